@@ -1,0 +1,65 @@
+# The portal's front door. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+PYTEST_ARGS ?=
+
+.PHONY: help install run serve test test-sqlite test-postgres lint format translations bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+$(BIN)/activate:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11+ on PATH)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations  ## Create .venv and install everything (idempotent)
+
+translations: $(VENV)/.installed  ## Compile the Urdu catalogues
+	@for po in portal/translations/*/LC_MESSAGES/*.po; do \
+	  $(BIN)/pybabel compile --use-fuzzy -f -i $$po -o $${po%.po}.mo >/dev/null 2>&1 || $(BIN)/pybabel compile -f -i $$po -o $${po%.po}.mo; \
+	done
+
+run: install  ## Migrate, seed the demo data and serve at http://127.0.0.1:$(PORT)
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --size small
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+serve: install  ## Run as production would: gunicorn, DATABASE_URL, Redis rate limits, SECRET_KEY required
+	PORTAL_ENV=production DEMO_MODE=$${DEMO_MODE:-0} $(BIN)/flask db upgrade
+	PORTAL_ENV=production DEMO_MODE=$${DEMO_MODE:-0} $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: install  ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	 else echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
+
+test-sqlite: install
+	TEST_DB=sqlite $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: install
+	TEST_DB=postgres $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install  ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install  ## Load benchmark (see bench/README.md)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,229 @@
+"""The Digital Punjab citizen services portal: create_app() is the only way in."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from portal.config import BASE_DIR, Config, config_from_env
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+STATIC_DIR = BASE_DIR / "static"
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the portal. ``config`` is a Config class, or a dict of overrides on TestingConfig."""
+    app = Flask(__name__, static_folder=str(STATIC_DIR), instance_path=str(BASE_DIR / "instance"))
+    if config is None:
+        config = config_from_env()
+    if isinstance(config, dict):
+        from portal.config import TestingConfig
+
+        app.config.from_object(TestingConfig)
+        app.config.update(config)
+        TestingConfig.init_app(app)
+    else:
+        app.config.from_object(config)
+        config.init_app(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    languages = ("en", "ur")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.preferred_language in languages:
+        return current_user.preferred_language
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from portal.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        from sqlalchemy import select
+
+        return db.session.scalar(select(User).where(User.session_token == session_token))
+
+    # Import every package's models so that metadata (and Alembic) sees all tables.
+    import portal.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.auth import bp as auth_bp
+    from portal.dashboard import bp as dashboard_bp
+    from portal.education import bp as education_bp
+    from portal.health import bp as health_bp
+    from portal.main import bp as main_bp
+    from portal.notifications import bp as notifications_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(education_bp)
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.auth.decorators import wants_json
+
+    messages = {
+        400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
+        403: (_l("You do not have access to this page"), _l("If you think you should, please contact your office.")),
+        404: (_l("Page not found"), _l("The address may be mistyped, or the page may have moved.")),
+        405: (_l("That action is not possible here"), _l("Please go back and use the buttons on the page.")),
+        413: (_l("That file is too large"), _l("Please upload a smaller file.")),
+        429: (_l("Too many attempts"), _l("Please wait a few minutes, then try again.")),
+        500: (_l("Sorry, something went wrong on our side"), _l("Nothing was changed. Please try again in a moment.")),
+    }
+
+    def render_error(code: int, title=None, detail=None):
+        if code >= 500:
+            db.session.rollback()
+        default_title, default_detail = messages.get(code, messages[500])
+        title, detail = title or default_title, detail or default_detail
+        if wants_json():
+            return jsonify(error=code, message=str(title), detail=str(detail)), code
+        return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            _l("This form expired"),
+            _l("For your security, forms expire after a while. Please go back, reload the page and try again."),
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(error, HTTPException):
+            if error.response is not None:
+                return error.response
+            return render_error(error.code or 500)
+        app.logger.exception("unhandled error on %s", request.path)
+        return render_error(500)
+
+
+def register_request_hooks(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint == "static" and request.args.get("v"):
+            response.cache_control.public = True
+            response.cache_control.max_age = 31536000
+            response.cache_control.immutable = True
+        elif "Cache-Control" not in response.headers and response.mimetype == "text/html":
+            response.cache_control.no_store = True
+        return response
+
+
+_static_versions: dict[str, str] = {}
+
+
+def static_version(filename: str) -> str:
+    """A short content hash for a static file, so its URL changes when the file does."""
+    version = _static_versions.get(filename)
+    if version is None:
+        path = Path(STATIC_DIR, filename)
+        try:
+            version = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        except OSError:
+            version = "0"
+        _static_versions[filename] = version
+    return version
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal.auth.models import format_cnic, mask_cnic
+    from portal.auth.validation import format_mobile
+    from portal.districts import DISTRICTS, district_label
+
+    @app.url_defaults
+    def version_static_urls(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            values["v"] = static_version(values["filename"])
+
+    def format_money(paisa: int | None) -> str:
+        if not paisa:
+            return str(_l("Free"))
+        return format_currency(paisa / 100, "PKR")
+
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_time=format_time,
+        format_decimal=format_decimal,
+        format_money=format_money,
+        format_cnic=format_cnic,
+        mask_cnic=mask_cnic,
+        format_mobile=format_mobile,
+        district_label=district_label,
+        DISTRICTS=DISTRICTS,
+    )
+
+    @app.context_processor
+    def layout_context():
+        from flask_babel import get_locale
+
+        locale = str(get_locale() or "en")
+        from portal.navigation import home_links, nav_links
+
+        return {
+            "nav_links": nav_links(),
+            "home_links": home_links(),
+            "current_lang": locale,
+            "text_dir": "rtl" if locale == "ur" else "ltr",
+            "demo_mode": app.config.get("DEMO_MODE", False),
+        }
+
+
+def register_commands(app: Flask) -> None:
+    from portal.demo.cli import seed_demo_command
+    from portal.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)
+    app.cli.add_command(seed_demo_command)

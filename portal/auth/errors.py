@@ -1,0 +1,51 @@
+"""Domain errors of the auth layer. Views turn them into a message on the page."""
+
+from flask_babel import lazy_gettext as _l
+
+
+class DomainError(Exception):
+    """Base for every rule a service enforces; ``message`` is safe to show to the person."""
+
+    message = _l("That could not be done.")
+
+    def __init__(self, message=None, **params):
+        super().__init__(str(message or self.message))
+        if message is not None:
+            self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+class DuplicateCNIC(DomainError):
+    message = _l(
+        "An account with this CNIC already exists. Please sign in, or reset your password if you have forgotten it."
+    )
+
+
+class DuplicateEmail(DomainError):
+    message = _l("Another account already uses this email address.")
+
+
+class InvalidCredentials(DomainError):
+    message = _l("The CNIC or email and password do not match our records.")
+
+
+class AccountLocked(DomainError):
+    message = _l(
+        "This account is locked for a while after too many wrong passwords. Please try again in "
+        "%(minutes)s minutes, or reset your password."
+    )
+
+
+class InvalidResetToken(DomainError):
+    message = _l("This reset link has expired or has already been used. Please ask for a new one.")
+
+
+class WrongPassword(DomainError):
+    message = _l("Your current password is not correct.")
+
+
+class NotFound(DomainError):
+    message = _l("Not found.")

@@ -1,0 +1,145 @@
+"""Forms of the auth layer. Field validators check shape; services check rules."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from portal.auth.models import GENDERS, RELATIONSHIPS, STAFF_ROLES
+from portal.auth.validation import normalise_cnic, normalise_mobile, password_problem
+from portal.forms import CNIC, FlaskForm, NotInFuture, NotTooOld, PakistaniMobile, district_field
+
+GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
+RELATIONSHIP_CHOICES = [
+    ("spouse", _l("Husband or wife")),
+    ("child", _l("Son or daughter")),
+    ("parent", _l("Mother or father")),
+    ("sibling", _l("Brother or sister")),
+    ("other", _l("Other relative")),
+]
+LANGUAGE_CHOICES = [("en", "English"), ("ur", "اردو")]
+assert {c for c, _ in GENDER_CHOICES} == set(GENDERS)
+assert {c for c, _ in RELATIONSHIP_CHOICES} == set(RELATIONSHIPS)
+
+_required = _l("This field is required.")
+
+
+class StrongPassword:
+    """At least 10 characters, not all digits, not the CNIC or mobile number typed on the form."""
+
+    def __call__(self, form, field):
+        cnic = normalise_cnic(getattr(form, "cnic", None) and form.cnic.data)
+        mobile = normalise_mobile(getattr(form, "mobile", None) and form.mobile.data)
+        problem = password_problem(
+            field.data or "",
+            cnic=cnic or getattr(form, "known_cnic", None),
+            mobile=mobile or getattr(form, "known_mobile", None),
+        )
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_required), Length(max=120)])
+    cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
+    mobile = StringField(_l("Mobile number"), validators=[DataRequired(_required), PakistaniMobile()])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    date_of_birth = DateField(
+        _l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth.")), NotInFuture(), NotTooOld()]
+    )
+    gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, validators=[InputRequired(_l("Choose one."))])
+    district = district_field(validators=[DataRequired(_l("Choose your district."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_required), StrongPassword()])
+    confirm = PasswordField(
+        _l("Type the password again"),
+        validators=[DataRequired(_required), EqualTo("password", _l("The two passwords do not match."))],
+    )
+    accept_privacy = BooleanField(
+        _l("I have read the privacy notice and agree that the portal keeps these details."),
+        validators=[DataRequired(_l("Please accept the privacy notice to create an account."))],
+    )
+
+    def validate_email(self, field):
+        if field.data:
+            from email_validator import EmailNotValidError, validate_email
+
+            try:
+                field.data = validate_email(field.data, check_deliverability=False).normalized
+            except EmailNotValidError:
+                raise ValidationError(_l("Enter an email address like name@example.com.")) from None
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(_l("CNIC or email"), validators=[DataRequired(_required), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_required), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_required)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_required), StrongPassword()])
+    confirm = PasswordField(
+        _l("Type the new password again"),
+        validators=[DataRequired(_required), EqualTo("password", _l("The two passwords do not match."))],
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    identifier = StringField(_l("CNIC or email"), validators=[DataRequired(_required), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(_required), StrongPassword()])
+    confirm = PasswordField(
+        _l("Type the new password again"),
+        validators=[DataRequired(_required), EqualTo("password", _l("The two passwords do not match."))],
+    )
+
+
+class ProfileForm(FlaskForm):
+    mobile = StringField(_l("Mobile number"), validators=[DataRequired(_required), PakistaniMobile()])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    district = district_field(validators=[DataRequired(_l("Choose your district."))])
+    preferred_language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+
+    validate_email = RegisterForm.validate_email
+
+
+class DependantForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_required), Length(max=120)])
+    relationship = SelectField(
+        _l("Relationship to you"),
+        choices=[("", _l("Choose one"))] + RELATIONSHIP_CHOICES,
+        validators=[DataRequired(_l("Choose one."))],
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"), validators=[InputRequired(_l("Enter the date of birth.")), NotInFuture(), NotTooOld()]
+    )
+    gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, validators=[InputRequired(_l("Choose one."))])
+    id_number = StringField(_l("B-form or CNIC number (optional)"), validators=[Optional()])
+
+    def validate_id_number(self, field):
+        if field.data and normalise_cnic(field.data) is None:
+            raise ValidationError(_l("Enter the 13-digit B-form or CNIC number, or leave it empty."))
+
+
+class FindUserForm(FlaskForm):
+    cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
+
+
+ROLE_CHOICES = [
+    ("clinic_admin", _l("Clinic admin")),
+    ("school_admin", _l("School admin")),
+    ("official", _l("Official")),
+    ("superadmin", _l("Superadmin")),
+]
+assert {c for c, _ in ROLE_CHOICES} == set(STAFF_ROLES)
+
+
+class GrantRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    scope_id = StringField(_l("Clinic or institution number (for clinic and school admins)"), validators=[Optional()])
+    district = district_field(_l("District (for officials; empty = whole province)"), validators=[Optional()])
+
+    def validate_scope_id(self, field):
+        if self.role.data in ("clinic_admin", "school_admin") and not (field.data or "").strip().isdigit():
+            raise ValidationError(_l("Enter the number of the clinic or institution."))

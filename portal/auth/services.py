@@ -1,0 +1,420 @@
+"""Accounts, sign-in rules, password reset, family members, staff roles and their scopes.
+
+Services take plain arguments, enforce the rules, may flush, and raise DomainError subclasses.
+The caller (a view or a CLI command) commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal import clock
+from portal.auth.errors import (
+    AccountLocked,
+    DomainError,
+    DuplicateCNIC,
+    DuplicateEmail,
+    InvalidCredentials,
+    InvalidResetToken,
+    NotFound,
+    WrongPassword,
+)
+from portal.auth.models import (
+    ROLE_CLINIC_ADMIN,
+    ROLE_OFFICIAL,
+    ROLE_SCHOOL_ADMIN,
+    ROLE_SUPERADMIN,
+    STAFF_ROLES,
+    AuditEvent,
+    Dependant,
+    PasswordResetToken,
+    RoleAssignment,
+    User,
+    new_session_token,
+)
+from portal.auth.validation import normalise_cnic
+from portal.database import begin_write
+from portal.extensions import db
+
+# A hash to compare against when no account matches, so that timing does not reveal accounts.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+def audit(action: str, actor: User | None = None, target=None, ip: str | None = None, **details):
+    """Record an audit event. ``target`` is a model instance (its table and id are kept)."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        target_type=getattr(target, "__tablename__", None) if target is not None else None,
+        target_id=str(target.id) if target is not None and getattr(target, "id", None) else None,
+        ip=ip,
+        details=details or None,
+        created_at=clock.now(),
+    )
+    db.session.add(event)
+    return event
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Registration:
+    full_name: str
+    cnic: str
+    mobile: str
+    email: str | None
+    date_of_birth: date
+    gender: str
+    district: str
+    password: str
+    preferred_language: str = "en"
+
+
+def find_by_cnic(cnic: str) -> User | None:
+    digits = normalise_cnic(cnic)
+    if digits is None:
+        return None
+    return db.session.scalar(select(User).where(User.cnic == digits))
+
+
+def find_by_login(identifier: str) -> User | None:
+    """A user by CNIC (with or without dashes) or by email (case-insensitive)."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return db.session.scalar(select(User).where(func.lower(User.email) == identifier.lower()))
+    return find_by_cnic(identifier)
+
+
+def register(data: Registration, ip: str | None = None) -> User:
+    """Create a citizen account. Raises DuplicateCNIC or DuplicateEmail.
+
+    A minimal record created at a clinic counter (no password yet) is completed instead of
+    refused, so a walk-in patient can later register with their own CNIC.
+    """
+    begin_write()
+    cnic = normalise_cnic(data.cnic)
+    if cnic is None:
+        raise DomainError("invalid CNIC")
+    email = (data.email or "").strip().lower() or None
+    user = db.session.scalar(select(User).where(User.cnic == cnic))
+    if user is not None and user.password_hash is not None:
+        raise DuplicateCNIC()
+    if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.cnic != cnic)):
+        raise DuplicateEmail()
+    if user is None:
+        user = User(cnic=cnic)
+        db.session.add(user)
+    user.full_name = data.full_name.strip()
+    user.mobile = data.mobile
+    user.email = email
+    user.date_of_birth = data.date_of_birth
+    user.gender = data.gender
+    user.district = data.district
+    user.preferred_language = data.preferred_language
+    user.password_hash = hash_password(data.password)
+    user.session_token = new_session_token()
+    user.privacy_accepted_at = clock.now()
+    db.session.flush()
+    audit("account.registered", actor=user, target=user, ip=ip)
+    return user
+
+
+def authenticate(identifier: str, password: str, ip: str | None = None) -> User:
+    """The user whose CNIC/email and password match. Counts failures and locks the account.
+
+    Raises InvalidCredentials for any mismatch (one message, whatever was wrong) and
+    AccountLocked while the account is locked, even if the password is right.
+    """
+    begin_write()
+    now = clock.now()
+    user = find_by_login(identifier)
+    if user is None or not user.password_hash or not user.is_active:
+        check_password_hash(_DUMMY_HASH, password or "")
+        audit("auth.login_failed", ip=ip, reason="unknown_account")
+        raise InvalidCredentials()
+    if user.locked_until is not None and user.locked_until > now:
+        audit("auth.login_refused_locked", actor=user, target=user, ip=ip)
+        raise AccountLocked(minutes=_minutes_left(user.locked_until, now))
+    if not check_password_hash(user.password_hash, password or ""):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        audit("auth.login_failed", actor=user, target=user, ip=ip, reason="wrong_password")
+        limit = current_app.config["LOGIN_MAX_FAILURES"]
+        if user.failed_logins >= limit:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+            audit("auth.account_locked", actor=user, target=user, ip=ip)
+            raise AccountLocked(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        raise InvalidCredentials()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit("auth.login", actor=user, target=user, ip=ip)
+    return user
+
+
+def _minutes_left(until, now) -> int:
+    return max(1, int((until - now).total_seconds() + 59) // 60)
+
+
+def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
+    """Set a new password after checking the current one; other sessions are signed out."""
+    begin_write()
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise WrongPassword()
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    audit("auth.password_changed", actor=user, target=user, ip=ip)
+
+
+def sign_out_everywhere(user: User, ip: str | None = None) -> None:
+    """Rotate the session token: every cookie issued before now stops working."""
+    begin_write()
+    user.session_token = new_session_token()
+    audit("auth.signed_out_everywhere", actor=user, target=user, ip=ip)
+
+
+def update_profile(user: User, *, mobile: str, email: str | None, district: str, language: str) -> None:
+    begin_write()
+    email = (email or "").strip().lower() or None
+    if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id)):
+        raise DuplicateEmail()
+    user.mobile = mobile
+    user.email = email
+    user.district = district
+    user.preferred_language = language
+
+
+def set_language(user: User, language: str) -> None:
+    begin_write()
+    user.preferred_language = language
+
+
+# --- password reset ----------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_password_reset(identifier: str, ip: str | None = None) -> tuple[User, str] | None:
+    """Create a single-use token for the account, or None if there is no such account.
+
+    The caller sends the link through the outbox and shows the same message either way.
+    """
+    begin_write()
+    user = find_by_login(identifier)
+    if user is None or not user.is_active:
+        return None
+    token = secrets.token_urlsafe(32)
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    db.session.add(
+        PasswordResetToken(
+            user=user,
+            token_hash=_hash_token(token),
+            expires_at=clock.now() + timedelta(minutes=minutes),
+            created_at=clock.now(),
+        )
+    )
+    audit("auth.password_reset_requested", actor=user, target=user, ip=ip)
+    return user, token
+
+
+def reset_token_user(token: str) -> PasswordResetToken:
+    record = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash_token(token or ""))
+    )
+    if record is None or record.used_at is not None or record.expires_at <= clock.now():
+        raise InvalidResetToken()
+    return record
+
+
+def reset_password(token: str, new_password: str, ip: str | None = None) -> User:
+    """Use a reset token once: sets the password, unlocks the account, signs out everywhere."""
+    begin_write()
+    record = reset_token_user(token)
+    # Mark the token used with a conditional UPDATE so two concurrent uses cannot both succeed.
+    claimed = db.session.execute(
+        PasswordResetToken.__table__.update()
+        .where(PasswordResetToken.id == record.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=clock.now())
+    ).rowcount
+    if claimed != 1:
+        raise InvalidResetToken()
+    user = record.user
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    user.failed_logins = 0
+    user.locked_until = None
+    audit("auth.password_reset", actor=user, target=user, ip=ip)
+    return user
+
+
+# --- family members ----------------------------------------------------------------------------
+
+
+def add_dependant(user: User, *, full_name, relationship, date_of_birth, gender, id_number=None) -> Dependant:
+    begin_write()
+    dependant = Dependant(
+        user=user,
+        full_name=full_name.strip(),
+        relationship_=relationship,
+        date_of_birth=date_of_birth,
+        gender=gender,
+        id_number=normalise_cnic(id_number) if id_number else None,
+    )
+    db.session.add(dependant)
+    db.session.flush()
+    return dependant
+
+
+def get_dependant(user: User, dependant_id: int) -> Dependant:
+    """A family member of this user; NotFound for anyone else's."""
+    dependant = db.session.get(Dependant, dependant_id)
+    if dependant is None or dependant.user_id != user.id:
+        raise NotFound()
+    return dependant
+
+
+def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
+    begin_write()
+    dependant = get_dependant(user, dependant_id)
+    dependant.full_name = fields["full_name"].strip()
+    dependant.relationship_ = fields["relationship"]
+    dependant.date_of_birth = fields["date_of_birth"]
+    dependant.gender = fields["gender"]
+    dependant.id_number = normalise_cnic(fields.get("id_number")) if fields.get("id_number") else None
+    return dependant
+
+
+def remove_dependant(user: User, dependant_id: int) -> None:
+    begin_write()
+    db.session.delete(get_dependant(user, dependant_id))
+
+
+# --- roles and scopes --------------------------------------------------------------------------
+
+
+def role_assignments(user, role: str) -> list[RoleAssignment]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [r for r in user.roles if r.role == role]
+
+
+def has_role(user, role: str) -> bool:
+    return bool(role_assignments(user, role))
+
+
+def clinic_ids_for(user) -> set[int]:
+    """Clinics this user administers."""
+    return {r.scope_id for r in role_assignments(user, ROLE_CLINIC_ADMIN) if r.scope_id is not None}
+
+
+def institution_ids_for(user) -> set[int]:
+    """Institutions this user administers."""
+    return {r.scope_id for r in role_assignments(user, ROLE_SCHOOL_ADMIN) if r.scope_id is not None}
+
+
+@dataclass(frozen=True)
+class OfficialScope:
+    province: bool
+    districts: frozenset[str]
+
+    def allows(self, district: str | None) -> bool:
+        return self.province or (district is not None and district in self.districts)
+
+
+def official_scope(user) -> OfficialScope | None:
+    """What an official may see: the whole province, or some districts; None if not an official."""
+    rows = role_assignments(user, ROLE_OFFICIAL)
+    if not rows:
+        return None
+    return OfficialScope(
+        province=any(r.district is None for r in rows),
+        districts=frozenset(r.district for r in rows if r.district),
+    )
+
+
+def grant_role(
+    actor: User,
+    user: User,
+    role: str,
+    *,
+    scope_id: int | None = None,
+    district: str | None = None,
+    ip: str | None = None,
+) -> RoleAssignment:
+    """Give a staff role with its scope; granting the same assignment twice is a no-op."""
+    begin_write()
+    if role not in STAFF_ROLES:
+        raise DomainError("unknown role")
+    if role in (ROLE_CLINIC_ADMIN, ROLE_SCHOOL_ADMIN) and scope_id is None:
+        raise DomainError("scope required")
+    if role in (ROLE_OFFICIAL, ROLE_SUPERADMIN):
+        scope_id = None
+    if role != ROLE_OFFICIAL:
+        district = None
+    for existing in user.roles:
+        if (existing.role, existing.scope_id, existing.district) == (role, scope_id, district):
+            return existing
+    assignment = RoleAssignment(
+        user=user,
+        role=role,
+        scope_id=scope_id,
+        district=district,
+        granted_by_id=actor.id,
+        created_at=clock.now(),
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit("role.granted", actor=actor, target=user, ip=ip, role=role, scope_id=scope_id, district=district)
+    return assignment
+
+
+def revoke_role(actor: User, assignment_id: int, ip: str | None = None) -> None:
+    begin_write()
+    assignment = db.session.get(RoleAssignment, assignment_id)
+    if assignment is None:
+        raise NotFound()
+    if assignment.role == ROLE_SUPERADMIN and assignment.user_id == actor.id:
+        raise DomainError(_l("You cannot remove your own superadmin role."))
+    user = assignment.user
+    audit(
+        "role.revoked",
+        actor=actor,
+        target=user,
+        ip=ip,
+        role=assignment.role,
+        scope_id=assignment.scope_id,
+        district=assignment.district,
+    )
+    db.session.delete(assignment)
+
+
+ROLE_NAMES = (ROLE_CLINIC_ADMIN, ROLE_SCHOOL_ADMIN, ROLE_OFFICIAL, ROLE_SUPERADMIN)
+
+# Health and education register how to name a scope id (a clinic, an institution), so that the
+# superadmin page can refuse ids that do not exist and show names: {role: fn(id) -> name | None}.
+SCOPE_RESOLVERS: dict = {}
+
+
+def scope_label(assignment: RoleAssignment) -> str | None:
+    resolver = SCOPE_RESOLVERS.get(assignment.role)
+    if resolver is None or assignment.scope_id is None:
+        return None
+    return resolver(assignment.scope_id)

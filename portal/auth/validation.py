@@ -1,0 +1,68 @@
+"""Shape checks shared by forms and services: CNIC, Pakistani mobile numbers, passwords."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+
+_CNIC_TYPED = re.compile(r"^\d{5}-?\d{7}-?\d$")
+
+
+def normalise_cnic(text: str | None) -> str | None:
+    """13 digits from ``35202-1234567-1`` or ``3520212345671``; None if it is not a CNIC."""
+    text = (text or "").strip().replace(" ", "")
+    if not _CNIC_TYPED.match(text):
+        return None
+    return text.replace("-", "")
+
+
+def normalise_mobile(text: str | None) -> str | None:
+    """E.164 (``+923001234567``) for a valid Pakistani mobile number; None otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        number = phonenumbers.parse(text, "PK")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 92 or not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_mobile(e164: str | None) -> str:
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "PK")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+PASSWORD_MIN_LENGTH = 10
+
+
+def password_problem(password: str, cnic: str | None = None, mobile: str | None = None):
+    """The first reason this password is too weak, as a translatable message, or None."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return _l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)
+    if password.isdigit():
+        return _l("Use letters as well as numbers; a password of only digits is easy to guess.")
+    digits = re.sub(r"\D", "", password)
+    if cnic and (digits == cnic or cnic in digits):
+        return _l("Do not use your CNIC as your password.")
+    if mobile:
+        local = re.sub(r"\D", "", mobile)
+        national = "0" + local[2:] if local.startswith("92") else local
+        if digits and (digits in (local, national) or national in digits or local in digits):
+            return _l("Do not use your mobile number as your password.")
+    return None

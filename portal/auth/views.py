@@ -1,0 +1,363 @@
+"""Sign-up, sign-in/out, passwords, profile, family members and staff roles."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth import bp, services
+from portal.auth.decorators import role_required
+from portal.auth.errors import AccountLocked, DomainError, InvalidCredentials, InvalidResetToken, NotFound
+from portal.auth.forms import (
+    DependantForm,
+    FindUserForm,
+    GrantRoleForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from portal.auth.models import ROLE_SUPERADMIN
+from portal.auth.validation import format_mobile
+from portal.extensions import db, limiter
+from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_IN_APP, CHANNEL_SMS
+from portal.notifications.services import notify
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it stays on this site (a relative path), else None."""
+    if not target:
+        return None
+    target = target.strip().replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    host = urlsplit(request.host_url)
+    joined = urlsplit(urljoin(request.host_url, target))
+    if (joined.scheme, joined.netloc) != (host.scheme, host.netloc):
+        return None
+    return target
+
+
+def _login_account_key() -> str:
+    """Rate-limit key for sign-in attempts against one account, whatever the address."""
+    identifier = (request.form.get("identifier") or "").strip().lower().replace("-", "")
+    return "login-account:" + identifier[:254]
+
+
+def _login_limit_ip() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_IP"]
+
+
+def _login_limit_account() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        data = services.Registration(
+            full_name=form.full_name.data,
+            cnic=form.cnic.cnic,
+            mobile=form.mobile.e164,
+            email=form.email.data or None,
+            date_of_birth=form.date_of_birth.data,
+            gender=form.gender.data,
+            district=form.district.data,
+            password=form.password.data,
+            preferred_language=session.get("lang", "en"),
+        )
+        try:
+            user = services.register(data, ip=client_ip())
+        except services.DuplicateCNIC as exc:
+            form.cnic.errors.append(str(exc))
+        except services.DuplicateEmail as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(user)
+            session.permanent = True
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit_ip, methods=["POST"], error_message="login")
+@limiter.limit(_login_limit_account, key_func=_login_account_key, methods=["POST"], error_message="login")
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data, ip=client_ip())
+        except (InvalidCredentials, AccountLocked) as exc:
+            db.session.commit()  # keep the failure count and the audit event
+            error = str(exc)
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            session.permanent = True
+            if user.preferred_language in ("en", "ur"):
+                session["lang"] = user.preferred_language
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    personas = None
+    if current_app.config.get("DEMO_MODE"):
+        from portal.demo.personas import PERSONAS
+
+        personas = PERSONAS
+    return render_template("auth/login.html", form=form, error=error, personas=personas)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user, ip=client_ip())
+    db.session.commit()
+    login_user(current_user)  # this device keeps going with the new token
+    flash(_("You have been signed out on every other device."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    form.known_cnic, form.known_mobile = current_user.cnic, current_user.mobile
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data, ip=client_ip())
+        except services.WrongPassword as exc:
+            form.current.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(current_user)
+            flash(_("Your password has been changed. Other devices have been signed out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/password_change.html", form=form)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+def request_reset():
+    form = ResetRequestForm()
+    demo_link = None
+    if form.validate_on_submit():
+        found = services.request_password_reset(form.identifier.data, ip=client_ip())
+        if found is not None:
+            user, token = found
+            link = url_for("auth.reset_password", token=token, _external=True)
+            minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+            notify(
+                user,
+                subject=_l("Reset your password"),
+                body=lambda: _(
+                    "To choose a new password for the Digital Punjab portal, open this link within "
+                    "%(minutes)s minutes: %(link)s — if you did not ask for this, ignore this message.",
+                    minutes=minutes,
+                    link=link,
+                ),
+                channels=(CHANNEL_SMS, CHANNEL_EMAIL, CHANNEL_IN_APP),
+            )
+            if current_app.config.get("DEMO_MODE"):
+                demo_link = link
+        db.session.commit()
+        flash(
+            _("If an account matches, we have sent a link to its mobile number and email. It works for 30 minutes."),
+            "info",
+        )
+        if demo_link is None:
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form, demo_link=demo_link)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        record = services.reset_token_user(token)
+    except InvalidResetToken as exc:
+        return render_template("auth/reset_invalid.html", message=str(exc)), 400
+    form = ResetPasswordForm()
+    form.known_cnic, form.known_mobile = record.user.cnic, record.user.mobile
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data, ip=client_ip())
+        except InvalidResetToken as exc:
+            db.session.rollback()
+            return render_template("auth/reset_invalid.html", message=str(exc)), 400
+        db.session.commit()
+        flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.mobile.data = current_user.mobile and format_mobile(current_user.mobile)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                mobile=form.mobile.e164,
+                email=form.email.data or None,
+                district=form.district.data,
+                language=form.preferred_language.data,
+            )
+        except services.DuplicateEmail as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            session["lang"] = current_user.preferred_language
+            flash(_("Your details have been saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)
+
+
+@bp.route("/account/family")
+@login_required
+def family():
+    return render_template("auth/family.html", dependants=current_user.dependants)
+
+
+@bp.route("/account/family/new", methods=["GET", "POST"])
+@bp.route("/account/family/<int:dependant_id>", methods=["GET", "POST"])
+@login_required
+def dependant_form(dependant_id: int | None = None):
+    dependant = None
+    if dependant_id is not None:
+        try:
+            dependant = services.get_dependant(current_user, dependant_id)
+        except NotFound:
+            abort(404)
+    form = DependantForm(obj=dependant)
+    if dependant is not None and request.method == "GET":
+        form.relationship.data = dependant.relationship_
+    if form.validate_on_submit():
+        fields = {
+            "full_name": form.full_name.data,
+            "relationship": form.relationship.data,
+            "date_of_birth": form.date_of_birth.data,
+            "gender": form.gender.data,
+            "id_number": form.id_number.data or None,
+        }
+        if dependant is None:
+            services.add_dependant(current_user, **fields)
+            message = _("%(name)s has been added to your family members.", name=fields["full_name"])
+        else:
+            services.update_dependant(current_user, dependant.id, **fields)
+            message = _("The details of %(name)s have been saved.", name=fields["full_name"])
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("auth.family"))
+    return render_template("auth/dependant_form.html", form=form, dependant=dependant)
+
+
+@bp.route("/account/family/<int:dependant_id>/remove", methods=["POST"])
+@login_required
+def remove_dependant(dependant_id: int):
+    try:
+        services.remove_dependant(current_user, dependant_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    flash(_("The family member has been removed."), "info")
+    return redirect(url_for("auth.family"))
+
+
+# --- superadmin: staff roles --------------------------------------------------------------------
+
+
+@bp.route("/admin/staff", methods=["GET", "POST"])
+@role_required(ROLE_SUPERADMIN)
+def staff():
+    form = FindUserForm(request.args, meta={"csrf": False})
+    found = None
+    searched = bool(request.args.get("cnic"))
+    if searched and form.validate():
+        found = services.find_by_cnic(form.cnic.cnic)
+    grant_form = GrantRoleForm()
+    return render_template("auth/staff.html", form=form, found=found, searched=searched, grant_form=grant_form)
+
+
+@bp.route("/admin/staff/<int:user_id>/roles", methods=["POST"])
+@role_required(ROLE_SUPERADMIN)
+def grant_role(user_id: int):
+    user = db.get_or_404(services.User, user_id)
+    grant_form = GrantRoleForm()
+    if grant_form.validate_on_submit():
+        scope_id = int(grant_form.scope_id.data) if (grant_form.scope_id.data or "").strip() else None
+        role = grant_form.role.data
+        if role in services.SCOPE_RESOLVERS and services.SCOPE_RESOLVERS[role](scope_id) is None:
+            grant_form.scope_id.errors.append(_("There is no clinic or institution with this number."))
+        else:
+            try:
+                services.grant_role(
+                    current_user,
+                    user,
+                    role,
+                    scope_id=scope_id,
+                    district=grant_form.district.data or None,
+                    ip=client_ip(),
+                )
+            except DomainError as exc:
+                grant_form.role.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("The role has been granted."), "success")
+                return redirect(url_for("auth.staff", cnic=user.cnic))
+    form = FindUserForm(data={"cnic": user.cnic}, meta={"csrf": False})
+    return render_template("auth/staff.html", form=form, found=user, searched=True, grant_form=grant_form), 400
+
+
+@bp.route("/admin/staff/roles/<int:assignment_id>/revoke", methods=["POST"])
+@role_required(ROLE_SUPERADMIN)
+def revoke_role(assignment_id: int):
+    assignment = db.get_or_404(services.RoleAssignment, assignment_id)
+    cnic = assignment.user.cnic
+    try:
+        services.revoke_role(current_user, assignment_id, ip=client_ip())
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The role has been removed."), "success")
+    return redirect(url_for("auth.staff", cnic=cnic))
+
+
+@bp.app_context_processor
+def auth_labels():
+    from portal.auth.forms import RELATIONSHIP_CHOICES, ROLE_CHOICES
+
+    return {
+        "relationship_labels": dict(RELATIONSHIP_CHOICES),
+        "role_labels": dict(ROLE_CHOICES),
+        "scope_label": services.scope_label,
+    }

@@ -1,0 +1,156 @@
+"""Configuration classes. Every setting comes from an environment variable (see README)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Values that must never be accepted as a production secret.
+_WEAK_SECRETS = {"", "dev", "change-me", "secret", "development"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(default: str) -> str:
+    """DATABASE_URL with plain postgres:// URLs mapped onto the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL") or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret() -> str:
+    """A random key kept in instance/ so development sessions survive a restart."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+class Config:
+    NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'portal.database'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    DEMO_MODE = env_bool("DEMO_MODE", False)
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+    # Passwords: scrypt N=2^17 (DESIGN.md, security defaults)
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    PASSWORD_RESET_MINUTES = 30
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    # Rate limiting (Flask-Limiter): in-memory by default, Redis in production
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute; 200 per hour")
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute")
+
+    # Internationalisation
+    LANGUAGES = ("en", "ur")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Karachi"
+    # One catalogue per package, so that each part of the portal owns its strings.
+    BABEL_DOMAIN = "messages;health;education;dashboard"
+    BABEL_TRANSLATION_DIRECTORIES = ";".join([str(BASE_DIR / "portal" / "translations")] * 4)
+
+    # Notifications: transports for the outbox
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")  # log | smtp
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Digital Punjab <no-reply@punjab.gov.pk>")
+    SMS_TRANSPORT = os.environ.get("SMS_TRANSPORT", "log")  # log | dotted.path:ClassName
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+
+    # Public address used in messages and certificates (links in SMS/email)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # A fixed "now" (ISO 8601) for tests and demos; never set in production.
+    FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW") or None
+
+    @classmethod
+    def init_app(cls, app) -> None:  # noqa: D401 - hook for subclasses
+        """Check settings once the app exists."""
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+    DEBUG = False
+    DEMO_MODE = env_bool("DEMO_MODE", True)
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _development_secret()
+
+
+class TestingConfig(Config):
+    NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL_ACTIVE", "sqlite://")
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # cheap on purpose: tests only
+    DEMO_MODE = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    # Tests never depend on today's date: Monday 2 March 2026, 09:00 in Karachi.
+    FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW", "2026-03-02T04:00:00+00:00")
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    DEMO_MODE = env_bool("DEMO_MODE", False)
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    PREFERRED_URL_SCHEME = "https"
+    FIXED_NOW = None
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        key = app.config.get("SECRET_KEY") or ""
+        if key.strip().lower() in _WEAK_SECRETS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY is missing or too short: production needs a random secret of at least "
+                "32 characters, e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("PORTAL_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

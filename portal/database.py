@@ -1,0 +1,104 @@
+"""Database helpers shared by every package: UTC timestamps, SQLite tuning, write transactions."""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from portal.extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always returned timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware datetime (UTC)")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# SQLite: WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for write transactions.
+_immediate = contextvars.ContextVar("sqlite_begin_immediate", default=False)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    # Let SQLAlchemy's "begin" event decide how each transaction starts.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    if _immediate.get():
+        _immediate.set(False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.info["sqlite_wrote"] = True
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def begin_write() -> None:
+    """Start the transaction a service will write in, so concurrent writers queue instead of failing.
+
+    PostgreSQL needs nothing: row locks and conditional UPDATEs serialise writers. SQLite in WAL
+    mode cannot upgrade a read transaction that another writer has overtaken, so a read-only
+    transaction is ended and the next one starts with BEGIN IMMEDIATE, which waits for the write
+    lock up to the busy timeout. Call it before the first read of a service that writes.
+    """
+    session = db.session
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    if session.in_transaction() and session.connection().info.get("sqlite_wrote"):
+        return  # this transaction already holds the write lock
+    if session.in_transaction():
+        session.rollback()
+    _immediate.set(True)
+    session.connection()  # begin now, under the write lock
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _remember_sqlite_writes(conn, cursor, statement, parameters, context, executemany):
+    if conn.dialect.name == "sqlite" and statement.lstrip()[:6].upper() in {"INSERT", "UPDATE", "DELETE"}:
+        conn.info["sqlite_wrote"] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_sqlite_writes(conn):
+    conn.info.pop("sqlite_wrote", None)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Institutions, courses, sections, enrolments, waitlists and certificates (issue 4)."""

@@ -1,0 +1,3 @@
+"""Citizen and school-admin pages for education (issue 4)."""
+
+from portal.education import bp  # noqa: F401

@@ -1,0 +1,1 @@
+"""Clinics, services, schedules, slots and appointments (issue 3)."""

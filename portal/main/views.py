@@ -1,0 +1,45 @@
+"""Home page, language switch and the health check."""
+
+from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.auth import services as auth_services
+from portal.auth.views import safe_next
+from portal.extensions import db, limiter
+from portal.main import bp
+
+
+@bp.route("/")
+def home():
+    return render_template("main/home.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch between English and Urdu; remembered for the session and on the profile."""
+    lang = request.form.get("lang", "")
+    if lang not in ("en", "ur"):
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated and current_user.preferred_language != lang:
+        auth_services.set_language(current_user, lang)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("main/privacy.html")

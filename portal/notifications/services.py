@@ -1,0 +1,201 @@
+"""Put messages in the outbox and deliver them.
+
+``notify`` writes rows in the caller's transaction, so a message exists exactly when the booking
+or enrolment it speaks of was committed. ``deliver`` claims each row with a conditional UPDATE,
+so two overlapping runs never send the same message twice, and a failing recipient is retried
+with back-off without holding up the others.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock
+from portal.extensions import db
+from portal.notifications.models import (
+    CHANNEL_EMAIL,
+    CHANNEL_IN_APP,
+    CHANNEL_SMS,
+    STATUS_FAILED,
+    STATUS_PENDING,
+    STATUS_SENDING,
+    STATUS_SENT,
+    Message,
+)
+from portal.notifications.transports import DeliveryError, transport_for
+
+# Functions that create due reminders (e.g. health registers "appointments tomorrow").
+# Each takes the current time and returns how many messages it queued.
+REMINDER_HOOKS: list[Callable[[datetime], int]] = []
+
+
+def register_reminder_hook(hook: Callable[[datetime], int]) -> Callable[[datetime], int]:
+    if hook not in REMINDER_HOOKS:
+        REMINDER_HOOKS.append(hook)
+    return hook
+
+
+def _text(value, language: str) -> str:
+    with force_locale(language or "en"):
+        return str(value() if callable(value) else value)
+
+
+def notify(
+    user,
+    subject,
+    body,
+    channels: Iterable[str] = (CHANNEL_SMS, CHANNEL_IN_APP),
+    dedupe_key: str | None = None,
+) -> list[Message]:
+    """Queue a message to ``user`` on each channel, in the user's preferred language.
+
+    ``subject`` and ``body`` may be lazy strings or callables (rendered under the user's locale).
+    With ``dedupe_key``, a message already queued under that key is not queued again.
+    Email is skipped for people without an address; SMS to someone without a mobile number is
+    recorded as failed so staff can see it.
+    """
+    language = getattr(user, "preferred_language", None) or "en"
+    subject_text = _text(subject, language)[:200]
+    body_text = _text(body, language)
+    now = clock.now()
+    created = []
+    for channel in channels:
+        if channel == CHANNEL_EMAIL:
+            recipient = user.email
+            if not recipient:
+                continue
+        elif channel == CHANNEL_SMS:
+            recipient = user.mobile
+        else:
+            recipient = None
+        key = f"{dedupe_key}:{channel}" if dedupe_key else None
+        if key and db.session.scalar(select(Message.id).where(Message.dedupe_key == key)):
+            continue
+        message = Message(
+            user_id=user.id,
+            channel=channel,
+            recipient=recipient,
+            subject=subject_text,
+            body=body_text,
+            dedupe_key=key,
+            created_at=now,
+        )
+        if channel == CHANNEL_IN_APP:
+            message.status, message.sent_at = STATUS_SENT, now
+        elif not recipient:
+            message.status, message.last_error = STATUS_FAILED, "no recipient address"
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:
+            continue  # queued concurrently under the same key
+        created.append(message)
+    return created
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def deliver(limit: int = 500, now: datetime | None = None) -> dict[str, int]:
+    """Send due pending messages. Commits after each message. Returns counts by outcome."""
+    now = now or clock.now()
+    max_attempts = current_app.config["NOTIFY_MAX_ATTEMPTS"]
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    # Claims left by a run that died are released after ten minutes.
+    db.session.execute(
+        update(Message)
+        .where(Message.status == STATUS_SENDING, Message.claimed_at < now - timedelta(minutes=10))
+        .values(status=STATUS_PENDING)
+    )
+    db.session.commit()
+    ids = db.session.scalars(
+        select(Message.id)
+        .where(
+            Message.status == STATUS_PENDING,
+            Message.channel != CHANNEL_IN_APP,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    ).all()
+    for message_id in ids:
+        token = secrets.token_hex(8)
+        claimed = db.session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == STATUS_PENDING)
+            .values(status=STATUS_SENDING, claim_token=token, claimed_at=now)
+        ).rowcount
+        db.session.commit()
+        if claimed != 1:
+            continue  # another run has it
+        message = db.session.get(Message, message_id)
+        message.attempts += 1
+        try:
+            transport_for(message.channel).send(recipient=message.recipient, subject=message.subject, body=message.body)
+        except DeliveryError as exc:
+            message.last_error = str(exc)[:300]
+            if message.attempts >= max_attempts:
+                message.status = STATUS_FAILED
+                counts["failed"] += 1
+            else:
+                message.status = STATUS_PENDING
+                message.next_attempt_at = now + _backoff(message.attempts)
+                counts["retry"] += 1
+        else:
+            message.status, message.sent_at, message.last_error = STATUS_SENT, now, None
+            counts["sent"] += 1
+        db.session.commit()
+    return counts
+
+
+def run_reminder_hooks(now: datetime | None = None) -> int:
+    now = now or clock.now()
+    total = 0
+    for hook in REMINDER_HOOKS:
+        total += hook(now)
+        db.session.commit()
+    return total
+
+
+def inbox(user, page: int = 1, per_page: int = 20):
+    """A page of the user's in-app messages, newest first."""
+    return db.paginate(
+        select(Message)
+        .where(Message.user_id == user.id, Message.channel == CHANNEL_IN_APP)
+        .order_by(Message.created_at.desc(), Message.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def unread_count(user) -> int:
+    from sqlalchemy import func
+
+    return (
+        db.session.scalar(
+            select(func.count(Message.id)).where(
+                Message.user_id == user.id, Message.channel == CHANNEL_IN_APP, Message.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def mark_read(user) -> None:
+    db.session.execute(
+        update(Message)
+        .where(Message.user_id == user.id, Message.channel == CHANNEL_IN_APP, Message.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
+
+
+__all__ = ["CHANNEL_EMAIL", "CHANNEL_IN_APP", "CHANNEL_SMS", "deliver", "notify", "register_reminder_hook"]

@@ -1,0 +1,162 @@
+"""Shared fixtures: a fresh database per test (SQLite by default, PostgreSQL with TEST_DB=postgres),
+the app, a client, a CLI runner, an ``auth`` helper and small factories."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.extensions import db
+
+TEST_DB = os.environ.get("TEST_DB", "sqlite")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "Green-valley-2026"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when something outside the project is missing; fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _postgres_url(worker: str) -> str:
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    require(bool(base), "TEST_DATABASE_URL is not set, so the PostgreSQL run cannot happen")
+    base = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", base)
+    schema = f"test_{worker}"
+    engine = create_engine(base)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - report any connection problem the same way
+        require(False, f"PostgreSQL at TEST_DATABASE_URL does not answer ({exc.__class__.__name__})")
+    finally:
+        engine.dispose()
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id) -> str:
+    """One database per xdist worker with every table created once; tests empty it afterwards."""
+    if TEST_DB == "postgres":
+        url = _postgres_url(worker_id)
+    else:
+        url = f"sqlite:///{tmp_path_factory.getbasetemp() / f'portal-{worker_id}.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for name in reversed(tables):
+            db.session.execute(text(f'DELETE FROM "{name}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str) -> str:
+    """The CSRF token from the form on ``path`` (tests post real forms, tokens included)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_identifier, password: str = PASSWORD, **extra):
+        identifier = getattr(user_or_identifier, "cnic", user_or_identifier)
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login", data={"identifier": identifier, "password": password, "csrf_token": token, **extra}
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+_cnics = itertools.count(1)
+
+
+def next_cnic() -> str:
+    return f"35202{next(_cnics):07d}{next(_cnics) % 10}"
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: ``make_user(full_name=..., roles=[("clinic_admin", 3)])`` → a committed User."""
+    from portal.auth import services as auth_services
+    from portal.auth.models import RoleAssignment, User
+
+    def factory(roles=(), password: str = PASSWORD, **fields):
+        values = {
+            "full_name": "Test Citizen",
+            "cnic": next_cnic(),
+            "mobile": "+923001112233",
+            "email": None,
+            "date_of_birth": date(1992, 5, 17),
+            "gender": "female",
+            "district": "Lahore",
+            "preferred_language": "en",
+        }
+        values.update(fields)
+        user = User(password_hash=auth_services.hash_password(password), **values)
+        db.session.add(user)
+        for role in roles:
+            role, scope = (role, None) if isinstance(role, str) else role
+            if role == "official":
+                db.session.add(RoleAssignment(user=user, role=role, district=scope))
+            else:
+                db.session.add(RoleAssignment(user=user, role=role, scope_id=scope))
+        db.session.commit()
+        return user
+
+    return factory

@@ -1,0 +1,108 @@
+"""The app factory, configuration, health check, security headers and error pages."""
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.config import ProductionConfig
+from portal.extensions import db
+
+
+def test_home_page_points_to_both_services(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Book a clinic appointment" in html
+    assert "Find a course" in html
+    assert '<html lang="en" dir="ltr">' in html
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_database_error_with_503(tmp_path):
+    broken = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "error"}
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/login", "/no-such-page"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "short")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
+    app = create_app(ProductionConfig)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["DEMO_MODE"] is False
+
+
+def test_404_page_is_styled_and_translated(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    client.post("/language", data={"lang": "ur"})  # CSRF refuses: the language stays English
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/no-such-page").get_data(as_text=True)
+    assert 'dir="rtl"' in html
+    assert "Page not found" not in html
+
+
+def test_404_answers_json_to_api_clients(client):
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["error"] == 404
+
+
+def test_500_shows_a_friendly_page_without_traceback(app, client):
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Sorry, something went wrong" in html
+    assert "secret internals" not in html and "Traceback" not in html
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite-only settings")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_static_assets_have_versioned_urls_and_long_cache(client):
+    html = client.get("/").get_data(as_text=True)
+    import re
+
+    href = re.search(r'href="(/static/css/portal\.css\?v=[0-9a-f]+)"', html).group(1)
+    with client.get(href) as response:
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 31536000
