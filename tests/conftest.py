@@ -28,11 +28,12 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def _postgres_url(worker: str) -> str:
+def _postgres_url(worker: str) -> tuple[str, str, str]:
     base = os.environ.get("TEST_DATABASE_URL", "")
     require(bool(base), "TEST_DATABASE_URL is not set, so the PostgreSQL run cannot happen")
     base = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", base)
-    schema = f"test_{worker}"
+    # One schema per pytest process, so that parallel runs never share tables.
+    schema = f"test_{worker}_{os.getpid()}"
     engine = create_engine(base)
     try:
         with engine.begin() as conn:
@@ -43,21 +44,27 @@ def _postgres_url(worker: str) -> str:
     finally:
         engine.dispose()
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", base, schema
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id) -> str:
     """One database per xdist worker with every table created once; tests empty it afterwards."""
+    schema = None
     if TEST_DB == "postgres":
-        url = _postgres_url(worker_id)
+        url, base, schema = _postgres_url(worker_id)
     else:
         url = f"sqlite:///{tmp_path_factory.getbasetemp() / f'portal-{worker_id}.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
         db.engine.dispose()
-    return url
+    yield url
+    if schema:
+        engine = create_engine(base)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def _empty_all_tables() -> None:
