@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from portal import create_app
@@ -81,6 +82,14 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+
+    @app.teardown_request
+    def _forget_request_globals(exc):
+        # Requests made inside a test reuse the test's app context, hence its flask.g: without
+        # this, the user Flask-Login cached and the CSRF token of one client leak into the next.
+        for name in list(g):
+            g.pop(name, None)
+
     with app.app_context():
         yield app
         db.session.remove()
