@@ -126,9 +126,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
     lang = session.get("lang")
     session.clear()
+    logout_user()  # after clear(): it leaves the mark that deletes the remember-me cookie
     if lang:
         session["lang"] = lang
     flash(_("You have signed out."), "info")

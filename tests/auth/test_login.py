@@ -89,6 +89,15 @@ def test_remember_me_sets_a_remember_cookie(client, auth, citizen):
     assert cookie is not None and cookie.http_only
 
 
+def test_sign_out_deletes_the_remember_cookie(app, client, auth, citizen):
+    auth.login(citizen, remember="y")
+    assert client.get_cookie("remember_token") is not None
+    auth.logout()
+    assert client.get_cookie("remember_token") is None
+    client.get("/")
+    assert client.get("/account").status_code == 302
+
+
 def test_without_remember_me_no_remember_cookie(client, auth, citizen):
     auth.login(citizen)
     assert client.get_cookie("remember_token") is None
