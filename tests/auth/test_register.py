@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.auth.models import User
 from portal.extensions import db
 from tests.auth.conftest import audit_actions, post_form, register_data, text_of
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_token
 
 
 def register(client, **overrides):
@@ -143,3 +144,47 @@ def test_signed_in_person_is_sent_home_from_register(client, auth, citizen):
     auth.login(citizen)
     response = client.get("/register")
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("field", "message"), [("cnic", "An account with this CNIC"), ("email", "Another account")])
+def test_register_race_is_decided_by_the_unique_constraints(app, client, monkeypatch, field, message):
+    """Another registration commits the same CNIC or email between our check and our insert.
+    (On SQLite the service holds the write lock from its first read, so this cannot happen.)"""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises registrations with BEGIN IMMEDIATE")
+    from portal.auth import services
+    from portal.auth.models import User as UserModel
+
+    rival = {"cnic": "3520212345671" if field == "cnic" else "3520299999991", "email": "race@example.pk"}
+    real_scalar = db.session.scalar
+    state = {"raced": False}
+
+    def scalar(statement, *args, **kwargs):
+        if not state["raced"] and "FROM users" in str(statement):
+            state["raced"] = True
+            with db.engine.begin() as other:
+                other.execute(
+                    UserModel.__table__.insert().values(
+                        full_name="Rival",
+                        cnic=rival["cnic"],
+                        email=rival["email"],
+                        preferred_language="en",
+                        session_token="rival-token",
+                        failed_logins=0,
+                        active=True,
+                        password_hash="x",
+                        created_at=clock.now(),
+                    )
+                )
+            return None
+        return real_scalar(statement, *args, **kwargs)
+
+    token = csrf_token(client, "/register")
+    monkeypatch.setattr(db.session, "scalar", scalar)
+    response = client.post("/register", data={**register_data(email="race@example.pk"), "csrf_token": token})
+    monkeypatch.undo()
+    assert state["raced"]
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert services.find_by_cnic("3520212345671") is None or field == "cnic"
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
