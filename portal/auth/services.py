@@ -204,10 +204,15 @@ def update_profile(user: User, *, mobile: str, email: str | None, district: str,
     email = (email or "").strip().lower() or None
     if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id)):
         raise DuplicateEmail()
-    user.mobile = mobile
-    user.email = email
-    user.district = district
-    user.preferred_language = language
+    try:
+        with db.session.begin_nested():  # another account may take the email meanwhile
+            user.mobile = mobile
+            user.email = email
+            user.district = district
+            user.preferred_language = language
+            db.session.flush()
+    except IntegrityError:
+        raise DuplicateEmail() from None
 
 
 def set_language(user: User, language: str) -> None:

@@ -10,6 +10,7 @@ from portal.auth.errors import NotFound
 from portal.auth.models import Dependant
 from portal.extensions import db
 from tests.auth.conftest import post_form, text_of
+from tests.conftest import csrf_token
 
 
 def profile_data(**overrides):
@@ -208,3 +209,32 @@ def test_get_dependant_service_refuses_someone_elses(app, make_user):
 def test_family_pages_need_sign_in(client):
     for path in ("/account/family", "/account/family/new", "/account/family/1"):
         assert client.get(path).headers["Location"].startswith("/login")
+
+
+def test_profile_email_race_shows_the_duplicate_message(client, auth, citizen, make_user, monkeypatch):
+    """Another account takes the email between the check and the update."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE")
+    from portal.auth.models import User
+
+    rival = make_user(email=None)
+    auth.login(citizen)
+    token = csrf_token(client, "/account")
+    real_scalar = db.session.scalar
+    state = {"raced": False}
+
+    def scalar(statement, *args, **kwargs):
+        if not state["raced"] and "lower(users.email)" in str(statement):
+            state["raced"] = True
+            with db.engine.begin() as other:
+                other.execute(User.__table__.update().where(User.id == rival.id).values(email="race@example.pk"))
+            return None
+        return real_scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", scalar)
+    response = client.post("/account", data={**profile_data(email="race@example.pk"), "csrf_token": token})
+    monkeypatch.undo()
+    assert state["raced"] and response.status_code == 200
+    assert "Another account already uses this email address." in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(User, citizen.id).email == "bilal@example.pk"
