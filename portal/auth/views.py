@@ -39,6 +39,8 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     target = target.strip().replace("\\", "/")
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # browsers drop tabs and newlines, turning "/\t/evil" into "//evil"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

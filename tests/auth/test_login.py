@@ -144,6 +144,8 @@ def test_sign_in_redirects_to_next_within_the_site(client, auth, citizen):
         "/%2F%2Fevil.example",
         "///evil.example",
         "/\t/evil.example",
+        "/\n/evil.example",
+        "/\x00/evil.example",
     ],
 )
 def test_sign_in_refuses_open_redirects(client, auth, citizen, target):
@@ -305,3 +307,11 @@ def test_wrong_csrf_token_is_refused(client, citizen):
     response = client.post("/login", data={"identifier": citizen.cnic, "password": PASSWORD, "csrf_token": "forged"})
     assert response.status_code == 400
     assert "This form expired" in text_of(response)
+
+
+@pytest.mark.parametrize("target", ["/", "/account/family", "/messages?page=2", "/clinics/3#slots", "/a//b"])
+def test_safe_next_keeps_paths_on_this_site(app, target):
+    from portal.auth.views import safe_next
+
+    with app.test_request_context():
+        assert safe_next(target) == target
