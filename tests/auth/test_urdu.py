@@ -123,3 +123,18 @@ def test_reset_link_message_in_urdu_keeps_the_link(client, make_user):
     post_form(client, "/password-reset", {"identifier": user.cnic})
     body = db.session.scalars(select(Message.body).where(Message.channel == CHANNEL_SMS)).one()
     assert "30 منٹ کے اندر کھولیں" in body and "http://localhost/password-reset/" in body
+
+
+def test_wtforms_own_messages_are_translated(urdu):
+    page = text_of(
+        post_form(urdu, "/register", register_data(full_name="x" * 121, date_of_birth="12/04/1990", district="Quetta"))
+    )
+    assert "یہ خانہ 120 حروف سے لمبا نہیں ہو سکتا۔" in page
+    assert "یہ تاریخ درست نہیں۔" in page
+    assert "یہ انتخاب درست نہیں۔" in page
+    assert "Not a valid" not in page and "Field cannot be longer" not in page
+
+
+def test_wtforms_own_messages_stay_english_in_english(client):
+    page = text_of(post_form(client, "/register", register_data(full_name="x" * 121, district="Quetta")))
+    assert "Field cannot be longer than 120 characters." in page and "Not a valid choice." in page
