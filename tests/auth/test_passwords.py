@@ -283,3 +283,30 @@ def test_reset_refuses_weak_passwords(client, citizen, password, confirm, messag
     assert response.status_code == 200
     assert message in text_of(response)
     assert client.get(link).status_code == 200  # the token is still unused
+
+
+def test_two_uses_of_one_token_at_once_only_one_wins(client, citizen, monkeypatch):
+    """The token is marked used by a conditional UPDATE: a rival use that lands between our
+    check and our update makes ours fail instead of setting a second password."""
+    from portal.auth import services
+    from portal.auth.errors import InvalidResetToken
+
+    ask_reset(client, citizen.cnic)
+    token = reset_link(citizen).rsplit("/", 1)[1]
+    real_check = services.reset_token_user
+
+    def check_then_rival_uses_it(value):
+        record = real_check(value)
+        db.session.execute(
+            PasswordResetToken.__table__.update().where(PasswordResetToken.id == record.id).values(used_at=clock.now())
+        )
+        return record
+
+    monkeypatch.setattr(services, "reset_token_user", check_then_rival_uses_it)
+    with pytest.raises(InvalidResetToken):
+        services.reset_password(token, NEW_PASSWORD)
+    db.session.rollback()
+    from werkzeug.security import check_password_hash
+
+    db.session.refresh(citizen)
+    assert check_password_hash(citizen.password_hash, PASSWORD)
