@@ -75,7 +75,7 @@ def begin_write() -> None:
     transaction is ended and the next one starts with BEGIN IMMEDIATE, which waits for the write
     lock up to the busy timeout. Call it before the first read of a service that writes.
     """
-    session = db.session
+    session = db.session()
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.new or session.dirty or session.deleted:
