@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, request
 
 log = logging.getLogger("portal.requests")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -19,6 +19,16 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = getattr(record, "payload", None) or {"message": record.getMessage()}
         return json.dumps({"level": record.levelname.lower(), **payload}, ensure_ascii=False)
+
+
+def request_id() -> str:
+    """This request's id: the proxy's X-Request-ID when it looks sane, else a new one."""
+    rid = request.environ.get("portal.request_id")
+    if rid is None:
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request.environ["portal.request_id"] = rid
+    return rid
 
 
 def init_request_logging(app: Flask) -> None:
@@ -31,18 +41,17 @@ def init_request_logging(app: Flask) -> None:
 
     @app.before_request
     def start_timer():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        g.request_started = time.perf_counter()
+        request_id()
+        request.environ["portal.started"] = time.perf_counter()
 
     @app.after_request
     def log_request(response):
-        rid = getattr(g, "request_id", None) or uuid.uuid4().hex
+        rid = request_id()
         response.headers["X-Request-ID"] = rid
         if log.isEnabledFor(logging.INFO):
             from flask_login import current_user
 
-            started = getattr(g, "request_started", None)
+            started = request.environ.get("portal.started")
             user_id = None
             try:
                 if current_user and current_user.is_authenticated:
