@@ -19,9 +19,7 @@ def assert_accessible(page, label: str) -> None:
 
     results = Axe().run(page, options=WCAG)
     violations = results.response["violations"]
-    details = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
-    ]
+    details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations]
     assert not violations, f"{label}: " + "; ".join(details)
 
 

@@ -95,13 +95,18 @@ def _extracted_ids(domain: str) -> set[str]:
 
     sys.path.insert(0, str(ROOT / "scripts"))
     from babel.messages.extract import extract_from_dir
-
     from i18n import DOMAINS, OWN_PACKAGES  # scripts/i18n.py: one gettext domain per package
 
     source = ROOT / DOMAINS[domain]
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2")]
-    keywords = {"_": None, "_l": None, "lazy_gettext": None, "gettext": None,
-                "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+    keywords = {
+        "_": None,
+        "_l": None,
+        "lazy_gettext": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "lazy_ngettext": (1, 2),
+    }
     ids = set()
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(source), method_map, keywords=keywords, strip_comment_tags=True

@@ -11,23 +11,53 @@ from portal import create_app
 
 # Routes anyone may open.
 PUBLIC = {
-    "main.home", "main.privacy", "main.healthz", "main.set_language", "auth.login", "auth.register",
-    "auth.request_reset", "auth.reset_password", "auth.logout", "static",
+    "main.home",
+    "main.privacy",
+    "main.healthz",
+    "main.set_language",
+    "auth.login",
+    "auth.register",
+    "auth.request_reset",
+    "auth.reset_password",
+    "auth.logout",
+    "static",
 }
 # Routes for any signed-in person (a citizen's own records; other people's answer 404).
 SIGNED_IN = {
-    "auth.profile", "auth.change_password", "auth.sign_out_everywhere", "auth.family", "auth.dependant_form",
-    "auth.remove_dependant", "notifications.inbox",
+    "auth.profile",
+    "auth.change_password",
+    "auth.sign_out_everywhere",
+    "auth.family",
+    "auth.dependant_form",
+    "auth.remove_dependant",
+    "notifications.inbox",
 }
 # Public routes of the domain packages are named here as they are added.
 PUBLIC |= {
-    "health.find_clinics", "health.clinic", "health.clinic_dates", "health.service_dates", "health.service_times",
-    "education.find_courses", "education.course", "education.verify", "education.verify_form",
+    "health.find_clinics",
+    "health.clinic",
+    "health.clinic_dates",
+    "health.service_dates",
+    "health.service_times",
+    "education.find_courses",
+    "education.course",
+    "education.verify",
+    "education.verify_form",
 }
 SIGNED_IN |= {
-    "health.my_appointments", "health.confirm", "health.book", "health.appointment", "health.appointment_ics",
-    "health.cancel", "health.reschedule", "education.my_courses", "education.enrol", "education.enrolment",
-    "education.drop", "education.enrolment_ics", "education.certificate",
+    "health.my_appointments",
+    "health.confirm",
+    "health.book",
+    "health.appointment",
+    "health.appointment_ics",
+    "health.cancel",
+    "health.reschedule",
+    "education.my_courses",
+    "education.enrol",
+    "education.enrolment",
+    "education.drop",
+    "education.enrolment_ics",
+    "education.certificate",
 }
 
 ROLES = ("clinic_admin", "school_admin", "official", "superadmin")
@@ -57,7 +87,8 @@ def _required_roles(app, endpoint):
 def test_every_route_has_an_access_rule():
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     unclassified = [
-        rule.endpoint for rule in _rules(app)
+        rule.endpoint
+        for rule in _rules(app)
         if rule.endpoint not in PUBLIC | SIGNED_IN and not _required_roles(app, rule.endpoint)
     ]
     assert not unclassified, f"routes without an access rule: {sorted(set(unclassified))}"
