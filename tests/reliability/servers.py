@@ -22,7 +22,15 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, workers: int = 3, env: dict | None = None, config: str = "testing"):
+    def __init__(
+        self,
+        database_url: str,
+        workers: int = 3,
+        env: dict | None = None,
+        config: str = "testing",
+        app_module: str = "wsgi:app",
+    ):
+        self.app_module = app_module
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -41,15 +49,20 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.process = subprocess.Popen(
-            [gunicorn, "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            [gunicorn, "-c", "gunicorn.conf.py", self.app_module],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                probe = "/healthz" if self.app_module == "wsgi:app" else "/"
+                with urllib.request.urlopen(self.url + probe, timeout=2) as response:
                     if response.status == 200:
                         return self
             except OSError:

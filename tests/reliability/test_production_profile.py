@@ -72,9 +72,11 @@ def test_rate_limits_are_shared_by_all_workers_through_redis(app, database_url):
 def test_production_sends_secure_cookies_and_security_headers(app, database_url):
     env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": "memory://"}
     with Gunicorn(database_url, workers=2, env=env, config="production") as server:
-        with urllib.request.urlopen(server.url + "/login") as response:
-            cookie = response.headers.get("Set-Cookie", "")
-            assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-            assert response.headers["Strict-Transport-Security"]
-            assert response.headers["X-Request-ID"]
+        response = urllib.request.urlopen(server.url + "/login")
+        cookie = response.headers.get("Set-Cookie", "")
+        headers = response.headers
+        response.close()
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Strict-Transport-Security"]
+    assert headers["X-Request-ID"]
