@@ -6,13 +6,14 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, has_request_context, jsonify, render_template, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
+from flask_babel import Domain, format_currency, format_date, format_datetime, format_decimal, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from portal.config import BASE_DIR, Config, config_from_env
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.observability import init_request_logging
 
 STATIC_DIR = BASE_DIR / "static"
 
@@ -36,6 +37,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
+    init_request_logging(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -58,6 +60,14 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel makes a new Domain (with an empty cache) for every request, which re-reads the
+    # catalogues each time; one Domain per app keeps them parsed in memory.
+    shared_domain = Domain(domain=app.config["BABEL_DOMAIN"])
+
+    @app.before_request
+    def use_shared_translations():
+        shared_domain.as_default()
+
     limiter.init_app(app)
 
     login_manager.init_app(app)
