@@ -166,6 +166,9 @@ def change_password():
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
+# Each request sends an SMS: the sign-in limits (counted separately) stop anyone flooding a phone.
+@limiter.limit(_login_limit_ip, methods=["POST"])
+@limiter.limit(_login_limit_account, key_func=_login_account_key, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
     demo_link = None

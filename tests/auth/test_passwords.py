@@ -310,3 +310,17 @@ def test_two_uses_of_one_token_at_once_only_one_wins(client, citizen, monkeypatc
 
     db.session.refresh(citizen)
     assert check_password_hash(citizen.password_hash, PASSWORD)
+
+
+def test_reset_requests_are_rate_limited_per_account(app, client, citizen):
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "2 per minute"
+    assert ask_reset(client, citizen.cnic).status_code == 302
+    assert ask_reset(client, citizen.cnic).status_code == 302
+    response = ask_reset(client, citizen.cnic)
+    assert response.status_code == 429
+    assert "Too many attempts" in text_of(response)
+    assert len(db.session.scalars(select(Message).where(Message.channel == CHANNEL_SMS)).all()) == 2
+    # Signing in is counted separately.
+    from tests.conftest import AuthActions
+
+    assert AuthActions(client).login(citizen).status_code == 302
