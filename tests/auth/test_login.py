@@ -156,9 +156,8 @@ def test_sign_in_refuses_open_redirects(client, auth, citizen, target):
     )
     assert response.status_code == 302
     location = response.headers["Location"]
-    assert "evil" not in location.replace("%2F%2Fevil", "") or location.startswith("/%2F")
-    assert location == "/" or location.startswith("/%2F")
-    assert not location.startswith("//") and "javascript" not in location.lower()
+    # Home, or (for "/%2F%2Fevil.example") a path on this site that a browser never reads as a host.
+    assert location == "/" or location == "/%2F%2Fevil.example"
 
 
 def test_signed_in_visit_to_login_follows_only_safe_next(client, auth, citizen):

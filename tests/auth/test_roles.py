@@ -21,7 +21,7 @@ def staff_endpoints(app):
         if not getattr(view, "required_roles", None):
             continue
         values = {arg: 1 for arg in rule.arguments}
-        url = app.url_for(rule.endpoint, **values) if False else rule.build(values)[1]
+        url = rule.build(values)[1]
         method = "GET" if "GET" in rule.methods else "POST"
         found.append((rule.endpoint, url, method, view.required_roles))
     return found
