@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -212,7 +211,6 @@ def test_other_citizens_appointment_is_404(client, auth, make_service, citizen, 
     assert client.get("/appointments/H-NOPE-NOPE").status_code == 404
 
 
-@pytest.mark.skip(reason="Urdu catalogue not written yet")
 def test_pages_in_urdu(client, auth, make_service, citizen):
     service = make_service()
     auth.login(citizen)
@@ -222,4 +220,6 @@ def test_pages_in_urdu(client, auth, make_service, citizen):
         html = client.get(path).get_data(as_text=True)
         assert 'dir="rtl"' in html
     html = client.get("/clinics").get_data(as_text=True)
-    assert "Find a clinic" not in html
+    assert "Find a clinic" not in html and "کلینک تلاش کریں" in html
+    html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
+    assert "تاریخ منتخب کریں" in html
