@@ -216,9 +216,13 @@ def cancel(reference: str):
 
 
 @bp.route("/appointments/<reference>/reschedule")
+@bp.route("/appointments/<reference>/reschedule/<int:at>", methods=["GET", "POST"])
 @login_required
-def reschedule(reference: str):
+def reschedule(reference: str, at: int | None = None):
+    """Without ``at``: the dates (or, with ?day=, the times) to move to; with ``at``: confirm the move."""
     appointment = found(services.get_own_appointment, current_user, reference)
+    if at is not None:
+        return _reschedule_confirm(appointment, instant(at))
     chosen = parse_day(request.args.get("day"))
     available = schedule.day_availability(appointment.service, chosen) if chosen else None
     days = schedule.availability(appointment.service) if chosen is None else None
@@ -232,16 +236,12 @@ def reschedule(reference: str):
     )
 
 
-@bp.route("/appointments/<reference>/reschedule/<int:at>", methods=["GET", "POST"])
-@login_required
-def reschedule_confirm(reference: str, at: int):
-    appointment = found(services.get_own_appointment, current_user, reference)
-    new_starts_at = instant(at)
+def _reschedule_confirm(appointment, new_starts_at: datetime):
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
         try:
-            services.reschedule(current_user, reference, new_starts_at)
+            services.reschedule(current_user, appointment.reference, new_starts_at)
         except SlotFull as exc:
             db.session.rollback()
             return render_template("health/full.html", service=appointment.service, message=str(exc)), 409
