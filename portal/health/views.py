@@ -129,6 +129,10 @@ def book(service_id: int, at: int):
     if request.method == "GET":
         form.ensure_token()
         form.person.data = 0
+        try:
+            services.check_bookable(service, starts_at)  # say so now, not after the click
+        except DomainError as exc:
+            error = str(exc)
     elif form.validate_on_submit():
         try:
             appointment = services.book_slot(

@@ -223,3 +223,10 @@ def test_pages_in_urdu(client, auth, make_service, citizen):
     assert "Find a clinic" not in html and "کلینک تلاش کریں" in html
     html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
     assert "تاریخ منتخب کریں" in html
+
+
+def test_confirm_page_explains_a_bad_time_before_the_click(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    html = client.get(book_page(service, karachi(MONDAY, 8))).get_data(as_text=True)
+    assert "This time has already passed" in html and "Book this appointment" not in html
