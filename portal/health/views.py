@@ -474,7 +474,6 @@ def admin_day(clinic_id: int):
     if day is None:
         abort(404)
     first, last = admin.week_of(day)
-    export_form = ExportForm(formdata=None, start=first, end=last)
     return render_template(
         "health/admin/day.html",
         clinic=clinic,
@@ -483,7 +482,6 @@ def admin_day(clinic_id: int):
         day_counts=admin.counts(clinic, day, day),
         week_counts=admin.counts(clinic, first, last),
         status_form=StatusForm(formdata=None),
-        export_form=export_form,
         statuses=STATUSES,
         today=clock.today(),
         prev_day=day - timedelta(days=1),
