@@ -59,10 +59,14 @@ def found(fn, *args, **kwargs):
 
 
 def parse_day(text: str | None, default: date | None = None) -> date | None:
+    """A date from the address (YYYY-MM-DD), or None when it is not one we could ever show."""
     try:
-        return date.fromisoformat(text) if text else default
+        day = date.fromisoformat(text) if text else default
     except ValueError:
         return None
+    if day is not None and not (2000 <= day.year <= 2100):
+        return None
+    return day
 
 
 def instant(at: int) -> datetime:
