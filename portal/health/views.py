@@ -1,3 +1,252 @@
-"""Citizen and clinic-admin pages for health (issue 3)."""
+"""Citizen pages for health (issue 3): find a clinic, choose a date and time, book, see, cancel, move.
 
-from portal.health import bp  # noqa: F401
+Thin: parse, call a service, render. The clinic-admin pages are in admin_views.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.health import bp, schedule, services
+from portal.health.errors import (
+    AlreadyBooked,
+    DomainError,
+    DuplicateSubmission,
+    NotFound,
+    SlotFull,
+)
+from portal.health.forms import (
+    CLINIC_TYPE_LABELS,
+    STATUS_LABELS,
+    WEEKDAY_LABELS,
+    BookForm,
+    ConfirmForm,
+)
+
+
+@bp.app_context_processor
+def health_labels():
+    return {"clinic_type_labels": CLINIC_TYPE_LABELS, "weekday_labels": WEEKDAY_LABELS, "status_labels": STATUS_LABELS}
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def found(fn, *args, **kwargs):
+    """Call a lookup service; NotFound (missing or out of scope) becomes a 404."""
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        abort(404)
+
+
+def parse_day(text: str | None, default: date | None = None) -> date | None:
+    """A date from the address (YYYY-MM-DD), or None when it is not one we could ever show."""
+    try:
+        day = date.fromisoformat(text) if text else default
+    except ValueError:
+        return None
+    if day is not None and not (2000 <= day.year <= 2100):
+        return None
+    return day
+
+
+def instant(at: int) -> datetime:
+    try:
+        return datetime.fromtimestamp(at, UTC)
+    except (OverflowError, OSError, ValueError):
+        abort(404)
+
+
+# --- citizen journey ---------------------------------------------------------------------------
+
+
+@bp.route("/clinics")
+def find_clinics():
+    district = request.args.get("district") or None
+    service_name = request.args.get("service") or None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    page = request.args.get("page", 1, type=int) or 1
+    results = services.find_clinics(district, service_name, q, page=max(page, 1))
+    next_dates = {clinic.id: services.next_free_date(clinic) for clinic in results.items}
+    return render_template(
+        "health/find_clinics.html",
+        results=results,
+        next_dates=next_dates,
+        service_names=services.service_names(),
+        district=district,
+        service_name=service_name,
+        q=q or "",
+    )
+
+
+@bp.route("/clinics/<int:clinic_id>")
+def clinic(clinic_id: int):
+    clinic = found(services.get_clinic, clinic_id)
+    offered = services.active_services(clinic)
+    next_dates = {s.id: schedule.next_free_date(s) for s in offered}
+    return render_template("health/clinic.html", clinic=clinic, offered=offered, next_dates=next_dates)
+
+
+@bp.route("/clinics/services/<int:service_id>")
+def service_dates(service_id: int):
+    service = found(services.get_service, service_id)
+    return render_template("health/dates.html", service=service, days=schedule.availability(service))
+
+
+@bp.route("/clinics/services/<int:service_id>/<day>")
+def service_times(service_id: int, day: str):
+    service = found(services.get_service, service_id)
+    chosen = parse_day(day)
+    if chosen is None:
+        abort(404)
+    available = schedule.day_availability(service, chosen)
+    return render_template("health/times.html", service=service, day=chosen, available=available)
+
+
+@bp.route("/appointments/book/<int:service_id>/<int:at>", methods=["GET", "POST"])
+@login_required
+def book(service_id: int, at: int):
+    service = found(services.get_service, service_id)
+    starts_at = instant(at)
+    form = BookForm()
+    form.person.choices = services.booking_people(current_user)
+    error = None
+    if request.method == "GET":
+        form.ensure_token()
+        form.person.data = 0
+        try:
+            services.check_bookable(service, starts_at)  # say so now, not after the click
+        except DomainError as exc:
+            error = str(exc)
+    elif form.validate_on_submit():
+        try:
+            appointment = services.book_slot(
+                current_user,
+                service.id,
+                starts_at,
+                dependant_id=form.person.data or None,
+                submission_token=form.submission_token.data,
+            )
+        except DuplicateSubmission as exc:
+            db.session.rollback()
+            appointment = services.find_by_token(current_user, exc.token)
+            if appointment is None:
+                abort(409)
+        except SlotFull as exc:
+            db.session.rollback()
+            return render_template("health/full.html", service=service, message=str(exc)), 409
+        except AlreadyBooked as exc:
+            db.session.rollback()
+            error = str(exc)
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+        if error is None:
+            return redirect(url_for("health.appointment", reference=appointment.reference, new=1))
+    return render_template("health/book.html", service=service, starts_at=starts_at, form=form, error=error)
+
+
+@bp.route("/appointments")
+@login_required
+def my_appointments():
+    upcoming, past = services.my_appointments(current_user)
+    return render_template("health/my_appointments.html", upcoming=upcoming, past=past, can_change=services.can_change)
+
+
+@bp.route("/appointments/<reference>")
+@login_required
+def appointment(reference: str):
+    appointment = found(services.get_own_appointment, current_user, reference)
+    return render_template(
+        "health/appointment.html",
+        appointment=appointment,
+        new=request.args.get("new") == "1",
+        can_change=services.can_change(appointment),
+    )
+
+
+@bp.route("/appointments/<reference>/calendar.ics")
+@login_required
+def appointment_ics(reference: str):
+    from portal.health.calendar import appointment_ics as build_ics
+
+    appointment = found(services.get_own_appointment, current_user, reference)
+    if appointment.starts_at is None:
+        abort(404)
+    return Response(
+        build_ics(appointment),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{appointment.reference}.ics"'},
+    )
+
+
+@bp.route("/appointments/<reference>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(reference: str):
+    appointment = found(services.get_own_appointment, current_user, reference)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.cancel(current_user, reference)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Your appointment %(ref)s is cancelled.", ref=appointment.reference), "success")
+            return redirect(url_for("health.my_appointments"))
+    return render_template("health/cancel.html", appointment=appointment, form=form, error=error)
+
+
+@bp.route("/appointments/<reference>/reschedule")
+@bp.route("/appointments/<reference>/reschedule/<int:at>", methods=["GET", "POST"])
+@login_required
+def reschedule(reference: str, at: int | None = None):
+    """Without ``at``: the dates (or, with ?day=, the times) to move to; with ``at``: confirm the move."""
+    appointment = found(services.get_own_appointment, current_user, reference)
+    if at is not None:
+        return _reschedule_confirm(appointment, instant(at))
+    chosen = parse_day(request.args.get("day"))
+    available = schedule.day_availability(appointment.service, chosen) if chosen else None
+    days = schedule.availability(appointment.service) if chosen is None else None
+    return render_template(
+        "health/reschedule.html",
+        appointment=appointment,
+        days=days,
+        day=chosen,
+        available=available,
+        can_change=services.can_change(appointment),
+    )
+
+
+def _reschedule_confirm(appointment, new_starts_at: datetime):
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.reschedule(current_user, appointment.reference, new_starts_at)
+        except SlotFull as exc:
+            db.session.rollback()
+            return render_template("health/full.html", service=appointment.service, message=str(exc)), 409
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Your appointment has moved. The reference and arrival code stay the same."), "success")
+            return redirect(url_for("health.appointment", reference=appointment.reference))
+    return render_template(
+        "health/reschedule_confirm.html", appointment=appointment, new_starts_at=new_starts_at, form=form, error=error
+    )
