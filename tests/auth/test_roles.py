@@ -152,7 +152,14 @@ def grant(client, user, **data):
     return post_form(client, f"/admin/staff/{user.id}/roles", data, token_from=f"/admin/staff?cnic={user.cnic}")
 
 
-def test_superadmin_grants_and_revokes_roles_with_audit(client, auth, superadmin, citizen):
+@pytest.fixture
+def any_scope_exists(monkeypatch):
+    """Clinics and institutions are the health and education packages' business: here every id names one."""
+    monkeypatch.setitem(services.SCOPE_RESOLVERS, "clinic_admin", lambda id: f"Clinic {id}")
+    monkeypatch.setitem(services.SCOPE_RESOLVERS, "school_admin", lambda id: f"Institution {id}")
+
+
+def test_superadmin_grants_and_revokes_roles_with_audit(client, auth, superadmin, citizen, any_scope_exists):
     auth.login(superadmin)
     response = grant(client, citizen, role="clinic_admin", scope_id="12")
     assert response.status_code == 302
@@ -186,7 +193,7 @@ def test_superadmin_grants_and_revokes_roles_with_audit(client, auth, superadmin
     assert events[-1].details["role"] == "clinic_admin"
 
 
-def test_granting_the_same_role_twice_is_a_no_op(client, auth, superadmin, citizen):
+def test_granting_the_same_role_twice_is_a_no_op(client, auth, superadmin, citizen, any_scope_exists):
     auth.login(superadmin)
     grant(client, citizen, role="school_admin", scope_id="4")
     grant(client, citizen, role="school_admin", scope_id="4")
