@@ -150,9 +150,16 @@ def day_availability(service: Service, day: date) -> DayAvailability | None:
 
 
 def next_free_date(service: Service) -> date | None:
-    for day in availability(service):
-        if day.status == DAY_OPEN:
-            return day.day
+    """The first day with a free place. Looks two days ahead first, then twice as far each time,
+    because the answer is nearly always close: search pages ask this for every clinic listed."""
+    _earliest, horizon_last = booking_window(service)
+    first, span = clock.today(), 2
+    while first <= horizon_last:
+        last = min(first + timedelta(days=span - 1), horizon_last)
+        for day in availability(service, first, last):
+            if day.status == DAY_OPEN:
+                return day.day
+        first, span = last + timedelta(days=1), span * 2
     return None
 
 
