@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from portal import create_app
@@ -89,8 +90,24 @@ def app(database_url):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests start with an empty ``g``, as they do in production.
+
+    The ``app`` fixture keeps an app context pushed, and Flask reuses it for requests, so without
+    this, values cached in ``g`` (the signed-in user, rate-limit state) would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import g
+
+        for name in list(vars(g)):
+            delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
