@@ -245,14 +245,19 @@ def test_certificate_and_public_verification(client, auth, make_user, make_secti
     assert "<svg" in html and f"/verify/{code}" in html and "Ayesha Khan" in html
 
 
-def test_pages_in_urdu(client, auth, make_user, make_section):
-    section = make_section()
+def test_pages_in_urdu(client, auth, make_user, make_section, add_rule):
+    section = make_section(start_date=date(2026, 3, 16))
+    add_rule(section=section, kind="age", min_age=18, max_age=35)
     with client.session_transaction() as s:
         s["lang"] = "ur"
     html = client.get("/courses").get_data(as_text=True)
-    assert 'dir="rtl"' in html and "Find a course" not in html
+    assert 'dir="rtl"' in html and "Find a course" not in html and "کورس تلاش کریں" in html
+    auth.login(make_user(date_of_birth=date(1984, 6, 1), preferred_language="ur"))
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
-    assert "Sections" not in html
+    assert "Sections" not in html and "سیکشنز" in html
+    assert "یہ گروپ 18 تا 35 سال عمر کے لیے ہے؛" in html and "کو آپ کی عمر 41 سال ہو گی۔" in html
 
 
 def test_upload_of_unexpected_size_is_refused(client):
