@@ -23,9 +23,9 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed translations  ## Create .venv and install everything (idempotent)
 
-translations: $(VENV)/.installed  ## Compile the Urdu catalogues
-	@for po in portal/translations/*/LC_MESSAGES/*.po; do \
-	  $(BIN)/pybabel compile --use-fuzzy -f -i $$po -o $${po%.po}.mo >/dev/null 2>&1 || $(BIN)/pybabel compile -f -i $$po -o $${po%.po}.mo; \
+translations: $(VENV)/.installed  ## Compile the Urdu catalogues (portal/translations/ur/LC_MESSAGES/*.po)
+	@set -e; for po in $$(ls portal/translations/*/LC_MESSAGES/*.po 2>/dev/null); do \
+	  $(BIN)/pybabel compile --statistics -f -i $$po -o $${po%.po}.mo; \
 	done
 
 run: install  ## Migrate, seed the demo data and serve at http://127.0.0.1:$(PORT)
@@ -58,7 +58,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install  ## Load benchmark (see bench/README.md)
+bench: install  ## Load benchmark with wrk against gunicorn (BENCH_SIZE=large for the scale run; see bench/README.md)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.run
 
 clean:

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 
 from portal.config import BASE_DIR, Config, config_from_env
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.observability import init_request_logging
 
 STATIC_DIR = BASE_DIR / "static"
 
@@ -36,6 +37,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
+    init_request_logging(app)
     register_template_helpers(app)
     register_commands(app)
     return app

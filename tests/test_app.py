@@ -106,3 +106,28 @@ def test_static_assets_have_versioned_urls_and_long_cache(client):
     with client.get(href) as response:
         assert response.status_code == 200
         assert response.cache_control.max_age == 31536000
+
+
+def test_every_response_carries_a_request_id(client):
+    first = client.get("/").headers["X-Request-ID"]
+    second = client.get("/").headers["X-Request-ID"]
+    assert first and second and first != second
+    assert client.get("/", headers={"X-Request-ID": "abc12345-from-proxy"}).headers["X-Request-ID"] == (
+        "abc12345-from-proxy"
+    )
+
+
+def test_request_log_is_one_json_line_without_the_raw_path(app, client, caplog):
+    import json
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="portal.requests"):
+        client.get("/password-reset/some-secret-token")
+    records = [r for r in caplog.records if r.name == "portal.requests"]
+    assert records, "no request log line"
+    from portal.observability import JsonFormatter
+
+    line = json.loads(JsonFormatter().format(records[-1]))
+    assert line["path"] == "/password-reset/<token>"
+    assert "some-secret-token" not in json.dumps(line)
+    assert line["status"] == 400 and line["method"] == "GET" and line["request_id"]

@@ -140,7 +140,7 @@ def logout():
 def sign_out_everywhere():
     services.sign_out_everywhere(current_user, ip=client_ip())
     db.session.commit()
-    login_user(current_user)  # this device keeps going with the new token
+    login_user(current_user._get_current_object())  # this device keeps going with the new token
     flash(_("You have been signed out on every other device."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -157,7 +157,7 @@ def change_password():
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password_change.html", form=form)

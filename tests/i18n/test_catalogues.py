@@ -1,0 +1,126 @@
+"""Every user-facing string is translated into Urdu, and no template hides text from translation."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PO_FILES = sorted((ROOT / "portal" / "translations" / "ur" / "LC_MESSAGES").glob("*.po"))
+TEMPLATES = sorted(p for p in (ROOT / "portal").rglob("templates/**/*.html"))
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+# Text that is the same in every language: language names in their own script, symbols, numbers.
+ALLOWED_LITERALS = {"English", "اردو", "—", "·", "–", ":", "/", "×", "|", "→", "←", "•", "%", "PKR"}
+
+
+def test_there_is_an_urdu_catalogue():
+    assert any(p.stem == "messages" for p in PO_FILES)
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.name)
+def test_urdu_catalogue_is_complete_and_not_fuzzy(po_path):
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    untranslated, fuzzy, broken = [], [], []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            untranslated.append(message.id)
+        if message.fuzzy:
+            fuzzy.append(message.id)
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        for translated in strings:
+            if translated and set(PLACEHOLDER.findall(source)) != set(PLACEHOLDER.findall(translated)):
+                broken.append(message.id)
+    assert not untranslated, f"{po_path.name}: {len(untranslated)} untranslated, e.g. {untranslated[:5]}"
+    assert not fuzzy, f"{po_path.name}: fuzzy entries {fuzzy[:5]}"
+    assert not broken, f"{po_path.name}: placeholders differ in {broken[:5]}"
+
+
+class _TextCollector(HTMLParser):
+    """Collects text nodes and human-readable attributes outside <script>/<style>."""
+
+    HUMAN_ATTRS = ("alt", "title", "placeholder", "aria-label")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in self.HUMAN_ATTRS and value:
+                self.found.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.found.append(data)
+
+
+def _strip_jinja(source: str) -> str:
+    source = re.sub(r"{#.*?#}", " ", source, flags=re.S)
+    source = re.sub(r"{%.*?%}", " ", source, flags=re.S)
+    return re.sub(r"{{.*?}}", " ", source, flags=re.S)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT / "portal")))
+def test_template_text_goes_through_gettext(template):
+    collector = _TextCollector()
+    collector.feed(_strip_jinja(template.read_text(encoding="utf-8")))
+    leftovers = []
+    for chunk in collector.found:
+        text = " ".join(chunk.split())
+        if not text or text in ALLOWED_LITERALS:
+            continue
+        if re.search(r"[A-Za-z\u0600-\u06FF]{2,}", text) and text not in ALLOWED_LITERALS:
+            leftovers.append(text)
+    assert not leftovers, f"text outside _() in {template.name}: {leftovers[:5]}"
+
+
+def _extracted_ids(domain: str) -> set[str]:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from babel.messages.extract import extract_from_dir
+    from i18n import DOMAINS, OWN_PACKAGES  # scripts/i18n.py: one gettext domain per package
+
+    source = ROOT / DOMAINS[domain]
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2")]
+    keywords = {
+        "_": None,
+        "_l": None,
+        "lazy_gettext": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "lazy_ngettext": (1, 2),
+    }
+    ids = set()
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(source), method_map, keywords=keywords, strip_comment_tags=True
+    ):
+        if domain == "messages" and filename.split("/")[0] in OWN_PACKAGES:
+            continue
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.name)
+def test_catalogue_holds_every_string_in_the_code(po_path):
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    missing = sorted(_extracted_ids(po_path.stem) - known)
+    assert not missing, f"run scripts/i18n.py {po_path.stem}: {len(missing)} strings missing, e.g. {missing[:5]}"

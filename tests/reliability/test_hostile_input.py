@@ -1,0 +1,161 @@
+"""Hostile input everywhere: random and malicious values posted to every form a person can reach.
+No answer is ever a 5xx, and a rejected request leaves the database exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from portal.extensions import db
+from tests.reliability.crawler import crawl
+
+HOSTILE = st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "-999999999999",
+        "99999999999999999999",
+        "1e309",
+        "NaN",
+        "null",
+        "None",
+        "true",
+        "' OR '1'='1",
+        "1; DROP TABLE users;--",
+        "<script>alert(1)</script>",
+        '"><img src=x onerror=alert(1)>',
+        "../../etc/passwd",
+        "%00",
+        "\x00",
+        "\u202e\u0627\u0631\u062f\u0648",
+        "ﷺ" * 50,
+        "😀" * 20,
+        "A" * 5000,
+        "0000-00-00",
+        "1899-12-31",
+        "9999-12-31",
+        "2026-02-30",
+        "25:61",
+        "35202-1234567-1",
+        "+923001234567",
+        "http://evil.example/",
+        "//evil.example",
+        "{{7*7}}",
+        "${7*7}",
+        "%(name)s",
+        "\r\nSet-Cookie: x=1",
+    ]
+)
+VALUE = st.one_of(HOSTILE, st.text(max_size=300), st.integers(min_value=-(10**20), max_value=10**20).map(str))
+
+# Requests whose refusal is recorded on purpose (failed sign-ins count towards the lock).
+RECORDS_REFUSALS = ("/login", "/password-reset")
+
+
+def database_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        order = [c for c in table.primary_key.columns] or list(table.columns)
+        for row in db.session.execute(select(table).order_by(*order)):
+            digest.update(repr(tuple(row)).encode())
+    db.session.rollback()
+    return digest.hexdigest()
+
+
+def _persona_clients(app, make_user, auth_factory):
+    """(label, client) pairs: anonymous, a citizen with a family member, and each staff role."""
+    from portal.auth import services as auth_services
+
+    yield "anonymous", app.test_client()
+    citizen = make_user(full_name="Hostile Tester")
+    auth_services.add_dependant(
+        citizen,
+        full_name="Child Tester",
+        relationship="child",
+        date_of_birth=citizen.date_of_birth.replace(year=2015),
+        gender="male",
+    )
+    db.session.commit()
+    client = app.test_client()
+    auth_factory(client).login(citizen)
+    yield "citizen", client
+    admin = make_user(full_name="Super Tester", roles=["superadmin"])
+    client = app.test_client()
+    auth_factory(client).login(admin)
+    yield "superadmin", client
+
+
+@pytest.fixture
+def forms_by_persona(app, make_user):
+    from tests.conftest import AuthActions
+
+    app.config["RATELIMIT_ENABLED"] = False
+    collected = []
+    for label, client in _persona_clients(app, make_user, AuthActions):
+        _pages, forms = crawl(client)
+        collected += [(label, client, form) for form in forms if form.method == "POST"]
+    return collected
+
+
+def _csrf_for(client, page: str) -> str | None:
+    import re
+
+    html = client.get(page).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    return match.group(1) if match else None
+
+
+def test_every_form_survives_hostile_input(app, forms_by_persona):
+    assert len(forms_by_persona) >= 8, "the crawler should reach the portal's forms"
+    tried = {"requests": 0}
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(data=st.data())
+    def check(data):
+        label, client, form = data.draw(st.sampled_from(forms_by_persona))
+        payload = {}
+        for name, spec in form.fields.items():
+            if name == "csrf_token":
+                continue
+            choices = [o for o in spec["options"] if o is not None]
+            if choices and data.draw(st.booleans()):
+                payload[name] = data.draw(st.sampled_from(choices))
+            else:
+                payload[name] = data.draw(VALUE)
+        token = _csrf_for(client, form.page)
+        if token:
+            payload["csrf_token"] = token
+        before = database_fingerprint()
+        response = client.post(form.action, data=payload)
+        tried["requests"] += 1
+        status = response.status_code
+        body = response.get_data(as_text=True)
+        assert status < 500, f"{label} POST {form.action} {payload!r} → {status}"
+        rejected = status >= 400 or (status == 200 and "error-summary" in body)
+        if rejected and not form.action.startswith(RECORDS_REFUSALS):
+            assert database_fingerprint() == before, f"{label} POST {form.action} changed data while refusing"
+
+    for _ in range(max(1, len(forms_by_persona) // 4)):
+        check()
+    print(f"hostile requests tried: {tried['requests']} over {len(forms_by_persona)} forms")
+
+
+def test_posts_without_csrf_token_change_nothing(app, forms_by_persona):
+    for label, client, form in forms_by_persona:
+        before = database_fingerprint()
+        response = client.post(form.action, data={name: "x" for name in form.fields if name != "csrf_token"})
+        assert response.status_code == 400, (label, form.action, response.status_code)
+        assert "This form expired" in response.get_data(as_text=True)
+        assert database_fingerprint() == before, (label, form.action)
+
+
+def test_database_fingerprint_notices_a_change(app, make_user):
+    before = database_fingerprint()
+    make_user(full_name="Somebody New")
+    assert database_fingerprint() != before
