@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal import clock
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
-from portal.auth.models import ROLE_SCHOOL_ADMIN
+from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
 from portal.education import bp, bulk, services
 from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
 from portal.education.forms import (
@@ -265,6 +265,32 @@ def admin_home():
         institutions=institutions,
         pending=len(services.approvals_queue(current_user)),
     )
+
+
+@bp.route("/school-admin/institutions")
+@role_required(ROLE_SUPERADMIN)
+def institutions():
+    return render_template("education/admin/institutions.html", institutions=services.all_institutions())
+
+
+@bp.route("/school-admin/institutions/new", methods=["GET", "POST"])
+@role_required(ROLE_SUPERADMIN)
+def institution_new():
+    form = InstitutionForm()
+    if request.method == "GET":
+        form.active.data = True
+    if form.validate_on_submit():
+        institution = services.create_institution(current_user, form.data_dict(), ip=client_ip())
+        db.session.commit()
+        flash(
+            _(
+                "Institution created with number %(id)s. Give a school admin this institution on the staff page.",
+                id=institution.id,
+            ),
+            "success",
+        )
+        return redirect(url_for("education.institutions"))
+    return render_template("education/admin/institution_form.html", form=form, institution=None)
 
 
 @bp.route("/school-admin/institutions/<int:institution_id>/edit", methods=["GET", "POST"])
