@@ -10,7 +10,7 @@ from portal.education import services
 from portal.education.models import Course, Institution, Section
 from portal.extensions import db
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import PHONE, screenshot
 from tests.e2e.test_accessibility import WCAG
 
 pytestmark = pytest.mark.e2e
@@ -70,10 +70,10 @@ def catalogue(**section_fields):
     return institution, course, section
 
 
-def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, make_user):
+def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, make_user):
     _institution, course, section = catalogue()
     holder = make_user(full_name="Seat Holder")
-    held = services.enrol(holder, section.id).enrolment
+    services.enrol(holder, section.id)
     db.session.commit()
     citizen = make_user(full_name="Farah Naz", district="Multan")
 
@@ -98,9 +98,14 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, make_user):
     reference = page.locator(".reference").inner_text()
     screenshot(page, "education-waitlisted-en-phone")
 
-    # The seat holder drops (in their own session): the citizen is promoted in the same transaction.
-    services.drop(holder, held.reference)
-    db.session.commit()
+    # The seat holder leaves, in their own browser: the citizen is promoted in the same transaction.
+    other = page.context.browser.new_context(viewport=PHONE, base_url=live_server)
+    holder_page = other.new_page()
+    sign_in(holder_page, holder)
+    holder_page.goto("/my-courses")
+    holder_page.get_by_role("button", name="Leave").click()
+    assert holder_page.get_by_text("Seat Holder has left Introduction to AI.").is_visible()
+    other.close()
     page.goto("/my-courses")
     row = page.locator("tr", has_text=reference)
     assert row.get_by_text("Enrolled").is_visible()
