@@ -155,7 +155,12 @@ def enrol(section_id: int):
             db.session.commit()
             return redirect(url_for("education.enrolment", reference=reference))
     form.ensure_token()
-    return render_template("education/enrol.html", form=form, section=section, course=section.course, error=error)
+    user = me()
+    people = [Person(user)] + [Person(user, d) for d in user.dependants]
+    checks = [(p, services.active_enrolment(p, section.course_id), eligibility_problems(p, section)) for p in people]
+    return render_template(
+        "education/enrol.html", form=form, section=section, course=section.course, error=error, checks=checks
+    )
 
 
 @bp.route("/my-courses")
