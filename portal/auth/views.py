@@ -112,11 +112,15 @@ def login():
             db.session.commit()  # keep the failure count and the audit event
             error = str(exc)
         else:
+            # A language picked on this device just before signing in wins, and is remembered;
+            # otherwise the person's saved preference applies.
+            if session.pop("lang_chosen", False) and session.get("lang") in ("en", "ur"):
+                services.set_language(user, session["lang"])
+            elif user.preferred_language in ("en", "ur"):
+                session["lang"] = user.preferred_language
             db.session.commit()
             login_user(user, remember=form.remember.data)
             session.permanent = True
-            if user.preferred_language in ("en", "ur"):
-                session["lang"] = user.preferred_language
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     personas = None
     if current_app.config.get("DEMO_MODE"):

@@ -314,3 +314,23 @@ def test_safe_next_keeps_paths_on_this_site(app, target):
 
     with app.test_request_context():
         assert safe_next(target) == target
+
+
+def test_language_chosen_before_sign_in_is_kept_and_saved(client, auth, make_user):
+    from tests.conftest import csrf_token
+
+    user = make_user(preferred_language="en")
+    client.post("/language", data={"lang": "ur", "csrf_token": csrf_token(client, "/login")})
+    auth.login(user)
+    html = client.get("/").get_data(as_text=True)
+    assert 'lang="ur" dir="rtl"' in html
+    from portal.extensions import db
+
+    db.session.refresh(user)
+    assert user.preferred_language == "ur"
+
+
+def test_saved_language_applies_at_sign_in_when_none_was_chosen(client, auth, make_user):
+    user = make_user(preferred_language="ur")
+    auth.login(user)
+    assert 'lang="ur" dir="rtl"' in client.get("/").get_data(as_text=True)
