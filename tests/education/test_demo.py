@@ -14,10 +14,10 @@ def counts():
 
 
 def test_seed_twice_changes_nothing_and_gives_the_admin_an_institution(app):
-    first = seed()
+    seed()
     db.session.commit()
     before = counts()
-    assert seed() == first
+    seed()  # other packages' seeders report what they created each time; the rows must not change
     db.session.commit()
     assert counts() == before
     assert before[0] == 3 and before[4] == 1
