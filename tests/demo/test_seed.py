@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import phonenumbers
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portal.auth.models import ROLE_CLINIC_ADMIN, Dependant, RoleAssignment, User
 from portal.demo import generate
@@ -26,9 +26,13 @@ def fingerprint() -> list:
     users = db.session.execute(
         select(User.cnic, User.full_name, User.mobile, User.date_of_birth, User.district).order_by(User.cnic)
     ).all()
+    # The personas' own bookings come from the domain seeders, whose references are random.
+    personas = [p.cnic for p in PERSONAS]
     appointments = db.session.execute(
         select(Appointment.reference, Appointment.status, Appointment.visit_date, Appointment.starts_at, Clinic.name)
         .join(Clinic, Clinic.id == Appointment.clinic_id)
+        .join(User, User.id == Appointment.user_id)
+        .where(User.cnic.not_in(personas))
         .order_by(Appointment.reference)
     ).all()
     out = [tuple(r) for r in users] + [tuple(r) for r in appointments]
@@ -38,7 +42,10 @@ def fingerprint() -> list:
         out += [
             tuple(r)
             for r in db.session.execute(
-                select(Enrolment.reference, Enrolment.status, Enrolment.person_key).order_by(Enrolment.reference)
+                select(Enrolment.reference, Enrolment.status, User.cnic)
+                .join(User, User.id == Enrolment.user_id)
+                .where(User.cnic.not_in(personas))
+                .order_by(Enrolment.reference)
             )
         ]
     return out
@@ -159,3 +166,42 @@ def test_cli_prints_summary_and_is_idempotent(app, runner):
     assert "already there" in again.output
     reset = runner.invoke(args=["seed-demo", "--size", "small", "--seed", "9", "--reset"])
     assert reset.exit_code == 0 and "deleted" in reset.output and "citizens" in reset.output
+
+
+def test_section_counters_match_enrolments(app):
+    from portal.education.models import Certificate, Enrolment, Section
+
+    counts = seed("small", 5)
+    held = (
+        select(
+            Enrolment.section_id,
+            func.count().label("seats"),
+            func.sum(case((Enrolment.seat_kind == "reserved", 1), else_=0)).label("reserved"),
+        )
+        .where(Enrolment.seat_kind.is_not(None))
+        .group_by(Enrolment.section_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Section.enrolled_count,
+            Section.capacity,
+            Section.reserved_taken,
+            Section.reserved_seats,
+            func.coalesce(held.c.seats, 0),
+            func.coalesce(held.c.reserved, 0),
+        ).outerjoin(held, held.c.section_id == Section.id)
+    ).all()
+    assert rows
+    for enrolled, capacity, reserved_taken, reserved_seats, seats, reserved in rows:
+        assert enrolled == seats <= capacity
+        assert reserved_taken == reserved <= reserved_seats
+    statuses = dict(db.session.execute(select(Enrolment.status, func.count()).group_by(Enrolment.status)).all())
+    for status in ("enrolled", "waitlisted", "completed", "dropped"):
+        assert statuses.get(status, 0) > 0, status
+    assert counts["certificates"] == db.session.scalar(select(func.count(Certificate.id))) - db.session.scalar(
+        select(func.count(Certificate.id))
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(User.cnic.in_([p.cnic for p in PERSONAS]))
+    )
