@@ -424,5 +424,3 @@ SECTION_SLOTS = (
     ("Weekend cohort", time(10, 0), time(14, 0), "sat,sun"),
 )
 DROP_REASONS = ("Found a job", "Moved to another city", "Timing clash with work", "Family reasons")
-# The reason stored on a refusal because no seat and no waitlist place were left; the dashboard counts these.
-CAPACITY_REFUSAL_REASON = "No seat or waitlist place left (capacity)"

@@ -505,6 +505,7 @@ def _cancel(rng, row, booked_at, before) -> None:
 
 
 def seed_education(rng: random.Random, size: Size, people: People, codes: Codes, progress: Progress) -> dict:
+    from portal.dashboard.services import CAPACITY_REFUSAL_REASON
     from portal.education.models import Certificate, Course, Enrolment, Institution, Section
 
     now = clock.now()
@@ -682,7 +683,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                 enrolment["status"], enrolment["waitlisted_at"] = "waitlisted", created
                 waitlist.append(enrolment)
             else:
-                enrolment["status"], enrolment["reason"] = "rejected", data.CAPACITY_REFUSAL_REASON
+                enrolment["status"], enrolment["reason"] = "rejected", CAPACITY_REFUSAL_REASON
                 enrolment["decided_at"] = created
             enrol_rows.append(enrolment)
             owners.append((section_index, index))
