@@ -146,3 +146,16 @@ def test_demo_reset_refused_to_officials(app, client, auth, provincial):
     app.config["DEMO_MODE"] = True
     auth.login(provincial)
     assert client.get("/dashboard/demo-reset").status_code == 403
+
+
+def test_dashboard_in_urdu(client, auth, dataset, provincial):
+    auth.login(provincial)
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert 'dir="rtl"' in html
+    assert "صحت" in html
+    assert "Appointments per day" not in html
+    assert "روزانہ اپائنٹمنٹس" in html and "استعمال کی شرح" in html
+    for path in ("/dashboard/", "/dashboard/education", "/dashboard/districts", "/dashboard/present/1"):
+        assert client.get(path, query_string=HEALTH_RANGE).status_code == 200
