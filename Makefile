@@ -58,7 +58,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install  ## Load benchmark (see bench/README.md)
+bench: install  ## Load benchmark with wrk against gunicorn (BENCH_SIZE=large for the scale run; see bench/README.md)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.run
 
 clean:

@@ -728,11 +728,15 @@ def complete(admin: User, section_id: int, enrolment_ids, ip: str | None = None)
         _notify(
             enrolment,
             _l("Course completed"),
-            lambda e=enrolment: _(
-                "Congratulations: %(name)s has completed %(course)s.%(extra)s",
-                name=e.person_name,
-                course=e.course.title,
-                extra=(" " + _("Certificate code: %(code)s.", code=e.certificate.code)) if e.certificate else "",
+            lambda e=enrolment: (
+                _(
+                    "Congratulations: %(name)s has completed %(course)s. Certificate code: %(code)s.",
+                    name=e.person_name,
+                    course=e.course.title,
+                    code=e.certificate.code,
+                )
+                if e.certificate
+                else _("Congratulations: %(name)s has completed %(course)s.", name=e.person_name, course=e.course.title)
             ),
             "completed",
         )

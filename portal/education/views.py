@@ -166,18 +166,6 @@ def my_courses():
     )
 
 
-@bp.route("/my-courses/calendar.ics")
-@login_required
-def calendar():
-    active = [e for e in services.my_enrolments(current_user) if e.status in ("enrolled", "pending", "waitlisted")]
-    body = services.sessions_ics([e for e in active if e.status == "enrolled"], request.host.split(":")[0])
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": "attachment; filename=my-courses.ics"},
-    )
-
-
 @bp.route("/my-courses/<reference>")
 @login_required
 def enrolment(reference: str):
@@ -193,13 +181,18 @@ def enrolment(reference: str):
 
 @bp.route("/my-courses/<reference>/calendar.ics")
 @login_required
-def enrolment_calendar(reference: str):
-    enrolment = found(services.enrolment_for_user, current_user, reference)
-    body = services.sessions_ics([enrolment], request.host.split(":")[0])
+def enrolment_ics(reference: str):
+    """The weekly classes of one enrolment, or of every current one with reference ``all``."""
+    if reference == "all":
+        enrolments = [e for e in services.my_enrolments(current_user) if e.status == "enrolled"]
+        filename = "my-courses.ics"
+    else:
+        enrolment = found(services.enrolment_for_user, current_user, reference)
+        enrolments, filename = [enrolment], f"{enrolment.reference}.ics"
     return Response(
-        body,
+        services.sessions_ics(enrolments, request.host.split(":")[0]),
         mimetype="text/calendar",
-        headers={"Content-Disposition": f"attachment; filename={enrolment.reference}.ics"},
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
 
 
@@ -244,12 +237,16 @@ def qr_svg(text: str) -> str:
     return Markup(svg)  # noqa: S704 - segno output, built only from our own link
 
 
-@bp.route("/verify", defaults={"code": None})
+@bp.route("/verify")
+def verify_form():
+    code = (request.args.get("code") or "").strip()
+    if code:
+        return redirect(url_for("education.verify", code=services.normalise_code(code) or "-"))
+    return render_template("education/verify.html", certificate=None, code=None)
+
+
 @bp.route("/verify/<code>")
-def verify(code: str | None):
-    code = code or request.args.get("code")
-    if code is None:
-        return render_template("education/verify.html", certificate=None, code=None)
+def verify(code: str):
     certificate = services.verify_certificate(code)
     return render_template("education/verify.html", certificate=certificate, code=code[:40]), (
         200 if certificate else 404

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
@@ -55,7 +56,9 @@ CHANNELS = (CHANNEL_SMS, CHANNEL_IN_APP)
 
 def find_clinics(district: str | None = None, service_name: str | None = None, q: str | None = None, page: int = 1):
     """A page of active clinics, filtered by district, a service they offer and part of the name."""
-    stmt = select(Clinic).where(Clinic.active.is_(True))
+    stmt = (
+        select(Clinic).where(Clinic.active.is_(True)).options(selectinload(Clinic.services).selectinload(Service.hours))
+    )
     if district:
         stmt = stmt.where(Clinic.district == district)
     if service_name:
@@ -448,3 +451,14 @@ def queue_reminders(now: datetime) -> int:
 
 register_reminder_hook(queue_reminders)
 SCOPE_RESOLVERS["clinic_admin"] = lambda clinic_id: db.session.scalar(select(Clinic.name).where(Clinic.id == clinic_id))
+
+
+def _register_demo_seeder() -> None:
+    from portal.demo.seed import DOMAIN_SEEDERS
+    from portal.health.demo import seed_health
+
+    if seed_health not in DOMAIN_SEEDERS:
+        DOMAIN_SEEDERS.append(seed_health)
+
+
+_register_demo_seeder()

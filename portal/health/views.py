@@ -129,6 +129,10 @@ def book(service_id: int, at: int):
     if request.method == "GET":
         form.ensure_token()
         form.person.data = 0
+        try:
+            services.check_bookable(service, starts_at)  # say so now, not after the click
+        except DomainError as exc:
+            error = str(exc)
     elif form.validate_on_submit():
         try:
             appointment = services.book_slot(
@@ -216,9 +220,13 @@ def cancel(reference: str):
 
 
 @bp.route("/appointments/<reference>/reschedule")
+@bp.route("/appointments/<reference>/reschedule/<int:at>", methods=["GET", "POST"])
 @login_required
-def reschedule(reference: str):
+def reschedule(reference: str, at: int | None = None):
+    """Without ``at``: the dates (or, with ?day=, the times) to move to; with ``at``: confirm the move."""
     appointment = found(services.get_own_appointment, current_user, reference)
+    if at is not None:
+        return _reschedule_confirm(appointment, instant(at))
     chosen = parse_day(request.args.get("day"))
     available = schedule.day_availability(appointment.service, chosen) if chosen else None
     days = schedule.availability(appointment.service) if chosen is None else None
@@ -232,16 +240,12 @@ def reschedule(reference: str):
     )
 
 
-@bp.route("/appointments/<reference>/reschedule/<int:at>", methods=["GET", "POST"])
-@login_required
-def reschedule_confirm(reference: str, at: int):
-    appointment = found(services.get_own_appointment, current_user, reference)
-    new_starts_at = instant(at)
+def _reschedule_confirm(appointment, new_starts_at: datetime):
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
         try:
-            services.reschedule(current_user, reference, new_starts_at)
+            services.reschedule(current_user, appointment.reference, new_starts_at)
         except SlotFull as exc:
             db.session.rollback()
             return render_template("health/full.html", service=appointment.service, message=str(exc)), 409

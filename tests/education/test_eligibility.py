@@ -146,7 +146,7 @@ def test_refusal_is_shown_in_urdu(app, make_user, make_section, add_rule):
 
     with app.test_request_context(), force_locale("ur"):
         text = problems(Person(make_user(gender="male")), section)[0]
-    assert text != "This cohort is for women and girls only."
+    assert text == "یہ گروپ صرف خواتین اور لڑکیوں کے لیے ہے۔"
 
 
 @pytest.mark.parametrize("kind", ["enrol"])

@@ -319,15 +319,16 @@ def test_closure_shows_affected_then_cancels(client, auth, setup):
 def test_delete_hours_needs_confirmation_when_bookings_exist(client, auth, setup):
     auth.login(setup["admin"])
     service = setup["service"]
-    tuesday_hours = next(h for h in service.hours if h.weekday == 1)
-    path = f"/clinic-admin/hours/{tuesday_hours.id}/delete"
+    hours_id = next(h.id for h in service.hours if h.weekday == 1)
+    path = f"/clinic-admin/hours/{hours_id}/delete"
     form_path = f"/clinic-admin/services/{service.id}/hours"
     response = post(client, path, {}, form_path)
     assert setup["tomorrow"].reference in response.get_data(as_text=True)
-    assert db.session.get(WeeklyHours, tuesday_hours.id) is not None
+    assert db.session.get(WeeklyHours, hours_id) is not None
     response = post(client, path, {"confirm": "y"}, form_path)
     assert response.status_code == 302
-    assert db.session.get(WeeklyHours, tuesday_hours.id) is None
+    db.session.expire_all()
+    assert db.session.get(WeeklyHours, hours_id) is None
 
 
 def test_deactivating_a_service_asks_first(client, auth, setup):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -212,7 +211,6 @@ def test_other_citizens_appointment_is_404(client, auth, make_service, citizen, 
     assert client.get("/appointments/H-NOPE-NOPE").status_code == 404
 
 
-@pytest.mark.skip(reason="Urdu catalogue not written yet")
 def test_pages_in_urdu(client, auth, make_service, citizen):
     service = make_service()
     auth.login(citizen)
@@ -222,4 +220,13 @@ def test_pages_in_urdu(client, auth, make_service, citizen):
         html = client.get(path).get_data(as_text=True)
         assert 'dir="rtl"' in html
     html = client.get("/clinics").get_data(as_text=True)
-    assert "Find a clinic" not in html
+    assert "Find a clinic" not in html and "کلینک تلاش کریں" in html
+    html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
+    assert "تاریخ منتخب کریں" in html
+
+
+def test_confirm_page_explains_a_bad_time_before_the_click(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    html = client.get(book_page(service, karachi(MONDAY, 8))).get_data(as_text=True)
+    assert "This time has already passed" in html and "Book this appointment" not in html

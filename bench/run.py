@@ -1,0 +1,252 @@
+"""`make bench`: load the portal under gunicorn with wrk and report each endpoint as a ratio to a bare
+Flask "hello" app measured in the same run, on PostgreSQL and SQLite.
+
+Environment: BENCH_SIZE (small|medium|large, default medium), BENCH_DBS (default "postgres sqlite"),
+BENCH_SECONDS per endpoint and round (default 8), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 8),
+BENCH_PG (maintenance URL, default postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.reliability.servers import Gunicorn  # noqa: E402
+
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+SIZE = os.environ.get("BENCH_SIZE", "medium")
+DBS = os.environ.get("BENCH_DBS", "postgres sqlite").split()
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+SEED = 7
+PASSWORD = "Punjab-demo-2026"
+WORKERS = str((os.cpu_count() or 1) * 2 + 1)
+
+
+@dataclass
+class Scenario:
+    name: str
+    kind: str  # "get" or "flow"
+    env: dict = field(default_factory=dict)
+    target: str = "read"  # read | write | dashboard (which target applies)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def flask(database_url: str, *args: str) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FLASK_APP": "wsgi",
+        "PORTAL_ENV": "development",
+        "PYTHONWARNINGS": "ignore",
+    }
+    subprocess.run([str(Path(sys.executable).parent / "flask"), *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare_database(kind: str) -> str:
+    """A migrated, seeded database for this size; reused when an earlier run already made it."""
+    if kind == "postgres":
+        import psycopg
+
+        name = f"portal_bench_{SIZE}"
+        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+        with psycopg.connect(PG_ADMIN.replace("+psycopg", ""), autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            marker = BENCH / f".prepared-{kind}-{SIZE}"
+            if exists and marker.exists() and marker.read_text() == _fingerprint():
+                return url
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    else:
+        path = BENCH / f".bench-{SIZE}.db"
+        url = f"sqlite:///{path}"
+        marker = BENCH / f".prepared-{kind}-{SIZE}"
+        if path.exists() and marker.exists() and marker.read_text() == _fingerprint():
+            return url
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    log(f"== preparing {kind} database ({SIZE} dataset)")
+    started = time.monotonic()
+    flask(url, "db", "upgrade")
+    flask(url, "seed-demo", "--size", SIZE, "--seed", str(SEED))
+    log(f"   prepared in {time.monotonic() - started:.0f} s")
+    marker.write_text(_fingerprint())
+    return url
+
+
+def _fingerprint() -> str:
+    heads = sorted(p.name for p in (ROOT / "migrations" / "versions").glob("*.py"))
+    seed_code = "".join(sorted(p.read_text() for p in (ROOT / "portal" / "demo").glob("*.py")))
+    import hashlib
+
+    return hashlib.sha256(("|".join(heads) + seed_code + str(SEED)).encode()).hexdigest()
+
+
+def sign_in(base: str, identifier: str) -> str:
+    """Sign in through the real form; returns the Cookie header for wrk."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({"identifier": identifier, "password": PASSWORD, "csrf_token": token})
+    opener.open(base + "/login", data=data.encode()).read()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    assert "session=" in cookie, f"could not sign in as {identifier}"
+    return cookie
+
+
+def run_wrk(base: str, scenario: Scenario, confirm_dir: str | None = None) -> dict:
+    script = (BENCH / "lua" / ("get.lua" if scenario.kind == "get" else "flow.lua")).read_text()
+    script += "\n" + (BENCH / "lua" / "report.lua").read_text()
+    threads = CONNECTIONS if scenario.kind == "flow" else 2
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    env = {**os.environ, **scenario.env, "THREADS": str(threads)}
+    if confirm_dir:
+        env["CONFIRM_DIR"] = confirm_dir
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        f"{SECONDS}s",
+        "--timeout",
+        "10s",
+        "-s",
+        handle.name,
+        base,
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    os.unlink(handle.name)
+    line = next((ln for ln in output.splitlines() if ln.startswith("WRK_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result for {scenario.name}:\n{output[-2000:]}")
+    return json.loads(line[len("WRK_JSON ") :])
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        log("wrk is not installed: apt-get install wrk (make bench does this)")
+        return 2
+    from bench.scenarios import build_scenarios, check_invariants
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    all_rows, failures = [], []
+    for kind in DBS:
+        url = prepare_database(kind)
+        env = {
+            "SECRET_KEY": "b" * 64,
+            "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS", "memory://"),
+            "LOGIN_RATE_LIMIT_IP": "100000 per minute",
+            "LOGIN_RATE_LIMIT_ACCOUNT": "100000 per minute",
+            "SESSION_COOKIE_SECURE": "0",
+            "DEMO_MODE": "0",
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+        }
+        confirm_dir = tempfile.mkdtemp(prefix="bench-confirm-")
+        with (
+            Gunicorn(url, workers=int(WORKERS), env=env, config="production") as portal,
+            Gunicorn(url, workers=int(WORKERS), env=env, config="production", app_module="bench.hello:app") as hello,
+        ):
+            scenarios = build_scenarios(url, portal.url, sign_in)
+            per_round: dict[str, list[dict]] = {}
+            for round_no in range(1, ROUNDS + 1):
+                ceiling = run_wrk(hello.url, Scenario("bare Flask hello", "get", {"PATHS": "/"}))
+                per_round.setdefault("bare Flask hello", []).append({**ceiling, "ratio": 1.0})
+                log(f"[{kind} round {round_no}] ceiling {ceiling['rps']:.0f} req/s")
+                for scenario in scenarios:
+                    result = run_wrk(portal.url, scenario, confirm_dir if scenario.kind == "flow" else None)
+                    result["ratio"] = result["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
+                    per_round.setdefault(scenario.name, []).append(result)
+                    log(
+                        f"   {scenario.name:<28} {result['rps']:8.1f} req/s  p95 {result['p95_ms']:7.1f} ms  "
+                        f"ratio {result['ratio']:.2f}  errors {result['errors']}"
+                    )
+        problems = check_invariants(url, confirm_dir)
+        failures += [f"{kind}: {p}" for p in problems]
+        for name, results in per_round.items():
+            all_rows.append(
+                {
+                    "db": kind,
+                    "endpoint": name,
+                    **{
+                        k: statistics.median(r[k] for r in results)
+                        for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "ratio")
+                    },
+                    "errors": sum(r["errors"] for r in results),
+                    "server_errors": sum(r.get("server_errors", 0) for r in results),
+                    "confirmed": sum(r.get("confirmed", 0) for r in results),
+                }
+            )
+    table = render_table(all_rows, failures)
+    print("\n" + table)
+    (RESULTS / f"{stamp}-{SIZE}.json").write_text(json.dumps(all_rows, indent=2))
+    (RESULTS / f"{stamp}-{SIZE}.md").write_text(table)
+    update_readme(table)
+    return 1 if failures else 0
+
+
+def render_table(rows: list[dict], failures: list[str]) -> str:
+    lines = [
+        f"Dataset `{SIZE}`, {ROUNDS} rounds × {SECONDS} s per endpoint, {CONNECTIONS} connections, "
+        f"gunicorn {WORKERS} sync workers; medians of the rounds; ratio = requests/s ÷ bare-Flask requests/s "
+        "measured in the same round.",
+        "",
+        "| db | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 5xx | ratio to ceiling |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['db']} | {r['endpoint']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['errors']} | {r['server_errors']} | {r['ratio']:.2f} |"
+        )
+    lines.append("")
+    lines.append(
+        "Invariants after the run: "
+        + (
+            "all hold (no slot or section over capacity; every confirmation page served names a committed row)."
+            if not failures
+            else "; ".join(failures)
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(table: str) -> None:
+    readme = BENCH / "README.md"
+    text = readme.read_text() if readme.exists() else ""
+    start, end = "<!-- latest-results -->", "<!-- /latest-results -->"
+    block = f"{start}\n{table}{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text += "\n## Latest results\n\n" + block + "\n"
+    readme.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

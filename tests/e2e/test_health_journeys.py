@@ -1,0 +1,120 @@
+"""A citizen books for a family member, downloads the .ics and cancels; a clinic admin checks in an
+arrival code and marks the person seen. Screenshots at phone width in English and Urdu."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from portal.auth.models import Dependant
+from portal.extensions import db
+from portal.health.models import Clinic, Service, WeeklyHours
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def clinic_setup(app, make_user):
+    clinic = Clinic(name="Mayo Hospital OPD", type="teaching_opd", district="Lahore", address="Hospital Road, Lahore")
+    service = Service(
+        clinic=clinic,
+        name="General OPD",
+        slot_minutes=30,
+        places_per_slot=2,
+        min_notice_hours=2,
+        horizon_days=14,
+        cancel_cutoff_hours=2,
+    )
+    for weekday in range(7):
+        service.hours.append(WeeklyHours(weekday=weekday, start=time(9), end=time(13)))
+    db.session.add(service)
+    db.session.commit()
+    citizen = make_user(full_name="Ayesha Khan")
+    citizen.dependants.append(
+        Dependant(full_name="Hamza Khan", relationship_="child", date_of_birth=date(2016, 2, 3), gender="male")
+    )
+    admin = make_user(full_name="Dr. Imran Qureshi", roles=[("clinic_admin", clinic.id)])
+    db.session.commit()
+    return {"citizen_cnic": citizen.cnic, "admin_cnic": admin.cnic, "clinic_id": clinic.id}
+
+
+def sign_in(page, cnic):
+    page.goto("/login")
+    page.get_by_label("CNIC or email").fill(cnic)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_citizen_books_for_family_member_downloads_ics_and_cancels(page, clinic_setup):
+    sign_in(page, clinic_setup["citizen_cnic"])
+    page.goto("/clinics")
+    screenshot(page, "health-find-clinics-en-phone")
+    page.get_by_role("link", name="Mayo Hospital OPD").click()
+    page.get_by_role("link", name="Choose a date").click()
+    screenshot(page, "health-dates-en-phone")
+    page.locator(".day-open a").nth(1).click()  # tomorrow
+    page.locator(".times a").first.click()
+    page.get_by_label("Hamza Khan").check()
+    screenshot(page, "health-confirm-en-phone")
+    page.get_by_role("button", name="Book this appointment").click()
+
+    assert page.get_by_role("heading", name="Your appointment is booked").is_visible()
+    reference = page.locator(".confirmation .reference").first.inner_text()
+    assert reference.startswith("H-")
+    screenshot(page, "health-confirmation-en-phone")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Add to calendar (.ics)").click()
+    ics = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "BEGIN:VEVENT" in ics and reference in ics
+
+    page.get_by_role("button", name="اردو").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    screenshot(page, "health-confirmation-ur-phone")
+    page.get_by_role("button", name="English").click()
+
+    page.goto("/appointments")
+    assert page.get_by_text("Hamza Khan").first.is_visible()
+    page.get_by_role("link", name=f"Cancel {reference}").click()
+    page.get_by_role("button", name="Yes, cancel this appointment").click()
+    assert page.get_by_text(f"Your appointment {reference} is cancelled.").is_visible()
+    screenshot(page, "health-my-appointments-en-phone")
+
+
+def test_clinic_admin_checks_in_arrival_code_and_marks_seen(page, app, clinic_setup):
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.health import services
+    from portal.health.models import Appointment
+    from tests.health.conftest import MONDAY, karachi
+
+    with app.test_request_context():
+        citizen = db.session.scalar(select(User).where(User.cnic == clinic_setup["citizen_cnic"]))
+        booked = services.book_slot(citizen, db.session.scalar(select(Service.id)), karachi(MONDAY, 12))
+        db.session.commit()
+        code, reference, appointment_id = booked.arrival_code, booked.reference, booked.id
+
+    sign_in(page, clinic_setup["admin_cnic"])
+    page.get_by_role("link", name="Clinic admin").first.click()
+    page.get_by_role("link", name="Today's list").first.click()
+    assert (
+        page.get_by_role("cell", name=f"Reference: {reference}").is_visible()
+        or page.get_by_text(reference).first.is_visible()
+    )
+    screenshot(page, "health-daily-list-en-phone")
+    page.locator(f"#code-{appointment_id}").fill("ZZZZ")
+    page.get_by_role("button", name=f"Arrived {reference}").click()
+    assert page.get_by_text("The arrival code does not match").is_visible()
+    page.locator(f"#code-{appointment_id}").fill(code)
+    page.get_by_role("button", name=f"Arrived {reference}").click()
+    page.get_by_role("button", name=f"Seen {reference}").click()
+    assert page.get_by_text(f"{reference} is now: Seen.").is_visible()
+    db.session.rollback()  # end the read snapshot: the server wrote since
+    assert db.session.get(Appointment, appointment_id).status == "seen"
+
+    page.get_by_role("button", name="اردو").click()
+    screenshot(page, "health-daily-list-ur-phone")

@@ -1,0 +1,82 @@
+"""The production profile: gunicorn with several workers, Redis-backed rate limits shared by all
+workers (nothing shared lives in process memory), secure cookies and the JSON request log."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.conftest import require
+from tests.reliability.servers import ROOT, Gunicorn
+
+pytestmark = pytest.mark.slow
+
+
+def _redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL", "")
+    require(bool(url), "TEST_REDIS_URL is not set (CI sets it to the local Redis)")
+    import redis
+
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.RedisError as exc:
+        require(False, f"Redis at TEST_REDIS_URL does not answer ({exc})")
+    return url
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(PORTAL_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}")
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or too short" in result.stderr
+
+
+def _login_attempt(opener, base: str) -> int:
+    html = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({"identifier": "3520200000001", "password": "wrong-password-1", "csrf_token": token})
+    try:
+        return opener.open(base + "/login", data=data.encode()).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_rate_limits_are_shared_by_all_workers_through_redis(app, database_url):
+    redis_url = _redis_url()
+    env = {
+        "SECRET_KEY": "p" * 64,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "LOGIN_RATE_LIMIT_ACCOUNT": "6 per minute",
+        "SESSION_COOKIE_SECURE": "0",
+    }
+    with Gunicorn(database_url, workers=3, env=env, config="production") as server:
+        assert len(server.worker_pids()) == 3
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        statuses = [_login_attempt(opener, server.url) for _ in range(9)]
+    # Requests were spread over three processes; a per-process counter would allow 18.
+    assert statuses[:6] == [200] * 6
+    assert statuses[6:] == [429] * 3
+
+
+def test_production_sends_secure_cookies_and_security_headers(app, database_url):
+    env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": "memory://"}
+    with Gunicorn(database_url, workers=2, env=env, config="production") as server:
+        response = urllib.request.urlopen(server.url + "/login")
+        cookie = response.headers.get("Set-Cookie", "")
+        headers = response.headers
+        response.close()
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Strict-Transport-Security"]
+    assert headers["X-Request-ID"]
