@@ -196,7 +196,7 @@ def demo_reset():
         size = request.form.get("size", "small")
         if size not in ("small", "medium"):
             size = "small"
-        reset_demo_data()
+        reset_demo_data(keep_user_ids=(current_user.id,))
         seed(size=size)
         audit("demo.reset", actor=current_user, ip=request.remote_addr, size=size)
         db.session.commit()

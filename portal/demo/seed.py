@@ -158,13 +158,14 @@ def _scope_personas(users: dict[str, User]) -> None:
             _ensure_role(users["school_admin"], ROLE_SCHOOL_ADMIN, scope_id=institution_id)
 
 
-def reset_demo_data() -> None:
-    """Delete every record except the personas themselves (their family and official roles stay too).
+def reset_demo_data(keep_user_ids: tuple[int, ...] = ()) -> None:
+    """Delete every record except the personas (and ``keep_user_ids``, e.g. the superadmin asking);
+    their family members and official roles stay too.
 
     Clinic and school admin scopes are removed with the clinics and institutions they point to;
     ``seed()`` gives them again.
     """
-    persona_ids = select(User.id).where(User.cnic.in_([p.cnic for p in PERSONAS]))
+    persona_ids = select(User.id).where(User.cnic.in_([p.cnic for p in PERSONAS]) | User.id.in_(keep_user_ids))
     keep = {"users", "dependants", "role_assignments", "alembic_version"}
     for table in reversed(db.metadata.sorted_tables):
         if table.name not in keep:
