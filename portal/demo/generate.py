@@ -44,10 +44,10 @@ class Size:
 
 SIZES = {
     "small": Size(
-        citizens=300, extra_clinics=8, services_per_clinic=2, appointments=2500, institutions=12, enrolments=800
+        citizens=300, extra_clinics=8, services_per_clinic=2, appointments=2500, institutions=12, enrolments=1000
     ),
     "medium": Size(
-        citizens=5000, extra_clinics=110, services_per_clinic=3, appointments=50000, institutions=45, enrolments=10000
+        citizens=5000, extra_clinics=110, services_per_clinic=3, appointments=50000, institutions=45, enrolments=12500
     ),
     "large": Size(
         citizens=100000,
@@ -55,7 +55,7 @@ SIZES = {
         services_per_clinic=4,
         appointments=1000000,
         institutions=220,
-        enrolments=200000,
+        enrolments=240000,
     ),
 }
 
@@ -379,14 +379,26 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             )
     fill = min(1.2, size.appointments / weight) if weight else 0
 
-    slot_rows: list[dict] = []
-    appts: list[tuple[int, dict]] = []  # (slot row index, appointment row)
     active_keys: set[str] = set()
-    total_days = len(plans) * len(days)
-    done = 0
-    for plan in plans:
+    slot_rows: list[dict] = []
+    appts: list[tuple[int, dict]] = []  # (slot row index, appointment row) of the current chunk
+    totals = {"slots": 0, "appointments": 0}
+
+    def flush_chunk() -> None:
+        """Insert the slots of the chunk (their ids come back in order), then their appointments."""
+        slot_ids = insert_rows(Slot.__table__, slot_rows, returning=True)
+        rows = []
+        for slot_index, row in appts:
+            row["slot_id"] = slot_ids[slot_index]
+            rows.append(row)
+        insert_rows(Appointment.__table__, rows)
+        totals["slots"] += len(slot_ids)
+        totals["appointments"] += len(rows)
+        slot_rows.clear()
+        appts.clear()
+
+    for number, plan in enumerate(plans, start=1):
         for day in days:
-            done += 1
             starts = plan.starts.get(day.weekday())
             if not starts:
                 continue
@@ -413,22 +425,16 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                     if row["status"] != "cancelled":
                         slot["booked"] += 1
                     appts.append((slot_index, row))
-        if done % 2000 < len(days):
-            progress("appointments (planning)", 0.05 + 0.35 * done / max(1, total_days))
-    slot_ids = insert_rows(Slot.__table__, slot_rows, returning=True)
-    progress("slots", 0.5)
-    appointment_rows = []
-    for slot_index, row in appts:
-        row["slot_id"] = slot_ids[slot_index]
-        appointment_rows.append(row)
-    for start in range(0, len(appointment_rows), BATCH * 4):
-        insert_rows(Appointment.__table__, appointment_rows[start : start + BATCH * 4])
-        progress("appointments", 0.5 + 0.3 * min(1.0, (start + BATCH * 4) / max(1, len(appointment_rows))))
+        if len(appts) >= BATCH * 10:
+            flush_chunk()
+            progress("appointments", 0.05 + 0.75 * number / len(plans))
+    flush_chunk()
+    progress("appointments", 0.8)
     return {
         "clinics": len(clinic_ids),
         "services": len(service_ids),
-        "slots": len(slot_ids),
-        "appointments": len(appointment_rows),
+        "slots": totals["slots"],
+        "appointments": totals["appointments"],
         "_clinic_ids": clinic_ids,
     }
 
