@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 WIDTH = 720
 HEIGHT = 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 56
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 32, 56
 
 COLOURS = {
     "booked": "#1d70b8",

@@ -190,7 +190,7 @@ def dashboard_cell(value, kind: str) -> str:
 def demo_reset():
     if not current_app.config.get("DEMO_MODE"):
         abort(404)
-    from portal.demo.seed import reset_demo_data, seed
+    from portal.demo.seed import reset_demo_data, seed, seed_punjab
 
     if request.method == "POST":
         size = request.form.get("size", "small")
@@ -198,6 +198,7 @@ def demo_reset():
             size = "small"
         reset_demo_data(keep_user_ids=(current_user.id,))
         seed(size=size)
+        seed_punjab(size=size)
         audit("demo.reset", actor=current_user, ip=request.remote_addr, size=size)
         db.session.commit()
         flash(_("The demo data has been reset."), "success")

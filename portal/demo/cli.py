@@ -15,7 +15,7 @@ from portal.extensions import db
 @with_appcontext
 def seed_demo_command(size: str, seed_value: int, reset: bool) -> None:
     """Create demo personas and data (safe to run again: nothing is duplicated)."""
-    from portal.demo.seed import reset_demo_data, seed
+    from portal.demo.seed import reset_demo_data, seed, seed_punjab
 
     started = time.monotonic()
     if reset:
@@ -31,10 +31,12 @@ def seed_demo_command(size: str, seed_value: int, reset: bool) -> None:
                 bar.update(target - position["at"])
                 position["at"] = target
 
-        counts = seed(size=size, seed_value=seed_value, progress=progress)
+        fixtures = seed(size=size, seed_value=seed_value)
+        counts = seed_punjab(size=size, seed_value=seed_value, progress=progress)
     db.session.commit()
+    click.echo("Demo personas and fixtures: " + ", ".join(f"{k} {v}" for k, v in fixtures.items()))
     if counts.pop("already_seeded", 0):
         click.echo("The demo dataset is already there; nothing was added (use --reset to start again).")
-    click.echo(f"Demo data ready in {time.monotonic() - started:.1f} s (size {size}, seed {seed_value}):")
+    click.echo(f"Punjab dataset ready in {time.monotonic() - started:.1f} s (size {size}, seed {seed_value}):")
     for key, value in counts.items():
         click.echo(f"  {key.replace('_', ' '):<16} {value:>10,}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select
 
 from portal import clock
 from portal.demo import data
@@ -44,7 +44,7 @@ class Size:
 
 SIZES = {
     "small": Size(
-        citizens=300, extra_clinics=8, services_per_clinic=2, appointments=2500, institutions=12, enrolments=1000
+        citizens=300, extra_clinics=8, services_per_clinic=1, appointments=2500, institutions=12, enrolments=1000
     ),
     "medium": Size(
         citizens=5000, extra_clinics=110, services_per_clinic=3, appointments=50000, institutions=45, enrolments=12500
@@ -251,6 +251,27 @@ def _starts(hours, slot_minutes: int) -> dict[int, list[time]]:
     return out
 
 
+def _quota_hours(rng: random.Random, hours, ratio: float, slot_minutes: int):
+    """The opening hours cut to about ``ratio`` of their places: fewer weekdays, shorter mornings."""
+    if ratio >= 1.0:
+        return hours
+    keep = max(1, min(len(hours), round(len(hours) * min(1.0, ratio * 3))))
+    share = min(1.0, ratio * len(hours) / keep)
+    out = []
+    for weekday, start, end, b_start, b_end in sorted(rng.sample(list(hours), keep)):
+        open_minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        minutes = max(slot_minutes, round(open_minutes * share / slot_minutes) * slot_minutes)
+        close = start.hour * 60 + start.minute + minutes
+        new_end = time(close // 60, close % 60)
+        if b_start and b_end and new_end > b_start:
+            close += (b_end.hour * 60 + b_end.minute) - (b_start.hour * 60 + b_start.minute)
+            new_end = time(min(close, 23 * 60) // 60, min(close, 23 * 60) % 60)
+        else:
+            b_start = b_end = None
+        out.append((weekday, start, min(new_end, end), b_start, b_end))
+    return tuple(out)
+
+
 def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, progress: Progress) -> dict:
     from portal.health.models import Appointment, Clinic, Service, Slot, WeeklyHours
 
@@ -304,6 +325,9 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             active=True,
             created_at=now - timedelta(days=400),
         )
+    # Clinics the domain seeders created already (e.g. "Mayo Hospital OPD") are kept, not duplicated.
+    existing = {name for (name,) in db.session.execute(select(Clinic.name))}
+    clinic_rows = [row for row in clinic_rows if row["name"] not in existing]
     clinic_ids = insert_rows(Clinic.__table__, clinic_rows, returning=True)
 
     service_rows, meta = [], []
@@ -332,10 +356,53 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             meta.append((clinic_id, clinic))
     service_ids = insert_rows(Service.__table__, service_rows, returning=True)
 
+    # Every service, the domain seeders' ones included: (id, name, minutes, places, clinic, district, hours).
+    entries = [
+        (
+            sid,
+            row["name"],
+            row["slot_minutes"],
+            row["places_per_slot"],
+            cid,
+            clinic["district"],
+            data.HOURS_BY_TYPE[clinic["type"]],
+        )
+        for sid, row, (cid, clinic) in zip(service_ids, service_rows, meta, strict=True)
+    ]
+    earlier = db.session.execute(
+        select(Service.id, Service.name, Service.slot_minutes, Service.places_per_slot, Clinic.id, Clinic.district)
+        .join(Clinic, Clinic.id == Service.clinic_id)
+        .where(Service.id.not_in(service_ids), Service.active.is_(True), Clinic.active.is_(True))
+        .order_by(Service.id)
+    ).all()
+    for sid, name, minutes, places, cid, district in earlier:
+        hours = tuple(
+            (h.weekday, h.start, h.end, h.break_start, h.break_end)
+            for h in db.session.scalars(
+                select(WeeklyHours).where(WeeklyHours.service_id == sid).order_by(WeeklyHours.weekday)
+            )
+        )
+        if hours:
+            entries.append((sid, name, minutes, places, cid, district, hours))
+    db.session.execute(
+        delete(WeeklyHours).where(WeeklyHours.service_id.in_([e[0] for e in entries[len(service_ids) :]]))
+    )
+
+    # Online booking is a quota of each OPD: the hours in which places can be booked on the portal
+    # are cut down from the full opening hours so that the places offered fit the demand of the
+    # size (about 60 % of them booked), and utilisation looks like a real booking system's.
+    days = [today + timedelta(days=offset) for offset in range(-PAST_DAYS, FUTURE_DAYS + 1)]
+    weekday_count = [sum(1 for d in days if d.weekday() == w) for w in range(7)]
+    full_places = 0
+    for _sid, _name, minutes, places, _cid, _district, hours in entries:
+        for weekday, starts in _starts(hours, minutes).items():
+            full_places += len(starts) * places * weekday_count[weekday]
+    ratio = min(1.0, size.appointments / 0.6 / max(1, full_places))
+
     plans: list[ServicePlan] = []
     hour_rows = []
-    for service_id, row, (clinic_id, clinic) in zip(service_ids, service_rows, meta, strict=True):
-        hours = data.HOURS_BY_TYPE[clinic["type"]]
+    for service_id, name, minutes, places, clinic_id, district, base_hours in entries:
+        hours = _quota_hours(rng, base_hours, ratio, minutes)
         for weekday, start, end, b_start, b_end in hours:
             hour_rows.append(
                 {
@@ -347,24 +414,14 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                     "break_end": b_end,
                 }
             )
-        popularity = rng.uniform(0.55, 1.0) * (1.15 if clinic["district"] in data.BIG_CITIES else 1.0)
+        popularity = rng.uniform(0.55, 1.0) * (1.15 if district in data.BIG_CITIES else 1.0)
         plans.append(
-            ServicePlan(
-                service_id,
-                clinic_id,
-                clinic["district"],
-                row["name"],
-                row["slot_minutes"],
-                row["places_per_slot"],
-                _starts(hours, row["slot_minutes"]),
-                popularity,
-            )
+            ServicePlan(service_id, clinic_id, district, name, minutes, places, _starts(hours, minutes), popularity)
         )
     insert_rows(WeeklyHours.__table__, hour_rows)
     progress("clinics", 0.05)
 
     # Calibrate the fill rate so that the expected number of appointments matches the size.
-    days = [today + timedelta(days=offset) for offset in range(-PAST_DAYS, FUTURE_DAYS + 1)]
 
     def demand(offset: int) -> float:
         if offset <= 0:
@@ -380,6 +437,13 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
     fill = min(1.2, size.appointments / weight) if weight else 0
 
     active_keys: set[str] = set()
+    # Slots the domain seeders' bookings materialised already stay as they are.
+    taken_slots = {
+        (sid, starts_at)
+        for sid, starts_at in db.session.execute(
+            select(Slot.service_id, Slot.starts_at).where(Slot.service_id.in_([p.id for p in plans]))
+        )
+    }
     slot_rows: list[dict] = []
     appts: list[tuple[int, dict]] = []  # (slot row index, appointment row) of the current chunk
     totals = {"slots": 0, "appointments": 0}
@@ -407,7 +471,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             for at in starts:
                 starts_at = utc_at(day, at)
                 chosen = [p for p in range(plan.places) if rng.random() < probability]
-                if not chosen:
+                if not chosen or (plan.id, starts_at) in taken_slots:
                     continue
                 slot_index = len(slot_rows)
                 slot = {

@@ -92,19 +92,26 @@ def seeded_marker() -> AuditEvent | None:
     return db.session.scalar(select(AuditEvent).where(AuditEvent.action == SEEDED_ACTION).limit(1))
 
 
-def seed(size: str = "small", seed_value: int = 2026, progress=None) -> dict[str, int]:
-    """Personas, the domain seeders, then (once) the Punjab dataset of the given size.
+def seed(size: str = "small", seed_value: int = 2026) -> dict[str, int]:
+    """Personas and the domain seeders' small fixtures (idempotent): counts from each seeder."""
+    users = ensure_personas()
+    counts: dict[str, int] = {"personas": len(users)}
+    for seeder in DOMAIN_SEEDERS:
+        counts.update(seeder(users, size=size, seed_value=seed_value))
+    return counts
 
-    ``progress(label, fraction)`` is told how far the bulk dataset has got. Returns counts of what
-    exists / was created; the key ``already_seeded`` is 1 when the bulk dataset was there already.
+
+def seed_punjab(size: str = "small", seed_value: int = 2026, progress=None) -> dict[str, int]:
+    """The Punjab dataset of the given size, once (after ``seed()``): what ``flask seed-demo`` runs.
+
+    ``progress(label, fraction)`` is told how far it has got. Returns counts of what was created;
+    ``{"already_seeded": 1}`` when the dataset was there already (then nothing changes).
     """
     from portal.demo import generate
 
     progress = progress or generate._no_progress
     users = ensure_personas()
-    counts: dict[str, int] = {"personas": len(users)}
-    for seeder in DOMAIN_SEEDERS:
-        counts.update(seeder(users, size=size, seed_value=seed_value))
+    counts: dict[str, int] = {}
     if seeded_marker() is not None:
         counts["already_seeded"] = 1
         progress("done", 1.0)
@@ -143,10 +150,13 @@ def education_available() -> bool:
 
 
 def _scope_personas(users: dict[str, User]) -> None:
+    """Give the clinic and school admin personas a seeded place, unless a domain seeder did."""
     from portal.health.models import Clinic
 
+    if users["clinic_admin"].has_role(ROLE_CLINIC_ADMIN) and users["school_admin"].has_role(ROLE_SCHOOL_ADMIN):
+        return
     clinic_id = db.session.scalar(select(Clinic.id).where(Clinic.name == PERSONA_CLINIC).order_by(Clinic.id))
-    if clinic_id is not None:
+    if clinic_id is not None and not users["clinic_admin"].has_role(ROLE_CLINIC_ADMIN):
         _ensure_role(users["clinic_admin"], ROLE_CLINIC_ADMIN, scope_id=clinic_id)
     if education_available():
         from portal.education.models import Institution
@@ -154,7 +164,7 @@ def _scope_personas(users: dict[str, User]) -> None:
         institution_id = db.session.scalar(
             select(Institution.id).where(Institution.name == PERSONA_INSTITUTION).order_by(Institution.id)
         )
-        if institution_id is not None:
+        if institution_id is not None and not users["school_admin"].has_role(ROLE_SCHOOL_ADMIN):
             _ensure_role(users["school_admin"], ROLE_SCHOOL_ADMIN, scope_id=institution_id)
 
 

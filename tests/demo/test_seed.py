@@ -9,10 +9,16 @@ from portal.auth.models import ROLE_CLINIC_ADMIN, Dependant, RoleAssignment, Use
 from portal.demo import generate
 from portal.demo.data import CNIC_PREFIX
 from portal.demo.personas import PERSONAS
-from portal.demo.seed import PERSONA_CLINIC, education_available, reset_demo_data, seed
+from portal.demo.seed import PERSONA_CLINIC, education_available, reset_demo_data, seed, seed_punjab
 from portal.districts import DISTRICT_NAMES
 from portal.extensions import db
 from portal.health.models import Appointment, Clinic, Slot
+
+
+def full_seed(size: str, seed_value: int) -> dict[str, int]:
+    counts = seed(size, seed_value)
+    counts.update(seed_punjab(size, seed_value))
+    return counts
 
 
 def table_counts() -> dict[str, int]:
@@ -52,7 +58,7 @@ def fingerprint() -> list:
 
 
 def test_small_counts(app):
-    counts = seed("small", 7)
+    counts = full_seed("small", 7)
     db.session.commit()
     size = generate.SIZES["small"]
     assert counts["personas"] == len(PERSONAS)
@@ -72,31 +78,31 @@ def test_small_counts(app):
 
 
 def test_same_seed_same_data_and_other_seed_differs(app):
-    seed("small", 11)
+    full_seed("small", 11)
     db.session.commit()
     first = fingerprint()
     reset_demo_data()
     db.session.commit()
-    seed("small", 11)
+    full_seed("small", 11)
     db.session.commit()
     assert fingerprint() == first
     reset_demo_data()
-    seed("small", 12)
+    full_seed("small", 12)
     assert fingerprint() != first
 
 
 def test_seeding_twice_changes_nothing(app):
-    seed("small", 3)
+    full_seed("small", 3)
     db.session.commit()
     before = table_counts()
-    counts = seed("small", 3)
+    counts = full_seed("small", 3)
     db.session.commit()
-    assert counts.get("already_seeded") == 1
+    assert counts.get("already_seeded") == 1 and "citizens" not in counts
     assert table_counts() == before
 
 
 def test_reset_keeps_personas_only(app):
-    seed("small", 3)
+    full_seed("small", 3)
     db.session.commit()
     reset_demo_data()
     db.session.commit()
@@ -105,7 +111,7 @@ def test_reset_keeps_personas_only(app):
 
 
 def test_people_look_real(app):
-    seed("small", 5)
+    full_seed("small", 5)
     for cnic, mobile, gender, district in db.session.execute(
         select(User.cnic, User.mobile, User.gender, User.district)
     ):
@@ -118,7 +124,7 @@ def test_people_look_real(app):
 
 
 def test_slot_counters_match_appointments(app):
-    seed("small", 5)
+    full_seed("small", 5)
     holding = (
         select(Appointment.slot_id, func.count().label("n"))
         .where(Appointment.status != "cancelled")
@@ -136,7 +142,7 @@ def test_slot_counters_match_appointments(app):
 
 
 def test_outcomes_are_realistic(app):
-    seed("small", 5)
+    full_seed("small", 5)
     statuses = dict(db.session.execute(select(Appointment.status, func.count()).group_by(Appointment.status)).all())
     kept = statuses.get("seen", 0) + statuses.get("no_show", 0)
     assert 0.05 < statuses["no_show"] / kept < 0.16
@@ -147,7 +153,7 @@ def test_outcomes_are_realistic(app):
 
 
 def test_personas_are_scoped_to_seeded_places(app):
-    seed("small", 5)
+    full_seed("small", 5)
     clinic_id = db.session.scalar(select(Clinic.id).where(Clinic.name == PERSONA_CLINIC))
     persona = db.session.scalar(select(User).where(User.cnic == PERSONAS[1].cnic))
     scopes = db.session.scalars(
@@ -171,7 +177,7 @@ def test_cli_prints_summary_and_is_idempotent(app, runner):
 def test_section_counters_match_enrolments(app):
     from portal.education.models import Certificate, Enrolment, Section
 
-    counts = seed("small", 5)
+    counts = full_seed("small", 5)
     held = (
         select(
             Enrolment.section_id,
