@@ -614,10 +614,13 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
         categories = data.CATEGORIES_BY_TYPE[inst["type"]]
         for category in categories:
             catalogue = data.COURSES_BY_CATEGORY[category]
+            # Universities teach the whole AI catalogue; a small dataset keeps few courses so that
+            # its few hundred people still fill them (and some wait).
+            few = size.citizens < 1000
             wanted = (
                 catalogue
-                if inst["type"] == "university" and category == "ai_data"
-                else rng.sample(catalogue, k=min(len(catalogue), rng.randint(1, 3)))
+                if inst["type"] == "university" and category == "ai_data" and not few
+                else rng.sample(catalogue, k=min(len(catalogue), 1 if few else rng.randint(1, 3)))
             )
             for title, mode, fee, duration, weeks, certificate in wanted:
                 course_rows.append(
@@ -642,12 +645,15 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
     # Sections: a finished cohort, a running one, an upcoming one (enrolling now).
     section_rows, section_meta = [], []
     per_course = 3 if size.enrolments / max(1, len(course_ids)) > 40 else 2
+    if size.citizens < 1000:
+        per_course = 1
     for course_id, course, (inst, weeks) in zip(course_ids, course_rows, course_meta, strict=True):
-        phases = (
-            ("past", "running", "upcoming")
-            if per_course == 3
-            else rng.choice((("past", "upcoming"), ("running", "upcoming"), ("past", "running")))
-        )
+        if per_course == 3:
+            phases = ("past", "running", "upcoming")
+        elif per_course == 2:
+            phases = rng.choice((("past", "upcoming"), ("running", "upcoming"), ("past", "running")))
+        else:
+            phases = (rng.choice(("past", "running", "upcoming")),)
         for phase in phases:
             length = timedelta(weeks=weeks)
             if phase == "past":
@@ -681,7 +687,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                     "needs_approval": course["category"] == "ai_data" and rng.random() < 0.3,
                     "drop_deadline": start + timedelta(days=7),
                     "waitlist_enabled": True,
-                    "waitlist_cap": rng.choice((None, 10, 15)),
+                    "waitlist_cap": rng.choice((None, 5, 10)),
                     "closed": False,
                     "created_at": now - timedelta(days=200),
                 }
@@ -697,7 +703,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
     for section_index, (row, (phase, course, inst, course_id)) in enumerate(
         zip(section_rows, section_meta, strict=True)
     ):
-        popularity = rng.uniform(0.5, 1.5) * (1.3 if course["category"] == "ai_data" else 1.0)
+        popularity = rng.uniform(0.5, 1.9) * (1.3 if course["category"] == "ai_data" else 1.0)
         applicants = max(1, round(row["capacity"] * demand * popularity))
         if phase == "upcoming":
             opened = max(0, (today - row["enrol_opens"]).days)
@@ -710,13 +716,16 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
         reserved_room = row["reserved_seats"]
         first = len(enrol_rows)
         for _ in range(applicants):
-            index = people.pick_index(rng, inst["district"])
-            dependant = None
-            family = people.dependants.get(index)
-            if family and course["category"] == "school":
-                dependant = rng.choice(family)
-            key = f"d{dependant[0]}" if dependant else f"u{people.ids[index]}"
-            if key in used_keys:
+            for _attempt in range(6):  # someone who has not applied to this course yet
+                index = people.pick_index(rng, inst["district"])
+                dependant = None
+                family = people.dependants.get(index)
+                if family and course["category"] == "school":
+                    dependant = rng.choice(family)
+                key = f"d{dependant[0]}" if dependant else f"u{people.ids[index]}"
+                if key not in used_keys:
+                    break
+            else:
                 continue
             used_keys.add(key)
             gender = dependant[2] if dependant else people.genders[index]
