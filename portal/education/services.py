@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal import clock
 from portal.auth.errors import DomainError, NotFound
@@ -816,6 +817,22 @@ SECTION_FIELDS = (
 )  # fmt: skip
 
 
+def all_institutions() -> list[Institution]:
+    return list(db.session.scalars(select(Institution).order_by(Institution.district, Institution.name)))
+
+
+def create_institution(superadmin: User, data: dict, ip: str | None = None) -> Institution:
+    """A new institution (superadmins only); a school admin is then given it on the staff page."""
+    begin_write()
+    institution = Institution(created_at=clock.now())
+    for name in INSTITUTION_FIELDS:
+        setattr(institution, name, data[name])
+    db.session.add(institution)
+    db.session.flush()
+    audit("education.institution.created", actor=superadmin, target=institution, ip=ip, name=institution.name)
+    return institution
+
+
 def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
     begin_write()
     institution = institution_for_admin(admin, institution_id)
@@ -1005,6 +1022,7 @@ def search_courses(filters: CourseFilters, page: int = 1, per_page: int = 10):
         section_conditions.append(Section.enrolled_count < Section.capacity)
     query = (
         select(Course)
+        .options(selectinload(Course.sections), contains_eager(Course.institution))
         .join(Institution, Institution.id == Course.institution_id)
         .where(
             Course.active.is_(True),

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal import clock
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
-from portal.auth.models import ROLE_SCHOOL_ADMIN
+from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
 from portal.education import bp, bulk, services
 from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
 from portal.education.forms import (
@@ -41,6 +41,11 @@ admin_required = role_required(ROLE_SCHOOL_ADMIN)
 
 def client_ip() -> str | None:
     return request.remote_addr
+
+
+def me():
+    """The signed-in User itself (services keep real objects, never the request-bound proxy)."""
+    return current_user._get_current_object()
 
 
 def found(fn, *args, **kwargs):
@@ -103,7 +108,8 @@ def course(course_id: int):
     waiting = services.waitlist_lengths(s.id for s in sections)
     people, checks = [], {}
     if current_user.is_authenticated:
-        people = [Person(current_user)] + [Person(current_user, d) for d in current_user.dependants]
+        user = me()
+        people = [Person(user)] + [Person(user, d) for d in user.dependants]
         for section in sections:
             for person in people:
                 current = services.active_enrolment(person, course.id)
@@ -136,7 +142,7 @@ def enrol(section_id: int):
         dependant_id = None if form.person.data == "self" else int(form.person.data)
         try:
             result = services.enrol(
-                current_user, section.id, dependant_id=dependant_id, submission_token=form.submission_token.data
+                me(), section.id, dependant_id=dependant_id, submission_token=form.submission_token.data
             )
         except NotFound:
             db.session.rollback()
@@ -149,13 +155,18 @@ def enrol(section_id: int):
             db.session.commit()
             return redirect(url_for("education.enrolment", reference=reference))
     form.ensure_token()
-    return render_template("education/enrol.html", form=form, section=section, course=section.course, error=error)
+    user = me()
+    people = [Person(user)] + [Person(user, d) for d in user.dependants]
+    checks = [(p, services.active_enrolment(p, section.course_id), eligibility_problems(p, section)) for p in people]
+    return render_template(
+        "education/enrol.html", form=form, section=section, course=section.course, error=error, checks=checks
+    )
 
 
 @bp.route("/my-courses")
 @login_required
 def my_courses():
-    enrolments = services.my_enrolments(current_user)
+    enrolments = services.my_enrolments(me())
     positions = {e.id: services.waitlist_position(e) for e in enrolments}
     return render_template(
         "education/my_courses.html",
@@ -169,7 +180,7 @@ def my_courses():
 @bp.route("/my-courses/<reference>")
 @login_required
 def enrolment(reference: str):
-    enrolment = found(services.enrolment_for_user, current_user, reference)
+    enrolment = found(services.enrolment_for_user, me(), reference)
     return render_template(
         "education/enrolment.html",
         enrolment=enrolment,
@@ -184,10 +195,10 @@ def enrolment(reference: str):
 def enrolment_ics(reference: str):
     """The weekly classes of one enrolment, or of every current one with reference ``all``."""
     if reference == "all":
-        enrolments = [e for e in services.my_enrolments(current_user) if e.status == "enrolled"]
+        enrolments = [e for e in services.my_enrolments(me()) if e.status == "enrolled"]
         filename = "my-courses.ics"
     else:
-        enrolment = found(services.enrolment_for_user, current_user, reference)
+        enrolment = found(services.enrolment_for_user, me(), reference)
         enrolments, filename = [enrolment], f"{enrolment.reference}.ics"
     return Response(
         services.sessions_ics(enrolments, request.host.split(":")[0]),
@@ -203,7 +214,7 @@ def drop(reference: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        enrolment, _promoted = services.drop(current_user, reference)
+        enrolment, _promoted = services.drop(me(), reference)
     except NotFound:
         db.session.rollback()
         abort(404)
@@ -219,7 +230,7 @@ def drop(reference: str):
 @bp.route("/certificates/<code>")
 @login_required
 def certificate(code: str):
-    certificate = found(services.certificate_for_viewer, current_user, code)
+    certificate = found(services.certificate_for_viewer, me(), code)
     link = verify_link(certificate.code)
     return render_template("education/certificate.html", certificate=certificate, link=link, qr=qr_svg(link))
 
@@ -259,21 +270,47 @@ def verify(code: str):
 @bp.route("/school-admin")
 @admin_required
 def admin_home():
-    institutions = services.managed_institutions(current_user)
+    institutions = services.managed_institutions(me())
     return render_template(
         "education/admin/home.html",
         institutions=institutions,
-        pending=len(services.approvals_queue(current_user)),
+        pending=len(services.approvals_queue(me())),
     )
+
+
+@bp.route("/school-admin/institutions")
+@role_required(ROLE_SUPERADMIN)
+def institutions():
+    return render_template("education/admin/institutions.html", institutions=services.all_institutions())
+
+
+@bp.route("/school-admin/institutions/new", methods=["GET", "POST"])
+@role_required(ROLE_SUPERADMIN)
+def institution_new():
+    form = InstitutionForm()
+    if request.method == "GET":
+        form.active.data = True
+    if form.validate_on_submit():
+        institution = services.create_institution(me(), form.data_dict(), ip=client_ip())
+        db.session.commit()
+        flash(
+            _(
+                "Institution created with number %(id)s. Give a school admin this institution on the staff page.",
+                id=institution.id,
+            ),
+            "success",
+        )
+        return redirect(url_for("education.institutions"))
+    return render_template("education/admin/institution_form.html", form=form, institution=None)
 
 
 @bp.route("/school-admin/institutions/<int:institution_id>/edit", methods=["GET", "POST"])
 @admin_required
 def institution_edit(institution_id: int):
-    institution = found(services.institution_for_admin, current_user, institution_id)
+    institution = found(services.institution_for_admin, me(), institution_id)
     form = InstitutionForm(obj=institution)
     if form.validate_on_submit():
-        services.update_institution(current_user, institution.id, form.data_dict(), ip=client_ip())
+        services.update_institution(me(), institution.id, form.data_dict(), ip=client_ip())
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("education.admin_home"))
@@ -283,12 +320,12 @@ def institution_edit(institution_id: int):
 @bp.route("/school-admin/institutions/<int:institution_id>/courses/new", methods=["GET", "POST"])
 @admin_required
 def course_new(institution_id: int):
-    institution = found(services.institution_for_admin, current_user, institution_id)
+    institution = found(services.institution_for_admin, me(), institution_id)
     form = CourseForm()
     if request.method == "GET":
         form.fee.data, form.certificate.data, form.active.data = 0, True, True
     if form.validate_on_submit():
-        course = services.save_course(current_user, form.data_dict(), institution_id=institution.id, ip=client_ip())
+        course = services.save_course(me(), form.data_dict(), institution_id=institution.id, ip=client_ip())
         db.session.commit()
         flash(_("Course created. Now add a section with its dates and seats."), "success")
         return redirect(url_for("education.admin_course", course_id=course.id))
@@ -298,7 +335,7 @@ def course_new(institution_id: int):
 @bp.route("/school-admin/courses/<int:course_id>")
 @admin_required
 def admin_course(course_id: int):
-    course = found(services.course_for_admin, current_user, course_id)
+    course = found(services.course_for_admin, me(), course_id)
     waiting = services.waitlist_lengths(s.id for s in course.sections)
     return render_template("education/admin/course.html", course=course, waiting=waiting, form=ConfirmForm())
 
@@ -306,12 +343,12 @@ def admin_course(course_id: int):
 @bp.route("/school-admin/courses/<int:course_id>/edit", methods=["GET", "POST"])
 @admin_required
 def course_edit(course_id: int):
-    course = found(services.course_for_admin, current_user, course_id)
+    course = found(services.course_for_admin, me(), course_id)
     form = CourseForm(obj=course)
     if request.method == "GET":
         form.fee.data = course.fee_paisa / 100
     if form.validate_on_submit():
-        services.save_course(current_user, form.data_dict(), course_id=course.id, ip=client_ip())
+        services.save_course(me(), form.data_dict(), course_id=course.id, ip=client_ip())
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("education.admin_course", course_id=course.id))
@@ -333,12 +370,12 @@ def _section_form(section: Section | None) -> SectionForm:
 @bp.route("/school-admin/courses/<int:course_id>/sections/new", methods=["GET", "POST"])
 @admin_required
 def section_new(course_id: int):
-    course = found(services.course_for_admin, current_user, course_id)
+    course = found(services.course_for_admin, me(), course_id)
     form = _section_form(None)
     error = None
     if form.validate_on_submit():
         try:
-            services.save_section(current_user, form.data_dict(), course_id=course.id, ip=client_ip())
+            services.save_section(me(), form.data_dict(), course_id=course.id, ip=client_ip())
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -352,13 +389,13 @@ def section_new(course_id: int):
 @bp.route("/school-admin/sections/<int:section_id>/edit", methods=["GET", "POST"])
 @admin_required
 def section_edit(section_id: int):
-    section = found(services.section_for_admin, current_user, section_id)
+    section = found(services.section_for_admin, me(), section_id)
     course = section.course
     form = _section_form(section)
     error = None
     if form.validate_on_submit():
         try:
-            services.save_section(current_user, form.data_dict(), section_id=section.id, ip=client_ip())
+            services.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -372,7 +409,7 @@ def section_edit(section_id: int):
 @bp.route("/school-admin/courses/<int:course_id>/rules/new", methods=["GET", "POST"])
 @admin_required
 def rule_new(course_id: int):
-    course = found(services.course_for_admin, current_user, course_id)
+    course = found(services.course_for_admin, me(), course_id)
     form = RuleForm()
     form.applies_to.choices = [("course", _("Every section of this course"))] + [
         (str(s.id), _("Section %(id)s only (starts %(date)s)", id=s.id, date=s.start_date.isoformat()))
@@ -380,7 +417,7 @@ def rule_new(course_id: int):
     ]
     others = db.session.scalars(
         services.select(Course)
-        .where(Course.id != course.id, Course.institution_id.in_(services.managed_institution_ids(current_user)))
+        .where(Course.id != course.id, Course.institution_id.in_(services.managed_institution_ids(me())))
         .order_by(Course.title)
     ).all()
     others_public = db.session.scalars(
@@ -396,9 +433,7 @@ def rule_new(course_id: int):
     if form.validate_on_submit():
         section_id = None if form.applies_to.data == "course" else int(form.applies_to.data)
         try:
-            services.add_rule(
-                current_user, form.data_dict(), course_id=course.id, section_id=section_id, ip=client_ip()
-            )
+            services.add_rule(me(), form.data_dict(), course_id=course.id, section_id=section_id, ip=client_ip())
         except NotFound:
             db.session.rollback()
             abort(404)
@@ -415,11 +450,11 @@ def rule_new(course_id: int):
 @bp.route("/school-admin/rules/<int:rule_id>/delete", methods=["POST"])
 @admin_required
 def rule_delete(rule_id: int):
-    rule = found(services.rule_for_admin, current_user, rule_id)
+    rule = found(services.rule_for_admin, me(), rule_id)
     course_id = rule.course_id or db.session.get(Section, rule.section_id).course_id
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.remove_rule(current_user, rule.id, ip=client_ip())
+    services.remove_rule(me(), rule.id, ip=client_ip())
     db.session.commit()
     flash(_("Rule removed."), "success")
     return redirect(url_for("education.admin_course", course_id=course_id))
@@ -428,14 +463,14 @@ def rule_delete(rule_id: int):
 @bp.route("/school-admin/approvals")
 @admin_required
 def approvals():
-    queue = services.approvals_queue(current_user)
+    queue = services.approvals_queue(me())
     return render_template("education/admin/approvals.html", queue=queue, form=ConfirmForm())
 
 
 @bp.route("/school-admin/enrolments/<int:enrolment_id>/approve", methods=["POST"])
 @admin_required
 def approve(enrolment_id: int):
-    enrolment = found(services.enrolment_for_admin, current_user, enrolment_id)
+    enrolment = found(services.enrolment_for_admin, me(), enrolment_id)
     back = (
         url_for("education.roster", section_id=enrolment.section_id)
         if request.form.get("back") == "roster"
@@ -444,7 +479,7 @@ def approve(enrolment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        enrolment = services.approve(current_user, enrolment_id, ip=client_ip())
+        enrolment = services.approve(me(), enrolment_id, ip=client_ip())
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -467,12 +502,12 @@ def approve(enrolment_id: int):
 @bp.route("/school-admin/enrolments/<int:enrolment_id>/reject", methods=["GET", "POST"])
 @admin_required
 def reject(enrolment_id: int):
-    enrolment = found(services.enrolment_for_admin, current_user, enrolment_id)
+    enrolment = found(services.enrolment_for_admin, me(), enrolment_id)
     form = RejectForm()
     error = None
     if form.validate_on_submit():
         try:
-            services.reject(current_user, enrolment.id, form.reason.data, ip=client_ip())
+            services.reject(me(), enrolment.id, form.reason.data, ip=client_ip())
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -486,7 +521,7 @@ def reject(enrolment_id: int):
 @bp.route("/school-admin/sections/<int:section_id>/roster")
 @admin_required
 def roster(section_id: int):
-    section = found(services.section_for_admin, current_user, section_id)
+    section = found(services.section_for_admin, me(), section_id)
     return render_template(
         "education/admin/roster.html",
         roster=services.roster(section),
@@ -499,7 +534,7 @@ def roster(section_id: int):
 @bp.route("/school-admin/sections/<int:section_id>/roster.csv")
 @admin_required
 def roster_csv(section_id: int):
-    section = found(services.section_for_admin, current_user, section_id)
+    section = found(services.section_for_admin, me(), section_id)
     return Response(
         "\ufeff" + services.roster_csv(section),
         mimetype="text/csv",
@@ -510,7 +545,7 @@ def roster_csv(section_id: int):
 @bp.route("/school-admin/sections/<int:section_id>/complete", methods=["POST"])
 @admin_required
 def complete(section_id: int):
-    section = found(services.section_for_admin, current_user, section_id)
+    section = found(services.section_for_admin, me(), section_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     ids = [i for i in request.form.getlist("enrolment") if i.isdigit()]
@@ -518,7 +553,7 @@ def complete(section_id: int):
         flash(_("Tick the people who have completed the course."), "error")
         return redirect(url_for("education.roster", section_id=section.id))
     try:
-        done = services.complete(current_user, section.id, ids, ip=client_ip())
+        done = services.complete(me(), section.id, ids, ip=client_ip())
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -545,7 +580,7 @@ def bulk_enrol():
             error = _("Choose a CSV file to upload.")
         else:
             try:
-                report = bulk.run(current_user, raw, apply=apply, mode=form.mode.data, ip=client_ip())
+                report = bulk.run(me(), raw, apply=apply, mode=form.mode.data, ip=client_ip())
             except DomainError as exc:
                 db.session.rollback()
                 error = str(exc)

@@ -475,6 +475,9 @@ def register_walk_in(
         db.session.add(appointment)
         db.session.flush()
     else:
+        # Counters of one clinic take numbers one at a time (a row lock on PostgreSQL; SQLite's
+        # write lock already serialises); the unique constraint and the retry are the safety net.
+        db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
         for _attempt in range(5):
             number = (
                 db.session.scalar(

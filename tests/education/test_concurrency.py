@@ -22,9 +22,9 @@ def race(target, argument_sets):
     processes = [context.Process(target=target, args=(*args, barrier, results)) for args in argument_sets]
     for p in processes:
         p.start()
-    outcomes = dict(results.get(timeout=120) for _ in processes)
+    outcomes = dict(results.get(timeout=600) for _ in processes)
     for p in processes:
-        p.join(timeout=60)
+        p.join(timeout=120)
         assert p.exitcode == 0
     return outcomes
 

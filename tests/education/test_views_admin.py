@@ -340,3 +340,25 @@ def test_bulk_unknown_cnics_and_wrong_sections_are_listed(client, auth, world):
     assert html.count("No account has this CNIC.") == 2
     assert "“not-a-cnic” is not a 13-digit CNIC." in html.replace("&#34;", '"')
     assert date  # keeps the import used in parametrised data on some runs
+
+
+def test_superadmin_creates_institutions(client, auth, make_user, world):
+    admin, _section, _other = world
+    superadmin = make_user(roles=["superadmin"], full_name="Super")
+    auth.login(admin)
+    assert client.get("/school-admin/institutions").status_code == 403
+    assert client.get("/school-admin/institutions/new").status_code == 403
+    auth.logout()
+    auth.login(superadmin)
+    assert client.get("/school-admin").status_code == 403  # superadmin is not a school admin
+    path = "/school-admin/institutions/new"
+    token = csrf_token(client, path)
+    bad = client.post(path, data={"csrf_token": token, "name": "", "type": "college", "district": ""})
+    assert "This field is required." in bad.get_data(as_text=True)
+    response = client.post(path, data={"csrf_token": token, "name": "Government College Sahiwal", "type": "college",
+                                       "district": "Sahiwal", "active": "y"}, follow_redirects=True)  # fmt: skip
+    html = response.get_data(as_text=True)
+    created = db.session.scalar(select(Institution).where(Institution.name == "Government College Sahiwal"))
+    assert f"Institution created with number {created.id}." in html
+    assert "Government College Sahiwal" in html
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "education.institution.created"))

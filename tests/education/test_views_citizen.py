@@ -257,3 +257,17 @@ def test_pages_in_urdu(client, auth, make_user, make_section, add_rule):
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
     assert "Sections" not in html and "سیکشنز" in html
     assert "یہ گروپ 18 تا 35 سال عمر کے لیے ہے؛" in html and "کو آپ کی عمر 41 سال ہو گی۔" in html
+
+
+def test_enrol_page_explains_who_can_join_and_full_sections_say_so(client, auth, make_user, make_section, add_rule):
+    section = make_section(capacity=1, waitlist_enabled=False)
+    add_rule(section=section, kind="gender", gender="female")
+    services.enrol(make_user(gender="female"), section.id)
+    db.session.commit()
+    auth.login(make_user(gender="male"))
+    assert "This cohort is for women and girls only." in client.get(f"/courses/sections/{section.id}/enrol").get_data(
+        as_text=True
+    )
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "This cohort is full and has no waitlist." in html
+    assert f"/courses/sections/{section.id}/enrol" not in html

@@ -22,7 +22,7 @@ def enrol_worker(url, user_id, section_id, barrier, results):
         user = db.session.get(User, user_id)
         db.session.rollback()
         try:
-            barrier.wait(timeout=60)
+            barrier.wait(timeout=300)  # slow machines: every racer must have started
             result = services.enrol(user, section_id, submission_token=f"race-{user_id}")
             outcome = result.enrolment.status
             db.session.commit()
@@ -50,7 +50,7 @@ def drop_worker(url, user_id, reference, barrier, results):
         user = db.session.get(User, user_id)
         db.session.rollback()
         try:
-            barrier.wait(timeout=60)
+            barrier.wait(timeout=300)  # slow machines: every racer must have started
             _enrolment, promoted = services.drop(user, reference)
             outcome = f"dropped, promoted {len(promoted)}"
             db.session.commit()

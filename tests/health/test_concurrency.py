@@ -147,3 +147,35 @@ def test_two_reschedules_and_a_cancel_race_on_one_booking(app, database_url, mak
         assert slots[appointment.slot_id] == 1 and sum(slots.values()) == 1, (outcomes, slots)
         assert appointment.starts_at in targets
     assert db.session.scalar(select(func.count(Appointment.id))) == 1
+
+
+def _walk_in(url: str, admin_id: int, clinic_id: int, service_id: int, cnic: str, barrier, results):
+    try:
+        from portal import create_app
+        from portal.auth.models import User
+        from portal.health import admin
+        from portal.health.models import Clinic
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        with app.test_request_context():
+            staff = db.session.get(User, admin_id)
+            clinic = db.session.get(Clinic, clinic_id)
+            barrier.wait(timeout=60)
+            appointment = admin.register_walk_in(staff, clinic, service_id, cnic, "Walk In", None, "queue")
+            db.session.commit()
+            results.put(appointment.queue_number)
+            db.engine.dispose()
+    except Exception:  # noqa: BLE001
+        results.put("error " + traceback.format_exc())
+
+
+def test_counters_racing_for_queue_tokens_get_distinct_numbers(app, database_url, make_service, make_user):
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    args = [(database_url, staff.id, service.clinic_id, service.id, f"37405{i:07d}1") for i in range(5)]
+    db.session.remove()
+    db.engine.dispose()
+
+    outcomes = _race(_walk_in, args)
+
+    assert sorted(outcomes) == [1, 2, 3, 4, 5], outcomes

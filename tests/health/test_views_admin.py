@@ -349,3 +349,11 @@ def test_deactivating_a_service_asks_first(client, auth, setup):
     response = post(client, path, {**data, "active": "y", "places_per_slot": "3"})
     assert response.status_code == 302
     assert db.session.get(Slot, setup["tomorrow"].slot_id).capacity == 3
+
+
+def test_daily_list_with_extreme_dates_is_404_not_500(client, auth, setup):
+    auth.login(setup["admin"])
+    clinic = setup["clinic"]
+    for value in ("9999-12-31", "0001-01-01", "2026-02-30"):
+        assert client.get(f"/clinic-admin/clinics/{clinic.id}/day?date={value}").status_code == 404
+        assert client.get(f"/clinic-admin/clinics/{clinic.id}/day.csv?date={value}").status_code == 404

@@ -1,0 +1,378 @@
+"""Clinic-admin pages for health (issue 3): catalogue, schedules, the daily list, walk-ins, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import clock
+from portal.auth.decorators import role_required
+from portal.extensions import db
+from portal.health import admin, bp
+from portal.health.errors import DomainError, NotFound, ScheduleConflict
+from portal.health.forms import (
+    STATUS_LABELS,
+    CancelForm,
+    ClinicForm,
+    ClosureForm,
+    ConfirmForm,
+    ExportForm,
+    HoursForm,
+    ServiceForm,
+    StatusForm,
+    WalkInForm,
+)
+from portal.health.models import STATUSES
+from portal.health.views import client_ip, found, parse_day
+
+
+@bp.route("/clinic-admin")
+@role_required("clinic_admin")
+def admin_home():
+    return render_template("health/admin/home.html", clinics=admin.admin_clinics(current_user), today=clock.today())
+
+
+def _clinic_data(form: ClinicForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "type": form.type.data,
+        "district": form.district.data,
+        "address": form.address.data.strip(),
+        "phone": (form.phone.data or "").strip() or None,
+    }
+
+
+@bp.route("/clinic-admin/clinics/new", methods=["GET", "POST"], endpoint="admin_clinic_new")
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/edit", methods=["GET", "POST"])
+@role_required("clinic_admin")
+def admin_clinic_edit(clinic_id: int | None = None):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id) if clinic_id else None
+    form = ClinicForm(obj=clinic)
+    affected, error = None, None
+    if form.validate_on_submit():
+        try:
+            saved = admin.save_clinic(
+                current_user, clinic, _clinic_data(form), form.active.data, form.confirm.data, ip=client_ip()
+            )
+        except ScheduleConflict as exc:
+            db.session.rollback()
+            affected, error = exc.affected, str(exc)
+        else:
+            db.session.commit()
+            flash(_("The clinic has been saved."), "success")
+            return redirect(url_for("health.admin_clinic", clinic_id=saved.id))
+    return render_template("health/admin/clinic_form.html", clinic=clinic, form=form, affected=affected, error=error)
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>")
+@role_required("clinic_admin")
+def admin_clinic(clinic_id: int):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
+    return render_template("health/admin/clinic.html", clinic=clinic, closures=admin.clinic_closures(clinic))
+
+
+def _service_data(form: ServiceForm) -> dict:
+    return {name: getattr(form, name).data for name in admin.SERVICE_FIELDS} | {
+        "name": form.name.data.strip(),
+        "practitioner": (form.practitioner.data or "").strip() or None,
+    }
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/services/new", methods=["GET", "POST"])
+@bp.route("/clinic-admin/services/<int:service_id>/edit", methods=["GET", "POST"], endpoint="admin_service_edit")
+@role_required("clinic_admin")
+def admin_service_new(clinic_id: int | None = None, service_id: int | None = None):
+    service = found(admin.service_for_admin, current_user, service_id) if service_id else None
+    clinic = service.clinic if service else found(admin.clinic_for_admin, current_user, clinic_id)
+    form = ServiceForm(obj=service)
+    affected, error = None, None
+    if form.validate_on_submit():
+        try:
+            saved = admin.save_service(
+                current_user, clinic, service, _service_data(form), form.active.data, form.confirm.data, ip=client_ip()
+            )
+        except ScheduleConflict as exc:
+            db.session.rollback()
+            affected, error = exc.affected, str(exc)
+        else:
+            db.session.commit()
+            flash(_("The service has been saved."), "success")
+            return redirect(url_for("health.admin_hours", service_id=saved.id))
+    return render_template(
+        "health/admin/service_form.html", clinic=clinic, service=service, form=form, affected=affected, error=error
+    )
+
+
+@bp.route("/clinic-admin/services/<int:service_id>/hours", methods=["GET", "POST"])
+@bp.route("/clinic-admin/hours/<int:hours_id>/edit", methods=["GET", "POST"], endpoint="admin_hours_edit")
+@role_required("clinic_admin")
+def admin_hours(service_id: int | None = None, hours_id: int | None = None):
+    hours = found(admin.hours_for_admin, current_user, hours_id) if hours_id else None
+    service = hours.service if hours else found(admin.service_for_admin, current_user, service_id)
+    form = HoursForm(obj=hours)
+    affected, error = None, None
+    if form.validate_on_submit():
+        try:
+            admin.save_hours(
+                current_user,
+                service,
+                hours,
+                form.weekday.data,
+                form.start.data,
+                form.end.data,
+                form.break_start.data,
+                form.break_end.data,
+                confirm=form.confirm.data,
+                ip=client_ip(),
+            )
+        except ScheduleConflict as exc:
+            db.session.rollback()
+            affected, error = exc.affected, str(exc)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("The opening hours have been saved."), "success")
+            return redirect(url_for("health.admin_hours", service_id=service.id))
+    return render_template(
+        "health/admin/hours.html",
+        service=service,
+        hours=hours,
+        form=form,
+        delete_form=ConfirmForm(),
+        affected=affected,
+        error=error,
+    )
+
+
+@bp.route("/clinic-admin/hours/<int:hours_id>/delete", methods=["POST"])
+@role_required("clinic_admin")
+def admin_hours_delete(hours_id: int):
+    hours = found(admin.hours_for_admin, current_user, hours_id)
+    service = hours.service
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        admin.delete_hours(current_user, hours, confirm=request.form.get("confirm") == "y", ip=client_ip())
+    except ScheduleConflict as exc:
+        db.session.rollback()
+        return render_template(
+            "health/admin/hours.html",
+            service=service,
+            hours=None,
+            form=HoursForm(formdata=None),
+            delete_form=form,
+            affected=exc.affected,
+            error=str(exc),
+            deleting=hours_id,
+        )
+    db.session.commit()
+    flash(_("The opening hours have been removed."), "success")
+    return redirect(url_for("health.admin_hours", service_id=service.id))
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/closures", methods=["GET", "POST"])
+@role_required("clinic_admin")
+def admin_closures(clinic_id: int):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
+    form = ClosureForm()
+    form.service_id.choices = [(0, _("The whole clinic"))] + [(s.id, s.name) for s in clinic.services]
+    affected, error = None, None
+    if form.validate_on_submit():
+        try:
+            admin.add_closure(
+                current_user,
+                clinic,
+                form.service_id.data or None,
+                form.start_date.data,
+                form.end_date.data,
+                form.reason.data,
+                confirm=form.confirm.data,
+                ip=client_ip(),
+            )
+        except ScheduleConflict as exc:
+            db.session.rollback()
+            affected, error = exc.affected, str(exc)
+        except NotFound:
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("The closure has been added."), "success")
+            return redirect(url_for("health.admin_closures", clinic_id=clinic.id))
+    return render_template(
+        "health/admin/closures.html",
+        clinic=clinic,
+        closures=admin.clinic_closures(clinic),
+        form=form,
+        delete_form=ConfirmForm(),
+        affected=affected,
+        error=error,
+    )
+
+
+@bp.route("/clinic-admin/closures/<int:closure_id>/delete", methods=["POST"])
+@role_required("clinic_admin")
+def admin_closure_delete(closure_id: int):
+    closure = found(admin.closure_for_admin, current_user, closure_id)
+    clinic_id = closure.clinic_id
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    admin.delete_closure(current_user, closure, ip=client_ip())
+    db.session.commit()
+    flash(_("The closure has been removed."), "success")
+    return redirect(url_for("health.admin_closures", clinic_id=clinic_id))
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/day")
+@role_required("clinic_admin")
+def admin_day(clinic_id: int):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
+    day = parse_day(request.args.get("date"), clock.today())
+    if day is None:
+        abort(404)
+    first, last = admin.week_of(day)
+    return render_template(
+        "health/admin/day.html",
+        clinic=clinic,
+        day=day,
+        appointments=admin.daily_list(clinic, day),
+        day_counts=admin.counts(clinic, day, day),
+        week_counts=admin.counts(clinic, first, last),
+        status_form=StatusForm(formdata=None),
+        statuses=STATUSES,
+        today=clock.today(),
+        prev_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+    )
+
+
+def _csv_response(rows: list[tuple], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(admin.EXPORT_HEADER)
+    for row in rows:
+        # Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/day.csv")
+@role_required("clinic_admin")
+def admin_day_csv(clinic_id: int):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
+    day = parse_day(request.args.get("date"), clock.today())
+    if day is None:
+        abort(404)
+    return _csv_response(admin.export_rows(clinic, day, day), f"clinic-{clinic.id}-{day.isoformat()}.csv")
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/export")
+@role_required("clinic_admin")
+def admin_export(clinic_id: int):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
+    form = ExportForm(request.args)
+    if request.args and form.validate():
+        rows = admin.export_rows(clinic, form.start.data, form.end.data)
+        return _csv_response(rows, f"clinic-{clinic.id}-{form.start.data}-{form.end.data}.csv")
+    return render_template("health/admin/export.html", clinic=clinic, form=form), (400 if request.args else 200)
+
+
+@bp.route("/clinic-admin/appointments/<int:appointment_id>/status", methods=["POST"])
+@role_required("clinic_admin")
+def admin_status(appointment_id: int):
+    appointment = found(admin.appointment_for_admin, current_user, appointment_id)
+    clinic_id, day = appointment.clinic_id, appointment.visit_date
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        updated = admin.set_status(current_user, appointment_id, form.status.data, form.arrival_code.data, client_ip())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(ref)s is now: %(status)s.", ref=updated.reference, status=STATUS_LABELS[updated.status]), "success")
+    return redirect(url_for("health.admin_day", clinic_id=clinic_id, date=day.isoformat()) + f"#a{appointment_id}")
+
+
+@bp.route("/clinic-admin/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
+@role_required("clinic_admin")
+def admin_cancel(appointment_id: int):
+    appointment = found(admin.appointment_for_admin, current_user, appointment_id)
+    form = CancelForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            admin.admin_cancel(current_user, appointment_id, form.reason.data, ip=client_ip())
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(
+                _("Appointment %(ref)s is cancelled and the person has been told.", ref=appointment.reference),
+                "success",
+            )
+            return redirect(
+                url_for("health.admin_day", clinic_id=appointment.clinic_id, date=appointment.visit_date.isoformat())
+            )
+    return render_template("health/admin/cancel.html", appointment=appointment, form=form, error=error)
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/walk-in", methods=["GET", "POST"])
+@role_required("clinic_admin")
+def admin_walk_in(clinic_id: int):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
+    form = WalkInForm()
+    form.service_id.choices = [(s.id, s.name) for s in clinic.services if s.active]
+    error = None
+    if form.validate_on_submit():
+        try:
+            appointment = admin.register_walk_in(
+                current_user,
+                clinic,
+                form.service_id.data,
+                form.cnic.cnic,
+                form.full_name.data,
+                getattr(form.mobile, "e164", None),
+                form.mode.data,
+                ip=client_ip(),
+            )
+        except NotFound:
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            if appointment.queue_number:
+                message = _(
+                    "Queue token %(number)s for %(name)s.",
+                    number=appointment.queue_number,
+                    name=appointment.patient_name,
+                )
+            else:
+                message = _(
+                    "%(name)s is booked in at %(time)s today.",
+                    name=appointment.patient_name,
+                    time=format_time(appointment.starts_at, "short"),
+                )
+            flash(message, "success")
+            return redirect(url_for("health.admin_day", clinic_id=clinic.id))
+    return render_template("health/admin/walk_in.html", clinic=clinic, form=form, error=error)

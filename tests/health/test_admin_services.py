@@ -1,0 +1,142 @@
+"""Service-layer rules of the clinic admin side: scope, status transitions, walk-ins, schedules, counts."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.errors import NotFound
+from portal.auth.models import AuditEvent, User
+from portal.extensions import db
+from portal.health import admin, services
+from portal.health.errors import (
+    InvalidSchedule,
+    NotCancellable,
+    ScheduleConflict,
+    WrongArrivalCode,
+    WrongStatus,
+)
+from portal.health.models import Closure
+from tests.health.conftest import MONDAY, TUESDAY, karachi
+
+pytestmark = pytest.mark.usefixtures("request_ctx")
+
+
+@pytest.fixture
+def clinic_admin(make_service, make_user):
+    service = make_service()
+    return service, make_user(roles=[("clinic_admin", service.clinic_id)])
+
+
+def test_scope_lookups_refuse_other_clinics(clinic_admin, make_service, citizen):
+    service, staff = clinic_admin
+    other = make_service(name="Other")  # a new clinic
+    booking = services.book_slot(citizen, other.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    with pytest.raises(NotFound):
+        admin.clinic_for_admin(staff, other.clinic_id)
+    with pytest.raises(NotFound):
+        admin.service_for_admin(staff, other.id)
+    with pytest.raises(NotFound):
+        admin.appointment_for_admin(staff, booking.id)
+    with pytest.raises(NotFound):
+        admin.set_status(staff, booking.id, "no_show")
+    assert admin.admin_clinics(staff) == [service.clinic]
+
+
+def test_status_transitions(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    with pytest.raises(WrongStatus):
+        admin.set_status(staff, booking.id, "seen")  # must arrive first
+    with pytest.raises(WrongArrivalCode):
+        admin.set_status(staff, booking.id, "arrived", "XXXX")
+    admin.set_status(staff, booking.id, "arrived", f" {booking.arrival_code.lower()} ")
+    admin.set_status(staff, booking.id, "seen")
+    db.session.commit()
+    with pytest.raises(WrongStatus):
+        admin.set_status(staff, booking.id, "no_show")
+    with pytest.raises(NotCancellable):
+        admin.admin_cancel(staff, booking.id, "late")
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"health.appointment.arrived", "health.appointment.seen"} <= actions
+
+
+def test_future_appointment_cannot_be_checked_in_or_marked_no_show(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))
+    with pytest.raises(WrongStatus):
+        admin.set_status(staff, booking.id, "arrived", booking.arrival_code)
+    with pytest.raises(WrongStatus):
+        admin.set_status(staff, booking.id, "no_show")
+
+
+def test_walk_in_reuses_known_person_and_minimal_record_can_register_later(clinic_admin, citizen):
+    from portal.auth import services as auth_services
+
+    service, staff = clinic_admin
+    known = admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, None, "queue")
+    assert known.user_id == citizen.id and known.queue_number == 1
+    new = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
+    db.session.commit()
+    assert new.queue_number == 2
+    person = db.session.get(User, new.user_id)
+    assert person.password_hash is None
+    auth_services.register(
+        auth_services.Registration(
+            full_name="Nasreen Bibi",
+            cnic="3740522222221",
+            mobile="+923001234568",
+            email=None,
+            date_of_birth=date(1970, 1, 1),
+            gender="female",
+            district="Rawalpindi",
+            password="Saffron-field-70",
+        )
+    )
+    db.session.commit()
+    assert db.session.scalar(select(func.count(User.id)).where(User.cnic == "3740522222221")) == 1
+
+
+def test_validate_hours_rules():
+    with pytest.raises(InvalidSchedule):
+        admin.validate_hours(time(10), time(10), None, None)
+    with pytest.raises(InvalidSchedule):
+        admin.validate_hours(time(9), time(13), time(12), time(11))
+    with pytest.raises(InvalidSchedule):
+        admin.validate_hours(time(9), time(13), time(12), time(13))  # break must end before closing
+    admin.validate_hours(time(9), time(13), time(11), time(11, 30))
+
+
+def test_overlapping_hours_refused_but_adjacent_allowed(clinic_admin):
+    service, staff = clinic_admin
+    with pytest.raises(InvalidSchedule):
+        admin.save_hours(staff, service, None, 1, time(12), time(14))
+    db.session.rollback()
+    admin.save_hours(staff, service, None, 1, time(13), time(15))  # starts as the other closes
+
+
+def test_closure_conflict_lists_then_cancels(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    with pytest.raises(ScheduleConflict) as info:
+        admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, "Strike")
+    assert [a.reference for a in info.value.affected] == [booking.reference]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+    admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, "Strike", confirm=True)
+    db.session.commit()
+    assert booking.status == "cancelled" and booking.slot.booked == 0
+
+
+def test_counts_subtract_closures(clinic_admin):
+    service, staff = clinic_admin
+    assert admin.counts(service.clinic, TUESDAY, TUESDAY).places == 14
+    db.session.add(Closure(clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason="x"))
+    db.session.commit()
+    assert admin.counts(service.clinic, TUESDAY, TUESDAY).places == 0
+    assert admin.counts(service.clinic, TUESDAY, TUESDAY).utilisation == 0.0
