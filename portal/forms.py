@@ -4,14 +4,58 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import ValidationError
 
 from portal import clock
 from portal.auth.validation import normalise_cnic, normalise_mobile
 from portal.districts import DISTRICTS
+
+
+class _PortalTranslations:
+    """WTForms' own messages ("Not a valid choice.") through the portal's catalogues, so that
+    they appear in Urdu too (WTForms ships no Urdu catalogue)."""
+
+    # Not flask_babel.gettext/ngettext: they would %-format, and WTForms formats these itself.
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
+class FlaskForm(_FlaskForm):
+    class Meta(_FlaskForm.Meta):
+        def get_translations(self, form):
+            return _PortalTranslations()
+
+
+# WTForms' messages, listed here so that pybabel extracts them into messages.po.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Not a valid date value."),
+    _l("Not a valid time value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+    _l("Invalid email address."),
+    _l("Invalid input."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1
+    ),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1
+    ),
+    lazy_ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
+)
 
 
 class CNIC:

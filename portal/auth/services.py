@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import clock
@@ -117,20 +118,29 @@ def register(data: Registration, ip: str | None = None) -> User:
         raise DuplicateCNIC()
     if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.cnic != cnic)):
         raise DuplicateEmail()
-    if user is None:
-        user = User(cnic=cnic)
-        db.session.add(user)
-    user.full_name = data.full_name.strip()
-    user.mobile = data.mobile
-    user.email = email
-    user.date_of_birth = data.date_of_birth
-    user.gender = data.gender
-    user.district = data.district
-    user.preferred_language = data.preferred_language
-    user.password_hash = hash_password(data.password)
-    user.session_token = new_session_token()
-    user.privacy_accepted_at = clock.now()
-    db.session.flush()
+    password_hash = hash_password(data.password)
+    try:
+        # Two registrations racing with the same CNIC or email: the unique constraints decide,
+        # inside a savepoint so that the caller's transaction stays usable.
+        with db.session.begin_nested():
+            if user is None:
+                user = User(cnic=cnic)
+                db.session.add(user)
+            user.full_name = data.full_name.strip()
+            user.mobile = data.mobile
+            user.email = email
+            user.date_of_birth = data.date_of_birth
+            user.gender = data.gender
+            user.district = data.district
+            user.preferred_language = data.preferred_language
+            user.password_hash = password_hash
+            user.session_token = new_session_token()
+            user.privacy_accepted_at = clock.now()
+            db.session.flush()
+    except IntegrityError:
+        if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.cnic != cnic)):
+            raise DuplicateEmail() from None
+        raise DuplicateCNIC() from None
     audit("account.registered", actor=user, target=user, ip=ip)
     return user
 
@@ -194,10 +204,15 @@ def update_profile(user: User, *, mobile: str, email: str | None, district: str,
     email = (email or "").strip().lower() or None
     if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id)):
         raise DuplicateEmail()
-    user.mobile = mobile
-    user.email = email
-    user.district = district
-    user.preferred_language = language
+    try:
+        with db.session.begin_nested():  # another account may take the email meanwhile
+            user.mobile = mobile
+            user.email = email
+            user.district = district
+            user.preferred_language = language
+            db.session.flush()
+    except IntegrityError:
+        raise DuplicateEmail() from None
 
 
 def set_language(user: User, language: str) -> None:

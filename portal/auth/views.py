@@ -39,6 +39,8 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     target = target.strip().replace("\\", "/")
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # browsers drop tabs and newlines, turning "/\t/evil" into "//evil"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -110,11 +112,15 @@ def login():
             db.session.commit()  # keep the failure count and the audit event
             error = str(exc)
         else:
+            # A language picked on this device just before signing in wins, and is remembered;
+            # otherwise the person's saved preference applies.
+            if session.pop("lang_chosen", False) and session.get("lang") in ("en", "ur"):
+                services.set_language(user, session["lang"])
+            elif user.preferred_language in ("en", "ur"):
+                session["lang"] = user.preferred_language
             db.session.commit()
             login_user(user, remember=form.remember.data)
             session.permanent = True
-            if user.preferred_language in ("en", "ur"):
-                session["lang"] = user.preferred_language
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     personas = None
     if current_app.config.get("DEMO_MODE"):
@@ -126,9 +132,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
     lang = session.get("lang")
     session.clear()
+    logout_user()  # after clear(): it leaves the mark that deletes the remember-me cookie
     if lang:
         session["lang"] = lang
     flash(_("You have signed out."), "info")
@@ -164,6 +170,9 @@ def change_password():
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
+# Each request sends an SMS: the sign-in limits (counted separately) stop anyone flooding a phone.
+@limiter.limit(_login_limit_ip, methods=["POST"])
+@limiter.limit(_login_limit_account, key_func=_login_account_key, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
     demo_link = None
@@ -313,7 +322,8 @@ def grant_role(user_id: int):
     user = db.get_or_404(services.User, user_id)
     grant_form = GrantRoleForm()
     if grant_form.validate_on_submit():
-        scope_id = int(grant_form.scope_id.data) if (grant_form.scope_id.data or "").strip() else None
+        scope_text = (grant_form.scope_id.data or "").strip()
+        scope_id = int(scope_text) if scope_text.isdigit() else None
         role = grant_form.role.data
         if role in services.SCOPE_RESOLVERS and services.SCOPE_RESOLVERS[role](scope_id) is None:
             grant_form.scope_id.errors.append(_("There is no clinic or institution with this number."))

@@ -10,7 +10,7 @@ from portal import clock
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
-from portal.education import bp, bulk, services
+from portal.education import bp, bulk, catalogue, exports, services
 from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
 from portal.education.forms import (
     BulkForm,
@@ -79,9 +79,9 @@ def education_labels():
 @bp.route("/courses")
 def find_courses():
     form = CourseSearchForm(request.args)
-    filters = services.CourseFilters()
+    filters = catalogue.CourseFilters()
     if form.validate():
-        filters = services.CourseFilters(
+        filters = catalogue.CourseFilters(
             q=form.q.data or "",
             district=form.district.data or "",
             category=form.category.data or "",
@@ -91,8 +91,8 @@ def find_courses():
             seats=bool(form.seats.data),
         )
     page = request.args.get("page", 1, type=int) or 1
-    results = services.search_courses(filters, page=max(1, min(page, 10000)))
-    sections = {c.id: services.open_sections(c) for c in results.items}
+    results = catalogue.search_courses(filters, page=max(1, min(page, 10000)))
+    sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
     return render_template(
         "education/find_courses.html", form=form, results=results, sections=sections, waiting=waiting
@@ -104,7 +104,7 @@ def course(course_id: int):
     course = db.get_or_404(Course, course_id)
     if not course.active or not course.institution.active:
         abort(404)
-    sections = services.open_sections(course)
+    sections = catalogue.open_sections(course)
     waiting = services.waitlist_lengths(s.id for s in sections)
     people, checks = [], {}
     if current_user.is_authenticated:
@@ -201,7 +201,7 @@ def enrolment_ics(reference: str):
         enrolment = found(services.enrolment_for_user, me(), reference)
         enrolments, filename = [enrolment], f"{enrolment.reference}.ics"
     return Response(
-        services.sessions_ics(enrolments, request.host.split(":")[0]),
+        exports.sessions_ics(enrolments, request.host.split(":")[0]),
         mimetype="text/calendar",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
@@ -281,7 +281,7 @@ def admin_home():
 @bp.route("/school-admin/institutions")
 @role_required(ROLE_SUPERADMIN)
 def institutions():
-    return render_template("education/admin/institutions.html", institutions=services.all_institutions())
+    return render_template("education/admin/institutions.html", institutions=catalogue.all_institutions())
 
 
 @bp.route("/school-admin/institutions/new", methods=["GET", "POST"])
@@ -291,7 +291,7 @@ def institution_new():
     if request.method == "GET":
         form.active.data = True
     if form.validate_on_submit():
-        institution = services.create_institution(me(), form.data_dict(), ip=client_ip())
+        institution = catalogue.create_institution(me(), form.data_dict(), ip=client_ip())
         db.session.commit()
         flash(
             _(
@@ -310,7 +310,7 @@ def institution_edit(institution_id: int):
     institution = found(services.institution_for_admin, me(), institution_id)
     form = InstitutionForm(obj=institution)
     if form.validate_on_submit():
-        services.update_institution(me(), institution.id, form.data_dict(), ip=client_ip())
+        catalogue.update_institution(me(), institution.id, form.data_dict(), ip=client_ip())
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("education.admin_home"))
@@ -325,7 +325,7 @@ def course_new(institution_id: int):
     if request.method == "GET":
         form.fee.data, form.certificate.data, form.active.data = 0, True, True
     if form.validate_on_submit():
-        course = services.save_course(me(), form.data_dict(), institution_id=institution.id, ip=client_ip())
+        course = catalogue.save_course(me(), form.data_dict(), institution_id=institution.id, ip=client_ip())
         db.session.commit()
         flash(_("Course created. Now add a section with its dates and seats."), "success")
         return redirect(url_for("education.admin_course", course_id=course.id))
@@ -348,7 +348,7 @@ def course_edit(course_id: int):
     if request.method == "GET":
         form.fee.data = course.fee_paisa / 100
     if form.validate_on_submit():
-        services.save_course(me(), form.data_dict(), course_id=course.id, ip=client_ip())
+        catalogue.save_course(me(), form.data_dict(), course_id=course.id, ip=client_ip())
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("education.admin_course", course_id=course.id))
@@ -375,7 +375,7 @@ def section_new(course_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            services.save_section(me(), form.data_dict(), course_id=course.id, ip=client_ip())
+            catalogue.save_section(me(), form.data_dict(), course_id=course.id, ip=client_ip())
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -395,7 +395,7 @@ def section_edit(section_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            services.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
+            catalogue.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -433,7 +433,7 @@ def rule_new(course_id: int):
     if form.validate_on_submit():
         section_id = None if form.applies_to.data == "course" else int(form.applies_to.data)
         try:
-            services.add_rule(me(), form.data_dict(), course_id=course.id, section_id=section_id, ip=client_ip())
+            catalogue.add_rule(me(), form.data_dict(), course_id=course.id, section_id=section_id, ip=client_ip())
         except NotFound:
             db.session.rollback()
             abort(404)
@@ -454,7 +454,7 @@ def rule_delete(rule_id: int):
     course_id = rule.course_id or db.session.get(Section, rule.section_id).course_id
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.remove_rule(me(), rule.id, ip=client_ip())
+    catalogue.remove_rule(me(), rule.id, ip=client_ip())
     db.session.commit()
     flash(_("Rule removed."), "success")
     return redirect(url_for("education.admin_course", course_id=course_id))
@@ -524,7 +524,7 @@ def roster(section_id: int):
     section = found(services.section_for_admin, me(), section_id)
     return render_template(
         "education/admin/roster.html",
-        roster=services.roster(section),
+        roster=exports.roster(section),
         section=section,
         form=ConfirmForm(),
         today=clock.today(),
@@ -536,7 +536,7 @@ def roster(section_id: int):
 def roster_csv(section_id: int):
     section = found(services.section_for_admin, me(), section_id)
     return Response(
-        "\ufeff" + services.roster_csv(section),
+        "\ufeff" + exports.roster_csv(section),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=section-{section.id}-roster.csv"},
     )

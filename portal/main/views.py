@@ -23,7 +23,9 @@ def set_language():
     if lang not in ("en", "ur"):
         abort(400)
     session["lang"] = lang
-    if current_user.is_authenticated and current_user.preferred_language != lang:
+    if not current_user.is_authenticated:
+        session["lang_chosen"] = True  # carried onto the profile at sign-in
+    elif current_user.preferred_language != lang:
         auth_services.set_language(current_user, lang)
         db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent
-from portal.education import services
+from portal.education import catalogue, exports, services
 from portal.education.models import Certificate, Enrolment, Section
 from portal.extensions import db
 from portal.notifications.models import Message
@@ -32,7 +32,7 @@ def actions():
 
 
 def section_data(section, **changes):
-    data = {name: getattr(section, name) for name in services.SECTION_FIELDS}
+    data = {name: getattr(section, name) for name in catalogue.SECTION_FIELDS}
     data.update(changes)
     return data
 
@@ -130,7 +130,7 @@ def test_raising_capacity_promotes_from_the_waitlist(make_user, make_section, sc
     admin = school_admin(section.course.institution)
     enrol(make_user(), section)
     w1, w2, w3 = (enrol(make_user(), section) for _ in range(3))
-    services.save_section(admin, section_data(section, capacity=3), section_id=section.id)
+    catalogue.save_section(admin, section_data(section, capacity=3), section_id=section.id)
     db.session.commit()
     assert [reload(w).status for w in (w1, w2, w3)] == ["enrolled", "enrolled", "waitlisted"]
     assert reload(section).enrolled_count == 3
@@ -143,27 +143,27 @@ def test_capacity_cannot_go_below_seats_taken(make_user, make_section, school_ad
     enrol(make_user(), section)
     enrol(make_user(), section)
     with pytest.raises(services.InvalidChange) as info:
-        services.save_section(admin, section_data(section, capacity=1), section_id=section.id)
+        catalogue.save_section(admin, section_data(section, capacity=1), section_id=section.id)
     assert "2 people are already enrolled" in str(info.value)
 
 
 def test_create_course_and_section(make_institution, school_admin):
     institution = make_institution()
     admin = school_admin(institution)
-    course = services.save_course(
+    course = catalogue.save_course(
         admin,
         {"title": "Python", "category": "digital", "description": "", "level": "beginner", "language": "ur",
          "mode": "online", "duration": "", "fee_paisa": 150000, "certificate": True, "active": True},
         institution_id=institution.id,
     )  # fmt: skip
-    data = {name: None for name in services.SECTION_FIELDS}
+    data = {name: None for name in catalogue.SECTION_FIELDS}
     data.update(
         name="A", start_date=date(2026, 4, 1), end_date=date(2026, 5, 1), meeting_days="sat", start_time=time(9),
         end_time=time(10), venue="", capacity=10, reserved_kind="gender", reserved_value="female", reserved_seats=4,
         enrol_opens=date(2026, 3, 1), enrol_closes=date(2026, 3, 30), needs_approval=False, waitlist_enabled=True,
         closed=False,
     )  # fmt: skip
-    section = services.save_section(admin, data, course_id=course.id)
+    section = catalogue.save_section(admin, data, course_id=course.id)
     db.session.commit()
     assert reload(section).reserved_seats == 4 and reload(section).enrolled_count == 0
     assert actions() == ["education.course.created", "education.section.created"]
@@ -173,18 +173,18 @@ def test_rules_can_be_added_and_removed(make_section, make_course, school_admin)
     section = make_section()
     admin = school_admin(section.course.institution)
     basics = make_course()
-    rule = services.add_rule(
+    rule = catalogue.add_rule(
         admin, {"kind": "prerequisite", "prerequisite_course_id": basics.id}, course_id=section.course_id
     )
-    section_rule = services.add_rule(
+    section_rule = catalogue.add_rule(
         admin, {"kind": "age", "min_age": 18, "max_age": 30}, course_id=section.course_id, section_id=section.id
     )
     db.session.commit()
     assert section_rule.section_id == section.id and section_rule.course_id is None
     with pytest.raises(services.InvalidChange):
-        services.add_rule(admin, {"kind": "prerequisite", "prerequisite_course_id": section.course_id},
+        catalogue.add_rule(admin, {"kind": "prerequisite", "prerequisite_course_id": section.course_id},
                           course_id=section.course_id)  # fmt: skip
-    services.remove_rule(admin, rule.id)
+    catalogue.remove_rule(admin, rule.id)
     db.session.commit()
     assert "education.rule.removed" in actions()
 
@@ -238,9 +238,9 @@ def test_roster_and_csv(make_user, make_section, school_admin):
     section = make_section(capacity=1)
     enrol(make_user(full_name="=HYPERLINK(evil)"), section)
     waiting = enrol(make_user(full_name="Second Person"), section)
-    roster = services.roster(db.session.get(Section, section.id))
+    roster = exports.roster(db.session.get(Section, section.id))
     assert len(roster.enrolled) == 1 and [e.id for e in roster.waitlisted] == [waiting.id]
-    text = services.roster_csv(section)
+    text = exports.roster_csv(section)
     lines = text.strip().splitlines()
     assert lines[0].startswith("reference,name,cnic")
     assert "'=HYPERLINK(evil)" in lines[1]
@@ -250,7 +250,7 @@ def test_roster_and_csv(make_user, make_section, school_admin):
 def test_ics_has_weekly_sessions(make_user, make_section):
     section = make_section(meeting_days="mon,wed", start_time=time(9, 0), end_time=time(11, 0))
     enrolment = enrol(make_user(), section)
-    ics = services.sessions_ics([db.session.get(Enrolment, enrolment.id)], "portal.test").decode()
+    ics = exports.sessions_ics([db.session.get(Enrolment, enrolment.id)], "portal.test").decode()
     assert "BEGIN:VEVENT" in ics
     assert "RRULE:FREQ=WEEKLY;UNTIL=20260516T060000Z;BYDAY=MO,WE" in ics
     assert "DTSTART:20260316T040000Z" in ics  # 09:00 Karachi on Monday 16 March

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.auth.errors import DomainError
-from portal.education import services
+from portal.education import catalogue, services
 from portal.education.models import Enrolment, Section
 from portal.extensions import db
 
@@ -58,9 +58,9 @@ def test_seat_counters_always_match_the_enrolments(ops, approval, make_user, mak
                 else:
                     services.reject(admin, enrolment.id, "reason")
             elif op == "capacity":
-                data = {name: getattr(section, name) for name in services.SECTION_FIELDS}
+                data = {name: getattr(section, name) for name in catalogue.SECTION_FIELDS}
                 data["capacity"] = section.capacity + 1
-                services.save_section(admin, data, section_id=section.id)
+                catalogue.save_section(admin, data, section_id=section.id)
             db.session.commit()
         except DomainError:
             db.session.rollback()

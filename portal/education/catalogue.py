@@ -1,0 +1,232 @@
+"""The catalogue: school admins edit institutions, courses, sections and rules; citizens search it.
+
+Editing a section that frees seats (more capacity, reserved seats released) fills them from the
+waitlist in the same transaction, through the seat services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from portal import clock
+from portal.auth.errors import NotFound
+from portal.auth.models import User
+from portal.auth.services import audit
+from portal.database import begin_write
+from portal.education.models import Course, EligibilityRule, Institution, Section
+from portal.education.services import (
+    InvalidChange,
+    _release_reserved_if_closed,
+    course_for_admin,
+    institution_for_admin,
+    lock_section,
+    promote_waitlist,
+    rule_for_admin,
+    section_for_admin,
+)
+from portal.extensions import db
+
+# --- catalogue editing -------------------------------------------------------------------------------
+
+INSTITUTION_FIELDS = ("name", "type", "district", "address", "contact", "active")
+COURSE_FIELDS = (
+    "title",
+    "category",
+    "description",
+    "level",
+    "language",
+    "mode",
+    "duration",
+    "fee_paisa",
+    "certificate",
+    "active",
+)
+SECTION_FIELDS = (
+    "name", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "capacity",
+    "reserved_kind", "reserved_value", "reserved_seats", "enrol_opens", "enrol_closes", "needs_approval",
+    "drop_deadline", "waitlist_enabled", "waitlist_cap", "closed",
+)  # fmt: skip
+
+
+def all_institutions() -> list[Institution]:
+    return list(db.session.scalars(select(Institution).order_by(Institution.district, Institution.name)))
+
+
+def create_institution(superadmin: User, data: dict, ip: str | None = None) -> Institution:
+    """A new institution (superadmins only); a school admin is then given it on the staff page."""
+    begin_write()
+    institution = Institution(created_at=clock.now())
+    for name in INSTITUTION_FIELDS:
+        setattr(institution, name, data[name])
+    db.session.add(institution)
+    db.session.flush()
+    audit("education.institution.created", actor=superadmin, target=institution, ip=ip, name=institution.name)
+    return institution
+
+
+def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
+    begin_write()
+    institution = institution_for_admin(admin, institution_id)
+    for name in INSTITUTION_FIELDS:
+        setattr(institution, name, data[name])
+    audit("education.institution.updated", actor=admin, target=institution, ip=ip)
+    return institution
+
+
+def save_course(admin: User, data: dict, *, institution_id: int | None = None, course_id: int | None = None,
+                ip: str | None = None) -> Course:  # fmt: skip
+    begin_write()
+    if course_id is not None:
+        course = course_for_admin(admin, course_id)
+        action = "education.course.updated"
+    else:
+        course = Course(institution=institution_for_admin(admin, institution_id), created_at=clock.now())
+        db.session.add(course)
+        action = "education.course.created"
+    for name in COURSE_FIELDS:
+        setattr(course, name, data[name])
+    db.session.flush()
+    audit(action, actor=admin, target=course, ip=ip, title=course.title)
+    return course
+
+
+def save_section(admin: User, data: dict, *, course_id: int | None = None, section_id: int | None = None,
+                 ip: str | None = None) -> Section:  # fmt: skip
+    """Create or edit a section. Raising capacity (or releasing reserved seats) fills seats from
+    the waitlist in the same transaction. Raises InvalidChange when the new numbers do not fit the
+    people already enrolled."""
+    begin_write()
+    if section_id is not None:
+        section = section_for_admin(admin, section_id)
+        section = lock_section(section.id)
+        action = "education.section.updated"
+    else:
+        course = course_for_admin(admin, course_id)
+        section = Section(course=course, enrolled_count=0, reserved_taken=0, created_at=clock.now())
+        action = "education.section.created"
+    if not data.get("reserved_kind"):
+        data = {**data, "reserved_kind": None, "reserved_value": None, "reserved_seats": 0}
+    if data["capacity"] < (section.enrolled_count or 0):
+        raise InvalidChange(
+            _l("%(count)s people are already enrolled, so the capacity cannot be lower than that."),
+            count=section.enrolled_count,
+        )
+    if data["reserved_seats"] > data["capacity"]:
+        raise InvalidChange(_l("Reserved seats cannot be more than the capacity."))
+    if data["reserved_seats"] < (section.reserved_taken or 0):
+        raise InvalidChange(
+            _l("%(count)s reserved seats are already taken, so fewer cannot be reserved."), count=section.reserved_taken
+        )
+    for name in SECTION_FIELDS:
+        setattr(section, name, data[name])
+    if section_id is None:
+        db.session.add(section)
+    db.session.flush()
+    audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
+    if section_id is not None:
+        _release_reserved_if_closed(section)
+        promote_waitlist(section)
+    return section
+
+
+def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None = None, ip: str | None = None):
+    begin_write()
+    course = course_for_admin(admin, course_id)
+    if section_id is not None:
+        section = section_for_admin(admin, section_id)
+        if section.course_id != course.id:
+            raise NotFound()
+    prerequisite = data.get("prerequisite_course_id")
+    if prerequisite is not None and (prerequisite == course.id or db.session.get(Course, prerequisite) is None):
+        raise InvalidChange(_l("Choose another course as the prerequisite."))
+    rule = EligibilityRule(
+        course_id=None if section_id else course.id,
+        section_id=section_id,
+        kind=data["kind"],
+        min_age=data.get("min_age"),
+        max_age=data.get("max_age"),
+        gender=data.get("gender"),
+        districts=",".join(data.get("districts") or []) or None,
+        prerequisite_course_id=prerequisite,
+    )
+    db.session.add(rule)
+    db.session.flush()
+    audit("education.rule.added", actor=admin, target=rule, ip=ip, kind=rule.kind, course_id=course.id)
+    return rule
+
+
+def remove_rule(admin: User, rule_id: int, ip: str | None = None) -> None:
+    begin_write()
+    rule = rule_for_admin(admin, rule_id)
+    audit("education.rule.removed", actor=admin, target=rule, ip=ip, kind=rule.kind)
+    db.session.delete(rule)
+
+
+# --- search --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CourseFilters:
+    q: str = ""
+    district: str = ""
+    category: str = ""
+    mode: str = ""
+    fee: str = ""  # free | paid
+    weeks: int | None = None
+    seats: bool = False
+
+
+def search_courses(filters: CourseFilters, page: int = 1, per_page: int = 10):
+    """Active courses with at least one open or upcoming section matching the filters, paginated."""
+    today = clock.today()
+    section_conditions = [
+        Section.course_id == Course.id,
+        Section.closed.is_(False),
+        Section.enrol_closes >= today,
+    ]
+    if filters.weeks:
+        section_conditions.append(Section.start_date <= today + timedelta(weeks=filters.weeks))
+        section_conditions.append(Section.start_date >= today)
+    if filters.seats:
+        section_conditions.append(Section.enrolled_count < Section.capacity)
+    query = (
+        select(Course)
+        .options(selectinload(Course.sections), contains_eager(Course.institution))
+        .join(Institution, Institution.id == Course.institution_id)
+        .where(
+            Course.active.is_(True),
+            Institution.active.is_(True),
+            select(Section.id).where(*section_conditions).exists(),
+        )
+    )
+    if filters.district:
+        query = query.where(Institution.district == filters.district)
+    if filters.category:
+        query = query.where(Course.category == filters.category)
+    if filters.mode:
+        query = query.where(Course.mode == filters.mode)
+    if filters.fee == "free":
+        query = query.where(Course.fee_paisa == 0)
+    elif filters.fee == "paid":
+        query = query.where(Course.fee_paisa > 0)
+    text = (filters.q or "").strip()[:100]
+    if text:
+        like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(Course.title).like(like, escape="\\"),
+                func.lower(Course.description).like(like, escape="\\"),
+                func.lower(Institution.name).like(like, escape="\\"),
+            )
+        )
+    query = query.order_by(Course.title, Course.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def open_sections(course: Course) -> list[Section]:
+    today = clock.today()
+    return [s for s in course.sections if not s.closed and s.end_date >= today]

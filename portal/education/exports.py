@@ -1,0 +1,132 @@
+"""What leaves the portal as a file: a section's roster (CSV) and a person's classes (iCalendar)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from portal import clock
+from portal.education.models import COMPLETED, DROPPED, ENROLLED, PENDING, REJECTED, WAITLISTED, Enrolment, Section
+from portal.extensions import db
+
+# --- roster --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Roster:
+    section: Section
+    enrolled: list[Enrolment]
+    pending: list[Enrolment]
+    waitlisted: list[Enrolment]
+    completed: list[Enrolment]
+    other: list[Enrolment]
+
+
+def roster(section: Section) -> Roster:
+    rows = list(
+        db.session.scalars(
+            select(Enrolment).where(Enrolment.section_id == section.id).order_by(Enrolment.created_at, Enrolment.id)
+        )
+    )
+    return Roster(
+        section=section,
+        enrolled=[e for e in rows if e.status == ENROLLED],
+        pending=[e for e in rows if e.status == PENDING],
+        waitlisted=sorted([e for e in rows if e.status == WAITLISTED], key=lambda e: (e.waitlisted_at, e.id)),
+        completed=[e for e in rows if e.status == COMPLETED],
+        other=[e for e in rows if e.status in (DROPPED, REJECTED)],
+    )
+
+
+def _csv_cell(value) -> str:
+    """Neutralise spreadsheet formulas in exported cells."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def roster_csv(section: Section) -> str:
+    from portal.auth.models import format_cnic
+
+    data = roster(section)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["reference", "name", "cnic", "family_member_of", "status", "waitlist_position", "enrolled_on"])
+    groups = [data.enrolled, data.completed, data.pending, data.waitlisted]
+    for group in groups:
+        for position, e in enumerate(group, start=1):
+            writer.writerow(
+                [
+                    _csv_cell(x)
+                    for x in (
+                        e.reference,
+                        e.person_name,
+                        format_cnic(e.user.cnic) if e.dependant is None else (e.dependant.id_number or ""),
+                        e.user.full_name if e.dependant is not None else "",
+                        e.status,
+                        position if e.status == WAITLISTED else "",
+                        e.created_at.astimezone(clock.KARACHI).date().isoformat(),
+                    )
+                ]
+            )
+    return out.getvalue()
+
+
+# --- calendar --------------------------------------------------------------------------------------------
+
+_ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+
+
+def sessions_ics(enrolments, host: str) -> bytes:
+    """An iCalendar file with the weekly sessions of each enrolment (Karachi time, stored as UTC)."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Digital Punjab//Courses//EN")
+    calendar.add("version", "2.0")
+    for e in enrolments:
+        section = e.section
+        if not section.start_time or not section.end_time:
+            continue
+        days = section.days_list
+        first = _first_meeting(section.start_date, section.end_date, days)
+        if first is None:
+            continue
+        event = Event()
+        event.add("uid", f"{e.reference}@{host}")
+        event.add("summary", e.course.title)
+        event.add("location", section.venue or e.course.institution.name)
+        event.add("description", f"{e.course.institution.name} · {e.reference}")
+        event.add("dtstamp", clock.now())
+        event.add("dtstart", _karachi(first, section.start_time))
+        event.add("dtend", _karachi(first, section.end_time))
+        if days:
+            event.add(
+                "rrule",
+                {
+                    "freq": "weekly",
+                    "byday": [_ICAL_DAYS[d] for d in days],
+                    "until": _karachi(section.end_date, section.end_time),
+                },
+            )
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _karachi(day: date, at) -> datetime:
+    return clock.karachi_to_utc(day, at.hour, at.minute)
+
+
+def _first_meeting(start: date, end: date, days: list[str]) -> date | None:
+    if not days:
+        return start
+    names = list(_ICAL_DAYS)
+    day = start
+    while day <= end:
+        if names[day.weekday()] in days:
+            return day
+        day += timedelta(days=1)
+    return None
