@@ -1,3 +1,206 @@
-"""Officials' read-only dashboard (issue 5)."""
+"""Officials' read-only dashboard (issue 5): overview, health, education, districts, CSV, presentation."""
 
-from portal.dashboard import bp  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.auth.decorators import role_required
+from portal.auth.errors import NotFound
+from portal.auth.models import ROLE_OFFICIAL, ROLE_SUPERADMIN
+from portal.auth.services import audit, official_scope
+from portal.dashboard import bp, services
+from portal.dashboard.figures import EDUCATION_FIGURES, FIGURES, HEALTH_FIGURES, SLIDES
+from portal.districts import district_label
+from portal.education.models import CATEGORIES
+from portal.extensions import db
+
+
+def _context():
+    scope = official_scope(current_user)
+    if scope is None:  # pragma: no cover - role_required already refused
+        abort(403)
+    try:
+        filters = services.parse_filters(request.args, scope)
+    except NotFound:
+        abort(404)
+    return scope, filters
+
+
+def _sort_args() -> dict:
+    return {"sort": request.args.get("sort", ""), "descending": request.args.get("dir", "") == "desc"}
+
+
+def _render(template: str, scope, filters, **extra):
+    return render_template(
+        template,
+        scope=scope,
+        filters=filters,
+        districts=services.visible_districts(scope),
+        categories=CATEGORIES,
+        service_names=services.service_names(filters),
+        **extra,
+    )
+
+
+@bp.get("/")
+@role_required(ROLE_OFFICIAL)
+def index():
+    scope, filters = _context()
+    return _render(
+        "dashboard/index.html",
+        scope,
+        filters,
+        health=services.health_summary(filters),
+        education=services.education_summary(filters),
+    )
+
+
+@bp.get("/health")
+@role_required(ROLE_OFFICIAL)
+def health():
+    scope, filters = _context()
+    sort = _sort_args()
+    figures = [
+        FIGURES[key](filters, scope, **(sort if key == "clinics" else {}))
+        for key in HEALTH_FIGURES
+        if not (key == "health_districts" and filters.district)
+    ]
+    return _render(
+        "dashboard/health.html",
+        scope,
+        filters,
+        summary=services.health_summary(filters),
+        figures=figures,
+        league_limit=25,
+    )
+
+
+@bp.get("/education")
+@role_required(ROLE_OFFICIAL)
+def education():
+    scope, filters = _context()
+    figures = [
+        FIGURES[key](filters, scope) for key in EDUCATION_FIGURES if not (key == "unmet_district" and filters.district)
+    ]
+    return _render(
+        "dashboard/education.html", scope, filters, summary=services.education_summary(filters), figures=figures
+    )
+
+
+@bp.get("/districts")
+@role_required(ROLE_OFFICIAL)
+def districts():
+    scope, filters = _context()
+    figure = FIGURES["districts"](filters, scope, **_sort_args())
+    return _render("dashboard/districts.html", scope, filters, figure=figure)
+
+
+@bp.get("/present/<int:number>")
+@role_required(ROLE_OFFICIAL)
+def present(number: int):
+    scope, filters = _context()
+    keys = [k for k in SLIDES if not (filters.district and k in ("health_districts", "unmet_district"))]
+    if not 1 <= number <= len(keys):
+        abort(404)
+    figure = FIGURES[keys[number - 1]](filters, scope)
+    return _render(
+        "dashboard/present.html",
+        scope,
+        filters,
+        figure=figure,
+        number=number,
+        total=len(keys),
+    )
+
+
+def _csv_cell(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "pct":
+        return f"{value * 100:.1f}"
+    if kind == "days":
+        return f"{value:g}"
+    text = str(value)
+    if kind == "category":
+        text = str(CATEGORIES.get(value, value))
+    elif kind == "district":
+        text = district_label(value)
+    # Spreadsheet programs run cells that start with these characters as formulas.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+@bp.get("/export/<name>.csv")
+@role_required(ROLE_OFFICIAL)
+def export(name: str):
+    if name not in FIGURES:
+        abort(404)
+    scope, filters = _context()
+    figure = FIGURES[name](filters, scope, **(_sort_args() if name in ("clinics", "districts") else {}))
+    table = figure.table
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(heading) + (" (%)" if kind == "pct" else "") for _key, heading, kind in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_cell(row.get(key), kind) for key, _heading, kind in table.columns])
+    place = filters.district or "punjab"
+    filename = f"{name}-{place.lower().replace(' ', '-')}-{filters.start}-{filters.end}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),  # a BOM so that spreadsheet programs read Urdu text as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.app_template_filter("dashboard_cell")
+def dashboard_cell(value, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "pct":
+        return format_percent(value, "#,##0.0%")
+    if kind == "pct0":
+        return format_percent(value, "#,##0%")
+    if kind == "int":
+        return format_decimal(value)
+    if kind == "days":
+        return format_decimal(value, "#,##0.#")
+    if kind == "category":
+        return str(CATEGORIES.get(value, value))
+    if kind == "district":
+        return district_label(value)
+    if kind == "date":
+        from flask_babel import format_date
+
+        return format_date(value, "medium")
+    return str(value)
+
+
+# --- demo reset (superadmin, DEMO_MODE only) ----------------------------------------------------
+
+
+@bp.route("/demo-reset", methods=["GET", "POST"])
+@role_required(ROLE_SUPERADMIN)
+def demo_reset():
+    if not current_app.config.get("DEMO_MODE"):
+        abort(404)
+    from portal.demo.seed import reset_demo_data, seed, seed_punjab
+
+    if request.method == "POST":
+        size = request.form.get("size", "small")
+        if size not in ("small", "medium"):
+            size = "small"
+        reset_demo_data(keep_user_ids=(current_user.id,))
+        seed(size=size)
+        seed_punjab(size=size)
+        audit("demo.reset", actor=current_user, ip=request.remote_addr, size=size)
+        db.session.commit()
+        flash(_("The demo data has been reset."), "success")
+        return redirect(url_for("dashboard.demo_reset"))
+    return render_template("dashboard/demo_reset.html")

@@ -1,0 +1,290 @@
+"""Each figure of the dashboard: a table (always) and a chart (most), built from the services' aggregates.
+
+The same figure feeds the page, its CSV download and its slide in presentation mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from portal.auth.services import OfficialScope
+from portal.dashboard import charts, services
+from portal.dashboard.services import Filters
+from portal.districts import district_label
+from portal.education.models import CATEGORIES
+
+
+@dataclass
+class Table:
+    id: str
+    caption: object
+    columns: list[tuple[str, object, str]]  # (key, heading, kind: text|int|pct|days|date|district|category)
+    rows: list[dict]
+    sortable: bool = False
+    sort: str | None = None
+    descending: bool = False
+    link_district: bool = False
+
+
+@dataclass
+class Figure:
+    key: str
+    title: object
+    table: Table
+    chart: charts.Chart | None = None
+    notes: list = field(default_factory=list)
+    page: str = "health"
+
+
+HEALTH_SERIES = (
+    ("booked", _l("Booked")),
+    ("seen", _l("Seen")),
+    ("no_show", _l("No-show")),
+    ("cancelled", _l("Cancelled")),
+)
+EDUCATION_SERIES = (
+    ("enrolled", _l("Got a seat")),
+    ("waitlisted", _l("On the waitlist")),
+    ("pending", _l("Waiting for approval")),
+    ("other", _l("Dropped or refused")),
+)
+
+
+def health_daily(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    rows = services.appointments_per_day(f)
+    title = _l("Appointments per day")
+    chart = charts.stacked_columns(
+        "chart-health-daily", title, _l("Day"), _l("Appointments"), rows, list(HEALTH_SERIES)
+    )
+    table = Table(
+        "health_daily",
+        _l("Appointments per day, by status"),
+        [("day", _l("Day"), "date")] + [(k, label, "int") for k, label in HEALTH_SERIES],
+        rows,
+    )
+    return Figure("health_daily", title, table, chart)
+
+
+def health_services(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    rows = services.busiest_services(f)
+    title = _l("Busiest services")
+    chart = charts.horizontal_bars(
+        "chart-health-services",
+        title,
+        _l("Appointments"),
+        _l("Service"),
+        [(r["service"], r["appointments"]) for r in rows],
+    )
+    table = Table(
+        "health_services",
+        _l("Busiest services: places taken and utilisation"),
+        [
+            ("service", _l("Service"), "text"),
+            ("appointments", _l("Places taken"), "int"),
+            ("clinics", _l("Clinics"), "int"),
+            ("utilisation", _l("Utilisation"), "pct"),
+        ],
+        rows,
+    )
+    return Figure("health_services", title, table, chart)
+
+
+def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descending: bool = True, **_kw) -> Figure:
+    rows = services.clinic_league(f, sort, descending)
+    title = _l("League table of clinics")
+    table = Table(
+        "clinics",
+        _l("Clinics: places taken, utilisation, no-show rate and days to the next free place"),
+        [
+            ("clinic", _l("Clinic"), "text"),
+            ("district", _l("District"), "district"),
+            ("appointments", _l("Places taken"), "int"),
+            ("utilisation", _l("Utilisation"), "pct"),
+            ("no_show_rate", _l("No-show rate"), "pct"),
+            ("days_to_free", _l("Median days to next free place"), "days"),
+        ],
+        rows,
+        sortable=True,
+        sort=sort if sort in services.LEAGUE_COLUMNS else "appointments",
+        descending=descending,
+    )
+    top = [r for r in rows if r["utilisation"] is not None][:10]
+    chart = charts.horizontal_bars(
+        "chart-clinics",
+        _l("Utilisation of the ten first clinics in the table"),
+        _l("Utilisation"),
+        _l("Clinic"),
+        [(r["clinic"], r["utilisation"]) for r in top],
+        percent=True,
+    )
+    return Figure("clinics", title, table, chart)
+
+
+def health_districts(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    by = services.health_by_district(f)
+    districts = services.visible_districts(scope) if not f.district else [f.district]
+    rows = [{"district": d, **by[d]} for d in districts]
+    title = _l("Utilisation by district")
+    chart = charts.horizontal_bars(
+        "chart-health-districts",
+        title,
+        _l("Utilisation"),
+        _l("District"),
+        [(district_label(r["district"]), r["utilisation"]) for r in rows],
+        percent=True,
+    )
+    table = Table(
+        "health_districts",
+        _l("Health by district"),
+        [
+            ("district", _l("District"), "district"),
+            ("appointments", _l("Places taken"), "int"),
+            ("utilisation", _l("Utilisation"), "pct"),
+            ("no_show_rate", _l("No-show rate"), "pct"),
+        ],
+        rows,
+        link_district=True,
+    )
+    return Figure("health_districts", title, table, chart)
+
+
+def education_daily(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    rows = services.enrolments_per_day(f)
+    title = _l("Enrolments over time")
+    chart = charts.stacked_columns(
+        "chart-education-daily", title, _l("Day of application"), _l("Applications"), rows, list(EDUCATION_SERIES)
+    )
+    table = Table(
+        "education_daily",
+        _l("Applications per day, by what they are now"),
+        [("day", _l("Day"), "date")] + [(k, label, "int") for k, label in EDUCATION_SERIES],
+        rows,
+    )
+    return Figure("education_daily", title, table, chart, page="education")
+
+
+def education_fill(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    rows = services.fill_by_category(f)
+    title = _l("Seat fill rate by category")
+    chart = charts.horizontal_bars(
+        "chart-education-fill",
+        title,
+        _l("Seats taken"),
+        _l("Category"),
+        [(str(CATEGORIES[r["category"]]), r["fill_rate"]) for r in rows],
+        percent=True,
+    )
+    table = Table(
+        "education_fill",
+        _l("Seats taken of seats offered, by category"),
+        [
+            ("category", _l("Category"), "category"),
+            ("sections", _l("Sections"), "int"),
+            ("seats", _l("Seats"), "int"),
+            ("seats_taken", _l("Seats taken"), "int"),
+            ("fill_rate", _l("Fill rate"), "pct"),
+        ],
+        rows,
+    )
+    return Figure("education_fill", title, table, chart, page="education")
+
+
+def unmet_category(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    rows = services.unmet_by_category(f)
+    title = _l("Unmet demand by category")
+    chart = charts.horizontal_bars(
+        "chart-unmet-category",
+        _l("People on waitlists, by category"),
+        _l("People waiting"),
+        _l("Category"),
+        [(str(CATEGORIES[r["category"]]), r["waitlist"]) for r in rows],
+        key="waitlist",
+    )
+    table = Table(
+        "unmet_category",
+        _l("Unmet demand by category: waitlist now and refusals for lack of capacity"),
+        [
+            ("category", _l("Category"), "category"),
+            ("waitlist", _l("On the waitlist"), "int"),
+            ("refused", _l("Refused for capacity"), "int"),
+        ],
+        rows,
+    )
+    return Figure("unmet_category", title, table, chart, page="education")
+
+
+def unmet_district(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    rows = [r for r in services.unmet_by_district(f) if scope.allows(r["district"])]
+    title = _l("Unmet demand by district")
+    table = Table(
+        "unmet_district",
+        _l("Unmet demand by district: waitlist now and refusals for lack of capacity"),
+        [
+            ("district", _l("District"), "district"),
+            ("waitlist", _l("On the waitlist"), "int"),
+            ("refused", _l("Refused for capacity"), "int"),
+        ],
+        rows,
+        link_district=True,
+    )
+    top = sorted(rows, key=lambda r: (-(r["waitlist"] + r["refused"]), r["district"]))[:12]
+    chart = charts.horizontal_bars(
+        "chart-unmet-district",
+        _l("Refusals for capacity, by district"),
+        _l("People refused"),
+        _l("District"),
+        [(district_label(r["district"]), r["refused"]) for r in top],
+        key="refused",
+    )
+    return Figure("unmet_district", title, table, chart, page="education")
+
+
+def districts(f: Filters, scope: OfficialScope, sort: str = "district", descending: bool = False, **_kw) -> Figure:
+    rows = services.district_table(f, scope, sort, descending)
+    title = _l("All districts side by side")
+    table = Table(
+        "districts",
+        _l("Key figures of every district"),
+        [
+            ("district", _l("District"), "district"),
+            ("appointments", _l("Places taken"), "int"),
+            ("utilisation", _l("Utilisation"), "pct"),
+            ("no_show_rate", _l("No-show rate"), "pct"),
+            ("enrolments", _l("Enrolments"), "int"),
+            ("waitlist", _l("On the waitlist"), "int"),
+            ("refused", _l("Refused for capacity"), "int"),
+        ],
+        rows,
+        sortable=True,
+        sort=sort if sort in services.DISTRICT_COLUMNS else "district",
+        descending=descending,
+        link_district=True,
+    )
+    return Figure("districts", title, table, None, page="districts")
+
+
+FIGURES = {
+    "health_daily": health_daily,
+    "health_services": health_services,
+    "clinics": clinics,
+    "health_districts": health_districts,
+    "education_daily": education_daily,
+    "education_fill": education_fill,
+    "unmet_category": unmet_category,
+    "unmet_district": unmet_district,
+    "districts": districts,
+}
+HEALTH_FIGURES = ("health_daily", "health_services", "clinics", "health_districts")
+EDUCATION_FIGURES = ("education_daily", "education_fill", "unmet_category", "unmet_district")
+SLIDES = (
+    "health_daily",
+    "health_services",
+    "clinics",
+    "health_districts",
+    "education_daily",
+    "education_fill",
+    "unmet_category",
+    "unmet_district",
+)

@@ -1,0 +1,631 @@
+"""Figures for officials: every aggregate is one SQL query with GROUP BY over the scoped rows.
+
+Python only reshapes aggregated rows (a few per day, category or district) and expands the weekly
+opening hours into places offered, which is schedule data, not bookings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from sqlalchemy import and_, case, func, select
+
+from portal import clock
+from portal.auth.errors import NotFound
+from portal.auth.models import Dependant, User
+from portal.auth.services import OfficialScope
+from portal.districts import DISTRICT_NAMES
+from portal.education.models import (
+    CATEGORIES,
+    COMPLETED,
+    DROPPED,
+    ENROLLED,
+    PENDING,
+    REJECTED,
+    WAITLISTED,
+    Certificate,
+    Course,
+    Enrolment,
+    Institution,
+    Section,
+)
+from portal.extensions import db
+from portal.health.models import (
+    STATUS_ARRIVED,
+    STATUS_BOOKED,
+    STATUS_CANCELLED,
+    STATUS_NO_SHOW,
+    STATUS_SEEN,
+    Appointment,
+    Clinic,
+    Service,
+    WeeklyHours,
+)
+
+# A refusal because no seat and no waitlist place was left is stored as a rejected enrolment with
+# this reason (the demo data does so; see the report on issue 5 for the education side).
+CAPACITY_REFUSAL_REASON = "No seat or waitlist place left (capacity)"
+DEFAULT_PAST_DAYS = 30
+MAX_RANGE_DAYS = 366
+HEALTH_SERIES = ("booked", "seen", "no_show", "cancelled")
+EDUCATION_SERIES = ("enrolled", "waitlisted", "pending", "other")
+HOLDING = (STATUS_BOOKED, STATUS_ARRIVED, STATUS_SEEN, STATUS_NO_SHOW)
+SEAT_HOLDERS = (ENROLLED, COMPLETED)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the official asked for; every field round-trips through the query string."""
+
+    district: str | None
+    start: date
+    end: date
+    service: str | None = None
+    category: str | None = None
+
+    def args(self, **override) -> dict[str, str]:
+        """Query-string arguments for a link that keeps these filters (``override`` changes some)."""
+        values = {
+            "district": self.district or "",
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "service": self.service or "",
+            "category": self.category or "",
+        }
+        values.update({k: ("" if v is None else str(v)) for k, v in override.items()})
+        return {k: v for k, v in values.items() if v}
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def parse_filters(args, scope: OfficialScope) -> Filters:
+    """Filters from the query string, held to the official's scope.
+
+    A district official who names no district sees their own; naming a district outside the scope
+    raises NotFound (404), as for any record out of scope. Bad dates fall back to the default range.
+    """
+    today = clock.today()
+    district = (args.get("district") or "").strip() or None
+    if district is not None and district not in DISTRICT_NAMES:
+        raise NotFound()
+    if district is None and not scope.province:
+        district = sorted(scope.districts)[0]
+    if not scope.allows(district):
+        raise NotFound()
+    end = _parse_date(args.get("end")) or today
+    start = _parse_date(args.get("start")) or end - timedelta(days=DEFAULT_PAST_DAYS - 1)
+    if start > end:
+        start, end = end, start
+    if (end - start).days >= MAX_RANGE_DAYS:
+        start = end - timedelta(days=MAX_RANGE_DAYS - 1)
+    service = (args.get("service") or "").strip()[:120] or None
+    category = (args.get("category") or "").strip() or None
+    if category not in CATEGORIES:
+        category = None
+    return Filters(district=district, start=start, end=end, service=service, category=category)
+
+
+def visible_districts(scope: OfficialScope) -> list[str]:
+    return list(DISTRICT_NAMES) if scope.province else [d for d in DISTRICT_NAMES if d in scope.districts]
+
+
+def _rate(part, whole) -> float | None:
+    return (part / whole) if whole else None
+
+
+def _karachi_day(column):
+    """The Karachi calendar date of a UTC timestamp column, in SQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("Asia/Karachi", column))
+    return func.date(column, "+5 hours")
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _utc_bounds(f: Filters) -> tuple[datetime, datetime]:
+    return clock.karachi_to_utc(f.start), clock.karachi_to_utc(f.end + timedelta(days=1))
+
+
+# --- health ------------------------------------------------------------------------------------
+
+
+def _health_conditions(f: Filters, with_dates: bool = True) -> list:
+    conditions = []
+    if with_dates:
+        conditions.append(Appointment.visit_date.between(f.start, f.end))
+    if f.district:
+        conditions.append(Clinic.district == f.district)
+    if f.service:
+        conditions.append(Service.name == f.service)
+    return conditions
+
+
+def _appointments(*columns):
+    return (
+        select(*columns)
+        .select_from(Appointment)
+        .join(Clinic, Clinic.id == Appointment.clinic_id)
+        .join(Service, Service.id == Appointment.service_id)
+    )
+
+
+def _series_of(status: str) -> str:
+    return {STATUS_ARRIVED: "booked", STATUS_BOOKED: "booked"}.get(status, status)
+
+
+def appointments_per_day(f: Filters) -> list[dict]:
+    """One row per day of the range: booked (still to come or arrived), seen, no-show, cancelled."""
+    rows = db.session.execute(
+        _appointments(Appointment.visit_date, Appointment.status, func.count())
+        .where(*_health_conditions(f))
+        .group_by(Appointment.visit_date, Appointment.status)
+    ).all()
+    by_day = {day: dict.fromkeys(HEALTH_SERIES, 0) for day in f.days}
+    for day, status, count in rows:
+        by_day[_as_date(day)][_series_of(status)] += count
+    return [{"day": day, **values} for day, values in by_day.items()]
+
+
+def offered_places(f: Filters, group: str) -> dict:
+    """Places offered in the range according to the weekly hours, summed by ``group``:
+    "clinic", "district", "service_name" or "all". Closures are not subtracted."""
+    weekday_count = defaultdict(int)
+    for day in f.days:
+        weekday_count[day.weekday()] += 1
+    key = {"clinic": Clinic.id, "district": Clinic.district, "service_name": Service.name}.get(group)
+    conditions = [Service.active.is_(True), Clinic.active.is_(True)]
+    if f.district:
+        conditions.append(Clinic.district == f.district)
+    if f.service:
+        conditions.append(Service.name == f.service)
+    # Identical opening ranges are grouped: count() says how many services share one.
+    rows = db.session.execute(
+        select(
+            key if key is not None else Clinic.district,
+            WeeklyHours.weekday,
+            WeeklyHours.start,
+            WeeklyHours.end,
+            WeeklyHours.break_start,
+            WeeklyHours.break_end,
+            Service.slot_minutes,
+            Service.places_per_slot,
+            func.count(),
+        )
+        .select_from(WeeklyHours)
+        .join(Service, Service.id == WeeklyHours.service_id)
+        .join(Clinic, Clinic.id == Service.clinic_id)
+        .where(*conditions)
+        .group_by(
+            key if key is not None else Clinic.district,
+            WeeklyHours.weekday,
+            WeeklyHours.start,
+            WeeklyHours.end,
+            WeeklyHours.break_start,
+            WeeklyHours.break_end,
+            Service.slot_minutes,
+            Service.places_per_slot,
+        )
+    ).all()
+    out: dict = defaultdict(int)
+    for group_key, weekday, start, end, b_start, b_end, slot_minutes, places, services in rows:
+        starts = _starts_per_day(start, end, b_start, b_end, slot_minutes)
+        total = starts * places * services * weekday_count.get(weekday, 0)
+        out["all" if key is None else group_key] += total
+    return out
+
+
+def _minutes(t) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _starts_per_day(start, end, b_start, b_end, slot_minutes: int) -> int:
+    """How many slots fit in one opening range (the grid restarts after the break), as health does."""
+    if b_start and b_end and _minutes(b_start) < _minutes(b_end):
+        before = max(0, (_minutes(b_start) - _minutes(start)) // slot_minutes)
+        # A slot that would overlap the break is skipped and the grid restarts at the break's end.
+        after = max(0, (_minutes(end) - max(_minutes(b_end), _minutes(start))) // slot_minutes)
+        return before + after
+    return max(0, (_minutes(end) - _minutes(start)) // slot_minutes)
+
+
+def health_summary(f: Filters) -> dict:
+    row = db.session.execute(
+        _appointments(
+            func.count(),
+            func.sum(case((Appointment.status.in_(HOLDING), 1), else_=0)),
+            func.sum(case((Appointment.status == STATUS_SEEN, 1), else_=0)),
+            func.sum(case((Appointment.status == STATUS_NO_SHOW, 1), else_=0)),
+            func.sum(case((Appointment.status == STATUS_CANCELLED, 1), else_=0)),
+        ).where(*_health_conditions(f))
+    ).one()
+    total, holding, seen, no_show, cancelled = (int(v or 0) for v in row)
+    offered = offered_places(f, "all").get("all", 0)
+    return {
+        "appointments": total,
+        "places_taken": holding,
+        "places_offered": offered,
+        "utilisation": _rate(holding, offered),
+        "seen": seen,
+        "no_show": no_show,
+        "cancelled": cancelled,
+        "no_show_rate": _rate(no_show, seen + no_show),
+    }
+
+
+def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
+    held = func.sum(case((Appointment.status.in_(HOLDING), 1), else_=0))
+    query = (
+        _appointments(Service.name, held.label("held"), func.count(func.distinct(Clinic.id)))
+        .where(*_health_conditions(f))
+        .group_by(Service.name)
+        .order_by(held.desc(), Service.name)
+    )
+    if limit:
+        query = query.limit(limit)
+    offered = offered_places(f, "service_name")
+    return [
+        {
+            "service": name,
+            "appointments": int(n or 0),
+            "clinics": clinics,
+            "utilisation": _rate(int(n or 0), offered.get(name, 0)),
+        }
+        for name, n, clinics in db.session.execute(query).all()
+    ]
+
+
+def service_names(f: Filters) -> list[str]:
+    query = select(Service.name).join(Clinic, Clinic.id == Service.clinic_id).distinct().order_by(Service.name)
+    if f.district:
+        query = query.where(Clinic.district == f.district)
+    return list(db.session.scalars(query))
+
+
+def _by(f: Filters, key) -> dict:
+    """Holding, seen and no-show counts grouped by ``key`` (a clinic or district column)."""
+    rows = db.session.execute(
+        _appointments(
+            key,
+            func.sum(case((Appointment.status.in_(HOLDING), 1), else_=0)),
+            func.sum(case((Appointment.status == STATUS_SEEN, 1), else_=0)),
+            func.sum(case((Appointment.status == STATUS_NO_SHOW, 1), else_=0)),
+            func.count(),
+        )
+        .where(*_health_conditions(f))
+        .group_by(key)
+    ).all()
+    return {k: (int(h or 0), int(s or 0), int(n or 0), int(t or 0)) for k, h, s, n, t in rows}
+
+
+def days_to_next_free(f: Filters) -> dict[int, float]:
+    """Per clinic, the median over its services of the days from today to the first day with a free
+    place (within the service's booking horizon) — a proxy for waiting time."""
+    today = clock.today()
+    horizon = today + timedelta(days=60)
+    conditions = [Appointment.visit_date.between(today, horizon), Appointment.status.in_(HOLDING)]
+    if f.district:
+        conditions.append(Clinic.district == f.district)
+    if f.service:
+        conditions.append(Service.name == f.service)
+    taken = defaultdict(dict)
+    for service_id, day, count in db.session.execute(
+        _appointments(Appointment.service_id, Appointment.visit_date, func.count())
+        .where(*conditions)
+        .group_by(Appointment.service_id, Appointment.visit_date)
+    ):
+        taken[service_id][_as_date(day)] = count
+    capacity: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    services: dict[int, tuple[int, int]] = {}
+    service_conditions = [Service.active.is_(True), Clinic.active.is_(True)]
+    if f.district:
+        service_conditions.append(Clinic.district == f.district)
+    if f.service:
+        service_conditions.append(Service.name == f.service)
+    for sid, cid, horizon_days, weekday, start, end, b_start, b_end, minutes, places in db.session.execute(
+        select(
+            Service.id,
+            Service.clinic_id,
+            Service.horizon_days,
+            WeeklyHours.weekday,
+            WeeklyHours.start,
+            WeeklyHours.end,
+            WeeklyHours.break_start,
+            WeeklyHours.break_end,
+            Service.slot_minutes,
+            Service.places_per_slot,
+        )
+        .join(WeeklyHours, WeeklyHours.service_id == Service.id)
+        .join(Clinic, Clinic.id == Service.clinic_id)
+        .where(*service_conditions)
+    ):
+        capacity[sid][weekday] += _starts_per_day(start, end, b_start, b_end, minutes) * places
+        services[sid] = (cid, horizon_days)
+    waits: dict[int, list[int]] = defaultdict(list)
+    for sid, (cid, horizon_days) in services.items():
+        for offset in range(0, horizon_days + 1):
+            day = today + timedelta(days=offset)
+            if capacity[sid].get(day.weekday(), 0) > taken[sid].get(day, 0):
+                waits[cid].append(offset)
+                break
+    return {cid: float(median(values)) for cid, values in waits.items()}
+
+
+def clinic_league(f: Filters, sort: str = "appointments", descending: bool = True) -> list[dict]:
+    counts = _by(f, Clinic.id)
+    offered = offered_places(f, "clinic")
+    waits = days_to_next_free(f)
+    query = select(Clinic.id, Clinic.name, Clinic.district, Clinic.type).where(Clinic.active.is_(True))
+    if f.district:
+        query = query.where(Clinic.district == f.district)
+    rows = []
+    for cid, name, district, kind in db.session.execute(query):
+        holding, seen, no_show, total = counts.get(cid, (0, 0, 0, 0))
+        rows.append(
+            {
+                "clinic_id": cid,
+                "clinic": name,
+                "district": district,
+                "type": kind,
+                "appointments": holding,
+                "utilisation": _rate(holding, offered.get(cid, 0)),
+                "no_show_rate": _rate(no_show, seen + no_show),
+                "days_to_free": waits.get(cid),
+            }
+        )
+    return sort_rows(rows, sort, descending, LEAGUE_COLUMNS)
+
+
+LEAGUE_COLUMNS = ("clinic", "district", "appointments", "utilisation", "no_show_rate", "days_to_free")
+
+
+def sort_rows(rows: list[dict], sort: str, descending: bool, allowed) -> list[dict]:
+    if sort not in allowed:
+        sort = allowed[0]
+    present = [r for r in rows if r.get(sort) is not None]
+    missing = [r for r in rows if r.get(sort) is None]
+    present.sort(key=lambda r: (r[sort], r.get("district", ""), r.get("clinic", "")), reverse=descending)
+    return present + missing
+
+
+def health_by_district(f: Filters) -> dict[str, dict]:
+    counts = _by(f, Clinic.district)
+    offered = offered_places(f, "district")
+    out = {}
+    for district in DISTRICT_NAMES:
+        holding, seen, no_show, total = counts.get(district, (0, 0, 0, 0))
+        out[district] = {
+            "appointments": holding,
+            "utilisation": _rate(holding, offered.get(district, 0)),
+            "no_show_rate": _rate(no_show, seen + no_show),
+        }
+    return out
+
+
+# --- education ---------------------------------------------------------------------------------
+
+
+def _enrolments(*columns):
+    return (
+        select(*columns)
+        .select_from(Enrolment)
+        .join(Section, Section.id == Enrolment.section_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(Institution, Institution.id == Course.institution_id)
+    )
+
+
+def _education_conditions(f: Filters) -> list:
+    conditions = []
+    if f.district:
+        conditions.append(Institution.district == f.district)
+    if f.category:
+        conditions.append(Course.category == f.category)
+    return conditions
+
+
+def _created_in_range(f: Filters):
+    start, end = _utc_bounds(f)
+    return and_(Enrolment.created_at >= start, Enrolment.created_at < end)
+
+
+def _sections_in_range(f: Filters):
+    """Sections that run at some point of the range, or start within it."""
+    return and_(Section.start_date <= f.end, Section.end_date >= f.start)
+
+
+def _education_series(status: str) -> str:
+    return {ENROLLED: "enrolled", COMPLETED: "enrolled", WAITLISTED: "waitlisted", PENDING: "pending"}.get(
+        status, "other"
+    )
+
+
+def enrolments_per_day(f: Filters) -> list[dict]:
+    """Applications per day of the range, by what they are now: a seat, the waitlist, pending, other."""
+    day = _karachi_day(Enrolment.created_at)
+    rows = db.session.execute(
+        _enrolments(day, Enrolment.status, func.count())
+        .where(_created_in_range(f), *_education_conditions(f))
+        .group_by(day, Enrolment.status)
+    ).all()
+    by_day = {d: dict.fromkeys(EDUCATION_SERIES, 0) for d in f.days}
+    for when, status, count in rows:
+        when = _as_date(when)
+        if when in by_day:
+            by_day[when][_education_series(status)] += count
+    return [{"day": d, **values} for d, values in by_day.items()]
+
+
+def fill_by_category(f: Filters) -> list[dict]:
+    conditions = [_sections_in_range(f)]
+    if f.district:
+        conditions.append(Institution.district == f.district)
+    if f.category:
+        conditions.append(Course.category == f.category)
+    rows = db.session.execute(
+        select(Course.category, func.sum(Section.enrolled_count), func.sum(Section.capacity), func.count())
+        .select_from(Section)
+        .join(Course, Course.id == Section.course_id)
+        .join(Institution, Institution.id == Course.institution_id)
+        .where(*conditions)
+        .group_by(Course.category)
+    ).all()
+    found = {cat: (int(e or 0), int(c or 0), n) for cat, e, c, n in rows}
+    out = []
+    for category in CATEGORIES:
+        enrolled, capacity, sections = found.get(category, (0, 0, 0))
+        if f.category and category != f.category:
+            continue
+        out.append(
+            {
+                "category": category,
+                "seats_taken": enrolled,
+                "seats": capacity,
+                "sections": sections,
+                "fill_rate": _rate(enrolled, capacity),
+            }
+        )
+    return out
+
+
+def unmet_demand(f: Filters, key=None) -> dict:
+    """Waitlist now (sections that have not ended) and refusals for capacity in the range, by ``key``
+    (a column), or in total under the key "all"."""
+    today = clock.today()
+    start, end = _utc_bounds(f)
+    waiting = func.sum(case((and_(Enrolment.status == WAITLISTED, Section.end_date >= today), 1), else_=0))
+    refused = func.sum(
+        case(
+            (
+                and_(
+                    Enrolment.status == REJECTED,
+                    Enrolment.reason == CAPACITY_REFUSAL_REASON,
+                    Enrolment.created_at >= start,
+                    Enrolment.created_at < end,
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    query = _enrolments(waiting, refused).where(*_education_conditions(f), Enrolment.status.in_((WAITLISTED, REJECTED)))
+    if key is None:
+        w, r = db.session.execute(query).one()
+        return {"all": {"waitlist": int(w or 0), "refused": int(r or 0)}}
+    rows = db.session.execute(query.add_columns(key).group_by(key)).all()
+    return {k: {"waitlist": int(w or 0), "refused": int(r or 0)} for w, r, k in rows}
+
+
+def unmet_by_category(f: Filters) -> list[dict]:
+    found = unmet_demand(f, Course.category)
+    return [
+        {"category": c, **found.get(c, {"waitlist": 0, "refused": 0})}
+        for c in CATEGORIES
+        if not f.category or c == f.category
+    ]
+
+
+def education_summary(f: Filters) -> dict:
+    today = clock.today()
+    gender = func.coalesce(Dependant.gender, User.gender)
+    applied = db.session.execute(
+        _enrolments(
+            func.count(),
+            func.sum(case((Enrolment.status.in_(SEAT_HOLDERS), 1), else_=0)),
+        ).where(_created_in_range(f), *_education_conditions(f))
+    ).one()
+    women = db.session.execute(
+        _enrolments(func.count(), func.sum(case((gender == "female", 1), else_=0)))
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(Dependant, Dependant.id == Enrolment.dependant_id)
+        .where(_sections_in_range(f), Enrolment.status.in_(SEAT_HOLDERS), *_education_conditions(f))
+    ).one()
+    # Completion: of the people who held a seat in a section that ended within the range.
+    completion = db.session.execute(
+        _enrolments(func.count(), func.sum(case((Enrolment.status == COMPLETED, 1), else_=0))).where(
+            Section.end_date.between(f.start, min(f.end, today - timedelta(days=1))),
+            Enrolment.status.in_((COMPLETED, ENROLLED, DROPPED)),
+            Enrolment.decided_at.is_not(None),
+            *_education_conditions(f),
+        )
+    ).one()
+    start, end = _utc_bounds(f)
+    cert_conditions = [Certificate.issued_at >= start, Certificate.issued_at < end]
+    if f.district:
+        cert_conditions.append(Institution.district == f.district)
+    if f.category:
+        cert_conditions.append(Course.category == f.category)
+    certificates = db.session.scalar(
+        select(func.count(Certificate.id))
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(Institution, Institution.id == Course.institution_id)
+        .where(*cert_conditions)
+    )
+    totals = unmet_demand(f)["all"]
+    fill = fill_by_category(f)
+    seats = sum(r["seats"] for r in fill)
+    return {
+        "applications": int(applied[0] or 0),
+        "enrolments": int(applied[1] or 0),
+        "seat_fill_rate": _rate(sum(r["seats_taken"] for r in fill), seats),
+        "waitlist": totals["waitlist"],
+        "refused": totals["refused"],
+        "completion_rate": _rate(int(completion[1] or 0), int(completion[0] or 0)),
+        "certificates": int(certificates or 0),
+        "women_share": _rate(int(women[1] or 0), int(women[0] or 0)),
+        "seat_holders": int(women[0] or 0),
+    }
+
+
+def education_by_district(f: Filters) -> dict[str, dict]:
+    unrestricted = replace(f, district=None)
+    unmet = unmet_demand(unrestricted, Institution.district)
+    enrolled = dict(
+        db.session.execute(
+            _enrolments(Institution.district, func.count())
+            .where(
+                _created_in_range(f),
+                Enrolment.status.in_(SEAT_HOLDERS),
+                *_education_conditions(unrestricted),
+            )
+            .group_by(Institution.district)
+        ).all()
+    )
+    out = {}
+    for district in DISTRICT_NAMES:
+        u = unmet.get(district, {"waitlist": 0, "refused": 0})
+        out[district] = {"enrolments": int(enrolled.get(district, 0)), **u}
+    return out
+
+
+def unmet_by_district(f: Filters) -> list[dict]:
+    rows = education_by_district(f)
+    districts = [f.district] if f.district else list(DISTRICT_NAMES)
+    return [{"district": d, "waitlist": rows[d]["waitlist"], "refused": rows[d]["refused"]} for d in districts]
+
+
+# --- districts ---------------------------------------------------------------------------------
+
+DISTRICT_COLUMNS = ("district", "appointments", "utilisation", "no_show_rate", "enrolments", "waitlist", "refused")
+
+
+def district_table(f: Filters, scope: OfficialScope, sort: str = "district", descending: bool = False) -> list[dict]:
+    unrestricted = replace(f, district=None)
+    health = health_by_district(unrestricted)
+    education = education_by_district(unrestricted)
+    rows = [{"district": d, **health[d], **education[d]} for d in visible_districts(scope)]
+    return sort_rows(rows, sort, descending, DISTRICT_COLUMNS)

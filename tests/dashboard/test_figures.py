@@ -1,0 +1,128 @@
+"""Dashboard figures against values worked out by hand on the fixed dataset (see conftest)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.auth.services import OfficialScope
+from portal.dashboard import services
+from portal.dashboard.services import Filters
+
+PROVINCE = OfficialScope(province=True, districts=frozenset())
+HEALTH = Filters(district=None, start=date(2026, 2, 23), end=date(2026, 3, 1))
+EDU = Filters(district=None, start=date(2026, 2, 1), end=date(2026, 3, 31))
+
+
+def test_appointments_per_day(dataset):
+    days = {row["day"]: row for row in services.appointments_per_day(HEALTH)}
+    assert len(days) == 7
+    assert days[date(2026, 2, 23)] == {"day": date(2026, 2, 23), "booked": 0, "seen": 4, "no_show": 2, "cancelled": 2}
+    assert days[date(2026, 2, 24)]["seen"] == 1
+    assert sum(r["booked"] for r in days.values()) == 0  # today's bookings are outside the range
+
+
+def test_health_summary_province(dataset):
+    summary = services.health_summary(HEALTH)
+    assert summary["appointments"] == 9
+    assert summary["places_taken"] == 7
+    assert summary["places_offered"] == 8 + 3
+    assert summary["utilisation"] == pytest.approx(7 / 11)
+    assert summary["no_show_rate"] == pytest.approx(2 / 7)
+    assert summary["cancelled"] == 2
+
+
+def test_health_summary_district_and_service(dataset):
+    lahore = services.health_summary(Filters("Lahore", HEALTH.start, HEALTH.end))
+    assert (lahore["places_taken"], lahore["places_offered"]) == (5, 8)
+    assert lahore["no_show_rate"] == pytest.approx(1 / 5)
+    dental = services.health_summary(Filters(None, HEALTH.start, HEALTH.end, service="Dental OPD"))
+    assert (dental["places_taken"], dental["places_offered"], dental["no_show_rate"]) == (2, 3, 0.5)
+
+
+def test_busiest_services(dataset):
+    rows = services.busiest_services(HEALTH)
+    assert [(r["service"], r["appointments"], r["clinics"]) for r in rows] == [
+        ("General OPD", 5, 1),
+        ("Dental OPD", 2, 1),
+    ]
+    assert rows[0]["utilisation"] == pytest.approx(5 / 8)
+
+
+def test_clinic_league(dataset):
+    rows = services.clinic_league(HEALTH)
+    assert [r["clinic"] for r in rows] == ["Clinic A", "Clinic B"]
+    a, b = rows
+    assert (a["appointments"], a["utilisation"], a["no_show_rate"]) == (5, 5 / 8, 1 / 5)
+    assert (b["appointments"], b["utilisation"], b["no_show_rate"]) == (2, pytest.approx(2 / 3), 0.5)
+    # A is full today (Monday) and opens only on Mondays: next free place in 7 days; B has room today.
+    assert a["days_to_free"] == 7 and b["days_to_free"] == 0
+    by_wait = services.clinic_league(HEALTH, sort="days_to_free", descending=False)
+    assert [r["clinic"] for r in by_wait] == ["Clinic B", "Clinic A"]
+
+
+def test_starts_per_day_matches_health_grid():
+    from datetime import time
+
+    assert services._starts_per_day(time(9), time(11), time(10), time(10, 30), 30) == 3
+    assert services._starts_per_day(time(8), time(14), time(11), time(11, 30), 15) == 22
+    assert services._starts_per_day(time(8), time(12), None, None, 60) == 4
+
+
+def test_enrolments_per_day(dataset):
+    days = {row["day"]: row for row in services.enrolments_per_day(EDU)}
+    assert days[date(2026, 2, 10)] == {
+        "day": date(2026, 2, 10),
+        "enrolled": 3,
+        "waitlisted": 0,
+        "pending": 0,
+        "other": 1,
+    }
+    # The application at 20:00 UTC on 28 Feb is 1 March in Karachi.
+    assert days[date(2026, 3, 1)] == {"day": date(2026, 3, 1), "enrolled": 5, "waitlisted": 2, "pending": 0, "other": 2}
+    assert days[date(2026, 2, 28)]["waitlisted"] == 0
+
+
+def test_fill_by_category(dataset):
+    rows = {r["category"]: r for r in services.fill_by_category(EDU)}
+    assert (rows["ai_data"]["seats_taken"], rows["ai_data"]["seats"], rows["ai_data"]["fill_rate"]) == (3, 10, 0.3)
+    assert rows["vocational"]["fill_rate"] == 1.0
+    assert rows["languages"]["fill_rate"] is None
+
+
+def test_unmet_demand(dataset):
+    by_category = {r["category"]: r for r in services.unmet_by_category(EDU)}
+    assert by_category["vocational"] == {"category": "vocational", "waitlist": 2, "refused": 1}
+    assert by_category["ai_data"] == {"category": "ai_data", "waitlist": 0, "refused": 0}
+    by_district = {r["district"]: r for r in services.unmet_by_district(EDU)}
+    assert len(by_district) == 36
+    assert by_district["Multan"] == {"district": "Multan", "waitlist": 2, "refused": 1}
+    assert by_district["Lahore"]["waitlist"] == 0
+
+
+def test_education_summary(dataset):
+    s = services.education_summary(EDU)
+    assert s["applications"] == 13
+    assert s["enrolments"] == 8
+    assert s["seat_fill_rate"] == pytest.approx(8 / 15)
+    assert (s["waitlist"], s["refused"]) == (2, 1)
+    assert s["completion_rate"] == pytest.approx(2 / 4)
+    assert s["certificates"] == 2
+    assert s["women_share"] == pytest.approx(5 / 8)
+    lahore = services.education_summary(Filters("Lahore", EDU.start, EDU.end))
+    assert (lahore["enrolments"], lahore["waitlist"], lahore["certificates"]) == (3, 0, 2)
+    assert lahore["women_share"] == pytest.approx(2 / 3)
+
+
+def test_district_table(dataset):
+    rows = services.district_table(HEALTH, PROVINCE)
+    assert len(rows) == 36
+    by = {r["district"]: r for r in rows}
+    assert by["Lahore"]["appointments"] == 5 and by["Lahore"]["utilisation"] == 5 / 8
+    assert by["Multan"]["enrolments"] == 5 and by["Multan"]["refused"] == 1 and by["Multan"]["waitlist"] == 2
+    assert by["Attock"]["utilisation"] is None
+    ordered = services.district_table(HEALTH, PROVINCE, sort="appointments", descending=True)
+    assert [r["district"] for r in ordered[:2]] == ["Lahore", "Multan"]
+    lahore_only = services.district_table(HEALTH, OfficialScope(False, frozenset({"Lahore"})))
+    assert [r["district"] for r in lahore_only] == ["Lahore"]

@@ -1,0 +1,161 @@
+"""Pages, scope, CSV downloads, presentation mode and the demo reset action."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.conftest import csrf_token
+from tests.dashboard.conftest import EDU_RANGE, HEALTH_RANGE
+
+PAGES = ("/dashboard/", "/dashboard/health", "/dashboard/education", "/dashboard/districts", "/dashboard/present/1")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_for_provincial_official(client, auth, dataset, provincial, path):
+    auth.login(provincial)
+    response = client.get(path, query_string=HEALTH_RANGE)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count("<h1") == 1
+    assert 'style="' not in html
+
+
+def test_health_page_shows_figures_chart_and_table(client, auth, dataset, provincial):
+    auth.login(provincial)
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert '<svg class="chart chart-columns"' in html and 'role="img"' in html
+    assert '<title id="chart-health-daily-title">Appointments per day</title>' in html
+    assert "Clinic A" in html and "Clinic B" in html
+    assert "63.6%" in html  # utilisation 7 of 11 places
+    assert "28.6%" in html  # no-show rate 2 of 7
+    assert "/dashboard/export/clinics.csv" in html
+
+
+def test_filters_round_trip_in_links(client, auth, dataset, provincial):
+    auth.login(provincial)
+    html = client.get(
+        "/dashboard/health", query_string={**HEALTH_RANGE, "district": "Multan", "service": "Dental OPD"}
+    ).get_data(as_text=True)
+    assert "Clinic B" in html and "Clinic A" not in html
+    assert "district=Multan" in html and "service=Dental+OPD" in html and "start=2026-02-23" in html
+
+
+def test_district_official_sees_only_their_district(client, auth, dataset, lahore_official):
+    auth.login(lahore_official)
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert "Clinic A" in html and "Clinic B" not in html
+    districts = client.get("/dashboard/districts", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert "Multan" not in districts
+    for path in ("/dashboard/health", "/dashboard/education", "/dashboard/", "/dashboard/export/clinics.csv"):
+        assert client.get(path, query_string={"district": "Multan"}).status_code == 404
+    assert client.get("/dashboard/health", query_string={"district": "Lahore"}).status_code == 200
+
+
+def test_citizen_gets_403_and_visitor_signs_in(client, auth, dataset, make_user):
+    assert client.get("/dashboard/").status_code == 302
+    auth.login(make_user())
+    for path in PAGES + ("/dashboard/export/districts.csv",):
+        assert client.get(path).status_code == 403
+
+
+def test_unknown_district_and_bad_dates(client, auth, dataset, provincial):
+    auth.login(provincial)
+    assert client.get("/dashboard/health?district=Atlantis").status_code == 404
+    assert client.get("/dashboard/health?start=yesterday&end=2026-13-40").status_code == 200
+    assert client.get("/dashboard/education?category=<script>").status_code == 200
+    assert client.get("/dashboard/districts?sort=nonsense&dir=sideways").status_code == 200
+    assert client.get("/dashboard/present/99").status_code == 404
+    assert client.get("/dashboard/export/nothing.csv").status_code == 404
+
+
+def _csv(client, path, **args):
+    response = client.get(path, query_string=args)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_csv_exports(client, auth, dataset, provincial):
+    auth.login(provincial)
+    league = _csv(client, "/dashboard/export/clinics.csv", **HEALTH_RANGE)
+    assert league[0][0] == "Clinic" and league[0][3] == "Utilisation (%)"
+    assert league[1] == ["Clinic A", "Lahore", "5", "62.5", "20.0", "7"]
+    assert league[2] == ["Clinic B", "Multan", "2", "66.7", "50.0", "0"]
+    daily = _csv(client, "/dashboard/export/health_daily.csv", **HEALTH_RANGE)
+    assert len(daily) == 1 + 7
+    unmet = _csv(client, "/dashboard/export/unmet_category.csv", **EDU_RANGE)
+    assert ["Vocational trades", "2", "1"] in unmet
+    districts = _csv(client, "/dashboard/export/districts.csv", sort="refused", dir="desc", **HEALTH_RANGE)
+    assert len(districts) == 37 and districts[1][0] == "Multan"
+    for name in ("health_services", "health_districts", "education_daily", "education_fill", "unmet_district"):
+        assert len(_csv(client, f"/dashboard/export/{name}.csv", **EDU_RANGE)) > 1
+
+
+def test_csv_cells_cannot_run_as_formulas():
+    from portal.dashboard.views import _csv_cell
+
+    assert _csv_cell("=HYPERLINK(1)", "text") == "'=HYPERLINK(1)"
+    assert _csv_cell(0.625, "pct") == "62.5"
+    assert _csv_cell(None, "int") == ""
+
+
+def test_district_table_is_sortable_and_links_to_district_view(client, auth, dataset, provincial):
+    auth.login(provincial)
+    html = client.get(
+        "/dashboard/districts", query_string={**HEALTH_RANGE, "sort": "appointments", "dir": "desc"}
+    ).get_data(as_text=True)
+    table = html[html.index('id="table-districts"') :]
+    assert table.index(">Lahore<") < table.index(">Multan<") < table.index(">Attock<")
+    assert 'aria-sort="descending"' in html
+    assert "/dashboard/health?district=Multan" in html
+
+
+def test_presentation_mode_links_work_without_js(client, auth, dataset, provincial):
+    auth.login(provincial)
+    first = client.get("/dashboard/present/1", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert 'id="slide-next"' in first and 'id="slide-prev"' not in first
+    assert "/dashboard/present/2?" in first and "js/dashboard.js" in first
+    last = client.get("/dashboard/present/8", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert 'id="slide-prev"' in last and 'id="slide-next"' not in last
+    # A district view leaves out the by-district slides.
+    assert client.get("/dashboard/present/7", query_string={"district": "Lahore"}).status_code == 404
+
+
+def test_demo_reset_only_for_superadmin_in_demo_mode(app, client, auth, make_user):
+    admin = make_user(roles=["superadmin"])
+    auth.login(admin)
+    assert client.get("/dashboard/demo-reset").status_code == 404
+    app.config["DEMO_MODE"] = True
+    token = csrf_token(client, "/dashboard/demo-reset")
+    response = client.post("/dashboard/demo-reset", data={"csrf_token": token, "size": "small"})
+    assert response.status_code == 302
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.health.models import Appointment
+
+    assert db.session.scalar(select(func.count(Appointment.id))) > 1000
+    assert client.post("/dashboard/demo-reset", data={"size": "small"}).status_code == 400  # no CSRF token
+
+
+def test_demo_reset_refused_to_officials(app, client, auth, provincial):
+    app.config["DEMO_MODE"] = True
+    auth.login(provincial)
+    assert client.get("/dashboard/demo-reset").status_code == 403
+
+
+def test_dashboard_in_urdu(client, auth, dataset, provincial):
+    auth.login(provincial)
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert 'dir="rtl"' in html
+    assert "صحت" in html
+    assert "Appointments per day" not in html
+    assert "روزانہ اپائنٹمنٹس" in html and "استعمال کی شرح" in html
+    for path in ("/dashboard/", "/dashboard/education", "/dashboard/districts", "/dashboard/present/1"):
+        assert client.get(path, query_string=HEALTH_RANGE).status_code == 200

@@ -1,0 +1,83 @@
+"""The provincial official signs in, in Urdu, walks the dashboard and the presentation mode."""
+
+import pytest
+
+from portal.demo.personas import PERSONAS_BY_KEY
+from portal.demo.seed import seed, seed_punjab
+from portal.extensions import db
+from tests.e2e.conftest import DESKTOP, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def seeded(app):
+    seed("small", 2026)
+    seed_punjab("small", 2026)
+    db.session.commit()
+
+
+def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
+    page.set_viewport_size(DESKTOP)
+    page.goto("/login")
+    page.get_by_role("button", name="اردو").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    persona = PERSONAS_BY_KEY["provincial_official"]
+    page.locator("input[name=identifier]").fill(persona.cnic)
+    page.locator("input[name=password]").fill(persona.password)
+    page.locator("main form button[type=submit]").first.click()
+    if page.locator("html").get_attribute("dir") != "rtl":  # signing in applies the account's language
+        page.get_by_role("button", name="اردو").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+
+    page.locator('.site-nav a[href="/dashboard/"]').click()  # the header link (messages domain)
+    assert page.locator("h1").inner_text() == "افسران کے لیے ڈیش بورڈ"
+    screenshot(page, "dashboard-overview-ur")
+
+    page.locator(".dashboard-nav").get_by_role("link", name="صحت").click()
+    assert page.locator("h1").inner_text() == "صحت کا ڈیش بورڈ"
+    assert page.locator("svg.chart").count() >= 3
+    screenshot(page, "dashboard-health-ur")
+
+    page.locator("#f-district").select_option("Lahore")
+    page.get_by_role("button", name="دکھائیں").click()
+    assert "district=Lahore" in page.url
+    screenshot(page, "dashboard-health-lahore-ur")
+
+    page.locator(".dashboard-nav").get_by_role("link", name="تعلیم").click()
+    assert page.locator("h1").inner_text() == "تعلیم کا ڈیش بورڈ"
+    assert "district=Lahore" in page.url  # the filters travel with the links
+    screenshot(page, "dashboard-education-ur")
+
+    page.goto("/dashboard/districts?sort=appointments&dir=desc")
+    assert page.locator("#table-districts tbody tr").count() == 36
+    screenshot(page, "dashboard-districts-ur")
+    page.locator("#table-districts tbody tr").first.get_by_role("link").click()
+    assert "/dashboard/health?district=" in page.url
+
+    page.goto("/dashboard/present/1")
+    assert page.locator(".slide-count").inner_text() == "سلائیڈ 1 از 8"
+    screenshot(page, "dashboard-present-1-ur")
+    page.keyboard.press("ArrowLeft")  # right to left: the left arrow moves forward
+    page.wait_for_url("**/dashboard/present/2**")
+    screenshot(page, "dashboard-present-2-ur")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/dashboard/present/1**")
+    page.locator("#slide-next").click()  # the links work as well
+    page.wait_for_url("**/dashboard/present/2**")
+
+
+def test_presentation_works_without_javascript(seeded, browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    persona = PERSONAS_BY_KEY["provincial_official"]
+    page.goto("/login")
+    page.locator("input[name=identifier]").fill(persona.cnic)
+    page.locator("input[name=password]").fill(persona.password)
+    page.locator("main form button[type=submit]").first.click()
+    page.goto("/dashboard/present/1")
+    page.locator("#slide-next").click()
+    assert "/dashboard/present/2" in page.url
+    page.emulate_media(media="print")
+    assert page.locator(".dashboard-nav, .slide-nav").first.is_hidden()
+    context.close()
