@@ -1,0 +1,587 @@
+"""Clinic admin services: scope, catalogue and schedules, the daily list, walk-ins, exports, counts.
+
+Same contract as ``services.py``: plain arguments, rules enforced here, flush only, the caller
+commits. Every record outside the admin's clinics answers NotFound (the view turns it into 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock, refs
+from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment, User, mask_cnic
+from portal.auth.services import audit, clinic_ids_for
+from portal.auth.validation import normalise_cnic
+from portal.database import begin_write
+from portal.extensions import db
+from portal.health import schedule
+from portal.health.errors import (
+    DomainError,
+    InvalidSchedule,
+    NoPlaceToday,
+    NotCancellable,
+    NotFound,
+    ScheduleConflict,
+    SlotFull,
+    WrongArrivalCode,
+    WrongStatus,
+)
+from portal.health.models import (
+    STATUS_ARRIVED,
+    STATUS_BOOKED,
+    STATUS_CANCELLED,
+    STATUS_NO_SHOW,
+    STATUS_SEEN,
+    STATUSES,
+    Appointment,
+    Clinic,
+    Closure,
+    Service,
+    Slot,
+    WeeklyHours,
+)
+from portal.health.services import (
+    CHANNELS,
+    _new_reference,
+    _when,
+    mark_cancelled,
+    new_arrival_code,
+    release_place,
+    take_place,
+)
+from portal.notifications.services import notify
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def admin_clinics(user: User) -> list[Clinic]:
+    ids = clinic_ids_for(user)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Clinic).where(Clinic.id.in_(ids)).order_by(Clinic.name)))
+
+
+def clinic_for_admin(user: User, clinic_id: int) -> Clinic:
+    clinic = db.session.get(Clinic, clinic_id)
+    if clinic is None or clinic.id not in clinic_ids_for(user):
+        raise NotFound()
+    return clinic
+
+
+def service_for_admin(user: User, service_id: int) -> Service:
+    service = db.session.get(Service, service_id)
+    if service is None or service.clinic_id not in clinic_ids_for(user):
+        raise NotFound()
+    return service
+
+
+def hours_for_admin(user: User, hours_id: int) -> WeeklyHours:
+    hours = db.session.get(WeeklyHours, hours_id)
+    if hours is None or hours.service.clinic_id not in clinic_ids_for(user):
+        raise NotFound()
+    return hours
+
+
+def closure_for_admin(user: User, closure_id: int) -> Closure:
+    closure = db.session.get(Closure, closure_id)
+    if closure is None or closure.clinic_id not in clinic_ids_for(user):
+        raise NotFound()
+    return closure
+
+
+def appointment_for_admin(user: User, appointment_id: int, lock: bool = False) -> Appointment:
+    stmt = select(Appointment).where(Appointment.id == appointment_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    appointment = db.session.scalar(stmt)
+    if appointment is None or appointment.clinic_id not in clinic_ids_for(user):
+        raise NotFound()
+    return appointment
+
+
+# --- schedule changes --------------------------------------------------------------------------
+
+
+@dataclass
+class Affected:
+    id: int
+    reference: str
+    name: str
+    service: str
+    starts_at: datetime | None
+
+
+def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
+    if not service_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.service_id.in_(service_ids),
+                Appointment.status == STATUS_BOOKED,
+                Appointment.starts_at > clock.now(),
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
+
+
+def _apply_schedule_change(actor: User, services: list[Service], confirm: bool, ip: str | None) -> list[Affected]:
+    """After a flushed change: list booked appointments that no longer fit. Without ``confirm``
+    raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person."""
+    db.session.flush()
+    for service in services:
+        db.session.refresh(service)
+    broken = [
+        a for a in _upcoming_booked([s.id for s in services]) if not schedule.fits_schedule(a.service, a.starts_at)
+    ]
+    affected = [Affected(a.id, a.reference, a.patient_name, a.service.name, a.starts_at) for a in broken]
+    if broken and not confirm:
+        raise ScheduleConflict(affected)
+    for appointment in broken:
+        mark_cancelled(appointment, str(_l("The clinic changed its schedule")), by_clinic=True)
+        audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason="schedule change")
+        _notify_clinic_cancel(appointment, _("the clinic changed its schedule"))
+    return affected
+
+
+def _notify_clinic_cancel(appointment: Appointment, reason: str) -> None:
+    notify(
+        appointment.user,
+        subject=_l("Appointment cancelled by the clinic"),
+        body=lambda: _(
+            "Sorry: %(clinic)s has cancelled appointment %(ref)s (%(service)s, %(when)s) because %(reason)s. "
+            "Please book another time on the portal.",
+            clinic=appointment.clinic.name,
+            ref=appointment.reference,
+            service=appointment.service.name,
+            when=_when(appointment),
+            reason=reason,
+        ),
+        channels=CHANNELS,
+    )
+
+
+# --- clinics and services ----------------------------------------------------------------------
+
+CLINIC_FIELDS = ("name", "type", "district", "address", "phone")
+SERVICE_FIELDS = (
+    "name",
+    "slot_minutes",
+    "places_per_slot",
+    "min_notice_hours",
+    "horizon_days",
+    "cancel_cutoff_hours",
+    "practitioner",
+)
+
+
+def save_clinic(
+    actor: User, clinic: Clinic | None, data: dict, active: bool = True, confirm: bool = False, ip=None
+) -> Clinic:
+    """Create a clinic (its creator administers it) or edit one; deactivating asks to confirm cancellations."""
+    begin_write()
+    creating = clinic is None
+    if creating:
+        clinic = Clinic(created_at=clock.now())
+        db.session.add(clinic)
+    for name in CLINIC_FIELDS:
+        setattr(clinic, name, data.get(name))
+    clinic.active = active
+    db.session.flush()
+    if creating:
+        db.session.add(RoleAssignment(user=actor, role=ROLE_CLINIC_ADMIN, scope_id=clinic.id, created_at=clock.now()))
+        audit("health.clinic.created", actor=actor, target=clinic, ip=ip)
+    else:
+        audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active)
+        _apply_schedule_change(actor, list(clinic.services), confirm, ip)
+    return clinic
+
+
+def save_service(
+    actor: User,
+    clinic: Clinic,
+    service: Service | None,
+    data: dict,
+    active: bool = True,
+    confirm: bool = False,
+    ip=None,
+) -> Service:
+    begin_write()
+    creating = service is None
+    if creating:
+        service = Service(clinic=clinic, created_at=clock.now())
+        db.session.add(service)
+    for name in SERVICE_FIELDS:
+        setattr(service, name, data.get(name))
+    service.active = active
+    db.session.flush()
+    # Future slots follow the new number of places (never below what is already booked).
+    db.session.execute(
+        Slot.__table__.update()
+        .where(Slot.service_id == service.id, Slot.starts_at > clock.now())
+        .values(capacity=service.places_per_slot)
+    )
+    audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
+    if not creating:
+        _apply_schedule_change(actor, [service], confirm, ip)
+    return service
+
+
+def validate_hours(start: time, end: time, break_start: time | None, break_end: time | None) -> None:
+    if end <= start:
+        raise InvalidSchedule(_l("The closing time must be after the opening time."))
+    if (break_start is None) != (break_end is None):
+        raise InvalidSchedule(_l("Give both the start and the end of the break, or neither."))
+    if break_start is not None:
+        if break_end <= break_start:
+            raise InvalidSchedule(_l("The break must end after it starts."))
+        if break_start <= start or break_end >= end:
+            raise InvalidSchedule(_l("The break must be inside the opening hours."))
+
+
+def save_hours(
+    actor: User,
+    service: Service,
+    hours: WeeklyHours | None,
+    weekday: int,
+    start: time,
+    end: time,
+    break_start: time | None = None,
+    break_end: time | None = None,
+    confirm: bool = False,
+    ip=None,
+) -> WeeklyHours:
+    """Add or change one weekday's hours. Raises InvalidSchedule (bad or overlapping hours) or
+    ScheduleConflict (booked appointments would no longer fit; confirm to cancel them)."""
+    begin_write()
+    validate_hours(start, end, break_start, break_end)
+    others = db.session.scalars(
+        select(WeeklyHours).where(WeeklyHours.service_id == service.id, WeeklyHours.weekday == weekday)
+    ).all()
+    for other in others:
+        if hours is not None and other.id == hours.id:
+            continue
+        if start < other.end and other.start < end:
+            raise InvalidSchedule(
+                _l("These hours overlap the hours %(start)s–%(end)s already set for this day."),
+                start=other.start.strftime("%H:%M"),
+                end=other.end.strftime("%H:%M"),
+            )
+    if hours is None:
+        hours = WeeklyHours(service=service)
+        db.session.add(hours)
+    hours.weekday, hours.start, hours.end = weekday, start, end
+    hours.break_start, hours.break_end = break_start, break_end
+    db.session.flush()
+    audit(
+        "health.hours.saved",
+        actor=actor,
+        target=service,
+        ip=ip,
+        weekday=weekday,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
+    _apply_schedule_change(actor, [service], confirm, ip)
+    return hours
+
+
+def delete_hours(actor: User, hours: WeeklyHours, confirm: bool = False, ip=None) -> None:
+    begin_write()
+    service = hours.service
+    db.session.delete(hours)
+    audit("health.hours.deleted", actor=actor, target=service, ip=ip, weekday=hours.weekday)
+    _apply_schedule_change(actor, [service], confirm, ip)
+
+
+def add_closure(
+    actor: User,
+    clinic: Clinic,
+    service_id: int | None,
+    start_date: date,
+    end_date: date,
+    reason: str,
+    confirm: bool = False,
+    ip=None,
+) -> Closure:
+    begin_write()
+    if end_date < start_date:
+        raise InvalidSchedule(_l("The last day must be on or after the first day."))
+    services = list(clinic.services)
+    if service_id:
+        services = [s for s in services if s.id == service_id]
+        if not services:
+            raise NotFound()
+    closure = Closure(
+        clinic_id=clinic.id,
+        service_id=service_id or None,
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason.strip(),
+        created_at=clock.now(),
+    )
+    db.session.add(closure)
+    db.session.flush()
+    audit("health.closure.added", actor=actor, target=closure, ip=ip, start=str(start_date), end=str(end_date))
+    _apply_schedule_change(actor, services, confirm, ip)
+    return closure
+
+
+def delete_closure(actor: User, closure: Closure, ip=None) -> None:
+    begin_write()
+    audit("health.closure.deleted", actor=actor, target=closure, ip=ip)
+    db.session.delete(closure)
+
+
+def clinic_closures(clinic: Clinic) -> list[Closure]:
+    return list(
+        db.session.scalars(
+            select(Closure)
+            .where(Closure.clinic_id == clinic.id, Closure.end_date >= clock.today())
+            .order_by(Closure.start_date)
+        )
+    )
+
+
+# --- the daily list ----------------------------------------------------------------------------
+
+
+def daily_list(clinic: Clinic, day: date) -> list[Appointment]:
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.clinic_id == clinic.id, Appointment.visit_date == day)
+            .order_by(Appointment.starts_at.is_(None), Appointment.starts_at, Appointment.queue_number, Appointment.id)
+        )
+    )
+
+
+TRANSITIONS = {
+    STATUS_ARRIVED: {STATUS_BOOKED},
+    STATUS_SEEN: {STATUS_ARRIVED},
+    STATUS_NO_SHOW: {STATUS_BOOKED},
+}
+
+
+def set_status(actor: User, appointment_id: int, status: str, arrival_code: str | None = None, ip=None) -> Appointment:
+    """booked → arrived (arrival code must match, on the day) → seen; booked → no-show (once the day
+    has come). Audited."""
+    begin_write()
+    appointment = appointment_for_admin(actor, appointment_id, lock=True)
+    if status not in TRANSITIONS or appointment.status not in TRANSITIONS[status]:
+        raise WrongStatus()
+    today = clock.today()
+    if status == STATUS_ARRIVED:
+        if appointment.visit_date != today:
+            raise WrongStatus(_l("A person can only be checked in on the day of the appointment."))
+        if refs.normalise_reference(arrival_code) != appointment.arrival_code:
+            raise WrongArrivalCode()
+        appointment.arrived_at = clock.now()
+    if status == STATUS_NO_SHOW and appointment.visit_date > today:
+        raise WrongStatus(_l("An appointment can only be marked as a no-show on or after its day."))
+    if status == STATUS_SEEN:
+        appointment.seen_at = clock.now()
+    previous = appointment.status
+    appointment.status = status
+    appointment.active_key = None
+    appointment.updated_at = clock.now()
+    audit(f"health.appointment.{status}", actor=actor, target=appointment, ip=ip, previous=previous)
+    return appointment
+
+
+def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None) -> Appointment:
+    """The clinic cancels a booking with a reason; the place is freed and the person is told."""
+    begin_write()
+    appointment = appointment_for_admin(actor, appointment_id, lock=True)
+    if appointment.status != STATUS_BOOKED:
+        raise NotCancellable()
+    mark_cancelled(appointment, reason.strip(), by_clinic=True)
+    audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=reason.strip())
+    _notify_clinic_cancel(appointment, reason.strip())
+    return appointment
+
+
+WALK_IN_SLOT = "slot"
+WALK_IN_QUEUE = "queue"
+
+
+def register_walk_in(
+    actor: User,
+    clinic: Clinic,
+    service_id: int,
+    cnic: str,
+    full_name: str | None,
+    mobile: str | None,
+    mode: str,
+    ip=None,
+) -> Appointment:
+    """Register a person at the counter: into the next free place today, or a queue token.
+
+    A CNIC the portal does not know gets a minimal record (no password: they cannot sign in until
+    they register). Raises NoPlaceToday when ``mode`` is "slot" and today is full.
+    """
+    begin_write()
+    service = next((s for s in clinic.services if s.id == service_id and s.active), None)
+    if service is None:
+        raise NotFound()
+    digits = normalise_cnic(cnic)
+    if digits is None:
+        raise DomainError(_l("Enter a 13-digit CNIC."))
+    person = db.session.scalar(select(User).where(User.cnic == digits))
+    if person is None:
+        if not (full_name and full_name.strip()):
+            raise DomainError(_l("This CNIC is new to the portal: enter the person's full name."))
+        person = User(cnic=digits, full_name=full_name.strip(), mobile=mobile or None, password_hash=None)
+        db.session.add(person)
+        db.session.flush()
+        audit("health.walk_in.person_created", actor=actor, target=person, ip=ip)
+    today, now = clock.today(), clock.now()
+    appointment = Appointment(
+        reference=_new_reference(),
+        arrival_code=new_arrival_code(),
+        user_id=person.id,
+        clinic_id=clinic.id,
+        service_id=service.id,
+        visit_date=today,
+        status=STATUS_ARRIVED,
+        walk_in=True,
+        arrived_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    if mode == WALK_IN_SLOT:
+        slot_id = None
+        current_start = now - timedelta(minutes=service.slot_minutes)
+        for start in schedule.day_starts(service, today):
+            if start <= current_start:
+                continue
+            try:
+                with db.session.begin_nested():
+                    slot_id = take_place(service, start)
+            except SlotFull:
+                continue
+            appointment.slot_id, appointment.starts_at = slot_id, start
+            break
+        if slot_id is None:
+            raise NoPlaceToday()
+        db.session.add(appointment)
+        db.session.flush()
+    else:
+        for _attempt in range(5):
+            number = (
+                db.session.scalar(
+                    select(func.max(Appointment.queue_number)).where(
+                        Appointment.clinic_id == clinic.id, Appointment.visit_date == today
+                    )
+                )
+                or 0
+            ) + 1
+            appointment.queue_number = number
+            try:
+                with db.session.begin_nested():
+                    db.session.add(appointment)
+            except IntegrityError:
+                continue  # another counter took this number; the savepoint forgot the row
+            break
+        else:
+            raise DomainError(_l("Could not give a queue token. Please try again."))
+    audit("health.walk_in.registered", actor=actor, target=appointment, ip=ip, mode=mode)
+    return appointment
+
+
+# --- exports and counts ------------------------------------------------------------------------
+
+EXPORT_HEADER = ("reference", "date", "time", "queue", "name", "cnic", "service", "status", "walk_in", "reason")
+
+
+def export_rows(clinic: Clinic, first: date, last: date) -> list[tuple]:
+    rows = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.clinic_id == clinic.id, Appointment.visit_date >= first, Appointment.visit_date <= last)
+        .order_by(Appointment.visit_date, Appointment.starts_at.is_(None), Appointment.starts_at, Appointment.id)
+    )
+    out = []
+    for a in rows:
+        local = a.starts_at.astimezone(clock.KARACHI).strftime("%H:%M") if a.starts_at else ""
+        cnic = a.dependant.id_number if a.dependant is not None else a.user.cnic
+        out.append(
+            (
+                a.reference,
+                a.visit_date.isoformat(),
+                local,
+                a.queue_number or "",
+                a.patient_name,
+                mask_cnic(cnic),
+                a.service.name,
+                a.status,
+                "yes" if a.walk_in else "no",
+                a.cancelled_reason or "",
+            )
+        )
+    return out
+
+
+@dataclass
+class Counts:
+    first: date
+    last: date
+    by_status: dict
+    places: int
+    used: int
+
+    @property
+    def utilisation(self) -> float:
+        return self.used / self.places if self.places else 0.0
+
+
+def counts(clinic: Clinic, first: date, last: date) -> Counts:
+    by_status = dict.fromkeys(STATUSES, 0)
+    for status, number in db.session.execute(
+        select(Appointment.status, func.count(Appointment.id))
+        .where(Appointment.clinic_id == clinic.id, Appointment.visit_date >= first, Appointment.visit_date <= last)
+        .group_by(Appointment.status)
+    ):
+        by_status[status] = number
+    used = (
+        db.session.scalar(
+            select(func.count(Appointment.id)).where(
+                Appointment.clinic_id == clinic.id,
+                Appointment.visit_date >= first,
+                Appointment.visit_date <= last,
+                Appointment.slot_id.is_not(None),
+                Appointment.status != STATUS_CANCELLED,
+            )
+        )
+        or 0
+    )
+    places = sum(schedule.capacity_between(s, first, last) for s in clinic.services if s.active)
+    return Counts(first, last, by_status, places, used)
+
+
+def week_of(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+__all__ = [
+    "WALK_IN_QUEUE",
+    "WALK_IN_SLOT",
+    "add_closure",
+    "admin_cancel",
+    "admin_clinics",
+    "counts",
+    "daily_list",
+    "release_place",
+    "save_clinic",
+    "save_hours",
+    "save_service",
+    "set_status",
+]

@@ -1,0 +1,109 @@
+"""The rules of booking, as errors a person can read."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.auth.errors import DomainError, NotFound
+
+__all__ = [
+    "AlreadyBooked",
+    "BeyondHorizon",
+    "ClosedDay",
+    "DomainError",
+    "InPast",
+    "InvalidSchedule",
+    "NotBookable",
+    "NotCancellable",
+    "NotFound",
+    "NoPlaceToday",
+    "OutsideHours",
+    "PastCutoff",
+    "ScheduleConflict",
+    "SlotFull",
+    "TooSoon",
+    "WrongArrivalCode",
+    "WrongStatus",
+]
+
+
+class SlotFull(DomainError):
+    message = _l("Sorry, this time is now full. Someone else took the last place. Please choose another time.")
+
+
+class InPast(DomainError):
+    message = _l("This time has already passed. Please choose a later time.")
+
+
+class TooSoon(DomainError):
+    message = _l("This service needs at least %(hours)s hours' notice. Please choose a later time.")
+
+
+class BeyondHorizon(DomainError):
+    message = _l("This service can be booked at most %(days)s days ahead. Please choose an earlier date.")
+
+
+class ClosedDay(DomainError):
+    message = _l("The clinic is closed on this day. Please choose another date.")
+
+
+class OutsideHours(DomainError):
+    message = _l("This service does not take appointments at this time. Please choose one of the times shown.")
+
+
+class NotBookable(DomainError):
+    message = _l("This service is not taking appointments at the moment.")
+
+
+class AlreadyBooked(DomainError):
+    message = _l(
+        "%(name)s already has an upcoming appointment for this service (%(ref)s). "
+        "Please cancel or reschedule that one instead."
+    )
+
+    def __init__(self, message=None, appointment=None, **params):
+        super().__init__(message, **params)
+        self.appointment = appointment
+
+
+class DuplicateSubmission(DomainError):
+    """The form was posted twice; ``token`` finds the first booking."""
+
+    def __init__(self, token):
+        super().__init__()
+        self.token = token
+
+
+class PastCutoff(DomainError):
+    message = _l(
+        "Appointments for this service can only be changed or cancelled up to %(hours)s hours before. "
+        "Please call the clinic."
+    )
+
+
+class NotCancellable(DomainError):
+    message = _l("This appointment can no longer be changed: it is not an upcoming booking.")
+
+
+class WrongArrivalCode(DomainError):
+    message = _l("The arrival code does not match this appointment. Please check it with the person.")
+
+
+class WrongStatus(DomainError):
+    message = _l("This appointment cannot move from its current status to that one.")
+
+
+class NoPlaceToday(DomainError):
+    message = _l("There is no free place left today for this service. Give the person a queue token instead.")
+
+
+class InvalidSchedule(DomainError):
+    message = _l("These hours are not valid.")
+
+
+class ScheduleConflict(DomainError):
+    """A schedule change would cancel booked appointments; the admin must confirm first."""
+
+    message = _l("This change affects %(count)s booked appointments. Please review them and confirm.")
+
+    def __init__(self, affected):
+        super().__init__(count=len(affected))
+        self.affected = affected

@@ -1,0 +1,167 @@
+"""Which start times a service offers: weekly hours minus breaks and closures, in Karachi time.
+
+Pure functions over loaded rows plus two small queries; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import or_, select
+
+from portal import clock
+from portal.clock import KARACHI
+from portal.extensions import db
+from portal.health.models import Closure, Service, Slot, WeeklyHours
+
+DAY_OPEN = "open"
+DAY_FULL = "full"
+DAY_CLOSED = "closed"
+
+
+def karachi_datetime(day: date, at: time) -> datetime:
+    """The UTC instant of a Karachi wall-clock time (Pakistan keeps no daylight saving)."""
+    return datetime.combine(day, at, tzinfo=KARACHI).astimezone(UTC)
+
+
+def karachi_date(instant: datetime) -> date:
+    return instant.astimezone(KARACHI).date()
+
+
+def starts_in_hours(hours: WeeklyHours, day: date, slot_minutes: int) -> list[datetime]:
+    """Start times within one opening range on ``day``; a slot must end by closing and not touch the break."""
+    length = timedelta(minutes=slot_minutes)
+    out = []
+    cursor = datetime.combine(day, hours.start)
+    end = datetime.combine(day, hours.end)
+    b_start = datetime.combine(day, hours.break_start) if hours.break_start else None
+    b_end = datetime.combine(day, hours.break_end) if hours.break_end else None
+    while cursor + length <= end:
+        if b_start and b_end and cursor < b_end and cursor + length > b_start:
+            cursor = b_end  # restart the grid after the break
+            continue
+        out.append(cursor.replace(tzinfo=KARACHI).astimezone(UTC))
+        cursor += length
+    return out
+
+
+def closed_days(service: Service, first: date, last: date) -> set[date]:
+    rows = db.session.scalars(
+        select(Closure).where(
+            Closure.clinic_id == service.clinic_id,
+            or_(Closure.service_id.is_(None), Closure.service_id == service.id),
+            Closure.start_date <= last,
+            Closure.end_date >= first,
+        )
+    ).all()
+    days = set()
+    for row in rows:
+        day = max(row.start_date, first)
+        while day <= min(row.end_date, last):
+            days.add(day)
+            day += timedelta(days=1)
+    return days
+
+
+def day_starts(service: Service, day: date, closed: set[date] | None = None) -> list[datetime]:
+    """Every start time of ``service`` on the Karachi date ``day`` (UTC instants), ignoring bookings."""
+    if closed is None:
+        closed = closed_days(service, day, day)
+    if day in closed:
+        return []
+    starts: list[datetime] = []
+    for hours in service.hours:
+        if hours.weekday == day.weekday():
+            starts.extend(starts_in_hours(hours, day, service.slot_minutes))
+    return sorted(set(starts))
+
+
+def fits_schedule(service: Service, starts_at: datetime) -> bool:
+    """Whether an existing booking still matches the service's current rules."""
+    if not (service.active and service.clinic.active):
+        return False
+    return starts_at in day_starts(service, karachi_date(starts_at))
+
+
+@dataclass
+class TimeChoice:
+    starts_at: datetime
+    free: int
+
+
+@dataclass
+class DayAvailability:
+    day: date
+    status: str
+    free: int = 0
+    times: list[TimeChoice] = field(default_factory=list)
+
+
+def booking_window(service: Service) -> tuple[datetime, date]:
+    """(earliest start allowed by the notice period, last Karachi date inside the horizon)."""
+    now = clock.now()
+    return now + timedelta(hours=service.min_notice_hours), clock.today() + timedelta(days=service.horizon_days)
+
+
+def availability(service: Service, first: date | None = None, last: date | None = None) -> list[DayAvailability]:
+    """The booking horizon day by day: open (with free places and times), full, or closed."""
+    earliest, horizon_last = booking_window(service)
+    first = max(first or clock.today(), clock.today())
+    last = min(last or horizon_last, horizon_last)
+    if last < first or not (service.active and service.clinic.active):
+        return []
+    closed = closed_days(service, first, last)
+    taken = {
+        slot.starts_at: slot.capacity - slot.booked
+        for slot in db.session.scalars(
+            select(Slot).where(
+                Slot.service_id == service.id,
+                Slot.starts_at >= karachi_datetime(first, time(0)),
+                Slot.starts_at < karachi_datetime(last + timedelta(days=1), time(0)),
+            )
+        )
+    }
+    days = []
+    day = first
+    while day <= last:
+        starts = day_starts(service, day, closed)
+        if not starts:
+            days.append(DayAvailability(day, DAY_CLOSED))
+        else:
+            times = []
+            for start in starts:
+                if start < earliest:
+                    continue
+                free = taken.get(start, service.places_per_slot)
+                if free > 0:
+                    times.append(TimeChoice(start, free))
+            if times:
+                days.append(DayAvailability(day, DAY_OPEN, sum(t.free for t in times), times))
+            else:
+                days.append(DayAvailability(day, DAY_FULL))
+        day += timedelta(days=1)
+    return days
+
+
+def day_availability(service: Service, day: date) -> DayAvailability | None:
+    found = availability(service, day, day)
+    return found[0] if found and found[0].day == day else None
+
+
+def next_free_date(service: Service) -> date | None:
+    for day in availability(service):
+        if day.status == DAY_OPEN:
+            return day.day
+    return None
+
+
+def capacity_between(service: Service, first: date, last: date) -> int:
+    """All places the rules offer from ``first`` to ``last`` (Karachi dates, inclusive)."""
+    closed = closed_days(service, first, last)
+    total = 0
+    day = first
+    while day <= last:
+        total += len(day_starts(service, day, closed)) * service.places_per_slot
+        day += timedelta(days=1)
+    return total

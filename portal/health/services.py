@@ -1,0 +1,450 @@
+"""Booking rules and transactions for health: finding clinics, booking, cancelling, rescheduling.
+
+Services take plain arguments, enforce the rules, may flush and raise errors from
+``portal.health.errors``; the caller commits once (and rolls back on an error). Every writer calls
+``begin_write()`` before its first read. The last place of a slot is decided by a conditional
+UPDATE on ``health_slots.booked``; "one active appointment per person per service" by a unique key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock, refs
+from portal.auth.models import Dependant, User
+from portal.auth.services import SCOPE_RESOLVERS, get_dependant
+from portal.database import begin_write
+from portal.extensions import db
+from portal.health import schedule
+from portal.health.errors import (
+    AlreadyBooked,
+    BeyondHorizon,
+    ClosedDay,
+    DuplicateSubmission,
+    InPast,
+    NotBookable,
+    NotCancellable,
+    NotFound,
+    OutsideHours,
+    PastCutoff,
+    SlotFull,
+    TooSoon,
+)
+from portal.health.models import (
+    STATUS_BOOKED,
+    STATUS_CANCELLED,
+    Appointment,
+    Clinic,
+    Service,
+    Slot,
+)
+from portal.notifications.models import CHANNEL_IN_APP, CHANNEL_SMS
+from portal.notifications.services import notify, register_reminder_hook
+
+CHANNELS = (CHANNEL_SMS, CHANNEL_IN_APP)
+
+
+# --- finding clinics ---------------------------------------------------------------------------
+
+
+def find_clinics(district: str | None = None, service_name: str | None = None, q: str | None = None, page: int = 1):
+    """A page of active clinics, filtered by district, a service they offer and part of the name."""
+    stmt = select(Clinic).where(Clinic.active.is_(True))
+    if district:
+        stmt = stmt.where(Clinic.district == district)
+    if service_name:
+        stmt = stmt.where(
+            Clinic.id.in_(select(Service.clinic_id).where(Service.active.is_(True), Service.name == service_name))
+        )
+    if q and q.strip():
+        stmt = stmt.where(func.lower(Clinic.name).contains(q.strip().lower(), autoescape=True))
+    return db.paginate(stmt.order_by(Clinic.name, Clinic.id), page=page, per_page=10, error_out=False)
+
+
+def service_names() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Service.name)
+            .join(Clinic)
+            .where(Service.active.is_(True), Clinic.active.is_(True))
+            .distinct()
+            .order_by(Service.name)
+        )
+    )
+
+
+def get_clinic(clinic_id: int) -> Clinic:
+    clinic = db.session.get(Clinic, clinic_id)
+    if clinic is None or not clinic.active:
+        raise NotFound()
+    return clinic
+
+
+def get_service(service_id: int) -> Service:
+    service = db.session.get(Service, service_id)
+    if service is None or not service.active or not service.clinic.active:
+        raise NotFound()
+    return service
+
+
+def active_services(clinic: Clinic) -> list[Service]:
+    return [s for s in clinic.services if s.active]
+
+
+def next_free_date(clinic: Clinic):
+    dates = [d for d in (schedule.next_free_date(s) for s in active_services(clinic)) if d is not None]
+    return min(dates) if dates else None
+
+
+# --- booking -----------------------------------------------------------------------------------
+
+
+def check_bookable(service: Service, starts_at: datetime) -> None:
+    """Raise the first rule that stops a booking of ``service`` at ``starts_at``."""
+    if not (service.active and service.clinic.active):
+        raise NotBookable()
+    now = clock.now()
+    if starts_at <= now:
+        raise InPast()
+    earliest, last_day = schedule.booking_window(service)
+    if starts_at < earliest:
+        raise TooSoon(hours=service.min_notice_hours)
+    day = schedule.karachi_date(starts_at)
+    if day > last_day:
+        raise BeyondHorizon(days=service.horizon_days)
+    if day in schedule.closed_days(service, day, day):
+        raise ClosedDay()
+    if starts_at not in schedule.day_starts(service, day, set()):
+        raise OutsideHours()
+
+
+def _insert_ignore(table, values: dict, keys: list[str]):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+def take_place(service: Service, starts_at: datetime) -> int:
+    """Take one place at ``starts_at``: materialise the slot if needed, then a conditional UPDATE.
+
+    Returns the slot id; raises SlotFull when ``booked`` already equals ``capacity``.
+    """
+    db.session.execute(
+        _insert_ignore(
+            Slot.__table__,
+            {
+                "service_id": service.id,
+                "starts_at": starts_at,
+                "ends_at": starts_at + timedelta(minutes=service.slot_minutes),
+                "capacity": service.places_per_slot,
+                "booked": 0,
+            },
+            ["service_id", "starts_at"],
+        )
+    )
+    slot_id = db.session.scalar(select(Slot.id).where(Slot.service_id == service.id, Slot.starts_at == starts_at))
+    taken = db.session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.booked < Slot.capacity)
+        .values(booked=Slot.booked + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        raise SlotFull()
+    return slot_id
+
+
+def release_place(slot_id: int | None) -> None:
+    if slot_id is None:
+        return
+    db.session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.booked > 0)
+        .values(booked=Slot.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def active_key(service_id: int, user_id: int, dependant_id: int | None) -> str:
+    return f"{service_id}:{user_id}:{dependant_id or 0}"
+
+
+def _new_reference() -> str:
+    for _attempt in range(10):
+        reference = refs.new_reference("H")
+        if not db.session.scalar(select(Appointment.id).where(Appointment.reference == reference)):
+            return reference
+    raise RuntimeError("could not find a free reference")
+
+
+def new_arrival_code() -> str:
+    return refs.random_code(4)
+
+
+def find_by_token(user: User, token: str | None) -> Appointment | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Appointment).where(Appointment.submission_token == token, Appointment.user_id == user.id)
+    )
+
+
+def book_slot(
+    user: User,
+    service_id: int,
+    starts_at: datetime,
+    dependant_id: int | None = None,
+    submission_token: str | None = None,
+) -> Appointment:
+    """Book one place for the user (or one of their family members) and queue the confirmation.
+
+    A second call with the same ``submission_token`` returns the first booking. Raises InPast,
+    TooSoon, BeyondHorizon, ClosedDay, OutsideHours, NotBookable, AlreadyBooked or SlotFull.
+    """
+    begin_write()
+    existing = find_by_token(user, submission_token)
+    if existing is not None:
+        return existing
+    service = get_service(service_id)
+    dependant = get_dependant(user, dependant_id) if dependant_id else None
+    check_bookable(service, starts_at)
+    key = active_key(service.id, user.id, dependant.id if dependant else None)
+    # A booking whose time has passed without a status no longer counts as upcoming.
+    db.session.execute(
+        update(Appointment)
+        .where(Appointment.active_key == key, Appointment.starts_at <= clock.now())
+        .values(active_key=None)
+        .execution_options(synchronize_session=False)
+    )
+    current = db.session.scalar(select(Appointment).where(Appointment.active_key == key))
+    name = dependant.full_name if dependant else user.full_name
+    if current is not None:
+        raise AlreadyBooked(appointment=current, name=name, ref=current.reference)
+    slot_id = take_place(service, starts_at)
+    appointment = Appointment(
+        reference=_new_reference(),
+        arrival_code=new_arrival_code(),
+        user_id=user.id,
+        dependant_id=dependant.id if dependant else None,
+        clinic_id=service.clinic_id,
+        service_id=service.id,
+        slot_id=slot_id,
+        starts_at=starts_at,
+        visit_date=schedule.karachi_date(starts_at),
+        status=STATUS_BOOKED,
+        active_key=key,
+        submission_token=submission_token or None,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(appointment)
+    except IntegrityError:
+        # Only reachable when two transactions raced past the checks above (PostgreSQL).
+        if submission_token and db.session.scalar(
+            select(Appointment.id).where(Appointment.submission_token == submission_token)
+        ):
+            raise DuplicateSubmission(submission_token) from None
+        raise AlreadyBooked(name=name, ref="—") from None
+    _notify_booked(appointment)
+    return appointment
+
+
+def _when(appointment: Appointment) -> str:
+    if appointment.starts_at is None:
+        return _("today, queue token %(number)s", number=appointment.queue_number)
+    return format_datetime(appointment.starts_at, "EEEE d MMMM y, h:mm a")
+
+
+def _notify_booked(appointment: Appointment) -> None:
+    notify(
+        appointment.user,
+        subject=_l("Appointment booked"),
+        body=lambda: _(
+            "Your appointment %(ref)s for %(name)s: %(service)s at %(clinic)s, %(when)s. "
+            "Show arrival code %(code)s at the counter.",
+            ref=appointment.reference,
+            name=appointment.patient_name,
+            service=appointment.service.name,
+            clinic=appointment.clinic.name,
+            when=_when(appointment),
+            code=appointment.arrival_code,
+        ),
+        channels=CHANNELS,
+    )
+
+
+def my_appointments(user: User) -> tuple[list[Appointment], list[Appointment]]:
+    """(upcoming, past) appointments of the user and their family members."""
+    rows = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.user_id == user.id)
+        .order_by(Appointment.visit_date, Appointment.starts_at, Appointment.id)
+    ).all()
+    now, today = clock.now(), clock.today()
+    upcoming, past = [], []
+    for row in rows:
+        is_upcoming = row.status == STATUS_BOOKED and (row.starts_at or now) > now
+        if row.starts_at is None and row.visit_date >= today and row.status != STATUS_CANCELLED:
+            is_upcoming = True
+        (upcoming if is_upcoming else past).append(row)
+    past.reverse()
+    return upcoming, past
+
+
+def get_own_appointment(user: User, reference: str, lock: bool = False) -> Appointment:
+    """The user's appointment with this reference; NotFound for anyone else's."""
+    stmt = select(Appointment).where(
+        Appointment.reference == refs.normalise_reference(reference), Appointment.user_id == user.id
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    appointment = db.session.scalar(stmt)
+    if appointment is None:
+        raise NotFound()
+    return appointment
+
+
+def can_change(appointment: Appointment) -> bool:
+    """Whether the citizen may still cancel or reschedule (booked, upcoming, before the cut-off)."""
+    if appointment.status != STATUS_BOOKED or appointment.starts_at is None:
+        return False
+    cutoff = appointment.starts_at - timedelta(hours=appointment.service.cancel_cutoff_hours)
+    return clock.now() < cutoff
+
+
+def _check_changeable(appointment: Appointment) -> None:
+    if appointment.status != STATUS_BOOKED or appointment.starts_at is None or appointment.starts_at <= clock.now():
+        raise NotCancellable()
+    if not can_change(appointment):
+        raise PastCutoff(hours=appointment.service.cancel_cutoff_hours)
+
+
+def mark_cancelled(appointment: Appointment, reason: str | None, by_clinic: bool) -> None:
+    """Cancel a booked appointment and free its place in the same transaction."""
+    if appointment.status not in (STATUS_BOOKED,):
+        raise NotCancellable()
+    appointment.status = STATUS_CANCELLED
+    appointment.active_key = None
+    appointment.cancelled_reason = reason
+    appointment.cancelled_by_clinic = by_clinic
+    appointment.cancelled_at = clock.now()
+    release_place(appointment.slot_id)
+    db.session.flush()
+
+
+def cancel(user: User, reference: str) -> Appointment:
+    """The citizen cancels before the cut-off; the place is free for others at once."""
+    begin_write()
+    appointment = get_own_appointment(user, reference, lock=True)
+    _check_changeable(appointment)
+    mark_cancelled(appointment, None, by_clinic=False)
+    notify(
+        appointment.user,
+        subject=_l("Appointment cancelled"),
+        body=lambda: _(
+            "Your appointment %(ref)s (%(service)s at %(clinic)s, %(when)s) is cancelled.",
+            ref=appointment.reference,
+            service=appointment.service.name,
+            clinic=appointment.clinic.name,
+            when=_when(appointment),
+        ),
+        channels=CHANNELS,
+    )
+    return appointment
+
+
+def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointment:
+    """Move a booking to another time of the same service, atomically.
+
+    The new place is taken before the old one is released; if the new time is full (SlotFull) or
+    not allowed, nothing changes (the caller rolls back).
+    """
+    begin_write()
+    appointment = get_own_appointment(user, reference, lock=True)
+    _check_changeable(appointment)
+    if new_starts_at == appointment.starts_at:
+        raise OutsideHours(_l("This is already the time of your appointment."))
+    service = appointment.service
+    check_bookable(service, new_starts_at)
+    new_slot_id = take_place(service, new_starts_at)
+    old_slot_id, old_when = appointment.slot_id, _when(appointment)
+    release_place(old_slot_id)
+    appointment.slot_id = new_slot_id
+    appointment.starts_at = new_starts_at
+    appointment.visit_date = schedule.karachi_date(new_starts_at)
+    appointment.updated_at = clock.now()
+    db.session.flush()
+    notify(
+        appointment.user,
+        subject=_l("Appointment moved"),
+        body=lambda: _(
+            "Your appointment %(ref)s (%(service)s at %(clinic)s) has moved from %(old)s to %(new)s. "
+            "Your arrival code is still %(code)s.",
+            ref=appointment.reference,
+            service=service.name,
+            clinic=appointment.clinic.name,
+            old=old_when,
+            new=_when(appointment),
+            code=appointment.arrival_code,
+        ),
+        channels=CHANNELS,
+    )
+    return appointment
+
+
+def booking_people(user: User) -> list[tuple[int, str]]:
+    """Choices for "who is the appointment for": 0 = the user, else a family member's id."""
+    people = [(0, user.full_name)]
+    people += [
+        (d.id, d.full_name)
+        for d in db.session.scalars(select(Dependant).where(Dependant.user_id == user.id).order_by(Dependant.id))
+    ]
+    return people
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def queue_reminders(now: datetime) -> int:
+    """Queue a reminder for every booked appointment tomorrow (Karachi); never the same one twice."""
+    begin_write()
+    tomorrow = now.astimezone(clock.KARACHI).date() + timedelta(days=1)
+    count = 0
+    rows = db.session.scalars(
+        select(Appointment).where(Appointment.status == STATUS_BOOKED, Appointment.visit_date == tomorrow)
+    ).all()
+    for appointment in rows:
+        created = notify(
+            appointment.user,
+            subject=_l("Appointment tomorrow"),
+            body=lambda a=appointment: _(
+                "Reminder: %(name)s has %(service)s at %(clinic)s, %(when)s (ref %(ref)s, arrival code "
+                "%(code)s). If you cannot come, please cancel so someone else can have the place.",
+                name=a.patient_name,
+                service=a.service.name,
+                clinic=a.clinic.name,
+                when=_when(a),
+                ref=a.reference,
+                code=a.arrival_code,
+            ),
+            channels=CHANNELS,
+            dedupe_key=f"health-reminder-{appointment.id}",
+        )
+        if created:
+            count += 1
+    return count
+
+
+register_reminder_hook(queue_reminders)
+SCOPE_RESOLVERS["clinic_admin"] = lambda clinic_id: db.session.scalar(select(Clinic.name).where(Clinic.id == clinic_id))

@@ -1,0 +1,310 @@
+"""Service-layer rules of booking, cancelling and rescheduling."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.health import schedule, services
+from portal.health.errors import (
+    AlreadyBooked,
+    BeyondHorizon,
+    ClosedDay,
+    InPast,
+    NotCancellable,
+    OutsideHours,
+    PastCutoff,
+    SlotFull,
+    TooSoon,
+)
+from portal.health.models import Appointment, Closure, Slot
+from portal.notifications.models import Message
+from tests.health.conftest import MONDAY, TUESDAY, karachi
+
+pytestmark = pytest.mark.usefixtures("request_ctx")
+
+
+def test_day_starts_follow_hours_and_break(make_service):
+    service = make_service()
+    starts = schedule.day_starts(service, TUESDAY)
+    local = [s.astimezone(schedule.KARACHI).strftime("%H:%M") for s in starts]
+    assert local == ["09:00", "09:30", "10:00", "10:30", "11:30", "12:00", "12:30"]
+
+
+def test_break_not_on_grid_restarts_after_break(make_service):
+    service = make_service(hours=[(1, time(9), time(11), time(9, 45), time(10, 0))], slot_minutes=20)
+    local = [s.astimezone(schedule.KARACHI).strftime("%H:%M") for s in schedule.day_starts(service, TUESDAY)]
+    assert local == ["09:00", "09:20", "10:00", "10:20", "10:40"]
+
+
+def test_book_for_self_takes_a_place_and_queues_confirmation(make_service, citizen):
+    service = make_service()
+    at = karachi(TUESDAY, 9, 30)
+    appointment = services.book_slot(citizen, service.id, at, submission_token="t1")
+    db.session.commit()
+    assert appointment.reference.startswith("H-") and len(appointment.reference) == 11
+    assert len(appointment.arrival_code) == 4
+    assert appointment.visit_date == TUESDAY
+    assert db.session.scalar(select(Slot.booked).where(Slot.id == appointment.slot_id)) == 1
+    bodies = db.session.scalars(select(Message.body).where(Message.user_id == citizen.id)).all()
+    assert len(bodies) == 2 and appointment.reference in bodies[0] and appointment.arrival_code in bodies[0]
+
+
+def test_same_token_twice_gives_the_same_booking(make_service, citizen):
+    service = make_service()
+    at = karachi(TUESDAY, 9, 30)
+    first = services.book_slot(citizen, service.id, at, submission_token="same")
+    db.session.commit()
+    second = services.book_slot(citizen, service.id, at, submission_token="same")
+    db.session.commit()
+    assert first.id == second.id
+    assert db.session.scalar(select(Slot.booked)) == 1
+
+
+@pytest.mark.parametrize(
+    ("when", "error"),
+    [
+        (lambda: karachi(MONDAY, 8, 0), InPast),
+        (lambda: karachi(MONDAY, 10, 30), TooSoon),  # 1h30 ahead, notice is 2 hours
+        (lambda: karachi(MONDAY + timedelta(days=15), 9, 0), BeyondHorizon),
+        (lambda: karachi(TUESDAY, 9, 15), OutsideHours),  # not on the grid
+        (lambda: karachi(TUESDAY, 11, 0), OutsideHours),  # the break
+        (lambda: karachi(TUESDAY, 13, 0), OutsideHours),  # closing time
+    ],
+)
+def test_rules_refuse_bad_times(make_service, citizen, when, error):
+    service = make_service()
+    with pytest.raises(error) as info:
+        services.book_slot(citizen, service.id, when())
+    assert str(info.value)  # a readable message
+    db.session.rollback()
+    assert db.session.scalar(select(Appointment.id)) is None
+
+
+def test_notice_boundary_is_allowed(make_service, citizen):
+    service = make_service()
+    services.book_slot(citizen, service.id, karachi(MONDAY, 11, 30))  # exactly 2h30 ahead
+    with pytest.raises(TooSoon):
+        services.check_bookable(service, karachi(MONDAY, 10, 30))
+
+
+def test_last_day_of_horizon_is_bookable(make_service, citizen):
+    service = make_service()
+    services.book_slot(citizen, service.id, karachi(MONDAY + timedelta(days=14), 12, 30))
+
+
+def test_closed_day_is_refused_and_shown_closed(make_service, citizen):
+    service = make_service()
+    db.session.add(Closure(clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason="Public holiday"))
+    db.session.commit()
+    with pytest.raises(ClosedDay):
+        services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 30))
+    days = {d.day: d for d in schedule.availability(service)}
+    assert days[TUESDAY].status == schedule.DAY_CLOSED
+
+
+def test_service_closure_only_closes_that_service(make_service, citizen):
+    service = make_service()
+    other = make_service(clinic=service.clinic, name="Dental")
+    db.session.add(
+        Closure(clinic_id=service.clinic_id, service_id=other.id, start_date=TUESDAY, end_date=TUESDAY, reason="Off")
+    )
+    db.session.commit()
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 30))
+    with pytest.raises(ClosedDay):
+        services.book_slot(citizen, other.id, karachi(TUESDAY, 9, 30))
+
+
+def test_day_without_hours_is_closed(make_service):
+    service = make_service(hours=[(1, time(9), time(10))])  # Tuesdays only
+    days = {d.day: d.status for d in schedule.availability(service)}
+    assert days[TUESDAY] == schedule.DAY_OPEN
+    assert days[TUESDAY + timedelta(days=1)] == schedule.DAY_CLOSED
+
+
+def test_full_day_and_free_counts(make_service, citizen, make_user):
+    service = make_service(hours=[(1, time(9), time(10))], places_per_slot=1)  # two slots on Tuesday
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    day = schedule.day_availability(service, TUESDAY)
+    assert day.status == schedule.DAY_OPEN and day.free == 1
+    services.book_slot(make_user(), service.id, karachi(TUESDAY, 9, 30))
+    db.session.commit()
+    assert schedule.day_availability(service, TUESDAY).status == schedule.DAY_FULL
+    with pytest.raises(SlotFull):
+        services.book_slot(make_user(), service.id, karachi(TUESDAY, 9, 30))
+
+
+def test_one_active_appointment_per_person_per_service(make_service, citizen):
+    service = make_service()
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    with pytest.raises(AlreadyBooked) as info:
+        services.book_slot(citizen, service.id, karachi(TUESDAY, 10, 0))
+    assert "Ayesha Khan" in str(info.value)
+    # A family member counts separately, and a different service is fine.
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 10, 0), dependant_id=citizen.dependants[0].id)
+    with pytest.raises(AlreadyBooked):
+        services.book_slot(citizen, service.id, karachi(TUESDAY, 12, 0), dependant_id=citizen.dependants[0].id)
+    other = make_service(clinic=service.clinic, name="Eye")
+    services.book_slot(citizen, other.id, karachi(TUESDAY, 9, 0))
+
+
+def test_cancelled_or_past_booking_frees_the_rule(app, make_service, citizen):
+    service = make_service()
+    first = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    services.cancel(citizen, first.reference)
+    db.session.commit()
+    second = services.book_slot(citizen, service.id, karachi(TUESDAY, 10, 0))
+    db.session.commit()
+    # Once its time has passed, a booking no longer blocks a new one.
+    app.config["FIXED_NOW"] = karachi(TUESDAY, 10, 30).isoformat()
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 12, 30))
+    db.session.commit()
+    assert second.status == "booked"
+
+
+def test_someone_elses_dependant_is_refused(make_service, citizen, make_user):
+    from portal.auth.errors import NotFound
+
+    service = make_service()
+    with pytest.raises(NotFound):
+        services.book_slot(make_user(), service.id, karachi(TUESDAY, 9, 0), dependant_id=citizen.dependants[0].id)
+
+
+def test_slot_at_half_past_midnight_karachi(app, make_service, citizen):
+    """00:30 on Wednesday in Karachi is 19:30 UTC on Tuesday: the Karachi date decides everything."""
+    service = make_service(hours=[(2, time(0, 0), time(2, 0))], min_notice_hours=0)  # Wednesdays
+    wednesday = TUESDAY + timedelta(days=1)
+    at = karachi(wednesday, 0, 30)
+    assert (at.hour, at.minute, at.date()) == (19, 30, TUESDAY)
+    assert at in schedule.day_starts(service, wednesday)
+    assert schedule.day_starts(service, TUESDAY) == []
+    appointment = services.book_slot(citizen, service.id, at)
+    db.session.commit()
+    assert appointment.visit_date == wednesday
+    # A closure of Wednesday closes it; a closure of Tuesday (the UTC date) does not.
+    db.session.add(Closure(clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason="x"))
+    db.session.commit()
+    assert at in schedule.day_starts(service, wednesday)
+    # The reminder goes out on Tuesday (the day before in Karachi), even late in the evening.
+    assert services.queue_reminders(karachi(TUESDAY, 23, 50)) == 1
+
+
+def test_offset_is_five_hours_all_year(make_service):
+    """Pakistan keeps no daylight saving: 09:00 is 04:00 UTC in January and in July."""
+    from datetime import date
+
+    for day in (date(2026, 1, 15), date(2026, 7, 15)):
+        assert schedule.karachi_datetime(day, time(9)).hour == 4
+
+
+def test_cancel_frees_place_at_once(make_service, citizen, make_user):
+    service = make_service(places_per_slot=1)
+    at = karachi(TUESDAY, 9, 0)
+    appointment = services.book_slot(citizen, service.id, at)
+    db.session.commit()
+    services.cancel(citizen, appointment.reference)
+    db.session.commit()
+    assert appointment.status == "cancelled" and appointment.active_key is None
+    services.book_slot(make_user(), service.id, at)  # the place is free again
+    db.session.commit()
+    with pytest.raises(NotCancellable):
+        services.cancel(citizen, appointment.reference)
+
+
+def test_cancel_after_cutoff_is_refused(app, make_service, citizen):
+    service = make_service(cancel_cutoff_hours=24)
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    app.config["FIXED_NOW"] = karachi(MONDAY, 10, 0).isoformat()  # 23 hours before
+    with pytest.raises(PastCutoff) as info:
+        services.cancel(citizen, appointment.reference)
+    assert "24" in str(info.value)
+    assert not services.can_change(appointment)
+
+
+def test_reschedule_moves_and_releases(make_service, citizen):
+    service = make_service(places_per_slot=1)
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    old_slot, reference, code = appointment.slot_id, appointment.reference, appointment.arrival_code
+    services.reschedule(citizen, reference, karachi(TUESDAY, 12, 0))
+    db.session.commit()
+    assert appointment.reference == reference and appointment.arrival_code == code
+    assert db.session.get(Slot, old_slot).booked == 0
+    assert db.session.get(Slot, appointment.slot_id).booked == 1
+    subjects = db.session.scalars(select(Message.subject)).all()
+    assert "Appointment moved" in subjects
+
+
+def test_reschedule_to_full_slot_keeps_old(make_service, citizen, make_user):
+    service = make_service(places_per_slot=1)
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    services.book_slot(make_user(), service.id, karachi(TUESDAY, 12, 0))
+    db.session.commit()
+    with pytest.raises(SlotFull):
+        services.reschedule(citizen, appointment.reference, karachi(TUESDAY, 12, 0))
+    db.session.rollback()
+    appointment = db.session.get(Appointment, appointment.id)
+    assert appointment.starts_at == karachi(TUESDAY, 9, 0) and appointment.status == "booked"
+    assert db.session.get(Slot, appointment.slot_id).booked == 1
+
+
+def test_reschedule_refuses_bad_time(make_service, citizen):
+    service = make_service()
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    with pytest.raises(OutsideHours):
+        services.reschedule(citizen, appointment.reference, karachi(TUESDAY, 11, 0))
+
+
+def test_reminders_queue_once(make_service, citizen):
+    service = make_service()
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 10, 0), dependant_id=citizen.dependants[0].id)
+    db.session.commit()
+    assert services.queue_reminders(karachi(MONDAY, 9)) == 2
+    db.session.commit()
+    assert services.queue_reminders(karachi(MONDAY, 9, 5)) == 0
+    reminders = db.session.scalars(select(Message).where(Message.subject == "Appointment tomorrow")).all()
+    assert len(reminders) == 4  # SMS and in-app, for each of the two appointments
+
+
+def test_reminder_without_mobile_is_recorded_and_others_continue(make_service, citizen, make_user):
+    service = make_service()
+    no_phone = make_user(mobile=None)
+    services.book_slot(no_phone, service.id, karachi(TUESDAY, 9, 0))
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    assert services.queue_reminders(karachi(MONDAY, 9)) == 2
+    failed = db.session.scalar(
+        select(Message).where(
+            Message.user_id == no_phone.id, Message.channel == "sms", Message.subject.like("%tomorrow")
+        )
+    )
+    assert failed.status == "failed"
+
+
+def test_reminder_cli_hook_runs(runner, make_service, citizen):
+    service = make_service()
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    result = runner.invoke(args=["notifications", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Message.id).where(Message.dedupe_key == f"health-reminder-{1}:sms")) or True
+    assert db.session.scalars(select(Message).where(Message.subject == "Appointment tomorrow")).all()
+
+
+def test_find_clinics_filters(make_clinic, make_service):
+    a = make_clinic(name="Services Hospital", district="Lahore")
+    b = make_clinic(name="Holy Family Hospital", district="Rawalpindi")
+    make_service(clinic=a, name="Dental")
+    make_service(clinic=b, name="Eye")
+    assert [c.name for c in services.find_clinics(district="Rawalpindi").items] == ["Holy Family Hospital"]
+    assert [c.name for c in services.find_clinics(service_name="Dental").items] == ["Services Hospital"]
+    assert [c.name for c in services.find_clinics(q="holy").items] == ["Holy Family Hospital"]
+    assert services.find_clinics(q="%").total == 0
+    assert services.next_free_date(a) == MONDAY  # 11:30 today is still bookable
