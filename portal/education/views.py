@@ -1,3 +1,562 @@
-"""Citizen and school-admin pages for education (issue 4)."""
+"""Citizen and school-admin pages for education (issue 4). Thin: parse → service → render."""
 
-from portal.education import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import clock
+from portal.auth.decorators import role_required
+from portal.auth.errors import DomainError, NotFound
+from portal.auth.models import ROLE_SCHOOL_ADMIN
+from portal.education import bp, bulk, services
+from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
+from portal.education.forms import (
+    BulkForm,
+    ConfirmForm,
+    CourseForm,
+    CourseSearchForm,
+    EnrolForm,
+    InstitutionForm,
+    RejectForm,
+    RuleForm,
+    SectionForm,
+)
+from portal.education.models import (
+    CATEGORIES,
+    INSTITUTION_TYPES,
+    LANGUAGES,
+    LEVELS,
+    MODES,
+    STATUSES,
+    WEEKDAYS,
+    Course,
+    Section,
+)
+from portal.extensions import db
+
+admin_required = role_required(ROLE_SCHOOL_ADMIN)
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def found(fn, *args, **kwargs):
+    """Call a scope-checked lookup; NotFound (someone else's record, or none) answers 404."""
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        abort(404)
+
+
+@bp.app_context_processor
+def education_labels():
+    return {
+        "EDU": {
+            "categories": CATEGORIES,
+            "modes": MODES,
+            "levels": LEVELS,
+            "languages": LANGUAGES,
+            "types": INSTITUTION_TYPES,
+            "statuses": STATUSES,
+            "weekdays": WEEKDAYS,
+        },
+        "describe_rule": describe_rule,
+        "describe_reserved": describe_reserved,
+    }
+
+
+# --- citizens ----------------------------------------------------------------------------------
+
+
+@bp.route("/courses")
+def find_courses():
+    form = CourseSearchForm(request.args)
+    filters = services.CourseFilters()
+    if form.validate():
+        filters = services.CourseFilters(
+            q=form.q.data or "",
+            district=form.district.data or "",
+            category=form.category.data or "",
+            mode=form.mode.data or "",
+            fee=form.fee.data or "",
+            weeks=int(form.weeks.data) if form.weeks.data else None,
+            seats=bool(form.seats.data),
+        )
+    page = request.args.get("page", 1, type=int) or 1
+    results = services.search_courses(filters, page=max(1, min(page, 10000)))
+    sections = {c.id: services.open_sections(c) for c in results.items}
+    waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
+    return render_template(
+        "education/find_courses.html", form=form, results=results, sections=sections, waiting=waiting
+    )
+
+
+@bp.route("/courses/<int:course_id>")
+def course(course_id: int):
+    course = db.get_or_404(Course, course_id)
+    if not course.active or not course.institution.active:
+        abort(404)
+    sections = services.open_sections(course)
+    waiting = services.waitlist_lengths(s.id for s in sections)
+    people, checks = [], {}
+    if current_user.is_authenticated:
+        people = [Person(current_user)] + [Person(current_user, d) for d in current_user.dependants]
+        for section in sections:
+            for person in people:
+                current = services.active_enrolment(person, course.id)
+                checks[(section.id, person.key)] = (current, eligibility_problems(person, section))
+    return render_template(
+        "education/course.html",
+        course=course,
+        sections=sections,
+        waiting=waiting,
+        people=people,
+        checks=checks,
+        today=clock.today(),
+    )
+
+
+@bp.route("/courses/sections/<int:section_id>/enrol", methods=["GET", "POST"])
+@login_required
+def enrol(section_id: int):
+    section = db.get_or_404(Section, section_id)
+    if not section.course.active:
+        abort(404)
+    form = EnrolForm()
+    form.person.choices = [("self", current_user.full_name)] + [
+        (str(d.id), d.full_name) for d in current_user.dependants
+    ]
+    if request.method == "GET" and len(form.person.choices) == 1:
+        form.person.data = "self"
+    error = None
+    if form.validate_on_submit():
+        dependant_id = None if form.person.data == "self" else int(form.person.data)
+        try:
+            result = services.enrol(
+                current_user, section.id, dependant_id=dependant_id, submission_token=form.submission_token.data
+            )
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            reference = result.enrolment.reference
+            db.session.commit()
+            return redirect(url_for("education.enrolment", reference=reference))
+    form.ensure_token()
+    return render_template("education/enrol.html", form=form, section=section, course=section.course, error=error)
+
+
+@bp.route("/my-courses")
+@login_required
+def my_courses():
+    enrolments = services.my_enrolments(current_user)
+    positions = {e.id: services.waitlist_position(e) for e in enrolments}
+    return render_template(
+        "education/my_courses.html",
+        enrolments=enrolments,
+        positions=positions,
+        can_drop=services.can_drop,
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/my-courses/calendar.ics")
+@login_required
+def calendar():
+    active = [e for e in services.my_enrolments(current_user) if e.status in ("enrolled", "pending", "waitlisted")]
+    body = services.sessions_ics([e for e in active if e.status == "enrolled"], request.host.split(":")[0])
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": "attachment; filename=my-courses.ics"},
+    )
+
+
+@bp.route("/my-courses/<reference>")
+@login_required
+def enrolment(reference: str):
+    enrolment = found(services.enrolment_for_user, current_user, reference)
+    return render_template(
+        "education/enrolment.html",
+        enrolment=enrolment,
+        position=services.waitlist_position(enrolment),
+        can_drop=services.can_drop(enrolment),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/my-courses/<reference>/calendar.ics")
+@login_required
+def enrolment_calendar(reference: str):
+    enrolment = found(services.enrolment_for_user, current_user, reference)
+    body = services.sessions_ics([enrolment], request.host.split(":")[0])
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f"attachment; filename={enrolment.reference}.ics"},
+    )
+
+
+@bp.route("/my-courses/<reference>/drop", methods=["POST"])
+@login_required
+def drop(reference: str):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        enrolment, _promoted = services.drop(current_user, reference)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s has left %(course)s.", name=enrolment.person_name, course=enrolment.course.title), "success")
+    return redirect(url_for("education.my_courses"))
+
+
+@bp.route("/certificates/<code>")
+@login_required
+def certificate(code: str):
+    certificate = found(services.certificate_for_viewer, current_user, code)
+    link = verify_link(certificate.code)
+    return render_template("education/certificate.html", certificate=certificate, link=link, qr=qr_svg(link))
+
+
+def verify_link(code: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for("education.verify", code=code)
+
+
+def qr_svg(text: str) -> str:
+    import segno
+    from markupsafe import Markup
+
+    svg = segno.make(text, error="m").svg_inline(scale=4, title=_("Verification link"), dark="#000", light="#fff")
+    return Markup(svg)  # noqa: S704 - segno output, built only from our own link
+
+
+@bp.route("/verify", defaults={"code": None})
+@bp.route("/verify/<code>")
+def verify(code: str | None):
+    code = code or request.args.get("code")
+    if code is None:
+        return render_template("education/verify.html", certificate=None, code=None)
+    certificate = services.verify_certificate(code)
+    return render_template("education/verify.html", certificate=certificate, code=code[:40]), (
+        200 if certificate else 404
+    )
+
+
+# --- school admins --------------------------------------------------------------------------------
+
+
+@bp.route("/school-admin")
+@admin_required
+def admin_home():
+    institutions = services.managed_institutions(current_user)
+    return render_template(
+        "education/admin/home.html",
+        institutions=institutions,
+        pending=len(services.approvals_queue(current_user)),
+    )
+
+
+@bp.route("/school-admin/institutions/<int:institution_id>/edit", methods=["GET", "POST"])
+@admin_required
+def institution_edit(institution_id: int):
+    institution = found(services.institution_for_admin, current_user, institution_id)
+    form = InstitutionForm(obj=institution)
+    if form.validate_on_submit():
+        services.update_institution(current_user, institution.id, form.data_dict(), ip=client_ip())
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("education.admin_home"))
+    return render_template("education/admin/institution_form.html", form=form, institution=institution)
+
+
+@bp.route("/school-admin/institutions/<int:institution_id>/courses/new", methods=["GET", "POST"])
+@admin_required
+def course_new(institution_id: int):
+    institution = found(services.institution_for_admin, current_user, institution_id)
+    form = CourseForm()
+    if request.method == "GET":
+        form.fee.data, form.certificate.data, form.active.data = 0, True, True
+    if form.validate_on_submit():
+        course = services.save_course(current_user, form.data_dict(), institution_id=institution.id, ip=client_ip())
+        db.session.commit()
+        flash(_("Course created. Now add a section with its dates and seats."), "success")
+        return redirect(url_for("education.admin_course", course_id=course.id))
+    return render_template("education/admin/course_form.html", form=form, institution=institution, course=None)
+
+
+@bp.route("/school-admin/courses/<int:course_id>")
+@admin_required
+def admin_course(course_id: int):
+    course = found(services.course_for_admin, current_user, course_id)
+    waiting = services.waitlist_lengths(s.id for s in course.sections)
+    return render_template("education/admin/course.html", course=course, waiting=waiting, form=ConfirmForm())
+
+
+@bp.route("/school-admin/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@admin_required
+def course_edit(course_id: int):
+    course = found(services.course_for_admin, current_user, course_id)
+    form = CourseForm(obj=course)
+    if request.method == "GET":
+        form.fee.data = course.fee_paisa / 100
+    if form.validate_on_submit():
+        services.save_course(current_user, form.data_dict(), course_id=course.id, ip=client_ip())
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("education.admin_course", course_id=course.id))
+    return render_template("education/admin/course_form.html", form=form, institution=course.institution, course=course)
+
+
+def _section_form(section: Section | None) -> SectionForm:
+    form = SectionForm(obj=section)
+    if request.method == "GET":
+        if section is None:
+            form.waitlist_enabled.data = True
+            form.reserved_seats.data = 0
+        else:
+            form.meeting_days.data = section.days_list
+            form.reserved_district.data = section.reserved_value if section.reserved_kind == "district" else ""
+    return form
+
+
+@bp.route("/school-admin/courses/<int:course_id>/sections/new", methods=["GET", "POST"])
+@admin_required
+def section_new(course_id: int):
+    course = found(services.course_for_admin, current_user, course_id)
+    form = _section_form(None)
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.save_section(current_user, form.data_dict(), course_id=course.id, ip=client_ip())
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Section created."), "success")
+            return redirect(url_for("education.admin_course", course_id=course.id))
+    return render_template("education/admin/section_form.html", form=form, course=course, section=None, error=error)
+
+
+@bp.route("/school-admin/sections/<int:section_id>/edit", methods=["GET", "POST"])
+@admin_required
+def section_edit(section_id: int):
+    section = found(services.section_for_admin, current_user, section_id)
+    course = section.course
+    form = _section_form(section)
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.save_section(current_user, form.data_dict(), section_id=section.id, ip=client_ip())
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("education.admin_course", course_id=course.id))
+    return render_template("education/admin/section_form.html", form=form, course=course, section=section, error=error)
+
+
+@bp.route("/school-admin/courses/<int:course_id>/rules/new", methods=["GET", "POST"])
+@admin_required
+def rule_new(course_id: int):
+    course = found(services.course_for_admin, current_user, course_id)
+    form = RuleForm()
+    form.applies_to.choices = [("course", _("Every section of this course"))] + [
+        (str(s.id), _("Section %(id)s only (starts %(date)s)", id=s.id, date=s.start_date.isoformat()))
+        for s in course.sections
+    ]
+    others = db.session.scalars(
+        services.select(Course)
+        .where(Course.id != course.id, Course.institution_id.in_(services.managed_institution_ids(current_user)))
+        .order_by(Course.title)
+    ).all()
+    others_public = db.session.scalars(
+        services.select(Course).where(Course.id != course.id, Course.active.is_(True)).order_by(Course.title).limit(500)
+    ).all()
+    choices = {c.id: c for c in list(others) + list(others_public)}
+    form.prerequisite.choices = [("", _("Choose a course"))] + [
+        (str(c.id), f"{c.title} — {c.institution.name}") for c in sorted(choices.values(), key=lambda c: c.title)
+    ]
+    if request.method == "GET" and request.args.get("section"):
+        form.applies_to.data = request.args.get("section")
+    error = None
+    if form.validate_on_submit():
+        section_id = None if form.applies_to.data == "course" else int(form.applies_to.data)
+        try:
+            services.add_rule(
+                current_user, form.data_dict(), course_id=course.id, section_id=section_id, ip=client_ip()
+            )
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Rule added."), "success")
+            return redirect(url_for("education.admin_course", course_id=course.id))
+    return render_template("education/admin/rule_form.html", form=form, course=course, error=error)
+
+
+@bp.route("/school-admin/rules/<int:rule_id>/delete", methods=["POST"])
+@admin_required
+def rule_delete(rule_id: int):
+    rule = found(services.rule_for_admin, current_user, rule_id)
+    course_id = rule.course_id or db.session.get(Section, rule.section_id).course_id
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.remove_rule(current_user, rule.id, ip=client_ip())
+    db.session.commit()
+    flash(_("Rule removed."), "success")
+    return redirect(url_for("education.admin_course", course_id=course_id))
+
+
+@bp.route("/school-admin/approvals")
+@admin_required
+def approvals():
+    queue = services.approvals_queue(current_user)
+    return render_template("education/admin/approvals.html", queue=queue, form=ConfirmForm())
+
+
+@bp.route("/school-admin/enrolments/<int:enrolment_id>/approve", methods=["POST"])
+@admin_required
+def approve(enrolment_id: int):
+    enrolment = found(services.enrolment_for_admin, current_user, enrolment_id)
+    back = (
+        url_for("education.roster", section_id=enrolment.section_id)
+        if request.form.get("back") == "roster"
+        else url_for("education.approvals")
+    )
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        enrolment = services.approve(current_user, enrolment_id, ip=client_ip())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        if enrolment.status == "enrolled":
+            flash(_("%(name)s is enrolled.", name=enrolment.person_name), "success")
+        else:
+            flash(
+                _(
+                    "No seat was left: %(name)s is on the waitlist (number %(position)s) and has been told.",
+                    name=enrolment.person_name,
+                    position=services.waitlist_position(enrolment),
+                ),
+                "warning",
+            )
+    return redirect(back)
+
+
+@bp.route("/school-admin/enrolments/<int:enrolment_id>/reject", methods=["GET", "POST"])
+@admin_required
+def reject(enrolment_id: int):
+    enrolment = found(services.enrolment_for_admin, current_user, enrolment_id)
+    form = RejectForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.reject(current_user, enrolment.id, form.reason.data, ip=client_ip())
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been told the reason.", name=enrolment.person_name), "success")
+            return redirect(url_for("education.roster", section_id=enrolment.section_id))
+    return render_template("education/admin/reject.html", form=form, enrolment=enrolment, error=error)
+
+
+@bp.route("/school-admin/sections/<int:section_id>/roster")
+@admin_required
+def roster(section_id: int):
+    section = found(services.section_for_admin, current_user, section_id)
+    return render_template(
+        "education/admin/roster.html",
+        roster=services.roster(section),
+        section=section,
+        form=ConfirmForm(),
+        today=clock.today(),
+    )
+
+
+@bp.route("/school-admin/sections/<int:section_id>/roster.csv")
+@admin_required
+def roster_csv(section_id: int):
+    section = found(services.section_for_admin, current_user, section_id)
+    return Response(
+        "\ufeff" + services.roster_csv(section),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=section-{section.id}-roster.csv"},
+    )
+
+
+@bp.route("/school-admin/sections/<int:section_id>/complete", methods=["POST"])
+@admin_required
+def complete(section_id: int):
+    section = found(services.section_for_admin, current_user, section_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ids = [i for i in request.form.getlist("enrolment") if i.isdigit()]
+    if not ids:
+        flash(_("Tick the people who have completed the course."), "error")
+        return redirect(url_for("education.roster", section_id=section.id))
+    try:
+        done = services.complete(current_user, section.id, ids, ip=client_ip())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(count)s people marked as completed.", count=len(done)), "success")
+    return redirect(url_for("education.roster", section_id=section.id))
+
+
+@bp.route("/school-admin/bulk", methods=["GET", "POST"])
+@admin_required
+def bulk_enrol():
+    form = BulkForm()
+    report, error = None, None
+    if form.validate_on_submit():
+        apply = request.form.get("action") == "apply"
+        raw = None
+        upload = form.file.data
+        if upload and getattr(upload, "filename", ""):
+            raw = upload.read(bulk.MAX_BYTES + 1)
+        elif apply and form.content.data:
+            raw = form.content.data.encode("utf-8")
+        if raw is None:
+            error = _("Choose a CSV file to upload.")
+        else:
+            try:
+                report = bulk.run(current_user, raw, apply=apply, mode=form.mode.data, ip=client_ip())
+            except DomainError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                if report.applied:
+                    db.session.commit()
+                else:
+                    db.session.rollback()
+                if not apply:
+                    form.content.data = raw.decode("utf-8-sig")
+    return render_template("education/admin/bulk.html", form=form, report=report, error=error)

@@ -1,0 +1,190 @@
+"""Bulk enrolment from a CSV file of (CNIC, section): a dry run that shows every row's outcome in
+words, then a commit that applies all rows or none, or only the valid rows, as the admin chooses.
+Re-running the same file changes nothing: people already enrolled are reported as such."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from portal.auth.errors import DomainError, NotFound
+from portal.auth.models import User, format_cnic
+from portal.auth.services import audit
+from portal.auth.validation import normalise_cnic
+from portal.database import begin_write
+from portal.education import services
+from portal.education.eligibility import Message, Person
+from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED
+from portal.extensions import db
+
+MAX_BYTES = 200_000
+MAX_ROWS = 1000
+MODE_ALL_OR_NONE = "all"
+MODE_VALID_ONLY = "valid"
+
+
+@dataclass
+class RowOutcome:
+    line: int
+    cnic: str
+    section: str
+    ok: bool
+    text: str
+    changed: bool = False  # True when the row enrols someone new
+
+
+@dataclass
+class BulkReport:
+    rows: list[RowOutcome] = field(default_factory=list)
+    applied: bool = False
+    committed: bool = False  # the admin asked to apply (not a dry run)
+    mode: str = MODE_ALL_OR_NONE
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.rows if not r.ok)
+
+    @property
+    def changes(self) -> int:
+        return sum(1 for r in self.rows if r.ok and r.changed)
+
+
+def decode(raw: bytes) -> str:
+    """The file's text, or InvalidCSV with a reason a person can act on."""
+    if not raw or not raw.strip():
+        raise services.InvalidCSV(_l("The file is empty."))
+    if len(raw) > MAX_BYTES:
+        raise services.InvalidCSV(
+            _l("The file is too large: at most %(kb)s KB, about %(rows)s rows."), kb=MAX_BYTES // 1000, rows=MAX_ROWS
+        )
+    if b"\x00" in raw:
+        raise services.InvalidCSV(_l("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that."))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise services.InvalidCSV(
+            _l("The file is not in UTF-8 encoding. In your spreadsheet, choose Save as → “CSV UTF-8” and try again.")
+        ) from None
+
+
+def parse(text: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) for each non-empty row; a header row starting with "cnic" is skipped."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise services.InvalidCSV(_l("The file could not be read as CSV. Check for stray quote marks.")) from None
+    numbered = [(i, [c.strip() for c in row]) for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+    if numbered and numbered[0][1] and numbered[0][1][0].lower().replace("\ufeff", "") in ("cnic", "cnic number"):
+        numbered = numbered[1:]
+    if not numbered:
+        raise services.InvalidCSV(_l("The file has no rows to enrol."))
+    if len(numbered) > MAX_ROWS:
+        raise services.InvalidCSV(_l("The file has more than %(rows)s rows. Please split it."), rows=MAX_ROWS)
+    return numbered
+
+
+def run(admin: User, raw: bytes, *, apply: bool, mode: str = MODE_ALL_OR_NONE, ip: str | None = None) -> BulkReport:
+    """Work out (dry run) or apply every row. Each row runs in a savepoint, so the outcome shown in
+    a dry run is exactly what applying would do. Raises InvalidCSV for a file that cannot be read."""
+    rows = parse(decode(raw))
+    report = BulkReport(committed=apply, mode=mode)
+    begin_write()
+    outer = db.session.begin_nested()
+    seen: dict[tuple[str, int], int] = {}
+    for line, cells in rows:
+        outcome = _row(admin, line, cells, seen)
+        report.rows.append(outcome)
+    if not apply or (mode == MODE_ALL_OR_NONE and report.errors):
+        outer.rollback()
+        db.session.expire_all()
+        return report
+    outer.commit()
+    report.applied = True
+    audit(
+        "education.bulk_enrolment",
+        actor=admin,
+        ip=ip,
+        rows=len(report.rows),
+        changes=report.changes,
+        errors=report.errors,
+        mode=mode,
+    )
+    return report
+
+
+def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
+    cnic_text = cells[0] if cells else ""
+    section_text = cells[1] if len(cells) > 1 else ""
+
+    def fail(message) -> RowOutcome:
+        return RowOutcome(line, cnic_text[:20], section_text[:20], False, str(message))
+
+    if len(cells) != 2:
+        return fail(_l("Each row needs exactly two columns: CNIC, section number."))
+    cnic = normalise_cnic(cnic_text)
+    if cnic is None:
+        return fail(_l("“%(value)s” is not a 13-digit CNIC.") % {"value": cnic_text[:20]})
+    if not section_text.isdigit() or len(section_text) > 9:
+        return fail(_l("“%(value)s” is not a section number.") % {"value": section_text[:20]})
+    section_id = int(section_text)
+    shown = RowOutcome(line, format_cnic(cnic), section_text, True, "")
+    key = (cnic, section_id)
+    if key in seen:
+        shown.text = str(Message(_l("Same as line %(line)s: nothing more to do."), line=seen[key]))
+        return shown
+    seen[key] = line
+    user = services.db.session.scalar(services.select(User).where(User.cnic == cnic))
+    if user is None:
+        shown.ok, shown.text = (
+            False,
+            str(_l("No account has this CNIC. The person needs to register on the portal first.")),
+        )
+        return shown
+    try:
+        section = services.section_for_admin(admin, section_id)
+    except NotFound:
+        shown.ok = False
+        shown.text = str(Message(_l("Section %(id)s is not one of your institutions' sections."), id=section_id))
+        return shown
+    savepoint = db.session.begin_nested()
+    try:
+        section = services.lock_section(section.id)
+        person = Person(user)
+        current = services.active_enrolment(person, section.course_id)
+        if current is not None and current.section_id == section.id and current.status in ACTIVE_STATUSES:
+            savepoint.rollback()
+            shown.text = str(
+                Message(
+                    _l("Already on this section (%(ref)s, %(status)s): nothing to do."),
+                    ref=current.reference,
+                    status=STATUSES[current.status],
+                )
+            )
+            return shown
+        if section.closed:
+            raise services.SectionUnavailable()
+        enrolment = services.place(section, person, approval=False, token=None, source="bulk")
+        audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, reference=enrolment.reference)
+        services._notify_outcome(enrolment)
+        savepoint.commit()
+    except DomainError as exc:
+        savepoint.rollback()
+        shown.ok, shown.text = False, str(exc)
+        return shown
+    shown.changed = True
+    if enrolment.status == ENROLLED:
+        shown.text = str(
+            Message(_l("%(name)s: enrolled in %(course)s."), name=user.full_name, course=section.course.title)
+        )
+    elif enrolment.status == WAITLISTED:
+        shown.text = str(
+            Message(
+                _l("%(name)s: no seat left, number %(position)s on the waitlist."),
+                name=user.full_name,
+                position=services.waitlist_position(enrolment),
+            )
+        )
+    return shown

@@ -1,0 +1,296 @@
+"""Education forms. Validators check the shape of input; services check the rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.districts import DISTRICTS
+from portal.education.models import CATEGORIES, INSTITUTION_TYPES, LANGUAGES, LEVELS, MODES, RULE_KINDS, WEEKDAYS
+from portal.forms import FlaskForm, SubmissionTokenMixin
+
+_required = _l("This field is required.")
+
+
+def _choices(mapping, blank=None):
+    items = list(mapping.items())
+    return ([("", blank)] if blank is not None else []) + items
+
+
+class CourseSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    district = SelectField(
+        _l("District"), choices=[("", _l("Any district"))] + list(DISTRICTS), validators=[Optional()]
+    )
+    category = SelectField(_l("Subject"), choices=_choices(CATEGORIES, _l("Any subject")), validators=[Optional()])
+    mode = SelectField(_l("How it is taught"), choices=_choices(MODES, _l("Any way")), validators=[Optional()])
+    fee = SelectField(
+        _l("Fee"),
+        choices=[("", _l("Free or paid")), ("free", _l("Free")), ("paid", _l("Paid"))],
+        validators=[Optional()],
+    )
+    weeks = SelectField(
+        _l("Starting"),
+        choices=[
+            ("", _l("Any time")),
+            ("2", _l("Within 2 weeks")),
+            ("4", _l("Within 4 weeks")),
+            ("8", _l("Within 8 weeks")),
+            ("12", _l("Within 12 weeks")),
+        ],
+        validators=[Optional()],
+    )
+    seats = BooleanField(_l("Only with seats free"))
+
+
+class EnrolForm(SubmissionTokenMixin, FlaskForm):
+    person = RadioField(_l("Who is enrolling?"), validators=[InputRequired(_l("Choose who is enrolling."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token (drop, approve, remove a rule)."""
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (sent to the person)"),
+        validators=[DataRequired(_l("Give a reason: the person is told it.")), Length(max=500)],
+    )
+
+
+class InstitutionForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_required), Length(max=160)])
+    type = SelectField(_l("Type"), choices=_choices(INSTITUTION_TYPES), validators=[DataRequired(_required)])
+    district = SelectField(
+        _l("District"), choices=[("", _l("Choose a district"))] + list(DISTRICTS), validators=[DataRequired(_required)]
+    )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    contact = StringField(_l("Contact (phone or email)"), validators=[Optional(), Length(max=120)])
+    active = BooleanField(_l("Open (shown to the public)"))
+
+    def data_dict(self) -> dict:
+        return {
+            "name": self.name.data.strip(),
+            "type": self.type.data,
+            "district": self.district.data,
+            "address": (self.address.data or "").strip(),
+            "contact": (self.contact.data or "").strip(),
+            "active": bool(self.active.data),
+        }
+
+
+class CourseForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_required), Length(max=160)])
+    category = SelectField(
+        _l("Subject"), choices=_choices(CATEGORIES, _l("Choose one")), validators=[DataRequired(_required)]
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    level = SelectField(_l("Level"), choices=_choices(LEVELS), validators=[DataRequired(_required)])
+    language = SelectField(
+        _l("Language of teaching"), choices=_choices(LANGUAGES), validators=[DataRequired(_required)]
+    )
+    mode = SelectField(_l("How it is taught"), choices=_choices(MODES), validators=[DataRequired(_required)])
+    duration = StringField(_l("Duration"), validators=[Optional(), Length(max=60)])
+    fee = DecimalField(
+        _l("Fee in rupees (0 for free)"),
+        places=2,
+        validators=[
+            InputRequired(_l("Enter the fee, or 0 if the course is free.")),
+            NumberRange(min=0, max=10_000_000, message=_l("Enter a fee between 0 and 10,000,000 rupees.")),
+        ],
+    )
+    certificate = BooleanField(_l("A certificate is awarded on completion"))
+    active = BooleanField(_l("Open (shown to the public)"))
+
+    def data_dict(self) -> dict:
+        return {
+            "title": self.title.data.strip(),
+            "category": self.category.data,
+            "description": (self.description.data or "").strip(),
+            "level": self.level.data,
+            "language": self.language.data,
+            "mode": self.mode.data,
+            "duration": (self.duration.data or "").strip(),
+            "fee_paisa": int((Decimal(self.fee.data) * 100).to_integral_value()),
+            "certificate": bool(self.certificate.data),
+            "active": bool(self.active.data),
+        }
+
+
+class SectionForm(FlaskForm):
+    name = StringField(_l("Name of the cohort (optional)"), validators=[Optional(), Length(max=80)])
+    start_date = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
+    end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
+    meeting_days = SelectMultipleField(_l("Meeting days"), choices=_choices(WEEKDAYS), validators=[Optional()])
+    start_time = TimeField(_l("Starts at"), validators=[Optional()])
+    end_time = TimeField(_l("Ends at"), validators=[Optional()])
+    venue = StringField(_l("Venue or online link"), validators=[Optional(), Length(max=200)])
+    capacity = IntegerField(
+        _l("Seats"),
+        validators=[
+            InputRequired(_l("Enter the number of seats.")),
+            NumberRange(min=1, max=10000, message=_l("Enter between 1 and 10,000 seats.")),
+        ],
+    )
+    reserved_kind = SelectField(
+        _l("Reserve seats for"),
+        choices=[
+            ("", _l("Nobody: all seats open to everyone")),
+            ("gender", _l("Women and girls")),
+            ("district", _l("People from one district")),
+        ],
+        validators=[Optional()],
+    )
+    reserved_district = SelectField(
+        _l("District for reserved seats"),
+        choices=[("", _l("Choose a district"))] + list(DISTRICTS),
+        validators=[Optional()],
+    )
+    reserved_seats = IntegerField(
+        _l("Number of reserved seats"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10000, message=_l("Enter 0 or more seats."))],
+    )
+    enrol_opens = DateField(_l("Enrolment opens"), validators=[InputRequired(_l("Enter when enrolment opens."))])
+    enrol_closes = DateField(_l("Enrolment closes"), validators=[InputRequired(_l("Enter when enrolment closes."))])
+    drop_deadline = DateField(_l("Last day to drop (optional)"), validators=[Optional()])
+    needs_approval = BooleanField(_l("Each enrolment needs approval"))
+    waitlist_enabled = BooleanField(_l("Keep a waitlist when full"))
+    waitlist_cap = IntegerField(
+        _l("Waitlist limit (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=10000, message=_l("Enter between 1 and 10,000."))],
+    )
+    closed = BooleanField(_l("Closed (no longer shown or taking enrolments)"))
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The last day cannot be before the first day."))
+
+    def validate_end_time(self, field):
+        if bool(self.start_time.data) != bool(field.data):
+            raise ValidationError(_l("Enter both times, or neither."))
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The class must end after it starts."))
+
+    def validate_enrol_closes(self, field):
+        if self.enrol_opens.data and field.data and field.data < self.enrol_opens.data:
+            raise ValidationError(_l("Enrolment cannot close before it opens."))
+        if self.end_date.data and field.data and field.data > self.end_date.data:
+            raise ValidationError(_l("Enrolment must close by the last day of the course."))
+
+    def validate_drop_deadline(self, field):
+        if field.data and self.end_date.data and field.data > self.end_date.data:
+            raise ValidationError(_l("The last day to drop must be on or before the last day of the course."))
+
+    def validate_reserved_district(self, field):
+        if self.reserved_kind.data == "district" and not field.data:
+            raise ValidationError(_l("Choose the district the seats are kept for."))
+
+    def validate_reserved_seats(self, field):
+        if self.reserved_kind.data and not field.data:
+            raise ValidationError(_l("Enter how many seats are reserved."))
+        if field.data and self.capacity.data and field.data > self.capacity.data:
+            raise ValidationError(_l("Reserved seats cannot be more than the capacity."))
+
+    def data_dict(self) -> dict:
+        kind = self.reserved_kind.data or None
+        return {
+            "name": (self.name.data or "").strip(),
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "meeting_days": ",".join(d for d in WEEKDAYS if d in (self.meeting_days.data or [])),
+            "start_time": self.start_time.data,
+            "end_time": self.end_time.data,
+            "venue": (self.venue.data or "").strip(),
+            "capacity": self.capacity.data,
+            "reserved_kind": kind,
+            "reserved_value": ("female" if kind == "gender" else self.reserved_district.data) if kind else None,
+            "reserved_seats": (self.reserved_seats.data or 0) if kind else 0,
+            "enrol_opens": self.enrol_opens.data,
+            "enrol_closes": self.enrol_closes.data,
+            "needs_approval": bool(self.needs_approval.data),
+            "drop_deadline": self.drop_deadline.data,
+            "waitlist_enabled": bool(self.waitlist_enabled.data),
+            "waitlist_cap": self.waitlist_cap.data if self.waitlist_enabled.data else None,
+            "closed": bool(self.closed.data),
+        }
+
+
+class RuleForm(FlaskForm):
+    applies_to = SelectField(_l("Applies to"), validators=[DataRequired(_required)])
+    kind = SelectField(
+        _l("Condition"), choices=_choices(RULE_KINDS, _l("Choose one")), validators=[DataRequired(_required)]
+    )
+    min_age = IntegerField(
+        _l("Youngest age"),
+        validators=[Optional(), NumberRange(min=0, max=120, message=_l("Enter an age from 0 to 120."))],
+    )
+    max_age = IntegerField(
+        _l("Oldest age"),
+        validators=[Optional(), NumberRange(min=0, max=120, message=_l("Enter an age from 0 to 120."))],
+    )
+    gender = SelectField(
+        _l("Gender"),
+        choices=[("", _l("Choose one")), ("female", _l("Women and girls only")), ("male", _l("Men and boys only"))],
+        validators=[Optional()],
+    )
+    districts = SelectMultipleField(_l("Districts"), choices=list(DISTRICTS), validators=[Optional()])
+    prerequisite = SelectField(_l("Course to complete first"), validators=[Optional()])
+
+    def validate_kind(self, field):
+        kind = field.data
+        if kind == "age":
+            if self.min_age.data is None and self.max_age.data is None:
+                raise ValidationError(_l("Enter the youngest age, the oldest age, or both."))
+            if (
+                self.min_age.data is not None
+                and self.max_age.data is not None
+                and self.min_age.data > self.max_age.data
+            ):
+                raise ValidationError(_l("The youngest age cannot be more than the oldest age."))
+        elif kind == "gender" and not self.gender.data:
+            raise ValidationError(_l("Choose who the cohort is for."))
+        elif kind == "district" and not self.districts.data:
+            raise ValidationError(_l("Choose at least one district."))
+        elif kind == "prerequisite" and not self.prerequisite.data:
+            raise ValidationError(_l("Choose the course to complete first."))
+
+    def data_dict(self) -> dict:
+        kind = self.kind.data
+        return {
+            "kind": kind,
+            "min_age": self.min_age.data if kind == "age" else None,
+            "max_age": self.max_age.data if kind == "age" else None,
+            "gender": self.gender.data if kind == "gender" else None,
+            "districts": self.districts.data if kind == "district" else None,
+            "prerequisite_course_id": int(self.prerequisite.data) if kind == "prerequisite" else None,
+        }
+
+
+class BulkForm(FlaskForm):
+    file = FileField(_l("CSV file"))
+    content = StringField()  # the checked file, carried from the dry run to the commit
+    mode = RadioField(
+        _l("If some rows have problems"),
+        choices=[("all", _l("Enrol nobody until every row is right")), ("valid", _l("Enrol the valid rows only"))],
+        default="all",
+        validators=[InputRequired(_l("Choose one."))],
+    )

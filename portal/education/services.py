@@ -1,0 +1,1111 @@
+"""Education rules and transactions: enrolment, seats, waitlist, approvals, completion, certificates.
+
+Seats are taken and given back only with conditional UPDATEs on ``edu_sections.enrolled_count``
+whose row count decides; every service that changes seats first locks the section row
+(``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` on SQLite through begin_write), so
+waitlist order is arrival order and a freed seat goes to the first waitlisted person in the same
+transaction. Services flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock
+from portal.auth.errors import DomainError, NotFound
+from portal.auth.models import ROLE_SCHOOL_ADMIN, User
+from portal.auth.services import SCOPE_RESOLVERS, audit, get_dependant, institution_ids_for
+from portal.database import begin_write
+from portal.education.eligibility import (
+    LazyDate,
+    Message,
+    Person,
+    eligibility_problems,
+    in_reserved_group,
+    person_of,
+)
+from portal.education.models import (
+    ACTIVE_STATUSES,
+    COMPLETED,
+    DROPPED,
+    ENROLLED,
+    PENDING,
+    REJECTED,
+    SEAT_GENERAL,
+    SEAT_RESERVED,
+    STATUSES,
+    WAITLISTED,
+    Certificate,
+    Course,
+    EligibilityRule,
+    Enrolment,
+    Institution,
+    Section,
+)
+from portal.extensions import db
+from portal.notifications.services import notify, register_reminder_hook
+from portal.refs import new_reference, random_code
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class NotEligible(DomainError):
+    message = _l("This person cannot join this cohort.")
+
+    def __init__(self, problems):
+        super().__init__(" ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class EnrolmentNotOpenYet(DomainError):
+    message = _l("Enrolment for this cohort opens on %(date)s.")
+
+
+class EnrolmentClosed(DomainError):
+    message = _l("Enrolment for this cohort closed on %(date)s.")
+
+
+class SectionUnavailable(DomainError):
+    message = _l("This cohort is not taking enrolments.")
+
+
+class AlreadyEnrolled(DomainError):
+    message = _l("%(name)s already has an enrolment in this course (%(ref)s, %(status)s).")
+
+
+class AlreadyCompleted(DomainError):
+    message = _l("%(name)s has already completed this course.")
+
+
+class SectionFull(DomainError):
+    message = _l("This cohort is full and has no waitlist.")
+
+
+class WaitlistFull(DomainError):
+    message = _l("This cohort is full and its waitlist is full too.")
+
+
+class DropDeadlinePassed(DomainError):
+    message = _l("The last day to drop this course was %(date)s. Please contact the institution.")
+
+
+class CannotChange(DomainError):
+    message = _l("This enrolment cannot be changed any more.")
+
+
+class InvalidChange(DomainError):
+    pass
+
+
+class InvalidCSV(DomainError):
+    pass
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def managed_institution_ids(user) -> set[int]:
+    return institution_ids_for(user)
+
+
+def managed_institutions(user) -> list[Institution]:
+    ids = managed_institution_ids(user)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Institution).where(Institution.id.in_(ids)).order_by(Institution.name)))
+
+
+def can_manage_institution(user, institution_id: int | None) -> bool:
+    return institution_id is not None and institution_id in managed_institution_ids(user)
+
+
+def institution_for_admin(user, institution_id: int) -> Institution:
+    institution = db.session.get(Institution, institution_id)
+    if institution is None or not can_manage_institution(user, institution.id):
+        raise NotFound()
+    return institution
+
+
+def course_for_admin(user, course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None or not can_manage_institution(user, course.institution_id):
+        raise NotFound()
+    return course
+
+
+def section_for_admin(user, section_id: int) -> Section:
+    section = db.session.get(Section, section_id)
+    if section is None or not can_manage_institution(user, section.course.institution_id):
+        raise NotFound()
+    return section
+
+
+def enrolment_for_admin(user, enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or not can_manage_institution(user, enrolment.course.institution_id):
+        raise NotFound()
+    return enrolment
+
+
+def rule_for_admin(user, rule_id: int) -> EligibilityRule:
+    rule = db.session.get(EligibilityRule, rule_id)
+    if rule is None:
+        raise NotFound()
+    course = rule.course_id and db.session.get(Course, rule.course_id)
+    if course is None:
+        section = db.session.get(Section, rule.section_id)
+        course = section.course if section else None
+    if course is None or not can_manage_institution(user, course.institution_id):
+        raise NotFound()
+    return rule
+
+
+def _institution_name(institution_id: int) -> str | None:
+    institution = db.session.get(Institution, institution_id)
+    return institution.name if institution else None
+
+
+SCOPE_RESOLVERS[ROLE_SCHOOL_ADMIN] = _institution_name
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+def person_for(user: User, dependant_id: int | None) -> Person:
+    """The account holder, or their family member (NotFound for anyone else's)."""
+    if dependant_id:
+        return Person(user, get_dependant(user, dependant_id))
+    return Person(user)
+
+
+def active_enrolment(person: Person, course_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.course_id == course_id,
+            Enrolment.person_key == person.key,
+            Enrolment.status.in_(ACTIVE_STATUSES + (COMPLETED,)),
+        )
+    )
+
+
+# --- seats ---------------------------------------------------------------------------------------
+
+
+def lock_section(section_id: int) -> Section:
+    """The section, locked for this transaction and read fresh (NotFound if it does not exist)."""
+    section = db.session.scalar(
+        select(Section)
+        .where(Section.id == section_id)
+        .with_for_update(of=Section)
+        .execution_options(populate_existing=True)
+    )
+    if section is None:
+        raise NotFound()
+    _release_reserved_if_closed(section)
+    return section
+
+
+def take_seat(section: Section, person: Person) -> str | None:
+    """Take one seat with a conditional UPDATE; returns the kind of seat taken, or None if none is left.
+
+    A member of the reserved group takes a reserved seat first, then a general one. Others take
+    only general seats while reserved seats are kept (until enrolment closes).
+    """
+    if in_reserved_group(section, person):
+        taken = db.session.execute(
+            update(Section)
+            .where(
+                Section.id == section.id,
+                Section.reserved_released.is_(False),
+                Section.reserved_taken < Section.reserved_seats,
+                Section.enrolled_count < Section.capacity,
+            )
+            .values(enrolled_count=Section.enrolled_count + 1, reserved_taken=Section.reserved_taken + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken == 1:
+            db.session.expire(section)
+            return SEAT_RESERVED
+    taken = db.session.execute(
+        update(Section)
+        .where(
+            Section.id == section.id,
+            Section.enrolled_count < Section.capacity,
+            or_(
+                Section.reserved_released.is_(True),
+                Section.reserved_kind.is_(None),
+                Section.enrolled_count - Section.reserved_taken < Section.capacity - Section.reserved_seats,
+            ),
+        )
+        .values(enrolled_count=Section.enrolled_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(section)
+    return SEAT_GENERAL if taken == 1 else None
+
+
+def release_seat(section: Section, enrolment: Enrolment) -> None:
+    values = {"enrolled_count": Section.enrolled_count - 1}
+    conditions = [Section.id == section.id, Section.enrolled_count > 0]
+    if enrolment.seat_kind == SEAT_RESERVED:
+        values["reserved_taken"] = case((Section.reserved_taken > 0, Section.reserved_taken - 1), else_=0)
+    released = db.session.execute(
+        update(Section).where(*conditions).values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(section)
+    if released != 1:  # pragma: no cover - the counter and the enrolments disagree
+        current_app.logger.error("seat counter of section %s was already 0", section.id)
+    enrolment.seat_kind = None
+
+
+def _release_reserved_if_closed(section: Section) -> None:
+    if section.reserved_kind and not section.reserved_released and clock.today() > section.enrol_closes:
+        release_reserved_seats(section)
+
+
+def release_reserved_seats(section: Section) -> list[Enrolment]:
+    """Give unused reserved seats to everyone (enrolment has closed) and fill them from the waitlist."""
+    released = db.session.execute(
+        update(Section)
+        .where(Section.id == section.id, Section.reserved_released.is_(False))
+        .values(reserved_released=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(section)
+    if released != 1:
+        return []
+    return promote_waitlist(section)
+
+
+def release_due_reserved_seats(now: datetime | None = None) -> int:
+    """Reminder hook (flask notifications deliver): release reserved seats of closed sections."""
+    today = (now or clock.now()).astimezone(clock.KARACHI).date()
+    begin_write()
+    ids = db.session.scalars(
+        select(Section.id).where(
+            Section.reserved_kind.is_not(None), Section.reserved_released.is_(False), Section.enrol_closes < today
+        )
+    ).all()
+    promoted = 0
+    for section_id in ids:
+        section = db.session.scalar(select(Section).where(Section.id == section_id).with_for_update(of=Section))
+        promoted += len(release_reserved_seats(section))
+    return promoted
+
+
+register_reminder_hook(release_due_reserved_seats)
+
+
+# --- waitlist ------------------------------------------------------------------------------------
+
+
+def _waitlist_query(section_id: int):
+    return (
+        select(Enrolment)
+        .where(Enrolment.section_id == section_id, Enrolment.status == WAITLISTED)
+        .order_by(Enrolment.waitlisted_at, Enrolment.id)
+    )
+
+
+def waitlist(section_id: int) -> list[Enrolment]:
+    return list(db.session.scalars(_waitlist_query(section_id)))
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    """1 for the first person waiting; None when not on the waitlist."""
+    if enrolment.status != WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.section_id == enrolment.section_id,
+            Enrolment.status == WAITLISTED,
+            or_(
+                Enrolment.waitlisted_at < enrolment.waitlisted_at,
+                and_(Enrolment.waitlisted_at == enrolment.waitlisted_at, Enrolment.id < enrolment.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def waitlist_lengths(section_ids) -> dict[int, int]:
+    ids = list(section_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Enrolment.section_id, func.count(Enrolment.id))
+        .where(Enrolment.section_id.in_(ids), Enrolment.status == WAITLISTED)
+        .group_by(Enrolment.section_id)
+    ).all()
+    return {section_id: count for section_id, count in rows}
+
+
+def promote_waitlist(section: Section) -> list[Enrolment]:
+    """Fill free seats from the waitlist, first come first served, skipping people who are no longer
+    eligible or who cannot use the seats left (seats kept for a group). Call with the section locked."""
+    promoted = []
+    for enrolment in waitlist(section.id):
+        if section.enrolled_count >= section.capacity:
+            break
+        person = person_of(enrolment)
+        if eligibility_problems(person, section):
+            continue
+        seat = take_seat(section, person)
+        if seat is None:
+            continue
+        now = clock.now()
+        enrolment.status, enrolment.seat_kind = ENROLLED, seat
+        enrolment.decided_at = enrolment.updated_at = now
+        _notify(
+            enrolment,
+            _l("A seat is yours"),
+            lambda e=enrolment: _(
+                "A seat has become free and %(name)s is now enrolled in %(course)s (reference %(ref)s).",
+                name=e.person_name,
+                course=e.course.title,
+                ref=e.reference,
+            ),
+            "promoted",
+        )
+        promoted.append(enrolment)
+    db.session.flush()
+    return promoted
+
+
+# --- enrolment -----------------------------------------------------------------------------------
+
+
+@dataclass
+class EnrolResult:
+    enrolment: Enrolment
+    replayed: bool = False  # the same form was posted again: this is the first result
+    position: int | None = None
+
+
+def check_window(section: Section) -> None:
+    if section.closed or not section.course.active or not section.course.institution.active:
+        raise SectionUnavailable()
+    today = clock.today()
+    if today < section.enrol_opens:
+        raise EnrolmentNotOpenYet(date=LazyDate(section.enrol_opens))
+    if today > section.enrol_closes:
+        raise EnrolmentClosed(date=LazyDate(section.enrol_closes))
+
+
+def enrolment_by_token(token: str | None) -> Enrolment | None:
+    if not token:
+        return None
+    return db.session.scalar(select(Enrolment).where(Enrolment.submission_token == token))
+
+
+def enrol(user: User, section_id: int, *, dependant_id: int | None = None, submission_token: str | None = None):
+    """Enrol ``user`` (or their family member) in a section → EnrolResult.
+
+    Outcome: enrolled (a seat was free), pending (the section needs approval), or waitlisted
+    (full, waitlist open). Raises SectionUnavailable, EnrolmentNotOpenYet, EnrolmentClosed,
+    AlreadyEnrolled, AlreadyCompleted, NotEligible, SectionFull, WaitlistFull, NotFound.
+    Posting the same submission token again returns the first enrolment (replayed=True).
+    """
+    begin_write()
+    section = lock_section(section_id)
+    existing = enrolment_by_token(submission_token)
+    if existing is not None:
+        if existing.user_id != user.id:
+            raise NotFound()
+        return EnrolResult(existing, replayed=True, position=waitlist_position(existing))
+    person = person_for(user, dependant_id)
+    check_window(section)
+    enrolment = place(section, person, approval=section.needs_approval, token=submission_token)
+    _notify_outcome(enrolment)
+    return EnrolResult(enrolment, position=waitlist_position(enrolment))
+
+
+def place(section: Section, person: Person, *, approval: bool, token: str | None, source: str = "web") -> Enrolment:
+    """Create the enrolment for a person in a locked section: the one-per-course rule, eligibility,
+    then a seat, approval, or the waitlist."""
+    current = active_enrolment(person, section.course_id)
+    if current is not None:
+        if current.status == COMPLETED:
+            raise AlreadyCompleted(name=person.name)
+        raise AlreadyEnrolled(name=person.name, ref=current.reference, status=STATUSES[current.status])
+    problems = eligibility_problems(person, section)
+    if problems:
+        raise NotEligible(problems)
+    now = clock.now()
+    enrolment = Enrolment(
+        reference=_unique_reference(),
+        user_id=person.user.id,
+        dependant_id=person.dependant.id if person.dependant else None,
+        person_key=person.key,
+        section_id=section.id,
+        course_id=section.course_id,
+        submission_token=token,
+        source=source,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            if approval:
+                enrolment.status = PENDING
+            else:
+                seat = take_seat(section, person)
+                if seat is not None:
+                    enrolment.status, enrolment.seat_kind, enrolment.decided_at = ENROLLED, seat, now
+                else:
+                    _check_waitlist_room(section)
+                    enrolment.status, enrolment.waitlisted_at = WAITLISTED, now
+            db.session.add(enrolment)
+            db.session.flush()
+    except IntegrityError:
+        # Another request for the same person won the race (one active enrolment per course).
+        current = active_enrolment(person, section.course_id)
+        raise AlreadyEnrolled(
+            name=person.name,
+            ref=current.reference if current else "?",
+            status=STATUSES[current.status] if current else "",
+        )
+    enrolment.section, enrolment.course = section, section.course
+    return enrolment
+
+
+def _check_waitlist_room(section: Section) -> None:
+    if not section.waitlist_enabled:
+        raise SectionFull()
+    if section.waitlist_cap is not None:
+        waiting = db.session.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.section_id == section.id, Enrolment.status == WAITLISTED)
+        )
+        if waiting >= section.waitlist_cap:
+            raise WaitlistFull()
+
+
+def _unique_reference() -> str:
+    for _attempt in range(20):
+        reference = new_reference("E")
+        if db.session.scalar(select(Enrolment.id).where(Enrolment.reference == reference)) is None:
+            return reference
+    raise RuntimeError("could not find a free enrolment reference")  # pragma: no cover
+
+
+def _notify(enrolment: Enrolment, subject, body, event: str) -> None:
+    notify(enrolment.user, subject=subject, body=body, dedupe_key=f"edu:{enrolment.id}:{event}:{enrolment.updated_at}")
+
+
+def _notify_outcome(enrolment: Enrolment) -> None:
+    if enrolment.status == ENROLLED:
+        subject = _l("Enrolment confirmed")
+        body = lambda e=enrolment: _(  # noqa: E731
+            "%(name)s is enrolled in %(course)s at %(institution)s, starting %(start)s. Reference %(ref)s.",
+            name=e.person_name,
+            course=e.course.title,
+            institution=e.course.institution.name,
+            start=LazyDate(e.section.start_date),
+            ref=e.reference,
+        )
+    elif enrolment.status == PENDING:
+        subject = _l("Enrolment request received")
+        body = lambda e=enrolment: _(  # noqa: E731
+            "%(name)s has asked to join %(course)s. The institution will approve or decline the request. "
+            "Reference %(ref)s.",
+            name=e.person_name,
+            course=e.course.title,
+            ref=e.reference,
+        )
+    else:
+        subject = _l("On the waitlist")
+        body = lambda e=enrolment: _(  # noqa: E731
+            "%(course)s is full. %(name)s is number %(position)s on the waitlist and will get a seat "
+            "automatically if one frees up. Reference %(ref)s.",
+            name=e.person_name,
+            course=e.course.title,
+            position=waitlist_position(e),
+            ref=e.reference,
+        )
+    _notify(enrolment, subject, body, enrolment.status)
+
+
+def enrolment_for_user(user: User, reference: str) -> Enrolment:
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.reference == (reference or "").strip().upper()))
+    if enrolment is None or enrolment.user_id != user.id:
+        raise NotFound()
+    return enrolment
+
+
+def can_drop(enrolment: Enrolment) -> bool:
+    deadline = enrolment.section.drop_deadline
+    return enrolment.status in ACTIVE_STATUSES and (deadline is None or clock.today() <= deadline)
+
+
+def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
+    """The person leaves the course; a freed seat goes to the first eligible waitlisted person in
+    this same transaction. Returns (enrolment, promoted). Raises NotFound, CannotChange,
+    DropDeadlinePassed."""
+    begin_write()
+    enrolment = enrolment_for_user(user, reference)
+    section = lock_section(enrolment.section_id)
+    db.session.refresh(enrolment)
+    if enrolment.status not in ACTIVE_STATUSES:
+        raise CannotChange()
+    if section.drop_deadline is not None and clock.today() > section.drop_deadline:
+        raise DropDeadlinePassed(date=LazyDate(section.drop_deadline))
+    held_seat = enrolment.status == ENROLLED
+    now = clock.now()
+    enrolment.status, enrolment.updated_at = DROPPED, now
+    if held_seat:
+        release_seat(section, enrolment)
+    db.session.flush()
+    promoted = promote_waitlist(section) if held_seat else []
+    _notify(
+        enrolment,
+        _l("You have left a course"),
+        lambda e=enrolment: _(
+            "%(name)s has left %(course)s (reference %(ref)s).",
+            name=e.person_name,
+            course=e.course.title,
+            ref=e.reference,
+        ),
+        "dropped",
+    )
+    return enrolment, promoted
+
+
+def my_enrolments(user: User) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.user_id == user.id)
+            .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
+        )
+    )
+
+
+# --- admin: approvals, rejections, completion ------------------------------------------------------
+
+
+def approvals_queue(user) -> list[Enrolment]:
+    ids = managed_institution_ids(user)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Course, Course.id == Enrolment.course_id)
+            .where(Course.institution_id.in_(ids), Enrolment.status == PENDING)
+            .order_by(Enrolment.created_at, Enrolment.id)
+        )
+    )
+
+
+def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
+    """Approve a pending request: it takes a seat atomically, or goes to the waitlist if none is left
+    (the person is told which). Raises NotFound, CannotChange, SectionFull (no seat, no waitlist)."""
+    begin_write()
+    enrolment = enrolment_for_admin(admin, enrolment_id)
+    section = lock_section(enrolment.section_id)
+    db.session.refresh(enrolment)
+    if enrolment.status != PENDING:
+        raise CannotChange()
+    now = clock.now()
+    seat = take_seat(section, person_of(enrolment))
+    if seat is not None:
+        enrolment.status, enrolment.seat_kind = ENROLLED, seat
+        audit("education.enrolment.approved", actor=admin, target=enrolment, ip=ip, reference=enrolment.reference)
+    else:
+        if not section.waitlist_enabled:
+            raise SectionFull(_l("No seat is left and this cohort has no waitlist, so the request stays pending."))
+        enrolment.status, enrolment.waitlisted_at = WAITLISTED, now
+        audit(
+            "education.enrolment.approved_to_waitlist",
+            actor=admin,
+            target=enrolment,
+            ip=ip,
+            reference=enrolment.reference,
+        )
+    enrolment.decided_at = enrolment.updated_at = now
+    db.session.flush()
+    if enrolment.status == ENROLLED:
+        _notify(
+            enrolment,
+            _l("Enrolment approved"),
+            lambda e=enrolment: _(
+                "%(name)s has been accepted into %(course)s (reference %(ref)s).",
+                name=e.person_name,
+                course=e.course.title,
+                ref=e.reference,
+            ),
+            "approved",
+        )
+    else:
+        _notify(
+            enrolment,
+            _l("Approved: on the waitlist"),
+            lambda e=enrolment: _(
+                "%(name)s has been accepted into %(course)s, but every seat is taken: %(name)s is number "
+                "%(position)s on the waitlist and will get a seat automatically when one frees up (reference %(ref)s).",
+                name=e.person_name,
+                course=e.course.title,
+                position=waitlist_position(e),
+                ref=e.reference,
+            ),
+            "approved-waitlisted",
+        )
+    return enrolment
+
+
+def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -> Enrolment:
+    """Decline a request or remove someone (with a reason they are told). A freed seat is given to
+    the waitlist in the same transaction. Raises NotFound, CannotChange."""
+    begin_write()
+    enrolment = enrolment_for_admin(admin, enrolment_id)
+    section = lock_section(enrolment.section_id)
+    db.session.refresh(enrolment)
+    if enrolment.status not in ACTIVE_STATUSES:
+        raise CannotChange()
+    held_seat = enrolment.status == ENROLLED
+    now = clock.now()
+    enrolment.status, enrolment.reason = REJECTED, reason.strip()[:500]
+    enrolment.decided_at = enrolment.updated_at = now
+    if held_seat:
+        release_seat(section, enrolment)
+    db.session.flush()
+    audit(
+        "education.enrolment.rejected",
+        actor=admin,
+        target=enrolment,
+        ip=ip,
+        reference=enrolment.reference,
+        reason=reason,
+    )
+    if held_seat:
+        promote_waitlist(section)
+    _notify(
+        enrolment,
+        _l("Enrolment not accepted"),
+        lambda e=enrolment: _(
+            "%(name)s's enrolment in %(course)s (reference %(ref)s) was not accepted. Reason: %(reason)s",
+            name=e.person_name,
+            course=e.course.title,
+            ref=e.reference,
+            reason=e.reason,
+        ),
+        "rejected",
+    )
+    return enrolment
+
+
+def complete(admin: User, section_id: int, enrolment_ids, ip: str | None = None) -> list[Enrolment]:
+    """Mark enrolled people of a section as completed; each gets a certificate if the course awards one."""
+    begin_write()
+    section = section_for_admin(admin, section_id)
+    section = lock_section(section.id)
+    if clock.today() < section.start_date:
+        raise InvalidChange(
+            _l("People can be marked as completed once the course has started (%(date)s)."),
+            date=LazyDate(section.start_date),
+        )
+    wanted = {int(i) for i in enrolment_ids}
+    done = []
+    for enrolment in db.session.scalars(
+        select(Enrolment).where(Enrolment.section_id == section.id, Enrolment.status == ENROLLED).order_by(Enrolment.id)
+    ):
+        if enrolment.id not in wanted:
+            continue
+        now = clock.now()
+        enrolment.status, enrolment.updated_at = COMPLETED, now
+        if section.course.certificate:
+            issue_certificate(admin, enrolment)
+        audit("education.enrolment.completed", actor=admin, target=enrolment, ip=ip, reference=enrolment.reference)
+        _notify(
+            enrolment,
+            _l("Course completed"),
+            lambda e=enrolment: _(
+                "Congratulations: %(name)s has completed %(course)s.%(extra)s",
+                name=e.person_name,
+                course=e.course.title,
+                extra=(" " + _("Certificate code: %(code)s.", code=e.certificate.code)) if e.certificate else "",
+            ),
+            "completed",
+        )
+        done.append(enrolment)
+    db.session.flush()
+    return done
+
+
+def issue_certificate(admin: User | None, enrolment: Enrolment) -> Certificate:
+    if enrolment.certificate is not None:
+        return enrolment.certificate
+    section, course = enrolment.section, enrolment.course
+    for _attempt in range(20):
+        code = random_code(10)
+        if db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is None:
+            break
+    certificate = Certificate(
+        enrolment=enrolment,
+        code=code,
+        holder_name=enrolment.person_name,
+        course_title=course.title,
+        institution_name=course.institution.name,
+        institution_district=course.institution.district,
+        start_date=section.start_date,
+        end_date=section.end_date,
+        issued_at=clock.now(),
+        issued_by_id=admin.id if admin else None,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:16]
+
+
+def verify_certificate(code: str) -> Certificate | None:
+    code = normalise_code(code)
+    if not code:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def certificate_for_viewer(user, code: str) -> Certificate:
+    """The holder's account, or an admin of the institution, may open the printable certificate."""
+    certificate = verify_certificate(code)
+    if certificate is None:
+        raise NotFound()
+    enrolment = certificate.enrolment
+    if enrolment.user_id != getattr(user, "id", None) and not can_manage_institution(
+        user, enrolment.course.institution_id
+    ):
+        raise NotFound()
+    return certificate
+
+
+# --- catalogue editing -------------------------------------------------------------------------------
+
+INSTITUTION_FIELDS = ("name", "type", "district", "address", "contact", "active")
+COURSE_FIELDS = (
+    "title",
+    "category",
+    "description",
+    "level",
+    "language",
+    "mode",
+    "duration",
+    "fee_paisa",
+    "certificate",
+    "active",
+)
+SECTION_FIELDS = (
+    "name", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "capacity",
+    "reserved_kind", "reserved_value", "reserved_seats", "enrol_opens", "enrol_closes", "needs_approval",
+    "drop_deadline", "waitlist_enabled", "waitlist_cap", "closed",
+)  # fmt: skip
+
+
+def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
+    begin_write()
+    institution = institution_for_admin(admin, institution_id)
+    for name in INSTITUTION_FIELDS:
+        setattr(institution, name, data[name])
+    audit("education.institution.updated", actor=admin, target=institution, ip=ip)
+    return institution
+
+
+def save_course(admin: User, data: dict, *, institution_id: int | None = None, course_id: int | None = None,
+                ip: str | None = None) -> Course:  # fmt: skip
+    begin_write()
+    if course_id is not None:
+        course = course_for_admin(admin, course_id)
+        action = "education.course.updated"
+    else:
+        course = Course(institution=institution_for_admin(admin, institution_id), created_at=clock.now())
+        db.session.add(course)
+        action = "education.course.created"
+    for name in COURSE_FIELDS:
+        setattr(course, name, data[name])
+    db.session.flush()
+    audit(action, actor=admin, target=course, ip=ip, title=course.title)
+    return course
+
+
+def save_section(admin: User, data: dict, *, course_id: int | None = None, section_id: int | None = None,
+                 ip: str | None = None) -> Section:  # fmt: skip
+    """Create or edit a section. Raising capacity (or releasing reserved seats) fills seats from
+    the waitlist in the same transaction. Raises InvalidChange when the new numbers do not fit the
+    people already enrolled."""
+    begin_write()
+    if section_id is not None:
+        section = section_for_admin(admin, section_id)
+        section = lock_section(section.id)
+        action = "education.section.updated"
+    else:
+        course = course_for_admin(admin, course_id)
+        section = Section(course=course, enrolled_count=0, reserved_taken=0, created_at=clock.now())
+        action = "education.section.created"
+    if not data.get("reserved_kind"):
+        data = {**data, "reserved_kind": None, "reserved_value": None, "reserved_seats": 0}
+    if data["capacity"] < (section.enrolled_count or 0):
+        raise InvalidChange(
+            _l("%(count)s people are already enrolled, so the capacity cannot be lower than that."),
+            count=section.enrolled_count,
+        )
+    if data["reserved_seats"] > data["capacity"]:
+        raise InvalidChange(_l("Reserved seats cannot be more than the capacity."))
+    if data["reserved_seats"] < (section.reserved_taken or 0):
+        raise InvalidChange(
+            _l("%(count)s reserved seats are already taken, so fewer cannot be reserved."), count=section.reserved_taken
+        )
+    for name in SECTION_FIELDS:
+        setattr(section, name, data[name])
+    if section_id is None:
+        db.session.add(section)
+    db.session.flush()
+    audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
+    if section_id is not None:
+        _release_reserved_if_closed(section)
+        promote_waitlist(section)
+    return section
+
+
+def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None = None, ip: str | None = None):
+    begin_write()
+    course = course_for_admin(admin, course_id)
+    if section_id is not None:
+        section = section_for_admin(admin, section_id)
+        if section.course_id != course.id:
+            raise NotFound()
+    prerequisite = data.get("prerequisite_course_id")
+    if prerequisite is not None and (prerequisite == course.id or db.session.get(Course, prerequisite) is None):
+        raise InvalidChange(_l("Choose another course as the prerequisite."))
+    rule = EligibilityRule(
+        course_id=None if section_id else course.id,
+        section_id=section_id,
+        kind=data["kind"],
+        min_age=data.get("min_age"),
+        max_age=data.get("max_age"),
+        gender=data.get("gender"),
+        districts=",".join(data.get("districts") or []) or None,
+        prerequisite_course_id=prerequisite,
+    )
+    db.session.add(rule)
+    db.session.flush()
+    audit("education.rule.added", actor=admin, target=rule, ip=ip, kind=rule.kind, course_id=course.id)
+    return rule
+
+
+def remove_rule(admin: User, rule_id: int, ip: str | None = None) -> None:
+    begin_write()
+    rule = rule_for_admin(admin, rule_id)
+    audit("education.rule.removed", actor=admin, target=rule, ip=ip, kind=rule.kind)
+    db.session.delete(rule)
+
+
+# --- roster --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Roster:
+    section: Section
+    enrolled: list[Enrolment]
+    pending: list[Enrolment]
+    waitlisted: list[Enrolment]
+    completed: list[Enrolment]
+    other: list[Enrolment]
+
+
+def roster(section: Section) -> Roster:
+    rows = list(
+        db.session.scalars(
+            select(Enrolment).where(Enrolment.section_id == section.id).order_by(Enrolment.created_at, Enrolment.id)
+        )
+    )
+    return Roster(
+        section=section,
+        enrolled=[e for e in rows if e.status == ENROLLED],
+        pending=[e for e in rows if e.status == PENDING],
+        waitlisted=sorted([e for e in rows if e.status == WAITLISTED], key=lambda e: (e.waitlisted_at, e.id)),
+        completed=[e for e in rows if e.status == COMPLETED],
+        other=[e for e in rows if e.status in (DROPPED, REJECTED)],
+    )
+
+
+def _csv_cell(value) -> str:
+    """Neutralise spreadsheet formulas in exported cells."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def roster_csv(section: Section) -> str:
+    from portal.auth.models import format_cnic
+
+    data = roster(section)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["reference", "name", "cnic", "family_member_of", "status", "waitlist_position", "enrolled_on"])
+    groups = [data.enrolled, data.completed, data.pending, data.waitlisted]
+    for group in groups:
+        for position, e in enumerate(group, start=1):
+            writer.writerow(
+                [
+                    _csv_cell(x)
+                    for x in (
+                        e.reference,
+                        e.person_name,
+                        format_cnic(e.user.cnic) if e.dependant is None else (e.dependant.id_number or ""),
+                        e.user.full_name if e.dependant is not None else "",
+                        e.status,
+                        position if e.status == WAITLISTED else "",
+                        e.created_at.astimezone(clock.KARACHI).date().isoformat(),
+                    )
+                ]
+            )
+    return out.getvalue()
+
+
+# --- search --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CourseFilters:
+    q: str = ""
+    district: str = ""
+    category: str = ""
+    mode: str = ""
+    fee: str = ""  # free | paid
+    weeks: int | None = None
+    seats: bool = False
+
+
+def search_courses(filters: CourseFilters, page: int = 1, per_page: int = 10):
+    """Active courses with at least one open or upcoming section matching the filters, paginated."""
+    today = clock.today()
+    section_conditions = [
+        Section.course_id == Course.id,
+        Section.closed.is_(False),
+        Section.enrol_closes >= today,
+    ]
+    if filters.weeks:
+        section_conditions.append(Section.start_date <= today + timedelta(weeks=filters.weeks))
+        section_conditions.append(Section.start_date >= today)
+    if filters.seats:
+        section_conditions.append(Section.enrolled_count < Section.capacity)
+    query = (
+        select(Course)
+        .join(Institution, Institution.id == Course.institution_id)
+        .where(
+            Course.active.is_(True),
+            Institution.active.is_(True),
+            select(Section.id).where(*section_conditions).exists(),
+        )
+    )
+    if filters.district:
+        query = query.where(Institution.district == filters.district)
+    if filters.category:
+        query = query.where(Course.category == filters.category)
+    if filters.mode:
+        query = query.where(Course.mode == filters.mode)
+    if filters.fee == "free":
+        query = query.where(Course.fee_paisa == 0)
+    elif filters.fee == "paid":
+        query = query.where(Course.fee_paisa > 0)
+    text = (filters.q or "").strip()[:100]
+    if text:
+        like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(Course.title).like(like, escape="\\"),
+                func.lower(Course.description).like(like, escape="\\"),
+                func.lower(Institution.name).like(like, escape="\\"),
+            )
+        )
+    query = query.order_by(Course.title, Course.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def open_sections(course: Course) -> list[Section]:
+    today = clock.today()
+    return [s for s in course.sections if not s.closed and s.end_date >= today]
+
+
+# --- calendar --------------------------------------------------------------------------------------------
+
+_ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+
+
+def sessions_ics(enrolments, host: str) -> bytes:
+    """An iCalendar file with the weekly sessions of each enrolment (Karachi time, stored as UTC)."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Digital Punjab//Courses//EN")
+    calendar.add("version", "2.0")
+    for e in enrolments:
+        section = e.section
+        if not section.start_time or not section.end_time:
+            continue
+        days = section.days_list
+        first = _first_meeting(section.start_date, section.end_date, days)
+        if first is None:
+            continue
+        event = Event()
+        event.add("uid", f"{e.reference}@{host}")
+        event.add("summary", e.course.title)
+        event.add("location", section.venue or e.course.institution.name)
+        event.add("description", f"{e.course.institution.name} · {e.reference}")
+        event.add("dtstamp", clock.now())
+        event.add("dtstart", _karachi(first, section.start_time))
+        event.add("dtend", _karachi(first, section.end_time))
+        if days:
+            event.add(
+                "rrule",
+                {
+                    "freq": "weekly",
+                    "byday": [_ICAL_DAYS[d] for d in days],
+                    "until": _karachi(section.end_date, section.end_time),
+                },
+            )
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _karachi(day: date, at) -> datetime:
+    return clock.karachi_to_utc(day, at.hour, at.minute)
+
+
+def _first_meeting(start: date, end: date, days: list[str]) -> date | None:
+    if not days:
+        return start
+    names = list(_ICAL_DAYS)
+    day = start
+    while day <= end:
+        if names[day.weekday()] in days:
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+def _register_seeder() -> None:
+    from portal.demo.seed import DOMAIN_SEEDERS
+
+    def seed_education(users, size="small", seed_value=2026):
+        from portal.education.demo import seed_education as run
+
+        return run(users, size=size, seed_value=seed_value)
+
+    if not any(getattr(s, "__name__", "") == "seed_education" for s in DOMAIN_SEEDERS):
+        DOMAIN_SEEDERS.append(seed_education)
+
+
+_register_seeder()
+
+__all__ = ["Message"]
