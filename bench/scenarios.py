@@ -184,3 +184,25 @@ def check_invariants(database_url: str, confirm_dir: str) -> list[str]:
             problems.append(f"{len(missing)} confirmation pages name no stored record, e.g. {sorted(missing)[:3]}")
         db.engine.dispose()
     return problems
+
+
+def explain_pages() -> list[tuple[str, str | None, str]]:
+    """(label, persona key or None, path) of the pages whose queries bench/explain.py checks.
+    Runs inside an app context on the benchmark database."""
+    from portal.extensions import db
+    from portal.health.models import Clinic, Service
+
+    service_id = db.session.scalar(
+        select(Service.id)
+        .join(Clinic)
+        .where(Clinic.district == "Lahore", Service.active, Clinic.active)
+        .order_by(Service.places_per_slot.desc(), Service.id)
+        .limit(1)
+    )
+    return [
+        ("Availability of a service", None, f"/clinics/services/{service_id}"),
+        ("My appointments", "citizen", "/appointments"),
+        ("Course search", None, "/courses?district=Lahore&q=data"),
+        ("Clinic search", None, "/clinics?district=Lahore"),
+        ("Officials' dashboard", "provincial_official", "/dashboard"),
+    ]
