@@ -448,3 +448,14 @@ def queue_reminders(now: datetime) -> int:
 
 register_reminder_hook(queue_reminders)
 SCOPE_RESOLVERS["clinic_admin"] = lambda clinic_id: db.session.scalar(select(Clinic.name).where(Clinic.id == clinic_id))
+
+
+def _register_demo_seeder() -> None:
+    from portal.demo.seed import DOMAIN_SEEDERS
+    from portal.health.demo import seed_health
+
+    if seed_health not in DOMAIN_SEEDERS:
+        DOMAIN_SEEDERS.append(seed_health)
+
+
+_register_demo_seeder()

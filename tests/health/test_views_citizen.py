@@ -1,0 +1,225 @@
+"""Request tests for the citizen journey: find, choose, confirm, see, download, cancel, reschedule."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.health.models import Appointment, Slot
+from tests.conftest import csrf_token
+from tests.health.conftest import MONDAY, TUESDAY, karachi
+
+
+def ts(dt) -> int:
+    return int(dt.timestamp())
+
+
+def book_page(service, at):
+    return f"/appointments/book/{service.id}/{ts(at)}"
+
+
+def form_fields(html: str) -> dict:
+    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    return {"submission_token": token.group(1) if token else "", "csrf_token": csrf.group(1)}
+
+
+def book(client, service, at, person=0):
+    page = book_page(service, at)
+    data = form_fields(client.get(page).get_data(as_text=True))
+    data["person"] = str(person)
+    return client.post(page, data=data), data
+
+
+def test_find_clinics_page_filters_and_next_date(client, make_clinic, make_service):
+    a = make_clinic(name="Services Hospital")
+    make_service(clinic=a, name="Dental")
+    b = make_clinic(name="Holy Family Hospital", district="Rawalpindi")
+    make_service(clinic=b, name="Eye")
+    html = client.get("/clinics").get_data(as_text=True)
+    assert "Services Hospital" in html and "Holy Family Hospital" in html
+    assert "Next free date" in html and "Monday, March 2, 2026" in html
+    html = client.get("/clinics?district=Rawalpindi&service=&q=").get_data(as_text=True)
+    assert "Holy Family Hospital" in html and "Services Hospital" not in html
+    html = client.get("/clinics?service=Dental").get_data(as_text=True)
+    assert "Services Hospital" in html and "Holy Family Hospital" not in html
+    html = client.get("/clinics?q=nothing-like-this").get_data(as_text=True)
+    assert "No clinic matches" in html
+    assert client.get("/clinics?page=abc").status_code == 200
+    assert client.get("/clinics?page=999").status_code == 200
+
+
+def test_find_clinics_paginates(client, make_clinic):
+    for i in range(12):
+        make_clinic(name=f"BHU {i:02d}")
+    html = client.get("/clinics").get_data(as_text=True)
+    assert "BHU 09" in html and "BHU 10" not in html and "Page 1 of 2" in html
+    assert "BHU 11" in client.get("/clinics?page=2").get_data(as_text=True)
+
+
+def test_clinic_dates_and_times_pages(client, make_service):
+    service = make_service()
+    html = client.get(f"/clinics/{service.clinic_id}").get_data(as_text=True)
+    assert "General OPD" in html and f"/clinics/services/{service.id}" in html
+    html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
+    assert html.count('class="day day-open"') == 15
+    html = client.get(f"/clinics/services/{service.id}/{TUESDAY.isoformat()}").get_data(as_text=True)
+    assert "9:00" in html and "12:30" in html and "11:00" not in html
+    assert book_page(service, karachi(TUESDAY, 9)) in html
+    # today: only times after the two-hour notice
+    html = client.get(f"/clinics/services/{service.id}/{MONDAY.isoformat()}").get_data(as_text=True)
+    assert "10:30" not in html and "11:30" in html
+    assert client.get(f"/clinics/services/{service.id}/not-a-date").status_code == 404
+    assert client.get("/clinics/999").status_code == 404
+    assert client.get("/clinics/services/999").status_code == 404
+
+
+def test_booking_needs_sign_in(client, make_service):
+    service = make_service()
+    response = client.get(book_page(service, karachi(TUESDAY, 9)))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_book_for_family_member_then_confirmation_and_ics(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    html = client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
+    assert "Hamza Khan" in html and "Ayesha Khan" in html and "Tuesday, March 3, 2026" in html
+    assert "9:00" in html and "Mayo Hospital OPD" in html
+    response, _ = book(client, service, karachi(TUESDAY, 9), person=citizen.dependants[0].id)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    appointment = db.session.scalar(select(Appointment))
+    assert appointment.dependant_id == citizen.dependants[0].id
+    assert "Your appointment is booked" in page and appointment.reference in page and appointment.arrival_code in page
+    assert "Hospital Road, Lahore" in page
+    with client.get(f"/appointments/{appointment.reference}/calendar.ics") as ics:
+        assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+        body = ics.get_data(as_text=True)
+    assert "BEGIN:VEVENT" in body and "DTSTART:20260303T040000Z" in body and appointment.reference in body
+    html = client.get("/appointments").get_data(as_text=True)
+    assert appointment.reference in html and "Hamza Khan" in html
+
+
+def test_double_submit_creates_one_booking(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    first, data = book(client, service, karachi(TUESDAY, 9))
+    second = client.post(book_page(service, karachi(TUESDAY, 9)), data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+    assert db.session.scalar(select(Slot.booked)) == 1
+
+
+def test_bad_inputs_on_booking(client, auth, make_service, citizen, make_user):
+    service = make_service(places_per_slot=1)
+    auth.login(citizen)
+    # a time outside hours: message, no booking
+    response, _ = book(client, service, karachi(TUESDAY, 11))
+    assert response.status_code == 200 and "does not take appointments at this time" in response.get_data(as_text=True)
+    # someone else's family member: the choice is not offered
+    other = make_user()
+    from portal.auth.models import Dependant
+
+    other.dependants.append(Dependant(full_name="X", relationship_="child", date_of_birth=MONDAY, gender="male"))
+    db.session.commit()
+    response, _ = book(client, service, karachi(TUESDAY, 9), person=other.dependants[0].id)
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    # missing CSRF token
+    assert client.post(book_page(service, karachi(TUESDAY, 9)), data={"person": "0"}).status_code == 400
+    # absurd timestamp
+    assert client.get(f"/appointments/book/{service.id}/99999999999999999").status_code == 404
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_full_slot_shows_full_page(client, auth, make_service, citizen, make_user):
+    service = make_service(places_per_slot=1)
+    auth.login(citizen)
+    page = book_page(service, karachi(TUESDAY, 9))
+    data = form_fields(client.get(page).get_data(as_text=True))
+    from portal.health import services
+
+    with client.application.test_request_context():
+        services.book_slot(make_user(), service.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    response = client.post(page, data={**data, "person": "0"})
+    assert response.status_code == 409 and "this time is now full" in response.get_data(as_text=True)
+
+
+def test_already_booked_message(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    book(client, service, karachi(TUESDAY, 9))
+    response, _ = book(client, service, karachi(TUESDAY, 10))
+    assert "already has an upcoming appointment" in response.get_data(as_text=True)
+
+
+def test_cancel_flow(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    book(client, service, karachi(TUESDAY, 9))
+    ref = db.session.scalar(select(Appointment.reference))
+    assert "Yes, cancel" in client.get(f"/appointments/{ref}/cancel").get_data(as_text=True)
+    response = client.post(
+        f"/appointments/{ref}/cancel", data={"csrf_token": csrf_token(client, f"/appointments/{ref}/cancel")}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+    assert db.session.scalar(select(Slot.booked)) == 0
+    # a second cancel explains itself
+    response = client.post(
+        f"/appointments/{ref}/cancel", data={"csrf_token": csrf_token(client, f"/appointments/{ref}/cancel")}
+    )
+    assert "can no longer be changed" in response.get_data(as_text=True)
+
+
+def test_reschedule_flow(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    book(client, service, karachi(TUESDAY, 9))
+    ref = db.session.scalar(select(Appointment.reference))
+    html = client.get(f"/appointments/{ref}/reschedule").get_data(as_text=True)
+    assert f"/appointments/{ref}/reschedule?day=" in html
+    html = client.get(f"/appointments/{ref}/reschedule?day={TUESDAY.isoformat()}").get_data(as_text=True)
+    target = f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}"
+    assert target in html
+    response = client.post(target, data={"csrf_token": csrf_token(client, target)})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Appointment.starts_at)) == karachi(TUESDAY, 12)
+    # a time in the break is refused with a message
+    bad = f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 11))}"
+    response = client.post(bad, data={"csrf_token": csrf_token(client, bad)})
+    assert "does not take appointments at this time" in response.get_data(as_text=True)
+
+
+def test_other_citizens_appointment_is_404(client, auth, make_service, citizen, make_user):
+    service = make_service()
+    auth.login(citizen)
+    book(client, service, karachi(TUESDAY, 9))
+    ref = db.session.scalar(select(Appointment.reference))
+    auth.logout()
+    auth.login(make_user())
+    for path in (
+        f"/appointments/{ref}",
+        f"/appointments/{ref}/calendar.ics",
+        f"/appointments/{ref}/cancel",
+        f"/appointments/{ref}/reschedule",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/appointments/H-NOPE-NOPE").status_code == 404
+
+
+def test_pages_in_urdu(client, auth, make_service, citizen):
+    service = make_service()
+    auth.login(citizen)
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    for path in ("/clinics", f"/clinics/services/{service.id}", "/appointments"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'dir="rtl"' in html
+    html = client.get("/clinics").get_data(as_text=True)
+    assert "Find a clinic" not in html and "کلینک تلاش کریں" in html
+    html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
+    assert "تاریخ منتخب کریں" in html
