@@ -184,12 +184,6 @@ class SectionForm(FlaskForm):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
-    def validate_end_time(self, field):
-        if bool(self.start_time.data) != bool(field.data):
-            raise ValidationError(_l("Enter both times, or neither."))
-        if self.start_time.data and field.data and field.data <= self.start_time.data:
-            raise ValidationError(_l("The class must end after it starts."))
-
     def validate_enrol_closes(self, field):
         if self.enrol_opens.data and field.data and field.data < self.enrol_opens.data:
             raise ValidationError(_l("Enrolment cannot close before it opens."))
@@ -200,15 +194,27 @@ class SectionForm(FlaskForm):
         if field.data and self.end_date.data and field.data > self.end_date.data:
             raise ValidationError(_l("The last day to drop must be on or before the last day of the course."))
 
-    def validate_reserved_district(self, field):
-        if self.reserved_kind.data == "district" and not field.data:
-            raise ValidationError(_l("Choose the district the seats are kept for."))
-
-    def validate_reserved_seats(self, field):
-        if self.reserved_kind.data and not field.data:
-            raise ValidationError(_l("Enter how many seats are reserved."))
-        if field.data and self.capacity.data and field.data > self.capacity.data:
-            raise ValidationError(_l("Reserved seats cannot be more than the capacity."))
+    def validate(self, extra_validators=None) -> bool:
+        """Checks across optional fields (WTForms skips inline validators of an empty Optional field)."""
+        valid = super().validate(extra_validators)
+        start, end = self.start_time.data, self.end_time.data
+        if bool(start) != bool(end) and not (self.start_time.errors or self.end_time.errors):
+            self.end_time.errors.append(_l("Enter both times, or neither."))
+            valid = False
+        elif start and end and end <= start:
+            self.end_time.errors.append(_l("The class must end after it starts."))
+            valid = False
+        kind = self.reserved_kind.data
+        if kind == "district" and not self.reserved_district.data:
+            self.reserved_district.errors.append(_l("Choose the district the seats are kept for."))
+            valid = False
+        if kind and not self.reserved_seats.data and not self.reserved_seats.errors:
+            self.reserved_seats.errors.append(_l("Enter how many seats are reserved."))
+            valid = False
+        if kind and self.reserved_seats.data and self.capacity.data and self.reserved_seats.data > self.capacity.data:
+            self.reserved_seats.errors.append(_l("Reserved seats cannot be more than the capacity."))
+            valid = False
+        return valid
 
     def data_dict(self) -> dict:
         kind = self.reserved_kind.data or None

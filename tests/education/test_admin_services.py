@@ -1,0 +1,264 @@
+"""School-admin rules: approvals, rejections, completion and certificates, section edits that free
+seats, rules, scope, and an audit event for each change."""
+
+from datetime import date, time
+
+import pytest
+from sqlalchemy import select
+
+from portal.auth.errors import NotFound
+from portal.auth.models import AuditEvent
+from portal.education import services
+from portal.education.models import Certificate, Enrolment, Section
+from portal.extensions import db
+from portal.notifications.models import Message
+
+
+def enrol(user, section):
+    enrolment = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    return enrolment
+
+
+def reload(obj):
+    db.session.expire_all()
+    return db.session.get(type(obj), obj.id)
+
+
+def actions():
+    return [
+        a for a in db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)) if a.startswith("education")
+    ]
+
+
+def section_data(section, **changes):
+    data = {name: getattr(section, name) for name in services.SECTION_FIELDS}
+    data.update(changes)
+    return data
+
+
+def test_approve_takes_a_seat(make_user, make_section, school_admin):
+    section = make_section(needs_approval=True, capacity=1)
+    admin = school_admin(section.course.institution)
+    pending = enrol(make_user(), section)
+    services.approve(admin, pending.id, ip="10.0.0.1")
+    db.session.commit()
+    assert reload(pending).status == "enrolled"
+    assert reload(section).enrolled_count == 1
+    assert actions() == ["education.enrolment.approved"]
+
+
+def test_approve_when_full_puts_on_waitlist_and_tells_the_person(make_user, make_section, school_admin):
+    section = make_section(needs_approval=True, capacity=1)
+    admin = school_admin(section.course.institution)
+    first, second = enrol(make_user(), section), enrol(make_user(), section)
+    services.approve(admin, first.id)
+    services.approve(admin, second.id)
+    db.session.commit()
+    second = reload(second)
+    assert second.status == "waitlisted" and services.waitlist_position(second) == 1
+    body = db.session.scalars(select(Message.body).where(Message.user_id == second.user_id).order_by(Message.id.desc()))
+    assert "number 1 on the waitlist" in next(iter(body))
+    assert actions()[-1] == "education.enrolment.approved_to_waitlist"
+
+
+def test_approve_when_full_without_waitlist_keeps_it_pending(make_user, make_section, school_admin):
+    section = make_section(needs_approval=True, capacity=1, waitlist_enabled=False)
+    admin = school_admin(section.course.institution)
+    first, second = enrol(make_user(), section), enrol(make_user(), section)
+    services.approve(admin, first.id)
+    db.session.commit()
+    with pytest.raises(services.SectionFull):
+        services.approve(admin, second.id)
+    db.session.rollback()
+    assert reload(second).status == "pending"
+
+
+def test_approve_twice_is_refused(make_user, make_section, school_admin):
+    section = make_section(needs_approval=True)
+    admin = school_admin(section.course.institution)
+    pending = enrol(make_user(), section)
+    services.approve(admin, pending.id)
+    db.session.commit()
+    with pytest.raises(services.CannotChange):
+        services.approve(admin, pending.id)
+
+
+def test_reject_records_the_reason_frees_the_seat_and_promotes(make_user, make_section, school_admin):
+    section = make_section(capacity=1)
+    admin = school_admin(section.course.institution)
+    holder, waiting = enrol(make_user(), section), enrol(make_user(), section)
+    services.reject(admin, holder.id, "Documents were not provided.")
+    db.session.commit()
+    holder, waiting = reload(holder), reload(waiting)
+    assert (holder.status, holder.reason) == ("rejected", "Documents were not provided.")
+    assert waiting.status == "enrolled"
+    assert reload(section).enrolled_count == 1
+    body = db.session.scalars(select(Message.body).where(Message.user_id == holder.user_id).order_by(Message.id.desc()))
+    assert "Documents were not provided." in next(iter(body))
+    assert "education.enrolment.rejected" in actions()
+
+
+def test_admin_cannot_touch_another_institutions_records(make_user, make_section, make_institution, school_admin):
+    section = make_section(needs_approval=True)
+    outsider = school_admin(make_institution())
+    pending = enrol(make_user(), section)
+    for call in (
+        lambda: services.approve(outsider, pending.id),
+        lambda: services.reject(outsider, pending.id, "no"),
+        lambda: services.complete(outsider, section.id, [pending.id]),
+        lambda: services.section_for_admin(outsider, section.id),
+        lambda: services.course_for_admin(outsider, section.course_id),
+        lambda: services.institution_for_admin(outsider, section.course.institution_id),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    assert services.approvals_queue(outsider) == []
+
+
+def test_approvals_queue_holds_only_pending_in_scope(make_user, make_section, school_admin):
+    mine = make_section(needs_approval=True)
+    theirs = make_section(needs_approval=True)
+    admin = school_admin(mine.course.institution)
+    a = enrol(make_user(), mine)
+    enrol(make_user(), theirs)
+    assert [e.id for e in services.approvals_queue(admin)] == [a.id]
+
+
+def test_raising_capacity_promotes_from_the_waitlist(make_user, make_section, school_admin):
+    section = make_section(capacity=1)
+    admin = school_admin(section.course.institution)
+    enrol(make_user(), section)
+    w1, w2, w3 = (enrol(make_user(), section) for _ in range(3))
+    services.save_section(admin, section_data(section, capacity=3), section_id=section.id)
+    db.session.commit()
+    assert [reload(w).status for w in (w1, w2, w3)] == ["enrolled", "enrolled", "waitlisted"]
+    assert reload(section).enrolled_count == 3
+    assert "education.section.updated" in actions()
+
+
+def test_capacity_cannot_go_below_seats_taken(make_user, make_section, school_admin):
+    section = make_section(capacity=3)
+    admin = school_admin(section.course.institution)
+    enrol(make_user(), section)
+    enrol(make_user(), section)
+    with pytest.raises(services.InvalidChange) as info:
+        services.save_section(admin, section_data(section, capacity=1), section_id=section.id)
+    assert "2 people are already enrolled" in str(info.value)
+
+
+def test_create_course_and_section(make_institution, school_admin):
+    institution = make_institution()
+    admin = school_admin(institution)
+    course = services.save_course(
+        admin,
+        {"title": "Python", "category": "digital", "description": "", "level": "beginner", "language": "ur",
+         "mode": "online", "duration": "", "fee_paisa": 150000, "certificate": True, "active": True},
+        institution_id=institution.id,
+    )  # fmt: skip
+    data = {name: None for name in services.SECTION_FIELDS}
+    data.update(
+        name="A", start_date=date(2026, 4, 1), end_date=date(2026, 5, 1), meeting_days="sat", start_time=time(9),
+        end_time=time(10), venue="", capacity=10, reserved_kind="gender", reserved_value="female", reserved_seats=4,
+        enrol_opens=date(2026, 3, 1), enrol_closes=date(2026, 3, 30), needs_approval=False, waitlist_enabled=True,
+        closed=False,
+    )  # fmt: skip
+    section = services.save_section(admin, data, course_id=course.id)
+    db.session.commit()
+    assert reload(section).reserved_seats == 4 and reload(section).enrolled_count == 0
+    assert actions() == ["education.course.created", "education.section.created"]
+
+
+def test_rules_can_be_added_and_removed(make_section, make_course, school_admin):
+    section = make_section()
+    admin = school_admin(section.course.institution)
+    basics = make_course()
+    rule = services.add_rule(
+        admin, {"kind": "prerequisite", "prerequisite_course_id": basics.id}, course_id=section.course_id
+    )
+    section_rule = services.add_rule(
+        admin, {"kind": "age", "min_age": 18, "max_age": 30}, course_id=section.course_id, section_id=section.id
+    )
+    db.session.commit()
+    assert section_rule.section_id == section.id and section_rule.course_id is None
+    with pytest.raises(services.InvalidChange):
+        services.add_rule(admin, {"kind": "prerequisite", "prerequisite_course_id": section.course_id},
+                          course_id=section.course_id)  # fmt: skip
+    services.remove_rule(admin, rule.id)
+    db.session.commit()
+    assert "education.rule.removed" in actions()
+
+
+def test_complete_issues_certificates_with_printed_details(app, make_user, make_section, school_admin):
+    section = make_section(start_date=date(2026, 2, 1), end_date=date(2026, 3, 1), enrol_opens=date(2026, 1, 1),
+                           enrol_closes=date(2026, 3, 2))  # fmt: skip
+    admin = school_admin(section.course.institution)
+    user = make_user(full_name="Ayesha Khan")
+    done, other = enrol(user, section), enrol(make_user(), section)
+    completed = services.complete(admin, section.id, [done.id])
+    db.session.commit()
+    assert [e.id for e in completed] == [done.id]
+    assert reload(other).status == "enrolled"
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate.holder_name == "Ayesha Khan"
+    assert certificate.course_title == section.course.title
+    assert certificate.institution_name == section.course.institution.name
+    assert (certificate.start_date, certificate.end_date) == (date(2026, 2, 1), date(2026, 3, 1))
+    assert services.verify_certificate(certificate.code).id == certificate.id
+    assert services.verify_certificate(certificate.code.lower()).id == certificate.id
+    assert services.verify_certificate("NOPE") is None
+    # Editing the course later does not change what the certificate says.
+    section.course.title = "Renamed"
+    db.session.commit()
+    assert reload(certificate).course_title != "Renamed"
+    assert "education.enrolment.completed" in actions()
+
+
+def test_no_certificate_when_the_course_awards_none(make_user, make_section, school_admin):
+    section = make_section(start_date=date(2026, 3, 1), enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 2))
+    section.course.certificate = False
+    db.session.commit()
+    admin = school_admin(section.course.institution)
+    enrolment = enrol(make_user(), section)
+    services.complete(admin, section.id, [enrolment.id])
+    db.session.commit()
+    assert reload(enrolment).status == "completed"
+    assert db.session.scalar(select(Certificate)) is None
+
+
+def test_cannot_complete_before_the_start(make_user, make_section, school_admin):
+    section = make_section()
+    admin = school_admin(section.course.institution)
+    enrolment = enrol(make_user(), section)
+    with pytest.raises(services.InvalidChange):
+        services.complete(admin, section.id, [enrolment.id])
+
+
+def test_roster_and_csv(make_user, make_section, school_admin):
+    section = make_section(capacity=1)
+    enrol(make_user(full_name="=HYPERLINK(evil)"), section)
+    waiting = enrol(make_user(full_name="Second Person"), section)
+    roster = services.roster(db.session.get(Section, section.id))
+    assert len(roster.enrolled) == 1 and [e.id for e in roster.waitlisted] == [waiting.id]
+    text = services.roster_csv(section)
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("reference,name,cnic")
+    assert "'=HYPERLINK(evil)" in lines[1]
+    assert lines[2].endswith(",waitlisted,1,2026-03-02")
+
+
+def test_ics_has_weekly_sessions(make_user, make_section):
+    section = make_section(meeting_days="mon,wed", start_time=time(9, 0), end_time=time(11, 0))
+    enrolment = enrol(make_user(), section)
+    ics = services.sessions_ics([db.session.get(Enrolment, enrolment.id)], "portal.test").decode()
+    assert "BEGIN:VEVENT" in ics
+    assert "RRULE:FREQ=WEEKLY;UNTIL=20260516T060000Z;BYDAY=MO,WE" in ics
+    assert "DTSTART:20260316T040000Z" in ics  # 09:00 Karachi on Monday 16 March
+
+
+def test_scope_resolver_names_institutions(make_institution):
+    from portal.auth.services import SCOPE_RESOLVERS
+
+    institution = make_institution(name="Punjab IT Board Academy")
+    assert SCOPE_RESOLVERS["school_admin"](institution.id) == "Punjab IT Board Academy"
+    assert SCOPE_RESOLVERS["school_admin"](999999) is None

@@ -1,0 +1,128 @@
+"""Bulk enrolment from CSV: dry run, all-or-none, valid-rows-only, re-runs, and bad files."""
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.models import AuditEvent, format_cnic
+from portal.education import bulk, services
+from portal.education.models import Enrolment, Section
+from portal.extensions import db
+
+
+def count():
+    return db.session.scalar(select(func.count(Enrolment.id)))
+
+
+@pytest.fixture
+def setup(make_user, make_section, school_admin):
+    section = make_section(capacity=2)
+    admin = school_admin(section.course.institution)
+    people = [make_user(full_name=f"Person {i}") for i in range(3)]
+    return admin, section, people
+
+
+def csv_of(*rows, header=True):
+    lines = (["cnic,section"] if header else []) + [",".join(str(c) for c in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_dry_run_shows_each_outcome_and_changes_nothing(setup):
+    admin, section, people = setup
+    raw = csv_of(*[(format_cnic(p.cnic), section.id) for p in people])
+    report = bulk.run(admin, raw, apply=False)
+    db.session.commit()
+    assert [r.ok for r in report.rows] == [True, True, True]
+    assert [r.line for r in report.rows] == [2, 3, 4]
+    assert "enrolled in" in report.rows[0].text
+    assert "number 1 on the waitlist" in report.rows[2].text
+    assert not report.applied and count() == 0
+    db.session.expire_all()
+    assert db.session.get(Section, section.id).enrolled_count == 0
+
+
+def test_apply_and_rerun_does_not_duplicate(setup):
+    admin, section, people = setup
+    raw = csv_of(*[(p.cnic, section.id) for p in people])
+    report = bulk.run(admin, raw, apply=True)
+    db.session.commit()
+    assert report.applied and report.changes == 3 and count() == 3
+    again = bulk.run(admin, raw, apply=True)
+    db.session.commit()
+    assert again.changes == 0 and again.errors == 0 and count() == 3
+    assert all("nothing to do" in r.text for r in again.rows)
+    db.session.expire_all()
+    assert db.session.get(Section, section.id).enrolled_count == 2
+    assert (
+        db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "education.bulk_enrolment")) == 2
+    )
+
+
+def test_all_or_none_applies_nothing_when_a_row_is_wrong(setup):
+    admin, section, people = setup
+    raw = csv_of((people[0].cnic, section.id), ("35202-0000000-0", section.id), ("12345", section.id))
+    report = bulk.run(admin, raw, apply=True, mode=bulk.MODE_ALL_OR_NONE)
+    db.session.commit()
+    assert not report.applied and count() == 0
+    assert report.rows[1].text == "No account has this CNIC. The person needs to register on the portal first."
+    assert report.rows[2].text == "“12345” is not a 13-digit CNIC."
+
+
+def test_valid_rows_only(setup):
+    admin, section, people = setup
+    raw = csv_of((people[0].cnic, section.id), ("35202-0000000-0", section.id), (people[1].cnic, "abc"))
+    report = bulk.run(admin, raw, apply=True, mode=bulk.MODE_VALID_ONLY)
+    db.session.commit()
+    assert report.applied and report.changes == 1 and report.errors == 2 and count() == 1
+    assert report.rows[2].text == "“abc” is not a section number."
+
+
+def test_sections_of_other_institutions_and_duplicates(setup, make_section):
+    admin, section, people = setup
+    elsewhere = make_section()
+    raw = csv_of((people[0].cnic, elsewhere.id), (people[1].cnic, section.id), (people[1].cnic, section.id),
+                 (people[2].cnic, section.id, "extra"))  # fmt: skip
+    report = bulk.run(admin, raw, apply=False)
+    assert report.rows[0].text == f"Section {elsewhere.id} is not one of your institutions' sections."
+    assert report.rows[2].ok and report.rows[2].text == "Same as line 3: nothing more to do."
+    assert report.rows[3].text == "Each row needs exactly two columns: CNIC, section number."
+
+
+def test_ineligible_rows_say_why(setup, add_rule, make_user):
+    admin, section, people = setup
+    add_rule(section=section, kind="gender", gender="male")
+    report = bulk.run(admin, csv_of((people[0].cnic, section.id)), apply=False)
+    assert report.rows[0].text == "This cohort is for men and boys only."
+
+
+def test_full_without_waitlist_is_a_row_error(setup):
+    admin, section, people = setup
+    section.waitlist_enabled = False
+    db.session.commit()
+    report = bulk.run(admin, csv_of(*[(p.cnic, section.id) for p in people]), apply=False)
+    assert [r.ok for r in report.rows] == [True, True, False]
+    assert report.rows[2].text == "This cohort is full and has no waitlist."
+
+
+def test_header_is_optional_and_bom_is_accepted(setup):
+    admin, section, people = setup
+    raw = "\ufeff".encode() + csv_of((people[0].cnic, section.id), header=False)
+    assert bulk.run(admin, raw, apply=False).rows[0].ok
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"   \n\n", "The file is empty."),
+        (b"cnic,section\n", "The file has no rows to enrol."),
+        ("cnic,section\n3520212345671,1\n".encode("utf-16"), "This is not a CSV text file."),
+        (b"cnic,section\n\xff\xfe\xfa,1\n", "The file is not in UTF-8 encoding."),
+        (b"x" * (bulk.MAX_BYTES + 1), "The file is too large"),
+        (("1,1\n" * (bulk.MAX_ROWS + 1)).encode(), "more than 1000 rows"),
+    ],
+)
+def test_unreadable_files_are_refused_cleanly(setup, raw, message):
+    admin, _section, _people = setup
+    with pytest.raises(services.InvalidCSV) as info:
+        bulk.run(admin, raw, apply=False)
+    assert message in str(info.value)

@@ -1,0 +1,342 @@
+"""Request tests for the school-admin pages (good and bad input), and scope: a citizen gets 403,
+another institution's records answer 404, anonymous visitors are sent to sign in."""
+
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.auth.models import AuditEvent
+from portal.education import services
+from portal.education.models import Course, EligibilityRule, Enrolment, Institution, Section
+from portal.extensions import db
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def world(make_user, make_section, make_institution, school_admin):
+    """An admin of one institution, a section there, and another institution's section."""
+    section = make_section(capacity=1, needs_approval=True)
+    other_section = make_section()
+    admin = school_admin(section.course.institution)
+    return admin, section, other_section
+
+
+def admin_pages(section, rule_id=1, enrolment_id=1):
+    course, institution = section.course, section.course.institution
+    return [
+        "/school-admin",
+        f"/school-admin/institutions/{institution.id}/edit",
+        f"/school-admin/institutions/{institution.id}/courses/new",
+        f"/school-admin/courses/{course.id}",
+        f"/school-admin/courses/{course.id}/edit",
+        f"/school-admin/courses/{course.id}/sections/new",
+        f"/school-admin/courses/{course.id}/rules/new",
+        f"/school-admin/sections/{section.id}/edit",
+        f"/school-admin/sections/{section.id}/roster",
+        f"/school-admin/sections/{section.id}/roster.csv",
+        f"/school-admin/enrolments/{enrolment_id}/reject",
+        "/school-admin/approvals",
+        "/school-admin/bulk",
+    ]
+
+
+def admin_posts(section, rule_id, enrolment_id):
+    return [
+        f"/school-admin/rules/{rule_id}/delete",
+        f"/school-admin/enrolments/{enrolment_id}/approve",
+        f"/school-admin/sections/{section.id}/complete",
+    ]
+
+
+def test_scope_on_every_admin_page(client, auth, world, make_user, add_rule):
+    admin, section, other = world
+    other_enrolment = services.enrol(make_user(), other.id).enrolment
+    other_rule = add_rule(section=other, kind="gender", gender="female")
+    db.session.commit()
+    # Anonymous: sign in first.
+    for path in admin_pages(section):
+        assert client.get(path).status_code == 302, path
+    # A citizen: 403 everywhere.
+    auth.login(make_user())
+    for path in admin_pages(section):
+        assert client.get(path).status_code == 403, path
+    token = csrf_token(client, "/courses")
+    for path in admin_posts(section, other_rule.id, other_enrolment.id):
+        assert client.post(path, data={"csrf_token": token}).status_code == 403, path
+    auth.logout()
+    # An admin of another institution: 404 for each of its records.
+    auth.login(admin)
+    for path in admin_pages(other, enrolment_id=other_enrolment.id)[1:11]:
+        with client.get(path) as response:
+            assert response.status_code == 404, path
+    token = csrf_token(client, "/school-admin")
+    for path in admin_posts(other, other_rule.id, other_enrolment.id):
+        assert client.post(path, data={"csrf_token": token}).status_code == 404, path
+    db.session.expire_all()
+    assert db.session.get(Enrolment, other_enrolment.id).status == "enrolled"
+    assert db.session.get(EligibilityRule, other_rule.id) is not None
+
+
+def test_admin_home_lists_own_institutions_only(client, auth, world):
+    admin, section, other = world
+    auth.login(admin)
+    html = client.get("/school-admin").get_data(as_text=True)
+    assert section.course.institution.name in html and other.course.institution.name not in html
+    assert section.course.title in html
+
+
+def test_edit_institution(client, auth, world):
+    admin, section, _other = world
+    institution = section.course.institution
+    auth.login(admin)
+    path = f"/school-admin/institutions/{institution.id}/edit"
+    token = csrf_token(client, path)
+    bad = client.post(path, data={"csrf_token": token, "name": "", "type": "nope", "district": "Atlantis"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "This field is required." in html and "Not a valid choice" in html
+    good = client.post(path, data={"csrf_token": token, "name": "New Name", "type": "college", "district": "Multan",
+                                   "address": "Road", "contact": "061-1", "active": "y"})  # fmt: skip
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Institution, institution.id).name == "New Name"
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "education.institution.updated"))
+
+
+COURSE_FORM = {"title": "Python for Beginners", "category": "digital", "description": "Basics", "level": "beginner",
+               "language": "ur", "mode": "online", "duration": "6 weeks", "fee": "1500.50", "certificate": "y",
+               "active": "y"}  # fmt: skip
+
+
+def test_create_and_edit_course(client, auth, world):
+    admin, section, _other = world
+    institution = section.course.institution
+    auth.login(admin)
+    path = f"/school-admin/institutions/{institution.id}/courses/new"
+    token = csrf_token(client, path)
+    bad = client.post(path, data={**COURSE_FORM, "csrf_token": token, "title": "", "fee": "-5"})
+    html = bad.get_data(as_text=True)
+    assert "This field is required." in html and "Enter a fee between 0 and 10,000,000 rupees." in html
+    assert client.post(path, data={**COURSE_FORM, "csrf_token": token, "fee": "abc"}).status_code == 200
+    response = client.post(path, data={**COURSE_FORM, "csrf_token": token})
+    assert response.status_code == 302
+    course = db.session.scalar(select(Course).where(Course.title == "Python for Beginners"))
+    assert course.fee_paisa == 150050 and course.institution_id == institution.id
+    edit = f"/school-admin/courses/{course.id}/edit"
+    assert "1500.50" in client.get(edit).get_data(as_text=True)
+    client.post(edit, data={**COURSE_FORM, "csrf_token": token, "fee": "0", "title": "Python"})
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).fee_paisa == 0
+    assert "Python" in client.get(f"/school-admin/courses/{course.id}").get_data(as_text=True)
+
+
+SECTION_FORM = {"name": "Evening", "start_date": "2026-04-01", "end_date": "2026-05-30", "meeting_days": ["tue", "thu"],
+                "start_time": "17:00", "end_time": "19:00", "venue": "Room 2", "capacity": "20",
+                "reserved_kind": "gender", "reserved_district": "", "reserved_seats": "5",
+                "enrol_opens": "2026-03-01", "enrol_closes": "2026-03-25", "drop_deadline": "2026-04-10",
+                "waitlist_enabled": "y", "waitlist_cap": "10"}  # fmt: skip
+
+
+def test_create_section_with_reserved_seats_and_validation(client, auth, world):
+    admin, section, _other = world
+    course = section.course
+    auth.login(admin)
+    path = f"/school-admin/courses/{course.id}/sections/new"
+    token = csrf_token(client, path)
+    bad = client.post(path, data={**SECTION_FORM, "csrf_token": token, "end_date": "2026-03-01",
+                                  "enrol_closes": "2026-02-01", "capacity": "0", "end_time": "16:00",
+                                  "reserved_kind": "district"})  # fmt: skip
+    html = bad.get_data(as_text=True)
+    for message in ("The last day cannot be before the first day.", "Enrolment cannot close before it opens.",
+                    "Enter between 1 and 10,000 seats.", "The class must end after it starts.",
+                    "Choose the district the seats are kept for."):  # fmt: skip
+        assert message in html
+    too_many = client.post(path, data={**SECTION_FORM, "csrf_token": token, "reserved_seats": "50"})
+    assert "Reserved seats cannot be more than the capacity." in too_many.get_data(as_text=True)
+    assert client.post(path, data={**SECTION_FORM, "csrf_token": token, "start_date": "not a date"}).status_code == 200
+    assert client.post(path, data={**SECTION_FORM, "csrf_token": token}).status_code == 302
+    created = db.session.scalar(select(Section).where(Section.name == "Evening"))
+    assert (created.capacity, created.reserved_kind, created.reserved_value, created.reserved_seats) == (
+        20,
+        "gender",
+        "female",
+        5,
+    )
+    assert created.meeting_days == "tue,thu" and created.waitlist_cap == 10
+
+
+def test_edit_section_capacity_below_enrolled_is_explained(client, auth, world, make_user):
+    admin, section, _other = world
+    section.needs_approval = False
+    section.capacity = 3
+    db.session.commit()
+    for _ in range(2):
+        services.enrol(make_user(), section.id)
+    db.session.commit()
+    auth.login(admin)
+    path = f"/school-admin/sections/{section.id}/edit"
+    html = client.get(path).get_data(as_text=True)
+    assert 'value="3"' in html
+    data = {**SECTION_FORM, "csrf_token": csrf_token(client, path), "capacity": "1", "reserved_kind": "",
+            "reserved_seats": "0"}  # fmt: skip
+    response = client.post(path, data=data)
+    assert "2 people are already enrolled" in response.get_data(as_text=True)
+
+
+def test_rules_form(client, auth, world, make_course):
+    admin, section, _other = world
+    prerequisite = make_course(title="Computer Basics")
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/rules/new"
+    html = client.get(path + f"?section={section.id}").get_data(as_text=True)
+    assert "Computer Basics" in html
+    token = csrf_token(client, path)
+    bad = client.post(path, data={"csrf_token": token, "applies_to": "course", "kind": "age", "min_age": "40",
+                                  "max_age": "20"})  # fmt: skip
+    assert "The youngest age cannot be more than the oldest age." in bad.get_data(as_text=True)
+    empty = client.post(path, data={"csrf_token": token, "applies_to": "course", "kind": "district"})
+    assert "Choose at least one district." in empty.get_data(as_text=True)
+    assert client.post(path, data={"csrf_token": token, "applies_to": "99999", "kind": "gender",
+                                   "gender": "female"}).status_code == 200  # fmt: skip
+    ok = client.post(path, data={"csrf_token": token, "applies_to": str(section.id), "kind": "age", "min_age": "18",
+                                 "max_age": "35"})  # fmt: skip
+    assert ok.status_code == 302
+    client.post(path, data={"csrf_token": token, "applies_to": "course", "kind": "prerequisite",
+                            "prerequisite": str(prerequisite.id)})  # fmt: skip
+    rules = db.session.scalars(select(EligibilityRule).order_by(EligibilityRule.id)).all()
+    assert [(r.kind, r.section_id, r.course_id) for r in rules] == [
+        ("age", section.id, None),
+        ("prerequisite", None, section.course_id),
+    ]
+    page = client.get(f"/school-admin/courses/{section.course_id}").get_data(as_text=True)
+    assert "Ages 18–35 on the start date" in page and "Completed “Computer Basics” on the portal" in page
+    assert client.post(f"/school-admin/rules/{rules[0].id}/delete", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/school-admin/rules/{rules[1].id}/delete", data={}).status_code == 400
+
+
+def test_approvals_queue_approve_and_reject(client, auth, world, make_user):
+    admin, section, _other = world
+    first = services.enrol(make_user(full_name="First Applicant"), section.id).enrolment
+    second = services.enrol(make_user(full_name="Second Applicant"), section.id).enrolment
+    third = services.enrol(make_user(full_name="Third Applicant"), section.id).enrolment
+    db.session.commit()
+    auth.login(admin)
+    html = client.get("/school-admin/approvals").get_data(as_text=True)
+    assert "First Applicant" in html and "Second Applicant" in html
+    token = csrf_token(client, "/school-admin/approvals")
+    response = client.post(f"/school-admin/enrolments/{first.id}/approve", data={"csrf_token": token},
+                           follow_redirects=True)  # fmt: skip
+    assert "First Applicant is enrolled." in response.get_data(as_text=True)
+    response = client.post(f"/school-admin/enrolments/{second.id}/approve", data={"csrf_token": token},
+                           follow_redirects=True)  # fmt: skip
+    assert "Second Applicant is on the waitlist (number 1)" in response.get_data(as_text=True)
+    again = client.post(f"/school-admin/enrolments/{second.id}/approve", data={"csrf_token": token},
+                        follow_redirects=True)  # fmt: skip
+    assert "This enrolment cannot be changed any more." in again.get_data(as_text=True)
+    reject_path = f"/school-admin/enrolments/{third.id}/reject"
+    empty = client.post(reject_path, data={"csrf_token": token, "reason": "  "})
+    assert "Give a reason: the person is told it." in empty.get_data(as_text=True)
+    assert client.post(reject_path, data={"csrf_token": token, "reason": "Course is for staff."}).status_code == 302
+    db.session.expire_all()
+    assert [db.session.get(Enrolment, e.id).status for e in (first, second, third)] == [
+        "enrolled",
+        "waitlisted",
+        "rejected",
+    ]
+    assert client.post(f"/school-admin/enrolments/{first.id}/approve", data={}).status_code == 400
+
+
+def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
+    admin, section, _other = world
+    section.needs_approval = False
+    db.session.commit()
+    holder = services.enrol(make_user(full_name="Holder"), section.id).enrolment
+    waiting = services.enrol(make_user(full_name="Waiting"), section.id).enrolment
+    db.session.commit()
+    auth.login(admin)
+    path = f"/school-admin/sections/{section.id}/roster"
+    html = client.get(path).get_data(as_text=True)
+    assert "Holder" in html and "Waiting" in html and "1 of 1 seats taken" in html
+    with client.get(path.replace("roster", "roster.csv")) as response:
+        assert response.mimetype == "text/csv"
+        body = response.get_data(as_text=True)
+    assert holder.reference in body and waiting.reference in body
+    token = csrf_token(client, path)
+    early = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token,
+                        "enrolment": [str(holder.id)]}, follow_redirects=True)  # fmt: skip
+    assert "once the course has started" in early.get_data(as_text=True)
+    app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
+    none = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token},
+                       follow_redirects=True)  # fmt: skip
+    assert "Tick the people who have completed the course." in none.get_data(as_text=True)
+    done = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token,
+                       "enrolment": [str(holder.id), "junk"]}, follow_redirects=True)  # fmt: skip
+    assert "1 people marked as completed." in done.get_data(as_text=True)
+    db.session.expire_all()
+    certificate = db.session.get(Enrolment, holder.id).certificate
+    assert certificate is not None
+    html = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    assert "<svg" in html and "Holder" in html  # admins of the institution may print it
+
+
+def bulk_post(client, token, content: bytes, action="check", mode="all", filename="people.csv"):
+    data = {"csrf_token": token, "mode": mode, "action": action}
+    if content is not None:
+        data["file"] = (io.BytesIO(content), filename)
+    return client.post("/school-admin/bulk", data=data, content_type="multipart/form-data")
+
+
+def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
+    admin, section, _other = world
+    people = [make_user(full_name=f"Bulk {i}") for i in range(2)]
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    content = (
+        f"cnic,section\n{people[0].cnic},{section.id}\n{people[1].cnic},{section.id}\n3520200000000,{section.id}\n"
+    )
+    dry = bulk_post(client, token, content.encode())
+    html = dry.get_data(as_text=True)
+    assert "Check result: nothing has changed yet" in html
+    assert "No account has this CNIC." in html and "number 1 on the waitlist" in html
+    assert db.session.scalars(select(Enrolment)).all() == []
+    # Apply all-or-none from the checked content: refused because of the bad row.
+    refused = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "all", "action": "apply",
+                                                      "content": content})  # fmt: skip
+    assert "so nobody was enrolled" in refused.get_data(as_text=True)
+    applied = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "valid", "action": "apply",
+                                                      "content": content})  # fmt: skip
+    assert "2 people enrolled or waitlisted; 1 rows skipped." in applied.get_data(as_text=True)
+    assert len(db.session.scalars(select(Enrolment)).all()) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "Choose a CSV file to upload."),
+        (b"", "The file is empty."),
+        (b"\x00\x01\x02binary", "This is not a CSV text file."),
+        ("cnic,section\n3520212345671,1\n".encode("cp1252") + b"\x81\x8d", "The file is not in UTF-8 encoding."),
+        (b"cnic,section\n" + b"3520212345671,1\n" * 20000, "The file is too large"),
+        (b'"unclosed,1\n', "Each row needs exactly two columns: CNIC, section number."),
+        (b"cnic,section\n", "The file has no rows to enrol."),
+    ],
+)
+def test_bulk_upload_bad_files(client, auth, world, content, message):
+    admin, _section, _other = world
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    response = bulk_post(client, token, content)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+
+
+def test_bulk_unknown_cnics_and_wrong_sections_are_listed(client, auth, world):
+    admin, section, other = world
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    content = f"3520200000001,{section.id}\nnot-a-cnic,{section.id}\n3520200000002,{other.id}\n".encode()
+    html = bulk_post(client, token, content).get_data(as_text=True)
+    assert html.count("No account has this CNIC.") == 2
+    assert "“not-a-cnic” is not a 13-digit CNIC." in html.replace("&#34;", '"')
+    assert date  # keeps the import used in parametrised data on some runs

@@ -1,0 +1,260 @@
+"""Request tests for the public and citizen pages: search, course page, enrol, my courses, drop,
+calendar, certificate and public verification."""
+
+import io
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.auth.models import Dependant
+from portal.education import services
+from portal.education.models import Certificate, Enrolment
+from portal.extensions import db
+from tests.conftest import csrf_token
+
+
+def form_token(html):
+    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_find_courses_filters_and_shows_seats(client, make_course, make_section, make_institution):
+    lahore = make_institution(district="Lahore", name="Lahore Centre")
+    multan = make_institution(district="Multan", name="Multan College")
+    ai = make_course(institution=lahore, title="AI for Everyone", category="ai_data", fee_paisa=0)
+    paid = make_course(institution=multan, title="Spoken English", category="languages", fee_paisa=500000)
+    make_section(course=ai, capacity=5)
+    full = make_section(course=paid, capacity=1, enrolled_count=1)
+    html = client.get("/courses").get_data(as_text=True)
+    assert "AI for Everyone" in html and "Spoken English" in html and "5 seats left" in html
+    assert "0 on the waitlist" in html
+    assert full  # shown as full with its waitlist length
+    html = client.get("/courses?district=Multan").get_data(as_text=True)
+    assert "Spoken English" in html and "AI for Everyone" not in html
+    html = client.get("/courses?category=ai_data&fee=free").get_data(as_text=True)
+    assert "AI for Everyone" in html and "Spoken English" not in html
+    html = client.get("/courses?fee=paid").get_data(as_text=True)
+    assert "Spoken English" in html and "AI for Everyone" not in html
+    html = client.get("/courses?seats=y").get_data(as_text=True)
+    assert "AI for Everyone" in html and "Spoken English" not in html
+    html = client.get("/courses?q=everyone").get_data(as_text=True)
+    assert "AI for Everyone" in html and "Spoken English" not in html
+    html = client.get("/courses?q=multan").get_data(as_text=True)  # institution name
+    assert "Spoken English" in html
+
+
+def test_find_courses_weeks_filter_and_pagination(client, make_course, make_section):
+    soon = make_course(title="Starts Soon")
+    later = make_course(title="Starts Later")
+    make_section(course=soon, start_date=date(2026, 3, 9))
+    make_section(course=later, start_date=date(2026, 6, 1), end_date=date(2026, 7, 1), enrol_closes=date(2026, 5, 1))
+    html = client.get("/courses?weeks=2").get_data(as_text=True)
+    assert "Starts Soon" in html and "Starts Later" not in html
+    for i in range(12):
+        make_section(course=make_course(title=f"Extra {i:02d}"))
+    page2 = client.get("/courses?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in page2
+
+
+def test_find_courses_bad_input_never_fails(client):
+    for query in ("?page=-3", "?page=abc", "?weeks=999", "?district=Atlantis", "?q=" + "%25_" * 200, "?mode=x"):
+        assert client.get("/courses" + query).status_code == 200
+
+
+def test_course_page_explains_eligibility_for_each_family_member(client, auth, make_user, make_section, add_rule):
+    section = make_section(start_date=date(2026, 3, 16))
+    add_rule(course=section.course, kind="age", min_age=18, max_age=35)
+    user = make_user(full_name="Ayesha", date_of_birth=date(1985, 1, 1))
+    db.session.add(Dependant(user=user, full_name="Sana", relationship_="child", date_of_birth=date(2005, 1, 1),
+                             gender="female"))  # fmt: skip
+    db.session.commit()
+    anonymous = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "Sign in to see whether you can join" in anonymous
+    auth.login(user)
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "This cohort is for ages 18–35; you will be 41 on 16 March." in html
+    assert "Sana" in html and "Can join" in html
+    assert "Ages 18–35 on the start date" in html
+
+
+def test_course_page_404s(client, make_course):
+    assert client.get("/courses/999").status_code == 404
+    hidden = make_course(active=False)
+    assert client.get(f"/courses/{hidden.id}").status_code == 404
+
+
+def test_enrol_journey_and_double_submit(client, auth, make_user, make_section):
+    section = make_section(capacity=1)
+    user = make_user()
+    auth.login(user)
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    token = form_token(html)
+    data = {"csrf_token": csrf_token(client, path), "person": "self", "submission_token": token}
+    first = client.post(path, data=data)
+    assert first.status_code == 302
+    second = client.post(path, data=data)  # the same form again (double click)
+    assert second.headers["Location"] == first.headers["Location"]
+    assert len(db.session.scalars(select(Enrolment)).all()) == 1
+    result = client.get(first.headers["Location"]).get_data(as_text=True)
+    reference = db.session.scalar(select(Enrolment.reference))
+    assert reference in result and "Enrolled" in result
+
+
+def test_enrol_shows_refusals_on_the_page(client, auth, make_user, make_section):
+    section = make_section(enrol_opens=date(2026, 3, 9))
+    auth.login(make_user())
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    response = client.post(
+        path, data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)}
+    )
+    assert response.status_code == 200
+    assert "Enrolment for this cohort opens on 9 March 2026." in response.get_data(as_text=True)
+
+
+def test_enrol_bad_input(client, auth, make_user, make_section):
+    section = make_section()
+    user = make_user()
+    stranger_child = Dependant(user=make_user(), full_name="X", relationship_="child", date_of_birth=date(2012, 1, 1),
+                               gender="male")  # fmt: skip
+    db.session.add(stranger_child)
+    db.session.commit()
+    path = f"/courses/sections/{section.id}/enrol"
+    assert client.get(path).status_code == 302  # sign in first
+    auth.login(user)
+    token = csrf_token(client, path)
+    missing = client.post(path, data={"csrf_token": token, "submission_token": "a"})
+    assert "Choose who is enrolling." in missing.get_data(as_text=True)
+    someone_elses = client.post(
+        path, data={"csrf_token": token, "person": str(stranger_child.id), "submission_token": "b"}
+    )
+    assert someone_elses.status_code == 200  # not one of the offered choices
+    assert "Not a valid choice" in someone_elses.get_data(as_text=True)
+    no_csrf = client.post(path, data={"person": "self", "submission_token": "c"})
+    assert no_csrf.status_code == 400
+    assert client.get("/courses/sections/99999/enrol").status_code == 404
+    assert db.session.scalars(select(Enrolment)).all() == []
+
+
+def test_enrol_a_family_member(client, auth, make_user, make_section):
+    section = make_section()
+    user = make_user()
+    child = Dependant(user=user, full_name="Zainab", relationship_="child", date_of_birth=date(2015, 1, 1),
+                      gender="female")  # fmt: skip
+    db.session.add(child)
+    db.session.commit()
+    auth.login(user)
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    assert "Zainab" in html
+    client.post(path, data={"csrf_token": csrf_token(client, path), "person": str(child.id),
+                            "submission_token": form_token(html)})  # fmt: skip
+    assert db.session.scalar(select(Enrolment.dependant_id)) == child.id
+
+
+def test_waitlisted_result_shows_the_position(client, auth, make_user, make_section):
+    section = make_section(capacity=1)
+    services.enrol(make_user(), section.id)
+    db.session.commit()
+    auth.login(make_user())
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)},
+        follow_redirects=True,
+    )
+    assert "number 1 on the waitlist" in response.get_data(as_text=True)
+
+
+def test_my_courses_drop_and_calendar(client, auth, make_user, make_section):
+    section = make_section(capacity=1)
+    user = make_user()
+    enrolment = services.enrol(user, section.id).enrolment
+    waiting_user = make_user()
+    waiting = services.enrol(waiting_user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    html = client.get("/my-courses").get_data(as_text=True)
+    assert enrolment.reference in html and "Leave" in html
+    with client.get("/my-courses/calendar.ics") as response:
+        assert response.mimetype == "text/calendar"
+        assert "BEGIN:VEVENT" in response.get_data(as_text=True)
+    with client.get(f"/my-courses/{enrolment.reference}/calendar.ics") as response:
+        assert enrolment.reference in response.get_data(as_text=True)
+    response = client.post(
+        f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": csrf_token(client, "/my-courses")}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).status == "dropped"
+    assert db.session.get(Enrolment, waiting.id).status == "enrolled"
+
+
+def test_drop_after_deadline_is_explained(app, client, auth, make_user, make_section):
+    section = make_section(drop_deadline=date(2026, 3, 2))
+    user = make_user()
+    enrolment = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    token = csrf_token(client, "/my-courses")
+    app.config["FIXED_NOW"] = "2026-03-03T04:00:00+00:00"
+    response = client.post(f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": token}, follow_redirects=True)
+    assert "The last day to drop this course was 2 March 2026." in response.get_data(as_text=True)
+
+
+def test_citizens_see_only_their_own_enrolments(client, auth, make_user, make_section):
+    section = make_section()
+    owner = make_user()
+    enrolment = services.enrol(owner, section.id).enrolment
+    db.session.commit()
+    auth.login(make_user())
+    assert client.get(f"/my-courses/{enrolment.reference}").status_code == 404
+    assert client.get(f"/my-courses/{enrolment.reference}/calendar.ics").status_code == 404
+    token = csrf_token(client, "/my-courses")
+    assert client.post(f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": token}).status_code == 404
+    assert client.get("/my-courses/E-NONE-NONE").status_code == 404
+
+
+def test_certificate_and_public_verification(client, auth, make_user, make_section, school_admin):
+    section = make_section(start_date=date(2026, 2, 2), end_date=date(2026, 3, 1), enrol_opens=date(2026, 1, 1),
+                           enrol_closes=date(2026, 3, 2))  # fmt: skip
+    holder = make_user(full_name="Ayesha Khan")
+    enrolment = services.enrol(holder, section.id).enrolment
+    services.complete(school_admin(section.course.institution), section.id, [enrolment.id])
+    db.session.commit()
+    code = db.session.scalar(select(Certificate.code))
+    # Public: no sign-in needed; every printed detail is shown.
+    html = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "This certificate is genuine." in html
+    for detail in ("Ayesha Khan", section.course.title, section.course.institution.name, "2 February 2026",
+                   "1 March 2026", "2 March 2026"):  # fmt: skip
+        assert detail in html
+    missing = client.get("/verify/ZZZZZZZZZZ")
+    assert missing.status_code == 404 and "No such certificate." in missing.get_data(as_text=True)
+    assert client.get(f"/verify?code={code.lower()}").status_code == 200
+    assert client.get("/verify").status_code == 200
+    # The printable certificate: its holder only (and admins of the institution).
+    assert client.get(f"/certificates/{code}").status_code == 302
+    auth.login(make_user())
+    assert client.get(f"/certificates/{code}").status_code == 404
+    auth.logout()
+    auth.login(holder)
+    html = client.get(f"/certificates/{code}").get_data(as_text=True)
+    assert "<svg" in html and f"/verify/{code}" in html and "Ayesha Khan" in html
+
+
+def test_pages_in_urdu(client, auth, make_user, make_section):
+    section = make_section()
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    html = client.get("/courses").get_data(as_text=True)
+    assert 'dir="rtl"' in html and "Find a course" not in html
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "Sections" not in html
+
+
+def test_upload_of_unexpected_size_is_refused(client):
+    response = client.post("/verify", data={"file": (io.BytesIO(b"x"), "a.csv")})
+    assert response.status_code in (400, 405)
