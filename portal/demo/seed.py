@@ -1,18 +1,34 @@
-"""Create the demo personas (idempotent). Issue 5 grows this into the full Punjab dataset."""
+"""The demo: personas (one per role), the domain seeders' small fixtures, and the Punjab dataset.
+
+``seed()`` is idempotent: the bulk dataset is created once, marked by a ``demo.seeded`` audit event,
+and running it again changes nothing. ``reset_demo_data()`` removes everything but the personas,
+so that the next ``seed()`` starts afresh.
+"""
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from portal import clock
 from portal.auth import services as auth_services
-from portal.auth.models import ROLE_OFFICIAL, ROLE_SUPERADMIN, Dependant, RoleAssignment, User
+from portal.auth.models import (
+    ROLE_CLINIC_ADMIN,
+    ROLE_OFFICIAL,
+    ROLE_SCHOOL_ADMIN,
+    ROLE_SUPERADMIN,
+    AuditEvent,
+    Dependant,
+    RoleAssignment,
+    User,
+)
 from portal.demo.personas import PERSONAS, PERSONAS_BY_KEY
 from portal.extensions import db
 
-# Seeders added by health and education: fn(personas: dict[str, User]) -> dict[str, int] of counts.
+# Seeders added by health and education: fn(users, size=..., seed_value=...) -> dict[str, int] of counts.
 DOMAIN_SEEDERS: list = []
 
 
@@ -66,9 +82,105 @@ def _ensure_role(user: User, role: str, scope_id: int | None = None, district: s
         db.session.add(RoleAssignment(user=user, role=role, scope_id=scope_id, district=district))
 
 
-def seed(size: str = "small", seed_value: int = 2026) -> dict[str, int]:
+SEEDED_ACTION = "demo.seeded"
+# Where the clinic admin and school admin personas work in the bulk dataset.
+PERSONA_CLINIC = "Mayo Hospital OPD"
+PERSONA_INSTITUTION = "PMAS Arid Agriculture University"
+
+
+def seeded_marker() -> AuditEvent | None:
+    return db.session.scalar(select(AuditEvent).where(AuditEvent.action == SEEDED_ACTION).limit(1))
+
+
+def seed(size: str = "small", seed_value: int = 2026, progress=None) -> dict[str, int]:
+    """Personas, the domain seeders, then (once) the Punjab dataset of the given size.
+
+    ``progress(label, fraction)`` is told how far the bulk dataset has got. Returns counts of what
+    exists / was created; the key ``already_seeded`` is 1 when the bulk dataset was there already.
+    """
+    from portal.demo import generate
+
+    progress = progress or generate._no_progress
     users = ensure_personas()
-    counts = {"personas": len(users)}
+    counts: dict[str, int] = {"personas": len(users)}
     for seeder in DOMAIN_SEEDERS:
         counts.update(seeder(users, size=size, seed_value=seed_value))
+    if seeded_marker() is not None:
+        counts["already_seeded"] = 1
+        progress("done", 1.0)
+        return counts
+    started = time.monotonic()
+    rng = random.Random(seed_value)
+    plan = generate.SIZES[size]
+    codes = generate.Codes(rng)
+    password_hash = auth_services.hash_password(PERSONAS[0].password)
+    people = generate.make_people(rng, plan, exclude_cnics={p.cnic for p in PERSONAS}, password_hash=password_hash)
+    counts["citizens"] = len(people.ids)
+    counts["family_members"] = sum(len(v) for v in people.dependants.values())
+    progress("citizens", 0.03)
+    health = generate.seed_health(rng, plan, people, codes, progress)
+    counts.update({k: v for k, v in health.items() if not k.startswith("_")})
+    if education_available():
+        education = generate.seed_education(rng, plan, people, codes, progress)
+        counts.update({k: v for k, v in education.items() if not k.startswith("_")})
+    _scope_personas(users)
+    db.session.add(
+        AuditEvent(
+            action=SEEDED_ACTION,
+            created_at=clock.now(),
+            details={"size": size, "seed": seed_value, "seconds": round(time.monotonic() - started, 1)},
+        )
+    )
+    db.session.flush()
+    progress("done", 1.0)
     return counts
+
+
+def education_available() -> bool:
+    from portal.education import models
+
+    return hasattr(models, "Enrolment")
+
+
+def _scope_personas(users: dict[str, User]) -> None:
+    from portal.health.models import Clinic
+
+    clinic_id = db.session.scalar(select(Clinic.id).where(Clinic.name == PERSONA_CLINIC).order_by(Clinic.id))
+    if clinic_id is not None:
+        _ensure_role(users["clinic_admin"], ROLE_CLINIC_ADMIN, scope_id=clinic_id)
+    if education_available():
+        from portal.education.models import Institution
+
+        institution_id = db.session.scalar(
+            select(Institution.id).where(Institution.name == PERSONA_INSTITUTION).order_by(Institution.id)
+        )
+        if institution_id is not None:
+            _ensure_role(users["school_admin"], ROLE_SCHOOL_ADMIN, scope_id=institution_id)
+
+
+def reset_demo_data() -> None:
+    """Delete every record except the personas themselves (their family and official roles stay too).
+
+    Clinic and school admin scopes are removed with the clinics and institutions they point to;
+    ``seed()`` gives them again.
+    """
+    persona_ids = select(User.id).where(User.cnic.in_([p.cnic for p in PERSONAS]))
+    keep = {"users", "dependants", "role_assignments", "alembic_version"}
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in keep:
+            db.session.execute(delete(table))
+    db.session.execute(
+        delete(RoleAssignment).where(
+            (RoleAssignment.user_id.not_in(persona_ids))
+            | RoleAssignment.role.in_((ROLE_CLINIC_ADMIN, ROLE_SCHOOL_ADMIN))
+        )
+    )
+    db.session.execute(delete(Dependant).where(Dependant.user_id.not_in(persona_ids)))
+    db.session.execute(delete(User).where(User.id.not_in(persona_ids)))
+    db.session.flush()
+    db.session.expire_all()
+
+
+def demo_counts() -> dict[str, int]:
+    """How many people there are, for the reset page."""
+    return {"users": db.session.scalar(select(func.count(User.id))) or 0}

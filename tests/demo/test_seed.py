@@ -1,0 +1,207 @@
+"""flask seed-demo: sizes, determinism, idempotency, and the invariants the services rely on."""
+
+from __future__ import annotations
+
+import phonenumbers
+from sqlalchemy import case, func, select
+
+from portal.auth.models import ROLE_CLINIC_ADMIN, Dependant, RoleAssignment, User
+from portal.demo import generate
+from portal.demo.data import CNIC_PREFIX
+from portal.demo.personas import PERSONAS
+from portal.demo.seed import PERSONA_CLINIC, education_available, reset_demo_data, seed
+from portal.districts import DISTRICT_NAMES
+from portal.extensions import db
+from portal.health.models import Appointment, Clinic, Slot
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables
+    }
+
+
+def fingerprint() -> list:
+    """What a person would see of the data, without database ids or secrets."""
+    users = db.session.execute(
+        select(User.cnic, User.full_name, User.mobile, User.date_of_birth, User.district).order_by(User.cnic)
+    ).all()
+    # The personas' own bookings come from the domain seeders, whose references are random.
+    personas = [p.cnic for p in PERSONAS]
+    appointments = db.session.execute(
+        select(Appointment.reference, Appointment.status, Appointment.visit_date, Appointment.starts_at, Clinic.name)
+        .join(Clinic, Clinic.id == Appointment.clinic_id)
+        .join(User, User.id == Appointment.user_id)
+        .where(User.cnic.not_in(personas))
+        .order_by(Appointment.reference)
+    ).all()
+    out = [tuple(r) for r in users] + [tuple(r) for r in appointments]
+    if education_available():
+        from portal.education.models import Enrolment
+
+        out += [
+            tuple(r)
+            for r in db.session.execute(
+                select(Enrolment.reference, Enrolment.status, User.cnic)
+                .join(User, User.id == Enrolment.user_id)
+                .where(User.cnic.not_in(personas))
+                .order_by(Enrolment.reference)
+            )
+        ]
+    return out
+
+
+def test_small_counts(app):
+    counts = seed("small", 7)
+    db.session.commit()
+    size = generate.SIZES["small"]
+    assert counts["personas"] == len(PERSONAS)
+    assert counts["citizens"] == size.citizens
+    assert db.session.scalar(select(func.count(User.id))) >= size.citizens + len(PERSONAS)
+    assert 0.6 * size.appointments <= counts["appointments"] <= 1.2 * size.appointments
+    # Every district has at least its DHQ hospital; the big cities have more.
+    per_district = dict(db.session.execute(select(Clinic.district, func.count()).group_by(Clinic.district)).all())
+    assert set(per_district) == set(DISTRICT_NAMES)
+    assert per_district["Lahore"] > per_district["Chiniot"]
+    assert counts["family_members"] == db.session.scalar(
+        select(func.count(Dependant.id)).join(User).where(User.cnic.not_in([p.cnic for p in PERSONAS]))
+    )
+    if education_available():
+        assert counts["enrolments"] > 0.5 * size.enrolments
+        assert counts["certificates"] > 0
+
+
+def test_same_seed_same_data_and_other_seed_differs(app):
+    seed("small", 11)
+    db.session.commit()
+    first = fingerprint()
+    reset_demo_data()
+    db.session.commit()
+    seed("small", 11)
+    db.session.commit()
+    assert fingerprint() == first
+    reset_demo_data()
+    seed("small", 12)
+    assert fingerprint() != first
+
+
+def test_seeding_twice_changes_nothing(app):
+    seed("small", 3)
+    db.session.commit()
+    before = table_counts()
+    counts = seed("small", 3)
+    db.session.commit()
+    assert counts.get("already_seeded") == 1
+    assert table_counts() == before
+
+
+def test_reset_keeps_personas_only(app):
+    seed("small", 3)
+    db.session.commit()
+    reset_demo_data()
+    db.session.commit()
+    assert db.session.scalar(select(func.count(User.id))) == len(PERSONAS)
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_people_look_real(app):
+    seed("small", 5)
+    for cnic, mobile, gender, district in db.session.execute(
+        select(User.cnic, User.mobile, User.gender, User.district)
+    ):
+        assert len(cnic) == 13 and cnic.isdigit() and cnic.startswith("3")
+        number = phonenumbers.parse(mobile)
+        assert phonenumbers.is_valid_number(number) and mobile.startswith("+923")
+        if cnic not in {p.cnic for p in PERSONAS}:
+            assert cnic.startswith(CNIC_PREFIX[district])
+            assert int(cnic[-1]) % 2 == (1 if gender == "male" else 0)
+
+
+def test_slot_counters_match_appointments(app):
+    seed("small", 5)
+    holding = (
+        select(Appointment.slot_id, func.count().label("n"))
+        .where(Appointment.status != "cancelled")
+        .group_by(Appointment.slot_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Slot.id, Slot.booked, Slot.capacity, func.coalesce(holding.c.n, 0)).outerjoin(
+            holding, holding.c.slot_id == Slot.id
+        )
+    ).all()
+    assert rows
+    for _id, booked, capacity, held in rows:
+        assert booked == held <= capacity
+
+
+def test_outcomes_are_realistic(app):
+    seed("small", 5)
+    statuses = dict(db.session.execute(select(Appointment.status, func.count()).group_by(Appointment.status)).all())
+    kept = statuses.get("seen", 0) + statuses.get("no_show", 0)
+    assert 0.05 < statuses["no_show"] / kept < 0.16
+    assert statuses["cancelled"] > 0 and statuses["booked"] > 0
+    # One active booking per person and service (the unique active_key held while inserting).
+    active = db.session.scalar(select(func.count()).where(Appointment.active_key.is_not(None)))
+    assert active == statuses["booked"]
+
+
+def test_personas_are_scoped_to_seeded_places(app):
+    seed("small", 5)
+    clinic_id = db.session.scalar(select(Clinic.id).where(Clinic.name == PERSONA_CLINIC))
+    persona = db.session.scalar(select(User).where(User.cnic == PERSONAS[1].cnic))
+    scopes = db.session.scalars(
+        select(RoleAssignment.scope_id).where(
+            RoleAssignment.user_id == persona.id, RoleAssignment.role == ROLE_CLINIC_ADMIN
+        )
+    ).all()
+    assert clinic_id in scopes
+
+
+def test_cli_prints_summary_and_is_idempotent(app, runner):
+    result = runner.invoke(args=["seed-demo", "--size", "small", "--seed", "9"])
+    assert result.exit_code == 0, result.output
+    assert "citizens" in result.output and "appointments" in result.output
+    again = runner.invoke(args=["seed-demo", "--size", "small", "--seed", "9"])
+    assert "already there" in again.output
+    reset = runner.invoke(args=["seed-demo", "--size", "small", "--seed", "9", "--reset"])
+    assert reset.exit_code == 0 and "deleted" in reset.output and "citizens" in reset.output
+
+
+def test_section_counters_match_enrolments(app):
+    from portal.education.models import Certificate, Enrolment, Section
+
+    counts = seed("small", 5)
+    held = (
+        select(
+            Enrolment.section_id,
+            func.count().label("seats"),
+            func.sum(case((Enrolment.seat_kind == "reserved", 1), else_=0)).label("reserved"),
+        )
+        .where(Enrolment.seat_kind.is_not(None))
+        .group_by(Enrolment.section_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Section.enrolled_count,
+            Section.capacity,
+            Section.reserved_taken,
+            Section.reserved_seats,
+            func.coalesce(held.c.seats, 0),
+            func.coalesce(held.c.reserved, 0),
+        ).outerjoin(held, held.c.section_id == Section.id)
+    ).all()
+    assert rows
+    for enrolled, capacity, reserved_taken, reserved_seats, seats, reserved in rows:
+        assert enrolled == seats <= capacity
+        assert reserved_taken == reserved <= reserved_seats
+    statuses = dict(db.session.execute(select(Enrolment.status, func.count()).group_by(Enrolment.status)).all())
+    for status in ("enrolled", "waitlisted", "completed", "dropped"):
+        assert statuses.get(status, 0) > 0, status
+    assert counts["certificates"] == db.session.scalar(select(func.count(Certificate.id))) - db.session.scalar(
+        select(func.count(Certificate.id))
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(User.cnic.in_([p.cnic for p in PERSONAS]))
+    )
