@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, has_request_context, jsonify, render_template, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +45,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 def select_locale() -> str:
     languages = ("en", "ur")
+    if not has_request_context():  # a CLI command or a service called outside a request
+        return "en"
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 import pytest
-from flask.testing import FlaskClient
+from flask import g
 from sqlalchemy import create_engine, text
 
 from portal import create_app
@@ -82,6 +82,14 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+
+    @app.teardown_request
+    def _forget_request_globals(exc):
+        # Requests made inside a test reuse the test's app context, hence its flask.g: without
+        # this, the user Flask-Login cached and the CSRF token of one client leak into the next.
+        for name in list(g):
+            g.pop(name, None)
+
     with app.app_context():
         yield app
         db.session.remove()
@@ -90,24 +98,8 @@ def app(database_url):
         db.engine.dispose()
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose requests start with an empty ``g``, as they do in production.
-
-    The ``app`` fixture keeps an app context pushed, and Flask reuses it for requests, so without
-    this, values cached in ``g`` (the signed-in user, rate-limit state) would leak between requests.
-    """
-
-    def open(self, *args, **kwargs):
-        from flask import g
-
-        for name in list(vars(g)):
-            delattr(g, name)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from portal.auth.services import has_role
@@ -28,8 +28,13 @@ def role_required(*roles: str):
 
     def decorator(view):
         @wraps(view)
-        @login_required
         def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if wants_json():
+                    response = jsonify(error=401, message="Please sign in.")
+                    response.status_code = 401
+                    abort(response)
+                return current_app.login_manager.unauthorized()
             if not any(has_role(current_user, role) for role in roles):
                 if wants_json():
                     response = jsonify(error="forbidden", message="You do not have access to this.")

@@ -137,7 +137,8 @@ assert {c for c, _ in ROLE_CHOICES} == set(STAFF_ROLES)
 
 class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    scope_id = StringField(_l("Clinic or institution number (for clinic and school admins)"), validators=[Optional()])
+    # No Optional(): it would stop validate_scope_id from seeing an empty number for a clinic admin.
+    scope_id = StringField(_l("Clinic or institution number (for clinic and school admins)"))
     district = district_field(_l("District (for officials; empty = whole province)"), validators=[Optional()])
 
     def validate_scope_id(self, field):

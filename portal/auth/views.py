@@ -313,7 +313,8 @@ def grant_role(user_id: int):
     user = db.get_or_404(services.User, user_id)
     grant_form = GrantRoleForm()
     if grant_form.validate_on_submit():
-        scope_id = int(grant_form.scope_id.data) if (grant_form.scope_id.data or "").strip() else None
+        scope_text = (grant_form.scope_id.data or "").strip()
+        scope_id = int(scope_text) if scope_text.isdigit() else None
         role = grant_form.role.data
         if role in services.SCOPE_RESOLVERS and services.SCOPE_RESOLVERS[role](scope_id) is None:
             grant_form.scope_id.errors.append(_("There is no clinic or institution with this number."))

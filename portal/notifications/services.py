@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
+from portal.database import begin_write
 from portal.extensions import db
 from portal.notifications.models import (
     CHANNEL_EMAIL,
@@ -110,6 +111,7 @@ def deliver(limit: int = 500, now: datetime | None = None) -> dict[str, int]:
     max_attempts = current_app.config["NOTIFY_MAX_ATTEMPTS"]
     counts = {"sent": 0, "retry": 0, "failed": 0}
     # Claims left by a run that died are released after ten minutes.
+    begin_write()
     db.session.execute(
         update(Message)
         .where(Message.status == STATUS_SENDING, Message.claimed_at < now - timedelta(minutes=10))
@@ -128,6 +130,9 @@ def deliver(limit: int = 500, now: datetime | None = None) -> dict[str, int]:
     ).all()
     for message_id in ids:
         token = secrets.token_hex(8)
+        # Every write starts its own write transaction (BEGIN IMMEDIATE on SQLite), so that two
+        # overlapping runs queue for the lock instead of failing with "database is locked".
+        begin_write()
         claimed = db.session.execute(
             update(Message)
             .where(Message.id == message_id, Message.status == STATUS_PENDING)
@@ -137,11 +142,19 @@ def deliver(limit: int = 500, now: datetime | None = None) -> dict[str, int]:
         if claimed != 1:
             continue  # another run has it
         message = db.session.get(Message, message_id)
-        message.attempts += 1
+        error = None
         try:
             transport_for(message.channel).send(recipient=message.recipient, subject=message.subject, body=message.body)
         except DeliveryError as exc:
-            message.last_error = str(exc)[:300]
+            error = str(exc)[:300]
+        begin_write()
+        message = db.session.get(Message, message_id)
+        message.attempts += 1
+        if error is None:
+            message.status, message.sent_at, message.last_error = STATUS_SENT, now, None
+            counts["sent"] += 1
+        else:
+            message.last_error = error
             if message.attempts >= max_attempts:
                 message.status = STATUS_FAILED
                 counts["failed"] += 1
@@ -149,9 +162,6 @@ def deliver(limit: int = 500, now: datetime | None = None) -> dict[str, int]:
                 message.status = STATUS_PENDING
                 message.next_attempt_at = now + _backoff(message.attempts)
                 counts["retry"] += 1
-        else:
-            message.status, message.sent_at, message.last_error = STATUS_SENT, now, None
-            counts["sent"] += 1
         db.session.commit()
     return counts
 

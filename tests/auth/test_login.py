@@ -1,0 +1,298 @@
+"""Sign in and out: CNIC or email, one generic message, remember me, safe `next`, lockout,
+rate limits, CSRF."""
+
+from datetime import timedelta
+
+import pytest
+
+from portal import clock
+from portal.extensions import db
+from tests.auth.conftest import audit_actions, text_of
+from tests.conftest import PASSWORD
+
+GENERIC = "The CNIC or email and password do not match our records."
+
+
+def signed_in(client) -> bool:
+    response = client.get("/account")
+    return response.status_code == 200
+
+
+@pytest.mark.parametrize("identifier", ["CNIC_PLAIN", "CNIC_DASHED", "bilal@example.pk", "BILAL@Example.PK"])
+def test_sign_in_by_cnic_or_email(client, auth, citizen, identifier):
+    identifier = {"CNIC_PLAIN": citizen.cnic, "CNIC_DASHED": citizen.cnic_display}.get(identifier, identifier)
+    response = auth.login(identifier)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert signed_in(client)
+    assert "Bilal Ahmed" in text_of(client.get("/"))
+    db.session.refresh(citizen)
+    assert citizen.last_login_at == clock.now()
+    assert audit_actions()[-1] == "auth.login"
+
+
+@pytest.mark.parametrize(
+    ("identifier", "password"),
+    [
+        ("CNIC", "Wrong-password-123"),
+        ("bilal@example.pk", "Wrong-password-123"),
+        ("35202-9999999-9", PASSWORD),  # no such account
+        ("nobody@example.pk", PASSWORD),
+        ("not a cnic", PASSWORD),
+    ],
+)
+def test_any_wrong_credential_gives_one_generic_message(client, auth, citizen, identifier, password):
+    response = auth.login(citizen.cnic if identifier == "CNIC" else identifier, password)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert GENERIC in page
+    assert "There is a problem" in page
+    assert not signed_in(client)
+    assert audit_actions()[-1] == "auth.login_failed"
+
+
+def test_empty_sign_in_form_shows_field_errors(client, auth):
+    response = auth.login("", "")
+    assert response.status_code == 200
+    assert text_of(response).count("This field is required.") >= 2
+
+
+def test_counter_record_without_password_cannot_sign_in(client, auth, make_user):
+    user = make_user()
+    user.password_hash = None
+    db.session.commit()
+    assert GENERIC in text_of(auth.login(user))
+
+
+def test_deactivated_account_cannot_sign_in(client, auth, make_user):
+    user = make_user(active=False)
+    assert GENERIC in text_of(auth.login(user))
+
+
+def test_audit_records_success_and_failure_with_ip(client, auth, citizen):
+    from sqlalchemy import select
+
+    from portal.auth.models import AuditEvent
+
+    auth.login(citizen, "Wrong-password-123")
+    auth.login(citizen)
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["auth.login_failed", "auth.login"]
+    assert all(e.actor_id == citizen.id and e.ip == "127.0.0.1" for e in events)
+    assert events[0].details == {"reason": "wrong_password"}
+    assert events[1].created_at == clock.now()
+
+
+def test_remember_me_sets_a_remember_cookie(client, auth, citizen):
+    auth.login(citizen, remember="y")
+    cookie = client.get_cookie("remember_token")
+    assert cookie is not None and cookie.http_only
+
+
+def test_without_remember_me_no_remember_cookie(client, auth, citizen):
+    auth.login(citizen)
+    assert client.get_cookie("remember_token") is None
+
+
+def test_session_cookie_is_httponly_and_lax(client, auth, citizen):
+    response = auth.login(citizen)
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_remember_cookie_signs_in_a_new_session(app, client, auth, citizen):
+    auth.login(citizen, remember="y")
+    remember = client.get_cookie("remember_token").value
+    other = app.test_client()
+    other.set_cookie("remember_token", remember)
+    assert signed_in(other)
+
+
+def test_sign_in_redirects_to_next_within_the_site(client, auth, citizen):
+    token_page = client.get("/login?next=/account/family")
+    assert token_page.status_code == 200
+    response = client.post(
+        "/login?next=/account/family",
+        data={"identifier": citizen.cnic, "password": PASSWORD, "csrf_token": _token(client)},
+    )
+    assert response.headers["Location"] == "/account/family"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/account",
+        "https://evil.example",
+        "http://evil.example/login",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " //evil.example",
+        "evil.example",
+        "https:/evil.example",
+        "/%2F%2Fevil.example",
+        "///evil.example",
+        "/\t/evil.example",
+    ],
+)
+def test_sign_in_refuses_open_redirects(client, auth, citizen, target):
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"identifier": citizen.cnic, "password": PASSWORD, "csrf_token": _token(client)},
+    )
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "evil" not in location.replace("%2F%2Fevil", "") or location.startswith("/%2F")
+    assert location == "/" or location.startswith("/%2F")
+    assert not location.startswith("//") and "javascript" not in location.lower()
+
+
+def test_signed_in_visit_to_login_follows_only_safe_next(client, auth, citizen):
+    auth.login(citizen)
+    assert client.get("/login?next=//evil.example").headers["Location"] == "/"
+    assert client.get("/login?next=/messages").headers["Location"] == "/messages"
+
+
+def test_protected_page_sends_anonymous_to_sign_in_with_next(client):
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def _token(client) -> str:
+    from tests.conftest import csrf_token
+
+    return csrf_token(client, "/login")
+
+
+# --- lockout -----------------------------------------------------------------------------------
+
+LOCKED = "This account is locked for a while after too many wrong passwords."
+
+
+def test_account_locks_after_repeated_failures_and_unlocks_later(app, client, auth, citizen):
+    app.config["LOGIN_MAX_FAILURES"] = 3
+    app.config["LOGIN_LOCK_MINUTES"] = 15
+    for _ in range(2):
+        assert GENERIC in text_of(auth.login(citizen, "Wrong-password-123"))
+    page = text_of(auth.login(citizen, "Wrong-password-123"))
+    assert LOCKED in page and "try again in 15 minutes" in page
+    assert "auth.account_locked" in audit_actions()
+
+    # Even the right password is refused while the lock lasts, with the time left.
+    app.config["FIXED_NOW"] = (clock.now() + timedelta(minutes=10)).isoformat()
+    page = text_of(auth.login(citizen))
+    assert LOCKED in page and "try again in 5 minutes" in page
+    assert not signed_in(client)
+    assert audit_actions()[-1] == "auth.login_refused_locked"
+
+    # After the lock time the right password works again and clears the counter.
+    app.config["FIXED_NOW"] = (clock.now() + timedelta(minutes=5, seconds=1)).isoformat()
+    response = auth.login(citizen)
+    assert response.status_code == 302
+    assert signed_in(client)
+    db.session.refresh(citizen)
+    assert citizen.failed_logins == 0 and citizen.locked_until is None
+
+
+def test_a_successful_sign_in_resets_the_failure_count(app, client, auth, citizen):
+    app.config["LOGIN_MAX_FAILURES"] = 3
+    auth.login(citizen, "Wrong-password-123")
+    auth.login(citizen, "Wrong-password-123")
+    auth.login(citizen)
+    auth.logout()
+    auth.login(citizen, "Wrong-password-123")
+    auth.login(citizen, "Wrong-password-123")
+    assert auth.login(citizen).status_code == 302
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+def test_rate_limit_per_account_gives_429_page(app, client, auth, citizen):
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "3 per minute"
+    app.config["LOGIN_MAX_FAILURES"] = 100
+    for _ in range(3):
+        assert auth.login(citizen, "Wrong-password-123").status_code == 200
+    response = auth.login(citizen, "Wrong-password-123")
+    assert response.status_code == 429
+    assert "Too many attempts" in text_of(response)
+    # The same account from another address is limited too (the key is the account).
+    other = app.test_client()
+    response = other.post(
+        "/login",
+        data={"identifier": citizen.cnic, "password": PASSWORD, "csrf_token": _token(other)},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
+    assert response.status_code == 429
+    # Another account from the first address is not.
+    assert auth.login("35202-9999999-9", "Wrong-password-123").status_code == 200
+
+
+def test_rate_limit_per_ip_gives_429_page(app, client, auth, make_user):
+    app.config["LOGIN_RATE_LIMIT_IP"] = "4 per minute"
+    users = [make_user() for _ in range(5)]
+    for user in users[:4]:
+        assert auth.login(user, "Wrong-password-123").status_code == 200
+    response = auth.login(users[4], "Wrong-password-123")
+    assert response.status_code == 429
+    assert "Too many attempts" in text_of(response)
+    other = app.test_client()
+    response = other.post(
+        "/login",
+        data={"identifier": users[4].cnic, "password": PASSWORD, "csrf_token": _token(other)},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
+    assert response.status_code == 302
+
+
+def test_showing_the_sign_in_page_is_not_rate_limited(app, client):
+    app.config["LOGIN_RATE_LIMIT_IP"] = "2 per minute"
+    for _ in range(5):
+        assert client.get("/login").status_code == 200
+
+
+# --- sign out and CSRF -------------------------------------------------------------------------
+
+
+def test_sign_out_is_a_post_with_csrf(client, auth, citizen):
+    auth.login(citizen)
+    assert client.get("/logout").status_code == 405
+    assert signed_in(client)
+    response = client.post("/logout")  # no token
+    assert response.status_code == 400
+    assert "This form expired" in text_of(response)
+    assert signed_in(client)
+    response = auth.logout()
+    assert response.status_code == 302
+    assert not signed_in(client)
+    assert "You have signed out." in text_of(client.get("/"))
+
+
+def test_sign_out_keeps_the_language(client, auth, citizen):
+    auth.login(citizen)
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    auth.logout()
+    with client.session_transaction() as s:
+        assert s["lang"] == "ur"
+        assert "_user_id" not in s
+
+
+def test_missing_csrf_token_gives_the_form_expired_page(client, citizen):
+    response = client.post("/login", data={"identifier": citizen.cnic, "password": PASSWORD})
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "This form expired" in page
+    assert "forms expire after a while" in page
+    assert "Traceback" not in page
+
+
+def test_wrong_csrf_token_is_refused(client, citizen):
+    client.get("/login")
+    response = client.post("/login", data={"identifier": citizen.cnic, "password": PASSWORD, "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "This form expired" in text_of(response)

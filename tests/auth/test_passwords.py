@@ -1,0 +1,285 @@
+"""Password change, sign out of all devices, and password reset through the outbox."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal import clock
+from portal.auth.models import PasswordResetToken, User
+from portal.extensions import db
+from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_IN_APP, CHANNEL_SMS, Message
+from tests.auth.conftest import audit_actions, post_form, text_of
+from tests.conftest import PASSWORD
+
+NEW_PASSWORD = "Blue-river-2027"
+
+
+def signed_in(client) -> bool:
+    return client.get("/account").status_code == 200
+
+
+def change(client, current=PASSWORD, password=NEW_PASSWORD, confirm=None):
+    return post_form(
+        client,
+        "/account/password",
+        {"current": current, "password": password, "confirm": password if confirm is None else confirm},
+    )
+
+
+# --- change ------------------------------------------------------------------------------------
+
+
+def test_password_change_needs_sign_in(client):
+    response = client.get("/account/password")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_password_change_works_and_signs_out_other_sessions(app, client, auth, citizen):
+    auth.login(citizen)
+    other = app.test_client()  # another device, signed in before the change
+    from tests.conftest import AuthActions
+
+    AuthActions(other).login(citizen, remember="y")
+    assert signed_in(other)
+    old_token = citizen.session_token
+
+    response = change(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert "Your password has been changed. Other devices have been signed out." in text_of(client.get("/account"))
+    assert signed_in(client)  # this device goes on
+    db.session.refresh(citizen)
+    assert citizen.session_token != old_token
+    # The other device's session cookie and remember cookie both stop working.
+    assert not signed_in(other)
+    assert "auth.password_changed" in audit_actions()
+
+    auth.logout()
+    assert auth.login(citizen, PASSWORD).status_code == 200  # the old password no longer works
+    assert auth.login(citizen, NEW_PASSWORD).status_code == 302
+
+
+def test_remember_cookie_from_before_the_change_stops_working(app, client, auth, citizen):
+    other = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(other).login(citizen, remember="y")
+    remember = other.get_cookie("remember_token").value
+    auth.login(citizen)
+    change(client)
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remember)
+    assert not signed_in(fresh)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"current": "Wrong-password-1"}, "Your current password is not correct."),
+        ({"current": ""}, "This field is required."),
+        ({"password": "short"}, "Use at least 10 characters."),
+        ({"password": "12345678901"}, "only digits"),
+        ({"password": "x3520200000011"}, "Do not use your CNIC as your password."),
+        ({"password": "my-03001234567"}, "Do not use your mobile number as your password."),
+        ({"confirm": "Blue-river-2028"}, "The two passwords do not match."),
+    ],
+)
+def test_password_change_refuses_bad_input(client, auth, make_user, fields, message):
+    user = make_user(cnic="3520200000011", mobile="+923001234567")
+    auth.login(user)
+    response = change(client, **fields)
+    assert response.status_code == 200
+    assert message in text_of(response)
+    db.session.refresh(user)
+    from werkzeug.security import check_password_hash
+
+    assert check_password_hash(user.password_hash, PASSWORD)
+    assert "auth.password_changed" not in audit_actions()
+
+
+def test_sign_out_of_all_devices(app, client, auth, citizen):
+    from tests.conftest import AuthActions
+
+    others = [app.test_client() for _ in range(2)]
+    for other in others:
+        AuthActions(other).login(citizen, remember="y")
+    auth.login(citizen)
+    response = post_form(client, "/account/sign-out-everywhere", {}, token_from="/account")
+    assert response.status_code == 302
+    assert "You have been signed out on every other device." in text_of(client.get("/account"))
+    assert signed_in(client)
+    assert not any(signed_in(other) for other in others)
+    assert audit_actions()[-1] == "auth.signed_out_everywhere"
+
+
+def test_sign_out_of_all_devices_needs_post_and_csrf(client, auth, citizen):
+    auth.login(citizen)
+    token = citizen.session_token
+    assert client.get("/account/sign-out-everywhere").status_code == 405
+    assert client.post("/account/sign-out-everywhere").status_code == 400
+    db.session.refresh(citizen)
+    assert citizen.session_token == token
+
+
+# --- reset -------------------------------------------------------------------------------------
+
+SAME_MESSAGE = "If an account matches, we have sent a link to its mobile number and email."
+
+
+def ask_reset(client, identifier):
+    return post_form(client, "/password-reset", {"identifier": identifier})
+
+
+def reset_link(user) -> str:
+    db.session.expire_all()
+    body = db.session.scalars(
+        select(Message.body)
+        .where(Message.user_id == user.id, Message.channel == CHANNEL_SMS)
+        .order_by(Message.id.desc())
+    ).first()
+    return re.search(r"http://localhost(/password-reset/[\w-]+)", body).group(1)
+
+
+def test_reset_request_queues_the_link_on_every_channel(client, citizen):
+    response = ask_reset(client, citizen.cnic_display)
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert SAME_MESSAGE in text_of(client.get("/login"))
+    messages = db.session.scalars(select(Message).where(Message.user_id == citizen.id)).all()
+    assert {m.channel for m in messages} == {CHANNEL_SMS, CHANNEL_EMAIL, CHANNEL_IN_APP}
+    sms = next(m for m in messages if m.channel == CHANNEL_SMS)
+    assert sms.recipient == "+923001234567" and sms.status == "pending"
+    assert "30 minutes" in sms.body and "/password-reset/" in sms.body
+    assert next(m for m in messages if m.channel == CHANNEL_EMAIL).recipient == "bilal@example.pk"
+    token = db.session.scalars(select(PasswordResetToken)).one()
+    assert token.expires_at == clock.now() + timedelta(minutes=30)
+    assert reset_link(citizen).rsplit("/", 1)[1] not in token.token_hash  # only the hash is stored
+    assert "auth.password_reset_requested" in audit_actions()
+
+
+def test_reset_request_by_email(client, citizen):
+    ask_reset(client, "BILAL@example.pk")
+    assert reset_link(citizen)
+
+
+def test_reset_request_for_unknown_account_shows_the_same_message(client):
+    response = ask_reset(client, "35202-9999999-9")
+    assert response.status_code == 302
+    assert SAME_MESSAGE in text_of(client.get("/login"))
+    assert db.session.scalar(select(Message.id)) is None
+    assert db.session.scalar(select(PasswordResetToken.id)) is None
+
+
+def test_reset_request_needs_an_identifier(client):
+    response = ask_reset(client, "")
+    assert response.status_code == 200
+    assert "This field is required." in text_of(response)
+
+
+def test_demo_mode_shows_the_link_on_screen(app, client, citizen):
+    app.config["DEMO_MODE"] = True
+    response = ask_reset(client, citizen.cnic)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Demo mode: this is the link we sent by SMS and email." in page
+    assert reset_link(citizen) in page
+
+
+def test_demo_mode_off_never_shows_the_link(client, citizen):
+    ask_reset(client, citizen.cnic)
+    assert reset_link(citizen) not in client.get("/login").get_data(as_text=True)
+
+
+def test_reset_sets_the_password_once(app, client, auth, citizen):
+    other = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(other).login(citizen)
+    ask_reset(client, citizen.cnic)
+    link = reset_link(citizen)
+    assert client.get(link).status_code == 200
+    response = post_form(client, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "Your password has been changed. Please sign in." in text_of(client.get("/login"))
+    assert not signed_in(other)  # every session ends
+    assert auth.login(citizen, NEW_PASSWORD).status_code == 302
+    assert "auth.password_reset" in audit_actions()
+
+    # The same link cannot be used again.
+    auth.logout()
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "This reset link has expired or has already been used." in text_of(response)
+
+
+def test_reused_token_post_is_refused(client, citizen):
+    ask_reset(client, citizen.cnic)
+    link = reset_link(citizen)
+    token = __import__("tests.conftest", fromlist=["csrf_token"]).csrf_token(client, link)
+    assert (
+        client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}).status_code
+        == 302
+    )
+    response = client.post(
+        link, data={"password": "Another-one-2028", "confirm": "Another-one-2028", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "already been used" in text_of(response)
+    db.session.expire_all()
+    from werkzeug.security import check_password_hash
+
+    assert check_password_hash(db.session.get(User, citizen.id).password_hash, NEW_PASSWORD)
+
+
+def test_reset_token_expires_after_30_minutes(app, client, citizen):
+    ask_reset(client, citizen.cnic)
+    link = reset_link(citizen)
+    start = clock.now()
+    app.config["FIXED_NOW"] = (start + timedelta(minutes=29, seconds=59)).isoformat()
+    assert client.get(link).status_code == 200
+    app.config["FIXED_NOW"] = (start + timedelta(minutes=30)).isoformat()
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "This reset link has expired" in text_of(response)
+    assert 'href="/password-reset"' in response.get_data(as_text=True)
+
+
+def test_unknown_reset_token_is_refused(client):
+    response = client.get("/password-reset/not-a-real-token")
+    assert response.status_code == 400
+    assert "This reset link has expired or has already been used." in text_of(response)
+
+
+def test_a_new_request_leaves_older_links_usable_until_used(client, citizen):
+    ask_reset(client, citizen.cnic)
+    first = reset_link(citizen)
+    ask_reset(client, citizen.cnic)
+    second = reset_link(citizen)
+    assert first != second
+    assert client.get(first).status_code == 200
+
+
+def test_reset_unlocks_a_locked_account(app, client, auth, citizen):
+    app.config["LOGIN_MAX_FAILURES"] = 1
+    auth.login(citizen, "Wrong-password-1")
+    ask_reset(client, citizen.cnic)
+    post_form(client, reset_link(citizen), {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert auth.login(citizen, NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "message"),
+    [
+        ("short", "short", "Use at least 10 characters."),
+        ("12345678901", "12345678901", "only digits"),
+        ("Blue-river-2027", "Blue-river-2028", "The two passwords do not match."),
+        ("x03001234567x", "x03001234567x", "Do not use your mobile number"),
+    ],
+)
+def test_reset_refuses_weak_passwords(client, citizen, password, confirm, message):
+    ask_reset(client, citizen.cnic)
+    link = reset_link(citizen)
+    response = post_form(client, link, {"password": password, "confirm": confirm})
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert client.get(link).status_code == 200  # the token is still unused

@@ -1,0 +1,210 @@
+"""Profile (mobile, email, district, language) and family members."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.auth import services
+from portal.auth.errors import NotFound
+from portal.auth.models import Dependant
+from portal.extensions import db
+from tests.auth.conftest import post_form, text_of
+
+
+def profile_data(**overrides):
+    data = {"mobile": "0321 7654321", "email": "new@example.pk", "district": "Multan", "preferred_language": "en"}
+    data.update(overrides)
+    return data
+
+
+def test_profile_shows_current_details(client, auth, citizen):
+    auth.login(citizen)
+    html = client.get("/account").get_data(as_text=True)
+    assert "Bilal Ahmed" in html
+    assert citizen.cnic_display in html
+    assert 'value="0300 1234567"' in html  # the mobile number in its national form
+    assert 'value="bilal@example.pk"' in html
+
+
+def test_profile_edit_saves_normalised_values(client, auth, citizen):
+    auth.login(citizen)
+    response = post_form(client, "/account", profile_data(email="New@Example.PK"))
+    assert response.status_code == 302
+    assert "Your details have been saved." in text_of(client.get("/account"))
+    db.session.refresh(citizen)
+    assert (citizen.mobile, citizen.email, citizen.district) == ("+923217654321", "new@example.pk", "Multan")
+
+
+def test_profile_email_can_be_removed(client, auth, citizen):
+    auth.login(citizen)
+    post_form(client, "/account", profile_data(email=""))
+    db.session.refresh(citizen)
+    assert citizen.email is None
+
+
+def test_profile_language_switches_the_pages(client, auth, citizen):
+    auth.login(citizen)
+    post_form(client, "/account", profile_data(preferred_language="ur"))
+    db.session.refresh(citizen)
+    assert citizen.preferred_language == "ur"
+    html = client.get("/account").get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl">' in html
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"mobile": ""}, "This field is required."),
+        ({"mobile": "12345"}, "Enter a Pakistani mobile number"),
+        ({"email": "nope"}, "Enter an email address like name@example.com."),
+        ({"district": ""}, "Choose your district."),
+        ({"district": "Quetta"}, "Not a valid choice."),
+        ({"preferred_language": "fr"}, "Not a valid choice."),
+    ],
+)
+def test_profile_refuses_bad_input(client, auth, citizen, overrides, message):
+    auth.login(citizen)
+    response = post_form(client, "/account", profile_data(**overrides))
+    assert response.status_code == 200
+    assert message in text_of(response)
+    db.session.refresh(citizen)
+    assert citizen.district == "Lahore"
+
+
+def test_profile_duplicate_email_is_refused(client, auth, citizen, make_user):
+    make_user(email="taken@example.pk")
+    auth.login(citizen)
+    response = post_form(client, "/account", profile_data(email="TAKEN@example.pk"))
+    assert response.status_code == 200
+    assert "Another account already uses this email address." in text_of(response)
+    db.session.refresh(citizen)
+    assert citizen.email == "bilal@example.pk"
+
+
+def test_profile_keeping_own_email_is_fine(client, auth, citizen):
+    auth.login(citizen)
+    assert post_form(client, "/account", profile_data(email="bilal@example.pk")).status_code == 302
+
+
+def test_profile_needs_sign_in(client):
+    assert client.get("/account").headers["Location"].startswith("/login")
+
+
+def test_language_switch_is_remembered_on_the_profile(client, auth, citizen):
+    auth.login(citizen)
+    response = post_form(client, "/language", {"lang": "ur", "next": "/account"}, token_from="/")
+    assert response.headers["Location"] == "/account"
+    db.session.refresh(citizen)
+    assert citizen.preferred_language == "ur"
+
+
+def test_language_switch_refuses_unknown_language_and_unsafe_next(client):
+    assert post_form(client, "/language", {"lang": "fr"}, token_from="/").status_code == 400
+    response = post_form(client, "/language", {"lang": "ur", "next": "//evil.example"}, token_from="/")
+    assert response.headers["Location"] == "/"
+
+
+# --- family members ----------------------------------------------------------------------------
+
+
+def dependant_data(**overrides):
+    data = {
+        "full_name": "Zainab Ahmed",
+        "relationship": "child",
+        "date_of_birth": "2015-08-01",
+        "gender": "female",
+        "id_number": "35202-7654321-2",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_add_edit_and_remove_a_family_member(client, auth, citizen):
+    auth.login(citizen)
+    assert "You have not added anyone yet." in text_of(client.get("/account/family"))
+
+    response = post_form(client, "/account/family/new", dependant_data())
+    assert response.status_code == 302 and response.headers["Location"] == "/account/family"
+    page = text_of(client.get("/account/family"))
+    assert "Zainab Ahmed has been added to your family members." in page
+    assert "Son or daughter" in page
+    dependant = db.session.scalars(select(Dependant)).one()
+    assert (dependant.user_id, dependant.id_number, dependant.date_of_birth) == (
+        citizen.id,
+        "3520276543212",
+        date(2015, 8, 1),
+    )
+
+    edit = f"/account/family/{dependant.id}"
+    html = client.get(edit).get_data(as_text=True)
+    assert 'value="Zainab Ahmed"' in html and '<option selected value="child">' in html
+    response = post_form(client, edit, dependant_data(full_name="Zainab Bilal", id_number=""))
+    assert response.status_code == 302
+    assert "The details of Zainab Bilal have been saved." in text_of(client.get("/account/family"))
+    db.session.refresh(dependant)
+    assert dependant.full_name == "Zainab Bilal" and dependant.id_number is None
+
+    response = post_form(client, f"/account/family/{dependant.id}/remove", {}, token_from="/account/family")
+    assert response.status_code == 302
+    assert "The family member has been removed." in text_of(client.get("/account/family"))
+    assert db.session.scalar(select(Dependant.id)) is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"full_name": ""}, "This field is required."),
+        ({"relationship": ""}, "Choose one."),
+        ({"relationship": "cousin"}, "Not a valid choice."),
+        ({"date_of_birth": ""}, "Enter the date of birth."),
+        ({"date_of_birth": "2026-03-03"}, "This date cannot be in the future."),
+        ({"gender": None}, "Choose one."),
+        ({"id_number": "12345"}, "Enter the 13-digit B-form or CNIC number, or leave it empty."),
+    ],
+)
+def test_family_member_form_refuses_bad_input(client, auth, citizen, overrides, message):
+    auth.login(citizen)
+    response = post_form(client, "/account/family/new", dependant_data(**overrides))
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert db.session.scalar(select(Dependant.id)) is None
+
+
+def test_another_users_family_member_is_not_found(client, auth, citizen, make_user):
+    other = make_user(full_name="Someone Else")
+    theirs = services.add_dependant(
+        other, full_name="Their Child", relationship="child", date_of_birth=date(2018, 1, 1), gender="male"
+    )
+    db.session.commit()
+    auth.login(citizen)
+    assert client.get(f"/account/family/{theirs.id}").status_code == 404
+    assert (
+        post_form(
+            client, f"/account/family/{theirs.id}", dependant_data(), token_from="/account/family/new"
+        ).status_code
+        == 404
+    )
+    assert post_form(client, f"/account/family/{theirs.id}/remove", {}, token_from="/account/family").status_code == 404
+    assert client.get("/account/family/999999").status_code == 404
+    db.session.refresh(theirs)
+    assert theirs.full_name == "Their Child"
+    assert "Their Child" not in text_of(client.get("/account/family"))
+
+
+def test_get_dependant_service_refuses_someone_elses(app, make_user):
+    owner, stranger = make_user(), make_user()
+    dependant = services.add_dependant(
+        owner, full_name="Ali", relationship="child", date_of_birth=date(2019, 2, 2), gender="male"
+    )
+    db.session.commit()
+    assert services.get_dependant(owner, dependant.id) is dependant
+    with pytest.raises(NotFound):
+        services.get_dependant(stranger, dependant.id)
+    with pytest.raises(NotFound):
+        services.remove_dependant(stranger, dependant.id)
+
+
+def test_family_pages_need_sign_in(client):
+    for path in ("/account/family", "/account/family/new", "/account/family/1"):
+        assert client.get(path).headers["Location"].startswith("/login")

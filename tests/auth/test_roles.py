@@ -1,0 +1,257 @@
+"""Staff roles: role_required, scope helpers, and the superadmin page to grant and revoke."""
+
+import pytest
+from flask import jsonify
+from sqlalchemy import select
+
+from portal.auth import services
+from portal.auth.decorators import role_required
+from portal.auth.errors import DomainError
+from portal.auth.models import AuditEvent, RoleAssignment
+from portal.extensions import db
+from tests.auth.conftest import post_form, text_of
+from tests.conftest import csrf_token
+
+
+def staff_endpoints(app):
+    """(endpoint, url, method) for every view guarded by role_required."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if not getattr(view, "required_roles", None):
+            continue
+        values = {arg: 1 for arg in rule.arguments}
+        url = app.url_for(rule.endpoint, **values) if False else rule.build(values)[1]
+        method = "GET" if "GET" in rule.methods else "POST"
+        found.append((rule.endpoint, url, method, view.required_roles))
+    return found
+
+
+def test_there_are_staff_pages_to_check(app):
+    endpoints = {e for e, *_ in staff_endpoints(app)}
+    assert {"auth.staff", "auth.grant_role", "auth.revoke_role"} <= endpoints
+
+
+def _request(client, url, method):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_every_staff_page_sends_anonymous_visitors_to_sign_in(app, client):
+    for endpoint, url, method, _roles in staff_endpoints(app):
+        response = _request(client, url, method)
+        assert response.status_code == 302, endpoint
+        assert response.headers["Location"].startswith("/login?next="), endpoint
+
+
+def test_every_staff_page_refuses_a_citizen(app, client, auth, citizen):
+    auth.login(citizen)
+    for endpoint, url, method, _roles in staff_endpoints(app):
+        response = _request(client, url, method)
+        assert response.status_code == 403, endpoint
+        assert "You do not have access to this page" in text_of(response)
+
+
+@pytest.mark.parametrize("role", [("clinic_admin", 1), ("school_admin", 1), "official"])
+def test_every_staff_page_refuses_staff_of_another_role(app, client, auth, make_user, role):
+    auth.login(make_user(roles=[role]))
+    role_name = role if isinstance(role, str) else role[0]
+    for endpoint, url, method, roles in staff_endpoints(app):
+        if role_name in roles:
+            continue
+        assert _request(client, url, method).status_code == 403, endpoint
+
+
+@pytest.fixture
+def guarded(app):
+    @app.route("/test-only/clinic")
+    @role_required("clinic_admin")
+    def clinic_only():
+        return "clinic page"
+
+    @app.route("/api/test-only/clinic")
+    @role_required("clinic_admin")
+    def clinic_api():
+        return jsonify(ok=True)
+
+    @app.route("/test-only/either")
+    @role_required("clinic_admin", "school_admin")
+    def either():
+        return "either page"
+
+    return app
+
+
+def test_role_required_lets_the_role_in_and_refuses_other_roles(guarded, client, auth, make_user):
+    auth.login(make_user(roles=[("clinic_admin", 7)]))
+    assert client.get("/test-only/clinic").get_data(as_text=True) == "clinic page"
+    assert client.get("/test-only/either").status_code == 200
+    auth.logout()
+    auth.login(make_user(roles=[("school_admin", 7)]))
+    assert client.get("/test-only/clinic").status_code == 403
+    assert client.get("/test-only/either").status_code == 200
+    auth.logout()
+    auth.login(make_user(roles=["superadmin"]))
+    assert client.get("/test-only/clinic").status_code == 403  # superadmin does not imply the others
+
+
+def test_role_required_answers_json_to_api_clients(guarded, client, auth, make_user):
+    auth.login(make_user(roles=[("school_admin", 7)]))
+    response = client.get("/api/test-only/clinic")
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "forbidden"
+
+
+def test_role_required_answers_401_json_to_anonymous_api_clients(guarded, client):
+    response = client.get("/api/test-only/clinic", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.get_json()["error"] == 401
+
+
+def test_scope_helpers(app, make_user, citizen):
+    staff = make_user(
+        roles=[
+            ("clinic_admin", 3),
+            ("clinic_admin", 5),
+            ("school_admin", 9),
+            ("official", "Multan"),
+            ("official", "Kasur"),
+        ]
+    )
+    assert services.clinic_ids_for(staff) == {3, 5}
+    assert services.institution_ids_for(staff) == {9}
+    scope = services.official_scope(staff)
+    assert not scope.province and scope.districts == {"Multan", "Kasur"}
+    assert scope.allows("Multan") and not scope.allows("Lahore") and not scope.allows(None)
+    province = services.official_scope(make_user(roles=["official"]))
+    assert province.province and province.allows("Lahore")
+    assert services.clinic_ids_for(citizen) == set() and services.official_scope(citizen) is None
+    assert services.has_role(staff, "clinic_admin") and not services.has_role(staff, "superadmin")
+
+
+# --- superadmin page ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superadmin(make_user):
+    return make_user(full_name="Super Admin", roles=["superadmin"])
+
+
+def test_superadmin_finds_a_user_by_cnic(client, auth, superadmin, citizen):
+    auth.login(superadmin)
+    page = text_of(client.get("/admin/staff", query_string={"cnic": citizen.cnic_display}))
+    assert "Bilal Ahmed" in page and "This person has no staff role." in page
+    page = text_of(client.get("/admin/staff", query_string={"cnic": "35202-9999999-9"}))
+    assert "No account has this CNIC." in page
+    page = text_of(client.get("/admin/staff", query_string={"cnic": "123"}))
+    assert "Enter your 13-digit CNIC" in page
+
+
+def grant(client, user, **data):
+    return post_form(client, f"/admin/staff/{user.id}/roles", data, token_from=f"/admin/staff?cnic={user.cnic}")
+
+
+def test_superadmin_grants_and_revokes_roles_with_audit(client, auth, superadmin, citizen):
+    auth.login(superadmin)
+    response = grant(client, citizen, role="clinic_admin", scope_id="12")
+    assert response.status_code == 302
+    assert "The role has been granted." in text_of(client.get(response.headers["Location"]))
+    assert grant(client, citizen, role="official", district="Multan").status_code == 302
+    assert grant(client, citizen, role="official", district="").status_code == 302  # whole province
+    db.session.expire_all()
+    rows = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).all()
+    assert {(r.role, r.scope_id, r.district, r.granted_by_id) for r in rows} == {
+        ("clinic_admin", 12, None, superadmin.id),
+        ("official", None, "Multan", superadmin.id),
+        ("official", None, None, superadmin.id),
+    }
+    page = text_of(client.get("/admin/staff", query_string={"cnic": citizen.cnic}))
+    assert "Clinic admin" in page and "Whole province" in page
+
+    clinic_role = next(r for r in rows if r.role == "clinic_admin")
+    token = csrf_token(client, f"/admin/staff?cnic={citizen.cnic}")
+    response = client.post(f"/admin/staff/roles/{clinic_role.id}/revoke", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert "The role has been removed." in text_of(client.get(response.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.get(RoleAssignment, clinic_role.id) is None
+
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("role.%")).order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in events] == ["role.granted"] * 3 + ["role.revoked"]
+    assert all(e.actor_id == superadmin.id and e.target_id == str(citizen.id) and e.ip == "127.0.0.1" for e in events)
+    assert events[0].details["role"] == "clinic_admin" and events[0].details["scope_id"] == 12
+    assert events[-1].details["role"] == "clinic_admin"
+
+
+def test_granting_the_same_role_twice_is_a_no_op(client, auth, superadmin, citizen):
+    auth.login(superadmin)
+    grant(client, citizen, role="school_admin", scope_id="4")
+    grant(client, citizen, role="school_admin", scope_id="4")
+    assert len(db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).all()) == 1
+
+
+def test_grant_needs_a_scope_for_clinic_and_school_admins(client, auth, superadmin, citizen):
+    auth.login(superadmin)
+    response = grant(client, citizen, role="clinic_admin", scope_id="")
+    assert response.status_code == 400
+    assert "Enter the number of the clinic or institution." in text_of(response)
+    response = grant(client, citizen, role="school_admin", scope_id="abc")
+    assert response.status_code == 400
+    assert grant(client, citizen, role="janitor").status_code == 400
+    assert db.session.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == citizen.id)) is None
+
+
+def test_grant_refuses_a_clinic_that_does_not_exist(client, auth, superadmin, citizen, monkeypatch):
+    monkeypatch.setitem(services.SCOPE_RESOLVERS, "clinic_admin", lambda id: "Mayo Hospital OPD" if id == 1 else None)
+    auth.login(superadmin)
+    response = grant(client, citizen, role="clinic_admin", scope_id="2")
+    assert response.status_code == 400
+    assert "There is no clinic or institution with this number." in text_of(response)
+    assert grant(client, citizen, role="clinic_admin", scope_id="1").status_code == 302
+    assert "Mayo Hospital OPD" in text_of(client.get("/admin/staff", query_string={"cnic": citizen.cnic}))
+
+
+def test_granted_role_opens_the_page_and_revoking_closes_it(client, auth, superadmin, citizen):
+    services.grant_role(superadmin, citizen, "superadmin")
+    db.session.commit()
+    auth.login(citizen)
+    assert client.get("/admin/staff").status_code == 200
+    assignment = citizen.roles[0]
+    services.revoke_role(superadmin, assignment.id)
+    db.session.commit()
+    assert client.get("/admin/staff").status_code == 403
+
+
+def test_superadmin_cannot_remove_their_own_superadmin_role(client, auth, superadmin):
+    auth.login(superadmin)
+    own = superadmin.roles[0]
+    token = csrf_token(client, f"/admin/staff?cnic={superadmin.cnic}")
+    response = client.post(f"/admin/staff/roles/{own.id}/revoke", data={"csrf_token": token})
+    assert "You cannot remove your own superadmin role." in text_of(client.get(response.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.get(RoleAssignment, own.id) is not None
+    with pytest.raises(DomainError):
+        services.revoke_role(superadmin, own.id)
+
+
+def test_revoke_and_grant_of_unknown_records_are_404(client, auth, superadmin):
+    auth.login(superadmin)
+    token = csrf_token(client, "/admin/staff")
+    assert client.post("/admin/staff/roles/999999/revoke", data={"csrf_token": token}).status_code == 404
+    assert client.post("/admin/staff/999999/roles", data={"csrf_token": token, "role": "official"}).status_code == 404
+
+
+def test_staff_actions_need_csrf(client, auth, superadmin, citizen):
+    auth.login(superadmin)
+    assert client.post(f"/admin/staff/{citizen.id}/roles", data={"role": "official"}).status_code == 400
+    assert db.session.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == citizen.id)) is None
+
+
+def test_grant_ignores_a_scope_number_for_officials(client, auth, superadmin, citizen):
+    auth.login(superadmin)
+    assert grant(client, citizen, role="official", scope_id="abc", district="Kasur").status_code == 302
+    row = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).one()
+    assert (row.role, row.scope_id, row.district) == ("official", None, "Kasur")
