@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, has_request_context, jsonify, render_template, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time
+from flask_babel import Domain, format_currency, format_date, format_datetime, format_decimal, format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -60,6 +60,14 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel makes a new Domain (with an empty cache) for every request, which re-reads the
+    # catalogues each time; one Domain per app keeps them parsed in memory.
+    shared_domain = Domain(domain=app.config["BABEL_DOMAIN"])
+
+    @app.before_request
+    def use_shared_translations():
+        shared_domain.as_default()
+
     limiter.init_app(app)
 
     login_manager.init_app(app)
