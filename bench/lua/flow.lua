@@ -1,8 +1,11 @@
--- A signed-in person's whole journey, repeated: GET a form page, POST it with the hidden tokens it
--- carries, GET the confirmation page it redirects to, then undo (GET + POST <confirmation>/UNDO) so
--- that the same person may book again. One connection per thread keeps each thread's steps in order.
--- Configured per thread by setup(): cookie and list of form paths. Env: FIELDS (urlencoded extra
--- fields for the form), UNDO (suffix of the undo form, e.g. "/cancel"), UNDO_FIELDS.
+-- A signed-in person's whole journey, repeated by each connection:
+--   GET the page before the form (availability, course page) → GET the form → POST it with the
+--   hidden tokens it carries → GET the confirmation page it redirects to → POST <confirmation>/UNDO
+--   (cancel or drop), so the same person may book again.
+-- One connection per thread keeps each thread's steps in order. Env: COOKIES ("|"-separated, one per
+-- thread), FORMS ("|"-separated "before_path>form_path" entries, shared out between threads),
+-- FIELDS (urlencoded extra form fields), UNDO (path suffix, e.g. "/cancel"), CONFIRM_DIR (where each
+-- thread lists the confirmation pages it was served).
 local threads = {}
 local counter = 0
 
@@ -13,24 +16,27 @@ function setup(thread)
 end
 
 function init(args)
-  local cookies, forms = {}, {}
+  local cookies, entries = {}, {}
   for c in string.gmatch(os.getenv("COOKIES") or "", "[^|]+") do table.insert(cookies, c) end
-  for f in string.gmatch(os.getenv("FORMS") or "", "[^|]+") do table.insert(forms, f) end
+  for f in string.gmatch(os.getenv("FORMS") or "", "[^|]+") do table.insert(entries, f) end
   cookie = cookies[((id - 1) % #cookies) + 1]
-  my_forms = {}
-  -- each thread takes every n-th form path, so threads never compete for the same form
   local n = tonumber(os.getenv("THREADS") or "1")
-  for k, f in ipairs(forms) do if (k - 1) % n == id - 1 then table.insert(my_forms, f) end end
+  my_forms = {}
+  for k, entry in ipairs(entries) do
+    if (k - 1) % n == id - 1 then
+      local before, form = string.match(entry, "^(.-)>(.*)$")
+      table.insert(my_forms, {before = before, form = form})
+    end
+  end
+  if #my_forms == 0 then my_forms = {{before = "", form = entries[1]}} end
   fields = os.getenv("FIELDS") or ""
   undo = os.getenv("UNDO") or ""
-  undo_fields = os.getenv("UNDO_FIELDS") or ""
-  step, form_i, pending_body, next_path = "get_form", 0, nil, nil
+  step, form_i = "before", 0
   confirmations, server_errors = 0, 0
   local dir = os.getenv("CONFIRM_DIR")
   if dir then log = io.open(dir .. "/confirmed-" .. id .. ".txt", "a") end
 end
 
--- Summed over threads by report.lua's done().
 function thread_totals()
   local errors, confirmed = 0, 0
   for _, t in ipairs(threads) do
@@ -43,7 +49,6 @@ end
 local function hidden(body, name)
   return string.match(body, 'name="' .. name .. '" type="hidden" value="([^"]*)"')
       or string.match(body, 'name="' .. name .. '" value="([^"]*)"')
-      or string.match(body, 'value="([^"]*)" name="' .. name .. '"')
 end
 
 local function enc(s)
@@ -52,10 +57,13 @@ end
 
 request = function()
   local headers = {["Cookie"] = cookie}
-  if step == "get_form" then
+  if step == "before" then
     form_i = (form_i % #my_forms) + 1
-    current_form = my_forms[form_i]
-    return wrk.format("GET", current_form, headers)
+    current = my_forms[form_i]
+    if current.before == "" then step = "get_form" else return wrk.format("GET", current.before, headers) end
+  end
+  if step == "get_form" then
+    return wrk.format("GET", current.form, headers)
   elseif step == "post_form" or step == "post_undo" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     return wrk.format("POST", next_path, headers, pending_body)
@@ -66,39 +74,35 @@ end
 
 response = function(status, headers, body)
   if status >= 500 then server_errors = server_errors + 1 end
-  if step == "get_form" then
+  if step == "before" then
+    step = "get_form"
+  elseif step == "get_form" then
     local csrf = hidden(body, "csrf_token")
     local token = hidden(body, "submission_token")
-    if status ~= 200 or not csrf then step = "get_form"; return end
+    if status ~= 200 or not csrf then step = "before"; return end
     pending_body = "csrf_token=" .. enc(csrf) .. (token and ("&submission_token=" .. enc(token)) or "")
     if fields ~= "" then pending_body = pending_body .. "&" .. fields end
-    next_path, step = current_form, "post_form"
+    next_path, step = current.form, "post_form"
   elseif step == "post_form" then
     local location = headers["Location"]
     if status == 302 and location then
-      next_path = string.gsub(location, "^https?://[^/]+", "")
-      step = "get_confirmation"
+      next_path, step = string.gsub(location, "^https?://[^/]+", ""), "get_confirmation"
     else
-      step = "get_form"
+      step = "before"
     end
   elseif step == "get_confirmation" then
+    local csrf = hidden(body, "csrf_token")
     if status == 200 then
       confirmations = confirmations + 1
       if log then log:write(next_path .. "\n"); log:flush() end
     end
-    if undo ~= "" and status == 200 then
-      confirmation = next_path
-      next_path, step = next_path .. undo, "get_undo"
+    if undo ~= "" and status == 200 and csrf then
+      next_path = string.gsub(next_path, "%?.*$", "") .. undo
+      pending_body, step = "csrf_token=" .. enc(csrf), "post_undo"
     else
-      step = "get_form"
+      step = "before"
     end
-  elseif step == "get_undo" then
-    local csrf = hidden(body, "csrf_token")
-    if status ~= 200 or not csrf then step = "get_form"; return end
-    pending_body = "csrf_token=" .. enc(csrf)
-    if undo_fields ~= "" then pending_body = pending_body .. "&" .. undo_fields end
-    step = "post_undo"
   elseif step == "post_undo" then
-    step = "get_form"
+    step = "before"
   end
 end

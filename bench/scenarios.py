@@ -1,0 +1,208 @@
+"""What `make bench` loads: the pages and journeys named in the issue, built from the seeded data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench.run import CONNECTIONS, PASSWORD, Scenario
+
+BENCH_CITIZENS = 32
+
+
+def _app(database_url: str):
+    from portal import create_app
+
+    # TestingConfig's fixed clock is lifted: the server under load runs on real time.
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "FIXED_NOW": None})
+
+
+def _bench_citizens(count: int) -> list[str]:
+    """CNICs of citizens kept for the benchmark, with the demo password (created once)."""
+    from portal.auth import services as auth_services
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    cnics = [f"99999{i:08d}" for i in range(count)]
+    have = set(db.session.scalars(select(User.cnic).where(User.cnic.in_(cnics))))
+    digest = auth_services.hash_password(PASSWORD)
+    for i, cnic in enumerate(cnics):
+        if cnic not in have:
+            db.session.add(
+                User(
+                    full_name=f"Bench Citizen {i}",
+                    cnic=cnic,
+                    mobile="+923001234567",
+                    district="Lahore",
+                    gender="female",
+                    password_hash=digest,
+                )
+            )
+    db.session.commit()
+    return cnics
+
+
+def build_scenarios(database_url: str, base: str, sign_in) -> list[Scenario]:
+    from portal import clock
+    from portal.demo.personas import PERSONAS_BY_KEY
+    from portal.education.models import Course, Section
+    from portal.extensions import db
+    from portal.health import schedule
+    from portal.health.models import Clinic, Service
+
+    app = _app(database_url)
+    with app.app_context():
+        cnics = _bench_citizens(max(CONNECTIONS, 8))
+        # The busiest kind of clinic in Lahore: a service with many places over the horizon.
+        services = db.session.scalars(
+            select(Service)
+            .join(Clinic)
+            .where(Clinic.active, Service.active, Clinic.district == "Lahore")
+            .order_by(Service.places_per_slot.desc(), Service.id)
+            .limit(12)
+        ).all()
+        booking_forms, availability_path = [], None
+        for service in services:
+            for day in schedule.availability(service):
+                if day.status != schedule.DAY_OPEN:
+                    continue
+                availability_path = availability_path or f"/clinics/services/{service.id}"
+                before = f"/clinics/services/{service.id}/{day.day.isoformat()}"
+                for choice in day.times:
+                    if choice.free >= 2:
+                        booking_forms.append(
+                            f"{before}>/appointments/book/{service.id}/{int(choice.starts_at.timestamp())}"
+                        )
+            if len(booking_forms) > 400:
+                break
+        today = clock.today()
+        sections = db.session.scalars(
+            select(Section)
+            .join(Course)
+            .where(
+                Course.active,
+                ~Section.closed,
+                Section.enrol_opens <= today,
+                Section.enrol_closes >= today,
+                ~Section.needs_approval,
+                Section.capacity - Section.enrolled_count >= 4,
+                (Section.drop_deadline.is_(None)) | (Section.drop_deadline >= today + timedelta(days=1)),
+            )
+            .order_by(Section.id)
+            .limit(200)
+        ).all()
+        enrol_forms = [
+            f"/courses/{s.course_id}>/courses/sections/{s.id}/enrol"
+            for s in sections
+            if not s.rules and not s.course.rules
+        ]
+        busiest_district = db.session.execute(
+            select(Clinic.district, func.count()).group_by(Clinic.district).order_by(func.count().desc())
+        ).first()[0]
+        db.engine.dispose()
+
+    assert availability_path and booking_forms, "the dataset has no bookable service in Lahore"
+    assert enrol_forms, "the dataset has no open section without eligibility rules"
+    citizen_cookies = [sign_in(base, cnic) for cnic in cnics[:CONNECTIONS]]
+    official_cookie = sign_in(base, PERSONAS_BY_KEY["provincial_official"].cnic)
+    return [
+        Scenario("home", "get", {"PATHS": "/"}),
+        Scenario("clinic search", "get", {"PATHS": f"/clinics?district={busiest_district.replace(' ', '+')}"}),
+        Scenario("availability", "get", {"PATHS": availability_path}),
+        Scenario("my appointments", "get", {"PATHS": "/appointments", "COOKIE": citizen_cookies[0]}),
+        Scenario(
+            "booking flow",
+            "flow",
+            {
+                "COOKIES": "|".join(citizen_cookies),
+                "FORMS": "|".join(booking_forms),
+                "FIELDS": "person=0",
+                "UNDO": "/cancel",
+            },
+            target="write",
+        ),
+        Scenario("course search", "get", {"PATHS": "/courses?district=Lahore"}),
+        Scenario(
+            "enrolment flow",
+            "flow",
+            {
+                "COOKIES": "|".join(citizen_cookies),
+                "FORMS": "|".join(enrol_forms),
+                "FIELDS": "person=self",
+                "UNDO": "/drop",
+            },
+            target="write",
+        ),
+        Scenario("officials' dashboard", "get", {"PATHS": "/dashboard", "COOKIE": official_cookie}, target="dashboard"),
+    ]
+
+
+def check_invariants(database_url: str, confirm_dir: str) -> list[str]:
+    """After the load: no slot or section over capacity, counters equal rows, and every confirmation
+    page that was served names a committed booking or enrolment."""
+    from portal.education.models import Enrolment, Section
+    from portal.extensions import db
+    from portal.health.models import Appointment, Slot
+
+    problems = []
+    app = _app(database_url)
+    with app.app_context():
+        over = db.session.scalar(select(func.count()).select_from(Slot).where(Slot.booked > Slot.capacity))
+        if over:
+            problems.append(f"{over} slots over capacity")
+        active = (
+            select(Appointment.slot_id, func.count().label("n"))
+            .where(Appointment.status != "cancelled", Appointment.slot_id.is_not(None))
+            .group_by(Appointment.slot_id)
+            .subquery()
+        )
+        mismatched = db.session.scalar(
+            select(func.count())
+            .select_from(Slot)
+            .join(active, active.c.slot_id == Slot.id)
+            .where(active.c.n != Slot.booked)
+        )
+        if mismatched:
+            problems.append(f"{mismatched} slots whose counter differs from their bookings")
+        over = db.session.scalar(
+            select(func.count()).select_from(Section).where(Section.enrolled_count > Section.capacity)
+        )
+        if over:
+            problems.append(f"{over} sections over capacity")
+        refs = set()
+        for path in Path(confirm_dir).glob("confirmed-*.txt"):
+            for line in path.read_text().split():
+                refs.add(line.split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+        health = {r for r in refs if r.startswith("H-")}
+        education = {r for r in refs if r.startswith("E-")}
+        found = set(db.session.scalars(select(Appointment.reference).where(Appointment.reference.in_(health))))
+        found |= set(db.session.scalars(select(Enrolment.reference).where(Enrolment.reference.in_(education))))
+        missing = refs - found
+        if missing:
+            problems.append(f"{len(missing)} confirmation pages name no stored record, e.g. {sorted(missing)[:3]}")
+        db.engine.dispose()
+    return problems
+
+
+def explain_pages() -> list[tuple[str, str | None, str]]:
+    """(label, persona key or None, path) of the pages whose queries bench/explain.py checks.
+    Runs inside an app context on the benchmark database."""
+    from portal.extensions import db
+    from portal.health.models import Clinic, Service
+
+    service_id = db.session.scalar(
+        select(Service.id)
+        .join(Clinic)
+        .where(Clinic.district == "Lahore", Service.active, Clinic.active)
+        .order_by(Service.places_per_slot.desc(), Service.id)
+        .limit(1)
+    )
+    return [
+        ("Availability of a service", None, f"/clinics/services/{service_id}"),
+        ("My appointments", "citizen", "/appointments"),
+        ("Course search", None, "/courses?district=Lahore&q=data"),
+        ("Clinic search", None, "/clinics?district=Lahore"),
+        ("Officials' dashboard", "provincial_official", "/dashboard"),
+    ]
