@@ -82,6 +82,7 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = IsolatedClient  # every client a test makes starts its requests with an empty g
     with app.app_context():
         yield app
         db.session.remove()
@@ -107,7 +108,6 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

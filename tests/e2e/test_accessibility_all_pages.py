@@ -22,8 +22,9 @@ PAGES_PER_ROLE = 40
 def _sign_in_client(client, persona):
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    response = client.post("/login", data={"identifier": persona.cnic, "password": persona.password,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"identifier": persona.cnic, "password": persona.password, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
