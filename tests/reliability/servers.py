@@ -55,7 +55,7 @@ class Gunicorn:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             start_new_session=True,
         )
         deadline = time.monotonic() + 90  # generous: CI machines can be busy
