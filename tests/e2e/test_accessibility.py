@@ -1,6 +1,7 @@
 """axe-core (WCAG 2.2 A/AA rules) on the main pages, signed out and signed in, in English and Urdu."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import screenshot
@@ -52,7 +53,7 @@ def test_register_form_with_errors_has_no_axe_violations(page, lang):
     page.goto("/register")
     switch_to(page, lang)
     page.locator("form.form button[type=submit]").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible(page, f"/register with errors [{lang}]")
     screenshot(page, f"register-errors-{lang}-phone")
 

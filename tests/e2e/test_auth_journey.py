@@ -1,6 +1,7 @@
 """A person registers, signs out, signs in again and switches the portal to Urdu."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
@@ -14,7 +15,7 @@ def test_register_sign_out_sign_in_and_switch_to_urdu(page):
 
     page.get_by_role("button", name="Create account").click()
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.evaluate("el => el === document.activeElement")  # the summary takes focus
     screenshot(page, "register-errors-en-phone")
 
@@ -29,17 +30,15 @@ def test_register_sign_out_sign_in_and_switch_to_urdu(page):
     page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Create account").click()
 
-    assert page.get_by_text("Welcome, Farah Naz").is_visible()
-    assert page.get_by_text("Signed in as").is_visible()
+    expect(page.get_by_text("Welcome, Farah Naz")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_text("You have signed out.").is_visible()
-
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     page.get_by_role("link", name="Sign in").first.click()
     page.get_by_label("CNIC or email").fill("3520276543218")
     page.get_by_label("Password").fill("Mango-season-94")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("link", name="Farah Naz").is_visible()
-
+    expect(page.get_by_role("link", name="Farah Naz")).to_be_visible()
     page.get_by_role("button", name="اردو").click()
     html = page.locator("html")
     assert html.get_attribute("lang") == "ur"

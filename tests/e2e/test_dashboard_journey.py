@@ -1,6 +1,7 @@
 """The provincial official signs in, in Urdu, walks the dashboard and the presentation mode."""
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.demo.seed import seed, seed_punjab
@@ -74,10 +75,12 @@ def test_presentation_works_without_javascript(seeded, browser, live_server):
     page.goto("/login")
     page.locator("input[name=identifier]").fill(persona.cnic)
     page.locator("input[name=password]").fill(persona.password)
-    page.locator("main form button[type=submit]").first.click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
     page.goto("/dashboard/present/1")
-    page.locator("#slide-next").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#slide-next").click()
     assert "/dashboard/present/2" in page.url
     page.emulate_media(media="print")
-    assert page.locator(".dashboard-nav, .slide-nav").first.is_hidden()
+    expect(page.locator(".dashboard-nav, .slide-nav").first).to_be_hidden()
     context.close()

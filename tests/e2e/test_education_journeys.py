@@ -5,6 +5,7 @@ that verifies publicly. Screenshots in English and Urdu; axe-core on every educa
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.education import services
 from portal.education.models import Course, Institution, Section
@@ -81,7 +82,7 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
     page.get_by_label("District").select_option("Multan")
     page.get_by_label("Subject").select_option("ai_data")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="Introduction to AI").is_visible()
+    expect(page.get_by_role("link", name="Introduction to AI")).to_be_visible()
     assert page.get_by_role("link", name="Spoken English").count() == 0
     assert page.get_by_text("1 on the waitlist").count() == 0  # full, nobody waiting yet
     screenshot(page, "education-find-en-phone")
@@ -89,12 +90,12 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
 
     sign_in(page, citizen)
     page.goto(f"/courses/{course.id}")
-    assert page.get_by_text("Can join").is_visible()
+    expect(page.get_by_text("Can join")).to_be_visible()
     assert_accessible(page, "course page")
     page.get_by_role("link", name="Enrol").first.click()
     page.get_by_role("button", name="Confirm enrolment").click()
-    assert page.get_by_role("heading", name="On the waitlist").is_visible()
-    assert page.get_by_text("number 1 on the waitlist").is_visible()
+    expect(page.get_by_role("heading", name="On the waitlist")).to_be_visible()
+    expect(page.get_by_text("number 1 on the waitlist")).to_be_visible()
     reference = page.locator(".reference").inner_text()
     screenshot(page, "education-waitlisted-en-phone")
 
@@ -104,17 +105,17 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
     sign_in(holder_page, holder)
     holder_page.goto("/my-courses")
     holder_page.get_by_role("button", name="Leave").click()
-    assert holder_page.get_by_text("Seat Holder has left Introduction to AI.").is_visible()
+    expect(holder_page.get_by_text("Seat Holder has left Introduction to AI.")).to_be_visible()
     other.close()
     page.goto("/my-courses")
     row = page.locator("tr", has_text=reference)
-    assert row.get_by_text("Enrolled").is_visible()
+    expect(row.get_by_text("Enrolled")).to_be_visible()
     assert_accessible(page, "my courses")
     screenshot(page, "education-my-courses-en-phone")
 
     page.get_by_role("button", name="اردو").click()
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert page.get_by_role("heading", name="میرے کورس").is_visible()
+    expect(page.get_by_role("heading", name="میرے کورس")).to_be_visible()
     screenshot(page, "education-my-courses-ur-phone")
     assert_accessible(page, "my courses (ur)")
     page.goto(f"/courses/{course.id}")
@@ -135,10 +136,10 @@ def test_admin_approves_bulk_enrols_and_issues_a_certificate_that_verifies(page,
     page.goto("/school-admin")
     assert_accessible(page, "admin home")
     page.get_by_role("link", name="Approvals").click()
-    assert page.locator("td", has_text="Amna Bibi").first.is_visible()
+    expect(page.locator("td", has_text="Amna Bibi").first).to_be_visible()
     assert_accessible(page, "approvals")
     page.get_by_role("button", name="Approve Amna Bibi").click()
-    assert page.get_by_text("Amna Bibi is enrolled.").is_visible()
+    expect(page.get_by_text("Amna Bibi is enrolled.")).to_be_visible()
     screenshot(page, "education-approved-en-phone")
 
     page.goto("/school-admin/bulk")
@@ -147,21 +148,20 @@ def test_admin_approves_bulk_enrols_and_issues_a_certificate_that_verifies(page,
         {"name": "walk-ins.csv", "mimeType": "text/csv", "buffer": ("cnic,section\n" + rows + "\n").encode()}
     )
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_text("Check result: nothing has changed yet").is_visible()
-    assert page.get_by_text("No account has this CNIC.").is_visible()
+    expect(page.get_by_text("Check result: nothing has changed yet")).to_be_visible()
+    expect(page.get_by_text("No account has this CNIC.")).to_be_visible()
     screenshot(page, "education-bulk-check-en-phone")
     assert_accessible(page, "bulk check")
     page.get_by_label("Enrol the valid rows only").check()
     page.get_by_role("button", name="Enrol these people").click()
-    assert page.get_by_text("2 people enrolled or waitlisted; 1 rows skipped.").is_visible()
-
+    expect(page.get_by_text("2 people enrolled or waitlisted; 1 rows skipped.")).to_be_visible()
     page.goto(f"/school-admin/sections/{section.id}/roster")
     assert_accessible(page, "roster")
     page.get_by_label(f"Completed {applicant.full_name}").check()
     page.get_by_role("button", name="Mark the ticked people as completed").click()
-    assert page.get_by_text("1 people marked as completed.").is_visible()
+    expect(page.get_by_text("1 people marked as completed.")).to_be_visible()
     page.get_by_role("link", name="Certificate").first.click()
-    assert page.get_by_role("heading", name="Certificate of completion").is_visible()
+    expect(page.get_by_role("heading", name="Certificate of completion")).to_be_visible()
     assert page.locator(".qr svg").count() == 1
     screenshot(page, "education-certificate-en-phone")
     assert_accessible(page, "certificate")
@@ -170,12 +170,12 @@ def test_admin_approves_bulk_enrols_and_issues_a_certificate_that_verifies(page,
 
     # Anyone can check it, without signing in.
     page.goto(f"/verify/{code}")
-    assert page.get_by_text("This certificate is genuine.").is_visible()
-    assert page.get_by_text("Amna Bibi").is_visible()
-    assert page.get_by_text("Introduction to AI").is_visible()
+    expect(page.get_by_text("This certificate is genuine.")).to_be_visible()
+    expect(page.get_by_text("Amna Bibi")).to_be_visible()
+    expect(page.get_by_text("Introduction to AI")).to_be_visible()
     assert_accessible(page, "verify")
     page.get_by_role("button", name="اردو").click()
     screenshot(page, "education-verify-ur-phone")
     page.goto("/verify/NOT-A-CODE")
-    assert page.get_by_text("کوئی سرٹیفکیٹ نہیں").first.is_visible()
+    expect(page.get_by_text("کوئی سرٹیفکیٹ نہیں").first).to_be_visible()
     assert pending.reference

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.extensions import db
 from tests.e2e.test_accessibility import assert_accessible, sign_in, switch_to
@@ -83,5 +84,5 @@ def test_clinic_admin_pages_have_no_axe_violations(page, booked, lang):
     # a form with errors
     page.goto(f"/clinic-admin/clinics/{clinic_id}/walk-in")
     page.locator("form.form button[type=submit]").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible(page, f"walk-in with errors [{lang}]")

@@ -7,6 +7,7 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.auth.models import Dependant
 from portal.extensions import db
@@ -62,7 +63,7 @@ def test_citizen_books_for_family_member_downloads_ics_and_cancels(page, clinic_
     screenshot(page, "health-confirm-en-phone")
     page.get_by_role("button", name="Book this appointment").click()
 
-    assert page.get_by_role("heading", name="Your appointment is booked").is_visible()
+    expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
     reference = page.locator(".confirmation .reference").first.inner_text()
     assert reference.startswith("H-")
     screenshot(page, "health-confirmation-en-phone")
@@ -77,10 +78,10 @@ def test_citizen_books_for_family_member_downloads_ics_and_cancels(page, clinic_
     page.get_by_role("button", name="English").click()
 
     page.goto("/appointments")
-    assert page.get_by_text("Hamza Khan").first.is_visible()
+    expect(page.get_by_text("Hamza Khan").first).to_be_visible()
     page.get_by_role("link", name=f"Cancel {reference}").click()
     page.get_by_role("button", name="Yes, cancel this appointment").click()
-    assert page.get_by_text(f"Your appointment {reference} is cancelled.").is_visible()
+    expect(page.get_by_text(f"Your appointment {reference} is cancelled.")).to_be_visible()
     screenshot(page, "health-my-appointments-en-phone")
 
 
@@ -108,11 +109,11 @@ def test_clinic_admin_checks_in_arrival_code_and_marks_seen(page, app, clinic_se
     screenshot(page, "health-daily-list-en-phone")
     page.locator(f"#code-{appointment_id}").fill("ZZZZ")
     page.get_by_role("button", name=f"Arrived {reference}").click()
-    assert page.get_by_text("The arrival code does not match").is_visible()
+    expect(page.get_by_text("The arrival code does not match")).to_be_visible()
     page.locator(f"#code-{appointment_id}").fill(code)
     page.get_by_role("button", name=f"Arrived {reference}").click()
     page.get_by_role("button", name=f"Seen {reference}").click()
-    assert page.get_by_text(f"{reference} is now: Seen.").is_visible()
+    expect(page.get_by_text(f"{reference} is now: Seen.")).to_be_visible()
     db.session.rollback()  # end the read snapshot: the server wrote since
     assert db.session.get(Appointment, appointment_id).status == "seen"
 

@@ -36,7 +36,7 @@ def test_book_for_a_family_member_by_keyboard_alone(page, app):
 
     page.goto("/login")
     tab_to(page, "a.skip-link")
-    assert page.locator("a.skip-link").is_visible()
+    expect(page.locator("a.skip-link")).to_be_visible()
     page.keyboard.press("Enter")
     tab_to(page, "input[name=identifier]")
     page.keyboard.type(persona.cnic)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.extensions import db
@@ -28,7 +29,7 @@ def no_js_page(browser, live_server, app):
     page.get_by_label("CNIC or email").fill(persona.cnic)
     page.get_by_label("Password").fill(persona.password)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Signed in as").is_visible()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
     yield page
     context.close()
 
