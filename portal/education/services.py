@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal import clock
 from portal.auth.errors import DomainError, NotFound
@@ -109,6 +110,21 @@ class InvalidCSV(DomainError):
 
 
 # --- scope -------------------------------------------------------------------------------------
+
+
+def prerequisite_options(user, course: Course) -> list[Course]:
+    """Courses that may be named as a prerequisite of ``course``: the admin's own (active or not)
+    and any active course on the portal, by title, with their institutions loaded in the same query."""
+    mine = Course.institution_id.in_(managed_institution_ids(user))
+    return list(
+        db.session.scalars(
+            select(Course)
+            .options(selectinload(Course.institution))
+            .where(Course.id != course.id, or_(mine, Course.active.is_(True)))
+            .order_by(Course.title)
+            .limit(1000)
+        )
+    )
 
 
 def managed_institution_ids(user) -> set[int]:

@@ -415,17 +415,8 @@ def rule_new(course_id: int):
         (str(s.id), _("Section %(id)s only (starts %(date)s)", id=s.id, date=s.start_date.isoformat()))
         for s in course.sections
     ]
-    others = db.session.scalars(
-        services.select(Course)
-        .where(Course.id != course.id, Course.institution_id.in_(services.managed_institution_ids(me())))
-        .order_by(Course.title)
-    ).all()
-    others_public = db.session.scalars(
-        services.select(Course).where(Course.id != course.id, Course.active.is_(True)).order_by(Course.title).limit(500)
-    ).all()
-    choices = {c.id: c for c in list(others) + list(others_public)}
     form.prerequisite.choices = [("", _("Choose a course"))] + [
-        (str(c.id), f"{c.title} — {c.institution.name}") for c in sorted(choices.values(), key=lambda c: c.title)
+        (str(c.id), f"{c.title} — {c.institution.name}") for c in services.prerequisite_options(me(), course)
     ]
     if request.method == "GET" and request.args.get("section"):
         form.applies_to.data = request.args.get("section")
