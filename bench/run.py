@@ -202,7 +202,8 @@ def main() -> int:
                     "confirmed": sum(r.get("confirmed", 0) for r in results),
                 }
             )
-    table = render_table(all_rows, failures)
+    verdicts = evaluate_targets(all_rows, failures, _latest_results("small") if SIZE == "large" else None)
+    table = render_table(all_rows, failures) + "\n" + render_targets(verdicts)
     print("\n" + table)
     (RESULTS / f"{stamp}-{SIZE}.json").write_text(json.dumps(all_rows, indent=2))
     (RESULTS / f"{stamp}-{SIZE}.md").write_text(table)
@@ -210,19 +211,77 @@ def main() -> int:
     return 1 if failures else 0
 
 
+READ_PAGES = ("home", "availability", "course search")
+WRITE_FLOWS = ("booking flow", "enrolment flow")
+SCALE_PAGES = ("availability", "my appointments", "course search")
+
+
+def _latest_results(size: str) -> list[dict] | None:
+    """The newest stored result rows of another dataset size (the scale target compares large with small)."""
+    files = sorted(RESULTS.glob(f"*-{size}.json"))
+    return json.loads(files[-1].read_text()) if files else None
+
+
+def evaluate_targets(rows: list[dict], failures: list[str], small_rows: list[dict] | None) -> list[tuple]:
+    """(target, db, measured, limit, met) for each of the issue's targets this run can judge."""
+    by = {(r["db"], r["endpoint"]): r for r in rows}
+    small = {(r["db"], r["endpoint"]): r for r in small_rows or []}
+    verdicts = []
+    for db_kind in dict.fromkeys(r["db"] for r in rows):
+        for name in READ_PAGES:
+            if (row := by.get((db_kind, name))) is not None:
+                verdicts.append(
+                    (f"{name}: ratio to ceiling", db_kind, f"{row['ratio']:.2f}", "≥ 0.40", row["ratio"] >= 0.40)
+                )
+        for name in WRITE_FLOWS:
+            if (row := by.get((db_kind, name))) is not None:
+                clean = row["server_errors"] == 0 and not any(f.startswith(db_kind) for f in failures)
+                verdicts.append(
+                    (
+                        f"{name}: ratio to ceiling, no 5xx, nothing oversold",
+                        db_kind,
+                        f"{row['ratio']:.2f}, {row['server_errors']} 5xx",
+                        "≥ 0.15, 0 5xx",
+                        row["ratio"] >= 0.15 and clean,
+                    )
+                )
+        if SIZE == "large":
+            dash, avail = by.get((db_kind, "officials' dashboard")), by.get((db_kind, "availability"))
+            if dash and avail:
+                factor = dash["p95_ms"] / avail["p95_ms"]
+                verdicts.append(("dashboard p95 ÷ availability p95", db_kind, f"{factor:.2f}", "≤ 4", factor <= 4))
+            for name in SCALE_PAGES:
+                large_row, small_row = by.get((db_kind, name)), small.get((db_kind, name))
+                if large_row and small_row:
+                    factor = large_row["p95_ms"] / small_row["p95_ms"]
+                    verdicts.append((f"{name}: p95 large ÷ small", db_kind, f"{factor:.2f}", "≤ 1.5", factor <= 1.5))
+    return verdicts
+
+
+def render_targets(verdicts: list[tuple]) -> str:
+    if not verdicts:
+        return ""
+    lines = ["| target | db | measured | target | met |", "|---|---|---:|---:|---|"]
+    for target, db_kind, measured, limit, met in verdicts:
+        lines.append(f"| {target} | {db_kind} | {measured} | {limit} | {'yes' if met else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
 def render_table(rows: list[dict], failures: list[str]) -> str:
     lines = [
         f"Dataset `{SIZE}`, {ROUNDS} rounds × {SECONDS} s per endpoint, {CONNECTIONS} connections, "
         f"gunicorn {WORKERS} sync workers; medians of the rounds; ratio = requests/s ÷ bare-Flask requests/s "
-        "measured in the same round.",
+        "measured in the same round; journeys/s = confirmation pages served per second (each journey is "
+        "five requests: page, form, POST, confirmation, cancel/drop).",
         "",
-        "| db | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 5xx | ratio to ceiling |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| db | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 5xx | ratio to ceiling | journeys/s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['db']} | {r['endpoint']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['errors']} | {r['server_errors']} | {r['ratio']:.2f} |"
+            f"{r['p99_ms']:.1f} | {r['errors']} | {r['server_errors']} | {r['ratio']:.2f} | "
+            + (f"{r['confirmed'] / (ROUNDS * SECONDS):.1f} |" if r["confirmed"] else "– |")
         )
     lines.append("")
     lines.append(

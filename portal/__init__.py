@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 
 from flask import Flask, has_request_context, jsonify, render_template, request, session
@@ -12,8 +13,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from portal.config import BASE_DIR, Config, config_from_env
-from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from portal.observability import init_request_logging
+from portal.pagecache import init_page_cache
 
 STATIC_DIR = BASE_DIR / "static"
 
@@ -38,6 +40,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_request_hooks(app)
     init_request_logging(app)
+    init_page_cache(app)  # after the hooks above: a cached page is still timed, logged and given headers
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -69,6 +72,10 @@ def register_extensions(app: Flask) -> None:
         shared_domain.as_default()
 
     limiter.init_app(app)
+    with warnings.catch_warnings():
+        # NullCache (tests; production without Redis) is a deliberate choice, not a mistake to warn of.
+        warnings.filterwarnings("ignore", message="Flask-Caching: CACHE_TYPE is set to NullCache")
+        cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -81,8 +88,11 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_token: str):
         from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
 
-        return db.session.scalar(select(User).where(User.session_token == session_token))
+        # Roles come in the same query: every page's navigation asks for them.
+        stmt = select(User).where(User.session_token == session_token).options(joinedload(User.roles))
+        return db.session.scalars(stmt).unique().first()
 
     # Import every package's models so that metadata (and Alembic) sees all tables.
     import portal.models  # noqa: F401

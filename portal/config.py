@@ -69,6 +69,13 @@ class Config:
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute; 200 per hour")
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute")
 
+    # Anonymous public pages are shared for a few seconds (portal/pagecache.py). Production keeps them
+    # in Redis so that every worker and every app server shares them; without Redis it caches nothing.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "5"))
+    CACHE_TYPE = "SimpleCache"
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "portal:")
+    CACHE_DEFAULT_TIMEOUT = 60
+
     # Internationalisation
     LANGUAGES = ("en", "ur")
     BABEL_DEFAULT_LOCALE = "en"
@@ -119,6 +126,9 @@ class TestingConfig(Config):
     DEMO_MODE = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    # Pages are rendered afresh for every request in tests (tests/test_pagecache.py turns the cache on).
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "NullCache")
     # Tests never depend on today's date: Monday 2 March 2026, 09:00 in Karachi.
     FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW", "2026-03-02T04:00:00+00:00")
 
@@ -130,6 +140,10 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
     FIXED_NOW = None
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or (
+        Config.RATELIMIT_STORAGE_URI if Config.RATELIMIT_STORAGE_URI.startswith("redis") else None
+    )
+    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "NullCache"
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -35,6 +35,7 @@ from portal.education.models import (
     Section,
 )
 from portal.extensions import db
+from portal.pagecache import public_page
 
 admin_required = role_required(ROLE_SCHOOL_ADMIN)
 
@@ -77,6 +78,7 @@ def education_labels():
 
 
 @bp.route("/courses")
+@public_page
 def find_courses():
     form = CourseSearchForm(request.args)
     filters = catalogue.CourseFilters()
@@ -100,6 +102,7 @@ def find_courses():
 
 
 @bp.route("/courses/<int:course_id>")
+@public_page
 def course(course_id: int):
     course = db.get_or_404(Course, course_id)
     if not course.active or not course.institution.active:

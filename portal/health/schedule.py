@@ -150,17 +150,54 @@ def day_availability(service: Service, day: date) -> DayAvailability | None:
 
 
 def next_free_date(service: Service) -> date | None:
-    """The first day with a free place. Looks two days ahead first, then twice as far each time,
-    because the answer is nearly always close: search pages ask this for every clinic listed."""
-    _earliest, horizon_last = booking_window(service)
-    first, span = clock.today(), 2
-    while first <= horizon_last:
-        last = min(first + timedelta(days=span - 1), horizon_last)
-        for day in availability(service, first, last):
-            if day.status == DAY_OPEN:
-                return day.day
-        first, span = last + timedelta(days=1), span * 2
-    return None
+    """The first Karachi date with a free place for ``service``, or None inside its horizon."""
+    return next_free_dates([service]).get(service.id)
+
+
+def next_free_dates(services: list[Service]) -> dict[int, date | None]:
+    """The first day with a free place for each service, in two queries whatever the number of services:
+    search pages ask this for every clinic they list. A start time is free unless its slot row is full
+    (a start without a row has all its places), so only the full slots and the closures are read."""
+    open_services = [s for s in services if s.active and s.clinic.active]
+    answer: dict[int, date | None] = {s.id: None for s in services}
+    if not open_services:
+        return answer
+    today = clock.today()
+    last = max(booking_window(s)[1] for s in open_services)
+    closures = db.session.execute(
+        select(Closure.clinic_id, Closure.service_id, Closure.start_date, Closure.end_date).where(
+            Closure.clinic_id.in_({s.clinic_id for s in open_services}),
+            Closure.start_date <= last,
+            Closure.end_date >= today,
+        )
+    ).all()
+    full = set(
+        db.session.execute(
+            select(Slot.service_id, Slot.starts_at).where(
+                Slot.service_id.in_([s.id for s in open_services]),
+                Slot.starts_at >= karachi_datetime(today, time(0)),
+                Slot.starts_at < karachi_datetime(last + timedelta(days=1), time(0)),
+                Slot.booked >= Slot.capacity,
+            )
+        ).all()
+    )
+    for service in open_services:
+        earliest, horizon_last = booking_window(service)
+        closed = set()
+        for clinic_id, service_id, start, end in closures:
+            if clinic_id == service.clinic_id and service_id in (None, service.id):
+                day = max(start, today)
+                while day <= min(end, horizon_last):
+                    closed.add(day)
+                    day += timedelta(days=1)
+        day = today
+        while day <= horizon_last and answer[service.id] is None:
+            for start in day_starts(service, day, closed):
+                if start >= earliest and (service.id, start) not in full:
+                    answer[service.id] = day
+                    break
+            day += timedelta(days=1)
+    return answer
 
 
 def capacity_between(service: Service, first: date, last: date) -> int:

@@ -8,14 +8,14 @@ UPDATE on ``health_slots.booked``; "one active appointment per person per servic
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
@@ -90,7 +90,8 @@ def get_clinic(clinic_id: int) -> Clinic:
 
 
 def get_service(service_id: int) -> Service:
-    service = db.session.get(Service, service_id)
+    # The clinic and the weekly hours in the same query: every page about a service needs both.
+    service = db.session.get(Service, service_id, options=[joinedload(Service.clinic), joinedload(Service.hours)])
     if service is None or not service.active or not service.clinic.active:
         raise NotFound()
     return service
@@ -100,9 +101,15 @@ def active_services(clinic: Clinic) -> list[Service]:
     return [s for s in clinic.services if s.active]
 
 
-def next_free_date(clinic: Clinic):
-    dates = [d for d in (schedule.next_free_date(s) for s in active_services(clinic)) if d is not None]
-    return min(dates) if dates else None
+def next_free_dates(clinics: list[Clinic]) -> dict[int, date | None]:
+    """Each clinic's first day with a free place in any of its services (two queries for the lot)."""
+    offered = [s for clinic in clinics for s in active_services(clinic)]
+    by_service = schedule.next_free_dates(offered)
+    answer = {}
+    for clinic in clinics:
+        dates = [by_service[s.id] for s in active_services(clinic) if by_service[s.id] is not None]
+        answer[clinic.id] = min(dates) if dates else None
+    return answer
 
 
 # --- booking -----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from portal.health.forms import (
     BookForm,
     ConfirmForm,
 )
+from portal.pagecache import public_page
 
 
 @bp.app_context_processor
@@ -67,13 +68,14 @@ def instant(at: int) -> datetime:
 
 
 @bp.route("/clinics")
+@public_page
 def find_clinics():
     district = request.args.get("district") or None
     service_name = request.args.get("service") or None
     q = (request.args.get("q") or "").strip()[:100] or None
     page = request.args.get("page", 1, type=int) or 1
     results = services.find_clinics(district, service_name, q, page=max(page, 1))
-    next_dates = {clinic.id: services.next_free_date(clinic) for clinic in results.items}
+    next_dates = services.next_free_dates(results.items)
     return render_template(
         "health/find_clinics.html",
         results=results,
@@ -86,20 +88,23 @@ def find_clinics():
 
 
 @bp.route("/clinics/<int:clinic_id>")
+@public_page
 def clinic(clinic_id: int):
     clinic = found(services.get_clinic, clinic_id)
     offered = services.active_services(clinic)
-    next_dates = {s.id: schedule.next_free_date(s) for s in offered}
+    next_dates = schedule.next_free_dates(offered)
     return render_template("health/clinic.html", clinic=clinic, offered=offered, next_dates=next_dates)
 
 
 @bp.route("/clinics/services/<int:service_id>")
+@public_page
 def service_dates(service_id: int):
     service = found(services.get_service, service_id)
     return render_template("health/dates.html", service=service, days=schedule.availability(service))
 
 
 @bp.route("/clinics/services/<int:service_id>/<day>")
+@public_page
 def service_times(service_id: int, day: str):
     service = found(services.get_service, service_id)
     chosen = parse_day(day)
@@ -151,7 +156,9 @@ def book(service_id: int, at: int):
             db.session.rollback()
             error = str(exc)
         else:
+            appointment_reference = appointment.reference  # read before commit expires it: no reload
             db.session.commit()
+            return redirect(url_for("health.appointment", reference=appointment_reference, new=1))
         if error is None:
             return redirect(url_for("health.appointment", reference=appointment.reference, new=1))
     return render_template("health/book.html", service=service, starts_at=starts_at, form=form, error=error)

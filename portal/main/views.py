@@ -9,9 +9,11 @@ from portal.auth import services as auth_services
 from portal.auth.views import safe_next
 from portal.extensions import db, limiter
 from portal.main import bp
+from portal.pagecache import public_page
 
 
 @bp.route("/")
+@public_page
 def home():
     return render_template("main/home.html")
 
@@ -43,5 +45,6 @@ def healthz():
 
 
 @bp.route("/privacy")
+@public_page
 def privacy():
     return render_template("main/privacy.html")

@@ -92,11 +92,14 @@ def notify(
             message.status, message.sent_at = STATUS_SENT, now
         elif not recipient:
             message.status, message.last_error = STATUS_FAILED, "no recipient address"
-        try:
-            with db.session.begin_nested():
-                db.session.add(message)
-        except IntegrityError:
-            continue  # queued concurrently under the same key
+        if key:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(message)
+            except IntegrityError:
+                continue  # queued concurrently under the same key
+        else:
+            db.session.add(message)  # nothing can clash: inserted with the rest of the transaction
         created.append(message)
     return created
 

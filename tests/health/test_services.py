@@ -137,6 +137,34 @@ def test_full_day_and_free_counts(make_service, citizen, make_user):
         services.book_slot(make_user(), service.id, karachi(TUESDAY, 9, 30))
 
 
+def test_next_free_dates_skip_full_slots_closures_and_inactive_services(make_service, citizen, make_user):
+    # Tuesdays and Wednesdays 09:00–09:30, one place: booking Tuesday's only place moves the answer on.
+    tuesday_only = make_service(hours=[(1, time(9), time(9, 30)), (2, time(9), time(9, 30))], places_per_slot=1)
+    closed_wednesday = make_service(clinic=tuesday_only.clinic, name="Dental", hours=[(2, time(9), time(10))])
+    retired = make_service(clinic=tuesday_only.clinic, name="Eye", active=False)
+    services.book_slot(citizen, tuesday_only.id, karachi(TUESDAY, 9, 0))
+    db.session.add(
+        Closure(
+            clinic_id=tuesday_only.clinic_id,
+            service_id=closed_wednesday.id,
+            start_date=TUESDAY + timedelta(days=1),
+            end_date=TUESDAY + timedelta(days=1),
+            reason="Dentist on leave",
+        )
+    )
+    db.session.commit()
+    found = schedule.next_free_dates([tuesday_only, closed_wednesday, retired])
+    assert found == {
+        tuesday_only.id: TUESDAY + timedelta(days=1),
+        closed_wednesday.id: TUESDAY + timedelta(days=8),
+        retired.id: None,
+    }
+    # The batched answer agrees with the day-by-day availability the dates page shows.
+    for service in (tuesday_only, closed_wednesday):
+        first_open = next(d.day for d in schedule.availability(service) if d.status == schedule.DAY_OPEN)
+        assert schedule.next_free_date(service) == first_open
+
+
 def test_one_active_appointment_per_person_per_service(make_service, citizen):
     service = make_service()
     services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
@@ -290,12 +318,15 @@ def test_reminder_without_mobile_is_recorded_and_others_continue(make_service, c
 
 def test_reminder_cli_hook_runs(runner, make_service, citizen):
     service = make_service()
-    services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
     db.session.commit()
     result = runner.invoke(args=["notifications", "deliver"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(Message.id).where(Message.dedupe_key == f"health-reminder-{1}:sms")) or True
-    assert db.session.scalars(select(Message).where(Message.subject == "Appointment tomorrow")).all()
+    reminders = db.session.scalars(
+        select(Message).where(Message.subject == "Appointment tomorrow", Message.user_id == citizen.id)
+    ).all()
+    assert {m.channel for m in reminders} == {"sms", "in_app"}
+    assert all(m.dedupe_key.startswith(f"health-reminder-{appointment.id}") for m in reminders)
 
 
 def test_find_clinics_filters(make_clinic, make_service):
@@ -307,4 +338,4 @@ def test_find_clinics_filters(make_clinic, make_service):
     assert [c.name for c in services.find_clinics(service_name="Dental").items] == ["Services Hospital"]
     assert [c.name for c in services.find_clinics(q="holy").items] == ["Holy Family Hospital"]
     assert services.find_clinics(q="%").total == 0
-    assert services.next_free_date(a) == MONDAY  # 11:30 today is still bookable
+    assert services.next_free_dates([a, b]) == {a.id: MONDAY, b.id: MONDAY}  # 11:30 today is still bookable

@@ -43,6 +43,8 @@ class Gunicorn:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_ACCESS_LOG": "/dev/null",
             "PYTHONWARNINGS": "ignore",
+            # Servers of different tests may share one Redis: their cached pages must not meet.
+            "CACHE_KEY_PREFIX": f"test-{self.port}-{os.getpid()}-{time.monotonic_ns()}:",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

@@ -80,3 +80,27 @@ def test_production_sends_secure_cookies_and_security_headers(app, database_url)
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["Strict-Transport-Security"]
     assert headers["X-Request-ID"]
+
+
+def test_public_pages_are_cached_in_redis_and_shared_by_all_workers(app, database_url):
+    redis_url = _redis_url()
+    env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": redis_url, "SESSION_COOKIE_SECURE": "0"}
+    with Gunicorn(database_url, workers=3, env=env, config="production") as server:
+        outcomes, tokens = [], set()
+        for _ in range(8):  # eight different visitors, spread over three worker processes
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            with opener.open(server.url + "/") as response:
+                outcomes.append(response.headers.get("X-Page-Cache"))
+                html = response.read().decode()
+            token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+            tokens.add(token)
+            # The language switch on a shared page carries this visitor's own, working CSRF token.
+            data = urllib.parse.urlencode({"csrf_token": token, "lang": "ur", "next": "/"}).encode()
+            with opener.open(server.url + "/language", data=data) as response:
+                assert 'dir="rtl"' in response.read().decode()
+        import redis
+
+        keys = redis.Redis.from_url(redis_url).keys(server.env["CACHE_KEY_PREFIX"] + "page:*")
+    assert outcomes[0] == "miss" and outcomes[1:] == ["hit"] * 7
+    assert len(tokens) == 8
+    assert any(b":page:en:/" in key for key in keys) and any(b":page:ur:/" in key for key in keys)

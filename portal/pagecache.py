@@ -1,0 +1,85 @@
+"""A short-lived shared cache of public pages as anonymous visitors see them ("micro-caching").
+
+On the day a vaccination drive or a popular course is announced, most traffic is people who are not
+signed in reading the same few pages: the home page, clinic and course search, a service's free
+dates. Those pages are cached for ``PAGE_CACHE_SECONDS`` (5 s by default) in Redis in production
+(Flask-Caching), keyed by language and full path, so a crowd costs one render per page every few
+seconds instead of one per visitor.
+
+What keeps it safe:
+- only GET requests to views marked ``@public_page``, only for visitors who are not signed in and
+  have no flashed message waiting, and only 200 HTML responses are stored;
+- the one per-visitor value in such a page, the CSRF token of the language switch, is stored as a
+  placeholder and replaced with the visitor's own token when the page is served;
+- anything a person acts on is live: signing in shows live places, and a booking or enrolment is
+  decided in its own transaction, so a page up to a few seconds old can never oversell a place.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, message_flashed, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from portal.extensions import cache
+
+PLACEHOLDER = "\x00csrf-token\x00"
+HEADER = "X-Page-Cache"
+
+
+def public_page(view):
+    """Mark a view whose anonymous GET response may be shared between visitors for a few seconds."""
+    view.public_page = True
+    return view
+
+
+def _cacheable_request() -> bool:
+    if not current_app.config.get("PAGE_CACHE_SECONDS") or request.method != "GET":
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "public_page", False):
+        return False
+    # A flashed message belongs to one visitor; peeking would consume it, so look at the session.
+    return not session.get("_flashes") and not current_user.is_authenticated
+
+
+def _key() -> str:
+    return f"page:{get_locale() or 'en'}:{request.full_path}"
+
+
+def init_page_cache(app: Flask) -> None:
+    @app.before_request
+    def serve_cached_page():
+        if not _cacheable_request():
+            return None
+        body = cache.get(_key())
+        if body is None:
+            g.page_cache = "miss"
+            return None
+        g.page_cache = "hit"
+        response = Response(body.replace(PLACEHOLDER, generate_csrf()), mimetype="text/html")
+        response.headers[HEADER] = "hit"
+        return response
+
+    @app.after_request
+    def store_page(response: Response) -> Response:
+        if g.get("page_cache") != "miss" or response.status_code != 200 or response.mimetype != "text/html":
+            return response
+        body = response.get_data(as_text=True)
+        token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        if token:
+            body = body.replace(token, PLACEHOLDER)
+        cache.set(_key(), body, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        response.headers[HEADER] = "miss"
+        return response
+
+    def personal_page(sender, message, category, **extra):
+        # The page now shows a message meant for this visitor alone: never share it.
+        if g.get("page_cache") == "miss":
+            g.page_cache = "personal"
+
+    message_flashed.connect(personal_page, app, weak=False)
+
+
+__all__ = ["HEADER", "PLACEHOLDER", "init_page_cache", "public_page"]
