@@ -111,6 +111,8 @@ def build_scenarios(database_url: str, base: str, sign_in) -> list[Scenario]:
         Scenario("home", "get", {"PATHS": "/"}),
         Scenario("clinic search", "get", {"PATHS": f"/clinics?district={busiest_district.replace(' ', '+')}"}),
         Scenario("availability", "get", {"PATHS": availability_path}),
+        # The same page for a signed-in citizen is never shared: rendered live on every request.
+        Scenario("availability, signed in", "get", {"PATHS": availability_path, "COOKIE": citizen_cookies[1]}),
         Scenario("my appointments", "get", {"PATHS": "/appointments", "COOKIE": citizen_cookies[0]}),
         Scenario(
             "booking flow",

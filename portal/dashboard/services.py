@@ -18,7 +18,8 @@ from portal.auth.errors import NotFound
 from portal.auth.models import Dependant, User
 from portal.auth.services import OfficialScope
 from portal.districts import DISTRICT_NAMES
-from portal.education.models import (
+from portal.education.models import (  # CAPACITY_REFUSAL_REASON: refusals kept by enrol() and the demo data
+    CAPACITY_REFUSAL_REASON,
     CATEGORIES,
     COMPLETED,
     DROPPED,
@@ -45,9 +46,6 @@ from portal.health.models import (
     WeeklyHours,
 )
 
-# A refusal because no seat and no waitlist place was left is stored as a rejected enrolment with
-# this reason (the demo data does so; see the report on issue 5 for the education side).
-CAPACITY_REFUSAL_REASON = "No seat or waitlist place left (capacity)"
 DEFAULT_PAST_DAYS = 30
 MAX_RANGE_DAYS = 366
 HEALTH_SERIES = ("booked", "seen", "no_show", "cancelled")

@@ -66,6 +66,9 @@ STATUSES = {
 }
 # A person holds at most one of these per course at a time.
 ACTIVE_STATUSES = (ENROLLED, PENDING, WAITLISTED)
+# A request refused because no seat and no waitlist place was left is kept as a rejected enrolment
+# with this reason: the officials' dashboard counts them as unmet demand.
+CAPACITY_REFUSAL_REASON = "No seat or waitlist place left (capacity)"
 
 RULE_AGE = "age"
 RULE_GENDER = "gender"
@@ -263,6 +266,13 @@ class Enrolment(db.Model):
     @property
     def person_name(self) -> str:
         return self.dependant.full_name if self.dependant is not None else self.user.full_name
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as the person reads it: the portal's own refusal in their language, an admin's as written."""
+        if self.reason == CAPACITY_REFUSAL_REASON:
+            return str(_l("No seat and no waitlist place was left when you asked."))
+        return self.reason or "—"
 
 
 class Certificate(db.Model):

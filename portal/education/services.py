@@ -34,6 +34,7 @@ from portal.education.eligibility import (
 )
 from portal.education.models import (
     ACTIVE_STATUSES,
+    CAPACITY_REFUSAL_REASON,
     COMPLETED,
     DROPPED,
     ENROLLED,
@@ -489,6 +490,47 @@ def place(section: Section, person: Person, *, approval: bool, token: str | None
             status=STATUSES[current.status] if current else "",
         )
     enrolment.section, enrolment.course = section, section.course
+    return enrolment
+
+
+def record_capacity_refusal(user: User, section_id: int, *, dependant_id: int | None = None) -> Enrolment | None:
+    """Keep the request that ``enrol`` refused for lack of a seat and a waitlist place, as a rejected
+    enrolment: it is unmet demand the officials' dashboard counts, and the person sees what happened.
+    Call it after rolling back the refused attempt. One per person, section and day, however many
+    times they try."""
+    begin_write()
+    section = db.session.get(Section, section_id)
+    if section is None:
+        return None
+    person = person_for(user, dependant_id)
+    now = clock.now()
+    day_start = datetime.combine(clock.today(), datetime.min.time(), tzinfo=clock.KARACHI)
+    already = db.session.scalar(
+        select(Enrolment.id).where(
+            Enrolment.section_id == section.id,
+            Enrolment.person_key == person.key,
+            Enrolment.status == REJECTED,
+            Enrolment.reason == CAPACITY_REFUSAL_REASON,
+            Enrolment.created_at >= day_start,
+        )
+    )
+    if already is not None:
+        return None
+    enrolment = Enrolment(
+        reference=_unique_reference(),
+        user_id=person.user.id,
+        dependant_id=person.dependant.id if person.dependant else None,
+        person_key=person.key,
+        section_id=section.id,
+        course_id=section.course_id,
+        status=REJECTED,
+        reason=CAPACITY_REFUSAL_REASON,
+        source="web",
+        decided_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(enrolment)
     return enrolment
 
 

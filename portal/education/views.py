@@ -150,6 +150,11 @@ def enrol(section_id: int):
         except NotFound:
             db.session.rollback()
             abort(404)
+        except (services.SectionFull, services.WaitlistFull) as exc:
+            db.session.rollback()
+            error = str(exc)
+            services.record_capacity_refusal(me(), section.id, dependant_id=dependant_id)
+            db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)

@@ -271,3 +271,27 @@ def test_enrol_page_explains_who_can_join_and_full_sections_say_so(client, auth,
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
     assert "This cohort is full and has no waitlist." in html
     assert f"/courses/sections/{section.id}/enrol" not in html
+
+
+def test_a_request_refused_for_capacity_is_kept_once_and_counted_as_unmet_demand(client, auth, make_user, make_section):
+    from portal.dashboard.services import Filters, unmet_demand
+
+    section = make_section(capacity=1, waitlist_enabled=False)
+    services.enrol(make_user(), section.id)
+    db.session.commit()
+    late = make_user(full_name="Rabia Late")
+    auth.login(late)
+    path = f"/courses/sections/{section.id}/enrol"
+    for _attempt in range(2):  # trying again the same day is the same unmet request
+        html = client.get(path).get_data(as_text=True)
+        data = {"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)}
+        response = client.post(path, data=data)
+        assert response.status_code == 200
+        assert "This cohort is full and has no waitlist." in response.get_data(as_text=True)
+    refused = db.session.scalars(select(Enrolment).where(Enrolment.status == "rejected")).all()
+    assert [(e.user_id, e.section_id) for e in refused] == [(late.id, section.id)]
+    assert services.active_enrolment(services.person_for(late, None), section.course_id) is None
+    mine = client.get(f"/my-courses/{refused[0].reference}").get_data(as_text=True)
+    assert "No seat and no waitlist place was left when you asked." in mine
+    today = date(2026, 3, 2)
+    assert unmet_demand(Filters(district=None, start=today, end=today))["all"]["refused"] == 1
