@@ -7,7 +7,15 @@ import warnings
 from pathlib import Path
 
 from flask import Flask, has_request_context, jsonify, render_template, request, session
-from flask_babel import Domain, format_currency, format_date, format_datetime, format_decimal, format_time
+from flask_babel import (
+    Domain,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_translations,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -70,6 +78,26 @@ def register_extensions(app: Flask) -> None:
     @app.before_request
     def use_shared_translations():
         shared_domain.as_default()
+
+    # Flask-Babel finds the translations through several context lookups on every call, and a page
+    # makes 20 to 100 of them; the locale does not change within a request, so templates keep them
+    # for the request.
+    def request_translations():
+        if not has_request_context():
+            return get_translations()
+        environ = request.environ
+        translations = environ.get("portal.translations")
+        if translations is None:
+            translations = environ["portal.translations"] = get_translations()
+        return translations
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     limiter.init_app(app)
     with warnings.catch_warnings():
