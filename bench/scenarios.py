@@ -137,7 +137,10 @@ def build_scenarios(database_url: str, base: str, sign_in) -> list[Scenario]:
             },
             target="write",
         ),
-        Scenario("officials' dashboard", "get", {"PATHS": "/dashboard", "COOKIE": official_cookie}, target="dashboard"),
+        Scenario(
+            "officials' dashboard", "get", {"PATHS": "/dashboard/", "COOKIE": official_cookie}, target="dashboard"
+        ),
+        Scenario("dashboard, health", "get", {"PATHS": "/dashboard/health", "COOKIE": official_cookie}),
     ]
 
 
@@ -206,5 +209,7 @@ def explain_pages() -> list[tuple[str, str | None, str]]:
         ("My appointments", "citizen", "/appointments"),
         ("Course search", None, "/courses?district=Lahore&q=data"),
         ("Clinic search", None, "/clinics?district=Lahore"),
-        ("Officials' dashboard", "provincial_official", "/dashboard"),
+        ("Officials' dashboard", "provincial_official", "/dashboard/"),
+        ("Officials' dashboard, health", "provincial_official", "/dashboard/health"),
+        ("Officials' dashboard, education", "provincial_official", "/dashboard/education"),
     ]

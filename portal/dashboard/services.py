@@ -33,7 +33,7 @@ from portal.education.models import (  # CAPACITY_REFUSAL_REASON: refusals kept 
     Institution,
     Section,
 )
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.health.models import (
     STATUS_ARRIVED,
     STATUS_BOOKED,
@@ -52,6 +52,12 @@ HEALTH_SERIES = ("booked", "seen", "no_show", "cancelled")
 EDUCATION_SERIES = ("enrolled", "waitlisted", "pending", "other")
 HOLDING = (STATUS_BOOKED, STATUS_ARRIVED, STATUS_SEEN, STATUS_NO_SHOW)
 SEAT_HOLDERS = (ENROLLED, COMPLETED)
+
+
+# Officials read figures, not a live feed: each aggregate is kept for DASHBOARD_CACHE_SECONDS (a minute)
+# in the shared cache (Redis in production), keyed by the function and its filters, so that a room of
+# officials opening the dashboard on the large dataset costs one set of GROUP BY queries a minute.
+figures = cache.memoize(timeout=60)
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,7 @@ def _series_of(status: str) -> str:
     return {STATUS_ARRIVED: "booked", STATUS_BOOKED: "booked"}.get(status, status)
 
 
+@figures
 def appointments_per_day(f: Filters) -> list[dict]:
     """One row per day of the range: booked (still to come or arrived), seen, no-show, cancelled."""
     rows = db.session.execute(
@@ -178,6 +185,7 @@ def appointments_per_day(f: Filters) -> list[dict]:
     return [{"day": day, **values} for day, values in by_day.items()]
 
 
+@figures
 def offered_places(f: Filters, group: str) -> dict:
     """Places offered in the range according to the weekly hours, summed by ``group``:
     "clinic", "district", "service_name" or "all". Closures are not subtracted."""
@@ -240,6 +248,7 @@ def _starts_per_day(start, end, b_start, b_end, slot_minutes: int) -> int:
     return max(0, (_minutes(end) - _minutes(start)) // slot_minutes)
 
 
+@figures
 def health_summary(f: Filters) -> dict:
     row = db.session.execute(
         _appointments(
@@ -264,6 +273,7 @@ def health_summary(f: Filters) -> dict:
     }
 
 
+@figures
 def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
     held = func.sum(case((Appointment.status.in_(HOLDING), 1), else_=0))
     query = (
@@ -286,6 +296,7 @@ def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
     ]
 
 
+@figures
 def service_names(f: Filters) -> list[str]:
     query = select(Service.name).join(Clinic, Clinic.id == Service.clinic_id).distinct().order_by(Service.name)
     if f.district:
@@ -309,6 +320,7 @@ def _by(f: Filters, key) -> dict:
     return {k: (int(h or 0), int(s or 0), int(n or 0), int(t or 0)) for k, h, s, n, t in rows}
 
 
+@figures
 def days_to_next_free(f: Filters) -> dict[int, float]:
     """Per clinic, the median over its services of the days from today to the first day with a free
     place (within the service's booking horizon) — a proxy for waiting time."""
@@ -362,6 +374,7 @@ def days_to_next_free(f: Filters) -> dict[int, float]:
     return {cid: float(median(values)) for cid, values in waits.items()}
 
 
+@figures
 def clinic_league(f: Filters, sort: str = "appointments", descending: bool = True) -> list[dict]:
     counts = _by(f, Clinic.id)
     offered = offered_places(f, "clinic")
@@ -399,6 +412,7 @@ def sort_rows(rows: list[dict], sort: str, descending: bool, allowed) -> list[di
     return present + missing
 
 
+@figures
 def health_by_district(f: Filters) -> dict[str, dict]:
     counts = _by(f, Clinic.district)
     offered = offered_places(f, "district")
@@ -451,6 +465,7 @@ def _education_series(status: str) -> str:
     )
 
 
+@figures
 def enrolments_per_day(f: Filters) -> list[dict]:
     """Applications per day of the range, by what they are now: a seat, the waitlist, pending, other."""
     day = _karachi_day(Enrolment.created_at)
@@ -467,6 +482,7 @@ def enrolments_per_day(f: Filters) -> list[dict]:
     return [{"day": d, **values} for d, values in by_day.items()]
 
 
+@figures
 def fill_by_category(f: Filters) -> list[dict]:
     conditions = [_sections_in_range(f)]
     if f.district:
@@ -527,6 +543,7 @@ def unmet_demand(f: Filters, key=None) -> dict:
     return {k: {"waitlist": int(w or 0), "refused": int(r or 0)} for w, r, k in rows}
 
 
+@figures
 def unmet_by_category(f: Filters) -> list[dict]:
     found = unmet_demand(f, Course.category)
     return [
@@ -536,6 +553,7 @@ def unmet_by_category(f: Filters) -> list[dict]:
     ]
 
 
+@figures
 def education_summary(f: Filters) -> dict:
     today = clock.today()
     gender = func.coalesce(Dependant.gender, User.gender)
@@ -589,6 +607,7 @@ def education_summary(f: Filters) -> dict:
     }
 
 
+@figures
 def education_by_district(f: Filters) -> dict[str, dict]:
     unrestricted = replace(f, district=None)
     unmet = unmet_demand(unrestricted, Institution.district)
@@ -610,6 +629,7 @@ def education_by_district(f: Filters) -> dict[str, dict]:
     return out
 
 
+@figures
 def unmet_by_district(f: Filters) -> list[dict]:
     rows = education_by_district(f)
     districts = [f.district] if f.district else list(DISTRICT_NAMES)

@@ -18,7 +18,7 @@ from portal.dashboard import bp, services
 from portal.dashboard.figures import EDUCATION_FIGURES, FIGURES, HEALTH_FIGURES, SLIDES
 from portal.districts import district_label
 from portal.education.models import CATEGORIES
-from portal.extensions import db
+from portal.extensions import cache, db
 
 
 def _context():
@@ -201,6 +201,7 @@ def demo_reset():
         seed_punjab(size=size)
         audit("demo.reset", actor=current_user, ip=request.remote_addr, size=size)
         db.session.commit()
+        cache.clear()  # figures and shared pages of the old data
         flash(_("The demo data has been reset."), "success")
         return redirect(url_for("dashboard.demo_reset"))
     return render_template("dashboard/demo_reset.html")

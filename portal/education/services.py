@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock
 from portal.auth.errors import DomainError, NotFound
@@ -640,6 +640,12 @@ def my_enrolments(user: User) -> list[Enrolment]:
         db.session.scalars(
             select(Enrolment)
             .where(Enrolment.user_id == user.id)
+            .options(
+                joinedload(Enrolment.course).joinedload(Course.institution),
+                joinedload(Enrolment.section),
+                joinedload(Enrolment.certificate),
+                joinedload(Enrolment.dependant),
+            )
             .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
         )
     )

@@ -113,10 +113,10 @@ def course(course_id: int):
     if current_user.is_authenticated:
         user = me()
         people = [Person(user)] + [Person(user, d) for d in user.dependants]
+        current = {person.key: services.active_enrolment(person, course.id) for person in people}  # per course
         for section in sections:
             for person in people:
-                current = services.active_enrolment(person, course.id)
-                checks[(section.id, person.key)] = (current, eligibility_problems(person, section))
+                checks[(section.id, person.key)] = (current[person.key], eligibility_problems(person, section))
     return render_template(
         "education/course.html",
         course=course,

@@ -299,6 +299,7 @@ def my_appointments(user: User) -> tuple[list[Appointment], list[Appointment]]:
     rows = db.session.scalars(
         select(Appointment)
         .where(Appointment.user_id == user.id)
+        .options(joinedload(Appointment.service), joinedload(Appointment.clinic), joinedload(Appointment.dependant))
         .order_by(Appointment.visit_date, Appointment.starts_at, Appointment.id)
     ).all()
     now, today = clock.now(), clock.today()

@@ -159,3 +159,34 @@ def test_dashboard_in_urdu(client, auth, dataset, provincial):
     assert "روزانہ اپائنٹمنٹس" in html and "استعمال کی شرح" in html
     for path in ("/dashboard/", "/dashboard/education", "/dashboard/districts", "/dashboard/present/1"):
         assert client.get(path, query_string=HEALTH_RANGE).status_code == 200
+
+
+def test_figures_are_shared_for_a_minute_per_set_of_filters(app, client, auth, dataset, provincial):
+    from sqlalchemy import event
+
+    from portal.extensions import cache, db
+
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
+    queries = []
+
+    def remember(conn, cursor, statement, *args):
+        queries.append(statement)
+
+    def aggregates() -> list[str]:
+        found = [q for q in queries if "GROUP BY" in q or "count(" in q]
+        queries.clear()
+        return found
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        auth.login(provincial)
+        first = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+        assert len(aggregates()) >= 5
+        again = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+        assert aggregates() == []  # the figures came from the cache
+        assert "63.6%" in again and again.count("<svg") == first.count("<svg")
+        client.get("/dashboard/health", query_string={"start": "2026-02-24", "end": "2026-03-01"})
+        assert aggregates()  # another date range is another set of figures
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+        cache.clear()
