@@ -294,23 +294,46 @@ def _notify_booked(appointment: Appointment) -> None:
     )
 
 
-def my_appointments(user: User) -> tuple[list[Appointment], list[Appointment]]:
-    """(upcoming, past) appointments of the user and their family members."""
-    rows = db.session.scalars(
-        select(Appointment)
-        .where(Appointment.user_id == user.id)
-        .options(joinedload(Appointment.service), joinedload(Appointment.clinic), joinedload(Appointment.dependant))
-        .order_by(Appointment.visit_date, Appointment.starts_at, Appointment.id)
-    ).all()
+PAST_SHOWN = 20
+
+
+def my_appointments(user: User, past_limit: int = PAST_SHOWN) -> tuple[list[Appointment], list[Appointment], bool]:
+    """(upcoming, the ``past_limit`` most recent past or cancelled, whether there are older ones) of the
+    user and their family members. Two bounded queries: a long history never slows the page."""
     now, today = clock.now(), clock.today()
+    options = (joinedload(Appointment.service), joinedload(Appointment.clinic), joinedload(Appointment.dependant))
+    order = (Appointment.visit_date.desc(), Appointment.starts_at.desc(), Appointment.id.desc())
+    # Everything that may still be upcoming: not cancelled, from today on (a handful per person).
+    current = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.user_id == user.id, Appointment.visit_date >= today, Appointment.status != STATUS_CANCELLED)
+        .options(*options)
+        .order_by(*order)
+    ).all()
     upcoming, past = [], []
-    for row in rows:
+    for row in current:
         is_upcoming = row.status == STATUS_BOOKED and (row.starts_at or now) > now
-        if row.starts_at is None and row.visit_date >= today and row.status != STATUS_CANCELLED:
+        if row.starts_at is None and row.status != STATUS_CANCELLED:
             is_upcoming = True
         (upcoming if is_upcoming else past).append(row)
-    past.reverse()
-    return upcoming, past
+    upcoming.reverse()  # soonest first
+    older = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.user_id == user.id,
+            (Appointment.visit_date < today) | (Appointment.status == STATUS_CANCELLED),
+        )
+        .options(*options)
+        .order_by(*order)
+        .limit(past_limit + 1)
+    ).all()
+    past = sorted(past + list(older), key=_newest_first)
+    return upcoming, past[:past_limit], len(past) > past_limit
+
+
+def _newest_first(appointment: Appointment):
+    starts = appointment.starts_at.timestamp() if appointment.starts_at else 0.0
+    return (-appointment.visit_date.toordinal(), -starts, -appointment.id)
 
 
 def get_own_appointment(user: User, reference: str, lock: bool = False) -> Appointment:

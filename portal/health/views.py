@@ -167,8 +167,15 @@ def book(service_id: int, at: int):
 @bp.route("/appointments")
 @login_required
 def my_appointments():
-    upcoming, past = services.my_appointments(current_user)
-    return render_template("health/my_appointments.html", upcoming=upcoming, past=past, can_change=services.can_change)
+    upcoming, past, older = services.my_appointments(current_user)
+    return render_template(
+        "health/my_appointments.html",
+        upcoming=upcoming,
+        past=past,
+        older=older,
+        shown=services.PAST_SHOWN,
+        can_change=services.can_change,
+    )
 
 
 @bp.route("/appointments/<reference>")

@@ -230,3 +230,33 @@ def test_confirm_page_explains_a_bad_time_before_the_click(client, auth, make_se
     auth.login(citizen)
     html = client.get(book_page(service, karachi(MONDAY, 8))).get_data(as_text=True)
     assert "This time has already passed" in html and "Book this appointment" not in html
+
+
+def test_my_appointments_shows_what_is_coming_and_the_twenty_latest_past(client, auth, make_service, citizen):
+    from datetime import timedelta
+
+    from portal.health import services
+
+    service = make_service()
+    upcoming = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    for days_ago in range(1, 24):  # 23 past visits, the oldest 23 days ago
+        day = MONDAY - timedelta(days=days_ago)
+        db.session.add(
+            Appointment(
+                reference=f"H-PAST-{days_ago:04d}",
+                arrival_code="AAAA",
+                user_id=citizen.id,
+                clinic_id=service.clinic_id,
+                service_id=service.id,
+                starts_at=karachi(day, 10, 0),
+                visit_date=day,
+                status="seen" if days_ago % 5 else "no_show",
+            )
+        )
+    db.session.commit()
+    auth.login(citizen)
+    html = client.get("/appointments").get_data(as_text=True)
+    assert upcoming.reference in html
+    shown = list(dict.fromkeys(re.findall(r"H-PAST-(\d{4})", html)))  # each appears in a link and its text
+    assert shown == [f"{n:04d}" for n in range(1, 21)]  # newest first; the three oldest are left out
+    assert "These are your 20 most recent past appointments." in html
