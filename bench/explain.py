@@ -53,10 +53,13 @@ def main() -> int:
     )
     lines = [f"# EXPLAIN of the hot pages on the `{SIZE}` dataset (PostgreSQL)", ""]
     problems = 0
-    with app.app_context():
-        from bench.scenarios import explain_pages
+    from bench.scenarios import explain_pages
 
-        for label, persona, path in explain_pages():
+    with app.app_context():
+        pages = explain_pages()
+    for label, persona, path in pages:
+        # A fresh app context per page: Flask-Login keeps the signed-in user in ``g``.
+        with app.app_context():
             client = app.test_client()
             if persona:
                 client.post(
@@ -65,7 +68,8 @@ def main() -> int:
             queries = capture(app, client, path)
             lines += [f"## {label} — `GET {path}`", "", f"{len(queries)} queries.", ""]
             for statement, parameters in queries:
-                explained = db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters)
+                explain = "EXPLAIN (ANALYZE, BUFFERS) " + statement  # SELECTs only: running them changes nothing
+                explained = db.session.connection().exec_driver_sql(explain, parameters)
                 plan = [row[0] for row in explained]
                 seq = [ln for ln in plan if "Seq Scan" in ln and any(t in ln for t in BIG_TABLES)]
                 problems += bool(seq)

@@ -6,6 +6,9 @@ opening hours into places offered, which is schedule data, not bookings.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -54,10 +57,45 @@ HOLDING = (STATUS_BOOKED, STATUS_ARRIVED, STATUS_SEEN, STATUS_NO_SHOW)
 SEAT_HOLDERS = (ENROLLED, COMPLETED)
 
 
-# Officials read figures, not a live feed: each aggregate is kept for DASHBOARD_CACHE_SECONDS (a minute)
-# in the shared cache (Redis in production), keyed by the function and its filters, so that a room of
-# officials opening the dashboard on the large dataset costs one set of GROUP BY queries a minute.
-figures = cache.memoize(timeout=60)
+# Officials read figures, not a live feed. Each aggregate is kept in the shared cache (Redis in
+# production), keyed by the function and its arguments (the filters): fresh for a minute, then
+# recomputed by one request while everyone else is still served the previous figures, so that a room
+# of officials opening the dashboard on a million appointments never queues behind the same GROUP BY.
+FIGURES_FRESH_SECONDS = 60
+FIGURES_KEPT_SECONDS = 3600
+FIGURES_WAIT_SECONDS = 20
+
+
+def figures_key(fn, args: tuple, kwargs: dict) -> str:
+    arguments = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode()).hexdigest()
+    return f"dash:{fn.__module__}.{fn.__qualname__}:{arguments}"
+
+
+def figures(fn):
+    @functools.wraps(fn)
+    def cached(*args, **kwargs):
+        key = figures_key(fn, args, kwargs)
+        lock = key + ":computing"
+        stored = cache.get(key)
+        if stored is not None:
+            computed_at, value = stored
+            if time.time() - computed_at < FIGURES_FRESH_SECONDS or not cache.add(lock, 1, timeout=120):
+                return value  # fresh, or stale while another request recomputes it
+        elif not cache.add(lock, 1, timeout=120):
+            # Nobody has these figures yet and another request is computing them: wait for its answer.
+            deadline = time.monotonic() + FIGURES_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+                if (stored := cache.get(key)) is not None:
+                    return stored[1]
+        try:
+            value = fn(*args, **kwargs)
+            cache.set(key, (time.time(), value), timeout=FIGURES_KEPT_SECONDS)
+        finally:
+            cache.delete(lock)
+        return value
+
+    return cached
 
 
 @dataclass(frozen=True)

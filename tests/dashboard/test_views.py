@@ -190,3 +190,36 @@ def test_figures_are_shared_for_a_minute_per_set_of_filters(app, client, auth, d
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
         cache.clear()
+
+
+def test_stale_figures_are_served_while_one_request_recomputes_them(app, dataset, provincial, monkeypatch):
+    import time
+
+    from sqlalchemy import event
+
+    from portal.auth.services import official_scope
+    from portal.dashboard import services
+    from portal.extensions import cache, db
+
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
+    now = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    queries = []
+
+    def remember(conn, cursor, statement, *args):
+        queries.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        filters = services.parse_filters(HEALTH_RANGE, official_scope(provincial))
+        first = services.health_summary(filters)
+        now[0] += services.FIGURES_FRESH_SECONDS + 1  # the figures are now stale
+        key_lock = services.figures_key(services.health_summary.__wrapped__, (filters,), {}) + ":computing"
+        assert cache.add(key_lock, 1)  # another request is recomputing them
+        queries.clear()
+        assert services.health_summary(filters) == first and queries == []  # served the stale figures
+        cache.delete(key_lock)
+        assert services.health_summary(filters) == first and queries  # this request recomputes them
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+        cache.clear()
