@@ -1,10 +1,11 @@
 """The dashboard owns no tables; it adds indexes to the health and education tables so that its
-GROUP BY queries read an index instead of whole tables (migration 0004_dashboard creates them)."""
+GROUP BY queries read an index instead of whole tables (migrations 0004 and 0005 create them)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Index
 
+from portal.auth.models import Dependant, User
 from portal.education.models import Certificate, Enrolment
 from portal.health.models import Appointment
 
@@ -20,15 +21,46 @@ ix_appointments_date_status = Index(
 ix_appointments_service_date = Index(
     "ix_dash_appointments_service_date", Appointment.service_id, Appointment.visit_date, Appointment.status
 )
-# Applications per day, and the waitlist / refusals counts.
-ix_enrolments_created = Index("ix_dash_enrolments_created", Enrolment.created_at, Enrolment.status, Enrolment.course_id)
-ix_enrolments_status_course = Index("ix_dash_enrolments_status_course", Enrolment.status, Enrolment.course_id)
+# Applications per day and the share of women (covering, 0005: section and person included), and the
+# waitlist / refusals counts (reason included).
+ix_enrolments_created = Index(
+    "ix_dash_enrolments_created",
+    Enrolment.created_at,
+    Enrolment.status,
+    Enrolment.course_id,
+    Enrolment.section_id,
+    postgresql_include=["user_id", "dependant_id"],
+)
+ix_enrolments_status_course = Index(
+    "ix_dash_enrolments_status_course",
+    Enrolment.status,
+    Enrolment.course_id,
+    Enrolment.section_id,
+    Enrolment.created_at,
+    postgresql_include=["reason"],
+)
+# Certificates issued: the join from a certificate to its enrolment's course.
+ix_enrolments_id_course = Index("ix_dash_enrolments_id_course", Enrolment.id, Enrolment.course_id)
 ix_certificates_issued = Index("ix_dash_certificates_issued", Certificate.issued_at)
+# Completions and seats of the sections running in the period, from the sections side.
+ix_enrolments_section_cover = Index(
+    "ix_dash_enrolments_section_cover",
+    Enrolment.section_id,
+    Enrolment.status,
+    postgresql_include=["course_id", "decided_at"],
+)
+# The share of women: the person's gender without reading the people tables.
+ix_users_id_gender = Index("ix_dash_users_id_gender", User.id, User.gender)
+ix_dependants_id_gender = Index("ix_dash_dependants_id_gender", Dependant.id, Dependant.gender)
 
 DASHBOARD_INDEXES = (
     ix_appointments_date_status,
     ix_appointments_service_date,
     ix_enrolments_created,
     ix_enrolments_status_course,
+    ix_enrolments_id_course,
     ix_certificates_issued,
+    ix_enrolments_section_cover,
+    ix_users_id_gender,
+    ix_dependants_id_gender,
 )
