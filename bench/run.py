@@ -76,7 +76,7 @@ def analyze(url: str) -> None:
     engine = create_engine(re.sub(r"^postgresql://", "postgresql+psycopg://", url))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         # VACUUM too: until the visibility map is set, PostgreSQL cannot answer from an index alone.
-        conn.execute(text("VACUUM ANALYZE"))
+        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
 
 

@@ -41,7 +41,39 @@ def _bench_citizens(count: int) -> list[str]:
                 )
             )
     db.session.commit()
+    _release_what_earlier_runs_left(cnics)
     return cnics
+
+
+def _release_what_earlier_runs_left(cnics: list[str]) -> None:
+    """wrk stops each flow mid-journey, so every run leaves a few bench bookings and enrolments that
+    were never cancelled or dropped; the next run's citizens would then be refused ("already booked")
+    and complete no journey. Cancel and drop them through the services (counters stay exact)."""
+    from portal.auth.models import User
+    from portal.education import services as education_services
+    from portal.education.models import ACTIVE_STATUSES, Enrolment
+    from portal.extensions import db
+    from portal.health import services as health_services
+    from portal.health.models import Appointment
+
+    users = db.session.scalars(select(User).where(User.cnic.in_(cnics))).all()
+    ids = [u.id for u in users]
+    for appointment in db.session.scalars(
+        select(Appointment).where(Appointment.user_id.in_(ids), Appointment.status == "booked")
+    ).all():
+        health_services.mark_cancelled(appointment, "bench reset", by_clinic=False)
+    db.session.commit()
+    by_id = {u.id: u for u in users}
+    for user_id, reference in db.session.execute(
+        select(Enrolment.user_id, Enrolment.reference).where(
+            Enrolment.user_id.in_(ids), Enrolment.status.in_(ACTIVE_STATUSES)
+        )
+    ).all():
+        try:
+            education_services.drop(by_id[user_id], reference)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - past its drop deadline: it stays, and so does its seat
+            db.session.rollback()
 
 
 def build_scenarios(database_url: str, base: str, sign_in) -> list[Scenario]:
