@@ -456,18 +456,7 @@ def place(section: Section, person: Person, *, approval: bool, token: str | None
     if problems:
         raise NotEligible(problems)
     now = clock.now()
-    enrolment = Enrolment(
-        reference=_unique_reference(),
-        user_id=person.user.id,
-        dependant_id=person.dependant.id if person.dependant else None,
-        person_key=person.key,
-        section_id=section.id,
-        course_id=section.course_id,
-        submission_token=token,
-        source=source,
-        created_at=now,
-        updated_at=now,
-    )
+    enrolment = _new_enrolment(person, section, now, submission_token=token, source=source)
     try:
         with db.session.begin_nested():
             if approval:
@@ -516,22 +505,25 @@ def record_capacity_refusal(user: User, section_id: int, *, dependant_id: int | 
     )
     if already is not None:
         return None
-    enrolment = Enrolment(
+    enrolment = _new_enrolment(
+        person, section, now, status=REJECTED, reason=CAPACITY_REFUSAL_REASON, source="web", decided_at=now
+    )
+    db.session.add(enrolment)
+    return enrolment
+
+
+def _new_enrolment(person: Person, section: Section, now: datetime, **fields) -> Enrolment:
+    return Enrolment(
         reference=_unique_reference(),
         user_id=person.user.id,
         dependant_id=person.dependant.id if person.dependant else None,
         person_key=person.key,
         section_id=section.id,
         course_id=section.course_id,
-        status=REJECTED,
-        reason=CAPACITY_REFUSAL_REASON,
-        source="web",
-        decided_at=now,
         created_at=now,
         updated_at=now,
+        **fields,
     )
-    db.session.add(enrolment)
-    return enrolment
 
 
 def _check_waitlist_room(section: Section) -> None:
