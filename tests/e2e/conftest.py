@@ -15,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
-from tests.conftest import require
+from tests.conftest import PASSWORD, require
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -72,3 +72,11 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, identifier: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form (CNIC or email, then password)."""
+    page.goto("/login")
+    page.get_by_label("CNIC or email").fill(identifier)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -3,8 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -31,13 +30,6 @@ def switch_to(page, lang: str) -> None:
         button.click()
 
 
-def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("CNIC or email").fill(user.cnic)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.parametrize("lang", ["en", "ur"])
 def test_public_pages_have_no_axe_violations(page, lang):
     page.goto("/")
@@ -62,14 +54,14 @@ def test_register_form_with_errors_has_no_axe_violations(page, lang):
 def test_signed_in_pages_have_no_axe_violations(page, make_user, lang):
     citizen = make_user(full_name="Kamran Akmal")
     admin = make_user(full_name="Admin Person", roles=["superadmin"])
-    sign_in(page, citizen)
+    sign_in(page, citizen.cnic)
     switch_to(page, lang)
     for path in CITIZEN_PAGES:
         page.goto(path)
         assert_accessible(page, f"{path} as citizen [{lang}]")
     screenshot(page, f"messages-{lang}-phone")
     page.context.clear_cookies()
-    sign_in(page, admin)
+    sign_in(page, admin.cnic)
     switch_to(page, lang)
     for path in SUPERADMIN_PAGES:
         page.goto(path)

@@ -10,6 +10,7 @@ import pytest
 
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.extensions import db
+from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import assert_accessible
 from tests.reliability.crawler import crawl
 
@@ -52,10 +53,7 @@ def test_every_page_a_role_reaches_has_no_axe_violations(app, page, role, lang):
     assert len(paths) >= 3, paths
     if role:
         persona = PERSONAS_BY_KEY[role]
-        page.goto("/login")
-        page.get_by_label("CNIC or email").fill(persona.cnic)
-        page.get_by_label("Password").fill(persona.password)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, persona.cnic, persona.password)
     page.goto("/")
     if lang == "ur":
         page.get_by_role("button", name="اردو").click()

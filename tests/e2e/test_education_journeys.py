@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from portal.education import services
 from portal.education.models import Course, Institution, Section
 from portal.extensions import db
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import PHONE, screenshot, sign_in
 from tests.e2e.test_accessibility import WCAG
 
 pytestmark = pytest.mark.e2e
@@ -38,13 +37,6 @@ def assert_accessible(page, label: str) -> None:
     violations = Axe().run(page, options=WCAG).response["violations"]
     details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations]
     assert not violations, f"{label}: " + "; ".join(details)
-
-
-def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.get_by_label("CNIC or email").fill(user.cnic)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def sign_out(page) -> None:
@@ -88,7 +80,7 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
     screenshot(page, "education-find-en-phone")
     assert_accessible(page, "find courses")
 
-    sign_in(page, citizen)
+    sign_in(page, citizen.cnic)
     page.goto(f"/courses/{course.id}")
     expect(page.get_by_text("Can join")).to_be_visible()
     assert_accessible(page, "course page")
@@ -102,7 +94,7 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
     # The seat holder leaves, in their own browser: the citizen is promoted in the same transaction.
     other = page.context.browser.new_context(viewport=PHONE, base_url=live_server)
     holder_page = other.new_page()
-    sign_in(holder_page, holder)
+    sign_in(holder_page, holder.cnic)
     holder_page.goto("/my-courses")
     holder_page.get_by_role("button", name="Leave").click()
     expect(holder_page.get_by_text("Seat Holder has left Introduction to AI.")).to_be_visible()
@@ -132,7 +124,7 @@ def test_admin_approves_bulk_enrols_and_issues_a_certificate_that_verifies(page,
     db.session.commit()
     walk_ins = [make_user(full_name=f"Walk-in {i}") for i in range(2)]
 
-    sign_in(page, admin)
+    sign_in(page, admin.cnic)
     page.goto("/school-admin")
     assert_accessible(page, "admin home")
     page.get_by_role("link", name="Approvals").click()

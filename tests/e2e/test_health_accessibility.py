@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from tests.e2e.test_accessibility import assert_accessible, sign_in, switch_to
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import assert_accessible, switch_to
 from tests.e2e.test_health_journeys import clinic_setup  # noqa: F401 - fixture
 from tests.health.conftest import MONDAY, TUESDAY, karachi
 
@@ -40,7 +41,7 @@ def booked(app, clinic_setup):  # noqa: F811
 
 @pytest.mark.parametrize("lang", ["en", "ur"])
 def test_citizen_health_pages_have_no_axe_violations(page, booked, lang):
-    sign_in(page, booked["citizen"])
+    sign_in(page, booked["citizen"].cnic)
     switch_to(page, lang)
     ref, service_id = booked["reference"], booked["service_id"]
     for path in (
@@ -62,7 +63,7 @@ def test_citizen_health_pages_have_no_axe_violations(page, booked, lang):
 
 @pytest.mark.parametrize("lang", ["en", "ur"])
 def test_clinic_admin_pages_have_no_axe_violations(page, booked, lang):
-    sign_in(page, booked["admin"])
+    sign_in(page, booked["admin"].cnic)
     switch_to(page, lang)
     clinic_id, service_id = booked["clinic_id"], booked["service_id"]
     for path in (

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from portal.auth.models import Dependant
 from portal.extensions import db
 from portal.health.models import Clinic, Service, WeeklyHours
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -41,13 +40,6 @@ def clinic_setup(app, make_user):
     admin = make_user(full_name="Dr. Imran Qureshi", roles=[("clinic_admin", clinic.id)])
     db.session.commit()
     return {"citizen_cnic": citizen.cnic, "admin_cnic": admin.cnic, "clinic_id": clinic.id}
-
-
-def sign_in(page, cnic):
-    page.goto("/login")
-    page.get_by_label("CNIC or email").fill(cnic)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_citizen_books_for_family_member_downloads_ics_and_cancels(page, clinic_setup):

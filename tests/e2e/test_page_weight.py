@@ -9,6 +9,7 @@ import pytest
 
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.extensions import db
+from tests.e2e.conftest import sign_in
 from tests.reliability.crawler import crawl
 
 pytestmark = pytest.mark.e2e
@@ -79,10 +80,7 @@ def test_main_citizen_pages_are_light_and_local(app, demo_data, browser, live_se
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     persona = PERSONAS_BY_KEY["citizen"]
-    page.goto("/login")
-    page.get_by_label("CNIC or email").fill(persona.cnic)
-    page.get_by_label("Password").fill(persona.password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, persona.cnic, persona.password)
     cookies = context.cookies()
     context.close()
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.extensions import db
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import PHONE, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +25,7 @@ def no_js_page(browser, live_server, app):
     context.set_default_timeout(10_000)
     page = context.new_page()
     persona = PERSONAS_BY_KEY["citizen"]
-    page.goto("/login")
-    page.get_by_label("CNIC or email").fill(persona.cnic)
-    page.get_by_label("Password").fill(persona.password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, persona.cnic, persona.password)
     expect(page.get_by_text("Signed in as")).to_be_visible()
     yield page
     context.close()
