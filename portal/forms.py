@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask_babel import get_locale, get_translations, lazy_ngettext
@@ -125,7 +126,11 @@ class SubmissionTokenMixin:
     """A one-time token stored with the record it creates: a second post of the same form finds
     the first record instead of creating another (double click, retry on a slow link)."""
 
-    submission_token = HiddenField()
+    # Only what ensure_token() makes is kept: anything else (a NUL byte that PostgreSQL refuses, a huge
+    # string) counts as no token, so that post simply is not deduplicated.
+    submission_token = HiddenField(
+        filters=[lambda value: value if value and re.fullmatch(r"[A-Za-z0-9_-]{8,64}", value) else None]
+    )
 
     def ensure_token(self) -> str:
         if not self.submission_token.data:

@@ -295,3 +295,14 @@ def test_a_request_refused_for_capacity_is_kept_once_and_counted_as_unmet_demand
     assert "No seat and no waitlist place was left when you asked." in mine
     today = date(2026, 3, 2)
     assert unmet_demand(Filters(district=None, start=today, end=today))["all"]["refused"] == 1
+
+
+def test_a_malformed_submission_token_is_ignored_not_a_server_error(client, auth, make_user, make_section):
+    section = make_section(capacity=3)
+    auth.login(make_user())
+    path = f"/courses/sections/{section.id}/enrol"
+    response = client.post(
+        path, data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": "\x00"}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Enrolment.submission_token).where(Enrolment.section_id == section.id)) is None
