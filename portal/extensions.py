@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound in create_app()."""
 
+from flask import session
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -24,9 +25,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class PortalLoginManager(LoginManager):
+    def _session_protection_failed(self) -> bool:
+        # "strong" protection guards a signed-in session against use from another browser. Flask-Login
+        # also applies it to a visitor who is not signed in but whose session holds a language choice:
+        # it then rewrote that session, and sent two cookies, on every page. Such a session has no one
+        # to protect (a remember cookie alone is checked the same way with or without it).
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = PortalLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 cache = Cache()

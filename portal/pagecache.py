@@ -9,8 +9,9 @@ seconds instead of one per visitor.
 What keeps it safe:
 - only GET requests to views marked ``@public_page``, only for visitors who are not signed in and
   have no flashed message waiting, and only 200 HTML responses are stored;
-- the one per-visitor value in such a page, the CSRF token of the language switch, is stored as a
-  placeholder and replaced with the visitor's own token when the page is served;
+- a public page as a visitor sees it carries nothing of theirs (the language switch is a link), so it
+  is served as stored and a visitor who only reads gets no cookie; should a public page carry a form,
+  its CSRF token is stored as a placeholder and replaced with the visitor's own when served;
 - anything a person acts on is live: signing in shows live places, and a booking or enrolment is
   decided in its own transaction, so a page up to a few seconds old can never oversell a place.
 """
@@ -58,7 +59,9 @@ def init_page_cache(app: Flask) -> None:
             g.page_cache = "miss"
             return None
         g.page_cache = "hit"
-        response = Response(body.replace(PLACEHOLDER, generate_csrf()), mimetype="text/html")
+        if PLACEHOLDER in body:  # a page that carries a form; a visitor's page usually has none
+            body = body.replace(PLACEHOLDER, generate_csrf())
+        response = Response(body, mimetype="text/html")
         response.headers[HEADER] = "hit"
         return response
 

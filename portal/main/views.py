@@ -11,6 +11,8 @@ from portal.extensions import db, limiter
 from portal.main import bp
 from portal.pagecache import public_page
 
+LANGUAGES = ("en", "ur")
+
 
 @bp.route("/")
 @public_page
@@ -18,11 +20,25 @@ def home():
     return render_template("main/home.html")
 
 
+@bp.route("/language/<lang>")
+def switch_language(lang: str):
+    """The language link of a visitor who is not signed in: remembered for the session, and carried
+    onto the profile at sign-in. A link, not a form, so that public pages carry no per-visitor token
+    and a visitor who only reads them gets no cookie at all (the pages can then be shared as they are).
+    Signed-in people use the form below, which also updates their profile."""
+    if lang not in LANGUAGES:
+        abort(404)
+    session["lang"] = lang
+    if not current_user.is_authenticated:
+        session["lang_chosen"] = True
+    return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+
+
 @bp.route("/language", methods=["POST"])
 def set_language():
     """Switch between English and Urdu; remembered for the session and on the profile."""
     lang = request.form.get("lang", "")
-    if lang not in ("en", "ur"):
+    if lang not in LANGUAGES:
         abort(400)
     session["lang"] = lang
     if not current_user.is_authenticated:

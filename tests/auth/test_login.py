@@ -316,6 +316,17 @@ def test_safe_next_keeps_paths_on_this_site(app, target):
         assert safe_next(target) == target
 
 
+def test_language_chosen_by_the_link_before_sign_in_is_saved_on_the_profile(client, auth, make_user):
+    from portal.extensions import db
+
+    user = make_user(preferred_language="en")
+    client.get("/language/ur?next=/login")
+    auth.login(user)
+    assert 'lang="ur" dir="rtl"' in client.get("/").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.preferred_language == "ur"
+
+
 def test_language_chosen_before_sign_in_is_kept_and_saved(client, auth, make_user):
     from tests.conftest import csrf_token
 

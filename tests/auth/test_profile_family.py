@@ -101,8 +101,8 @@ def test_language_switch_is_remembered_on_the_profile(client, auth, citizen):
 
 
 def test_language_switch_refuses_unknown_language_and_unsafe_next(client):
-    assert post_form(client, "/language", {"lang": "fr"}, token_from="/").status_code == 400
-    response = post_form(client, "/language", {"lang": "ur", "next": "//evil.example"}, token_from="/")
+    assert post_form(client, "/language", {"lang": "fr"}, token_from="/login").status_code == 400
+    response = post_form(client, "/language", {"lang": "ur", "next": "//evil.example"}, token_from="/login")
     assert response.headers["Location"] == "/"
 
 

@@ -35,7 +35,10 @@ def test_there_are_staff_pages_to_check(app):
 def _request(client, url, method):
     if method == "GET":
         return client.get(url)
-    return client.post(url, data={"csrf_token": csrf_token(client, "/")})
+    # A signed-in page's header carries the language form and its token; a visitor's, only /login.
+    with client.session_transaction() as session:
+        signed_in = "_user_id" in session
+    return client.post(url, data={"csrf_token": csrf_token(client, "/" if signed_in else "/login")})
 
 
 def test_every_staff_page_sends_anonymous_visitors_to_sign_in(app, client):

@@ -53,9 +53,44 @@ def test_every_district_has_an_urdu_name(app):
 
 
 def test_language_switch_back_to_english(urdu):
-    response = post_form(urdu, "/language", {"lang": "en", "next": "/login"}, token_from="/")
+    response = post_form(urdu, "/language", {"lang": "en", "next": "/login"}, token_from="/login")
     assert response.headers["Location"] == "/login"
     assert '<html lang="en" dir="ltr">' in urdu.get("/login").get_data(as_text=True)
+
+
+def test_a_visitor_switches_language_by_a_link_that_returns_to_the_same_page(client):
+    page = client.get("/courses?district=Lahore").get_data(as_text=True)
+    assert '<form class="lang-switch"' not in page  # a visitor's page carries no form, hence no token
+    assert 'href="/language/ur?next=/courses?district%3DLahore"' in page
+    response = client.get("/language/ur?next=/courses?district%3DLahore")
+    assert response.status_code == 302 and response.headers["Location"] == "/courses?district=Lahore"
+    assert '<html lang="ur" dir="rtl">' in client.get("/courses?district=Lahore").get_data(as_text=True)
+    back = client.get("/language/en?next=/courses").headers["Location"]
+    assert back == "/courses" and 'lang="en"' in client.get(back).get_data(as_text=True)
+
+
+def test_the_language_link_refuses_unknown_languages_and_other_sites(client):
+    assert client.get("/language/fr?next=/login").status_code == 404
+    assert client.get("/language/ur?next=//evil.example").headers["Location"] == "/"
+    assert client.get("/language/ur?next=https://evil.example/").headers["Location"] == "/"
+
+
+def test_a_visitor_reading_in_urdu_is_not_sent_a_cookie_on_every_page(urdu):
+    # Flask-Login's "strong" session protection used to rewrite a visitor's language-only session on
+    # every page (two Set-Cookie headers per response); there is no one signed in to protect.
+    for path in ("/", "/clinics", "/courses", "/login"):
+        response = urdu.get(path)
+        assert response.status_code == 200 and 'dir="rtl"' in response.get_data(as_text=True)
+        assert "Set-Cookie" not in response.headers or path == "/login", path  # the sign-in form's token
+    with urdu.session_transaction() as s:
+        assert s["lang"] == "ur" and "_remember" not in s
+
+
+def test_signed_in_people_switch_language_with_a_form_that_saves_it(client, auth, citizen):
+    auth.login(citizen)
+    page = client.get("/").get_data(as_text=True)
+    assert '<form class="lang-switch" method="post" action="/language">' in page
+    assert "/language/ur" not in page
 
 
 def test_urdu_register_errors_are_translated(urdu):

@@ -80,3 +80,10 @@ def sign_in(page, identifier: str, password: str = PASSWORD) -> None:
     page.get_by_label("CNIC or email").fill(identifier)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def switch_language(page, lang: str) -> None:
+    """Use the header's language switch: a link for visitors, a button (a form) once signed in."""
+    label = "اردو" if lang == "ur" else "English"
+    page.locator(".lang-switch").get_by_text(label, exact=True).click()
+    page.wait_for_load_state()

@@ -10,7 +10,7 @@ import pytest
 
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.extensions import db
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, switch_language
 from tests.e2e.test_accessibility import assert_accessible
 from tests.reliability.crawler import crawl
 
@@ -56,7 +56,7 @@ def test_every_page_a_role_reaches_has_no_axe_violations(app, page, role, lang):
         sign_in(page, persona.cnic, persona.password)
     page.goto("/")
     if lang == "ur":
-        page.get_by_role("button", name="اردو").click()
+        switch_language(page, "ur")
     failures = []
     for path in paths:
         page.goto(path)

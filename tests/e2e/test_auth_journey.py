@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +39,12 @@ def test_register_sign_out_sign_in_and_switch_to_urdu(page):
     page.get_by_label("Password").fill("Mango-season-94")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name="Farah Naz")).to_be_visible()
-    page.get_by_role("button", name="اردو").click()
+    switch_language(page, "ur")
     html = page.locator("html")
     assert html.get_attribute("lang") == "ur"
     assert html.get_attribute("dir") == "rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     screenshot(page, "home-ur-phone")
 
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "en")
     assert page.locator("html").get_attribute("dir") == "ltr"

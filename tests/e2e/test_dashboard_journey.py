@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.demo.seed import seed, seed_punjab
 from portal.extensions import db
-from tests.e2e.conftest import DESKTOP, screenshot
+from tests.e2e.conftest import DESKTOP, screenshot, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -21,14 +21,14 @@ def seeded(app):
 def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
     page.set_viewport_size(DESKTOP)
     page.goto("/login")
-    page.get_by_role("button", name="اردو").click()
+    switch_language(page, "ur")
     assert page.locator("html").get_attribute("dir") == "rtl"
     persona = PERSONAS_BY_KEY["provincial_official"]
     page.locator("input[name=identifier]").fill(persona.cnic)
     page.locator("input[name=password]").fill(persona.password)
     page.locator("main form button[type=submit]").first.click()
     if page.locator("html").get_attribute("dir") != "rtl":  # signing in applies the account's language
-        page.get_by_role("button", name="اردو").click()
+        switch_language(page, "ur")
     assert page.locator("html").get_attribute("dir") == "rtl"
 
     page.locator('.site-nav a[href="/dashboard/"]').click()  # the header link (messages domain)

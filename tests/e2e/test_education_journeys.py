@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from portal.education import services
 from portal.education.models import Course, Institution, Section
 from portal.extensions import db
-from tests.e2e.conftest import PHONE, screenshot, sign_in
+from tests.e2e.conftest import PHONE, screenshot, sign_in, switch_language
 from tests.e2e.test_accessibility import WCAG
 
 pytestmark = pytest.mark.e2e
@@ -105,7 +105,7 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
     assert_accessible(page, "my courses")
     screenshot(page, "education-my-courses-en-phone")
 
-    page.get_by_role("button", name="اردو").click()
+    switch_language(page, "ur")
     assert page.locator("html").get_attribute("dir") == "rtl"
     expect(page.get_by_role("heading", name="میرے کورس")).to_be_visible()
     screenshot(page, "education-my-courses-ur-phone")
@@ -166,7 +166,7 @@ def test_admin_approves_bulk_enrols_and_issues_a_certificate_that_verifies(page,
     expect(page.get_by_text("Amna Bibi")).to_be_visible()
     expect(page.get_by_text("Introduction to AI")).to_be_visible()
     assert_accessible(page, "verify")
-    page.get_by_role("button", name="اردو").click()
+    switch_language(page, "ur")
     screenshot(page, "education-verify-ur-phone")
     page.goto("/verify/NOT-A-CODE")
     expect(page.get_by_text("کوئی سرٹیفکیٹ نہیں").first).to_be_visible()

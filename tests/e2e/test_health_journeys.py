@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from portal.auth.models import Dependant
 from portal.extensions import db
 from portal.health.models import Clinic, Service, WeeklyHours
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -64,10 +64,10 @@ def test_citizen_books_for_family_member_downloads_ics_and_cancels(page, clinic_
     ics = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VEVENT" in ics and reference in ics
 
-    page.get_by_role("button", name="اردو").click()
+    switch_language(page, "ur")
     assert page.locator("html").get_attribute("dir") == "rtl"
     screenshot(page, "health-confirmation-ur-phone")
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "en")
 
     page.goto("/appointments")
     expect(page.get_by_text("Hamza Khan").first).to_be_visible()
@@ -109,5 +109,5 @@ def test_clinic_admin_checks_in_arrival_code_and_marks_seen(page, app, clinic_se
     db.session.rollback()  # end the read snapshot: the server wrote since
     assert db.session.get(Appointment, appointment_id).status == "seen"
 
-    page.get_by_role("button", name="اردو").click()
+    switch_language(page, "ur")
     screenshot(page, "health-daily-list-ur-phone")

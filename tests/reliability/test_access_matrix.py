@@ -15,6 +15,7 @@ PUBLIC = {
     "main.privacy",
     "main.healthz",
     "main.set_language",
+    "main.switch_language",
     "auth.login",
     "auth.register",
     "auth.request_reset",
