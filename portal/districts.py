@@ -1,5 +1,7 @@
 """The 36 districts of Punjab (as of 2022), with their names in Urdu."""
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 DISTRICTS = (
@@ -44,5 +46,16 @@ DISTRICT_NAMES = tuple(name for name, _label in DISTRICTS)
 DISTRICT_LABELS = dict(DISTRICTS)
 
 
+_labels_by_locale: dict[str, dict[str, str]] = {}
+
+
 def district_label(name: str | None) -> str:
-    return str(DISTRICT_LABELS.get(name, name or ""))
+    """The district's name in the current language. Translated once per language and process: the
+    dashboard's tables name every district, and a lazy string is translated anew on each use."""
+    if not has_request_context():
+        return str(DISTRICT_LABELS.get(name, name or ""))
+    locale = str(get_locale() or "en")
+    labels = _labels_by_locale.get(locale)
+    if labels is None:
+        labels = _labels_by_locale[locale] = {key: str(label) for key, label in DISTRICTS}
+    return labels.get(name, name or "")

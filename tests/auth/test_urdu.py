@@ -173,3 +173,17 @@ def test_wtforms_own_messages_are_translated(urdu):
 def test_wtforms_own_messages_stay_english_in_english(client):
     page = text_of(post_form(client, "/register", register_data(full_name="x" * 121, district="Quetta")))
     assert "Field cannot be longer than 120 characters." in page and "Not a valid choice." in page
+
+
+def test_district_names_follow_the_language_of_each_request(app):
+    from flask_babel import force_locale
+
+    from portal.districts import district_label
+
+    with app.test_request_context():
+        assert district_label("Lahore") == "Lahore"
+        with force_locale("ur"):
+            assert district_label("Lahore") == "لاہور"
+        assert district_label("Lahore") == "Lahore"  # each language keeps its own names
+        assert district_label("Nowhere") == "Nowhere" and district_label(None) == ""
+    assert district_label("Lahore") == "Lahore"  # outside a request (a CLI command)
