@@ -72,6 +72,9 @@ class Config:
     # Anonymous public pages are shared for a few seconds (portal/pagecache.py). Production keeps them
     # in Redis so that every worker and every app server shares them; without Redis it caches nothing.
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "5"))
+    # How long a rendered dashboard page body is shared by officials with the same view (at least 1 s;
+    # the figures in it are recomputed every minute in any case).
+    DASHBOARD_PAGE_SECONDS = max(1, int(os.environ.get("DASHBOARD_PAGE_SECONDS", "15")))
     CACHE_TYPE = "SimpleCache"
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "portal:")
     CACHE_DEFAULT_TIMEOUT = 60

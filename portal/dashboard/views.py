@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,6 +37,43 @@ def _sort_args() -> dict:
     return {"sort": request.args.get("sort", ""), "descending": request.args.get("dir", "") == "desc"}
 
 
+class Deferred:
+    """A value the page may not need, computed when the template first uses it: a dashboard page
+    whose body comes from the cache then skips the figures' lookups altogether."""
+
+    def __init__(self, compute, *args, **kwargs):
+        self._compute = functools.partial(compute, *args, **kwargs)
+        self._done, self._value = False, None
+
+    def get(self):
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value
+
+    def __getattr__(self, name):
+        return getattr(self.get(), name)
+
+    def __getitem__(self, key):
+        return self.get()[key]
+
+    def __iter__(self):
+        return iter(self.get())
+
+    def __len__(self):
+        return len(self.get())
+
+    def __bool__(self):
+        return bool(self.get())
+
+
+def _page_key(scope) -> str:
+    """Officials who see the same districts, in the same language, with the same filters, see the
+    same page body: it is rendered once and shared for DASHBOARD_PAGE_SECONDS (the header, with the
+    official's own name, is rendered for each)."""
+    seen = "province" if scope.province else ",".join(sorted(scope.districts))
+    return f"dashboard-page:{get_locale()}:{seen}:{request.full_path}"
+
+
 def _render(template: str, scope, filters, **extra):
     return render_template(
         template,
@@ -43,7 +81,9 @@ def _render(template: str, scope, filters, **extra):
         filters=filters,
         districts=services.visible_districts(scope),
         categories=CATEGORIES,
-        service_names=services.service_names(filters),
+        service_names=Deferred(services.service_names, filters),
+        page_key=_page_key(scope),
+        page_seconds=current_app.config["DASHBOARD_PAGE_SECONDS"],
         **extra,
     )
 
@@ -56,8 +96,8 @@ def index():
         "dashboard/index.html",
         scope,
         filters,
-        health=services.health_summary(filters),
-        education=services.education_summary(filters),
+        health=Deferred(services.health_summary, filters),
+        education=Deferred(services.education_summary, filters),
     )
 
 
@@ -66,17 +106,20 @@ def index():
 def health():
     scope, filters = _context()
     sort = _sort_args()
-    figures = [
-        FIGURES[key](filters, scope, **(sort if key == "clinics" else {}))
-        for key in HEALTH_FIGURES
-        if not (key == "health_districts" and filters.district)
-    ]
+
+    def figures():
+        return [
+            FIGURES[key](filters, scope, **(sort if key == "clinics" else {}))
+            for key in HEALTH_FIGURES
+            if not (key == "health_districts" and filters.district)
+        ]
+
     return _render(
         "dashboard/health.html",
         scope,
         filters,
-        summary=services.health_summary(filters),
-        figures=figures,
+        summary=Deferred(services.health_summary, filters),
+        figures=Deferred(figures),
         league_limit=25,
     )
 
@@ -85,11 +128,20 @@ def health():
 @role_required(ROLE_OFFICIAL)
 def education():
     scope, filters = _context()
-    figures = [
-        FIGURES[key](filters, scope) for key in EDUCATION_FIGURES if not (key == "unmet_district" and filters.district)
-    ]
+
+    def figures():
+        return [
+            FIGURES[key](filters, scope)
+            for key in EDUCATION_FIGURES
+            if not (key == "unmet_district" and filters.district)
+        ]
+
     return _render(
-        "dashboard/education.html", scope, filters, summary=services.education_summary(filters), figures=figures
+        "dashboard/education.html",
+        scope,
+        filters,
+        summary=Deferred(services.education_summary, filters),
+        figures=Deferred(figures),
     )
 
 
@@ -97,7 +149,7 @@ def education():
 @role_required(ROLE_OFFICIAL)
 def districts():
     scope, filters = _context()
-    figure = FIGURES["districts"](filters, scope, **_sort_args())
+    figure = Deferred(FIGURES["districts"], filters, scope, **_sort_args())
     return _render("dashboard/districts.html", scope, filters, figure=figure)
 
 

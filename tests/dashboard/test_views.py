@@ -192,6 +192,45 @@ def test_figures_are_shared_for_a_minute_per_set_of_filters(app, client, auth, d
         cache.clear()
 
 
+def test_a_page_body_is_shared_by_officials_who_see_the_same_districts(
+    app, client, auth, dataset, provincial, lahore_official, make_user, monkeypatch
+):
+    from portal.dashboard import services
+    from portal.extensions import cache
+    from tests.conftest import AuthActions
+
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
+    looked_up = []
+    summary = services.health_summary
+    monkeypatch.setattr(services, "health_summary", lambda f: looked_up.append(f.district) or summary(f))
+
+    def body(response) -> str:
+        html = response.get_data(as_text=True)
+        return html[html.index("<h1>") : html.index("</main>")]
+
+    def as_(user, lang="en"):
+        other = app.test_client()
+        AuthActions(other).login(user)
+        with other.session_transaction() as session:
+            session["lang"] = lang
+        return other.get("/dashboard/", query_string=HEALTH_RANGE)
+
+    try:
+        auth.login(provincial)
+        first = client.get("/dashboard/", query_string=HEALTH_RANGE)
+        assert looked_up == [None]
+        colleague = as_(make_user(full_name="Second Provincial", roles=["official"]))
+        assert looked_up == [None]  # the body came from the cache: no figures were looked up
+        assert body(colleague) == body(first)
+        assert "Second Provincial" in colleague.text and "Provincial Official" not in colleague.text
+        lahore = as_(lahore_official)  # another set of districts is another page
+        assert len(looked_up) == 2 and body(lahore) != body(first)
+        urdu = as_(provincial, "ur")  # and so is another language
+        assert 'dir="rtl"' in urdu.text and body(urdu) != body(first)
+    finally:
+        cache.clear()
+
+
 def test_stale_figures_are_served_while_one_request_recomputes_them(app, dataset, provincial, monkeypatch):
     import time
 
