@@ -134,6 +134,18 @@ def sign_in(base: str, identifier: str) -> str:
     return cookie
 
 
+def warm(base: str, scenario: Scenario) -> None:
+    """One request to each page before the rounds: what is measured is the portal in use (the
+    officials' figures computed, the shared pages stored), not its first request after a restart.
+    The figures still go stale every minute during the run, and are recomputed inside it."""
+    if scenario.kind != "get":
+        return
+    headers = {"Cookie": scenario.env["COOKIE"]} if scenario.env.get("COOKIE") else {}
+    for path in scenario.env["PATHS"].split(","):
+        with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=300) as response:
+            response.read()
+
+
 def run_wrk(base: str, scenario: Scenario, confirm_dir: str | None = None) -> dict:
     script = (BENCH / "lua" / ("get.lua" if scenario.kind == "get" else "flow.lua")).read_text()
     script += "\n" + (BENCH / "lua" / "report.lua").read_text()
@@ -201,6 +213,8 @@ def main() -> int:
             Gunicorn(url, workers=int(WORKERS), env=env, config="production", app_module="bench.hello:app") as hello,
         ):
             scenarios = build_scenarios(url, portal.url, sign_in)
+            for scenario in scenarios:
+                warm(portal.url, scenario)
             per_round: dict[str, list[dict]] = {}
             for round_no in range(1, ROUNDS + 1):
                 ceiling = run_wrk(hello.url, Scenario("bare Flask hello", "get", {"PATHS": "/"}))
@@ -278,6 +292,11 @@ def evaluate_targets(rows: list[dict], failures: list[str], small_rows: list[dic
             if dash and avail:
                 factor = dash["p95_ms"] / avail["p95_ms"]
                 verdicts.append(("dashboard p95 ÷ availability p95", db_kind, f"{factor:.2f}", "≤ 4", factor <= 4))
+            live = by.get((db_kind, "availability, signed in"))
+            if dash and live:  # both pages as a signed-in person gets them: rendered for them
+                factor = dash["p95_ms"] / live["p95_ms"]
+                label = "(for reference) dashboard p95 ÷ signed-in availability p95"
+                verdicts.append((label, db_kind, f"{factor:.2f}", "≤ 4", factor <= 4))
             for name in SCALE_PAGES:
                 large_row, small_row = by.get((db_kind, name)), small.get((db_kind, name))
                 if large_row and small_row:
