@@ -38,14 +38,17 @@ serve: install  ## Run as production would: gunicorn, DATABASE_URL, Redis rate l
 	PORTAL_ENV=production DEMO_MODE=$${DEMO_MODE:-0} $(BIN)/flask db upgrade
 	PORTAL_ENV=production DEMO_MODE=$${DEMO_MODE:-0} $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# With TEST_DATABASE_URL set, the browser tests run once, on PostgreSQL (what production runs): they
+# test pages and journeys, which the request tests already cover on both databases.
 test: install  ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 	$(BIN)/ruff check .
-	$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
-	 else echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	   $(MAKE) --no-print-directory test-sqlite NO_BROWSER=1 && $(MAKE) --no-print-directory test-postgres; \
+	 else $(MAKE) --no-print-directory test-sqlite && \
+	   echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
 
 test-sqlite: install
-	TEST_DB=sqlite $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	TEST_DB=sqlite $(BIN)/pytest -n 2 $(if $(NO_BROWSER),-m "not e2e") $(PYTEST_ARGS)
 
 test-postgres: install
 	TEST_DB=postgres $(BIN)/pytest -n 2 $(PYTEST_ARGS)
