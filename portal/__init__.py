@@ -49,6 +49,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_request_hooks(app)
     init_request_logging(app)
     init_page_cache(app)  # after the hooks above: a cached page is still timed, logged and given headers
+    # After the page cache: serving a shared public page costs less than checking a limit (and no
+    # limit applies to those pages); every other request is checked as before.
+    limiter.init_app(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -99,7 +102,6 @@ def register_extensions(app: Flask) -> None:
         newstyle=True,
     )
 
-    limiter.init_app(app)
     with warnings.catch_warnings():
         # NullCache (tests; production without Redis) is a deliberate choice, not a mistake to warn of.
         warnings.filterwarnings("ignore", message="Flask-Caching: CACHE_TYPE is set to NullCache")
