@@ -35,6 +35,15 @@ class PortalLoginManager(LoginManager):
             return False
         return super()._session_protection_failed()
 
+    def _load_user_from_remember_cookie(self, cookie):
+        # Flask-Login signs the person in from the remember cookie without recording which browser the
+        # new session belongs to, so "strong" protection ended that session on the next page and
+        # deleted the cookie: "keep me signed in" lasted one page after the browser was reopened.
+        user = super()._load_user_from_remember_cookie(cookie)
+        if user is not None:
+            session["_id"] = self._session_identifier_generator()
+        return user
+
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -117,6 +117,15 @@ def test_remember_cookie_signs_in_a_new_session(app, client, auth, citizen):
     assert signed_in(other)
 
 
+def test_remember_cookie_keeps_the_person_signed_in_after_the_browser_is_reopened(app, client, auth, citizen):
+    auth.login(citizen, remember="y")
+    reopened = app.test_client()  # no session cookie: only the remember cookie survived
+    reopened.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    for _ in range(3):
+        assert reopened.get("/account").status_code == 200
+    assert reopened.get_cookie("remember_token") is not None
+
+
 def test_sign_in_redirects_to_next_within_the_site(client, auth, citizen):
     token_page = client.get("/login?next=/account/family")
     assert token_page.status_code == 200
