@@ -38,10 +38,13 @@ class PortalLoginManager(LoginManager):
     def _load_user_from_remember_cookie(self, cookie):
         # Flask-Login signs the person in from the remember cookie without recording which browser the
         # new session belongs to, so "strong" protection ended that session on the next page and
-        # deleted the cookie: "keep me signed in" lasted one page after the browser was reopened.
+        # deleted the cookie: "keep me signed in" lasted one page after the browser was reopened. The
+        # new session is bound to this browser and lasts like one made by signing in (permanent, so a
+        # phone that changes network stays signed in, as after a sign-in).
         user = super()._load_user_from_remember_cookie(cookie)
         if user is not None:
             session["_id"] = self._session_identifier_generator()
+            session.permanent = True
         return user
 
 

@@ -124,6 +124,9 @@ def test_remember_cookie_keeps_the_person_signed_in_after_the_browser_is_reopene
     for _ in range(3):
         assert reopened.get("/account").status_code == 200
     assert reopened.get_cookie("remember_token") is not None
+    # A phone that moves to another network keeps its session, as one made by signing in does.
+    assert reopened.get("/account", environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 200
+    assert client.get("/account", environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 200
 
 
 def test_sign_in_redirects_to_next_within_the_site(client, auth, citizen):
