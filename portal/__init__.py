@@ -6,7 +6,7 @@ import hashlib
 import warnings
 from pathlib import Path
 
-from flask import Flask, has_request_context, jsonify, render_template, request, session
+from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
 from flask_babel import (
     Domain,
     format_currency,
@@ -58,9 +58,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def select_locale() -> str:
-    languages = ("en", "ur")
     if not has_request_context():  # a CLI command or a service called outside a request
         return "en"
+    languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -114,9 +114,10 @@ def login():
         else:
             # A language picked on this device just before signing in wins, and is remembered;
             # otherwise the person's saved preference applies.
-            if session.pop("lang_chosen", False) and session.get("lang") in ("en", "ur"):
+            languages = current_app.config["LANGUAGES"]
+            if session.pop("lang_chosen", False) and session.get("lang") in languages:
                 services.set_language(user, session["lang"])
-            elif user.preferred_language in ("en", "ur"):
+            elif user.preferred_language in languages:
                 session["lang"] = user.preferred_language
             db.session.commit()
             login_user(user, remember=form.remember.data)

@@ -1,6 +1,6 @@
 """Home page, language switch and the health check."""
 
-from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,13 +11,18 @@ from portal.extensions import db, limiter
 from portal.main import bp
 from portal.pagecache import public_page
 
-LANGUAGES = ("en", "ur")
-
 
 @bp.route("/")
 @public_page
 def home():
     return render_template("main/home.html")
+
+
+def _remember_language(lang: str) -> None:
+    """The session's language; a visitor's choice is also carried onto the profile at sign-in."""
+    session["lang"] = lang
+    if not current_user.is_authenticated:
+        session["lang_chosen"] = True
 
 
 @bp.route("/language/<lang>")
@@ -26,11 +31,9 @@ def switch_language(lang: str):
     onto the profile at sign-in. A link, not a form, so that public pages carry no per-visitor token
     and a visitor who only reads them gets no cookie at all (the pages can then be shared as they are).
     Signed-in people use the form below, which also updates their profile."""
-    if lang not in LANGUAGES:
+    if lang not in current_app.config["LANGUAGES"]:
         abort(404)
-    session["lang"] = lang
-    if not current_user.is_authenticated:
-        session["lang_chosen"] = True
+    _remember_language(lang)
     return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
 
 
@@ -38,12 +41,10 @@ def switch_language(lang: str):
 def set_language():
     """Switch between English and Urdu; remembered for the session and on the profile."""
     lang = request.form.get("lang", "")
-    if lang not in LANGUAGES:
+    if lang not in current_app.config["LANGUAGES"]:
         abort(400)
-    session["lang"] = lang
-    if not current_user.is_authenticated:
-        session["lang_chosen"] = True  # carried onto the profile at sign-in
-    elif current_user.preferred_language != lang:
+    _remember_language(lang)
+    if current_user.is_authenticated and current_user.preferred_language != lang:
         auth_services.set_language(current_user, lang)
         db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
