@@ -49,13 +49,9 @@ def init_request_logging(app: Flask) -> None:
         rid = request_id()
         response.headers["X-Request-ID"] = rid
         if log.isEnabledFor(logging.INFO):
-            from flask_login import current_user
-
             started = request.environ.get("portal.started")
-            user_id = None
             try:
-                if current_user and current_user.is_authenticated:
-                    user_id = current_user.id
+                user_id = signed_in_user_id()
             except Exception:  # noqa: BLE001 - never let logging break a response
                 user_id = None
             log.info(
@@ -73,3 +69,21 @@ def init_request_logging(app: Flask) -> None:
                 },
             )
         return response
+
+
+def signed_in_user_id() -> int | None:
+    """The id of the person this request was served to, read without touching the database.
+
+    After a write commits, the session's objects are expired: asking the user object for its id (or
+    whether it is active) would reload it, a second connection and three round trips only to log a
+    number. The identity the object was loaded under is kept after expiry."""
+    from flask import g
+    from sqlalchemy import inspect
+
+    user = g.get("_login_user")
+    if user is None or getattr(user, "is_anonymous", True):
+        return None
+    state = inspect(user, raiseerr=False)
+    if state is None or not state.identity:
+        return None
+    return state.identity[0]

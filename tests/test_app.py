@@ -6,6 +6,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.config import ProductionConfig
 from portal.extensions import db
+from tests.conftest import csrf_token
 
 
 def test_home_page_points_to_both_services(client):
@@ -131,3 +132,53 @@ def test_request_log_is_one_json_line_without_the_raw_path(app, client, caplog):
     assert line["path"] == "/password-reset/<token>"
     assert "some-secret-token" not in json.dumps(line)
     assert line["status"] == 400 and line["method"] == "GET" and line["request_id"]
+
+
+def test_request_log_names_the_signed_in_person_without_reloading_them_after_a_commit(
+    app, client, auth, make_user, caplog
+):
+    import json
+    import logging
+
+    from sqlalchemy import event
+
+    from portal.observability import JsonFormatter
+
+    person = make_user(preferred_language="en")
+    auth.login(person)
+    token = csrf_token(client, "/")
+    after_commit = []
+
+    def committed(conn):
+        after_commit.append("COMMIT")
+
+    def remember(conn, cursor, statement, *args):
+        if after_commit:
+            after_commit.append(statement)
+
+    event.listen(db.engine, "commit", committed)
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        with caplog.at_level(logging.INFO, logger="portal.requests"):
+            response = client.post("/language", data={"lang": "ur", "csrf_token": token})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+        event.remove(db.engine, "commit", committed)
+    assert response.status_code == 302
+    line = json.loads(JsonFormatter().format([r for r in caplog.records if r.name == "portal.requests"][-1]))
+    assert line["user_id"] == person.id and line["path"] == "/language"
+    # The profile change committed (which expires the user) before the log line was written: naming
+    # the person in the log does not read them again.
+    assert after_commit == ["COMMIT"], after_commit
+
+
+def test_request_log_of_a_visitor_names_no_one(client, caplog):
+    import json
+    import logging
+
+    from portal.observability import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="portal.requests"):
+        client.get("/privacy")
+    line = json.loads(JsonFormatter().format([r for r in caplog.records if r.name == "portal.requests"][-1]))
+    assert line["user_id"] is None
