@@ -134,41 +134,44 @@ def check_bookable(service: Service, starts_at: datetime) -> None:
         raise OutsideHours()
 
 
-def _insert_ignore(table, values: dict, keys: list[str]):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
+def _upsert():
+    """INSERT … ON CONFLICT of this database (PostgreSQL and SQLite spell it the same way)."""
+    if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return insert
 
 
 def take_place(service: Service, starts_at: datetime) -> int:
-    """Take one place at ``starts_at``: materialise the slot if needed, then a conditional UPDATE.
+    """Take one place at ``starts_at`` in one statement, and return the slot's id.
 
-    Returns the slot id; raises SlotFull when ``booked`` already equals ``capacity``.
+    The slot is created with this first place taken, or, when it exists, its counter goes up only while
+    it is below capacity: PostgreSQL locks the existing row and checks the condition on its latest
+    version, SQLite writers are serialised (BEGIN IMMEDIATE). No row back means the slot is full:
+    raises SlotFull.
     """
-    db.session.execute(
-        _insert_ignore(
-            Slot.__table__,
-            {
-                "service_id": service.id,
-                "starts_at": starts_at,
-                "ends_at": starts_at + timedelta(minutes=service.slot_minutes),
-                "capacity": service.places_per_slot,
-                "booked": 0,
-            },
-            ["service_id", "starts_at"],
+    if service.places_per_slot < 1:
+        raise SlotFull()
+    slots = Slot.__table__
+    statement = (
+        _upsert()(slots)
+        .values(
+            service_id=service.id,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=service.slot_minutes),
+            capacity=service.places_per_slot,
+            booked=1,
         )
+        .on_conflict_do_update(
+            index_elements=["service_id", "starts_at"],
+            set_={"booked": slots.c.booked + 1},
+            where=slots.c.booked < slots.c.capacity,
+        )
+        .returning(slots.c.id)
     )
-    slot_id = db.session.scalar(select(Slot.id).where(Slot.service_id == service.id, Slot.starts_at == starts_at))
-    taken = db.session.execute(
-        update(Slot)
-        .where(Slot.id == slot_id, Slot.booked < Slot.capacity)
-        .values(booked=Slot.booked + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if taken != 1:
+    slot_id = db.session.execute(statement).scalar()
+    if slot_id is None:
         raise SlotFull()
     return slot_id
 
@@ -194,6 +197,9 @@ def _new_reference() -> str:
         if not db.session.scalar(select(Appointment.id).where(Appointment.reference == reference)):
             return reference
     raise RuntimeError("could not find a free reference")
+
+
+REFERENCE_ATTEMPTS = 5
 
 
 def new_arrival_code() -> str:
@@ -228,20 +234,16 @@ def book_slot(
     dependant = get_dependant(user, dependant_id) if dependant_id else None
     check_bookable(service, starts_at)
     key = active_key(service.id, user.id, dependant.id if dependant else None)
-    # A booking whose time has passed without a status no longer counts as upcoming.
-    db.session.execute(
-        update(Appointment)
-        .where(Appointment.active_key == key, Appointment.starts_at <= clock.now())
-        .values(active_key=None)
-        .execution_options(synchronize_session=False)
-    )
-    current = db.session.scalar(select(Appointment).where(Appointment.active_key == key))
     name = dependant.full_name if dependant else user.full_name
+    current = db.session.scalar(select(Appointment).where(Appointment.active_key == key))
     if current is not None:
-        raise AlreadyBooked(appointment=current, name=name, ref=current.reference)
+        if current.starts_at is None or current.starts_at > clock.now():
+            raise AlreadyBooked(appointment=current, name=name, ref=current.reference)
+        # A booking whose time has passed without a status no longer counts as upcoming.
+        current.active_key = None
     slot_id = take_place(service, starts_at)
     appointment = Appointment(
-        reference=_new_reference(),
+        reference=refs.new_reference("H"),
         arrival_code=new_arrival_code(),
         user_id=user.id,
         dependant_id=dependant.id if dependant else None,
@@ -256,18 +258,28 @@ def book_slot(
         created_at=clock.now(),
         updated_at=clock.now(),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(appointment)
-    except IntegrityError:
-        # Only reachable when two transactions raced past the checks above (PostgreSQL).
-        if submission_token and db.session.scalar(
-            select(Appointment.id).where(Appointment.submission_token == submission_token)
-        ):
-            raise DuplicateSubmission(submission_token) from None
-        raise AlreadyBooked(name=name, ref="—") from None
+    _insert_appointment(appointment, name)
     _notify_booked(appointment)
     return appointment
+
+
+def _insert_appointment(appointment: Appointment, name: str) -> None:
+    """Insert a new booking in a savepoint; the unique constraints settle what the checks before could
+    not: the same form posted twice at once, the same person booked twice at once (PostgreSQL), or
+    (about once in a million bookings) a reference that is already taken, which is drawn again."""
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with db.session.begin_nested():
+                db.session.add(appointment)
+            return
+        except IntegrityError:
+            token = appointment.submission_token
+            if token and db.session.scalar(select(Appointment.id).where(Appointment.submission_token == token)):
+                raise DuplicateSubmission(token) from None
+            if not db.session.scalar(select(Appointment.id).where(Appointment.reference == appointment.reference)):
+                raise AlreadyBooked(name=name, ref="—") from None
+            appointment.reference = refs.new_reference("H")
+    raise RuntimeError("could not find a free reference")
 
 
 def _when(appointment: Appointment) -> str:
@@ -338,11 +350,14 @@ def _newest_first(appointment: Appointment):
 
 def get_own_appointment(user: User, reference: str, lock: bool = False) -> Appointment:
     """The user's appointment with this reference; NotFound for anyone else's."""
-    stmt = select(Appointment).where(
-        Appointment.reference == refs.normalise_reference(reference), Appointment.user_id == user.id
+    stmt = (
+        select(Appointment)
+        .where(Appointment.reference == refs.normalise_reference(reference), Appointment.user_id == user.id)
+        # Every page and message about an appointment names its service and clinic.
+        .options(joinedload(Appointment.service), joinedload(Appointment.clinic))
     )
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(of=Appointment).execution_options(populate_existing=True)
     appointment = db.session.scalar(stmt)
     if appointment is None:
         raise NotFound()

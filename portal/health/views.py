@@ -208,19 +208,20 @@ def appointment_ics(reference: str):
 @bp.route("/appointments/<reference>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(reference: str):
-    appointment = found(services.get_own_appointment, current_user, reference)
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
         try:
-            services.cancel(current_user, reference)
+            appointment = found(services.cancel, current_user, reference)  # someone else's: 404
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
         else:
+            cancelled = appointment.reference  # read before the commit expires it: no reload
             db.session.commit()
-            flash(_("Your appointment %(ref)s is cancelled.", ref=appointment.reference), "success")
+            flash(_("Your appointment %(ref)s is cancelled.", ref=cancelled), "success")
             return redirect(url_for("health.my_appointments"))
+    appointment = found(services.get_own_appointment, current_user, reference)
     return render_template("health/cancel.html", appointment=appointment, form=form, error=error)
 
 

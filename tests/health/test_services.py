@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.health import schedule, services
@@ -135,6 +135,36 @@ def test_full_day_and_free_counts(make_service, citizen, make_user):
     assert schedule.day_availability(service, TUESDAY).status == schedule.DAY_FULL
     with pytest.raises(SlotFull):
         services.book_slot(make_user(), service.id, karachi(TUESDAY, 9, 30))
+
+
+def test_a_full_slot_refuses_without_moving_its_counter(make_service, citizen, make_user):
+    service = make_service(places_per_slot=2)
+    at = karachi(TUESDAY, 9, 0)
+    first = services.book_slot(citizen, service.id, at)  # creates the slot with this place taken
+    services.book_slot(make_user(), service.id, at)
+    db.session.commit()
+    with pytest.raises(SlotFull):
+        services.book_slot(make_user(), service.id, at)
+    db.session.rollback()
+    slot = db.session.get(Slot, first.slot_id)
+    db.session.refresh(slot)
+    assert (slot.booked, slot.capacity) == (2, 2)
+    assert db.session.scalar(select(func.count()).select_from(Slot)) == 1
+
+
+def test_a_reference_already_taken_is_drawn_again(make_service, citizen, make_user, monkeypatch):
+    from portal import refs
+
+    service = make_service()
+    taken = services.book_slot(make_user(), service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    drawn = iter([taken.reference, "H-FRESH-REF1"])
+    monkeypatch.setattr(refs, "new_reference", lambda prefix: next(drawn))
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0), submission_token="t-ref")
+    db.session.commit()
+    assert appointment.reference == "H-FRESH-REF1"
+    assert db.session.scalar(select(Slot.booked).where(Slot.id == taken.slot_id)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 2
 
 
 def test_next_free_dates_skip_full_slots_closures_and_inactive_services(make_service, citizen, make_user):
