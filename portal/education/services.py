@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import clock
 from portal.auth.errors import DomainError, NotFound
@@ -220,6 +221,8 @@ def lock_section(section_id: int) -> Section:
     section = db.session.scalar(
         select(Section)
         .where(Section.id == section_id)
+        # Every caller checks or names the course and its institution: in the same query.
+        .options(joinedload(Section.course).joinedload(Course.institution))
         .with_for_update(of=Section)
         .execution_options(populate_existing=True)
     )
@@ -248,7 +251,7 @@ def take_seat(section: Section, person: Person) -> str | None:
             .execution_options(synchronize_session=False)
         ).rowcount
         if taken == 1:
-            db.session.expire(section)
+            _counted(section, enrolled_count=section.enrolled_count + 1, reserved_taken=section.reserved_taken + 1)
             return SEAT_RESERVED
     taken = db.session.execute(
         update(Section)
@@ -264,8 +267,18 @@ def take_seat(section: Section, person: Person) -> str | None:
         .values(enrolled_count=Section.enrolled_count + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.expire(section)
-    return SEAT_GENERAL if taken == 1 else None
+    if taken != 1:
+        return None
+    _counted(section, enrolled_count=section.enrolled_count + 1)
+    return SEAT_GENERAL
+
+
+def _counted(section: Section, **values) -> None:
+    """Show the section's counters as the conditional UPDATE just wrote them. The section is locked
+    for this transaction and was read fresh (``lock_section``), so the values are exact; reading
+    them again would cost a round trip."""
+    for name, value in values.items():
+        set_committed_value(section, name, value)
 
 
 def release_seat(section: Section, enrolment: Enrolment) -> None:
@@ -276,9 +289,13 @@ def release_seat(section: Section, enrolment: Enrolment) -> None:
     released = db.session.execute(
         update(Section).where(*conditions).values(**values).execution_options(synchronize_session=False)
     ).rowcount
-    db.session.expire(section)
     if released != 1:  # pragma: no cover - the counter and the enrolments disagree
+        db.session.expire(section)
         current_app.logger.error("seat counter of section %s was already 0", section.id)
+    elif enrolment.seat_kind == SEAT_RESERVED:
+        _counted(section, enrolled_count=section.enrolled_count - 1, reserved_taken=max(section.reserved_taken - 1, 0))
+    else:
+        _counted(section, enrolled_count=section.enrolled_count - 1)
     enrolment.seat_kind = None
 
 
@@ -583,7 +600,12 @@ def _notify_outcome(enrolment: Enrolment) -> None:
 
 
 def enrolment_for_user(user: User, reference: str) -> Enrolment:
-    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.reference == (reference or "").strip().upper()))
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.reference == (reference or "").strip().upper())
+        # Its page and its messages name the section, the course and the institution.
+        .options(joinedload(Enrolment.section).joinedload(Section.course).joinedload(Course.institution))
+    )
     if enrolment is None or enrolment.user_id != user.id:
         raise NotFound()
     return enrolment

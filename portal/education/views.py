@@ -131,9 +131,6 @@ def course(course_id: int):
 @bp.route("/courses/sections/<int:section_id>/enrol", methods=["GET", "POST"])
 @login_required
 def enrol(section_id: int):
-    section = db.get_or_404(Section, section_id)
-    if not section.course.active:
-        abort(404)
     form = EnrolForm()
     form.person.choices = [("self", current_user.full_name)] + [
         (str(d.id), d.full_name) for d in current_user.dependants
@@ -142,10 +139,12 @@ def enrol(section_id: int):
         form.person.data = "self"
     error = None
     if form.validate_on_submit():
+        # The service reads the section (locked, with its course): a missing one is a 404 from there,
+        # an inactive course a refusal that becomes a 404 below.
         dependant_id = None if form.person.data == "self" else int(form.person.data)
         try:
             result = services.enrol(
-                me(), section.id, dependant_id=dependant_id, submission_token=form.submission_token.data
+                me(), section_id, dependant_id=dependant_id, submission_token=form.submission_token.data
             )
         except NotFound:
             db.session.rollback()
@@ -153,7 +152,7 @@ def enrol(section_id: int):
         except (services.SectionFull, services.WaitlistFull) as exc:
             db.session.rollback()
             error = str(exc)
-            services.record_capacity_refusal(me(), section.id, dependant_id=dependant_id)
+            services.record_capacity_refusal(me(), section_id, dependant_id=dependant_id)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -162,6 +161,9 @@ def enrol(section_id: int):
             reference = result.enrolment.reference
             db.session.commit()
             return redirect(url_for("education.enrolment", reference=reference))
+    section = db.get_or_404(Section, section_id)
+    if not section.course.active:
+        abort(404)
     form.ensure_token()
     user = me()
     people = [Person(user)] + [Person(user, d) for d in user.dependants]
@@ -230,8 +232,9 @@ def drop(reference: str):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
-        flash(_("%(name)s has left %(course)s.", name=enrolment.person_name, course=enrolment.course.title), "success")
+        message = _("%(name)s has left %(course)s.", name=enrolment.person_name, course=enrolment.course.title)
+        db.session.commit()  # expires what it wrote: the message is made before, with no reload after
+        flash(message, "success")
     return redirect(url_for("education.my_courses"))
 
 

@@ -66,7 +66,7 @@ def notify(
     subject_text = _text(subject, language)[:200]
     body_text = _text(body, language)
     now = clock.now()
-    created = []
+    messages = []
     for channel in channels:
         if channel == CHANNEL_EMAIL:
             recipient = user.email
@@ -76,30 +76,40 @@ def notify(
             recipient = user.mobile
         else:
             recipient = None
-        key = f"{dedupe_key}:{channel}" if dedupe_key else None
-        if key and db.session.scalar(select(Message.id).where(Message.dedupe_key == key)):
-            continue
         message = Message(
             user_id=user.id,
             channel=channel,
             recipient=recipient,
             subject=subject_text,
             body=body_text,
-            dedupe_key=key,
+            dedupe_key=f"{dedupe_key}:{channel}" if dedupe_key else None,
             created_at=now,
         )
         if channel == CHANNEL_IN_APP:
             message.status, message.sent_at = STATUS_SENT, now
         elif not recipient:
             message.status, message.last_error = STATUS_FAILED, "no recipient address"
-        if key:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(message)
-            except IntegrityError:
-                continue  # queued concurrently under the same key
-        else:
-            db.session.add(message)  # nothing can clash: inserted with the rest of the transaction
+        messages.append(message)
+    if not dedupe_key:
+        db.session.add_all(messages)  # nothing can clash: inserted with the rest of the transaction
+        return messages
+    # One look for every channel's key, then one savepoint for the lot.
+    keys = [m.dedupe_key for m in messages]
+    queued = set(db.session.scalars(select(Message.dedupe_key).where(Message.dedupe_key.in_(keys))))
+    messages = [m for m in messages if m.dedupe_key not in queued]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(messages)
+        return messages
+    except IntegrityError:
+        pass  # another transaction queued one of them since the look: add each on its own
+    created = []
+    for message in messages:
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:
+            continue  # queued concurrently under the same key
         created.append(message)
     return created
 

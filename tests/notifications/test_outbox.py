@@ -101,14 +101,14 @@ def test_notify_survives_a_duplicate_key_queued_concurrently(make_user, monkeypa
     user = make_user()
     notify(user, subject="s", body="b", channels=(CHANNEL_SMS,), dedupe_key="k")
     db.session.commit()
-    real_scalar = db.session.scalar
+    real_scalars = db.session.scalars
 
-    def blind_scalar(statement, *args, **kwargs):
+    def blind_scalars(statement, *args, **kwargs):
         if "messages.dedupe_key" in str(statement):
-            return None
-        return real_scalar(statement, *args, **kwargs)
+            return iter(())
+        return real_scalars(statement, *args, **kwargs)
 
-    monkeypatch.setattr(db.session, "scalar", blind_scalar)
+    monkeypatch.setattr(db.session, "scalars", blind_scalars)
     user.full_name = "Changed in the same transaction"
     assert notify(user, subject="s", body="b", channels=(CHANNEL_SMS,), dedupe_key="k") == []
     monkeypatch.undo()
@@ -354,3 +354,24 @@ def test_messages_page_is_paginated_newest_first(app, client, auth, make_user):
     second = client.get("/messages?page=2").get_data(as_text=True)
     assert "Note 04" in second and "Note 00" in second and "Note 24" not in second
     assert client.get("/messages?page=-3").status_code == 200
+
+
+def test_a_key_queued_concurrently_on_one_channel_still_queues_the_others(make_user, monkeypatch):
+    """The channels of one message are inserted together; when the unique constraint refuses one of
+    them (queued by another transaction after the look), the others are still queued, once each."""
+    user = make_user()
+    notify(user, subject="s", body="b", channels=(CHANNEL_SMS,), dedupe_key="k")
+    db.session.commit()
+    real_scalars = db.session.scalars
+
+    def blind_scalars(statement, *args, **kwargs):
+        if "messages.dedupe_key" in str(statement):
+            return iter(())
+        return real_scalars(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalars", blind_scalars)
+    created = notify(user, subject="s", body="b", channels=(CHANNEL_SMS, CHANNEL_IN_APP), dedupe_key="k")
+    monkeypatch.undo()
+    db.session.commit()
+    assert [m.channel for m in created] == [CHANNEL_IN_APP]
+    assert sorted(m.dedupe_key for m in messages()) == ["k:in_app", "k:sms"]
