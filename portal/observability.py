@@ -21,14 +21,35 @@ class JsonFormatter(logging.Formatter):
         return json.dumps({"level": record.levelname.lower(), **payload}, ensure_ascii=False)
 
 
-def request_id() -> str:
+def request_id(environ: dict | None = None) -> str:
     """This request's id: the proxy's X-Request-ID when it looks sane, else a new one."""
-    rid = request.environ.get("portal.request_id")
+    if environ is None:
+        environ = request.environ
+    rid = environ.get("portal.request_id")
     if rid is None:
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
         rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        request.environ["portal.request_id"] = rid
+        environ["portal.request_id"] = rid
     return rid
+
+
+def log_line(method: str, rule: str | None, status: int, started: float | None, rid: str, user_id) -> None:
+    """The one JSON line of a request. The URL rule, not the path: paths can hold tokens and references."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    log.info(
+        "request",
+        extra={
+            "payload": {
+                "method": method,
+                "path": rule or "<unmatched>",
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+                "request_id": rid,
+                "user_id": user_id,
+            }
+        },
+    )
 
 
 def init_request_logging(app: Flask) -> None:
@@ -49,25 +70,12 @@ def init_request_logging(app: Flask) -> None:
         rid = request_id()
         response.headers["X-Request-ID"] = rid
         if log.isEnabledFor(logging.INFO):
-            started = request.environ.get("portal.started")
             try:
                 user_id = signed_in_user_id()
             except Exception:  # noqa: BLE001 - never let logging break a response
                 user_id = None
-            log.info(
-                "request",
-                extra={
-                    "payload": {
-                        "method": request.method,
-                        # The URL rule, not the path: paths can hold tokens and references.
-                        "path": request.url_rule.rule if request.url_rule else "<unmatched>",
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-                        "request_id": rid,
-                        "user_id": user_id,
-                    }
-                },
-            )
+            rule = request.url_rule.rule if request.url_rule else None
+            log_line(request.method, rule, response.status_code, request.environ.get("portal.started"), rid, user_id)
         return response
 
 

@@ -96,3 +96,50 @@ def test_forms_and_private_pages_are_not_cached(cached_app):
         client.get(path)
         assert HEADER not in client.get(path).headers, path
     assert HEADER not in client.get("/clinics/999999").headers  # a 404 is not stored either
+
+
+def test_a_visitor_without_cookies_is_served_the_stored_page_as_flask_would_serve_it(cached_app, caplog):
+    """The stored page is sent before Flask builds a request to someone who sends no cookie; what they
+    get (page, security headers, caching rules) is what a visitor with a cookie gets through Flask."""
+    import json
+    import logging
+
+    from portal.observability import JsonFormatter
+
+    cached_app.test_client().get("/clinics?district=Lahore")  # stored
+    with_cookie = cached_app.test_client()
+    with_cookie.get("/language/en")
+    through_flask = with_cookie.get("/clinics?district=Lahore")
+    from flask import request_started
+
+    flask_requests = []
+    request_started.connect(flask_requests.append, cached_app, weak=False)
+    try:
+        with caplog.at_level(logging.INFO, logger="portal.requests"):
+            no_cookie = cached_app.test_client().get(
+                "/clinics?district=Lahore", headers={"X-Request-ID": "proxy-id-123"}
+            )
+    finally:
+        request_started.disconnect(flask_requests.append, cached_app)
+    assert flask_requests == [], "the stored page went through Flask's request handling"
+    assert through_flask.headers[HEADER] == no_cookie.headers[HEADER] == "hit"
+    assert no_cookie.text == through_flask.text
+    assert no_cookie.headers["X-Request-ID"] == "proxy-id-123"
+
+    def comparable(response):
+        return sorted((k, v) for k, v in response.headers.items() if k not in ("X-Request-ID", "Content-Length"))
+
+    assert comparable(no_cookie) == comparable(through_flask)
+    line = json.loads(JsonFormatter().format([r for r in caplog.records if r.name == "portal.requests"][-1]))
+    assert line["path"] == "/clinics" and line["status"] == 200 and line["request_id"] == "proxy-id-123"
+    assert line["user_id"] is None
+
+
+def test_the_browser_language_of_a_visitor_without_cookies_picks_the_stored_page(cached_app):
+    urdu_reader = {"Accept-Language": "ur-PK,ur;q=0.9,en;q=0.5"}
+    first = cached_app.test_client().get("/", headers=urdu_reader)
+    second = cached_app.test_client().get("/", headers=urdu_reader)
+    english = cached_app.test_client().get("/", headers={"Accept-Language": "en-GB"})
+    assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "hit")
+    assert 'dir="rtl"' in second.text and second.text == first.text
+    assert english.headers[HEADER] == "miss" and 'dir="ltr"' in english.text
