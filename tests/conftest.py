@@ -193,3 +193,33 @@ def make_user(app):
         return user
 
     return factory
+
+
+class Statements:
+    """The SQL statements a block sends, and which of them came after a COMMIT."""
+
+    def __init__(self):
+        self.sent: list[str] = []
+        self.after_commit: list[str] = []
+        self._committed = False
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(db.engine, "before_cursor_execute", self._statement)
+        event.listen(db.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(db.engine, "before_cursor_execute", self._statement)
+        event.remove(db.engine, "commit", self._commit)
+
+    def _statement(self, conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            return  # SQLite's explicit BEGIN [IMMEDIATE]: PostgreSQL's is implicit, not a statement here
+        (self.after_commit if self._committed else self.sent).append(statement)
+
+    def _commit(self, conn):
+        self._committed = True

@@ -306,3 +306,28 @@ def test_a_malformed_submission_token_is_ignored_not_a_server_error(client, auth
     )
     assert response.status_code == 302
     assert db.session.scalar(select(Enrolment.submission_token).where(Enrolment.section_id == section.id)) is None
+
+
+def test_enrolling_and_dropping_are_each_one_short_transaction(client, auth, make_user, make_section):
+    """Each write is one transaction of a few statements and nothing is read again after it commits:
+    every round trip counts when many app servers share one PostgreSQL."""
+    from tests.conftest import Statements
+
+    section = make_section(capacity=3)
+    user = make_user()
+    auth.login(user)
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)}
+    with Statements() as enrolling:
+        response = client.post(path, data=data)
+    assert response.status_code == 302
+    reference = db.session.scalar(select(Enrolment.reference))
+    token = csrf_token(client, "/my-courses")
+    with Statements() as dropping:
+        response = client.post(f"/my-courses/{reference}/drop", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Enrolment.status)) == "dropped"
+    assert enrolling.after_commit == [] and dropping.after_commit == []
+    assert len(enrolling.sent) <= 17
+    assert len(dropping.sent) <= 14

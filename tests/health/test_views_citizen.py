@@ -260,3 +260,25 @@ def test_my_appointments_shows_what_is_coming_and_the_twenty_latest_past(client,
     shown = list(dict.fromkeys(re.findall(r"H-PAST-(\d{4})", html)))  # each appears in a link and its text
     assert shown == [f"{n:04d}" for n in range(1, 21)]  # newest first; the three oldest are left out
     assert "These are your 20 most recent past appointments." in html
+
+
+def test_booking_and_cancelling_are_each_one_short_transaction(client, auth, make_service, citizen):
+    """Each write is one transaction of a few statements and nothing is read again after it commits:
+    every round trip counts when many app servers share one PostgreSQL."""
+    from tests.conftest import Statements
+
+    service = make_service()
+    auth.login(citizen)
+    page = book_page(service, karachi(TUESDAY, 9))
+    data = {**form_fields(client.get(page).get_data(as_text=True)), "person": "0"}
+    with Statements() as booking:
+        response = client.post(page, data=data)
+    assert response.status_code == 302
+    ref = db.session.scalar(select(Appointment.reference))
+    token = csrf_token(client, f"/appointments/{ref}/cancel")
+    with Statements() as cancelling:
+        response = client.post(f"/appointments/{ref}/cancel", data={"csrf_token": token})
+    assert response.status_code == 302 and db.session.scalar(select(Appointment.status)) == "cancelled"
+    assert booking.after_commit == [] and cancelling.after_commit == []
+    assert len(booking.sent) <= 15
+    assert len(cancelling.sent) <= 7
