@@ -54,6 +54,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
     register_template_helpers(app)
     register_commands(app)
+    if app.config.get("PROXY_COUNT"):
+        # Outermost, so that everything inside sees the visitor's address and scheme.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
 
 

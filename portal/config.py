@@ -44,6 +44,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'portal.database'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     DEMO_MODE = env_bool("DEMO_MODE", False)
+    # How many reverse proxies stand in front of the portal and set X-Forwarded-For/-Proto/-Host. With 0
+    # those headers are ignored (anyone could send them); behind one proxy, set 1 so that sign-in limits
+    # and audit entries name the visitor's address, not the proxy's.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0") or 0)
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

@@ -271,6 +271,38 @@ def test_rate_limit_per_ip_gives_429_page(app, client, auth, make_user):
     assert response.status_code == 302
 
 
+def _failed_sign_ins(client, forwarded_for: str, times: int) -> list[int]:
+    statuses = []
+    for _ in range(times):
+        response = client.post(
+            "/login",
+            data={"identifier": "35202-9999999-9", "password": "Wrong-password-123", "csrf_token": _token(client)},
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+        statuses.append(response.status_code)
+    return statuses
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_sign_in_limit(app, database_url):
+    """With PROXY_COUNT=1 the limit counts the address the proxy names, so one visitor's failures do
+    not lock out everyone else coming through the same proxy."""
+    from portal import create_app
+    from tests.conftest import IsolatedClient
+
+    proxied = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PROXY_COUNT": 1})
+    proxied.config["LOGIN_RATE_LIMIT_IP"] = "2 per minute"
+    proxied.test_client_class = IsolatedClient
+    client = proxied.test_client()
+    assert _failed_sign_ins(client, "203.0.113.7", 3) == [200, 200, 429]
+    assert _failed_sign_ins(client, "203.0.113.8", 1) == [200]
+
+
+def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit(app, client):
+    app.config["LOGIN_RATE_LIMIT_IP"] = "2 per minute"
+    assert _failed_sign_ins(client, "203.0.113.7", 3) == [200, 200, 429]
+    assert _failed_sign_ins(client, "203.0.113.8", 1) == [429]
+
+
 def test_showing_the_sign_in_page_is_not_rate_limited(app, client):
     app.config["LOGIN_RATE_LIMIT_IP"] = "2 per minute"
     for _ in range(5):
