@@ -24,6 +24,7 @@ the hooks below serve and store the same pages.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import Flask, Response, current_app, g, message_flashed, request, session
@@ -35,6 +36,8 @@ from werkzeug.wrappers import Request
 
 from portal.extensions import cache
 from portal.observability import log_line, request_id
+
+log = logging.getLogger(__name__)
 
 PLACEHOLDER = "\x00csrf-token\x00"
 HEADER = "X-Page-Cache"
@@ -54,6 +57,16 @@ def _cacheable_request() -> bool:
         return False
     # A flashed message belongs to one visitor; peeking would consume it, so look at the session.
     return not session.get("_flashes") and not current_user.is_authenticated
+
+
+def _stored(backend, key: str) -> str | None:
+    """The stored page, or None when there is none or the shared cache cannot be reached: a cache
+    that is down costs a render, never the page."""
+    try:
+        return backend.get(key)
+    except Exception:  # noqa: BLE001 - whatever the backend raises (Redis down, timeout)
+        log.warning("page cache unavailable; serving %s without it", key, exc_info=True)
+        return None
 
 
 def _key() -> str:
@@ -96,7 +109,7 @@ class SharedPages:
             return None
         incoming = Request(environ)
         locale = incoming.accept_languages.best_match(app.config["LANGUAGES"]) or "en"
-        body = app.extensions["cache"][cache].get(_page_key(locale, incoming.full_path))
+        body = _stored(app.extensions["cache"][cache], _page_key(locale, incoming.full_path))
         if body is None or PLACEHOLDER in body:
             return None  # not stored yet, or a page with a form: Flask renders or fills it in
         response = Response(body, mimetype="text/html")
@@ -118,7 +131,7 @@ def init_page_cache(app: Flask) -> None:
     def serve_cached_page():
         if not _cacheable_request():
             return None
-        body = cache.get(_key())
+        body = _stored(cache, _key())
         if body is None:
             g.page_cache = "miss"
             return None
@@ -137,7 +150,11 @@ def init_page_cache(app: Flask) -> None:
         token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
         if token:
             body = body.replace(token, PLACEHOLDER)
-        cache.set(_key(), body, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        try:
+            cache.set(_key(), body, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        except Exception:  # noqa: BLE001 - the page is sent all the same
+            log.warning("page cache unavailable; %s not stored", _key(), exc_info=True)
+            return response
         response.headers[HEADER] = "miss"
         return response
 

@@ -143,3 +143,17 @@ def test_the_browser_language_of_a_visitor_without_cookies_picks_the_stored_page
     assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "hit")
     assert 'dir="rtl"' in second.text and second.text == first.text
     assert english.headers[HEADER] == "miss" and 'dir="ltr"' in english.text
+
+
+def test_a_shared_cache_that_is_down_costs_a_render_not_the_page(cached_app, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    backend = cached_app.extensions["cache"][cache]
+    monkeypatch.setattr(backend, "get", unreachable)
+    monkeypatch.setattr(backend, "set", unreachable)
+    without_cookie = cached_app.test_client().get("/clinics")
+    with_cookie = cached_app.test_client()
+    with_cookie.get("/language/en")
+    assert without_cookie.status_code == 200 and "Find a clinic" in without_cookie.text
+    assert with_cookie.get("/clinics").status_code == 200

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from statistics import median
 
+from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from portal import clock
@@ -71,28 +72,50 @@ def figures_key(fn, args: tuple, kwargs: dict) -> str:
     return f"dash:{fn.__module__}.{fn.__qualname__}:{arguments}"
 
 
+class _CacheDown(Exception):
+    """The shared cache could not be reached."""
+
+
+def _shared(method, *args, **kwargs):
+    try:
+        return method(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - whatever the backend raises (Redis down, timeout)
+        raise _CacheDown() from exc
+
+
 def figures(fn):
     @functools.wraps(fn)
     def cached(*args, **kwargs):
         key = figures_key(fn, args, kwargs)
         lock = key + ":computing"
-        stored = cache.get(key)
-        if stored is not None:
-            computed_at, value = stored
-            if time.time() - computed_at < FIGURES_FRESH_SECONDS or not cache.add(lock, 1, timeout=120):
-                return value  # fresh, or stale while another request recomputes it
-        elif not cache.add(lock, 1, timeout=120):
-            # Nobody has these figures yet and another request is computing them: wait for its answer.
-            deadline = time.monotonic() + FIGURES_WAIT_SECONDS
-            while time.monotonic() < deadline:
-                time.sleep(0.05)
-                if (stored := cache.get(key)) is not None:
-                    return stored[1]
+        try:
+            stored = _shared(cache.get, key)
+            if stored is not None:
+                computed_at, value = stored
+                if time.time() - computed_at < FIGURES_FRESH_SECONDS or not _shared(cache.add, lock, 1, timeout=120):
+                    return value  # fresh, or stale while another request recomputes it
+            elif not _shared(cache.add, lock, 1, timeout=120):
+                # Nobody has these figures yet and another request is computing them: wait for its answer.
+                deadline = time.monotonic() + FIGURES_WAIT_SECONDS
+                while time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    if (stored := _shared(cache.get, key)) is not None:
+                        return stored[1]
+        except _CacheDown:
+            # Without the shared cache the figures are computed for this request: slower, never missing.
+            current_app.logger.warning("dashboard figures: shared cache unavailable", exc_info=True)
+            return fn(*args, **kwargs)
         try:
             value = fn(*args, **kwargs)
-            cache.set(key, (time.time(), value), timeout=FIGURES_KEPT_SECONDS)
+            try:
+                cache.set(key, (time.time(), value), timeout=FIGURES_KEPT_SECONDS)
+            except Exception:  # noqa: BLE001 - the figures are shown all the same
+                current_app.logger.warning("dashboard figures: not stored", exc_info=True)
         finally:
-            cache.delete(lock)
+            try:
+                cache.delete(lock)
+            except Exception:  # noqa: BLE001 - the lock expires by itself
+                current_app.logger.warning("dashboard figures: lock not released", exc_info=True)
         return value
 
     return cached

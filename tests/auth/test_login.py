@@ -389,3 +389,15 @@ def test_saved_language_applies_at_sign_in_when_none_was_chosen(client, auth, ma
     user = make_user(preferred_language="ur")
     auth.login(user)
     assert 'lang="ur" dir="rtl"' in client.get("/").get_data(as_text=True)
+
+
+def test_with_the_rate_limit_store_down_sign_in_works_and_is_still_limited(app, database_url):
+    """Redis unreachable: each worker counts in its own memory until it is back, instead of every
+    sign-in failing with a server error."""
+    from portal import create_app
+    from tests.conftest import IsolatedClient
+
+    cut_off = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    cut_off.config["LOGIN_RATE_LIMIT_IP"] = "2 per minute"
+    cut_off.test_client_class = IsolatedClient
+    assert _failed_sign_ins(cut_off.test_client(), "203.0.113.7", 3) == [200, 200, 429]

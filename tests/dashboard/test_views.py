@@ -262,3 +262,19 @@ def test_stale_figures_are_served_while_one_request_recomputes_them(app, dataset
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
         cache.clear()
+
+
+def test_the_dashboard_still_shows_its_figures_when_the_shared_cache_is_down(
+    client, auth, dataset, provincial, monkeypatch
+):
+    """Redis down must cost officials speed, not the dashboard: the figures are computed for the request."""
+    from portal.extensions import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    auth.login(provincial)
+    for method in ("get", "set", "add", "delete"):
+        monkeypatch.setattr(cache, method, unreachable)
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert "63.6%" in html and "Clinic A" in html  # the same figures as with the cache
