@@ -293,8 +293,18 @@ def test_behind_a_proxy_each_visitor_has_their_own_sign_in_limit(app, database_u
     proxied.config["LOGIN_RATE_LIMIT_IP"] = "2 per minute"
     proxied.test_client_class = IsolatedClient
     client = proxied.test_client()
-    assert _failed_sign_ins(client, "203.0.113.7", 3) == [200, 200, 429]
-    assert _failed_sign_ins(client, "203.0.113.8", 1) == [200]
+    try:
+        assert _failed_sign_ins(client, "203.0.113.7", 3) == [200, 200, 429]
+        assert _failed_sign_ins(client, "203.0.113.8", 1) == [200]
+    finally:
+        _close(proxied)
+
+
+def _close(other_app) -> None:
+    """Close a second app's database connections (they would otherwise be reported open at exit)."""
+    with other_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit(app, client):
@@ -400,4 +410,7 @@ def test_with_the_rate_limit_store_down_sign_in_works_and_is_still_limited(app, 
     cut_off = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
     cut_off.config["LOGIN_RATE_LIMIT_IP"] = "2 per minute"
     cut_off.test_client_class = IsolatedClient
-    assert _failed_sign_ins(cut_off.test_client(), "203.0.113.7", 3) == [200, 200, 429]
+    try:
+        assert _failed_sign_ins(cut_off.test_client(), "203.0.113.7", 3) == [200, 200, 429]
+    finally:
+        _close(cut_off)
