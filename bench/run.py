@@ -20,6 +20,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -49,6 +50,8 @@ class Scenario:
     kind: str  # "get" or "flow"
     env: dict = field(default_factory=dict)
     target: str = "read"  # read | write | dashboard (which target applies)
+    # Run before each round of this scenario (the flows: undo the journeys the last round cut short).
+    prepare: Callable[[], None] | None = None
 
 
 def log(message: str) -> None:
@@ -221,6 +224,8 @@ def main() -> int:
                 per_round.setdefault("bare Flask hello", []).append({**ceiling, "ratio": 1.0})
                 log(f"[{kind} round {round_no}] ceiling {ceiling['rps']:.0f} req/s")
                 for scenario in scenarios:
+                    if scenario.prepare:
+                        scenario.prepare()
                     result = run_wrk(portal.url, scenario, confirm_dir if scenario.kind == "flow" else None)
                     result["ratio"] = result["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
                     per_round.setdefault(scenario.name, []).append(result)

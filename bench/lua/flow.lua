@@ -28,7 +28,11 @@ function init(args)
       table.insert(my_forms, {before = before, form = form})
     end
   end
-  if #my_forms == 0 then my_forms = {{before = "", form = entries[1]}} end
+  if #my_forms == 0 then
+    -- Fewer forms than threads (the small dataset): share one, split like the others.
+    local before, form = string.match(entries[((id - 1) % #entries) + 1], "^(.-)>(.*)$")
+    my_forms = {{before = before, form = form}}
+  end
   fields = os.getenv("FIELDS") or ""
   undo = os.getenv("UNDO") or ""
   step, form_i = "before", 0
