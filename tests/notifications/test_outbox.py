@@ -95,12 +95,9 @@ def test_notify_with_dedupe_key_queues_only_once(make_user):
     assert len(notify(user, subject="Reminder", body="Tomorrow", dedupe_key="reminder:appointment:43")) == 2
 
 
-def test_notify_survives_a_duplicate_key_queued_concurrently(make_user, monkeypatch):
-    """If the existence check misses a row another transaction just added, the unique
-    constraint refuses it and the caller's own work stays intact."""
-    user = make_user()
-    notify(user, subject="s", body="b", channels=(CHANNEL_SMS,), dedupe_key="k")
-    db.session.commit()
+def miss_the_earlier_copy(monkeypatch) -> None:
+    """notify()'s look for a message already queued under a key finds nothing, as when another
+    transaction queues it just after the look: only the unique constraint is left to refuse it."""
     real_scalars = db.session.scalars
 
     def blind_scalars(statement, *args, **kwargs):
@@ -109,6 +106,15 @@ def test_notify_survives_a_duplicate_key_queued_concurrently(make_user, monkeypa
         return real_scalars(statement, *args, **kwargs)
 
     monkeypatch.setattr(db.session, "scalars", blind_scalars)
+
+
+def test_notify_survives_a_duplicate_key_queued_concurrently(make_user, monkeypatch):
+    """If the existence check misses a row another transaction just added, the unique
+    constraint refuses it and the caller's own work stays intact."""
+    user = make_user()
+    notify(user, subject="s", body="b", channels=(CHANNEL_SMS,), dedupe_key="k")
+    db.session.commit()
+    miss_the_earlier_copy(monkeypatch)
     user.full_name = "Changed in the same transaction"
     assert notify(user, subject="s", body="b", channels=(CHANNEL_SMS,), dedupe_key="k") == []
     monkeypatch.undo()
@@ -362,14 +368,7 @@ def test_a_key_queued_concurrently_on_one_channel_still_queues_the_others(make_u
     user = make_user()
     notify(user, subject="s", body="b", channels=(CHANNEL_SMS,), dedupe_key="k")
     db.session.commit()
-    real_scalars = db.session.scalars
-
-    def blind_scalars(statement, *args, **kwargs):
-        if "messages.dedupe_key" in str(statement):
-            return iter(())
-        return real_scalars(statement, *args, **kwargs)
-
-    monkeypatch.setattr(db.session, "scalars", blind_scalars)
+    miss_the_earlier_copy(monkeypatch)
     created = notify(user, subject="s", body="b", channels=(CHANNEL_SMS, CHANNEL_IN_APP), dedupe_key="k")
     monkeypatch.undo()
     db.session.commit()
