@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -20,19 +21,27 @@ NAV = (
     ("dashboard.index", _l("Dashboard"), "official"),
     ("auth.staff", _l("Staff roles"), "superadmin"),
 )
+ROLE_AUDIENCES = tuple(dict.fromkeys(a for _e, _l, a in NAV if a not in (None, "user")))
 
 
-def nav_links() -> list[dict]:
-    links = []
+def nav_links() -> tuple[dict, ...]:
+    """The header's links for this person, in the current language. Every page shows them, and they
+    depend only on the language, the address the portal is served under and which roles the person
+    has: they are built once per such combination and process (the labels translated, the addresses
+    built), not on every page."""
     signed_in = current_user.is_authenticated
-    for endpoint, label, audience in NAV:
-        if endpoint not in current_app.view_functions:
-            continue
-        if audience == "user" and not signed_in:
-            continue
-        if audience not in (None, "user") and not (signed_in and has_role(current_user, audience)):
-            continue
-        links.append({"url": url_for(endpoint), "label": label, "endpoint": endpoint})
+    roles = tuple(signed_in and has_role(current_user, role) for role in ROLE_AUDIENCES)
+    key = (str(get_locale() or "en"), request.script_root, signed_in, roles)
+    built = current_app.extensions.setdefault("portal.nav_links", {})
+    links = built.get(key)
+    if links is None:
+        allowed = {None, *(("user",) if signed_in else ())}
+        allowed.update(role for role, has in zip(ROLE_AUDIENCES, roles, strict=True) if has)
+        links = built[key] = tuple(
+            {"url": url_for(endpoint), "label": str(label), "endpoint": endpoint}
+            for endpoint, label, audience in NAV
+            if endpoint in current_app.view_functions and audience in allowed
+        )
     return links
 
 
@@ -43,4 +52,11 @@ def home_links() -> dict[str, str]:
                 return url_for(endpoint)
         return "#"
 
-    return {"health": first("health.find_clinics"), "education": first("education.find_courses")}
+    built = current_app.extensions.setdefault("portal.home_links", {})
+    links = built.get(request.script_root)
+    if links is None:
+        links = built[request.script_root] = {
+            "health": first("health.find_clinics"),
+            "education": first("education.find_courses"),
+        }
+    return links

@@ -1,0 +1,182 @@
+"""What every page carries: the header's links, dates in the reader's language, the session cookie.
+
+The header's links and the dates are built once and kept by the process; these tests show that what
+is kept for one person or language is never shown to another.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timezone
+
+import pytest
+from flask_babel import force_locale
+
+from portal import remembered
+
+CITIZEN_LINKS = {"My appointments", "My courses", "Messages"}
+STAFF_LINKS = {"Clinic admin", "School admin", "Dashboard", "Staff roles"}
+
+
+def header_links(html: str) -> set[tuple[str, str]]:
+    nav = html.split('<nav class="site-nav"', 1)[1].split("</ul>", 1)[0]
+    return {(label, url) for url, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)}
+
+
+def labels(html: str) -> set[str]:
+    return {label for label, _url in header_links(html)}
+
+
+def test_header_links_follow_each_persons_roles_in_one_process(client, auth, make_user):
+    official = make_user(roles=[("official", None)], cnic="3520299900011")
+    superadmin = make_user(roles=["superadmin"], cnic="3520299900012")
+    citizen = make_user(cnic="3520299900013")
+
+    visitor = labels(client.get("/").get_data(as_text=True))
+    assert visitor == {"Home", "Clinics", "Courses"}
+
+    auth.login(official)
+    seen = labels(client.get("/").get_data(as_text=True))
+    assert "Dashboard" in seen and not seen & (STAFF_LINKS - {"Dashboard"})
+    auth.logout()
+
+    auth.login(superadmin)
+    seen = labels(client.get("/").get_data(as_text=True))
+    assert "Staff roles" in seen and "Dashboard" not in seen
+    auth.logout()
+
+    auth.login(citizen)
+    seen = labels(client.get("/").get_data(as_text=True))
+    assert seen >= CITIZEN_LINKS and not seen & STAFF_LINKS
+    auth.logout()
+
+    assert labels(client.get("/").get_data(as_text=True)) == visitor
+
+
+def test_header_links_are_in_the_readers_language(client):
+    english = labels(client.get("/").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    urdu = labels(client.get("/").get_data(as_text=True))
+    assert "کلینکس" in urdu and "Clinics" not in urdu
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert labels(client.get("/").get_data(as_text=True)) == english
+
+
+def test_header_links_follow_the_address_the_portal_is_served_under(client):
+    # Behind a proxy that mounts the portal under a path, every link carries that path.
+    html = client.get("/", base_url="http://localhost/portal/").get_data(as_text=True)
+    assert ("Clinics", "/portal/clinics") in header_links(html)
+    assert ("Clinics", "/clinics") in header_links(client.get("/").get_data(as_text=True))
+
+
+class Counting:
+    """A stand-in for Flask-Babel's formatter that says how often it was really asked."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, value=None, format=None, rebase=True):
+        from flask_babel import get_locale
+
+        self.calls += 1
+        return f"{get_locale()}:{value}:{format}:{rebase}"
+
+
+def test_a_remembered_date_is_written_once_per_language(app):
+    formatter = Counting()
+    write = remembered(formatter)
+    with app.test_request_context():
+        with force_locale("en"):
+            first = write(date(2026, 3, 2), "full")
+            assert write(date(2026, 3, 2), "full") == first
+        assert formatter.calls == 1
+        with force_locale("ur"):
+            urdu = write(date(2026, 3, 2), "full")
+        assert urdu.startswith("ur:") and first.startswith("en:")
+        assert write(date(2026, 3, 2), "medium") != first  # another pattern
+        assert write(date(2026, 3, 3), "full") != first  # another day
+        assert formatter.calls == 4
+
+
+def test_now_is_never_remembered(app):
+    formatter = Counting()
+    write = remembered(formatter)
+    with app.test_request_context():
+        write(None, "short")
+        write(None, "short")
+    assert formatter.calls == 2
+
+
+def test_the_same_time_in_two_zones_is_written_apart(app):
+    from datetime import timedelta
+
+    formatter = Counting()
+    write = remembered(formatter)
+    karachi = timezone(timedelta(hours=5))
+    with app.test_request_context():
+        write(time(4, 0, tzinfo=UTC), "short", False)
+        write(time(9, 0, tzinfo=karachi), "short", False)  # equal to the first, but in another zone
+    assert formatter.calls == 2
+
+
+def test_remembered_dates_are_forgotten_past_the_limit(app):
+    formatter = Counting()
+    write = remembered(formatter, limit=2)
+    with app.test_request_context():
+        for day in (1, 2, 3, 1):
+            write(date(2026, 3, day), "full")
+    assert formatter.calls == 4  # the first day was forgotten when the third came
+
+
+def test_pages_write_dates_in_the_readers_language(app):
+    """The real formatters in a template, English then Urdu then English again."""
+    from flask import render_template_string
+
+    moment = datetime(2026, 3, 2, 4, 30, tzinfo=UTC)  # 09:30 in Karachi
+    page = "{{ format_date(day, 'full') }}|{{ format_time(moment, 'short') }}"
+    with app.test_request_context():
+        with force_locale("en"):
+            english = render_template_string(page, day=date(2026, 3, 2), moment=moment)
+        with force_locale("ur"):
+            urdu = render_template_string(page, day=date(2026, 3, 2), moment=moment)
+        with force_locale("en"):
+            again = render_template_string(page, day=date(2026, 3, 2), moment=moment)
+    assert english == again and english.startswith("Monday, March 2, 2026|9:30")
+    assert "Monday" not in urdu and "پیر" in urdu
+
+
+@pytest.fixture
+def clock_of_signatures(monkeypatch):
+    """Moves the clock that signs and checks session cookies (itsdangerous)."""
+    import itsdangerous.timed
+
+    real = itsdangerous.timed.time.time
+    offset = {"seconds": 0}
+
+    class Clock:
+        @staticmethod
+        def time():
+            return real() + offset["seconds"]
+
+    monkeypatch.setattr(itsdangerous.timed, "time", Clock)
+    return offset
+
+
+def test_a_signed_in_page_does_not_send_the_session_again(client, auth, make_user):
+    auth.login(make_user())
+    client.get("/account")  # the first page after signing in may still store something
+    response = client.get("/account")
+    assert response.status_code == 200
+    assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+
+
+def test_a_session_ends_twelve_hours_after_signing_in_however_busy(client, auth, make_user, clock_of_signatures):
+    auth.login(make_user())
+    for hours in (1, 6, 11.9):
+        clock_of_signatures["seconds"] = hours * 3600
+        assert client.get("/account").status_code == 200, hours
+    clock_of_signatures["seconds"] = 12 * 3600 + 60
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
