@@ -126,3 +126,34 @@ def test_district_table(dataset):
     assert [r["district"] for r in ordered[:2]] == ["Lahore", "Multan"]
     lahore_only = services.district_table(HEALTH, OfficialScope(False, frozenset({"Lahore"})))
     assert [r["district"] for r in lahore_only] == ["Lahore"]
+
+
+def test_figures_join_clinics_services_and_courses_only_when_they_are_named():
+    """Every appointment has a clinic and a service, every enrolment a section and a course: a count
+    that filters on none of them reads the appointments (enrolments) alone, which on `large` is what
+    makes the 30-day figures fast; a filter or a column that names one brings its join."""
+    from sqlalchemy import func
+
+    from portal.education.models import Course, Enrolment, Institution
+    from portal.health.models import Service
+
+    def sql(query) -> str:
+        return " ".join(str(query).split())
+
+    plain = sql(services._appointments(func.count(), where=services._health_conditions(HEALTH)))
+    assert "JOIN" not in plain and "health_clinics" not in plain
+    lahore = sql(
+        services._appointments(
+            func.count(), where=services._health_conditions(Filters("Lahore", HEALTH.start, HEALTH.end))
+        )
+    )
+    assert "JOIN health_clinics" in lahore and "health_services" not in lahore
+    by_service = sql(services._appointments(Service.name, func.count()))
+    assert "JOIN health_services" in by_service and "health_clinics" not in by_service
+
+    assert "JOIN" not in sql(services._enrolments(func.count(), where=[Enrolment.status == "enrolled"]))
+    by_district = sql(services._enrolments(Institution.district, func.count()))
+    assert "JOIN edu_courses" in by_district and "JOIN edu_institutions" in by_district
+    assert "edu_sections" not in by_district
+    by_category = sql(services._enrolments(func.count(), where=[Course.category == "ai_data"]))
+    assert "JOIN edu_courses" in by_category and "edu_institutions" not in by_category
