@@ -37,6 +37,9 @@ DBS = os.environ.get("BENCH_DBS", "postgres sqlite").split()
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+# For a quick look while profiling: only these scenarios (names, comma-separated). Such a run is kept in
+# bench/results/ but does not replace the latest full results in bench/README.md.
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 SEED = 7
@@ -216,6 +219,8 @@ def main() -> int:
             Gunicorn(url, workers=int(WORKERS), env=env, config="production", app_module="bench.hello:app") as hello,
         ):
             scenarios = build_scenarios(url, portal.url, sign_in)
+            if ONLY:
+                scenarios = [s for s in scenarios if s.name in ONLY]
             for scenario in scenarios:
                 warm(portal.url, scenario)
             per_round: dict[str, list[dict]] = {}
@@ -252,9 +257,11 @@ def main() -> int:
     verdicts = evaluate_targets(all_rows, failures, _latest_results("small") if SIZE == "large" else None)
     table = render_table(all_rows, failures) + "\n" + render_targets(verdicts)
     print("\n" + table)
-    (RESULTS / f"{stamp}-{SIZE}.json").write_text(json.dumps(all_rows, indent=2))
-    (RESULTS / f"{stamp}-{SIZE}.md").write_text(table)
-    update_readme(table)
+    name = f"{stamp}-{SIZE}" + ("-partial" if ONLY else "")
+    (RESULTS / f"{name}.json").write_text(json.dumps(all_rows, indent=2))
+    (RESULTS / f"{name}.md").write_text(table)
+    if not ONLY:
+        update_readme(table)
     return 1 if failures else 0
 
 
