@@ -46,6 +46,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         config.init_app(app)
 
     register_extensions(app)
+    from portal.database import init_read_only
+
+    init_read_only(app)  # first of the request hooks: it decides how the request's session reads
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)

@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
-from portal.extensions import db
+from portal.extensions import READ_ONLY, PortalSession, db
 
 
 class UTCDateTime(TypeDecorator):
@@ -102,3 +102,40 @@ def _forget_sqlite_writes(conn):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A page marked read-only tried to write."""
+
+
+def read_only(view):
+    """Marks a view whose GET only reads (place it above the access decorators, so that the person
+    is loaded the same way). On PostgreSQL such a request runs without a transaction
+    (``PortalSession``); anything it tries to write is refused (``ReadOnlyViolation``), so a page that
+    starts writing cannot keep the mark by mistake."""
+    view.read_only = True
+    return view
+
+
+@event.listens_for(PortalSession, "before_flush")
+def _refuse_writes_when_reading(session, flush_context, instances):
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a page marked read-only tried to write")
+
+
+def init_read_only(app) -> None:
+    """Marks each request's session read-only or not, before anything reads (register first)."""
+    from flask import request
+
+    @app.before_request
+    def mark_read_only():
+        view = app.view_functions.get(request.endpoint)
+        db.session.info[READ_ONLY] = request.method in ("GET", "HEAD") and getattr(view, "read_only", False)
+
+    @app.teardown_request
+    def end_read_only(_error=None):
+        if db.session.info.pop(READ_ONLY, False):
+            # Give the reading connection back now (no round trip: it has no transaction), not when
+            # the session ends: a session that outlives the request (a test's) would otherwise keep
+            # it in its next transaction.
+            db.session.rollback()

@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -48,7 +49,28 @@ class PortalLoginManager(LoginManager):
         return user
 
 
-db = SQLAlchemy(model_class=Base)
+# Set in a session's info while it serves a page that only reads (portal.database.read_only).
+READ_ONLY = "portal.read_only"
+_reading_engines: dict = {}
+
+
+class PortalSession(FlaskSQLAlchemySession):
+    """On PostgreSQL, a session serving a read-only page reads without a transaction (each statement
+    in its own, which is what READ COMMITTED gives each statement anyway): no BEGIN before the first
+    query and no ROLLBACK after the last, two of the four round trips of a page that only loads the
+    signed-in person. The reading engine shares the pool; a connection returns to it reset."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is None and self.info.get(READ_ONLY) and engine.dialect.name == "postgresql":
+            reading = _reading_engines.get(engine)
+            if reading is None:
+                reading = _reading_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+            return reading
+        return engine
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": PortalSession})
 migrate = Migrate()
 login_manager = PortalLoginManager()
 csrf = CSRFProtect()

@@ -34,6 +34,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
+from portal.database import read_only
 from portal.extensions import cache
 from portal.observability import log_line, request_id
 
@@ -44,9 +45,10 @@ HEADER = "X-Page-Cache"
 
 
 def public_page(view):
-    """Mark a view whose anonymous GET response may be shared between visitors for a few seconds."""
+    """Mark a view whose anonymous GET response may be shared between visitors for a few seconds.
+    Such a page only reads (a shared page cannot have written anything for its visitor)."""
     view.public_page = True
-    return view
+    return read_only(view)
 
 
 def _cacheable_request() -> bool:

@@ -17,6 +17,7 @@ from portal.auth.models import ROLE_OFFICIAL, ROLE_SUPERADMIN
 from portal.auth.services import audit, official_scope
 from portal.dashboard import bp, services
 from portal.dashboard.figures import EDUCATION_FIGURES, FIGURES, HEALTH_FIGURES, SLIDES
+from portal.database import read_only
 from portal.districts import district_label
 from portal.education.models import CATEGORIES
 from portal.extensions import cache, db
@@ -89,6 +90,7 @@ def _render(template: str, scope, filters, **extra):
 
 
 @bp.get("/")
+@read_only
 @role_required(ROLE_OFFICIAL)
 def index():
     scope, filters = _context()
@@ -102,6 +104,7 @@ def index():
 
 
 @bp.get("/health")
+@read_only
 @role_required(ROLE_OFFICIAL)
 def health():
     scope, filters = _context()
@@ -125,6 +128,7 @@ def health():
 
 
 @bp.get("/education")
+@read_only
 @role_required(ROLE_OFFICIAL)
 def education():
     scope, filters = _context()
@@ -146,6 +150,7 @@ def education():
 
 
 @bp.get("/districts")
+@read_only
 @role_required(ROLE_OFFICIAL)
 def districts():
     scope, filters = _context()
@@ -154,6 +159,7 @@ def districts():
 
 
 @bp.get("/present/<int:number>")
+@read_only
 @role_required(ROLE_OFFICIAL)
 def present(number: int):
     scope, filters = _context()
@@ -190,6 +196,7 @@ def _csv_cell(value, kind: str) -> str:
 
 
 @bp.get("/export/<name>.csv")
+@read_only
 @role_required(ROLE_OFFICIAL)
 def export(name: str):
     if name not in FIGURES:

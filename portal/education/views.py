@@ -10,6 +10,7 @@ from portal import clock
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
+from portal.database import read_only
 from portal.education import bp, bulk, catalogue, exports, services
 from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
 from portal.education.forms import (
@@ -129,6 +130,7 @@ def course(course_id: int):
 
 
 @bp.route("/courses/sections/<int:section_id>/enrol", methods=["GET", "POST"])
+@read_only
 @login_required
 def enrol(section_id: int):
     form = EnrolForm()
@@ -174,6 +176,7 @@ def enrol(section_id: int):
 
 
 @bp.route("/my-courses")
+@read_only
 @login_required
 def my_courses():
     enrolments = services.my_enrolments(me())
@@ -188,6 +191,7 @@ def my_courses():
 
 
 @bp.route("/my-courses/<reference>")
+@read_only
 @login_required
 def enrolment(reference: str):
     enrolment = found(services.enrolment_for_user, me(), reference)
@@ -201,6 +205,7 @@ def enrolment(reference: str):
 
 
 @bp.route("/my-courses/<reference>/calendar.ics")
+@read_only
 @login_required
 def enrolment_ics(reference: str):
     """The weekly classes of one enrolment, or of every current one with reference ``all``."""
@@ -239,6 +244,7 @@ def drop(reference: str):
 
 
 @bp.route("/certificates/<code>")
+@read_only
 @login_required
 def certificate(code: str):
     certificate = found(services.certificate_for_viewer, me(), code)
@@ -260,6 +266,7 @@ def qr_svg(text: str) -> str:
 
 
 @bp.route("/verify")
+@read_only
 def verify_form():
     code = (request.args.get("code") or "").strip()
     if code:
@@ -268,6 +275,7 @@ def verify_form():
 
 
 @bp.route("/verify/<code>")
+@read_only
 def verify(code: str):
     certificate = services.verify_certificate(code)
     return render_template("education/verify.html", certificate=certificate, code=code[:40]), (

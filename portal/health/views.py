@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.database import read_only
 from portal.extensions import db
 from portal.health import bp, schedule, services
 from portal.health.errors import (
@@ -115,6 +116,7 @@ def service_times(service_id: int, day: str):
 
 
 @bp.route("/appointments/book/<int:service_id>/<int:at>", methods=["GET", "POST"])
+@read_only
 @login_required
 def book(service_id: int, at: int):
     service = found(services.get_service, service_id)
@@ -165,6 +167,7 @@ def book(service_id: int, at: int):
 
 
 @bp.route("/appointments")
+@read_only
 @login_required
 def my_appointments():
     upcoming, past, older = services.my_appointments(current_user)
@@ -179,6 +182,7 @@ def my_appointments():
 
 
 @bp.route("/appointments/<reference>")
+@read_only
 @login_required
 def appointment(reference: str):
     appointment = found(services.get_own_appointment, current_user, reference)
@@ -191,6 +195,7 @@ def appointment(reference: str):
 
 
 @bp.route("/appointments/<reference>/calendar.ics")
+@read_only
 @login_required
 def appointment_ics(reference: str):
     from portal.health.calendar import appointment_ics as build_ics
@@ -206,6 +211,7 @@ def appointment_ics(reference: str):
 
 
 @bp.route("/appointments/<reference>/cancel", methods=["GET", "POST"])
+@read_only
 @login_required
 def cancel(reference: str):
     form = ConfirmForm()
@@ -227,6 +233,7 @@ def cancel(reference: str):
 
 @bp.route("/appointments/<reference>/reschedule")
 @bp.route("/appointments/<reference>/reschedule/<int:at>", methods=["GET", "POST"])
+@read_only
 @login_required
 def reschedule(reference: str, at: int | None = None):
     """Without ``at``: the dates (or, with ?day=, the times) to move to; with ``at``: confirm the move."""
