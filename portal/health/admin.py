@@ -118,6 +118,9 @@ class Affected:
 
 
 def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
+    """The upcoming bookings of these services, locked: one the person is cancelling or moving at this
+    moment is read once they are done (and is then no longer booked, or at its new time), so that its
+    place is never freed twice."""
     if not service_ids:
         return []
     return list(
@@ -129,6 +132,8 @@ def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
                 Appointment.starts_at > clock.now(),
             )
             .order_by(Appointment.starts_at)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
 

@@ -179,3 +179,59 @@ def test_counters_racing_for_queue_tokens_get_distinct_numbers(app, database_url
     outcomes = _race(_walk_in, args)
 
     assert sorted(outcomes) == [1, 2, 3, 4, 5], outcomes
+
+
+def test_a_closure_waits_for_a_booking_being_moved_and_leaves_it_at_its_new_time(app, make_service, make_user, citizen):
+    """The clinic closes Tuesday while the person is moving their Tuesday booking to Wednesday. The
+    closure reads the bookings it cancels once the move is done: the booking, now on Wednesday, is
+    left alone. (Before, the closure read it as still on Tuesday, cancelled it after the move and freed
+    the Tuesday place a second time, while the Wednesday place stayed taken by a cancelled booking.)"""
+    import threading
+    import time as clock_time
+    from datetime import timedelta
+
+    from portal.health import admin
+
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    tuesday, wednesday = karachi(TUESDAY, 9), karachi(TUESDAY + timedelta(days=1), 9)
+    with app.test_request_context():
+        reference = services.book_slot(citizen, service.id, tuesday).reference
+    db.session.commit()
+    staff_id, clinic_id = staff.id, service.clinic_id
+    outcome = {}
+
+    def close_tuesday():
+        try:
+            from portal.auth.models import User
+            from portal.health.models import Clinic
+
+            with app.app_context(), app.test_request_context():
+                admin.add_closure(
+                    db.session.get(User, staff_id),
+                    db.session.get(Clinic, clinic_id),
+                    None,
+                    TUESDAY,
+                    TUESDAY,
+                    "Strike",
+                    confirm=True,
+                )
+                db.session.commit()
+                outcome["closed"] = True
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["error"] = repr(exc)
+
+    with app.test_request_context():
+        services.reschedule(citizen, reference, wednesday)  # not committed yet: the booking is locked
+        closing = threading.Thread(target=close_tuesday)
+        closing.start()
+        clock_time.sleep(0.5)  # the closure is now waiting for the booking (or, before, had read it)
+        db.session.commit()
+    closing.join(timeout=30)
+    assert outcome == {"closed": True}, outcome
+
+    db.session.expire_all()
+    booking = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+    assert (booking.status, booking.starts_at) == ("booked", wednesday)
+    booked = {s.starts_at: s.booked for s in db.session.scalars(select(Slot))}
+    assert booked == {tuesday: 0, wednesday: 1}
