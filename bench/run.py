@@ -37,9 +37,9 @@ DBS = os.environ.get("BENCH_DBS", "postgres sqlite").split()
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-# For a quick look while profiling: only these scenarios (names, comma-separated). Such a run is kept in
+# For a quick look while profiling: only these scenarios (names separated by "|"). Such a run is kept in
 # bench/results/ but does not replace the latest full results in bench/README.md.
-ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split("|") if name.strip()}
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 SEED = 7

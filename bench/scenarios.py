@@ -58,8 +58,13 @@ def _release_what_earlier_runs_left(cnics: list[str]) -> None:
 
     users = db.session.scalars(select(User).where(User.cnic.in_(cnics))).all()
     ids = [u.id for u in users]
+    # Locked, like every cancellation: gunicorn may still be finishing a cancellation that wrk sent just
+    # before it stopped, and one read unlocked here would be cancelled twice and its place freed twice.
     for appointment in db.session.scalars(
-        select(Appointment).where(Appointment.user_id.in_(ids), Appointment.status == "booked")
+        select(Appointment)
+        .where(Appointment.user_id.in_(ids), Appointment.status == "booked")
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all():
         health_services.mark_cancelled(appointment, "bench reset", by_clinic=False)
     db.session.commit()
