@@ -123,6 +123,12 @@ def _refuse_writes_when_reading(session, flush_context, instances):
         raise ReadOnlyViolation("a page marked read-only tried to write")
 
 
+@event.listens_for(PortalSession, "do_orm_execute")
+def _refuse_statements_that_write_when_reading(state):
+    if state.session.info.get(READ_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlyViolation("a page marked read-only tried to write")
+
+
 def init_read_only(app) -> None:
     """Marks each request's session read-only or not, before anything reads (register first)."""
     from flask import request

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from flask import request
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, insert, select, text
 
 from portal.auth.models import AuditEvent
-from portal.database import read_only
+from portal.database import read_only, utcnow
 from portal.extensions import db
 from tests.conftest import csrf_token
 
@@ -31,6 +31,13 @@ def pages(app):
     @read_only
     def sneaky_write():
         db.session.add(AuditEvent(action="test.sneaky"))
+        db.session.commit()
+        return "written"
+
+    @app.route("/test-only/sneaky-statement")
+    @read_only
+    def sneaky_statement():
+        db.session.execute(insert(AuditEvent).values(action="test.sneaky", created_at=utcnow()))
         db.session.commit()
         return "written"
 
@@ -87,9 +94,10 @@ def test_the_dashboard_and_a_citizens_pages_read_without_a_transaction(client, a
         assert seen and all(seen), path
 
 
-def test_a_read_only_page_that_writes_is_refused_and_nothing_is_written(pages, client):
+@pytest.mark.parametrize("path", ["/test-only/sneaky-write", "/test-only/sneaky-statement"])
+def test_a_read_only_page_that_writes_is_refused_and_nothing_is_written(pages, client, path):
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    response = client.get("/test-only/sneaky-write")
+    response = client.get(path)
     assert response.status_code == 500
     assert "Sorry, something went wrong" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before

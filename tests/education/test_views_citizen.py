@@ -319,15 +319,20 @@ def test_enrolling_and_dropping_are_each_one_short_transaction(client, auth, mak
     path = f"/courses/sections/{section.id}/enrol"
     html = client.get(path).get_data(as_text=True)
     data = {"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)}
+    db.session.remove()  # each request has a session of its own, as in production
     with Statements() as enrolling:
         response = client.post(path, data=data)
     assert response.status_code == 302
     reference = db.session.scalar(select(Enrolment.reference))
     token = csrf_token(client, "/my-courses")
+    db.session.remove()  # each request has a session of its own, as in production
     with Statements() as dropping:
         response = client.post(f"/my-courses/{reference}/drop", data={"csrf_token": token})
     assert response.status_code == 302
     assert db.session.scalar(select(Enrolment.status)) == "dropped"
     assert enrolling.after_commit == [] and dropping.after_commit == []
-    assert len(enrolling.sent) <= 17
-    assert len(dropping.sent) <= 14
+    # Counted as production runs them, each request with a session of its own; SQLite starts each
+    # write again under its write lock, which reads the person once more.
+    enrol_budget, drop_budget = (17, 13) if db.engine.dialect.name == "postgresql" else (18, 14)
+    assert len(enrolling.sent) <= enrol_budget
+    assert len(dropping.sent) <= drop_budget

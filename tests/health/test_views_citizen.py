@@ -271,14 +271,20 @@ def test_booking_and_cancelling_are_each_one_short_transaction(client, auth, mak
     auth.login(citizen)
     page = book_page(service, karachi(TUESDAY, 9))
     data = {**form_fields(client.get(page).get_data(as_text=True)), "person": "0"}
+    db.session.remove()  # each request has a session of its own, as in production
     with Statements() as booking:
         response = client.post(page, data=data)
     assert response.status_code == 302
     ref = db.session.scalar(select(Appointment.reference))
     token = csrf_token(client, f"/appointments/{ref}/cancel")
+    db.session.remove()  # each request has a session of its own, as in production
     with Statements() as cancelling:
         response = client.post(f"/appointments/{ref}/cancel", data={"csrf_token": token})
     assert response.status_code == 302 and db.session.scalar(select(Appointment.status)) == "cancelled"
     assert booking.after_commit == [] and cancelling.after_commit == []
-    assert len(booking.sent) <= 15
-    assert len(cancelling.sent) <= 7
+    # Counted as production runs them, each request with a session of its own (the person and the
+    # service loaded afresh); SQLite starts each write again under its write lock, which reads the
+    # service and the person once more.
+    booking_budget, cancel_budget = (12, 6) if db.engine.dialect.name == "postgresql" else (14, 7)
+    assert len(booking.sent) <= booking_budget
+    assert len(cancelling.sent) <= cancel_budget
