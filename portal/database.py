@@ -144,4 +144,7 @@ def init_read_only(app) -> None:
             # Give the reading connection back now (no round trip: it has no transaction), not when
             # the session ends: a session that outlives the request (a test's) would otherwise keep
             # it in its next transaction.
-            db.session.rollback()
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001 - a lost connection: the session is closed at the end anyway
+                app.logger.warning("read-only page: its connection could not be given back", exc_info=True)

@@ -1,6 +1,6 @@
 """Flask extensions, created unbound here and bound in create_app()."""
 
-from flask import session
+from flask import current_app, session
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -51,7 +51,6 @@ class PortalLoginManager(LoginManager):
 
 # Set in a session's info while it serves a page that only reads (portal.database.read_only).
 READ_ONLY = "portal.read_only"
-_reading_engines: dict = {}
 
 
 class PortalSession(FlaskSQLAlchemySession):
@@ -63,9 +62,11 @@ class PortalSession(FlaskSQLAlchemySession):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
         if bind is None and self.info.get(READ_ONLY) and engine.dialect.name == "postgresql":
-            reading = _reading_engines.get(engine)
+            # Kept with the app (whose engines these are), one per engine.
+            reading_engines = current_app.extensions.setdefault("portal.reading_engines", {})
+            reading = reading_engines.get(engine)
             if reading is None:
-                reading = _reading_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+                reading = reading_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
             return reading
         return engine
 

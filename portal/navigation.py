@@ -21,7 +21,7 @@ NAV = (
     ("dashboard.index", _l("Dashboard"), "official"),
     ("auth.staff", _l("Staff roles"), "superadmin"),
 )
-ROLE_AUDIENCES = tuple(dict.fromkeys(a for _e, _l, a in NAV if a not in (None, "user")))
+ROLE_AUDIENCES = tuple(dict.fromkeys(audience for _endpoint, _label, audience in NAV if audience not in (None, "user")))
 
 
 def nav_links() -> tuple[dict, ...]:
