@@ -124,16 +124,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from portal.auth.models import User
+    from portal.auth import signed_in
 
-    @login_manager.user_loader
-    def load_user(session_token: str):
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
-
-        # Roles come in the same query: every page's navigation asks for them.
-        stmt = select(User).where(User.session_token == session_token).options(joinedload(User.roles))
-        return db.session.scalars(stmt).unique().first()
+    # The person and their roles, from the shared cache when nothing has changed (portal/auth/signed_in.py).
+    login_manager.user_loader(signed_in.load)
 
     # Import every package's models so that metadata (and Alembic) sees all tables.
     import portal.models  # noqa: F401

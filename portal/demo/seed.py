@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 
 from portal import clock
 from portal.auth import services as auth_services
+from portal.auth import signed_in
 from portal.auth.models import (
     ROLE_CLINIC_ADMIN,
     ROLE_OFFICIAL,
@@ -188,6 +189,8 @@ def reset_demo_data(keep_user_ids: tuple[int, ...] = ()) -> None:
     )
     db.session.execute(delete(Dependant).where(Dependant.user_id.not_in(persona_ids)))
     db.session.execute(delete(User).where(User.id.not_in(persona_ids)))
+    # The people kept lost roles above without the ORM seeing it: their cached snapshots go too.
+    signed_in.stale_on_commit(db.session(), db.session.scalars(select(User.session_token)))
     db.session.flush()
     db.session.expire_all()
 
