@@ -283,7 +283,10 @@ def register_template_helpers(app: Flask) -> None:
             return str(_l("Free"))
         return format_currency(paisa / 100, "PKR")
 
+    from portal.navigation import remembered_url_for
+
     app.jinja_env.globals.update(
+        url_for=remembered_url_for,
         format_date=remembered(format_date),
         format_datetime=remembered(format_datetime),
         format_time=remembered(format_time),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -60,3 +60,22 @@ def home_links() -> dict[str, str]:
             "education": first("education.find_courses"),
         }
     return links
+
+
+def remembered_url_for(endpoint: str, **values) -> str:
+    """Flask's ``url_for`` for templates, remembering the addresses every page repeats: a page that
+    takes no parameters and a static file (its version included), once per address the portal is
+    served under and process. Anything else (parameters, a relative endpoint, an external address)
+    is built each time."""
+    if (
+        not has_request_context()
+        or endpoint.startswith(".")
+        or (values and (endpoint != "static" or values.keys() != {"filename"}))
+    ):
+        return url_for(endpoint, **values)
+    key = (request.script_root, endpoint, values.get("filename"))
+    built = current_app.extensions.setdefault("portal.urls", {})
+    url = built.get(key)
+    if url is None:
+        url = built[key] = url_for(endpoint, **values)
+    return url

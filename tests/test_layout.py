@@ -71,6 +71,33 @@ def test_header_links_follow_the_address_the_portal_is_served_under(client):
     assert ("Clinics", "/clinics") in header_links(client.get("/").get_data(as_text=True))
 
 
+def test_remembered_page_and_file_addresses_follow_the_address_the_portal_is_served_under(client):
+    def addresses(html):
+        return {
+            "home": re.search(r'class="brand" href="([^"]+)"', html).group(1),
+            "css": re.search(r'href="([^"]+/css/portal\.css\?v=[0-9a-f]+)"', html).group(1),
+            "privacy": re.search(r'href="([^"]+)">Privacy notice', html).group(1),
+        }
+
+    plain = addresses(client.get("/").text)
+    mounted = addresses(client.get("/", base_url="http://localhost/portal/").text)
+    assert plain["home"] == "/" and plain["privacy"] == "/privacy"
+    assert plain["css"].startswith("/static/css/portal.css?v=")
+    assert mounted == {key: "/portal" + value for key, value in plain.items()}
+    assert addresses(client.get("/").text) == plain  # remembered per address, not the last one built
+
+
+def test_addresses_with_parameters_are_built_for_each_page(app):
+    from portal.navigation import remembered_url_for
+
+    with app.test_request_context("/"):
+        assert remembered_url_for("main.switch_language", lang="ur", next="/a") != remembered_url_for(
+            "main.switch_language", lang="ur", next="/b"
+        )
+        assert remembered_url_for("static", filename="css/portal.css").startswith("/static/css/portal.css?v=")
+        assert remembered_url_for("static", filename="img/logo.svg").startswith("/static/img/logo.svg?v=")
+
+
 class Counting:
     """A stand-in for Flask-Babel's formatter that says how often it was really asked."""
 
