@@ -29,7 +29,7 @@ import secrets
 from flask import current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import joinedload, make_transient_to_detached
-from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from portal.extensions import PortalSession, cache, db
 
@@ -70,12 +70,23 @@ def _attach(snapshot: dict):
     existing = session.identity_map.get(inspect(User).identity_key_from_primary_key((columns["id"],)))
     if existing is not None:
         return existing  # a test's session that outlives its requests already holds them
-    user = User(**columns)
-    user.roles = [RoleAssignment(**role) for role in snapshot["roles"]]
-    for obj in (user, *user.roles):
+    # Built as the ORM builds what a query loads (no constructor, no change events), then attached.
+    user = _loaded(User, columns)
+    roles = [_loaded(RoleAssignment, role) for role in snapshot["roles"]]
+    for role in roles:
+        set_committed_value(role, "user", user)
+    set_committed_value(user, "roles", roles)
+    for obj in (user, *roles):
         make_transient_to_detached(obj)
     session.add(user)
     return user
+
+
+def _loaded(cls, columns: dict):
+    obj = inspect(cls).class_manager.new_instance()
+    for key, value in columns.items():
+        set_committed_value(obj, key, value)
+    return obj
 
 
 def _warn(what: str) -> None:
