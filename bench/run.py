@@ -234,10 +234,16 @@ def main() -> int:
                     result = run_wrk(portal.url, scenario, confirm_dir if scenario.kind == "flow" else None)
                     result["ratio"] = result["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
                     per_round.setdefault(scenario.name, []).append(result)
+                    if not result["requests"]:  # wrk counts no error when nothing ever answered
+                        failures.append(f"{kind}: {scenario.name} completed no request in round {round_no}")
                     log(
                         f"   {scenario.name:<28} {result['rps']:8.1f} req/s  p95 {result['p95_ms']:7.1f} ms  "
                         f"ratio {result['ratio']:.2f}  errors {result['errors']}"
                     )
+            if any(r.get("server_errors") or r["errors"] for results in per_round.values() for r in results):
+                # What the portal's workers said about their errors, kept beside the results.
+                RESULTS.joinpath(f"{stamp}-{SIZE}-{kind}-server.log").write_text(portal.errors()[-200_000:])
+                log(f"   errors: the portal's log is in bench/results/{stamp}-{SIZE}-{kind}-server.log")
         problems = check_invariants(url, confirm_dir)
         failures += [f"{kind}: {p}" for p in problems]
         for name, results in per_round.items():

@@ -21,6 +21,7 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import configure_mappers
 
 from portal.config import BASE_DIR, Config, config_from_env
 from portal.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
@@ -50,6 +51,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     init_read_only(app)  # first of the request hooks: it decides how the request's session reads
     register_blueprints(app)
+    # Every model is imported by now. Configured here, not by the first query a worker happens to run:
+    # the signed-in person is built from the shared cache without a query (portal/auth/signed_in.py),
+    # and on unconfigured classes that failed for every page of a new worker.
+    configure_mappers()
     register_errorhandlers(app)
     register_request_hooks(app)
     init_request_logging(app)

@@ -189,3 +189,42 @@ def test_the_demo_reset_marks_the_people_it_keeps_stale(cached_app, client, auth
     assert cache.get(stamp_key) != before
     db.session.remove()
     assert db.session.get(User, admin.id).roles == []  # what the next page will read
+
+
+FIRST_PAGE_OF_A_NEW_WORKER = """
+import sys
+from portal import create_app
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": sys.argv[2]})
+client = app.test_client()
+client.set_cookie("session", sys.argv[3])
+page = client.get("/")
+print(page.status_code, "Bilal Fresh-Worker" in page.text)
+"""
+
+
+def test_a_new_workers_first_page_builds_the_person_from_the_cache(
+    app, client, auth, make_user, database_url, tmp_path
+):
+    """gunicorn replaces a worker after GUNICORN_MAX_REQUESTS; the new process had built no query yet, so
+    the ORM's classes were not configured and building the person from the cache failed: every page of
+    that worker was an error until some other page ran a query (seen under load as thousands of 5xx)."""
+    import subprocess
+    import sys
+
+    from tests.reliability.servers import ROOT
+
+    cache.init_app(app, config={"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path)})
+    try:
+        auth.login(make_user(full_name="Bilal Fresh-Worker"))
+        assert _get(client, "/").status_code == 200  # the person is now kept in the shared cache
+        session_cookie = client.get_cookie("session").value
+        result = subprocess.run(
+            [sys.executable, "-c", FIRST_PAGE_OF_A_NEW_WORKER, database_url, str(tmp_path), session_cookie],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        cache.clear()
+    assert result.stdout.split()[-2:] == ["200", "True"], result.stderr[-3000:]
