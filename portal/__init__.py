@@ -174,7 +174,11 @@ def register_errorhandlers(app: Flask) -> None:
         title, detail = title or default_title, detail or default_detail
         if wants_json():
             return jsonify(error=code, message=str(title), detail=str(detail)), code
-        return render_template("errors/error.html", code=code, title=title, detail=detail), code
+        try:
+            return render_template("errors/error.html", code=code, title=title, detail=detail), code
+        except Exception:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
+            app.logger.exception("the error page could not be rendered for %s", request.path)
+            return bare_error_page(), 500, {"Content-Type": "text/html; charset=utf-8"}
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(code))
@@ -197,6 +201,28 @@ def register_errorhandlers(app: Flask) -> None:
             return render_error(error.code or 500)
         app.logger.exception("unhandled error on %s", request.path)
         return render_error(500)
+
+
+def bare_error_page() -> str:
+    """The page shown when the portal's own error page cannot be rendered (the header needs the
+    signed-in person, the language needs their profile): no layout, nobody's data, both languages,
+    its words read straight from the catalogues."""
+    from babel.support import Translations
+    from markupsafe import escape
+
+    sections = []
+    for lang, direction in (("en", "ltr"), ("ur", "rtl")):
+        text = Translations.load(str(Path(__file__).parent / "translations"), [lang]).gettext
+        sections.append(
+            f'<section lang="{lang}" dir="{direction}"><h1>{escape(text("Sorry, something went wrong on our side"))}'
+            f"</h1><p>{escape(text('Nothing was changed. Please try again in a moment.'))}</p>"
+            f'<p><a href="{escape(request.script_root)}/">{escape(text("Go to the home page"))}</a></p></section>'
+        )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Digital Punjab</title>'
+        f"</head><body><main>{''.join(sections)}</main></body></html>"
+    )
 
 
 CSP = (

@@ -182,3 +182,25 @@ def test_request_log_of_a_visitor_names_no_one(client, caplog):
         client.get("/privacy")
     line = json.loads(JsonFormatter().format([r for r in caplog.records if r.name == "portal.requests"][-1]))
     assert line["user_id"] is None
+
+
+def test_a_page_that_fails_with_its_error_page_still_answers_in_both_languages(
+    app, client, auth, make_user, monkeypatch
+):
+    """When the signed-in person cannot be loaded, the error page (whose header shows them) fails too:
+    the person still gets the portal's own short page in English and Urdu, not the server's bare
+    "Internal Server Error", and nothing of the fault."""
+    auth.login(make_user())
+
+    def broken_loader(token):
+        raise RuntimeError("secret internals")
+
+    # The loader is shared by every app of the test process: replaced for this test only.
+    monkeypatch.setattr(app.login_manager, "_user_callback", broken_loader)
+    response = client.get("/clinics")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Sorry, something went wrong on our side" in html
+    assert "معذرت، ہماری طرف کوئی خرابی پیش آ گئی" in html  # the Urdu catalogue's words
+    assert 'href="/"' in html
+    assert "secret internals" not in html and "Traceback" not in html
