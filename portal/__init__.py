@@ -178,7 +178,7 @@ def register_errorhandlers(app: Flask) -> None:
             return render_template("errors/error.html", code=code, title=title, detail=detail), code
         except Exception:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
             app.logger.exception("the error page could not be rendered for %s", request.path)
-            return bare_error_page(), 500, {"Content-Type": "text/html; charset=utf-8"}
+            return bare_error_page(messages[500]), 500, {"Content-Type": "text/html; charset=utf-8"}
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(code))
@@ -203,20 +203,20 @@ def register_errorhandlers(app: Flask) -> None:
         return render_error(500)
 
 
-def bare_error_page() -> str:
+def bare_error_page(words) -> str:
     """The page shown when the portal's own error page cannot be rendered (the header needs the
-    signed-in person, the language needs their profile): no layout, nobody's data, both languages,
-    its words read straight from the catalogues."""
-    from babel.support import Translations
+    signed-in person, the language their profile): no layout, nobody's data, the error page's own
+    ``words`` (title, detail) in both languages, whatever this visitor's language would have been."""
+    from flask_babel import force_locale
     from markupsafe import escape
 
     sections = []
     for lang, direction in (("en", "ltr"), ("ur", "rtl")):
-        text = Translations.load(str(Path(__file__).parent / "translations"), [lang]).gettext
+        with force_locale(lang):
+            title, detail, home = (escape(str(text)) for text in (*words, _l("Go to the home page")))
         sections.append(
-            f'<section lang="{lang}" dir="{direction}"><h1>{escape(text("Sorry, something went wrong on our side"))}'
-            f"</h1><p>{escape(text('Nothing was changed. Please try again in a moment.'))}</p>"
-            f'<p><a href="{escape(request.script_root)}/">{escape(text("Go to the home page"))}</a></p></section>'
+            f'<section lang="{lang}" dir="{direction}"><h1>{title}</h1><p>{detail}</p>'
+            f'<p><a href="{escape(request.script_root)}/">{home}</a></p></section>'
         )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

@@ -41,15 +41,6 @@ function init(args)
   if dir then log = io.open(dir .. "/confirmed-" .. id .. ".txt", "a") end
 end
 
-function thread_totals()
-  local errors, confirmed = 0, 0
-  for _, t in ipairs(threads) do
-    errors = errors + (t:get("server_errors") or 0)
-    confirmed = confirmed + (t:get("confirmations") or 0)
-  end
-  return errors, confirmed
-end
-
 local function hidden(body, name)
   return string.match(body, 'name="' .. name .. '" type="hidden" value="([^"]*)"')
       or string.match(body, 'name="' .. name .. '" value="([^"]*)"')

@@ -24,9 +24,3 @@ end
 response = function(status, headers, body)
   if status >= 500 then server_errors = server_errors + 1 end
 end
-
-function thread_totals()
-  local errors = 0
-  for _, t in ipairs(threads) do errors = errors + (t:get("server_errors") or 0) end
-  return errors, 0
-end

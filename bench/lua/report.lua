@@ -1,7 +1,12 @@
--- Shared by every scenario: print one JSON line with throughput, latency percentiles and errors.
+-- Shared by every scenario (appended to its script, so it sees the script's `threads`, the threads
+-- its setup() kept): print one JSON line with throughput, latency percentiles and errors, and the
+-- answers of 500 and above and the confirmation pages the threads counted.
 function done(summary, latency, requests)
   local server_errors_total, confirmed = 0, 0
-  if thread_totals then server_errors_total, confirmed = thread_totals() end
+  for _, t in ipairs(threads or {}) do
+    server_errors_total = server_errors_total + (t:get("server_errors") or 0)
+    confirmed = confirmed + (t:get("confirmations") or 0)
+  end
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
                + summary.errors.timeout + summary.errors.status
   io.write(string.format(
