@@ -34,9 +34,13 @@ run: install  ## Migrate, seed the demo data and serve at http://127.0.0.1:$(POR
 	$(BIN)/flask seed-demo --size small
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Beside gunicorn, the officials' dashboard figures are recomputed every 10 s by one process of their
+# own (`flask dashboard refresh`), stopped with the server.
 serve: install  ## Run as production would: gunicorn, DATABASE_URL, Redis rate limits, SECRET_KEY required
 	PORTAL_ENV=production DEMO_MODE=$${DEMO_MODE:-0} $(BIN)/flask db upgrade
-	PORTAL_ENV=production DEMO_MODE=$${DEMO_MODE:-0} $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	export PORTAL_ENV=production DEMO_MODE=$${DEMO_MODE:-0}; \
+	  $(BIN)/flask dashboard refresh --every 10 & refresher=$$!; trap 'kill $$refresher 2>/dev/null' EXIT; \
+	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # With TEST_DATABASE_URL set, the browser tests run once, on PostgreSQL (what production runs): they
 # test pages and journeys, which the request tests already cover on both databases.

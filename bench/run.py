@@ -140,10 +140,44 @@ def sign_in(base: str, identifier: str) -> str:
     return cookie
 
 
+class Refresher:
+    """`flask dashboard refresh --every 10` beside the portal, as production runs it (see README.md): the
+    officials' figures are recomputed in this process, on the same two cores, at its own pace."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
+
+    def __enter__(self) -> Refresher:
+        flask_bin = str(Path(sys.executable).parent / "flask")
+        self.process = subprocess.Popen(
+            [flask_bin, "--app", "wsgi", "dashboard", "refresh", "--every", "10"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        early = self.process.poll() is not None
+        if not early:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.log.seek(0)
+        output = self.log.read().decode(errors="replace")
+        self.log.close()
+        passes = [line for line in output.splitlines() if " refreshed " in line]
+        log(f"   dashboard refresher: {len(passes)} passes recomputed figures; last: {passes[-1] if passes else '-'}")
+        if early:
+            raise RuntimeError(f"the dashboard refresher exited early: {output[-2000:]}")
+
+
 def warm(base: str, scenario: Scenario) -> None:
     """One request to each page before the rounds: what is measured is the portal in use (the
     officials' figures computed, the shared pages stored), not its first request after a restart.
-    The figures still go stale every minute during the run, and are recomputed inside it."""
+    From then on the refresher keeps the figures the dashboard pages asked for fresh."""
     if scenario.kind != "get":
         return
     headers = {"Cookie": scenario.env["COOKIE"]} if scenario.env.get("COOKIE") else {}
@@ -217,6 +251,7 @@ def main() -> int:
         with (
             Gunicorn(url, workers=int(WORKERS), env=env, config="production") as portal,
             Gunicorn(url, workers=int(WORKERS), env=env, config="production", app_module="bench.hello:app") as hello,
+            Refresher(portal.env),
         ):
             scenarios = build_scenarios(url, portal.url, sign_in)
             if ONLY:

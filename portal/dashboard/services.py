@@ -10,6 +10,7 @@ import functools
 import hashlib
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from statistics import median
@@ -60,12 +61,23 @@ SEAT_HOLDERS = (ENROLLED, COMPLETED)
 
 
 # Officials read figures, not a live feed. Each aggregate is kept in the shared cache (Redis in
-# production), keyed by the function and its arguments (the filters): fresh for a minute, then
-# recomputed by one request while everyone else is still served the previous figures, so that a room
-# of officials opening the dashboard on a million appointments never queues behind the same GROUP BY.
+# production), keyed by the function and its arguments (the filters), and is fresh for a minute.
+#
+# In production a scheduled refresher (`flask dashboard refresh --every 10`, beside the app servers)
+# recomputes the figures officials have looked at in the last FIGURES_WANTED_SECONDS once they are
+# FIGURES_REFRESH_AFTER old, away from the web workers: no page request computes them, waits for them or
+# slows behind a GROUP BY over a million appointments in its worker. Without the refresher (a demo, a
+# development server) or when it falls behind, stale figures are recomputed by one request while everyone
+# else is still served the previous figures, so that a room of officials never queues behind one query.
 FIGURES_FRESH_SECONDS = 60
+FIGURES_REFRESH_AFTER = 40
+FIGURES_WANTED_SECONDS = 600
 FIGURES_KEPT_SECONDS = 3600
 FIGURES_WAIT_SECONDS = 20
+WANTED_INDEX_KEY = "dash:wanted"
+
+# Every cached figure function by name, for the refresher (which finds the calls to repeat in the index).
+_FIGURE_FUNCTIONS: dict[str, object] = {}
 
 
 def figures_key(fn, args: tuple, kwargs: dict) -> str:
@@ -84,19 +96,40 @@ def _shared(method, *args, **kwargs):
         raise _CacheDown() from exc
 
 
+def _mark_wanted(key: str, call: tuple) -> None:
+    """Tell the refresher that an official looked at these figures. One ``add`` per look (it fails while
+    the mark lives); the first look in a mark's life also puts the call in the index the refresher reads."""
+    if _shared(cache.add, key + ":wanted", 1, timeout=FIGURES_WANTED_SECONDS):
+        index = _shared(cache.get, WANTED_INDEX_KEY) or {}
+        if key not in index:
+            index[key] = call
+            _shared(cache.set, WANTED_INDEX_KEY, index, timeout=FIGURES_KEPT_SECONDS)
+
+
+# Inside a refresher's pass: the keys it has recomputed (nested figures included). None in a request.
+_refreshed: ContextVar[set | None] = ContextVar("dashboard_refreshed", default=None)
+
+
 def figures(fn):
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
     @functools.wraps(fn)
     def cached(*args, **kwargs):
         key = figures_key(fn, args, kwargs)
         lock = key + ":computing"
+        refreshed = _refreshed.get()
+        # The refresher recomputes what is due for it; a request, only what is stale.
+        fresh_for = FIGURES_FRESH_SECONDS if refreshed is None else FIGURES_REFRESH_AFTER
         try:
+            if refreshed is None:
+                _mark_wanted(key, (name, args, kwargs))
             stored = _shared(cache.get, key)
             if stored is not None:
                 computed_at, value = stored
-                if time.time() - computed_at < FIGURES_FRESH_SECONDS or not _shared(cache.add, lock, 1, timeout=120):
-                    return value  # fresh, or stale while another request recomputes it
+                if time.time() - computed_at < fresh_for or not _shared(cache.add, lock, 1, timeout=120):
+                    return value  # fresh, or stale while another process recomputes it
             elif not _shared(cache.add, lock, 1, timeout=120):
-                # Nobody has these figures yet and another request is computing them: wait for its answer.
+                # Nobody has these figures yet and another process is computing them: wait for its answer.
                 deadline = time.monotonic() + FIGURES_WAIT_SECONDS
                 while time.monotonic() < deadline:
                     time.sleep(0.05)
@@ -112,6 +145,8 @@ def figures(fn):
                 cache.set(key, (time.time(), value), timeout=FIGURES_KEPT_SECONDS)
             except Exception:  # noqa: BLE001 - the figures are shown all the same
                 current_app.logger.warning("dashboard figures: not stored", exc_info=True)
+            if refreshed is not None:
+                refreshed.add(key)
         finally:
             try:
                 cache.delete(lock)
@@ -119,7 +154,42 @@ def figures(fn):
                 current_app.logger.warning("dashboard figures: lock not released", exc_info=True)
         return value
 
+    _FIGURE_FUNCTIONS[name] = cached
     return cached
+
+
+def refresh_figures() -> dict[str, int]:
+    """One pass of the scheduled refresher (``flask dashboard refresh``).
+
+    Recomputes each figure in the index that an official looked at in the last FIGURES_WANTED_SECONDS and
+    that is FIGURES_REFRESH_AFTER old or missing (with the figures it is built from, when they are due
+    too); drops from the index what nobody looked at; leaves what another process is computing at this
+    moment. A figure that fails is logged and left to the requests' own recomputation; the others go on.
+    Counts: figures recomputed, figures in the index left as they were, dropped, failed. Needs an app
+    context."""
+    index = cache.get(WANTED_INDEX_KEY) or {}
+    dropped, failed, refreshed = set(), 0, set()
+    token = _refreshed.set(refreshed)
+    try:
+        for key, (name, args, kwargs) in index.items():
+            figure = _FIGURE_FUNCTIONS.get(name)
+            if figure is None or cache.get(key + ":wanted") is None:
+                dropped.add(key)
+                continue
+            try:
+                figure(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - one failing figure must not stop the others being refreshed
+                current_app.logger.exception("dashboard figures: refreshing %s failed", name)
+                failed += 1
+            finally:
+                db.session.rollback()  # it only read: end its transaction before the next
+    finally:
+        _refreshed.reset(token)
+    # Written back from a fresh read, so that calls added by requests during this pass are kept.
+    latest = {k: v for k, v in (cache.get(WANTED_INDEX_KEY) or {}).items() if k not in dropped}
+    cache.set(WANTED_INDEX_KEY, latest, timeout=FIGURES_KEPT_SECONDS)
+    left = len(index) - len(dropped) - failed - len(refreshed & index.keys())
+    return {"refreshed": len(refreshed), "current": left, "dropped": len(dropped), "failed": failed}
 
 
 @dataclass(frozen=True)
