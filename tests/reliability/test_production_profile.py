@@ -11,6 +11,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +103,46 @@ def test_public_pages_are_cached_in_redis_and_shared_by_all_workers(app, databas
         keys = redis.Redis.from_url(redis_url).keys(server.env["CACHE_KEY_PREFIX"] + "page:*")
     assert outcomes[0] == "miss" and outcomes[1:] == ["hit"] * 7
     assert any(b":page:en:/" in key for key in keys) and any(b":page:ur:/" in key for key in keys)
+
+
+def test_the_dashboard_refresher_recomputes_in_its_own_process_what_the_workers_served(app, database_url, make_user):
+    """The refresher is a separate process: it must find, in the shared Redis, the figures an official
+    was served by a gunicorn worker, and put them back there for every worker when they are due."""
+    import redis
+
+    from tests.conftest import PASSWORD
+    from tests.reliability.httpclient import Browser
+
+    redis_url = _redis_url()
+    official = make_user(full_name="Provincial Official", roles=["official"]).cnic
+    env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": redis_url, "SESSION_COOKIE_SECURE": "0"}
+    with Gunicorn(database_url, workers=2, env=env, config="production") as server:
+        browser = Browser(server.url)
+        browser.sign_in(official, PASSWORD)
+        status, _, html = browser.get("/dashboard/health")
+        assert status == 200 and "Appointments" in html
+
+        def refresh() -> str:
+            result = subprocess.run(
+                [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "dashboard", "refresh"],
+                cwd=ROOT,
+                env=server.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert result.returncode == 0, result.stderr[-2000:]
+            return result.stdout
+
+        seen = re.search(r"refreshed (\d+), current (\d+), dropped (\d+)", refresh())
+        assert seen and int(seen[1]) == 0 and int(seen[2]) > 0  # just computed by the worker: not due yet
+
+        # The stored figures go (as if they had aged): the next pass computes them, for every worker.
+        store = redis.Redis.from_url(redis_url)
+        prefix = server.env["CACHE_KEY_PREFIX"] + "dash:portal."
+        figures = [k for k in store.keys(prefix + "*") if not k.endswith((b":wanted", b":computing"))]
+        assert figures
+        store.delete(*figures)
+        seen = re.search(r"refreshed (\d+), current (\d+), dropped (\d+)", refresh())
+        assert seen and int(seen[1]) == len(figures)
+        assert all(store.exists(k) for k in figures)
