@@ -5,16 +5,18 @@ from __future__ import annotations
 import time
 
 import click
+from cachelib import NullCache, SimpleCache
 from flask import current_app
 from flask.cli import AppGroup
 
 from portal.dashboard import services
+from portal.extensions import cache
 
 dashboard_cli = AppGroup("dashboard", help="The officials' dashboard figures.")
 
 # Backends a separate process cannot share with the web workers: refreshing them would fill this
 # process's own memory (SimpleCache) or nothing at all (NullCache).
-_NOT_SHARED = ("SimpleCache", "NullCache", "null", "simple")
+_NOT_SHARED = (SimpleCache, NullCache)
 
 
 def _summary(counts: dict[str, int]) -> str:
@@ -33,12 +35,13 @@ def refresh_command(every: float | None) -> None:
 
     Run it beside the app servers (a systemd service or a container next to gunicorn; `make serve` starts
     one). Running it on several hosts is safe: a figure is computed by one process at a time."""
-    backend = current_app.config.get("CACHE_TYPE", "")
-    if backend in _NOT_SHARED:
+    backend = cache.cache  # the backend the app was given, whatever name it was configured by
+    if isinstance(backend, _NOT_SHARED):
         raise click.ClickException(
-            f"the dashboard figures are kept in {backend}, which other processes cannot see: the refresher "
-            "needs the shared cache of production (PORTAL_ENV=production with CACHE_REDIS_URL or RATELIMIT_STORAGE_URI "
-            "set to a Redis address); without it, requests recompute stale figures themselves"
+            f"the dashboard figures are kept in {type(backend).__name__}, which other processes cannot see: "
+            "the refresher needs the shared cache of production (PORTAL_ENV=production with CACHE_REDIS_URL "
+            "or RATELIMIT_STORAGE_URI set to a Redis address); without it, requests recompute stale figures "
+            "themselves"
         )
     if every is None:
         click.echo(_summary(services.refresh_figures()))

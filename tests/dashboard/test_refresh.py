@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import cachelib.file
 import cachelib.simple
 import pytest
 from sqlalchemy import event
@@ -112,18 +113,20 @@ def test_one_failing_figure_does_not_stop_the_others(app, dataset, provincial, s
     assert cache.get(key + ":computing") is None  # its lock is released for the requests to take over
 
 
-def test_the_refresh_command_runs_a_pass_on_the_shared_cache(app, dataset, provincial, shared_cache):
+def test_the_refresh_command_runs_a_pass_on_a_cache_other_processes_share(
+    app, dataset, provincial, shared_cache, monkeypatch, tmp_path
+):
+    cache.init_app(app, config={"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path)})  # shared on disk
+    monkeypatch.setattr(cachelib.file, "time", lambda: shared_cache[0])
     filters = services.parse_filters(HEALTH_RANGE, official_scope(provincial))
     services.health_summary(filters)
     shared_cache[0] += services.FIGURES_FRESH_SECONDS + 1
-    app.config["CACHE_TYPE"] = "RedisCache"  # what production has; the test keeps the in-process cache
     result = app.test_cli_runner().invoke(args=["dashboard", "refresh"])
     assert result.exit_code == 0, result.output
     assert "refreshed 2" in result.output
 
 
-def test_the_refresh_command_refuses_a_cache_other_processes_cannot_see(app):
-    app.config["CACHE_TYPE"] = "SimpleCache"
-    result = app.test_cli_runner().invoke(args=["dashboard", "refresh"])
+def test_the_refresh_command_refuses_a_cache_other_processes_cannot_see(app, shared_cache):
+    result = app.test_cli_runner().invoke(args=["dashboard", "refresh"])  # the fixture's SimpleCache
     assert result.exit_code != 0
-    assert "shared cache of production" in result.output
+    assert "SimpleCache" in result.output and "shared cache of production" in result.output
