@@ -5,6 +5,9 @@ people working on different packages never edit the same catalogue:
   messages  → portal/ outside health, education and dashboard (layout, auth, notifications, demo)
   health    → portal/health      education → portal/education      dashboard → portal/dashboard
 
+Catalogues are written unwrapped (one line per message), so that an untranslated entry is exactly a
+`msgstr ""` line that no continuation follows, and a diff of a changed translation is one line.
+
 Usage: python scripts/i18n.py [domain ...]     (then translate the new entries and run make translations)
 """
 
@@ -41,6 +44,7 @@ def update(domain: str) -> None:
         "--no-location",
         "--sort-output",
         "--omit-header",
+        "--no-wrap",
         "-o",
         str(pot),
         source,
@@ -60,9 +64,10 @@ def update(domain: str) -> None:
             "--no-fuzzy-matching",
             "--ignore-obsolete",
             "--omit-header",
+            "--no-wrap",
         )
     else:
-        pybabel("init", "-D", domain, "-i", str(pot), "-d", str(TRANSLATIONS), "-l", "ur")
+        pybabel("init", "-D", domain, "-i", str(pot), "-d", str(TRANSLATIONS), "-l", "ur", "--no-wrap")
     pot.unlink()
 
 
