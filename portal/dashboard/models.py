@@ -1,5 +1,5 @@
 """The dashboard owns no tables; it adds indexes to the health and education tables so that its
-GROUP BY queries read an index instead of whole tables (migrations 0004 and 0005 create them)."""
+GROUP BY queries read an index instead of whole tables (migrations 0004, 0005 and 0007 create them)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,20 @@ ix_enrolments_section_cover = Index(
     Enrolment.status,
     postgresql_include=["course_id", "decided_at"],
 )
+# The waitlist now and the share of women, by status then section (covering: the person), and the
+# refusals for capacity in a range, by status then date (0007).
+ix_enrolments_status_section = Index(
+    "ix_dash_enrolments_status_section",
+    Enrolment.status,
+    Enrolment.section_id,
+    postgresql_include=["user_id", "dependant_id"],
+)
+ix_enrolments_refused = Index(
+    "ix_dash_enrolments_refused",
+    Enrolment.status,
+    Enrolment.created_at,
+    postgresql_include=["reason", "course_id"],
+)
 # The share of women: the person's gender without reading the people tables.
 ix_users_id_gender = Index("ix_dash_users_id_gender", User.id, User.gender)
 ix_dependants_id_gender = Index("ix_dash_dependants_id_gender", Dependant.id, Dependant.gender)
@@ -61,6 +75,8 @@ DASHBOARD_INDEXES = (
     ix_enrolments_id_course,
     ix_certificates_issued,
     ix_enrolments_section_cover,
+    ix_enrolments_status_section,
+    ix_enrolments_refused,
     ix_users_id_gender,
     ix_dependants_id_gender,
 )
