@@ -671,9 +671,10 @@ def unmet_demand(f: Filters, key=None) -> dict:
     """Waitlist now (sections that have not ended) and refusals for capacity in the range, by ``key``
     (a column), or in total under the key "all".
 
-    Two counts, each read from its own index (EXPLAIN on `large`: the waitlist from
-    ix_dash_enrolments_status_course, the refusals of the range from ix_dash_enrolments_refused), rather
-    than one pass over every waitlisted and refused application: half the table on the demo data."""
+    Two counts, each read from an index led by the status (EXPLAIN on `large`: the waitlist from
+    ix_dash_enrolments_status_section or _status_course, the refusals of the range from
+    ix_dash_enrolments_refused), rather than one pass over every waitlisted and refused application:
+    half the table on the demo data."""
     start, end = _utc_bounds(f)
     counts = {
         "waitlist": [Enrolment.status == WAITLISTED, Section.end_date >= clock.today()],
