@@ -237,8 +237,8 @@ def main() -> int:
     for kind in DBS:
         url = prepare_database(kind)
         analyze(url)
-        # The scale target compares p95 on `large` with `small`: both are measured in the same rounds,
-        # one right after the other, so that the machine's own drift between runs (its ceiling moved
+        # The scale target compares p95 on `large` with `small`: both are measured in every round, the
+        # small portal's pages at the end of the round, so that the machine's own drift between runs (its ceiling moved
         # from 4,250 to 3,060 req/s between two runs of one morning) is not read as a cost of size.
         small_url = prepare_database(kind, "small") if SIZE == "large" else None
         if small_url:
@@ -346,7 +346,7 @@ SMALL_SUFFIX = ", small dataset"
 
 def scale_factor(name: str, per_round: dict[str, list[dict]]) -> dict:
     """For a scale page on `large`: the median over the rounds of its p95 ÷ the same page's p95 on
-    `small`, measured right after it in the same round."""
+    `small`, measured at the end of the same round."""
     small = per_round.get(name + SMALL_SUFFIX)
     if name not in SCALE_PAGES or not small:
         return {}
