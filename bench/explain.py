@@ -66,20 +66,6 @@ def summary(size: str, rows: list[tuple[str, str, list[str], float, bool]]) -> s
     return "\n".join(lines) + "\n"
 
 
-def update_readme(size: str, text: str) -> None:
-    readme = ROOT / "bench" / "README.md"
-    current = readme.read_text()
-    start, end = f"<!-- explain-{size} -->", f"<!-- /explain-{size} -->"
-    block = f"{start}\n{text}{end}"
-    if start in current and end in current:
-        current = current[: current.index(start)] + block + current[current.index(end) + len(end) :]
-    else:
-        heading = f"## EXPLAIN on `{size}` (PostgreSQL)\n\n{block}\n\n"
-        marker = "## Latest results"
-        current = current.replace(marker, heading + marker, 1) if marker in current else current + "\n" + heading
-    readme.write_text(current)
-
-
 def capture(app, client, path: str) -> list[tuple[str, object]]:
     from portal.extensions import db
 
@@ -100,7 +86,7 @@ def capture(app, client, path: str) -> list[tuple[str, object]]:
 
 
 def main() -> int:
-    from bench.run import PG_ADMIN, SIZE
+    from bench.run import PG_ADMIN, SIZE, update_readme_block
     from portal import create_app
     from portal.demo.personas import PERSONAS_BY_KEY
     from portal.extensions import db
@@ -149,7 +135,9 @@ def main() -> int:
             db.session.rollback()
     out = ROOT / "bench" / f"explain-{SIZE}.md"
     out.write_text("\n".join(lines) + "\n")
-    update_readme(SIZE, summary(SIZE, rows))
+    update_readme_block(
+        f"explain-{SIZE}", summary(SIZE, rows), f"## EXPLAIN on `{SIZE}` (PostgreSQL)", before="## Latest results"
+    )
     print(f"wrote {out}; plans with a sequential scan of a large table: {problems}")
     return 1 if problems and os.environ.get("EXPLAIN_STRICT") else 0
 

@@ -439,15 +439,23 @@ def render_table(rows: list[dict], failures: list[str]) -> str:
 
 
 def update_readme(table: str) -> None:
+    update_readme_block("latest-results", table, "## Latest results")
+
+
+def update_readme_block(name: str, text: str, heading: str, before: str | None = None) -> None:
+    """Put ``text`` between <!-- name --> and <!-- /name --> in bench/README.md; a block not there yet
+    goes under ``heading``, before the line ``before`` when the file has it, else at the end."""
     readme = BENCH / "README.md"
-    text = readme.read_text() if readme.exists() else ""
-    start, end = "<!-- latest-results -->", "<!-- /latest-results -->"
-    block = f"{start}\n{table}{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    current = readme.read_text() if readme.exists() else ""
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    block = f"{start}\n{text}{end}"
+    if start in current and end in current:
+        current = current[: current.index(start)] + block + current[current.index(end) + len(end) :]
+    elif before and before in current:
+        current = current.replace(before, f"{heading}\n\n{block}\n\n{before}", 1)
     else:
-        text += "\n## Latest results\n\n" + block + "\n"
-    readme.write_text(text)
+        current += f"\n{heading}\n\n{block}\n"
+    readme.write_text(current)
 
 
 if __name__ == "__main__":
