@@ -685,12 +685,13 @@ def unmet_demand(f: Filters, key=None) -> dict:
             Enrolment.reason == CAPACITY_REFUSAL_REASON,
         ],
     }
+    conditions = _education_conditions(f)
     out: dict = {}
     for name, where in counts.items():
         if key is None:
-            found = {"all": db.session.scalar(_enrolments(func.count(), where=[*where, *_education_conditions(f)]))}
+            found = {"all": db.session.scalar(_enrolments(func.count(), where=[*where, *conditions]))}
         else:
-            query = _enrolments(key, func.count(), where=[*where, *_education_conditions(f)]).group_by(key)
+            query = _enrolments(key, func.count(), where=[*where, *conditions]).group_by(key)
             found = dict(db.session.execute(query).all())
         for k, count in found.items():
             out.setdefault(k, {"waitlist": 0, "refused": 0})[name] = int(count or 0)
