@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.shared_cache import redis_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -78,6 +80,12 @@ class Config:
     # If Redis cannot be reached, each worker keeps counting in its own memory until it can (limits
     # then hold per worker rather than across them) instead of failing every sign-in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis that stops answering (hung, or a network dropping packets) must not hang the workers:
+    # every Redis client gives up after this long (portal/shared_cache.py).
+    REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
+    RATELIMIT_STORAGE_OPTIONS = (
+        redis_options(REDIS_TIMEOUT_SECONDS) if RATELIMIT_STORAGE_URI.startswith("redis") else {}
+    )
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute; 200 per hour")
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute")
 
@@ -158,7 +166,10 @@ class ProductionConfig(Config):
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or (
         Config.RATELIMIT_STORAGE_URI if Config.RATELIMIT_STORAGE_URI.startswith("redis") else None
     )
-    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "NullCache"
+    # Flask-Caching's Redis backend with short timeouts and a pause after a failure (portal/shared_cache.py).
+    CACHE_TYPE = "portal.shared_cache.SharedRedisCache" if CACHE_REDIS_URL else "NullCache"
+    CACHE_REDIS_TIMEOUT_SECONDS = Config.REDIS_TIMEOUT_SECONDS
+    CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "10"))
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -37,6 +37,7 @@ from werkzeug.wrappers import Request
 from portal.database import read_only
 from portal.extensions import cache
 from portal.observability import log_line, request_id
+from portal.shared_cache import cache_failure
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def _stored(backend, key: str) -> str | None:
     try:
         return backend.get(key)
     except Exception:  # noqa: BLE001 - whatever the backend raises (Redis down, timeout)
-        log.warning("page cache unavailable; serving %s without it", key, exc_info=True)
+        cache_failure(log, "page cache unavailable; serving %s without it", key)
         return None
 
 
@@ -155,7 +156,7 @@ def init_page_cache(app: Flask) -> None:
         try:
             cache.set(_key(), body, timeout=current_app.config["PAGE_CACHE_SECONDS"])
         except Exception:  # noqa: BLE001 - the page is sent all the same
-            log.warning("page cache unavailable; %s not stored", _key(), exc_info=True)
+            cache_failure(log, "page cache unavailable; %s not stored", _key())
             return response
         response.headers[HEADER] = "miss"
         return response

@@ -36,6 +36,20 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def redis_test_url(flush: bool = False) -> str:
+    """The Redis that tests may use (TEST_REDIS_URL; CI sets it to the local one), emptied if asked."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "")
+    require(bool(url), "TEST_REDIS_URL is not set (CI sets it to the local Redis)")
+    try:
+        client = redis.Redis.from_url(url)
+        client.flushdb() if flush else client.ping()
+    except redis.RedisError as exc:
+        require(False, f"Redis at TEST_REDIS_URL does not answer ({exc})")
+    return url
+
+
 def _postgres_url(worker: str) -> tuple[str, str, str]:
     base = os.environ.get("TEST_DATABASE_URL", "")
     require(bool(base), "TEST_DATABASE_URL is not set, so the PostgreSQL run cannot happen")

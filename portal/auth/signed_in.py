@@ -32,6 +32,7 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from portal.extensions import PortalSession, cache, db
+from portal.shared_cache import cache_failure
 
 SNAPSHOT_SECONDS = 300
 # Longer than a snapshot lives: a snapshot stored without a stamp must be gone before a stamp set after
@@ -90,7 +91,7 @@ def _loaded(cls, columns: dict):
 
 
 def _warn(what: str) -> None:
-    current_app.logger.warning("signed-in person: %s (shared cache unavailable)", what, exc_info=True)
+    cache_failure(current_app.logger, "signed-in person: %s (shared cache unavailable)", what)
 
 
 def load(token: str):

@@ -51,6 +51,7 @@ from portal.health.models import (
     Service,
     WeeklyHours,
 )
+from portal.shared_cache import cache_failure
 
 DEFAULT_PAST_DAYS = 30
 MAX_RANGE_DAYS = 366
@@ -137,21 +138,21 @@ def figures(fn):
                         return stored[1]
         except _CacheDown:
             # Without the shared cache the figures are computed for this request: slower, never missing.
-            current_app.logger.warning("dashboard figures: shared cache unavailable", exc_info=True)
+            cache_failure(current_app.logger, "dashboard figures: shared cache unavailable")
             return fn(*args, **kwargs)
         try:
             value = fn(*args, **kwargs)
             try:
                 cache.set(key, (time.time(), value), timeout=FIGURES_KEPT_SECONDS)
             except Exception:  # noqa: BLE001 - the figures are shown all the same
-                current_app.logger.warning("dashboard figures: not stored", exc_info=True)
+                cache_failure(current_app.logger, "dashboard figures: not stored")
             if refreshed is not None:
                 refreshed.add(key)
         finally:
             try:
                 cache.delete(lock)
             except Exception:  # noqa: BLE001 - the lock expires by itself
-                current_app.logger.warning("dashboard figures: lock not released", exc_info=True)
+                cache_failure(current_app.logger, "dashboard figures: lock not released")
         return value
 
     _FIGURE_FUNCTIONS[name] = cached

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -91,3 +92,33 @@ class Gunicorn:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
+
+
+class SilentServer:
+    """A TCP server that accepts connections and never answers: a hung Redis, or a network that drops
+    every packet after the handshake. ``url`` is its address as a Redis URL; ``accepted`` the
+    connections it took."""
+
+    def __init__(self):
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(50)
+        self.url = f"redis://127.0.0.1:{self.server.getsockname()[1]}/0"
+        self.accepted: list[socket.socket] = []
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def __enter__(self) -> SilentServer:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.close()
+        for conn in self.accepted:
+            conn.close()

@@ -15,22 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
-from tests.reliability.servers import ROOT, Gunicorn
+from tests.conftest import redis_test_url
+from tests.reliability.httpclient import Browser
+from tests.reliability.servers import ROOT, Gunicorn, SilentServer
 
 pytestmark = pytest.mark.slow
-
-
-def _redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL", "")
-    require(bool(url), "TEST_REDIS_URL is not set (CI sets it to the local Redis)")
-    import redis
-
-    try:
-        redis.Redis.from_url(url).flushdb()
-    except redis.RedisError as exc:
-        require(False, f"Redis at TEST_REDIS_URL does not answer ({exc})")
-    return url
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
@@ -54,7 +43,7 @@ def _login_attempt(opener, base: str) -> int:
 
 
 def test_rate_limits_are_shared_by_all_workers_through_redis(app, database_url):
-    redis_url = _redis_url()
+    redis_url = redis_test_url(flush=True)
     env = {
         "SECRET_KEY": "p" * 64,
         "RATELIMIT_STORAGE_URI": redis_url,
@@ -68,6 +57,39 @@ def test_rate_limits_are_shared_by_all_workers_through_redis(app, database_url):
     # Requests were spread over three processes; a per-process counter would allow 18.
     assert statuses[:6] == [200] * 6
     assert statuses[6:] == [429] * 3
+
+
+def test_a_redis_that_stops_answering_slows_the_portal_for_a_moment_and_never_stops_it(app, database_url, make_user):
+    """Rate limits, stored pages, the signed-in person and the officials' figures all live in Redis. One
+    that hangs (or a network that drops its packets) once made every worker wait on it until gunicorn
+    killed the worker: every page a 500. Each Redis call now gives up after REDIS_TIMEOUT_SECONDS and
+    the worker then leaves Redis alone for a while: the pages are served, rendered without the cache."""
+    from tests.conftest import PASSWORD
+
+    cnic = make_user(full_name="Patient Visitor", district="Lahore").cnic
+    official = make_user(full_name="District Official", roles=[("official", "Lahore")]).cnic
+    with SilentServer() as redis_server:
+        env = {
+            "SECRET_KEY": "p" * 64,
+            "RATELIMIT_STORAGE_URI": redis_server.url,
+            "SESSION_COOKIE_SECURE": "0",
+            # Without the timeouts a request waits until gunicorn kills its worker: a 500 after this long.
+            "GUNICORN_TIMEOUT": "10",
+        }
+        with Gunicorn(database_url, workers=2, env=env, config="production") as server:
+            visitor = Browser(server.url)
+            statuses = {path: visitor.get(path)[0] for path in ("/", "/courses", "/clinics", "/", "/courses")}
+            citizen = Browser(server.url)
+            citizen.sign_in(cnic, PASSWORD)  # rate limited: counted in the worker's memory meanwhile
+            statuses |= {"/appointments": citizen.get("/appointments")[0], "/my-courses": citizen.get("/my-courses")[0]}
+            officer = Browser(server.url)
+            officer.sign_in(official, PASSWORD)
+            statuses["/dashboard/"] = officer.get("/dashboard/")[0]
+            log = server.errors()
+        assert redis_server.accepted, "the portal never tried this Redis: the test would prove nothing"
+    assert set(statuses.values()) == {200}, statuses
+    assert "WORKER TIMEOUT" not in log
+    assert "shared cache unreachable" in log
 
 
 def test_production_sends_secure_cookies_and_security_headers(app, database_url):
@@ -84,7 +106,7 @@ def test_production_sends_secure_cookies_and_security_headers(app, database_url)
 
 
 def test_public_pages_are_cached_in_redis_and_shared_by_all_workers(app, database_url):
-    redis_url = _redis_url()
+    redis_url = redis_test_url(flush=True)
     env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": redis_url, "SESSION_COOKIE_SECURE": "0"}
     with Gunicorn(database_url, workers=3, env=env, config="production") as server:
         outcomes = []
@@ -113,7 +135,7 @@ def test_the_dashboard_refresher_recomputes_in_its_own_process_what_the_workers_
     from tests.conftest import PASSWORD
     from tests.reliability.httpclient import Browser
 
-    redis_url = _redis_url()
+    redis_url = redis_test_url(flush=True)
     official = make_user(full_name="Provincial Official", roles=["official"]).cnic
     env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": redis_url, "SESSION_COOKIE_SECURE": "0"}
     with Gunicorn(database_url, workers=2, env=env, config="production") as server:
