@@ -77,6 +77,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # Portals sharing one Redis (staging beside production, or tests) keep their counters apart.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     # If Redis cannot be reached, each worker keeps counting in its own memory until it can (limits
     # then hold per worker rather than across them) instead of failing every sign-in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -36,15 +36,15 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def redis_test_url(flush: bool = False) -> str:
-    """The Redis that tests may use (TEST_REDIS_URL; CI sets it to the local one), emptied if asked."""
+def redis_test_url() -> str:
+    """The Redis that tests may use (TEST_REDIS_URL; CI sets it to the local one). Tests share it: each
+    keeps its keys under a prefix of its own and never empties it."""
     import redis
 
     url = os.environ.get("TEST_REDIS_URL", "")
     require(bool(url), "TEST_REDIS_URL is not set (CI sets it to the local Redis)")
     try:
-        client = redis.Redis.from_url(url)
-        client.flushdb() if flush else client.ping()
+        redis.Redis.from_url(url).ping()
     except redis.RedisError as exc:
         require(False, f"Redis at TEST_REDIS_URL does not answer ({exc})")
     return url

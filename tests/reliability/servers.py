@@ -35,6 +35,7 @@ class Gunicorn:
         self.app_module = app_module
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        prefix = f"test-{self.port}-{os.getpid()}-{time.monotonic_ns()}:"
         self.env = {
             **os.environ,
             "PORTAL_ENV": config,
@@ -44,8 +45,10 @@ class Gunicorn:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_ACCESS_LOG": "/dev/null",
             "PYTHONWARNINGS": "ignore",
-            # Servers of different tests may share one Redis: their cached pages must not meet.
-            "CACHE_KEY_PREFIX": f"test-{self.port}-{os.getpid()}-{time.monotonic_ns()}:",
+            # Servers of different tests may share one Redis: their cached pages and rate-limit counters
+            # must not meet (so no test empties the Redis that others are using).
+            "CACHE_KEY_PREFIX": prefix,
+            "RATELIMIT_KEY_PREFIX": prefix,
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

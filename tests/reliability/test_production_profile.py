@@ -43,7 +43,7 @@ def _login_attempt(opener, base: str) -> int:
 
 
 def test_rate_limits_are_shared_by_all_workers_through_redis(app, database_url):
-    redis_url = redis_test_url(flush=True)
+    redis_url = redis_test_url()
     env = {
         "SECRET_KEY": "p" * 64,
         "RATELIMIT_STORAGE_URI": redis_url,
@@ -106,7 +106,7 @@ def test_production_sends_secure_cookies_and_security_headers(app, database_url)
 
 
 def test_public_pages_are_cached_in_redis_and_shared_by_all_workers(app, database_url):
-    redis_url = redis_test_url(flush=True)
+    redis_url = redis_test_url()
     env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": redis_url, "SESSION_COOKIE_SECURE": "0"}
     with Gunicorn(database_url, workers=3, env=env, config="production") as server:
         outcomes = []
@@ -135,7 +135,7 @@ def test_the_dashboard_refresher_recomputes_in_its_own_process_what_the_workers_
     from tests.conftest import PASSWORD
     from tests.reliability.httpclient import Browser
 
-    redis_url = redis_test_url(flush=True)
+    redis_url = redis_test_url()
     official = make_user(full_name="Provincial Official", roles=["official"]).cnic
     env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": redis_url, "SESSION_COOKIE_SECURE": "0"}
     with Gunicorn(database_url, workers=2, env=env, config="production") as server:
