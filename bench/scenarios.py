@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -20,19 +20,25 @@ def _app(database_url: str):
 
 
 def _bench_citizens(count: int) -> list[str]:
-    """CNICs of citizens kept for the benchmark, with the demo password (created once)."""
+    """CNICs of citizens kept for the benchmark's flows, with the demo password (created once)."""
+    cnics = [f"99999{i:08d}" for i in range(count)]
+    _bench_users(cnics, "Bench Citizen")
+    _release_what_earlier_runs_left(cnics)
+    return cnics
+
+
+def _bench_users(cnics: list[str], name: str) -> None:
     from portal.auth import services as auth_services
     from portal.auth.models import User
     from portal.extensions import db
 
-    cnics = [f"99999{i:08d}" for i in range(count)]
     have = set(db.session.scalars(select(User.cnic).where(User.cnic.in_(cnics))))
     digest = auth_services.hash_password(PASSWORD)
     for i, cnic in enumerate(cnics):
         if cnic not in have:
             db.session.add(
                 User(
-                    full_name=f"Bench Citizen {i}",
+                    full_name=f"{name} {i}",
                     cnic=cnic,
                     mobile="+923001234567",
                     district="Lahore",
@@ -41,8 +47,6 @@ def _bench_citizens(count: int) -> list[str]:
                 )
             )
     db.session.commit()
-    _release_what_earlier_runs_left(cnics)
-    return cnics
 
 
 def _release_what_earlier_runs_left(cnics: list[str]) -> None:
@@ -79,6 +83,51 @@ def _release_what_earlier_runs_left(cnics: list[str]) -> None:
             db.session.commit()
         except Exception:  # noqa: BLE001 - past its drop deadline: it stays, and so does its seat
             db.session.rollback()
+
+
+READER_CNIC = "9999800000000"
+READER_HISTORY = 24  # cancelled bookings: more than the page lists (20), as for a long-time patient
+
+
+def _reader_with_history(booking_forms: list[str]) -> str:
+    """The CNIC of the citizen whose "my appointments" the benchmark reads: one upcoming booking and
+    READER_HISTORY cancelled ones, made through the services the same way on every database and size.
+    The flows' citizens will not do: their cancelled bookings pile up with every round on the portal
+    that runs the flows, not on the small portal beside it, so the scale target would compare a page of
+    twenty entries with an empty one."""
+    from portal import clock
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.health import services as health_services
+    from portal.health.models import Appointment
+
+    _bench_users([READER_CNIC], "Bench Reader")
+    reader = db.session.scalar(select(User).where(User.cnic == READER_CNIC))
+
+    def count(*conditions) -> int:
+        return db.session.scalar(select(func.count()).where(Appointment.user_id == reader.id, *conditions))
+
+    def cancelled() -> int:
+        return count(Appointment.status == "cancelled")
+
+    def upcoming() -> int:
+        return count(Appointment.status == "booked", Appointment.starts_at > clock.now())
+
+    times = iter(form.rsplit("/", 2)[-2:] for form in booking_forms)
+    while cancelled() < READER_HISTORY or upcoming() < 1:
+        service_id, at = next(times, (None, None))
+        if service_id is None:
+            raise RuntimeError("not enough bookable times in the dataset to give the bench reader a history")
+        try:
+            booked = health_services.book_slot(reader, int(service_id), datetime.fromtimestamp(int(at), UTC))
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - that time is not for this reader (full, already booked): the next
+            db.session.rollback()
+            continue
+        if cancelled() < READER_HISTORY:
+            health_services.cancel(reader, booked.reference)
+            db.session.commit()
+    return READER_CNIC
 
 
 def build_scenarios(database_url: str, base: str, sign_in) -> list[Scenario]:
@@ -135,6 +184,7 @@ def build_scenarios(database_url: str, base: str, sign_in) -> list[Scenario]:
             for s in sections
             if not s.rules and not s.course.rules
         ]
+        reader = _reader_with_history(booking_forms)
         busiest_district = db.session.execute(
             select(Clinic.district, func.count()).group_by(Clinic.district).order_by(func.count().desc())
         ).first()[0]
@@ -158,7 +208,7 @@ def build_scenarios(database_url: str, base: str, sign_in) -> list[Scenario]:
         Scenario("availability", "get", {"PATHS": availability_path}),
         # The same page for a signed-in citizen is never shared: rendered live on every request.
         Scenario("availability, signed in", "get", {"PATHS": availability_path, "COOKIE": citizen_cookies[1]}),
-        Scenario("my appointments", "get", {"PATHS": "/appointments", "COOKIE": citizen_cookies[0]}),
+        Scenario("my appointments", "get", {"PATHS": "/appointments", "COOKIE": sign_in(base, reader)}),
         Scenario(
             "booking flow",
             "flow",
