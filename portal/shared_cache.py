@@ -31,7 +31,7 @@ from flask_caching.backends.rediscache import RedisCache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-log = logging.getLogger("portal.cache")
+log = logging.getLogger(__name__)
 
 UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
@@ -118,4 +118,7 @@ for _name in (
 def cache_failure(logger: logging.Logger, message: str, *args) -> None:
     """Log, inside an ``except`` block, that a use of the shared cache went without it: with the
     traceback the first time, one line while the cache is known to be down (said once already)."""
-    logger.warning(message, *args, exc_info=not isinstance(sys.exc_info()[1], SharedCacheDown))
+    error, paused = sys.exc_info()[1], False
+    while error is not None and not paused:  # the cause too: a use may wrap the error in its own
+        paused, error = isinstance(error, SharedCacheDown), error.__cause__
+    logger.warning(message, *args, exc_info=not paused)

@@ -155,12 +155,14 @@ def test_errors_other_than_reaching_redis_are_raised_as_they_are_and_pause_nothi
 def test_a_use_that_goes_without_the_cache_logs_the_cause_once_not_on_every_request(caplog):
     log = logging.getLogger("portal.test")
     caplog.set_level(logging.WARNING, logger="portal.test")
-    for error in (redis.exceptions.TimeoutError("slow"), shared.SharedCacheDown("paused")):
+    wrapped = RuntimeError("the dashboard's own wrapper")
+    wrapped.__cause__ = shared.SharedCacheDown("paused")
+    for error in (redis.exceptions.TimeoutError("slow"), shared.SharedCacheDown("paused"), wrapped):
         try:
             raise error
         except Exception:  # noqa: BLE001 - as the uses of the cache catch it
             shared.cache_failure(log, "page cache unavailable; serving %s without it", "/")
-    first, second = caplog.records
+    first, second, third = caplog.records
     assert first.exc_info is not None  # an unexpected failure: its traceback
-    assert not second.exc_info  # the pause: already said by the cache, one line here
+    assert not second.exc_info and not third.exc_info  # the pause: already said by the cache, one line
     assert second.getMessage() == "page cache unavailable; serving / without it"
