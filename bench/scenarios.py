@@ -96,6 +96,7 @@ def _reader_with_history(booking_forms: list[str]) -> str:
     that runs the flows, not on the small portal beside it, so the scale target would compare a page of
     twenty entries with an empty one."""
     from portal import clock
+    from portal.auth.errors import DomainError
     from portal.auth.models import User
     from portal.extensions import db
     from portal.health import services as health_services
@@ -107,26 +108,24 @@ def _reader_with_history(booking_forms: list[str]) -> str:
     def count(*conditions) -> int:
         return db.session.scalar(select(func.count()).where(Appointment.user_id == reader.id, *conditions))
 
-    def cancelled() -> int:
-        return count(Appointment.status == "cancelled")
-
-    def upcoming() -> int:
-        return count(Appointment.status == "booked", Appointment.starts_at > clock.now())
-
+    to_cancel = max(0, READER_HISTORY - count(Appointment.status == "cancelled"))
+    to_keep = 0 if count(Appointment.status == "booked", Appointment.starts_at > clock.now()) else 1
     times = iter(form.rsplit("/", 2)[-2:] for form in booking_forms)
-    while cancelled() < READER_HISTORY or upcoming() < 1:
+    while to_cancel or to_keep:
         service_id, at = next(times, (None, None))
         if service_id is None:
             raise RuntimeError("not enough bookable times in the dataset to give the bench reader a history")
         try:
             booked = health_services.book_slot(reader, int(service_id), datetime.fromtimestamp(int(at), UTC))
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - that time is not for this reader (full, already booked): the next
+        except DomainError:  # that time is not for this reader (full, already booked): the next one
             db.session.rollback()
             continue
-        if cancelled() < READER_HISTORY:
+        if to_cancel:
             health_services.cancel(reader, booked.reference)
-            db.session.commit()
+            to_cancel -= 1
+        else:
+            to_keep = 0
+        db.session.commit()
     return READER_CNIC
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, datetime
-from datetime import time as clock_time
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -35,26 +34,14 @@ def _sessions(url: str, name: str, end: bool = False) -> int:
         engine.dispose()
 
 
-def test_pages_and_bookings_survive_the_database_ending_every_connection(app, database_url, make_user):
+def test_pages_and_bookings_survive_the_database_ending_every_connection(
+    app, database_url, make_user, make_clinic, make_service
+):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: SQLite is a file the portal opens, with no server to drop it")
-    from portal.health.models import Appointment, Clinic, Service, WeeklyHours
+    from portal.health.models import Appointment
 
-    clinic = Clinic(name="Reconnect Clinic", type="bhu", district="Lahore", address="Mall Road", active=True)
-    service = Service(
-        clinic=clinic,
-        name="General OPD",
-        slot_minutes=30,
-        places_per_slot=10,
-        min_notice_hours=1,
-        horizon_days=14,
-        cancel_cutoff_hours=1,
-        active=True,
-    )
-    service.hours = [WeeklyHours(weekday=d, start=clock_time(9), end=clock_time(13)) for d in range(7)]
-    db.session.add(clinic)
-    db.session.commit()
-    service_id = service.id
+    service_id = make_service(clinic=make_clinic(name="Reconnect Clinic")).id
     cnic = make_user(full_name="Reconnect Citizen").cnic
     at = int(datetime(2026, 3, 3, 5, 0, tzinfo=UTC).timestamp())  # Tuesday 3 March 2026, 10:00 Karachi
     pages = ["/", f"/clinics/services/{service_id}", "/appointments", f"/appointments/book/{service_id}/{at}"]
