@@ -96,6 +96,10 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Building an index on a large table may take longer than a web request is allowed
+                # (DATABASE_STATEMENT_TIMEOUT_SECONDS); this transaction has no limit.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import warnings
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
+from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session, url_for
 from flask_babel import (
     Domain,
     format_currency,
@@ -21,9 +22,12 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import configure_mappers
 
 from portal.config import BASE_DIR, Config, config_from_env
+from portal.database import database_unavailable
 from portal.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from portal.observability import init_request_logging
 from portal.pagecache import init_page_cache
@@ -47,8 +51,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         config.init_app(app)
 
     register_extensions(app)
-    from portal.database import init_read_only
+    from portal.database import init_database_limits, init_read_only
 
+    init_database_limits(app)
     init_read_only(app)  # first of the request hooks: it decides how the request's session reads
     register_blueprints(app)
     # Every model is imported by now. Configured here, not by the first query a worker happens to run:
@@ -169,14 +174,17 @@ def register_errorhandlers(app: Flask) -> None:
 
     def render_error(code: int, title=None, detail=None):
         if code >= 500:
-            db.session.rollback()
+            with contextlib.suppress(SQLAlchemyError):  # a lost connection: the session is closed at the end
+                db.session.rollback()
         default_title, default_detail = messages.get(code, messages[500])
         title, detail = title or default_title, detail or default_detail
         if wants_json():
             return jsonify(error=code, message=str(title), detail=str(detail)), code
         try:
             return render_template("errors/error.html", code=code, title=title, detail=detail), code
-        except Exception:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
+        except Exception as exc:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
+            if database_unavailable(exc):
+                return busy_page(exc)  # the person could not be loaded: the database is busy
             app.logger.exception("the error page could not be rendered for %s", request.path)
             return bare_error_page(messages[500]), 500, {"Content-Type": "text/html; charset=utf-8"}
 
@@ -202,6 +210,32 @@ def register_errorhandlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s", request.path)
         return render_error(500)
 
+    busy = (
+        _l("The portal is busy right now"),
+        _l("Your request could not be finished. Please wait a minute, then try again."),
+    )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_busy(error):
+        """The database is busy (a statement or lock wait over its time limit, no free connection) or
+        out of reach: "try again" (503) within the configured timeouts, instead of a worker held until
+        gunicorn ends it. The page touches neither the database nor the session, so that showing it
+        cannot wait on the database again."""
+        if not database_unavailable(error):
+            return unexpected(error)
+        return busy_page(error)
+
+    def busy_page(error):
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+        app.logger.warning("database busy or out of reach on %s: %s", request.path, cause)
+        with contextlib.suppress(SQLAlchemyError):  # a lost connection: the session is closed at the end
+            db.session.rollback()
+        headers = {"Retry-After": "30"}
+        if wants_json():
+            return jsonify(error=503, message=str(busy[0]), detail=str(busy[1])), 503, headers
+        return bare_error_page(busy), 503, {**headers, "Content-Type": "text/html; charset=utf-8"}
+
 
 def bare_error_page(words) -> str:
     """The page shown when the portal's own error page cannot be rendered (the header needs the
@@ -218,10 +252,12 @@ def bare_error_page(words) -> str:
             f'<section lang="{lang}" dir="{direction}"><h1>{title}</h1><p>{detail}</p>'
             f'<p><a href="{escape(request.script_root)}/">{home}</a></p></section>'
         )
+    stylesheet = escape(url_for("static", filename="css/portal.css"))
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Digital Punjab</title>'
-        f"</head><body><main>{''.join(sections)}</main></body></html>"
+        f'<link rel="stylesheet" href="{stylesheet}">'
+        f'</head><body><main id="main" class="container">{"".join(sections)}</main></body></html>'
     )
 
 

@@ -45,6 +45,13 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'portal.database'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # How long a request waits on the database before the portal answers "busy, please try again" (503)
+    # instead of holding a worker until gunicorn ends it (portal/database.py). PostgreSQL: to connect
+    # (whole seconds, at least 2), and for any one statement, a wait for a locked row included (0: no
+    # limit; migrations and seeding run without it). SQLite: for the write lock.
+    DATABASE_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
+    DATABASE_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT_SECONDS", "10"))
+    DATABASE_BUSY_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_BUSY_TIMEOUT_SECONDS", "15"))
     DEMO_MODE = env_bool("DEMO_MODE", False)
     # How many reverse proxies stand in front of the portal and set X-Forwarded-For/-Proto/-Host. With 0
     # those headers are ignored (anyone could send them); behind one proxy, set 1 so that sign-in limits

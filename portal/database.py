@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -50,7 +52,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    busy_ms = connection_record.info.get("busy_timeout_ms", 15000) if connection_record is not None else 15000
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -98,6 +101,62 @@ def _remember_sqlite_writes(conn, cursor, statement, parameters, context, execut
 @event.listens_for(Engine, "rollback")
 def _forget_sqlite_writes(conn):
     conn.info.pop("sqlite_wrote", None)
+
+
+# How long the portal waits on its database (Config.DATABASE_*_TIMEOUT_SECONDS). The limits are read
+# from the app's config whenever a connection is made, so that a command whose statements may run long
+# can lift them (``without_statement_timeout``).
+def init_database_limits(app) -> None:
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        event.listen(engine, "do_connect", functools.partial(_connect_with_limits, app.config))
+
+
+def _connect_with_limits(config, dialect, connection_record, cargs, cparams) -> None:
+    if dialect.name == "postgresql":
+        # Sent with the connection request: no round trip of its own. Added to any options the URL
+        # carries (a search_path, say).
+        cparams["connect_timeout"] = int(config["DATABASE_CONNECT_TIMEOUT_SECONDS"])
+        statement_ms = int(float(config["DATABASE_STATEMENT_TIMEOUT_SECONDS"]) * 1000)
+        if statement_ms > 0:
+            cparams["options"] = f"{cparams.get('options', '')} -c statement_timeout={statement_ms}".strip()
+    elif dialect.name == "sqlite":
+        connection_record.info["busy_timeout_ms"] = float(config["DATABASE_BUSY_TIMEOUT_SECONDS"]) * 1000
+
+
+def without_statement_timeout(app) -> None:
+    """For a command whose statements may legitimately run long (seeding a large dataset): connections
+    made from now on have no statement timeout, and those already open are closed."""
+    app.config["DATABASE_STATEMENT_TIMEOUT_SECONDS"] = 0
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+# PostgreSQL errors that mean "busy or out of reach", not a mistake of the portal: a statement cancelled
+# by its timeout, a lock not granted, too many connections, the server shutting down or starting up.
+_UNAVAILABLE_SQLSTATES = {"57014", "55P03", "53300", "57P01", "57P02", "57P03"}
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database is busy or out of reach (answered 503 "try again"), rather
+    than a fault of the portal (500)."""
+    if isinstance(error, sa_exc.TimeoutError):  # no connection free in the pool in time
+        return True
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    if error.connection_invalidated:  # the connection was lost
+        return True
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate in _UNAVAILABLE_SQLSTATES or sqlstate.startswith("08")  # 08: connection exception
+    module = type(orig).__module__
+    if module.startswith("sqlite3"):
+        return any(word in str(orig).lower() for word in ("database is locked", "database is busy"))
+    # psycopg gives no SQLSTATE when the server could not be reached or did not answer in time.
+    return module.startswith("psycopg")
 
 
 def utcnow() -> datetime:

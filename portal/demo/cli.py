@@ -15,8 +15,12 @@ from portal.extensions import db
 @with_appcontext
 def seed_demo_command(size: str, seed_value: int, reset: bool) -> None:
     """Create demo personas and data (safe to run again: nothing is duplicated)."""
+    from flask import current_app
+
+    from portal.database import without_statement_timeout
     from portal.demo.seed import reset_demo_data, seed, seed_punjab
 
+    without_statement_timeout(current_app)  # the large dataset's bulk statements may run long
     started = time.monotonic()
     if reset:
         reset_demo_data()

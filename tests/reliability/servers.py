@@ -98,15 +98,16 @@ class Gunicorn:
 
 
 class SilentServer:
-    """A TCP server that accepts connections and never answers: a hung Redis, or a network that drops
-    every packet after the handshake. ``url`` is its address as a Redis URL; ``accepted`` the
-    connections it took."""
+    """A TCP server that accepts connections and never answers: a hung Redis or PostgreSQL, or a network
+    that drops every packet after the handshake. ``url`` is its address as a Redis URL, ``port`` its
+    port; ``accepted`` the connections it took."""
 
     def __init__(self):
         self.server = socket.socket()
         self.server.bind(("127.0.0.1", 0))
         self.server.listen(50)
-        self.url = f"redis://127.0.0.1:{self.server.getsockname()[1]}/0"
+        self.port = self.server.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.accepted: list[socket.socket] = []
 
     def _accept(self) -> None:

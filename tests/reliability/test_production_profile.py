@@ -90,6 +90,51 @@ def test_a_redis_that_stops_answering_slows_the_portal_for_a_moment_and_never_st
     assert "shared cache unreachable" in log
 
 
+def test_a_booking_kept_waiting_by_the_database_is_told_to_try_again_before_its_worker_is_ended(
+    app, database_url, make_user, make_service
+):
+    """A booking that waits on what another transaction holds (an admin's long edit, a stuck job; on
+    SQLite the write lock) once waited until gunicorn killed its worker: the visitor got a cut
+    connection, the worker restarted. It is now answered "busy, try again" (503) after the configured
+    limit, and the same form books once the other transaction has let go."""
+    from portal.extensions import db
+    from portal.health.models import Appointment, Slot
+    from tests.conftest import PASSWORD
+    from tests.health.conftest import TUESDAY, karachi
+    from tests.test_database_busy import BUSY, slot_held_by_another_transaction
+
+    service = make_service(places_per_slot=3)
+    at = karachi(TUESDAY, 9)
+    page = f"/appointments/book/{service.id}/{int(at.timestamp())}"
+    first, second = (make_user(full_name=name).cnic for name in ("Sadia Noor", "Imran Ali"))
+    env = {
+        "GUNICORN_TIMEOUT": "10",  # the other transaction holds on longer than this
+        "DATABASE_STATEMENT_TIMEOUT_SECONDS": "1",
+        "DATABASE_BUSY_TIMEOUT_SECONDS": "1",
+    }
+    # The testing profile for its fixed clock (the booking is for Tuesday 3 March 2026); the workers and
+    # their timeout are production's.
+    with Gunicorn(database_url, workers=2, env=env) as server:
+        early, late = Browser(server.url), Browser(server.url)
+        early.sign_in(first, PASSWORD)
+        booked = early.post(page, {**early.open_form(page), "person": "0"})
+        assert booked[0] == 302
+        db.session.rollback()  # a read begun before the booking would not see it (SQLite)
+        slot_id = db.session.scalar(db.select(Slot.id).where(Slot.service_id == service.id))
+        late.sign_in(second, PASSWORD)
+        form = {**late.open_form(page), "person": "0"}
+        with slot_held_by_another_transaction(database_url, slot_id, release_after=25):
+            status, headers, html = late.post(page, form)
+        retried = late.post(page, form)[0]
+        log = server.errors()
+    assert status == 503 and headers.get("Retry-After") == "30" and BUSY in html
+    assert "WORKER TIMEOUT" not in log
+    assert retried == 302
+    db.session.remove()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Appointment)) == 2
+    assert db.session.get(Slot, slot_id).booked == 2
+
+
 def test_production_sends_secure_cookies_and_security_headers(app, database_url):
     env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": "memory://"}
     with Gunicorn(database_url, workers=2, env=env, config="production") as server:
