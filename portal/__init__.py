@@ -27,7 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import configure_mappers
 
 from portal.config import BASE_DIR, Config, config_from_env
-from portal.database import database_unavailable
+from portal.database import database_unavailable, init_database_limits, init_read_only
 from portal.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from portal.observability import init_request_logging
 from portal.pagecache import init_page_cache
@@ -51,8 +51,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         config.init_app(app)
 
     register_extensions(app)
-    from portal.database import init_database_limits, init_read_only
-
     init_database_limits(app)
     init_read_only(app)  # first of the request hooks: it decides how the request's session reads
     register_blueprints(app)

@@ -6,7 +6,7 @@ import contextvars
 import functools
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -132,6 +132,13 @@ def without_statement_timeout(app) -> None:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()
+
+
+def no_statement_timeout_in_this_transaction() -> None:
+    """For a request whose statements may legitimately run long (the demo reset deletes and seeds a
+    whole dataset in one transaction): the statement limit is lifted until this transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL statement_timeout = 0"))
 
 
 # PostgreSQL errors that mean "busy or out of reach", not a mistake of the portal: a statement cancelled

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import create_app
 from portal.auth.models import User
-from portal.database import database_unavailable, without_statement_timeout
+from portal.database import database_unavailable, no_statement_timeout_in_this_transaction, without_statement_timeout
 from portal.extensions import db, login_manager
 from portal.health.models import Appointment, Slot
 from tests.conftest import TEST_DB
@@ -149,6 +149,13 @@ def test_statements_over_the_time_limit_are_cancelled_except_in_long_commands(ap
         db.session.execute(text("SELECT pg_sleep(1)"))
     db.session.rollback()
     assert database_unavailable(caught.value)
+    # The demo reset lifts it for its own transaction only.
+    no_statement_timeout_in_this_transaction()
+    assert db.session.execute(text("SELECT pg_sleep(0.4), 1")).one()[1] == 1
+    db.session.commit()
+    with pytest.raises(DBAPIError):
+        db.session.execute(text("SELECT pg_sleep(1)"))
+    db.session.rollback()
     without_statement_timeout(app)  # what `flask seed-demo` does first
     db.session.remove()
     assert db.session.execute(text("SELECT pg_sleep(0.4), 1")).one()[1] == 1

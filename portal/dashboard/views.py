@@ -249,12 +249,14 @@ def dashboard_cell(value, kind: str) -> str:
 def demo_reset():
     if not current_app.config.get("DEMO_MODE"):
         abort(404)
+    from portal.database import no_statement_timeout_in_this_transaction
     from portal.demo.seed import reset_demo_data, seed, seed_punjab
 
     if request.method == "POST":
         size = request.form.get("size", "small")
         if size not in ("small", "medium"):
             size = "small"
+        no_statement_timeout_in_this_transaction()  # a whole dataset deleted and seeded
         reset_demo_data(keep_user_ids=(current_user.id,))
         seed(size=size)
         seed_punjab(size=size)
