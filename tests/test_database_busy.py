@@ -18,7 +18,7 @@ from portal.extensions import db, login_manager
 from portal.health.models import Appointment, Slot
 from tests.conftest import TEST_DB
 from tests.health.conftest import TUESDAY, karachi
-from tests.health.test_views_citizen import book
+from tests.health.test_views_citizen import book, book_page, form_fields
 from tests.reliability.servers import SilentServer
 
 BUSY = "The portal is busy right now"
@@ -71,14 +71,14 @@ def test_a_booking_kept_waiting_by_a_locked_slot_is_answered_busy_and_books_noth
     slot_id = db.session.scalar(select(Slot.id).where(Slot.service_id == service.id))
     second_id = make_user(full_name="Imran Ali").id
     auth.login(db.session.get(User, second_id))
-    page = f"/appointments/book/{service.id}/{int(at.timestamp())}"
-    form = client.get(page).get_data(as_text=True)
+    page = book_page(service, at)
+    form = {**form_fields(client.get(page).get_data(as_text=True)), "person": "0"}
     app.config.update(DATABASE_STATEMENT_TIMEOUT_SECONDS=0.3, DATABASE_BUSY_TIMEOUT_SECONDS=0.3)
     db.session.remove()
     db.engine.dispose()  # the next connections are made with the short limits
 
     with slot_held_by_another_transaction(database_url, slot_id, release_after=8):
-        response = client.post(page, data=_fields(form))
+        response = client.post(page, data=form)
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
@@ -89,15 +89,9 @@ def test_a_booking_kept_waiting_by_a_locked_slot_is_answered_busy_and_books_noth
     assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1
     assert db.session.get(Slot, slot_id).booked == 1
     # Once the other transaction has let go, the same form books.
-    response = client.post(page, data=_fields(form))
+    response = client.post(page, data=form)
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).where(Appointment.user_id == second_id)) == 1
-
-
-def _fields(html: str) -> dict:
-    from tests.health.test_views_citizen import form_fields
-
-    return {**form_fields(html), "person": "0"}
 
 
 @pytest.fixture
