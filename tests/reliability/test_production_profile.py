@@ -101,11 +101,12 @@ def test_a_booking_kept_waiting_by_the_database_is_told_to_try_again_before_its_
     from portal.health.models import Appointment, Slot
     from tests.conftest import PASSWORD
     from tests.health.conftest import TUESDAY, karachi
+    from tests.health.test_views_citizen import book_page
     from tests.test_database_busy import BUSY, slot_held_by_another_transaction
 
     service = make_service(places_per_slot=3)
     at = karachi(TUESDAY, 9)
-    page = f"/appointments/book/{service.id}/{int(at.timestamp())}"
+    page = book_page(service, at)
     first, second = (make_user(full_name=name).cnic for name in ("Sadia Noor", "Imran Ali"))
     env = {
         "GUNICORN_TIMEOUT": "10",  # the other transaction holds on longer than this
@@ -113,7 +114,7 @@ def test_a_booking_kept_waiting_by_the_database_is_told_to_try_again_before_its_
         "DATABASE_BUSY_TIMEOUT_SECONDS": "1",
     }
     # The testing profile for its fixed clock (the booking is for Tuesday 3 March 2026); the workers and
-    # their timeout are production's.
+    # their timeout are gunicorn's, from gunicorn.conf.py as in production.
     with Gunicorn(database_url, workers=2, env=env) as server:
         early, late = Browser(server.url), Browser(server.url)
         early.sign_in(first, PASSWORD)
