@@ -170,21 +170,26 @@ def register_errorhandlers(app: Flask) -> None:
         500: (_l("Sorry, something went wrong on our side"), _l("Nothing was changed. Please try again in a moment.")),
     }
 
-    def render_error(code: int, title=None, detail=None):
+    def render_error(code: int, title=None, detail=None, bare: bool = False, headers=None):
+        """The error page (``bare``: the page that needs neither the database nor the session), or JSON."""
         if code >= 500:
             with contextlib.suppress(SQLAlchemyError):  # a lost connection: the session is closed at the end
                 db.session.rollback()
         default_title, default_detail = messages.get(code, messages[500])
-        title, detail = title or default_title, detail or default_detail
+        # ``is None``, not ``or``: the truth of a lazy text asks for the locale, which asks who is signed in.
+        title = default_title if title is None else title
+        detail, headers = default_detail if detail is None else detail, headers or {}
         if wants_json():
-            return jsonify(error=code, message=str(title), detail=str(detail)), code
-        try:
-            return render_template("errors/error.html", code=code, title=title, detail=detail), code
-        except Exception as exc:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
-            if database_unavailable(exc):
-                return busy_page(exc)  # the person could not be loaded: the database is busy
-            app.logger.exception("the error page could not be rendered for %s", request.path)
-            return bare_error_page(messages[500]), 500, {"Content-Type": "text/html; charset=utf-8"}
+            return jsonify(error=code, message=str(title), detail=str(detail)), code, headers
+        if not bare:
+            try:
+                return render_template("errors/error.html", code=code, title=title, detail=detail), code, headers
+            except Exception as exc:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
+                if database_unavailable(exc):
+                    return busy_page(exc)  # the person could not be loaded: the database is busy
+                app.logger.exception("the error page could not be rendered for %s", request.path)
+                code, (title, detail) = 500, messages[500]
+        return bare_error_page((title, detail)), code, {**headers, "Content-Type": "text/html; charset=utf-8"}
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(code))
@@ -225,14 +230,10 @@ def register_errorhandlers(app: Flask) -> None:
         return busy_page(error)
 
     def busy_page(error):
-        cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+        text = str(getattr(error, "orig", None) or error).strip()
+        cause = text.splitlines()[0][:200] if text else type(error).__name__
         app.logger.warning("database busy or out of reach on %s: %s", request.path, cause)
-        with contextlib.suppress(SQLAlchemyError):  # a lost connection: the session is closed at the end
-            db.session.rollback()
-        headers = {"Retry-After": "30"}
-        if wants_json():
-            return jsonify(error=503, message=str(busy[0]), detail=str(busy[1])), 503, headers
-        return bare_error_page(busy), 503, {**headers, "Content-Type": "text/html; charset=utf-8"}
+        return render_error(503, *busy, bare=True, headers={"Retry-After": "30"})
 
 
 def bare_error_page(words) -> str:

@@ -52,8 +52,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    busy_ms = connection_record.info.get("busy_timeout_ms", 15000) if connection_record is not None else 15000
-    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+    # The app's DATABASE_BUSY_TIMEOUT_SECONDS (set by _connect_with_limits); 15 s for engines made outside it.
+    cursor.execute(f"PRAGMA busy_timeout={int(connection_record.info.get('busy_timeout_ms', 15000))}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
