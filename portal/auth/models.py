@@ -50,8 +50,13 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The family members on the account now; one taken off keeps its row (marked removed) so that
+    # its appointments and courses still name it.
     dependants: Mapped[list[Dependant]] = relationship(
-        back_populates="user", order_by="Dependant.id", cascade="all, delete-orphan"
+        back_populates="user",
+        primaryjoin="and_(User.id == Dependant.user_id, Dependant.removed_at.is_(None))",
+        order_by="Dependant.id",
+        cascade="all, delete-orphan",
     )
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", cascade="all, delete-orphan"
@@ -92,6 +97,7 @@ class Dependant(db.Model):
     gender: Mapped[str] = mapped_column(String(10))
     id_number: Mapped[str | None] = mapped_column(String(13))  # B-form or CNIC, digits only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # taken off the account
 
     user: Mapped[User] = relationship(back_populates="dependants")
 
