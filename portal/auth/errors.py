@@ -47,5 +47,12 @@ class WrongPassword(DomainError):
     message = _l("Your current password is not correct.")
 
 
+class FamilyMemberBusy(DomainError):
+    message = _l(
+        "%(name)s still has an appointment or a course place ahead. Please cancel it first, then remove "
+        "%(name)s from your family members."
+    )
+
+
 class NotFound(DomainError):
     message = _l("Not found.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from portal.auth.errors import (
     DomainError,
     DuplicateCNIC,
     DuplicateEmail,
+    FamilyMemberBusy,
     InvalidCredentials,
     InvalidResetToken,
     NotFound,
@@ -301,7 +303,7 @@ def add_dependant(user: User, *, full_name, relationship, date_of_birth, gender,
 def get_dependant(user: User, dependant_id: int) -> Dependant:
     """A family member of this user; NotFound for anyone else's."""
     dependant = db.session.get(Dependant, dependant_id)
-    if dependant is None or dependant.user_id != user.id:
+    if dependant is None or dependant.user_id != user.id or dependant.removed_at is not None:
         raise NotFound()
     return dependant
 
@@ -317,9 +319,22 @@ def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
     return dependant
 
 
-def remove_dependant(user: User, dependant_id: int) -> None:
+# Whether a family member still has something ahead of them (an appointment, a place on a course):
+# health and education each add their check, so that the shared account layer needs neither.
+COMMITMENT_CHECKS: list[Callable[[Dependant], bool]] = []
+
+
+def remove_dependant(user: User, dependant_id: int) -> Dependant:
+    """Take a family member off the account. Their row is kept, marked removed, so that their past
+    appointments and courses (and certificates) still name them; nobody can book or enrol for them
+    any more. Raises NotFound, or FamilyMemberBusy while they have an appointment or a course place
+    ahead (cancelled first by the person, so that places are freed and waitlists move on as usual)."""
     begin_write()
-    db.session.delete(get_dependant(user, dependant_id))
+    dependant = get_dependant(user, dependant_id)
+    if any(check(dependant) for check in COMMITMENT_CHECKS):
+        raise FamilyMemberBusy(name=dependant.full_name)
+    dependant.removed_at = clock.now()
+    return dependant
 
 
 # --- roles and scopes --------------------------------------------------------------------------

@@ -11,7 +11,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import bp, services
 from portal.auth.decorators import role_required
-from portal.auth.errors import AccountLocked, DomainError, InvalidCredentials, InvalidResetToken, NotFound
+from portal.auth.errors import (
+    AccountLocked,
+    DomainError,
+    FamilyMemberBusy,
+    InvalidCredentials,
+    InvalidResetToken,
+    NotFound,
+)
 from portal.auth.forms import (
     DependantForm,
     FindUserForm,
@@ -294,11 +301,16 @@ def dependant_form(dependant_id: int | None = None):
 @login_required
 def remove_dependant(dependant_id: int):
     try:
-        services.remove_dependant(current_user, dependant_id)
+        dependant = services.remove_dependant(current_user, dependant_id)
     except NotFound:
         abort(404)
+    except FamilyMemberBusy as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("auth.family"))
+    message = _("%(name)s has been removed from your family members.", name=dependant.full_name)
     db.session.commit()
-    flash(_("The family member has been removed."), "info")
+    flash(message, "info")
     return redirect(url_for("auth.family"))
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal import clock
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, User
-from portal.auth.services import SCOPE_RESOLVERS, audit, get_dependant, institution_ids_for
+from portal.auth.services import COMMITMENT_CHECKS, SCOPE_RESOLVERS, audit, get_dependant, institution_ids_for
 from portal.database import begin_write
 from portal.education.eligibility import (
     LazyDate,
@@ -883,5 +883,27 @@ def _register_seeder() -> None:
 
 
 _register_seeder()
+
+
+def has_course_place_ahead(dependant) -> bool:
+    """Whether a family member is enrolled, waiting or asking for a place in a course not yet over."""
+    return (
+        db.session.scalar(
+            select(Enrolment.id)
+            .join(Section, Section.id == Enrolment.section_id)
+            .where(
+                Enrolment.user_id == dependant.user_id,  # the account's enrolments, by index
+                Enrolment.dependant_id == dependant.id,
+                Enrolment.status.in_(ACTIVE_STATUSES),
+                Section.end_date >= clock.today(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+if has_course_place_ahead not in COMMITMENT_CHECKS:
+    COMMITMENT_CHECKS.append(has_course_place_ahead)
 
 __all__ = ["Message"]

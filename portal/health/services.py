@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
-from portal.auth.services import SCOPE_RESOLVERS, get_dependant
+from portal.auth.services import COMMITMENT_CHECKS, SCOPE_RESOLVERS, get_dependant
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -38,6 +38,7 @@ from portal.health.errors import (
     TooSoon,
 )
 from portal.health.models import (
+    STATUS_ARRIVED,
     STATUS_BOOKED,
     STATUS_CANCELLED,
     Appointment,
@@ -457,7 +458,9 @@ def booking_people(user: User) -> list[tuple[int, str]]:
     people = [(0, user.full_name)]
     people += [
         (d.id, d.full_name)
-        for d in db.session.scalars(select(Dependant).where(Dependant.user_id == user.id).order_by(Dependant.id))
+        for d in db.session.scalars(
+            select(Dependant).where(Dependant.user_id == user.id, Dependant.removed_at.is_(None)).order_by(Dependant.id)
+        )
     ]
     return people
 
@@ -496,6 +499,27 @@ def queue_reminders(now: datetime) -> int:
 
 
 register_reminder_hook(queue_reminders)
+
+
+def has_appointment_ahead(dependant: Dependant) -> bool:
+    """Whether a family member has an appointment from today on that is still to happen."""
+    return (
+        db.session.scalar(
+            select(Appointment.id)
+            .where(
+                Appointment.user_id == dependant.user_id,  # the account's appointments, by index
+                Appointment.dependant_id == dependant.id,
+                Appointment.visit_date >= clock.today(),
+                Appointment.status.in_((STATUS_BOOKED, STATUS_ARRIVED)),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+if has_appointment_ahead not in COMMITMENT_CHECKS:
+    COMMITMENT_CHECKS.append(has_appointment_ahead)
 SCOPE_RESOLVERS["clinic_admin"] = lambda clinic_id: db.session.scalar(select(Clinic.name).where(Clinic.id == clinic_id))
 
 

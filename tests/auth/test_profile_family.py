@@ -1,6 +1,6 @@
 """Profile (mobile, email, district, language) and family members."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import select
@@ -148,8 +148,41 @@ def test_add_edit_and_remove_a_family_member(client, auth, citizen):
 
     response = post_form(client, f"/account/family/{dependant.id}/remove", {}, token_from="/account/family")
     assert response.status_code == 302
-    assert "The family member has been removed." in text_of(client.get("/account/family"))
-    assert db.session.scalar(select(Dependant.id)) is None
+    page = text_of(client.get("/account/family"))
+    assert "Zainab Bilal has been removed from your family members." in page
+    assert "You have not added anyone yet." in page
+    assert client.get(edit).status_code == 404
+    # Kept, marked removed, so that anything booked for her in the past still names her.
+    db.session.refresh(dependant)
+    assert dependant.removed_at is not None
+
+
+def test_a_family_member_with_an_appointment_ahead_is_not_removed_and_the_page_says_why(
+    client, auth, citizen, make_service
+):
+    from portal.health import services as health
+
+    dependant = services.add_dependant(
+        citizen, full_name="Zainab Ahmed", relationship="child", date_of_birth=date(2015, 8, 1), gender="female"
+    )
+    db.session.commit()
+    service = make_service()
+    with client.application.test_request_context():
+        health.book_slot(
+            citizen,
+            service.id,
+            health.schedule.karachi_datetime(date(2026, 3, 3), time(9, 30)),
+            dependant_id=dependant.id,
+        )
+    db.session.commit()
+    auth.login(citizen)
+
+    response = post_form(client, f"/account/family/{dependant.id}/remove", {}, token_from="/account/family")
+    assert response.status_code == 302
+    page = text_of(client.get("/account/family"))
+    assert "Zainab Ahmed still has an appointment or a course place ahead. Please cancel it first" in page
+    db.session.refresh(dependant)
+    assert dependant.removed_at is None
 
 
 @pytest.mark.parametrize(

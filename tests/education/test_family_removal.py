@@ -1,0 +1,77 @@
+"""Taking a family member off an account while, and after, they hold or wait for a course place."""
+
+from datetime import date
+
+import pytest
+
+from portal.auth import services as auth_services
+from portal.auth.errors import FamilyMemberBusy
+from portal.auth.models import Dependant
+from portal.education import services
+from portal.education.models import Enrolment, Section
+from portal.extensions import db
+
+
+@pytest.fixture
+def parent(make_user):
+    user = make_user(full_name="Ayesha Khan")
+    user.dependants.append(
+        Dependant(full_name="Hamza Khan", relationship_="child", date_of_birth=date(2008, 2, 3), gender="male")
+    )
+    db.session.commit()
+    return user
+
+
+def test_a_seat_holder_stays_on_the_account_until_they_leave_the_course_and_the_waitlist_moves_on(
+    make_user, make_section, parent
+):
+    section = make_section(capacity=1)
+    hamza = parent.dependants[0]
+    seat = services.enrol(parent, section.id, dependant_id=hamza.id).enrolment
+    waiting = services.enrol(make_user(), section.id).enrolment
+    db.session.commit()
+    assert (seat.status, waiting.status) == ("enrolled", "waitlisted")
+
+    with pytest.raises(FamilyMemberBusy):
+        auth_services.remove_dependant(parent, hamza.id)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Dependant, hamza.id).removed_at is None
+    assert db.session.get(Section, section.id).enrolled_count == 1
+
+    services.drop(parent, seat.reference)
+    db.session.commit()
+    auth_services.remove_dependant(parent, hamza.id)
+    db.session.commit()
+    db.session.expire_all()
+
+    assert parent.dependants == []
+    assert db.session.get(Enrolment, waiting.id).status == "enrolled"  # the freed seat went on
+    assert db.session.get(Section, section.id).enrolled_count == 1
+    kept = db.session.get(Enrolment, seat.id)
+    assert (kept.status, kept.person_name) == ("dropped", "Hamza Khan")
+
+
+def test_a_waitlisted_family_member_also_keeps_them_on_the_account(make_user, make_section, parent):
+    section = make_section(capacity=1)
+    services.enrol(make_user(), section.id)
+    hamza = parent.dependants[0]
+    assert services.enrol(parent, section.id, dependant_id=hamza.id).enrolment.status == "waitlisted"
+    db.session.commit()
+    with pytest.raises(FamilyMemberBusy):
+        auth_services.remove_dependant(parent, hamza.id)
+
+
+def test_a_finished_course_does_not_keep_a_family_member_on_the_account(app, make_section, parent):
+    section = make_section(capacity=1)
+    hamza = parent.dependants[0]
+    seat = services.enrol(parent, section.id, dependant_id=hamza.id).enrolment
+    db.session.commit()
+    app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"  # the course ended on 16 May
+
+    auth_services.remove_dependant(parent, hamza.id)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Enrolment, seat.id)
+    assert (kept.status, kept.person_name) == ("enrolled", "Hamza Khan")  # history and its seat count kept
+    assert db.session.get(Section, section.id).enrolled_count == 1
