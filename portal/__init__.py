@@ -25,6 +25,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import configure_mappers
+from werkzeug.routing import IntegerConverter
 
 from portal.config import BASE_DIR, Config, config_from_env
 from portal.database import database_unavailable, init_database_limits, init_read_only
@@ -141,7 +142,17 @@ def register_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: only numbers a database id can hold (up to 2⁶³ − 1). A longer one is
+    a page that does not exist (404), not a number SQLite refuses to bind (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId  # before the routes are added
     from portal.auth import bp as auth_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.education import bp as education_bp

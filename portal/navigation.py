@@ -79,3 +79,10 @@ def remembered_url_for(endpoint: str, **values) -> str:
     if url is None:
         url = built[key] = url_for(endpoint, **values)
     return url
+
+
+def requested_page(most: int = 10_000) -> int:
+    """The ``page`` of a listing's query string: 1 when it is missing or not a number, and never past
+    ``most`` (a huge number would only make the database skip rows it does not have, or fail)."""
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, most))

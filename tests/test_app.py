@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from portal import create_app
 from portal.config import ProductionConfig
@@ -204,3 +205,40 @@ def test_a_page_that_fails_with_its_error_page_still_answers_in_both_languages(
     assert "معذرت، ہماری طرف کوئی خرابی پیش آ گئی" in html  # the Urdu catalogue's words
     assert 'href="/"' in html
     assert "secret internals" not in html and "Traceback" not in html
+
+
+HUGE = 10**20  # past what a 64-bit integer (and so SQLite) can hold
+
+
+def test_an_id_too_large_for_the_database_is_a_missing_page_on_every_route(app, client, auth, make_user):
+    """Generated from the URL map, so that a new route with a number in its address is covered too."""
+    staff = make_user(roles=["superadmin", "official"])
+    auth.login(staff)
+    tried = []
+    for rule in app.url_map.iter_rules():
+        numbers = [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
+        if not numbers or "GET" not in rule.methods:
+            continue
+        values = {name: (HUGE if name in numbers else "X") for name in rule.arguments}
+        path = rule.build(values, append_unknown=False)[1]
+        response = client.get(path)
+        tried.append(path)
+        assert response.status_code == 404, (path, response.status_code)
+    assert len(tried) >= 15  # clinics, services, appointments, courses, sections, family, admin pages…
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/clinics?page=9223372036854775807",
+        "/courses?page=99999999999999999999",
+        "/messages?page=9223372036854775807",
+        "/dashboard/?start=9999-12-31",
+        "/dashboard/?start=0001-01-01&end=0001-01-02",
+        "/dashboard/health?end=9999-12-31",
+    ],
+)
+def test_extreme_page_numbers_and_dates_give_a_page_not_an_error(client, auth, make_user, path):
+    auth.login(make_user(roles=["official"]))
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code

@@ -220,11 +220,17 @@ class Filters:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
 
 
+# Dates an official may ask about: the portal's figures start after 2000, and a date near the ends
+# of the calendar (0001-01-01, 9999-12-31) would overflow the day arithmetic of the filters.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _parse_date(text: str | None) -> date | None:
     try:
-        return date.fromisoformat((text or "").strip())
+        day = date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+    return day if EARLIEST <= day <= LATEST else None
 
 
 def parse_filters(args, scope: OfficialScope) -> Filters:

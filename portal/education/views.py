@@ -36,6 +36,7 @@ from portal.education.models import (
     Section,
 )
 from portal.extensions import db
+from portal.navigation import requested_page
 from portal.pagecache import public_page
 
 admin_required = role_required(ROLE_SCHOOL_ADMIN)
@@ -93,8 +94,7 @@ def find_courses():
             weeks=int(form.weeks.data) if form.weeks.data else None,
             seats=bool(form.seats.data),
         )
-    page = request.args.get("page", 1, type=int) or 1
-    results = catalogue.search_courses(filters, page=max(1, min(page, 10000)))
+    results = catalogue.search_courses(filters, page=requested_page())
     sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
     return render_template(

@@ -27,6 +27,7 @@ from portal.health.forms import (
     BookForm,
     ConfirmForm,
 )
+from portal.navigation import requested_page
 from portal.pagecache import public_page
 
 
@@ -74,8 +75,7 @@ def find_clinics():
     district = request.args.get("district") or None
     service_name = request.args.get("service") or None
     q = (request.args.get("q") or "").strip()[:100] or None
-    page = request.args.get("page", 1, type=int) or 1
-    results = services.find_clinics(district, service_name, q, page=max(page, 1))
+    results = services.find_clinics(district, service_name, q, page=requested_page())
     next_dates = services.next_free_dates(results.items)
     return render_template(
         "health/find_clinics.html",

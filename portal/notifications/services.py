@@ -214,6 +214,9 @@ def unread_count(user) -> int:
 
 
 def mark_read(user) -> None:
+    """Mark the person's in-app messages read. Starts a transaction of its own: on SQLite the inbox's
+    read transaction could not be turned into a write once another writer had overtaken it."""
+    begin_write()
     db.session.execute(
         update(Message)
         .where(Message.user_id == user.id, Message.channel == CHANNEL_IN_APP, Message.read_at.is_(None))

@@ -1,15 +1,15 @@
-from flask import render_template, request
+from flask import render_template
 from flask_login import current_user, login_required
 
 from portal.extensions import db
+from portal.navigation import requested_page
 from portal.notifications import bp, services
 
 
 @bp.route("/messages")
 @login_required
 def inbox():
-    page = request.args.get("page", 1, type=int)
-    messages = services.inbox(current_user, page=max(page, 1))
+    messages = services.inbox(current_user, page=requested_page())
     html = render_template("notifications/inbox.html", messages=messages)
     services.mark_read(current_user)
     db.session.commit()
