@@ -73,7 +73,7 @@ def health_services(f: Filters, scope: OfficialScope, **_kw) -> Figure:
     chart = charts.horizontal_bars(
         "chart-health-services",
         title,
-        _l("Appointments"),
+        _l("Places taken"),
         _l("Service"),
         [(r["service"], r["appointments"]) for r in rows],
     )

@@ -58,6 +58,11 @@ MAX_RANGE_DAYS = 366
 HEALTH_SERIES = ("booked", "seen", "no_show", "cancelled")
 EDUCATION_SERIES = ("enrolled", "waitlisted", "pending", "other")
 HOLDING = (STATUS_BOOKED, STATUS_ARRIVED, STATUS_SEEN, STATUS_NO_SHOW)
+# A place taken: an appointment in a holding status that holds a slot. A walk-in's queue token (no slot,
+# a queue number instead) is a visit, counted with the appointments, seen and no-shows, but takes none of
+# the places the weekly hours offer: the clinic admin's own figure (health.admin.counts) counts the same.
+# The slot is read from ix_dash_appointments_date_status (migration 0009), so the counts stay index-only.
+HOLDS_PLACE = and_(Appointment.status.in_(HOLDING), Appointment.slot_id.is_not(None))
 SEAT_HOLDERS = (ENROLLED, COMPLETED)
 
 
@@ -406,7 +411,7 @@ def health_summary(f: Filters) -> dict:
     row = db.session.execute(
         _appointments(
             func.count(),
-            func.sum(case((Appointment.status.in_(HOLDING), 1), else_=0)),
+            func.sum(case((HOLDS_PLACE, 1), else_=0)),
             func.sum(case((Appointment.status == STATUS_SEEN, 1), else_=0)),
             func.sum(case((Appointment.status == STATUS_NO_SHOW, 1), else_=0)),
             func.sum(case((Appointment.status == STATUS_CANCELLED, 1), else_=0)),
@@ -429,7 +434,7 @@ def health_summary(f: Filters) -> dict:
 
 @figures
 def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
-    held = func.sum(case((Appointment.status.in_(HOLDING), 1), else_=0))
+    held = func.sum(case((HOLDS_PLACE, 1), else_=0))
     query = (
         _appointments(
             Service.name, held.label("held"), func.count(func.distinct(Clinic.id)), where=_health_conditions(f)
@@ -460,11 +465,12 @@ def service_names(f: Filters) -> list[str]:
 
 
 def _by(f: Filters, key) -> dict:
-    """Holding, seen and no-show counts grouped by ``key`` (a clinic or district column)."""
+    """Places taken (HOLDS_PLACE), seen, no-show and all appointments, grouped by ``key`` (a clinic or
+    district column)."""
     rows = db.session.execute(
         _appointments(
             key,
-            func.sum(case((Appointment.status.in_(HOLDING), 1), else_=0)),
+            func.sum(case((HOLDS_PLACE, 1), else_=0)),
             func.sum(case((Appointment.status == STATUS_SEEN, 1), else_=0)),
             func.sum(case((Appointment.status == STATUS_NO_SHOW, 1), else_=0)),
             func.count(),
@@ -480,7 +486,7 @@ def days_to_next_free(f: Filters) -> dict[int, float]:
     place (within the service's booking horizon) — a proxy for waiting time."""
     today = clock.today()
     horizon = today + timedelta(days=60)
-    conditions = [Appointment.visit_date.between(today, horizon), Appointment.status.in_(HOLDING)]
+    conditions = [Appointment.visit_date.between(today, horizon), HOLDS_PLACE]
     if f.district:
         conditions.append(Clinic.district == f.district)
     if f.service:

@@ -16,14 +16,15 @@ S2 (Multan, vocational, capacity 5, 10 Mar – 10 Apr): 5 enrolled (3 women), 2 
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from portal.dashboard.services import CAPACITY_REFUSAL_REASON
 from portal.education.models import Certificate, Course, Enrolment, Institution, Section
 from portal.extensions import db
-from portal.health.models import Appointment, Clinic, Service, WeeklyHours
+from portal.health.models import Appointment, Clinic, Service, Slot, WeeklyHours
 
 HEALTH_RANGE = {"start": "2026-02-23", "end": "2026-03-01"}
 EDU_RANGE = {"start": "2026-02-01", "end": "2026-03-31"}
@@ -36,6 +37,17 @@ def _ref(prefix: str) -> str:
     return f"{prefix}-{n:04d}-TEST"
 
 
+def _slot(service, starts: datetime) -> Slot:
+    """The slot of ``service`` at ``starts``, made on first use (each booking here holds a place in one)."""
+    slot = db.session.scalar(select(Slot).where(Slot.service_id == service.id, Slot.starts_at == starts))
+    if slot is None:
+        ends = starts + timedelta(minutes=service.slot_minutes)
+        slot = Slot(service_id=service.id, starts_at=starts, ends_at=ends, capacity=service.places_per_slot)
+        db.session.add(slot)
+        db.session.flush()
+    return slot
+
+
 def _appointment(user, clinic, service, day: date, status: str, hour: int = 9) -> Appointment:
     starts = datetime(day.year, day.month, day.day, hour - 5, 0, tzinfo=UTC)
     return Appointment(
@@ -44,6 +56,7 @@ def _appointment(user, clinic, service, day: date, status: str, hour: int = 9) -
         user_id=user.id,
         clinic_id=clinic.id,
         service_id=service.id,
+        slot_id=_slot(service, starts).id,
         starts_at=starts,
         visit_date=day,
         status=status,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
 from portal.auth.services import OfficialScope
 from portal.dashboard import services
 from portal.dashboard.services import Filters
+from portal.extensions import db
+from portal.health.models import Appointment
 
 PROVINCE = OfficialScope(province=True, districts=frozenset())
 HEALTH = Filters(district=None, start=date(2026, 2, 23), end=date(2026, 3, 1))
@@ -157,3 +159,64 @@ def test_figures_join_clinics_services_and_courses_only_when_they_are_named():
     assert "edu_sections" not in by_district
     by_category = sql(services._enrolments(func.count(), where=[Course.category == "ai_data"]))
     assert "JOIN edu_courses" in by_category and "edu_institutions" not in by_category
+
+
+def test_queue_tokens_take_no_place_as_for_the_clinic_admin(app, make_service, make_user):
+    """A walk-in's queue token (no slot, a queue number) is a visit but takes none of the places offered:
+    the official's places taken, utilisation and days to the next free place agree with the clinic admin's
+    own figure. Today (Monday 2 March) the service offers 2 places: 1 taken by a walk-in into a slot, and 3
+    queue tokens given at the counter."""
+    from portal.health import admin
+
+    today = date(2026, 3, 2)
+    service = make_service(places_per_slot=1, slot_minutes=30, hours=[(0, time(9), time(10))])
+    clinic_admin = make_user(roles=[("clinic_admin", service.clinic_id)])
+    with app.test_request_context():
+        admin.register_walk_in(clinic_admin, service.clinic, service.id, "3520200000001", "P S", None, "slot")
+        for i in range(3):
+            admin.register_walk_in(clinic_admin, service.clinic, service.id, f"352020000010{i}", "P Q", None, "queue")
+    db.session.commit()
+    clinic_view = admin.counts(service.clinic, today, today)
+    assert (clinic_view.used, clinic_view.places) == (1, 2)
+
+    day = Filters(district=None, start=today, end=today)
+    summary = services.health_summary(day)
+    assert (summary["places_taken"], summary["places_offered"]) == (1, 2)
+    assert summary["utilisation"] == clinic_view.utilisation == 0.5
+    assert summary["appointments"] == 4  # every visit, queue tokens included
+    [busiest] = services.busiest_services(day)
+    assert (busiest["appointments"], busiest["utilisation"]) == (1, 0.5)
+    [league] = services.clinic_league(day)
+    assert (league["appointments"], league["utilisation"]) == (1, 0.5)
+    assert league["days_to_free"] == 0  # one place is still free today
+    district = services.health_by_district(day)[service.clinic.district]
+    assert (district["appointments"], district["utilisation"]) == (1, 0.5)
+
+
+def test_queue_tokens_are_visits_seen_and_no_shows(dataset, make_user):
+    """Queue tokens seen or missed count in the appointments and the no-show rate, not in places taken."""
+    a = dataset["clinic_a"]
+    opd = a.services[0]
+    monday = date(2026, 2, 23)
+    for number, status in enumerate(("seen", "seen", "no_show"), start=1):
+        user = make_user()
+        db.session.add(
+            Appointment(
+                reference=f"H-Q{number:03d}-TEST",
+                arrival_code="QQQQ",
+                user_id=user.id,
+                clinic_id=a.id,
+                service_id=opd.id,
+                visit_date=monday,
+                queue_number=number,
+                status=status,
+                walk_in=True,
+            )
+        )
+    db.session.commit()
+    summary = services.health_summary(HEALTH)
+    assert (summary["appointments"], summary["seen"], summary["no_show"]) == (12, 7, 3)
+    assert summary["places_taken"] == 7  # as without the tokens (test_health_summary_province)
+    assert summary["no_show_rate"] == pytest.approx(3 / 10)
+    lahore = services.clinic_league(HEALTH)[0]
+    assert (lahore["clinic"], lahore["appointments"], lahore["no_show_rate"]) == ("Clinic A", 5, pytest.approx(2 / 8))
