@@ -97,6 +97,11 @@ class Config:
     )
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute; 200 per hour")
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute")
+    # Each registration hashes a password (about half a second of CPU and 128 MiB), and tells whether
+    # a CNIC has an account: limited per address (generous: many people share one mobile network
+    # address) and per CNIC.
+    REGISTER_RATE_LIMIT_IP = os.environ.get("REGISTER_RATE_LIMIT_IP", "10 per minute; 100 per hour")
+    REGISTER_RATE_LIMIT_CNIC = os.environ.get("REGISTER_RATE_LIMIT_CNIC", "5 per hour")
 
     # Anonymous public pages are shared for a few seconds (portal/pagecache.py). Production keeps them
     # in Redis so that every worker and every app server shares them; without Redis it caches nothing.

@@ -191,6 +191,7 @@ def change_password(user: User, current: str, new: str, ip: str | None = None) -
         raise WrongPassword()
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
+    _void_reset_links(user)
     audit("auth.password_changed", actor=user, target=user, ip=ip)
 
 
@@ -199,6 +200,14 @@ def sign_out_everywhere(user: User, ip: str | None = None) -> None:
     begin_write()
     user.session_token = new_session_token()
     audit("auth.signed_out_everywhere", actor=user, target=user, ip=ip)
+
+
+def sign_out(user: User) -> None:
+    """End the person's signed-in session on the server too, not only in this browser: a copy of the
+    cookie (a shared phone, a cyber café's computer) or the remember-me cookie stops working. The
+    portal keeps no list of devices, so this ends every sign-in of the account."""
+    begin_write()
+    user.session_token = new_session_token()
 
 
 def update_profile(user: User, *, mobile: str, email: str | None, district: str, language: str) -> None:
@@ -278,8 +287,18 @@ def reset_password(token: str, new_password: str, ip: str | None = None) -> User
     user.session_token = new_session_token()
     user.failed_logins = 0
     user.locked_until = None
+    _void_reset_links(user)
     audit("auth.password_reset", actor=user, target=user, ip=ip)
     return user
+
+
+def _void_reset_links(user: User) -> None:
+    """A new password ends every reset link still waiting to be used."""
+    db.session.execute(
+        PasswordResetToken.__table__.update()
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=clock.now())
+    )
 
 
 # --- family members ----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from portal.auth.forms import (
 from portal.auth.models import ROLE_SUPERADMIN
 from portal.auth.validation import format_mobile
 from portal.extensions import db, limiter
-from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_IN_APP, CHANNEL_SMS
+from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
 from portal.notifications.services import notify
 
 
@@ -72,7 +72,14 @@ def _login_limit_account() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
 
 
+def _register_cnic_key() -> str:
+    """Rate-limit key for registrations with one CNIC, whatever the address."""
+    return "register-cnic:" + "".join(ch for ch in request.form.get("cnic", "") if ch.isdigit())[:13]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT_CNIC"], key_func=_register_cnic_key, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -140,6 +147,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    # In a demo the personas are shared by everyone in the room: one of them signing out must not sign
+    # out the others.
+    if current_user.is_authenticated and not current_app.config.get("DEMO_MODE"):
+        services.sign_out(current_user)
+        db.session.commit()
     lang = session.get("lang")
     session.clear()
     logout_user()  # after clear(): it leaves the mark that deletes the remember-me cookie
@@ -199,7 +211,8 @@ def request_reset():
                     minutes=minutes,
                     link=link,
                 ),
-                channels=(CHANNEL_SMS, CHANNEL_EMAIL, CHANNEL_IN_APP),
+                # Not in the portal's inbox: whoever holds a signed-in cookie could read it there.
+                channels=(CHANNEL_SMS, CHANNEL_EMAIL),
             )
             if current_app.config.get("DEMO_MODE"):
                 demo_link = link

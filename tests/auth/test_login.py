@@ -8,7 +8,7 @@ import pytest
 from portal import clock
 from portal.extensions import db
 from tests.auth.conftest import audit_actions, text_of
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, AuthActions
 
 GENERIC = "The CNIC or email and password do not match our records."
 
@@ -96,6 +96,31 @@ def test_sign_out_deletes_the_remember_cookie(app, client, auth, citizen):
     assert client.get_cookie("remember_token") is None
     client.get("/")
     assert client.get("/account").status_code == 302
+
+
+def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_working(app, client, auth, citizen):
+    """A shared phone or a cyber café's computer: a copy of the cookies taken before sign-out (the
+    session and remember-me cookies) must not carry on as the citizen."""
+    auth.login(citizen, remember="y")
+    copied = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    assert client.get("/account").status_code == 200
+    auth.logout()
+
+    for name, value in copied.items():
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        response = thief.get("/account")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), name
+    assert auth.login(citizen).status_code == 302  # signing in again works as usual
+
+
+def test_in_a_demo_one_person_signing_out_leaves_the_others_on_the_shared_persona_signed_in(app, client, auth, citizen):
+    app.config["DEMO_MODE"] = True
+    auth.login(citizen)
+    other = app.test_client()
+    AuthActions(other).login(citizen)
+    auth.logout()
+    assert other.get("/account").status_code == 200
 
 
 def test_without_remember_me_no_remember_cookie(client, auth, citizen):

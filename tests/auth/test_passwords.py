@@ -141,12 +141,15 @@ def reset_link(user) -> str:
     return re.search(r"http://localhost(/password-reset/[\w-]+)", body).group(1)
 
 
-def test_reset_request_queues_the_link_on_every_channel(client, citizen):
+def test_reset_request_queues_the_link_by_sms_and_email_never_in_the_portal_inbox(client, citizen):
+    """Whoever holds a copy of a signed-in cookie can read the inbox: a reset link there would let
+    them set a new password without knowing the current one."""
     response = ask_reset(client, citizen.cnic_display)
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert SAME_MESSAGE in text_of(client.get("/login"))
     messages = db.session.scalars(select(Message).where(Message.user_id == citizen.id)).all()
-    assert {m.channel for m in messages} == {CHANNEL_SMS, CHANNEL_EMAIL, CHANNEL_IN_APP}
+    assert {m.channel for m in messages} == {CHANNEL_SMS, CHANNEL_EMAIL}
+    assert not any(m.channel == CHANNEL_IN_APP for m in messages)
     sms = next(m for m in messages if m.channel == CHANNEL_SMS)
     assert sms.recipient == "+923001234567" and sms.status == "pending"
     assert "30 minutes" in sms.body and "/password-reset/" in sms.body
@@ -324,3 +327,16 @@ def test_reset_requests_are_rate_limited_per_account(app, client, citizen):
     from tests.conftest import AuthActions
 
     assert AuthActions(client).login(citizen).status_code == 302
+
+
+def test_a_new_password_ends_every_reset_link_still_waiting(client, auth, citizen):
+    ask_reset(client, citizen.cnic_display)
+    link = reset_link(citizen)
+    auth.login(citizen)
+    response = post_form(
+        client,
+        "/account/password",
+        {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.get(link).status_code == 400  # "expired or already used"

@@ -188,3 +188,28 @@ def test_register_race_is_decided_by_the_unique_constraints(app, client, monkeyp
     assert message in text_of(response)
     assert services.find_by_cnic("3520212345671") is None or field == "cnic"
     assert db.session.scalar(select(db.func.count(User.id))) == 1
+
+
+def _register_from(client, address: str, **overrides):
+    data = {**register_data(**overrides), "csrf_token": csrf_token(client, "/register")}
+    return client.post("/register", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_registrations_from_one_address_are_limited(app, client):
+    """Each costs a password hash and says whether a CNIC has an account: not at any speed."""
+    app.config["REGISTER_RATE_LIMIT_IP"] = "3 per minute"
+    for n in range(3):
+        assert _register_from(client, "10.0.0.1", cnic=f"352021234567{n}", password="short").status_code == 200
+    response = _register_from(client, "10.0.0.1", cnic="3520212345679")
+    assert response.status_code == 429
+    assert "Too many attempts" in text_of(response)
+    assert db.session.scalar(select(User.id)) is None
+    assert _register_from(app.test_client(), "10.0.0.2", cnic="3520212345679").status_code == 302
+
+
+def test_registrations_with_one_cnic_are_limited_whatever_the_address(app, client):
+    app.config["REGISTER_RATE_LIMIT_CNIC"] = "2 per hour"
+    for n in range(2):
+        assert _register_from(client, f"10.0.1.{n}", cnic="35202-1234567-1", password="short").status_code == 200
+    assert _register_from(client, "10.0.1.9", cnic="3520212345671").status_code == 429
+    assert _register_from(client, "10.0.1.9", cnic="3520212345672").status_code == 302

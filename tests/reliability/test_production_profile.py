@@ -3,6 +3,7 @@ workers (nothing shared lives in process memory), secure cookies and the JSON re
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -212,3 +213,20 @@ def test_the_dashboard_refresher_recomputes_in_its_own_process_what_the_workers_
         seen = re.search(r"refreshed (\d+), current (\d+), dropped (\d+)", refresh())
         assert seen and int(seen[1]) == len(figures)
         assert all(store.exists(k) for k in figures)
+
+
+def test_the_access_log_keeps_no_reset_token_and_no_query_string(app, database_url, tmp_path):
+    """gunicorn writes the request line itself: a password-reset link's token and a staff search for
+    a CNIC must not reach it (the app's own JSON log names only the route)."""
+    access_log = tmp_path / "access.log"
+    env = {"SECRET_KEY": "p" * 64, "SESSION_COOKIE_SECURE": "0", "GUNICORN_ACCESS_LOG": str(access_log)}
+    token, cnic = "Zq8secretResetToken0123456789", "3520212345671"
+    with Gunicorn(database_url, workers=1, env=env, config="production") as server:
+        for path in (f"/password-reset/{token}", f"/admin/staff?cnic={cnic}", "/clinics?district=Lahore"):
+            with contextlib.suppress(urllib.error.HTTPError):  # the log line is what counts
+                urllib.request.urlopen(server.url + path, timeout=10).read()
+    lines = access_log.read_text()
+    assert token not in lines and cnic not in lines and "Lahore" not in lines
+    assert '"GET /password-reset/[token] HTTP/1.1"' in lines
+    assert '"GET /admin/staff?[query] HTTP/1.1" 302' in lines  # then sign-in, with its next=
+    assert re.search(r'"GET /clinics\?\[query\] HTTP/1.1" 200 \d+ \d+ms rid=[0-9a-f]{8,}', lines), lines
