@@ -546,12 +546,18 @@ def _new_enrolment(person: Person, section: Section, now: datetime, **fields) ->
 def _check_waitlist_room(section: Section) -> None:
     if not section.waitlist_enabled:
         raise SectionFull()
-    if section.waitlist_cap is not None:
-        waiting = db.session.scalar(
-            select(func.count(Enrolment.id)).where(Enrolment.section_id == section.id, Enrolment.status == WAITLISTED)
-        )
-        if waiting >= section.waitlist_cap:
-            raise WaitlistFull()
+    if _waitlist_is_full(section):
+        raise WaitlistFull()
+
+
+def _waitlist_is_full(section: Section) -> bool:
+    """Whether the section's waitlist has reached its cap (call with the section locked)."""
+    if section.waitlist_cap is None:
+        return False
+    waiting = db.session.scalar(
+        select(func.count(Enrolment.id)).where(Enrolment.section_id == section.id, Enrolment.status == WAITLISTED)
+    )
+    return waiting >= section.waitlist_cap
 
 
 def _unique_reference() -> str:
@@ -684,7 +690,8 @@ def approvals_queue(user) -> list[Enrolment]:
 
 def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
     """Approve a pending request: it takes a seat atomically, or goes to the waitlist if none is left
-    (the person is told which). Raises NotFound, CannotChange, SectionFull (no seat, no waitlist)."""
+    (the person is told which). Raises NotFound, CannotChange, SectionFull (no seat, and no waitlist
+    or a full one: the request stays pending)."""
     begin_write()
     enrolment = enrolment_for_admin(admin, enrolment_id)
     section = lock_section(enrolment.section_id)
@@ -699,6 +706,8 @@ def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
     else:
         if not section.waitlist_enabled:
             raise SectionFull(_l("No seat is left and this cohort has no waitlist, so the request stays pending."))
+        if _waitlist_is_full(section):
+            raise SectionFull(_l("No seat is left and the waitlist is full, so the request stays pending."))
         enrolment.status, enrolment.waitlisted_at = WAITLISTED, now
         audit(
             "education.enrolment.approved_to_waitlist",

@@ -74,6 +74,21 @@ def test_approve_when_full_without_waitlist_keeps_it_pending(make_user, make_sec
     assert reload(second).status == "pending"
 
 
+def test_approve_when_full_and_the_waitlist_is_full_keeps_it_pending(make_user, make_section, school_admin):
+    section = make_section(needs_approval=True, capacity=1, waitlist_cap=1)
+    admin = school_admin(section.course.institution)
+    seated, waiting, third = (enrol(make_user(), section) for _ in range(3))
+    services.approve(admin, seated.id)
+    services.approve(admin, waiting.id)
+    db.session.commit()
+    with pytest.raises(services.SectionFull) as info:
+        services.approve(admin, third.id)
+    db.session.rollback()
+    assert str(info.value) == "No seat is left and the waitlist is full, so the request stays pending."
+    assert [reload(e).status for e in (seated, waiting, third)] == ["enrolled", "waitlisted", "pending"]
+    assert actions() == ["education.enrolment.approved", "education.enrolment.approved_to_waitlist"]
+
+
 def test_approve_twice_is_refused(make_user, make_section, school_admin):
     section = make_section(needs_approval=True)
     admin = school_admin(section.course.institution)
