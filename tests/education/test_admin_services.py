@@ -152,6 +152,20 @@ def test_raising_capacity_promotes_from_the_waitlist(make_user, make_section, sc
     assert "education.section.updated" in actions()
 
 
+def test_raising_capacity_after_the_course_ended_promotes_no_one(app, make_user, make_section, school_admin):
+    section = make_section(capacity=1, end_date=date(2026, 4, 30), drop_deadline=None)
+    admin = school_admin(section.course.institution)
+    enrol(make_user(), section)
+    waiting = enrol(make_user(), section)
+    app.config["FIXED_NOW"] = "2026-04-30T19:00:00+00:00"  # midnight in Karachi: the day after the last day
+    catalogue.save_section(admin, section_data(section, capacity=2), section_id=section.id)
+    db.session.commit()
+    assert reload(waiting).status == "waitlisted"
+    assert reload(section).enrolled_count == 1
+    bodies = db.session.scalars(select(Message.body).where(Message.user_id == waiting.user_id)).all()
+    assert not any("now enrolled" in b for b in bodies)
+
+
 def test_capacity_cannot_go_below_seats_taken(make_user, make_section, school_admin):
     section = make_section(capacity=3)
     admin = school_admin(section.course.institution)
