@@ -10,7 +10,7 @@ transaction. Services flush; the caller commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -383,8 +383,11 @@ def waitlist_lengths(section_ids) -> dict[int, int]:
 
 def promote_waitlist(section: Section) -> list[Enrolment]:
     """Fill free seats from the waitlist, first come first served, skipping people who are no longer
-    eligible or who cannot use the seats left (seats kept for a group). Call with the section locked."""
+    eligible or who cannot use the seats left (seats kept for a group). Call with the section locked.
+    No one is promoted into a course that has ended: a seat freed after the end date is of no use."""
     promoted = []
+    if clock.today() > section.end_date:
+        return promoted
     for enrolment in waitlist(section.id):
         if section.enrolled_count >= section.capacity:
             break
@@ -546,12 +549,18 @@ def _new_enrolment(person: Person, section: Section, now: datetime, **fields) ->
 def _check_waitlist_room(section: Section) -> None:
     if not section.waitlist_enabled:
         raise SectionFull()
-    if section.waitlist_cap is not None:
-        waiting = db.session.scalar(
-            select(func.count(Enrolment.id)).where(Enrolment.section_id == section.id, Enrolment.status == WAITLISTED)
-        )
-        if waiting >= section.waitlist_cap:
-            raise WaitlistFull()
+    if _waitlist_is_full(section):
+        raise WaitlistFull()
+
+
+def _waitlist_is_full(section: Section) -> bool:
+    """Whether the section's waitlist has reached its cap (call with the section locked)."""
+    if section.waitlist_cap is None:
+        return False
+    waiting = db.session.scalar(
+        select(func.count(Enrolment.id)).where(Enrolment.section_id == section.id, Enrolment.status == WAITLISTED)
+    )
+    return waiting >= section.waitlist_cap
 
 
 def _unique_reference() -> str:
@@ -611,9 +620,14 @@ def enrolment_for_user(user: User, reference: str) -> Enrolment:
     return enrolment
 
 
+def last_day_to_drop(section: Section) -> date:
+    """The section's drop deadline or, when it has none, its end date: leaving a course that has
+    ended would free a seat no one can use."""
+    return section.drop_deadline or section.end_date
+
+
 def can_drop(enrolment: Enrolment) -> bool:
-    deadline = enrolment.section.drop_deadline
-    return enrolment.status in ACTIVE_STATUSES and (deadline is None or clock.today() <= deadline)
+    return enrolment.status in ACTIVE_STATUSES and clock.today() <= last_day_to_drop(enrolment.section)
 
 
 def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
@@ -626,8 +640,9 @@ def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
     db.session.refresh(enrolment)
     if enrolment.status not in ACTIVE_STATUSES:
         raise CannotChange()
-    if section.drop_deadline is not None and clock.today() > section.drop_deadline:
-        raise DropDeadlinePassed(date=LazyDate(section.drop_deadline))
+    last_day = last_day_to_drop(section)
+    if clock.today() > last_day:
+        raise DropDeadlinePassed(date=LazyDate(last_day))
     held_seat = enrolment.status == ENROLLED
     now = clock.now()
     enrolment.status, enrolment.updated_at = DROPPED, now
@@ -684,7 +699,8 @@ def approvals_queue(user) -> list[Enrolment]:
 
 def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
     """Approve a pending request: it takes a seat atomically, or goes to the waitlist if none is left
-    (the person is told which). Raises NotFound, CannotChange, SectionFull (no seat, no waitlist)."""
+    (the person is told which). Raises NotFound, CannotChange, SectionFull (no seat, and no waitlist
+    or a full one: the request stays pending)."""
     begin_write()
     enrolment = enrolment_for_admin(admin, enrolment_id)
     section = lock_section(enrolment.section_id)
@@ -699,6 +715,8 @@ def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
     else:
         if not section.waitlist_enabled:
             raise SectionFull(_l("No seat is left and this cohort has no waitlist, so the request stays pending."))
+        if _waitlist_is_full(section):
+            raise SectionFull(_l("No seat is left and the waitlist is full, so the request stays pending."))
         enrolment.status, enrolment.waitlisted_at = WAITLISTED, now
         audit(
             "education.enrolment.approved_to_waitlist",

@@ -74,6 +74,21 @@ def test_approve_when_full_without_waitlist_keeps_it_pending(make_user, make_sec
     assert reload(second).status == "pending"
 
 
+def test_approve_when_full_and_the_waitlist_is_full_keeps_it_pending(make_user, make_section, school_admin):
+    section = make_section(needs_approval=True, capacity=1, waitlist_cap=1)
+    admin = school_admin(section.course.institution)
+    seated, waiting, third = (enrol(make_user(), section) for _ in range(3))
+    services.approve(admin, seated.id)
+    services.approve(admin, waiting.id)
+    db.session.commit()
+    with pytest.raises(services.SectionFull) as info:
+        services.approve(admin, third.id)
+    db.session.rollback()
+    assert str(info.value) == "No seat is left and the waitlist is full, so the request stays pending."
+    assert [reload(e).status for e in (seated, waiting, third)] == ["enrolled", "waitlisted", "pending"]
+    assert actions() == ["education.enrolment.approved", "education.enrolment.approved_to_waitlist"]
+
+
 def test_approve_twice_is_refused(make_user, make_section, school_admin):
     section = make_section(needs_approval=True)
     admin = school_admin(section.course.institution)
@@ -135,6 +150,20 @@ def test_raising_capacity_promotes_from_the_waitlist(make_user, make_section, sc
     assert [reload(w).status for w in (w1, w2, w3)] == ["enrolled", "enrolled", "waitlisted"]
     assert reload(section).enrolled_count == 3
     assert "education.section.updated" in actions()
+
+
+def test_raising_capacity_after_the_course_ended_promotes_no_one(app, make_user, make_section, school_admin):
+    section = make_section(capacity=1, end_date=date(2026, 4, 30), drop_deadline=None)
+    admin = school_admin(section.course.institution)
+    enrol(make_user(), section)
+    waiting = enrol(make_user(), section)
+    app.config["FIXED_NOW"] = "2026-04-30T19:00:00+00:00"  # midnight in Karachi: the day after the last day
+    catalogue.save_section(admin, section_data(section, capacity=2), section_id=section.id)
+    db.session.commit()
+    assert reload(waiting).status == "waitlisted"
+    assert reload(section).enrolled_count == 1
+    bodies = db.session.scalars(select(Message.body).where(Message.user_id == waiting.user_id)).all()
+    assert not any("now enrolled" in b for b in bodies)
 
 
 def test_capacity_cannot_go_below_seats_taken(make_user, make_section, school_admin):

@@ -316,6 +316,29 @@ def test_drop_deadline(app, make_user, make_section):
     assert "3 March 2026" in str(info.value)
 
 
+def test_without_a_drop_deadline_the_last_day_to_leave_is_the_end_date(app, make_user, make_section):
+    section = make_section(capacity=1, end_date=date(2026, 4, 30), drop_deadline=None)
+    holder = make_user()
+    held = enrol(holder, section)
+    waiting_user = make_user()
+    waiting = enrol(waiting_user, section)
+    app.config["FIXED_NOW"] = "2026-04-30T19:00:00+00:00"  # midnight in Karachi: the course has ended
+    assert not services.can_drop(held)
+    with pytest.raises(services.DropDeadlinePassed) as info:
+        services.drop(holder, held.reference)
+    db.session.rollback()
+    assert "30 April 2026" in str(info.value)
+    assert (status_of(held), status_of(waiting)) == ("enrolled", "waitlisted")
+    bodies = db.session.scalars(select(Message.body).where(Message.user_id == waiting_user.id)).all()
+    assert not any("now enrolled" in b for b in bodies)
+    # On the last day of a course still running, leaving frees the seat for the waitlist as before.
+    app.config["FIXED_NOW"] = "2026-04-30T18:59:00+00:00"  # 23:59 in Karachi
+    assert services.can_drop(db.session.get(Enrolment, held.id))
+    services.drop(holder, held.reference)
+    db.session.commit()
+    assert (status_of(held), status_of(waiting)) == ("dropped", "enrolled")
+
+
 def test_drop_twice_and_someone_elses_enrolment(make_user, make_section):
     section = make_section()
     user = make_user()

@@ -247,6 +247,22 @@ def test_approvals_queue_approve_and_reject(client, auth, world, make_user):
     assert client.post(f"/school-admin/enrolments/{first.id}/approve", data={}).status_code == 400
 
 
+def test_approving_when_the_waitlist_is_full_explains_why_it_stays_pending(client, auth, world, make_user):
+    admin, section, _other = world
+    section.waitlist_cap = 1
+    seated, waiting, third = (services.enrol(make_user(), section.id).enrolment for _ in range(3))
+    services.approve(admin, seated.id)
+    services.approve(admin, waiting.id)
+    db.session.commit()
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/approvals")
+    response = client.post(f"/school-admin/enrolments/{third.id}/approve", data={"csrf_token": token},
+                           follow_redirects=True)  # fmt: skip
+    assert "No seat is left and the waitlist is full, so the request stays pending." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, third.id).status == "pending"
+
+
 def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     admin, section, _other = world
     section.needs_approval = False

@@ -203,6 +203,25 @@ def test_drop_after_deadline_is_explained(app, client, auth, make_user, make_sec
     assert "The last day to drop this course was 2 March 2026." in response.get_data(as_text=True)
 
 
+def test_without_a_drop_deadline_leaving_is_offered_until_the_course_ends(app, client, auth, make_user, make_section):
+    section = make_section(end_date=date(2026, 4, 30), drop_deadline=None)
+    user = make_user()
+    enrolment = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    page = f"/my-courses/{enrolment.reference}"
+    html = client.get(page).get_data(as_text=True)
+    assert "Apr 30, 2026 (the last day of the course)" in html and "Leave this course" in html
+    token = csrf_token(client, "/my-courses")
+    app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
+    assert "Leave this course" not in client.get(page).get_data(as_text=True)
+    assert f"{page}/drop" not in client.get("/my-courses").get_data(as_text=True)
+    response = client.post(f"{page}/drop", data={"csrf_token": token}, follow_redirects=True)
+    assert "The last day to drop this course was 30 April 2026." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).status == "enrolled"
+
+
 def test_citizens_see_only_their_own_enrolments(client, auth, make_user, make_section):
     section = make_section()
     owner = make_user()
