@@ -24,6 +24,17 @@ class DuplicateCNIC(DomainError):
     )
 
 
+class CounterRecordNotProven(DomainError):
+    """An online registration for a CNIC first recorded at a clinic counter whose mobile number is not
+    the one the counter recorded (or the counter recorded none). Says no more than DuplicateCNIC:
+    neither the recorded number nor the person's name."""
+
+    message = _l(
+        "This CNIC was registered at a clinic counter. Register with the mobile number you gave there, "
+        "or ask the clinic to add your number."
+    )
+
+
 class DuplicateEmail(DomainError):
     message = _l("Another account already uses this email address.")
 

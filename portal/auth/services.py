@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal import clock
 from portal.auth.errors import (
     AccountLocked,
+    CounterRecordNotProven,
     DomainError,
     DuplicateCNIC,
     DuplicateEmail,
@@ -43,7 +44,7 @@ from portal.auth.models import (
     User,
     new_session_token,
 )
-from portal.auth.validation import normalise_cnic
+from portal.auth.validation import normalise_cnic, normalise_mobile
 from portal.database import begin_write
 from portal.extensions import db
 
@@ -89,6 +90,12 @@ class Registration:
     preferred_language: str = "en"
 
 
+def same_mobile(recorded: str | None, given: str | None) -> bool:
+    """True when both are valid Pakistani mobile numbers and the same one (compared in E.164)."""
+    recorded, given = normalise_mobile(recorded), normalise_mobile(given)
+    return recorded is not None and recorded == given
+
+
 def find_by_cnic(cnic: str) -> User | None:
     digits = normalise_cnic(cnic)
     if digits is None:
@@ -105,10 +112,11 @@ def find_by_login(identifier: str) -> User | None:
 
 
 def register(data: Registration, ip: str | None = None) -> User:
-    """Create a citizen account. Raises DuplicateCNIC or DuplicateEmail.
+    """Create a citizen account. Raises DuplicateCNIC, CounterRecordNotProven or DuplicateEmail.
 
     A minimal record created at a clinic counter (no password yet) is completed instead of
-    refused, so a walk-in patient can later register with their own CNIC.
+    refused, so a walk-in patient can later register with their own CNIC, but only with the
+    mobile number the counter recorded (CounterRecordNotProven otherwise).
     """
     begin_write()
     cnic = normalise_cnic(data.cnic)
@@ -118,6 +126,10 @@ def register(data: Registration, ip: str | None = None) -> User:
     user = db.session.scalar(select(User).where(User.cnic == cnic))
     if user is not None and user.password_hash is not None:
         raise DuplicateCNIC()
+    if user is not None and not same_mobile(user.mobile, data.mobile):
+        # CNICs are printed on many documents, so knowing one does not make the counter record (and
+        # its visits) yours; the mobile number the person gave at the counter does.
+        raise CounterRecordNotProven()
     if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.cnic != cnic)):
         raise DuplicateEmail()
     password_hash = hash_password(data.password)

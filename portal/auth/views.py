@@ -98,7 +98,7 @@ def register():
         )
         try:
             user = services.register(data, ip=client_ip())
-        except services.DuplicateCNIC as exc:
+        except (services.DuplicateCNIC, services.CounterRecordNotProven) as exc:
             form.cnic.errors.append(str(exc))
         except services.DuplicateEmail as exc:
             form.email.errors.append(str(exc))

@@ -431,7 +431,9 @@ def register_walk_in(
     """Register a person at the counter: into the next free place today, or a queue token.
 
     A CNIC the portal does not know gets a minimal record (no password: they cannot sign in until
-    they register). Raises NoPlaceToday when ``mode`` is "slot" and today is full.
+    they register online with the mobile number recorded here); ``mobile`` (E.164) is recorded on
+    such a record, and ignored for a full account. Raises NoPlaceToday when ``mode`` is "slot" and
+    today is full.
     """
     begin_write()
     service = next((s for s in clinic.services if s.id == service_id and s.active), None)
@@ -448,6 +450,11 @@ def register_walk_in(
         db.session.add(person)
         db.session.flush()
         audit("health.walk_in.person_created", actor=actor, target=person, ip=ip)
+    elif person.password_hash is None and mobile and mobile != person.mobile:
+        # A counter record completes online only with the mobile recorded here, so the counter can
+        # add or correct it for the person standing in front of it (never for a full account).
+        person.mobile = mobile
+        audit("health.walk_in.mobile_recorded", actor=actor, target=person, ip=ip)
     today, now = clock.today(), clock.now()
     appointment = Appointment(
         reference=_new_reference(),

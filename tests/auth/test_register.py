@@ -124,13 +124,24 @@ def test_register_duplicate_email_is_refused(client, make_user):
     assert "Another account already uses this email address." in text_of(response)
 
 
-def test_register_completes_a_counter_record_without_password(client, make_user):
-    walk_in = make_user(cnic="3520212345671", full_name="A. Siddiqui")
+def test_register_completes_a_counter_record_given_the_mobile_recorded_there(client, make_user):
+    walk_in = make_user(cnic="3520212345671", full_name="A. Siddiqui", mobile="+923001234567")
     walk_in.password_hash = None
     db.session.commit()
-    assert register(client).status_code == 302
+    assert register(client, mobile="0300-1234567").status_code == 302
     user = only_user()
     assert user.full_name == "Ayesha Siddiqui" and user.password_hash
+
+
+def test_register_refuses_a_counter_record_with_another_mobile(client, make_user):
+    walk_in = make_user(cnic="3520212345671", full_name="A. Siddiqui", mobile="+923331234567")
+    walk_in.password_hash = None
+    db.session.commit()
+    response = register(client, mobile="0300 1234567")
+    assert response.status_code == 200
+    assert "This CNIC was registered at a clinic counter." in text_of(response)
+    user = only_user()
+    assert user.full_name == "A. Siddiqui" and user.password_hash is None
 
 
 def test_register_without_csrf_token_is_refused(client):

@@ -80,7 +80,9 @@ def test_walk_in_reuses_known_person_and_minimal_record_can_register_later(clini
     service, staff = clinic_admin
     known = admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, None, "queue")
     assert known.user_id == citizen.id and known.queue_number == 1
-    new = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
+    new = admin.register_walk_in(
+        staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", "+923001234568", "queue"
+    )
     db.session.commit()
     assert new.queue_number == 2
     person = db.session.get(User, new.user_id)
@@ -99,6 +101,24 @@ def test_walk_in_reuses_known_person_and_minimal_record_can_register_later(clini
     )
     db.session.commit()
     assert db.session.scalar(select(func.count(User.id)).where(User.cnic == "3740522222221")) == 1
+
+
+def test_walk_in_records_the_mobile_on_a_counter_record_but_never_on_an_account(clinic_admin, citizen):
+    service, staff = clinic_admin
+    first = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
+    db.session.commit()
+    person = db.session.get(User, first.user_id)
+    assert person.mobile is None
+    admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", None, "+923001234568", "queue")
+    admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, "+923339999999", "queue")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, person.id).mobile == "+923001234568"
+    assert db.session.get(User, citizen.id).mobile == "+923001112233"
+    recorded = db.session.scalars(
+        select(AuditEvent.target_id).where(AuditEvent.action == "health.walk_in.mobile_recorded")
+    ).all()
+    assert recorded == [str(person.id)]
 
 
 def test_validate_hours_rules():

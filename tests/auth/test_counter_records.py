@@ -1,0 +1,151 @@
+"""Records made at a clinic counter (walk-ins with no password) and registering online later.
+
+CNICs are printed on many documents, so an online registration completes a counter record only with
+the mobile number the counter recorded; anyone else is refused and the record stays as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth import services
+from portal.auth.errors import CounterRecordNotProven
+from portal.auth.models import AuditEvent, User
+from portal.extensions import db
+from portal.health import admin
+from portal.health.models import Appointment
+from tests.auth.conftest import audit_actions, post_form, register_data, text_of
+
+WALK_IN_CNIC = "3740522222221"
+COUNTER_MOBILE = "+923211234567"
+REFUSAL = (
+    "This CNIC was registered at a clinic counter. Register with the mobile number you gave there, "
+    "or ask the clinic to add your number."
+)
+
+
+@pytest.fixture
+def counter_record(make_service, make_user):
+    """A walk-in registered at the counter: a User with no password and one arrived visit.
+
+    ``counter_record(mobile=None)`` when the counter recorded no mobile number."""
+
+    def factory(mobile: str | None = COUNTER_MOBILE) -> User:
+        service = make_service()
+        staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+        appointment = admin.register_walk_in(
+            staff, service.clinic, service.id, WALK_IN_CNIC, "Nasreen Bibi", mobile, "queue"
+        )
+        db.session.commit()
+        return db.session.get(User, appointment.user_id)
+
+    return factory
+
+
+def registration(**overrides) -> services.Registration:
+    values = {
+        "full_name": "Nasreen Akhtar",
+        "cnic": "37405-2222222-1",
+        "mobile": COUNTER_MOBILE,
+        "email": None,
+        "date_of_birth": date(1970, 1, 1),
+        "gender": "female",
+        "district": "Rawalpindi",
+        "password": "Saffron-field-70",
+    }
+    values.update(overrides)
+    return services.Registration(**values)
+
+
+def test_matching_mobile_completes_the_counter_record_and_keeps_its_visits(counter_record):
+    person = counter_record()
+    user = services.register(registration())
+    db.session.commit()
+    assert user.id == person.id
+    db.session.expire_all()
+    user = db.session.get(User, person.id)
+    assert user.full_name == "Nasreen Akhtar" and user.password_hash and user.mobile == COUNTER_MOBILE
+    assert db.session.scalar(select(func.count(User.id)).where(User.cnic == WALK_IN_CNIC)) == 1
+    visits = db.session.scalars(select(Appointment).where(Appointment.user_id == user.id)).all()
+    assert [(v.walk_in, v.status) for v in visits] == [(True, "arrived")]
+    assert services.authenticate(WALK_IN_CNIC, "Saffron-field-70").id == user.id
+
+
+@pytest.mark.parametrize(
+    ("recorded", "given"),
+    [
+        (COUNTER_MOBILE, "+923001234567"),  # someone who knows the CNIC but not the number
+        (None, COUNTER_MOBILE),  # the counter recorded no number: nothing to prove it with
+        (None, "+923001234567"),
+    ],
+)
+def test_other_or_missing_mobile_is_refused_and_changes_nothing(counter_record, recorded, given):
+    person = counter_record(mobile=recorded)
+    token = person.session_token
+    with pytest.raises(CounterRecordNotProven):
+        services.register(registration(mobile=given))
+    assert not db.session.dirty and not db.session.new
+    db.session.rollback()  # as the view does after a refusal
+    db.session.expire_all()
+    record = db.session.scalars(select(User).where(User.cnic == WALK_IN_CNIC)).one()
+    assert record.full_name == "Nasreen Bibi"
+    assert record.password_hash is None
+    assert record.mobile == recorded and record.session_token == token
+    assert record.date_of_birth is None and record.privacy_accepted_at is None
+    assert "account.registered" not in audit_actions()
+
+
+def test_the_mobile_is_compared_in_e164(counter_record):
+    person = counter_record()
+    user = services.register(registration(mobile="0321 1234567"))
+    assert user.id == person.id and user.password_hash
+
+
+def test_the_refusal_names_neither_the_number_nor_the_person(app, counter_record):
+    counter_record()
+    with app.test_request_context(), pytest.raises(CounterRecordNotProven) as refused:
+        services.register(registration(mobile="+923001234567"))
+    with app.test_request_context():
+        message = str(refused.value)
+    assert message == REFUSAL
+    for secret in ("Nasreen", "1234567", "0321"):
+        assert secret not in message
+
+
+def test_registration_form_shows_the_refusal_next_to_the_cnic_and_in_the_summary(client, counter_record):
+    counter_record()
+    response = post_form(client, "/register", register_data(cnic="37405-2222222-1", mobile="0300 1234567"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page = text_of(response)
+    assert "There is a problem" in page
+    assert page.count(REFUSAL) == 2  # the error summary at the top and the message by the field
+    assert 'href="#cnic"' in html and 'aria-describedby="cnic-hint cnic-error"' in html
+    assert "Nasreen" not in page and "0321" not in page
+    db.session.expire_all()
+    record = db.session.scalars(select(User).where(User.cnic == WALK_IN_CNIC)).one()
+    assert record.password_hash is None and record.full_name == "Nasreen Bibi"
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "account.registered")) == 0
+
+
+def test_registration_form_with_the_counter_mobile_completes_the_record(client, counter_record):
+    person = counter_record()
+    response = post_form(client, "/register", register_data(cnic="37405-2222222-1", mobile="0321-1234567"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, person.id)
+    assert user.full_name == "Ayesha Siddiqui" and user.password_hash
+    assert db.session.scalar(select(func.count(Appointment.id)).where(Appointment.user_id == user.id)) == 1
+
+
+def test_the_refusal_is_shown_in_urdu(client, counter_record):
+    counter_record()
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    response = post_form(client, "/register", register_data(cnic="37405-2222222-1", mobile="0300 1234567"))
+    page = text_of(response)
+    assert "یہ شناختی کارڈ نمبر کسی کلینک کے کاؤنٹر پر درج کیا گیا تھا۔" in page
+    assert REFUSAL not in page
