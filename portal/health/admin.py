@@ -53,6 +53,7 @@ from portal.health.services import (
     mark_cancelled,
     new_arrival_code,
     release_place,
+    slot_capacity,
     take_place,
 )
 from portal.notifications.services import notify
@@ -228,11 +229,14 @@ def save_service(
         setattr(service, name, data.get(name))
     service.active = active
     db.session.flush()
-    # Future slots follow the new number of places (never below what is already booked).
+    # Future slots follow the new number of places, never below what is already booked: those people
+    # keep their appointments, and the slot takes no one new until it is below the new number (its
+    # capacity comes down as they cancel, see release_place).
+    slots = Slot.__table__
     db.session.execute(
-        Slot.__table__.update()
-        .where(Slot.service_id == service.id, Slot.starts_at > clock.now())
-        .values(capacity=service.places_per_slot)
+        slots.update()
+        .where(slots.c.service_id == service.id, slots.c.starts_at > clock.now())
+        .values(capacity=slot_capacity(slots.c.booked, service.places_per_slot))
     )
     audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
     if not creating:

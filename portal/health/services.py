@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -176,13 +176,23 @@ def take_place(service: Service, starts_at: datetime) -> int:
     return slot_id
 
 
+def slot_capacity(booked, places):
+    """The capacity a slot with ``booked`` people has when its service offers ``places``: the places,
+    or more while more people than that are booked (they keep their appointments after the service
+    offered fewer places). SQL's greatest(), written as a CASE that SQLite and PostgreSQL both know."""
+    return case((booked > places, booked), else_=places)
+
+
 def release_place(slot_id: int | None) -> None:
+    """Free one place of the slot. A slot left with more capacity than its service now offers (places
+    were lowered while it was booked) comes down with it, never below the people still booked."""
     if slot_id is None:
         return
+    places = select(Service.places_per_slot).where(Service.id == Slot.service_id).scalar_subquery()
     db.session.execute(
         update(Slot)
         .where(Slot.id == slot_id, Slot.booked > 0)
-        .values(booked=Slot.booked - 1)
+        .values(booked=Slot.booked - 1, capacity=slot_capacity(Slot.booked - 1, places))
         .execution_options(synchronize_session=False)
     )
 

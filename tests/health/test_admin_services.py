@@ -15,10 +15,11 @@ from portal.health.errors import (
     InvalidSchedule,
     NotCancellable,
     ScheduleConflict,
+    SlotFull,
     WrongArrivalCode,
     WrongStatus,
 )
-from portal.health.models import Closure
+from portal.health.models import Appointment, Closure, Slot
 from tests.health.conftest import MONDAY, TUESDAY, karachi
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
@@ -131,6 +132,58 @@ def test_closure_conflict_lists_then_cancels(clinic_admin, citizen):
     admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, "Strike", confirm=True)
     db.session.commit()
     assert booking.status == "cancelled" and booking.slot.booked == 0
+
+
+def _service_data(service, **changes) -> dict:
+    return {name: getattr(service, name) for name in admin.SERVICE_FIELDS} | changes
+
+
+def _slot_counts(appointment: Appointment) -> tuple[int, int]:
+    slot = db.session.get(Slot, appointment.slot_id)
+    db.session.refresh(slot)
+    return slot.capacity, slot.booked
+
+
+def test_fewer_places_keep_those_booked_and_shrink_as_they_cancel(clinic_admin, citizen, make_user):
+    service, staff = clinic_admin  # two places per slot
+    at = karachi(TUESDAY, 9, 30)
+    other = make_user()
+    first, second = (services.book_slot(person, service.id, at) for person in (citizen, other))
+    db.session.commit()
+    admin.save_service(staff, service.clinic, service, _service_data(service, places_per_slot=1))
+    db.session.commit()
+    assert _slot_counts(first) == (2, 2)  # both keep their appointment; the slot is full
+
+    services.cancel(citizen, first.reference)
+    db.session.commit()
+    assert _slot_counts(first) == (1, 1)  # down to the one place the service now offers, taken
+    with pytest.raises(SlotFull):
+        services.book_slot(make_user(), service.id, at)
+    db.session.rollback()
+
+    services.cancel(other, second.reference)
+    db.session.commit()
+    assert _slot_counts(first) == (1, 0)
+    services.book_slot(make_user(), service.id, at)
+    db.session.commit()
+    with pytest.raises(SlotFull):
+        services.book_slot(make_user(), service.id, at)
+    db.session.rollback()
+    assert _slot_counts(first) == (1, 1)
+
+
+def test_more_places_open_future_slots_at_once(clinic_admin, citizen, make_user):
+    service, staff = clinic_admin
+    at = karachi(TUESDAY, 9, 30)
+    first = services.book_slot(citizen, service.id, at)
+    services.book_slot(make_user(), service.id, at)
+    db.session.commit()
+    admin.save_service(staff, service.clinic, service, _service_data(service, places_per_slot=3))
+    db.session.commit()
+    assert _slot_counts(first) == (3, 2)
+    services.book_slot(make_user(), service.id, at)
+    db.session.commit()
+    assert _slot_counts(first) == (3, 3)
 
 
 def test_counts_subtract_closures(clinic_admin):
