@@ -475,8 +475,15 @@ def booking_people(user: User) -> list[tuple[int, str]]:
 # --- reminders ---------------------------------------------------------------------------------
 
 
+def _reminder_key(appointment: Appointment) -> str:
+    """One reminder per appointment and time: a moved appointment is reminded again for its new time."""
+    at = appointment.starts_at.astimezone(clock.KARACHI).strftime("%H%M") if appointment.starts_at else "queue"
+    return f"health-reminder-{appointment.id}-{appointment.visit_date:%Y%m%d}-{at}"
+
+
 def queue_reminders(now: datetime) -> int:
-    """Queue a reminder for every booked appointment tomorrow (Karachi); never the same one twice."""
+    """Queue a reminder for every booked appointment tomorrow (Karachi); never twice for the same
+    appointment at the same time, once more when it has moved to another time."""
     begin_write()
     tomorrow = now.astimezone(clock.KARACHI).date() + timedelta(days=1)
     count = 0
@@ -498,7 +505,7 @@ def queue_reminders(now: datetime) -> int:
                 code=a.arrival_code,
             ),
             channels=CHANNELS,
-            dedupe_key=f"health-reminder-{appointment.id}",
+            dedupe_key=_reminder_key(appointment),
         )
         if created:
             count += 1
