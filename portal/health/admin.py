@@ -53,6 +53,7 @@ from portal.health.services import (
     mark_cancelled,
     new_arrival_code,
     release_place,
+    slot_capacity,
     take_place,
 )
 from portal.notifications.services import notify
@@ -138,9 +139,14 @@ def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
     )
 
 
-def _apply_schedule_change(actor: User, services: list[Service], confirm: bool, ip: str | None) -> list[Affected]:
+def _apply_schedule_change(
+    actor: User, services: list[Service], confirm: bool, ip: str | None, closure: Closure | None = None
+) -> list[Affected]:
     """After a flushed change: list booked appointments that no longer fit. Without ``confirm``
-    raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person."""
+    raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person.
+
+    When the change is a ``closure``, its reason is the one kept on each appointment, in the audit
+    and in the message; otherwise they say that the clinic changed its schedule."""
     db.session.flush()
     for service in services:
         db.session.refresh(service)
@@ -150,14 +156,25 @@ def _apply_schedule_change(actor: User, services: list[Service], confirm: bool, 
     affected = [Affected(a.id, a.reference, a.patient_name, a.service.name, a.starts_at) for a in broken]
     if broken and not confirm:
         raise ScheduleConflict(affected)
+    if closure is None:
+        kept, audited = str(_l("The clinic changed its schedule")), "schedule change"
+        told = _l("the clinic changed its schedule")
+    else:
+        kept = audited = closure.reason
+        told = (
+            _l("this service is closed: %(reason)s", reason=closure.reason)
+            if closure.service_id
+            else _l("the clinic is closed: %(reason)s", reason=closure.reason)
+        )
     for appointment in broken:
-        mark_cancelled(appointment, str(_l("The clinic changed its schedule")), by_clinic=True)
-        audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason="schedule change")
-        _notify_clinic_cancel(appointment, _("the clinic changed its schedule"))
+        mark_cancelled(appointment, kept, by_clinic=True)
+        audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=audited)
+        _notify_clinic_cancel(appointment, told)
     return affected
 
 
-def _notify_clinic_cancel(appointment: Appointment, reason: str) -> None:
+def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
+    """Tell the person; ``reason`` may be a lazy string, rendered in their language."""
     notify(
         appointment.user,
         subject=_l("Appointment cancelled by the clinic"),
@@ -228,11 +245,14 @@ def save_service(
         setattr(service, name, data.get(name))
     service.active = active
     db.session.flush()
-    # Future slots follow the new number of places (never below what is already booked).
+    # Future slots follow the new number of places, never below what is already booked: those people
+    # keep their appointments, and the slot takes no one new until it is below the new number (its
+    # capacity comes down as they cancel, see release_place).
+    slots = Slot.__table__
     db.session.execute(
-        Slot.__table__.update()
-        .where(Slot.service_id == service.id, Slot.starts_at > clock.now())
-        .values(capacity=service.places_per_slot)
+        slots.update()
+        .where(slots.c.service_id == service.id, slots.c.starts_at > clock.now())
+        .values(capacity=slot_capacity(slots.c.booked, service.places_per_slot))
     )
     audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
     if not creating:
@@ -336,7 +356,7 @@ def add_closure(
     db.session.add(closure)
     db.session.flush()
     audit("health.closure.added", actor=actor, target=closure, ip=ip, start=str(start_date), end=str(end_date))
-    _apply_schedule_change(actor, services, confirm, ip)
+    _apply_schedule_change(actor, services, confirm, ip, closure=closure)
     return closure
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -177,13 +177,23 @@ def take_place(service: Service, starts_at: datetime) -> int:
     return slot_id
 
 
+def slot_capacity(booked, places):
+    """The capacity a slot with ``booked`` people has when its service offers ``places``: the places,
+    or more while more people than that are booked (they keep their appointments after the service
+    offered fewer places). SQL's greatest(), written as a CASE that SQLite and PostgreSQL both know."""
+    return case((booked > places, booked), else_=places)
+
+
 def release_place(slot_id: int | None) -> None:
+    """Free one place of the slot. A slot left with more capacity than its service now offers (places
+    were lowered while it was booked) comes down with it, never below the people still booked."""
     if slot_id is None:
         return
+    places = select(Service.places_per_slot).where(Service.id == Slot.service_id).scalar_subquery()
     db.session.execute(
         update(Slot)
         .where(Slot.id == slot_id, Slot.booked > 0)
-        .values(booked=Slot.booked - 1)
+        .values(booked=Slot.booked - 1, capacity=slot_capacity(Slot.booked - 1, places))
         .execution_options(synchronize_session=False)
     )
 
@@ -468,8 +478,15 @@ def booking_people(user: User) -> list[tuple[int, str]]:
 # --- reminders ---------------------------------------------------------------------------------
 
 
+def _reminder_key(appointment: Appointment) -> str:
+    """One reminder per appointment and time: a moved appointment is reminded again for its new time."""
+    at = appointment.starts_at.astimezone(clock.KARACHI).strftime("%H%M") if appointment.starts_at else "queue"
+    return f"health-reminder-{appointment.id}-{appointment.visit_date:%Y%m%d}-{at}"
+
+
 def queue_reminders(now: datetime) -> int:
-    """Queue a reminder for every booked appointment tomorrow (Karachi); never the same one twice."""
+    """Queue a reminder for every booked appointment tomorrow (Karachi); never twice for the same
+    appointment at the same time, once more when it has moved to another time."""
     begin_write()
     tomorrow = now.astimezone(clock.KARACHI).date() + timedelta(days=1)
     count = 0
@@ -491,7 +508,7 @@ def queue_reminders(now: datetime) -> int:
                 code=a.arrival_code,
             ),
             channels=CHANNELS,
-            dedupe_key=f"health-reminder-{appointment.id}",
+            dedupe_key=_reminder_key(appointment),
         )
         if created:
             count += 1

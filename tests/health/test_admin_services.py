@@ -15,10 +15,12 @@ from portal.health.errors import (
     InvalidSchedule,
     NotCancellable,
     ScheduleConflict,
+    SlotFull,
     WrongArrivalCode,
     WrongStatus,
 )
-from portal.health.models import Closure
+from portal.health.models import Appointment, Closure, Slot
+from portal.notifications.models import Message
 from tests.health.conftest import MONDAY, TUESDAY, karachi
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
@@ -151,6 +153,108 @@ def test_closure_conflict_lists_then_cancels(clinic_admin, citizen):
     admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, "Strike", confirm=True)
     db.session.commit()
     assert booking.status == "cancelled" and booking.slot.booked == 0
+
+
+def test_closure_tells_each_person_its_reason(clinic_admin, citizen, make_user):
+    service, staff = clinic_admin
+    reason = "Public holiday (Pakistan Day)"
+    reader = make_user(preferred_language="ur")
+    bookings = [services.book_slot(person, service.id, karachi(TUESDAY, 9)) for person in (citizen, reader)]
+    db.session.commit()
+    admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, f" {reason} ", confirm=True)
+    db.session.commit()
+    assert [b.cancelled_reason for b in bookings] == [reason, reason]
+    told = dict(
+        db.session.execute(
+            select(Message.user_id, Message.body).where(
+                Message.subject.in_(["Appointment cancelled by the clinic", "کلینک نے اپائنٹمنٹ منسوخ کر دی"]),
+                Message.channel == "sms",
+            )
+        ).all()
+    )
+    assert f"because the clinic is closed: {reason}." in told[citizen.id]
+    assert f"کلینک بند ہے — {reason}" in told[reader.id]
+    cancelled = db.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "health.appointment.cancelled")
+    ).all()
+    assert [d["reason"] for d in cancelled] == [reason, reason]
+
+
+def test_closure_of_one_service_says_that_service_is_closed(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    admin.add_closure(staff, service.clinic, service.id, TUESDAY, TUESDAY, "Doctor on leave", confirm=True)
+    db.session.commit()
+    body = db.session.scalar(select(Message.body).where(Message.subject == "Appointment cancelled by the clinic"))
+    assert "because this service is closed: Doctor on leave." in body
+    assert booking.cancelled_reason == "Doctor on leave"
+
+
+def test_changed_hours_still_say_the_schedule_changed(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 12))
+    db.session.commit()
+    tuesday_hours = next(h for h in service.hours if h.weekday == TUESDAY.weekday())
+    admin.save_hours(staff, service, tuesday_hours, TUESDAY.weekday(), time(9), time(11), confirm=True)
+    db.session.commit()
+    body = db.session.scalar(select(Message.body).where(Message.subject == "Appointment cancelled by the clinic"))
+    assert "because the clinic changed its schedule." in body
+    assert booking.cancelled_reason == "The clinic changed its schedule"
+    details = db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "health.appointment.cancelled"))
+    assert details["reason"] == "schedule change"
+
+
+def _service_data(service, **changes) -> dict:
+    return {name: getattr(service, name) for name in admin.SERVICE_FIELDS} | changes
+
+
+def _slot_counts(appointment: Appointment) -> tuple[int, int]:
+    slot = db.session.get(Slot, appointment.slot_id)
+    db.session.refresh(slot)
+    return slot.capacity, slot.booked
+
+
+def test_fewer_places_keep_those_booked_and_shrink_as_they_cancel(clinic_admin, citizen, make_user):
+    service, staff = clinic_admin  # two places per slot
+    at = karachi(TUESDAY, 9, 30)
+    other = make_user()
+    first, second = (services.book_slot(person, service.id, at) for person in (citizen, other))
+    db.session.commit()
+    admin.save_service(staff, service.clinic, service, _service_data(service, places_per_slot=1))
+    db.session.commit()
+    assert _slot_counts(first) == (2, 2)  # both keep their appointment; the slot is full
+
+    services.cancel(citizen, first.reference)
+    db.session.commit()
+    assert _slot_counts(first) == (1, 1)  # down to the one place the service now offers, taken
+    with pytest.raises(SlotFull):
+        services.book_slot(make_user(), service.id, at)
+    db.session.rollback()
+
+    services.cancel(other, second.reference)
+    db.session.commit()
+    assert _slot_counts(first) == (1, 0)
+    services.book_slot(make_user(), service.id, at)
+    db.session.commit()
+    with pytest.raises(SlotFull):
+        services.book_slot(make_user(), service.id, at)
+    db.session.rollback()
+    assert _slot_counts(first) == (1, 1)
+
+
+def test_more_places_open_future_slots_at_once(clinic_admin, citizen, make_user):
+    service, staff = clinic_admin
+    at = karachi(TUESDAY, 9, 30)
+    first = services.book_slot(citizen, service.id, at)
+    services.book_slot(make_user(), service.id, at)
+    db.session.commit()
+    admin.save_service(staff, service.clinic, service, _service_data(service, places_per_slot=3))
+    db.session.commit()
+    assert _slot_counts(first) == (3, 2)
+    services.book_slot(make_user(), service.id, at)
+    db.session.commit()
+    assert _slot_counts(first) == (3, 3)
 
 
 def test_counts_subtract_closures(clinic_admin):

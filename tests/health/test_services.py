@@ -331,6 +331,26 @@ def test_reminders_queue_once(make_service, citizen):
     assert len(reminders) == 4  # SMS and in-app, for each of the two appointments
 
 
+def test_a_moved_appointment_is_reminded_again_for_its_new_time(make_service, citizen):
+    service = make_service()
+    thursday = TUESDAY + timedelta(days=2)
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 12))
+    db.session.commit()
+    assert services.queue_reminders(karachi(MONDAY, 18)) == 1
+    db.session.commit()
+    services.reschedule(citizen, appointment.reference, karachi(thursday, 10))
+    db.session.commit()
+    assert services.queue_reminders(karachi(thursday - timedelta(days=1), 18)) == 1
+    db.session.commit()
+    assert services.queue_reminders(karachi(thursday - timedelta(days=1), 18, 5)) == 0
+    services.reschedule(citizen, appointment.reference, karachi(thursday, 12))  # same day, later
+    db.session.commit()
+    assert services.queue_reminders(karachi(thursday - timedelta(days=1), 18, 10)) == 1
+    reminders = db.session.scalars(select(Message.body).where(Message.subject == "Appointment tomorrow")).all()
+    assert len(reminders) == 6  # SMS and in-app for each of the three times
+    assert any("10:00" in body for body in reminders) and any("12:00" in body for body in reminders)
+
+
 def test_reminder_without_mobile_is_recorded_and_others_continue(make_service, citizen, make_user):
     service = make_service()
     no_phone = make_user(mobile=None)
