@@ -108,6 +108,9 @@ def app(database_url):
     with app.app_context():
         yield app
         db.session.remove()
+        # A test may have shortened the database limits: emptying the tables must not run into them.
+        app.config.update(DATABASE_STATEMENT_TIMEOUT_SECONDS=0, DATABASE_BUSY_TIMEOUT_SECONDS=15)
+        db.engine.dispose()
         _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
