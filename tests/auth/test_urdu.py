@@ -33,6 +33,18 @@ def test_urdu_pages_are_right_to_left_and_translated(urdu, path, english, urdu_t
     assert english not in html
 
 
+def test_urdu_examples_of_a_cnic_and_a_mobile_number_read_left_to_right(urdu):
+    """After Urdu letters, digit groups joined by a dash or a space are laid out right to left
+    ("1-1234567-35202") unless isolated as left-to-right text (U+2066 … U+2069); nor may a line break
+    split them (a word joiner after each dash, a no-break space)."""
+    cnic, mobile = "\u206635202-\u20601234567-\u20601\u2069", "\u20660300\u00a01234567\u2069"
+    html = urdu.get("/register").get_data(as_text=True)
+    assert cnic in html and mobile in html
+    response = post_form(urdu, "/register", register_data(cnic="123", mobile="12"))
+    errors = response.get_data(as_text=True)
+    assert cnic in errors and mobile in errors
+
+
 def test_register_page_lists_the_districts_in_urdu(urdu):
     html = urdu.get("/register").get_data(as_text=True)
     assert '<option value="Lahore">لاہور</option>' in html
