@@ -108,6 +108,16 @@ def test_register_error_is_linked_to_its_field(client):
     assert 'aria-invalid="true"' in html
 
 
+def test_the_error_summary_names_the_field_of_each_error(client):
+    """The same message under several fields ("This field is required.") must say which is which."""
+    html = post_form(client, "/register", {}).get_data(as_text=True)
+    start = html.index('class="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert '<span class="error-field">Full name:</span> This field is required.' in summary
+    assert '<span class="error-field">CNIC number:</span> This field is required.' in summary
+    assert '<span class="error-field">Mobile number:</span> This field is required.' in summary
+
+
 def test_register_duplicate_cnic_points_to_sign_in_and_reset(client, make_user):
     make_user(cnic="3520212345671")
     response = register(client, cnic="35202-1234567-1")
