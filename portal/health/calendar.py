@@ -21,7 +21,11 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("uid", f"{appointment.reference}@health.punjab.gov.pk")
     event.add("dtstamp", clock.now())
     event.add("dtstart", appointment.starts_at)
-    event.add("dtend", appointment.starts_at + timedelta(minutes=service.slot_minutes))
+    # The place's own end: the service's slot length may have changed since it was booked.
+    slot = appointment.slot
+    event.add(
+        "dtend", slot.ends_at if slot is not None else appointment.starts_at + timedelta(minutes=service.slot_minutes)
+    )
     event.add("summary", _("%(service)s at %(clinic)s", service=service.name, clinic=clinic.name))
     event.add("location", f"{clinic.name}, {clinic.address}")
     event.add(

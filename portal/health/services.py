@@ -336,8 +336,8 @@ def my_appointments(user: User, past_limit: int = PAST_SHOWN) -> tuple[list[Appo
     upcoming, past = [], []
     for row in current:
         is_upcoming = row.status == STATUS_BOOKED and (row.starts_at or now) > now
-        if row.starts_at is None and row.status != STATUS_CANCELLED:
-            is_upcoming = True
+        if row.starts_at is None and row.status == STATUS_ARRIVED:
+            is_upcoming = True  # a queue token still waiting its turn; seen or missed, it is past
         (upcoming if is_upcoming else past).append(row)
     upcoming.reverse()  # soonest first
     older = db.session.scalars(

@@ -389,3 +389,20 @@ def test_find_clinics_filters(make_clinic, make_service):
     assert [c.name for c in services.find_clinics(q="holy").items] == ["Holy Family Hospital"]
     assert services.find_clinics(q="%").total == 0
     assert services.next_free_dates([a, b]) == {a.id: MONDAY, b.id: MONDAY}  # 11:30 today is still bookable
+
+
+def test_a_queue_token_is_upcoming_while_waiting_and_past_once_seen_or_missed(make_service, make_user, citizen):
+    from portal.health import admin
+
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    waiting = admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, None, "queue")
+    seen = admin.register_walk_in(
+        staff, service.clinic, make_service(clinic=service.clinic, name="Dental").id, citizen.cnic, None, None, "queue"
+    )
+    db.session.commit()
+    admin.set_status(staff, seen.id, "seen")
+    db.session.commit()
+    upcoming, past, _ = services.my_appointments(citizen)
+    assert [a.id for a in upcoming] == [waiting.id]
+    assert [a.id for a in past] == [seen.id]

@@ -99,8 +99,14 @@ def test_book_for_family_member_then_confirmation_and_ics(client, auth, make_ser
         assert ics.status_code == 200 and ics.mimetype == "text/calendar"
         body = ics.get_data(as_text=True)
     assert "BEGIN:VEVENT" in body and "DTSTART:20260303T040000Z" in body and appointment.reference in body
+    assert "DTEND:20260303T043000Z" in body
     html = client.get("/appointments").get_data(as_text=True)
     assert appointment.reference in html and "Hamza Khan" in html
+    # The clinic later makes its slots longer: the booked place keeps its own end in the calendar.
+    service.slot_minutes = 45
+    db.session.commit()
+    with client.get(f"/appointments/{appointment.reference}/calendar.ics") as ics:
+        assert "DTEND:20260303T043000Z" in ics.get_data(as_text=True)
 
 
 def test_double_submit_creates_one_booking(client, auth, make_service, citizen):
