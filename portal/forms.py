@@ -9,8 +9,9 @@ from flask_babel import get_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import clock
 from portal.auth.validation import normalise_cnic, normalise_mobile
@@ -80,6 +81,25 @@ WTFORMS_MESSAGES = (
     ),
     lazy_ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
 )
+
+
+class CheckboxGroupField(SelectMultipleField):
+    """Several choices as a group of checkboxes, which the forms macro renders as a fieldset with a
+    legend. Not a ``<select multiple>``: choosing several options there needs Ctrl or Cmd, which phones
+    lack. A value that is not among the choices is refused with a message that does not repeat it."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_choice_message", _l("Choose only from the options listed."))
+        super().__init__(label, validators, **kwargs)
+
+    def __iter__(self):
+        # ``required`` on each box would ask for every box to be ticked; "at least one" is the group's rule.
+        for option in super().__iter__():
+            option.flags.required = False
+            yield option
 
 
 class CNIC:

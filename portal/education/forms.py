@@ -13,7 +13,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.districts import DISTRICTS
 from portal.education.models import CATEGORIES, INSTITUTION_TYPES, LANGUAGES, LEVELS, MODES, RULE_KINDS, WEEKDAYS
-from portal.forms import FlaskForm, SubmissionTokenMixin
+from portal.forms import CheckboxGroupField, FlaskForm, SubmissionTokenMixin
 
 _required = _l("This field is required.")
 
@@ -139,7 +138,11 @@ class SectionForm(FlaskForm):
     name = StringField(_l("Name of the cohort (optional)"), validators=[Optional(), Length(max=80)])
     start_date = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
     end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
-    meeting_days = SelectMultipleField(_l("Meeting days"), choices=_choices(WEEKDAYS), validators=[Optional()])
+    meeting_days = CheckboxGroupField(
+        _l("Meeting days"),
+        choices=_choices(WEEKDAYS),
+        validators=[InputRequired(_l("Choose at least one day."))],
+    )
     start_time = TimeField(_l("Starts at"), validators=[Optional()])
     end_time = TimeField(_l("Ends at"), validators=[Optional()])
     venue = StringField(_l("Venue or online link"), validators=[Optional(), Length(max=200)])
@@ -258,7 +261,7 @@ class RuleForm(FlaskForm):
         choices=[("", _l("Choose one")), ("female", _l("Women and girls only")), ("male", _l("Men and boys only"))],
         validators=[Optional()],
     )
-    districts = SelectMultipleField(_l("Districts"), choices=list(DISTRICTS), validators=[Optional()])
+    districts = CheckboxGroupField(_l("Districts"), choices=list(DISTRICTS), validators=[Optional()])
     prerequisite = SelectField(_l("Course to complete first"), validators=[Optional()])
 
     def validate_kind(self, field):

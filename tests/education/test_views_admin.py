@@ -2,6 +2,7 @@
 another institution's records answer 404, anonymous visitors are sent to sign in."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -378,3 +379,85 @@ def test_superadmin_creates_institutions(client, auth, make_user, world):
     assert f"Institution created with number {created.id}." in html
     assert "Government College Sahiwal" in html
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "education.institution.created"))
+
+
+def test_section_form_meeting_days_are_checkboxes(client, auth, world):
+    """Meeting days are a group of checkboxes (a multi-select needs Ctrl or Cmd, which phones lack)."""
+    admin, section, _other = world
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/sections/new"
+    html = client.get(path).get_data(as_text=True)
+    assert "multiple" not in html and "Ctrl" not in html
+    assert "<legend>Meeting days</legend>" in html
+    for index, day in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun")):
+        assert f'id="meeting_days-{index}" name="meeting_days" type="checkbox" value="{day}"' in html
+    assert 'type="checkbox" value="mon"> Monday</label>' in html
+    token = csrf_token(client, path)
+    response = client.post(path, data={**SECTION_FORM, "csrf_token": token, "name": "Two days",
+                                       "meeting_days": ["wed", "mon"]})  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.scalar(select(Section.meeting_days).where(Section.name == "Two days")) == "mon,wed"
+
+
+def test_section_form_without_meeting_days_is_refused(client, auth, world):
+    admin, section, _other = world
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/sections/new"
+    data = {key: value for key, value in SECTION_FORM.items() if key != "meeting_days"}
+    response = client.post(path, data={**data, "csrf_token": csrf_token(client, path), "name": "No days"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        '<a href="#meeting_days-0"><span class="error-field">Meeting days:</span> Choose at least one day.</a>' in html
+    )
+    group = html[html.index('<fieldset class="field field-error') :]
+    group = group[: group.index("</fieldset>")]
+    assert '<p class="error-message" id="meeting_days-error"><span>Choose at least one day.</span>' in group
+    assert 'aria-describedby="meeting_days-hint meeting_days-error"' in group
+    assert db.session.scalar(select(Section).where(Section.name == "No days")) is None
+    unknown = client.post(path, data={**data, "csrf_token": csrf_token(client, path), "name": "Odd days",
+                                      "meeting_days": ["mon", "someday"]})  # fmt: skip
+    assert unknown.status_code == 200 and "Choose only from the options listed." in unknown.get_data(as_text=True)
+    assert db.session.scalar(select(Section).where(Section.name == "Odd days")) is None
+
+
+def test_edit_section_shows_saved_meeting_days_checked(client, auth, world):
+    admin, section, _other = world
+    section.meeting_days = "tue,sat"
+    db.session.commit()
+    auth.login(admin)
+    html = client.get(f"/school-admin/sections/{section.id}/edit").get_data(as_text=True)
+    checked = re.findall(
+        r'<input checked id="meeting_days-\d" name="meeting_days" type="checkbox" value="(\w+)">', html
+    )
+    assert checked == ["tue", "sat"] and html.count('name="meeting_days"') == 7
+
+
+def test_section_form_meeting_days_in_urdu(client, auth, world):
+    admin, section, _other = world
+    admin.preferred_language = "ur"
+    db.session.commit()
+    auth.login(admin)
+    html = client.get(f"/school-admin/courses/{section.course_id}/sections/new").get_data(as_text=True)
+    assert 'dir="rtl"' in html and "<legend>کلاس کے دن</legend>" in html
+    assert 'id="meeting_days-0" name="meeting_days" type="checkbox" value="mon"> پیر</label>' in html
+    path = f"/school-admin/courses/{section.course_id}/sections/new"
+    data = {**SECTION_FORM, "csrf_token": csrf_token(client, path), "meeting_days": []}
+    assert "کم از کم ایک دن منتخب کریں۔" in client.post(path, data=data).get_data(as_text=True)
+    data["meeting_days"] = ["mon", "<script>"]
+    refused = client.post(path, data=data).get_data(as_text=True)
+    assert "صرف دیے گئے اختیارات میں سے منتخب کریں۔" in refused and "&lt;script&gt;" not in refused
+
+
+def test_rule_form_districts_are_checkboxes(client, auth, world):
+    admin, section, _other = world
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/rules/new"
+    html = client.get(path).get_data(as_text=True)
+    assert "multiple" not in html and "Ctrl" not in html
+    assert 'id="districts-0" name="districts" type="checkbox"' in html and "<legend>Districts</legend>" in html
+    token = csrf_token(client, path)
+    response = client.post(path, data={"csrf_token": token, "applies_to": "course", "kind": "district",
+                                       "districts": ["Multan", "Lodhran"]})  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.scalar(select(EligibilityRule.districts)) == "Multan,Lodhran"
