@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from portal import create_app
 
@@ -76,7 +77,7 @@ def _url(rule) -> str:
     url = rule.rule
     for name in rule.arguments:
         conv = rule._converters.get(name)
-        value = "999999" if conv is not None and conv.__class__.__name__ in ("IntegerConverter",) else "ZZZZ-0000"
+        value = "999999" if isinstance(conv, IntegerConverter) else "ZZZZ-0000"
         url = re.sub(r"<(?:[^:>]+:)?" + name + r">", value, url)
     return url
 
