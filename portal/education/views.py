@@ -171,7 +171,13 @@ def enrol(section_id: int):
     people = [Person(user)] + [Person(user, d) for d in user.dependants]
     checks = [(p, services.active_enrolment(p, section.course_id), eligibility_problems(p, section)) for p in people]
     return render_template(
-        "education/enrol.html", form=form, section=section, course=section.course, error=error, checks=checks
+        "education/enrol.html",
+        form=form,
+        section=section,
+        course=section.course,
+        error=error,
+        checks=checks,
+        preview=services.enrol_preview(section),
     )
 
 
@@ -199,6 +205,7 @@ def enrolment(reference: str):
         "education/enrolment.html",
         enrolment=enrolment,
         position=services.waitlist_position(enrolment),
+        waiting=services.waitlist_lengths([enrolment.section_id]).get(enrolment.section_id, 0),
         can_drop=services.can_drop(enrolment),
         form=ConfirmForm(),
     )

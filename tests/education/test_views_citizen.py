@@ -355,3 +355,46 @@ def test_enrolling_and_dropping_are_each_one_short_transaction(client, auth, mak
     enrol_budget, drop_budget = (17, 13) if db.engine.dialect.name == "postgresql" else (18, 14)
     assert len(enrolling.sent) <= enrol_budget
     assert len(dropping.sent) <= drop_budget
+
+
+def test_a_full_section_shows_its_real_waitlist_and_offers_to_join_it(client, auth, make_user, make_section):
+    section = make_section(capacity=1)
+    services.enrol(make_user(), section.id)  # takes the only seat
+    waiting = [services.enrol(make_user(), section.id).enrolment for _person in range(6)]
+    db.session.commit()
+    auth.login(make_user())
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    assert "6 on the waitlist" in html and "0 on the waitlist" not in html
+    assert "you would be number 7 on the waitlist" in html
+    assert "Join the waitlist</button>" in html and "Confirm enrolment" not in html
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)},
+        follow_redirects=True,
+    )
+    mine = response.get_data(as_text=True)
+    assert "number 7 on the waitlist" in mine and "7 on the waitlist" in mine and "0 on the waitlist" not in mine
+    auth.logout()
+    auth.login(waiting[0].user)
+    html = client.get(f"/my-courses/{waiting[0].reference}").get_data(as_text=True)
+    assert "number 1 on the waitlist" in html and "7 on the waitlist" in html
+
+
+def test_the_enrol_button_says_what_will_happen(client, auth, make_user, make_section):
+    auth.login(make_user())
+    free = make_section(capacity=2)
+    html = client.get(f"/courses/sections/{free.id}/enrol").get_data(as_text=True)
+    assert "Confirm enrolment</button>" in html and "you would be number" not in html
+    approval = make_section(capacity=2, needs_approval=True)
+    html = client.get(f"/courses/sections/{approval.id}/enrol").get_data(as_text=True)
+    assert "Send the request</button>" in html
+    no_waitlist = make_section(capacity=1, enrolled_count=1, waitlist_enabled=False)
+    html = client.get(f"/courses/sections/{no_waitlist.id}/enrol").get_data(as_text=True)
+    assert "This cohort is full and has no waitlist." in html and "Join the waitlist" not in html
+    capped = make_section(capacity=1, waitlist_cap=1)
+    services.enrol(make_user(), capped.id)
+    services.enrol(make_user(), capped.id)  # the only waitlist place
+    db.session.commit()
+    html = client.get(f"/courses/sections/{capped.id}/enrol").get_data(as_text=True)
+    assert "1 on the waitlist" in html and "its waitlist is full too" in html and "Join the waitlist" not in html
