@@ -652,8 +652,22 @@ def last_day_to_drop(section: Section) -> date:
     return section.drop_deadline or section.end_date
 
 
+def check_can_drop(enrolment: Enrolment, section: Section | None = None) -> None:
+    """Raises CannotChange (the enrolment has ended) or DropDeadlinePassed when the person may not
+    leave the course today."""
+    if enrolment.status not in ACTIVE_STATUSES:
+        raise CannotChange()
+    last_day = last_day_to_drop(section or enrolment.section)
+    if clock.today() > last_day:
+        raise DropDeadlinePassed(date=LazyDate(last_day))
+
+
 def can_drop(enrolment: Enrolment) -> bool:
-    return enrolment.status in ACTIVE_STATUSES and clock.today() <= last_day_to_drop(enrolment.section)
+    try:
+        check_can_drop(enrolment)
+    except DomainError:
+        return False
+    return True
 
 
 def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
@@ -664,11 +678,7 @@ def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
     enrolment = enrolment_for_user(user, reference)
     section = lock_section(enrolment.section_id)
     db.session.refresh(enrolment)
-    if enrolment.status not in ACTIVE_STATUSES:
-        raise CannotChange()
-    last_day = last_day_to_drop(section)
-    if clock.today() > last_day:
-        raise DropDeadlinePassed(date=LazyDate(last_day))
+    check_can_drop(enrolment, section)
     held_seat = enrolment.status == ENROLLED
     now = clock.now()
     enrolment.status, enrolment.updated_at = DROPPED, now

@@ -176,19 +176,50 @@ def test_my_courses_drop_and_calendar(client, auth, make_user, make_section):
     db.session.commit()
     auth.login(user)
     html = client.get("/my-courses").get_data(as_text=True)
-    assert enrolment.reference in html and "Leave" in html
+    assert enrolment.reference in html and f'href="/my-courses/{enrolment.reference}/drop"' in html
+    assert 'method="post"' not in html.split("<main")[1]  # leaving is a link to a confirmation page now
     with client.get("/my-courses/all/calendar.ics") as response:
         assert response.mimetype == "text/calendar"
         assert "BEGIN:VEVENT" in response.get_data(as_text=True)
     with client.get(f"/my-courses/{enrolment.reference}/calendar.ics") as response:
         assert enrolment.reference in response.get_data(as_text=True)
-    response = client.post(
-        f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": csrf_token(client, "/my-courses")}
-    )
-    assert response.status_code == 302
+    path = f"/my-courses/{enrolment.reference}/drop"
+    html = client.get(path).get_data(as_text=True)  # the confirmation page changes nothing
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).status == "enrolled"
+    assert section.course.title in html and enrolment.person_name in html and enrolment.reference in html
+    assert "Your seat will be offered to the next person on the waitlist straight away." in html
+    assert "Yes, leave this course</button>" in html
+    assert f'href="/my-courses/{enrolment.reference}">No, go back</a>' in html
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/my-courses")
     db.session.expire_all()
     assert db.session.get(Enrolment, enrolment.id).status == "dropped"
     assert db.session.get(Enrolment, waiting.id).status == "enrolled"
+    # The same confirmation posted again (a double tap) frees nothing more and says what happened.
+    again = client.post(path, data={"csrf_token": csrf_token(client, "/my-courses")})
+    assert again.status_code == 200
+    html = again.get_data(as_text=True)
+    assert "This enrolment cannot be changed any more." in html and "has left this course" in html
+    assert "Yes, leave this course" not in html
+    db.session.expire_all()
+    assert db.session.get(Enrolment, waiting.id).status == "enrolled"
+    assert client.get(path).status_code == 200
+
+
+def test_leaving_the_waitlist_is_confirmed_too(client, auth, make_user, make_section):
+    section = make_section(capacity=1)
+    services.enrol(make_user(), section.id)
+    user = make_user()
+    waiting = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    html = client.get(f"/my-courses/{waiting.reference}").get_data(as_text=True)
+    assert f'href="/my-courses/{waiting.reference}/drop"' in html and "Leave this course</a>" in html
+    html = client.get(f"/my-courses/{waiting.reference}/drop").get_data(as_text=True)
+    assert "will lose their place (number 1) on the waitlist" in html and "Your seat" not in html
+    auth.logout()
+    assert client.get(f"/my-courses/{waiting.reference}/drop").headers["Location"].startswith("/login")
 
 
 def test_drop_after_deadline_is_explained(app, client, auth, make_user, make_section):
@@ -216,6 +247,8 @@ def test_without_a_drop_deadline_leaving_is_offered_until_the_course_ends(app, c
     app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
     assert "Leave this course" not in client.get(page).get_data(as_text=True)
     assert f"{page}/drop" not in client.get("/my-courses").get_data(as_text=True)
+    confirm = client.get(f"{page}/drop").get_data(as_text=True)  # an old link: explained, nothing to press
+    assert "The last day to drop this course was 30 April 2026." in confirm and "Yes, leave" not in confirm
     response = client.post(f"{page}/drop", data={"csrf_token": token}, follow_redirects=True)
     assert "The last day to drop this course was 30 April 2026." in response.get_data(as_text=True)
     db.session.expire_all()
@@ -230,6 +263,7 @@ def test_citizens_see_only_their_own_enrolments(client, auth, make_user, make_se
     auth.login(make_user())
     assert client.get(f"/my-courses/{enrolment.reference}").status_code == 404
     assert client.get(f"/my-courses/{enrolment.reference}/calendar.ics").status_code == 404
+    assert client.get(f"/my-courses/{enrolment.reference}/drop").status_code == 404
     token = csrf_token(client, "/my-courses")
     assert client.post(f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": token}).status_code == 404
     assert client.get("/my-courses/E-NONE-NONE").status_code == 404
