@@ -73,7 +73,13 @@ def education_labels():
         },
         "describe_rule": describe_rule,
         "describe_reserved": describe_reserved,
+        "weekday_names": weekday_names,
     }
+
+
+def weekday_names(days: list[str]) -> list:
+    """The names of the weekdays (``mon``, ``wed``…) in the page's language, for format_list."""
+    return [WEEKDAYS[day] for day in days]
 
 
 # --- citizens ----------------------------------------------------------------------------------

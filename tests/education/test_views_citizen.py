@@ -432,3 +432,13 @@ def test_the_enrol_button_says_what_will_happen(client, auth, make_user, make_se
     db.session.commit()
     html = client.get(f"/courses/sections/{capped.id}/enrol").get_data(as_text=True)
     assert "1 on the waitlist" in html and "its waitlist is full too" in html and "Join the waitlist" not in html
+
+
+def test_class_days_are_listed_the_way_each_language_writes_a_list(client, make_section):
+    section = make_section(meeting_days="mon,wed,fri")
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "Monday, Wednesday, and Friday" in html
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "پیر، بدھ، اور جمعہ" in html and "پیر," not in html
