@@ -355,6 +355,13 @@ def register_template_helpers(app: Flask) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
             values["v"] = static_version(values["filename"])
 
+    def format_list(items, style: str = "standard") -> str:
+        """The items joined the way the page's language writes a list: "Monday, Wednesday, and
+        Friday"; in Urdu with the Arabic comma and اور."""
+        from babel.lists import format_list as babel_format_list
+
+        return babel_format_list([str(item) for item in items], style=style, locale=get_locale() or "en")
+
     def format_money(paisa: int | None) -> str:
         if not paisa:
             return str(_l("Free"))
@@ -369,6 +376,7 @@ def register_template_helpers(app: Flask) -> None:
         format_time=remembered(format_time),
         format_decimal=format_decimal,
         format_money=format_money,
+        format_list=format_list,
         format_cnic=format_cnic,
         mask_cnic=mask_cnic,
         format_mobile=format_mobile,

@@ -381,6 +381,32 @@ def waitlist_lengths(section_ids) -> dict[int, int]:
     return {section_id: count for section_id, count in rows}
 
 
+OUTCOME_SEAT, OUTCOME_APPROVAL, OUTCOME_WAITLIST, OUTCOME_NO_PLACE = "seat", "approval", "waitlist", "no_place"
+
+
+@dataclass(frozen=True)
+class EnrolPreview:
+    """What enrolling in a section would do now, for the enrol page to say before anyone asks."""
+
+    outcome: str  # one of the OUTCOME_* values
+    waiting: int  # people on the section's waitlist now
+    position: int | None = None  # the place on the waitlist a new request would take
+
+
+def enrol_preview(section: Section) -> EnrolPreview:
+    """The likely outcome of enrolling in ``section``, from its counters as read now (``enrol`` decides
+    under the section lock, so a race can still change it). Seats kept for a group are not told apart:
+    the person is not chosen yet."""
+    waiting = waitlist_lengths([section.id]).get(section.id, 0)
+    if section.needs_approval:
+        return EnrolPreview(OUTCOME_APPROVAL, waiting)
+    if section.seats_left > 0:
+        return EnrolPreview(OUTCOME_SEAT, waiting)
+    if section.waitlist_enabled and (section.waitlist_cap is None or waiting < section.waitlist_cap):
+        return EnrolPreview(OUTCOME_WAITLIST, waiting, position=waiting + 1)
+    return EnrolPreview(OUTCOME_NO_PLACE, waiting)
+
+
 def promote_waitlist(section: Section) -> list[Enrolment]:
     """Fill free seats from the waitlist, first come first served, skipping people who are no longer
     eligible or who cannot use the seats left (seats kept for a group). Call with the section locked.
@@ -626,8 +652,22 @@ def last_day_to_drop(section: Section) -> date:
     return section.drop_deadline or section.end_date
 
 
+def check_can_drop(enrolment: Enrolment, section: Section | None = None) -> None:
+    """Raises CannotChange (the enrolment has ended) or DropDeadlinePassed when the person may not
+    leave the course today."""
+    if enrolment.status not in ACTIVE_STATUSES:
+        raise CannotChange()
+    last_day = last_day_to_drop(section or enrolment.section)
+    if clock.today() > last_day:
+        raise DropDeadlinePassed(date=LazyDate(last_day))
+
+
 def can_drop(enrolment: Enrolment) -> bool:
-    return enrolment.status in ACTIVE_STATUSES and clock.today() <= last_day_to_drop(enrolment.section)
+    try:
+        check_can_drop(enrolment)
+    except DomainError:
+        return False
+    return True
 
 
 def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
@@ -638,11 +678,7 @@ def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
     enrolment = enrolment_for_user(user, reference)
     section = lock_section(enrolment.section_id)
     db.session.refresh(enrolment)
-    if enrolment.status not in ACTIVE_STATUSES:
-        raise CannotChange()
-    last_day = last_day_to_drop(section)
-    if clock.today() > last_day:
-        raise DropDeadlinePassed(date=LazyDate(last_day))
+    check_can_drop(enrolment, section)
     held_seat = enrolment.status == ENROLLED
     now = clock.now()
     enrolment.status, enrolment.updated_at = DROPPED, now

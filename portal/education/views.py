@@ -73,7 +73,13 @@ def education_labels():
         },
         "describe_rule": describe_rule,
         "describe_reserved": describe_reserved,
+        "weekday_names": weekday_names,
     }
+
+
+def weekday_names(days: list[str]) -> list:
+    """The names of the weekdays (``mon``, ``wed``…) in the page's language, for format_list."""
+    return [WEEKDAYS[day] for day in days]
 
 
 # --- citizens ----------------------------------------------------------------------------------
@@ -171,7 +177,13 @@ def enrol(section_id: int):
     people = [Person(user)] + [Person(user, d) for d in user.dependants]
     checks = [(p, services.active_enrolment(p, section.course_id), eligibility_problems(p, section)) for p in people]
     return render_template(
-        "education/enrol.html", form=form, section=section, course=section.course, error=error, checks=checks
+        "education/enrol.html",
+        form=form,
+        section=section,
+        course=section.course,
+        error=error,
+        checks=checks,
+        preview=services.enrol_preview(section),
     )
 
 
@@ -186,7 +198,6 @@ def my_courses():
         enrolments=enrolments,
         positions=positions,
         can_drop=services.can_drop,
-        form=ConfirmForm(),
     )
 
 
@@ -199,8 +210,8 @@ def enrolment(reference: str):
         "education/enrolment.html",
         enrolment=enrolment,
         position=services.waitlist_position(enrolment),
+        waiting=services.waitlist_lengths([enrolment.section_id]).get(enrolment.section_id, 0),
         can_drop=services.can_drop(enrolment),
-        form=ConfirmForm(),
     )
 
 
@@ -222,25 +233,42 @@ def enrolment_ics(reference: str):
     )
 
 
-@bp.route("/my-courses/<reference>/drop", methods=["POST"])
+@bp.route("/my-courses/<reference>/drop", methods=["GET", "POST"])
+@read_only
 @login_required
 def drop(reference: str):
+    """GET asks the person to confirm what leaving will do; POST leaves (a second POST changes nothing
+    and says why)."""
     form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        enrolment, _promoted = services.drop(me(), reference)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        message = _("%(name)s has left %(course)s.", name=enrolment.person_name, course=enrolment.course.title)
-        db.session.commit()  # expires what it wrote: the message is made before, with no reload after
-        flash(message, "success")
-    return redirect(url_for("education.my_courses"))
+    error = None
+    if form.validate_on_submit():
+        try:
+            enrolment, _promoted = services.drop(me(), reference)
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            message = _("%(name)s has left %(course)s.", name=enrolment.person_name, course=enrolment.course.title)
+            db.session.commit()  # expires what it wrote: the message is made before, with no reload after
+            flash(message, "success")
+            return redirect(url_for("education.my_courses"))
+    enrolment = found(services.enrolment_for_user, me(), reference)
+    if error is None:
+        try:
+            services.check_can_drop(enrolment)
+        except DomainError as exc:
+            error = str(exc)
+    return render_template(
+        "education/drop.html",
+        enrolment=enrolment,
+        form=form,
+        error=error,
+        position=services.waitlist_position(enrolment),
+        waiting=services.waitlist_lengths([enrolment.section_id]).get(enrolment.section_id, 0),
+    )
 
 
 @bp.route("/certificates/<code>")

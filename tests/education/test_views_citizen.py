@@ -176,19 +176,50 @@ def test_my_courses_drop_and_calendar(client, auth, make_user, make_section):
     db.session.commit()
     auth.login(user)
     html = client.get("/my-courses").get_data(as_text=True)
-    assert enrolment.reference in html and "Leave" in html
+    assert enrolment.reference in html and f'href="/my-courses/{enrolment.reference}/drop"' in html
+    assert 'method="post"' not in html.split("<main")[1]  # leaving is a link to a confirmation page now
     with client.get("/my-courses/all/calendar.ics") as response:
         assert response.mimetype == "text/calendar"
         assert "BEGIN:VEVENT" in response.get_data(as_text=True)
     with client.get(f"/my-courses/{enrolment.reference}/calendar.ics") as response:
         assert enrolment.reference in response.get_data(as_text=True)
-    response = client.post(
-        f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": csrf_token(client, "/my-courses")}
-    )
-    assert response.status_code == 302
+    path = f"/my-courses/{enrolment.reference}/drop"
+    html = client.get(path).get_data(as_text=True)  # the confirmation page changes nothing
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).status == "enrolled"
+    assert section.course.title in html and enrolment.person_name in html and enrolment.reference in html
+    assert "Your seat will be offered to the next person on the waitlist straight away." in html
+    assert "Yes, leave this course</button>" in html
+    assert f'href="/my-courses/{enrolment.reference}">No, go back</a>' in html
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/my-courses")
     db.session.expire_all()
     assert db.session.get(Enrolment, enrolment.id).status == "dropped"
     assert db.session.get(Enrolment, waiting.id).status == "enrolled"
+    # The same confirmation posted again (a double tap) frees nothing more and says what happened.
+    again = client.post(path, data={"csrf_token": csrf_token(client, "/my-courses")})
+    assert again.status_code == 200
+    html = again.get_data(as_text=True)
+    assert "This enrolment cannot be changed any more." in html and "has left this course" in html
+    assert "Yes, leave this course" not in html
+    db.session.expire_all()
+    assert db.session.get(Enrolment, waiting.id).status == "enrolled"
+    assert client.get(path).status_code == 200
+
+
+def test_leaving_the_waitlist_is_confirmed_too(client, auth, make_user, make_section):
+    section = make_section(capacity=1)
+    services.enrol(make_user(), section.id)
+    user = make_user()
+    waiting = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    html = client.get(f"/my-courses/{waiting.reference}").get_data(as_text=True)
+    assert f'href="/my-courses/{waiting.reference}/drop"' in html and "Leave this course</a>" in html
+    html = client.get(f"/my-courses/{waiting.reference}/drop").get_data(as_text=True)
+    assert "will lose their place (number 1) on the waitlist" in html and "Your seat" not in html
+    auth.logout()
+    assert client.get(f"/my-courses/{waiting.reference}/drop").headers["Location"].startswith("/login")
 
 
 def test_drop_after_deadline_is_explained(app, client, auth, make_user, make_section):
@@ -216,6 +247,8 @@ def test_without_a_drop_deadline_leaving_is_offered_until_the_course_ends(app, c
     app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
     assert "Leave this course" not in client.get(page).get_data(as_text=True)
     assert f"{page}/drop" not in client.get("/my-courses").get_data(as_text=True)
+    confirm = client.get(f"{page}/drop").get_data(as_text=True)  # an old link: explained, nothing to press
+    assert "The last day to drop this course was 30 April 2026." in confirm and "Yes, leave" not in confirm
     response = client.post(f"{page}/drop", data={"csrf_token": token}, follow_redirects=True)
     assert "The last day to drop this course was 30 April 2026." in response.get_data(as_text=True)
     db.session.expire_all()
@@ -230,6 +263,7 @@ def test_citizens_see_only_their_own_enrolments(client, auth, make_user, make_se
     auth.login(make_user())
     assert client.get(f"/my-courses/{enrolment.reference}").status_code == 404
     assert client.get(f"/my-courses/{enrolment.reference}/calendar.ics").status_code == 404
+    assert client.get(f"/my-courses/{enrolment.reference}/drop").status_code == 404
     token = csrf_token(client, "/my-courses")
     assert client.post(f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": token}).status_code == 404
     assert client.get("/my-courses/E-NONE-NONE").status_code == 404
@@ -355,3 +389,56 @@ def test_enrolling_and_dropping_are_each_one_short_transaction(client, auth, mak
     enrol_budget, drop_budget = (17, 13) if db.engine.dialect.name == "postgresql" else (18, 14)
     assert len(enrolling.sent) <= enrol_budget
     assert len(dropping.sent) <= drop_budget
+
+
+def test_a_full_section_shows_its_real_waitlist_and_offers_to_join_it(client, auth, make_user, make_section):
+    section = make_section(capacity=1)
+    services.enrol(make_user(), section.id)  # takes the only seat
+    waiting = [services.enrol(make_user(), section.id).enrolment for _person in range(6)]
+    db.session.commit()
+    auth.login(make_user())
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    assert "6 on the waitlist" in html and "0 on the waitlist" not in html
+    assert "you would be number 7 on the waitlist" in html
+    assert "Join the waitlist</button>" in html and "Confirm enrolment" not in html
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)},
+        follow_redirects=True,
+    )
+    mine = response.get_data(as_text=True)
+    assert "number 7 on the waitlist" in mine and "7 on the waitlist" in mine and "0 on the waitlist" not in mine
+    auth.logout()
+    auth.login(waiting[0].user)
+    html = client.get(f"/my-courses/{waiting[0].reference}").get_data(as_text=True)
+    assert "number 1 on the waitlist" in html and "7 on the waitlist" in html
+
+
+def test_the_enrol_button_says_what_will_happen(client, auth, make_user, make_section):
+    auth.login(make_user())
+    free = make_section(capacity=2)
+    html = client.get(f"/courses/sections/{free.id}/enrol").get_data(as_text=True)
+    assert "Confirm enrolment</button>" in html and "you would be number" not in html
+    approval = make_section(capacity=2, needs_approval=True)
+    html = client.get(f"/courses/sections/{approval.id}/enrol").get_data(as_text=True)
+    assert "Send the request</button>" in html
+    no_waitlist = make_section(capacity=1, enrolled_count=1, waitlist_enabled=False)
+    html = client.get(f"/courses/sections/{no_waitlist.id}/enrol").get_data(as_text=True)
+    assert "This cohort is full and has no waitlist." in html and "Join the waitlist" not in html
+    capped = make_section(capacity=1, waitlist_cap=1)
+    services.enrol(make_user(), capped.id)
+    services.enrol(make_user(), capped.id)  # the only waitlist place
+    db.session.commit()
+    html = client.get(f"/courses/sections/{capped.id}/enrol").get_data(as_text=True)
+    assert "1 on the waitlist" in html and "its waitlist is full too" in html and "Join the waitlist" not in html
+
+
+def test_class_days_are_listed_the_way_each_language_writes_a_list(client, make_section):
+    section = make_section(meeting_days="mon,wed,fri")
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "Monday, Wednesday, and Friday" in html
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "پیر، بدھ، اور جمعہ" in html and "پیر," not in html
