@@ -207,3 +207,29 @@ def test_a_session_ends_twelve_hours_after_signing_in_however_busy(client, auth,
     clock_of_signatures["seconds"] = 12 * 3600 + 60
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- narrow phones (the browser's view of this is tests/e2e/test_narrow_screens.py) -------------
+
+
+def stylesheet() -> str:
+    from portal.config import BASE_DIR
+
+    return (BASE_DIR / "static" / "css" / "portal.css").read_text()
+
+
+def stylesheet_rule(selector: str) -> str:
+    match = re.search(r"^" + re.escape(selector) + r" \{([^}]*)\}", stylesheet(), re.MULTILINE)
+    assert match, f"no rule for {selector}"
+    return match.group(1)
+
+
+def test_summary_values_may_shrink_and_break_long_words():
+    # A plain 1fr column is never narrower than its longest word: an email address widened the page.
+    assert "minmax(0, 1fr)" in stylesheet_rule("dl.summary")
+    assert "overflow-wrap: anywhere" in stylesheet_rule("dl.summary dd")
+
+
+def test_a_row_of_actions_wraps_rather_than_widen_the_page():
+    assert not re.search(r"\.actions[^{,]*\{[^}]*nowrap", stylesheet())
+    assert "flex-wrap: wrap" in stylesheet_rule("p.actions")
