@@ -177,6 +177,7 @@ def test_my_courses_drop_and_calendar(client, auth, make_user, make_section):
     auth.login(user)
     html = client.get("/my-courses").get_data(as_text=True)
     assert enrolment.reference in html and "Leave" in html
+    assert f'<td data-label="Reference"><bdi dir="ltr">{enrolment.reference}</bdi></td>' in html
     with client.get("/my-courses/all/calendar.ics") as response:
         assert response.mimetype == "text/calendar"
         assert "BEGIN:VEVENT" in response.get_data(as_text=True)
