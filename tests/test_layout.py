@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timezone
 import pytest
 from flask_babel import force_locale
 
-from portal import remembered
+from portal import format_date_and_time, remembered
 
 CITIZEN_LINKS = {"My appointments", "My courses", "Messages"}
 STAFF_LINKS = {"Clinic admin", "School admin", "Dashboard", "Staff roles"}
@@ -207,6 +207,15 @@ def test_a_session_ends_twelve_hours_after_signing_in_however_busy(client, auth,
     clock_of_signatures["seconds"] = 12 * 3600 + 60
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_date_and_time_is_written_to_the_minute_in_the_readers_language(app):
+    when = datetime(2026, 3, 2, 3, 15, tzinfo=UTC)  # 8:15 in Karachi
+    with app.test_request_context():
+        with force_locale("en"):
+            assert format_date_and_time(when) == "Mar 2, 2026, 8:15\u202fAM"
+        with force_locale("ur"):
+            assert format_date_and_time(when) == "2 مارچ، 2026 8:15 AM"
 
 
 # --- narrow phones (the browser's view of this is tests/e2e/test_narrow_screens.py) -------------

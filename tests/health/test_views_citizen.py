@@ -101,6 +101,7 @@ def test_book_for_family_member_then_confirmation_and_ics(client, auth, make_ser
     assert "BEGIN:VEVENT" in body and "DTSTART:20260303T040000Z" in body and appointment.reference in body
     html = client.get("/appointments").get_data(as_text=True)
     assert appointment.reference in html and "Hamza Khan" in html
+    assert "Mar 3, 2026, 9:00\u202fAM" in html and "9:00:00" not in html  # to the minute, like every time shown
 
 
 def test_double_submit_creates_one_booking(client, auth, make_service, citizen):
@@ -182,6 +183,7 @@ def test_reschedule_flow(client, auth, make_service, citizen):
     ref = db.session.scalar(select(Appointment.reference))
     html = client.get(f"/appointments/{ref}/reschedule").get_data(as_text=True)
     assert f"/appointments/{ref}/reschedule?day=" in html
+    assert "Now booked for Mar 3, 2026, 9:00\u202fAM." in html and "9:00:00" not in html
     html = client.get(f"/appointments/{ref}/reschedule?day={TUESDAY.isoformat()}").get_data(as_text=True)
     target = f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}"
     assert target in html
@@ -223,6 +225,9 @@ def test_pages_in_urdu(client, auth, make_service, citizen):
     assert "Find a clinic" not in html and "کلینک تلاش کریں" in html
     html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
     assert "تاریخ منتخب کریں" in html
+    book(client, service, karachi(TUESDAY, 9))
+    html = client.get("/appointments").get_data(as_text=True)
+    assert "3 مارچ، 2026 9:00 AM" in html and "9:00:00" not in html
 
 
 def test_confirm_page_explains_a_bad_time_before_the_click(client, auth, make_service, citizen):
