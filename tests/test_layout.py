@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timezone
 import pytest
 from flask_babel import force_locale
 
-from portal import format_date_and_time, remembered
+from portal import format_date_and_time, format_money, remembered
 
 CITIZEN_LINKS = {"My appointments", "My courses", "Messages"}
 STAFF_LINKS = {"Clinic admin", "School admin", "Dashboard", "Staff roles"}
@@ -216,6 +216,25 @@ def test_a_date_and_time_is_written_to_the_minute_in_the_readers_language(app):
             assert format_date_and_time(when) == "Mar 2, 2026, 8:15\u202fAM"
         with force_locale("ur"):
             assert format_date_and_time(when) == "2 مارچ، 2026 8:15 AM"
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+@pytest.mark.parametrize(
+    ("paisa", "shown"),
+    [(500_000, "Rs\u00a05,000"), (500_050, "Rs\u00a05,000.50"), (12_345_600, "Rs\u00a0123,456"), (5, "Rs\u00a00.05")],
+)
+def test_money_is_whole_rupees_unless_there_are_paisa(app, lang, paisa, shown):
+    # Stored in paisa; Babel's Pakistani locale gives "Rs" in English and in Urdu ("PKR5,000.00" before).
+    with app.test_request_context(), force_locale(lang):
+        assert format_money(paisa) == shown
+
+
+def test_no_fee_is_free(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert format_money(0) == format_money(None) == "Free"
+        with force_locale("ur"):
+            assert format_money(0) == "مفت"
 
 
 # --- narrow phones (the browser's view of this is tests/e2e/test_narrow_screens.py) -------------
