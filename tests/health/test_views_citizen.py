@@ -95,6 +95,14 @@ def test_book_for_family_member_then_confirmation_and_ics(client, auth, make_ser
     assert appointment.dependant_id == citizen.dependants[0].id
     assert "Your appointment is booked" in page and appointment.reference in page and appointment.arrival_code in page
     assert "Hospital Road, Lahore" in page
+    # The calendar file is offered in words, without the file type a reader does not need to know.
+    assert 'type="text/calendar" download>Add to your phone calendar</a>' in page and ".ics)" not in page
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    urdu = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ">اپنے فون کے کیلنڈر میں شامل کریں</a>" in urdu and ".ics)" not in urdu
+    with client.session_transaction() as session:
+        session["lang"] = "en"
     with client.get(f"/appointments/{appointment.reference}/calendar.ics") as ics:
         assert ics.status_code == 200 and ics.mimetype == "text/calendar"
         body = ics.get_data(as_text=True)
