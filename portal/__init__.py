@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
+from babel import Locale
+from babel.numbers import format_currency as babel_format_currency
 from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session, url_for
 from flask_babel import (
     Domain,
-    format_currency,
     format_date,
     format_datetime,
     format_decimal,
@@ -345,6 +347,31 @@ def remembered(formatter, limit: int = 8192):
     return write
 
 
+def format_date_and_time(value=None, format=None, rebase=True) -> str:
+    """A date with its time to the minute, joined the way the reader's language joins them
+    ("Mar 2, 2026, 8:15 AM"; Urdu "2 مارچ، 2026 8:15 AM"). Babel's "medium" date-time adds seconds,
+    which a person booking or running a clinic never needs. ``format`` is the date's length."""
+    format = format or "medium"
+    glue = get_locale().datetime_formats[format].replace("'", "")
+    return glue.replace("{1}", format_date(value, format, rebase)).replace("{0}", format_time(value, "short", rebase))
+
+
+def format_money(paisa: int | None) -> str:
+    """A fee in rupees as Pakistan writes it in the reader's language: "Rs 5,000", with paisa only when
+    there are some ("Rs 5,000.50"), and "Free" for nothing. Babel's Pakistani locales (en_PK, ur_PK)
+    give the symbol "Rs" (plain English gives "PKR") and the digits' grouping; a no-break space keeps
+    the symbol with the number."""
+    if not paisa:
+        return str(_l("Free"))
+    locale = Locale(get_locale().language, "PK")
+    pattern = locale.currency_formats["standard"].pattern  # "¤#,##0.00"
+    if "¤\u00a0" not in pattern and "\u00a0¤" not in pattern:
+        pattern = pattern.replace("¤", "¤\u00a0") if pattern.startswith("¤") else pattern.replace("¤", "\u00a0¤")
+    if paisa % 100 == 0:
+        pattern = pattern.replace(".00", "")
+    return babel_format_currency(Decimal(paisa) / 100, "PKR", pattern, locale, currency_digits=False)
+
+
 def register_template_helpers(app: Flask) -> None:
     from portal.auth.models import format_cnic, mask_cnic
     from portal.auth.validation import format_mobile
@@ -362,11 +389,6 @@ def register_template_helpers(app: Flask) -> None:
 
         return babel_format_list([str(item) for item in items], style=style, locale=get_locale() or "en")
 
-    def format_money(paisa: int | None) -> str:
-        if not paisa:
-            return str(_l("Free"))
-        return format_currency(paisa / 100, "PKR")
-
     from portal.navigation import remembered_url_for
 
     app.jinja_env.globals.update(
@@ -374,6 +396,7 @@ def register_template_helpers(app: Flask) -> None:
         format_date=remembered(format_date),
         format_datetime=remembered(format_datetime),
         format_time=remembered(format_time),
+        format_date_and_time=remembered(format_date_and_time),
         format_decimal=format_decimal,
         format_money=format_money,
         format_list=format_list,

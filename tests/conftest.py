@@ -141,6 +141,13 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def ltr_cells(html: str) -> list[str]:
+    """Table cells set left-to-right as a whole. In a phone's card layout a cell shows its column's name
+    before the value, and in Urdu that name must stay on the right: a reference or CNIC goes in an inner
+    ``<bdi dir="ltr">`` instead."""
+    return re.findall(r'<td[^>]*\sdir="ltr"[^>]*>', html)
+
+
 def csrf_token(client, path: str) -> str:
     """The CSRF token from the form on ``path`` (tests post real forms, tokens included)."""
     html = client.get(path).get_data(as_text=True)

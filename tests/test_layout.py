@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timezone
 import pytest
 from flask_babel import force_locale
 
-from portal import remembered
+from portal import format_date_and_time, format_money, remembered
 
 CITIZEN_LINKS = {"My appointments", "My courses", "Messages"}
 STAFF_LINKS = {"Clinic admin", "School admin", "Dashboard", "Staff roles"}
@@ -207,3 +207,57 @@ def test_a_session_ends_twelve_hours_after_signing_in_however_busy(client, auth,
     clock_of_signatures["seconds"] = 12 * 3600 + 60
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_date_and_time_is_written_to_the_minute_in_the_readers_language(app):
+    when = datetime(2026, 3, 2, 3, 15, tzinfo=UTC)  # 8:15 in Karachi
+    with app.test_request_context():
+        with force_locale("en"):
+            assert format_date_and_time(when) == "Mar 2, 2026, 8:15\u202fAM"
+        with force_locale("ur"):
+            assert format_date_and_time(when) == "2 مارچ، 2026 8:15 AM"
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+@pytest.mark.parametrize(
+    ("paisa", "shown"),
+    [(500_000, "Rs\u00a05,000"), (500_050, "Rs\u00a05,000.50"), (12_345_600, "Rs\u00a0123,456"), (5, "Rs\u00a00.05")],
+)
+def test_money_is_whole_rupees_unless_there_are_paisa(app, lang, paisa, shown):
+    # Stored in paisa; Babel's Pakistani locale gives "Rs" in English and in Urdu ("PKR5,000.00" before).
+    with app.test_request_context(), force_locale(lang):
+        assert format_money(paisa) == shown
+
+
+def test_no_fee_is_free(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert format_money(0) == format_money(None) == "Free"
+        with force_locale("ur"):
+            assert format_money(0) == "مفت"
+
+
+# --- narrow phones (the browser's view of this is tests/e2e/test_narrow_screens.py) -------------
+
+
+def stylesheet() -> str:
+    from portal.config import BASE_DIR
+
+    return (BASE_DIR / "static" / "css" / "portal.css").read_text()
+
+
+def stylesheet_rule(selector: str) -> str:
+    match = re.search(r"^" + re.escape(selector) + r" \{([^}]*)\}", stylesheet(), re.MULTILINE)
+    assert match, f"no rule for {selector}"
+    return match.group(1)
+
+
+def test_summary_values_may_shrink_and_break_long_words():
+    # A plain 1fr column is never narrower than its longest word: an email address widened the page.
+    assert "minmax(0, 1fr)" in stylesheet_rule("dl.summary")
+    assert "overflow-wrap: anywhere" in stylesheet_rule("dl.summary dd")
+
+
+def test_a_row_of_actions_wraps_rather_than_widen_the_page():
+    assert not re.search(r"\.actions[^{,]*\{[^}]*nowrap", stylesheet())
+    assert "flex-wrap: wrap" in stylesheet_rule("p.actions")

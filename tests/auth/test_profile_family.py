@@ -130,6 +130,11 @@ def test_add_edit_and_remove_a_family_member(client, auth, citizen):
     page = text_of(client.get("/account/family"))
     assert "Zainab Ahmed has been added to your family members." in page
     assert "Son or daughter" in page
+    # On a phone the table turns into one card per person, each value with its column's name.
+    html = client.get("/account/family").get_data(as_text=True)
+    assert '<table class="table responsive">' in html
+    assert '<td data-label="Relationship">Son or daughter</td>' in html
+    assert '<td data-label="Actions" class="actions">' in html
     dependant = db.session.scalars(select(Dependant)).one()
     assert (dependant.user_id, dependant.id_number, dependant.date_of_birth) == (
         citizen.id,

@@ -60,7 +60,7 @@ def test_citizen_books_for_family_member_downloads_ics_and_cancels(page, clinic_
     assert reference.startswith("H-")
     screenshot(page, "health-confirmation-en-phone")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Add to calendar (.ics)").click()
+        page.get_by_role("link", name="Add to your phone calendar").click()
     ics = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VEVENT" in ics and reference in ics
 

@@ -12,7 +12,7 @@ from portal.auth.models import AuditEvent
 from portal.education import services
 from portal.education.models import Course, EligibilityRule, Enrolment, Institution, Section
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, ltr_cells
 
 
 @pytest.fixture
@@ -225,6 +225,8 @@ def test_approvals_queue_approve_and_reject(client, auth, world, make_user):
     auth.login(admin)
     html = client.get("/school-admin/approvals").get_data(as_text=True)
     assert "First Applicant" in html and "Second Applicant" in html
+    assert f'<td data-label="Reference"><bdi dir="ltr">{first.reference}</bdi></td>' in html
+    assert not ltr_cells(html)
     token = csrf_token(client, "/school-admin/approvals")
     response = client.post(f"/school-admin/enrolments/{first.id}/approve", data={"csrf_token": token},
                            follow_redirects=True)  # fmt: skip
@@ -275,6 +277,8 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     path = f"/school-admin/sections/{section.id}/roster"
     html = client.get(path).get_data(as_text=True)
     assert "Holder" in html and "Waiting" in html and "1 of 1 seats taken" in html
+    assert f'<td data-label="Reference"><bdi dir="ltr">{holder.reference}</bdi></td>' in html
+    assert not ltr_cells(html)
     with client.get(path.replace("roster", "roster.csv")) as response:
         assert response.mimetype == "text/csv"
         body = response.get_data(as_text=True)
@@ -316,6 +320,7 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
     html = dry.get_data(as_text=True)
     assert "Check result: nothing has changed yet" in html
     assert "No account has this CNIC." in html and "number 1 on the waitlist" in html
+    assert '<td data-label="CNIC"><bdi dir="ltr">' in html and not ltr_cells(html)
     assert db.session.scalars(select(Enrolment)).all() == []
     # Apply all-or-none from the checked content: refused because of the bad row.
     refused = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "all", "action": "apply",

@@ -82,6 +82,17 @@ def test_course_page_404s(client, make_course):
     assert client.get(f"/courses/{hidden.id}").status_code == 404
 
 
+def test_course_fee_is_shown_in_whole_rupees_in_both_languages(client, make_course):
+    course = make_course(fee_paisa=500_000)
+    free = make_course(fee_paisa=0)
+    assert "<dd>Rs\u00a05,000</dd>" in client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert "<dd>Free</dd>" in client.get(f"/courses/{free.id}").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    assert "<dd>Rs\u00a05,000</dd>" in client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert "<dd>مفت</dd>" in client.get(f"/courses/{free.id}").get_data(as_text=True)
+
+
 def test_enrol_journey_and_double_submit(client, auth, make_user, make_section):
     section = make_section(capacity=1)
     user = make_user()
@@ -178,6 +189,8 @@ def test_my_courses_drop_and_calendar(client, auth, make_user, make_section):
     html = client.get("/my-courses").get_data(as_text=True)
     assert enrolment.reference in html and f'href="/my-courses/{enrolment.reference}/drop"' in html
     assert 'method="post"' not in html.split("<main")[1]  # leaving is a link to a confirmation page now
+    assert enrolment.reference in html and "Leave" in html
+    assert f'<td data-label="Reference"><bdi dir="ltr">{enrolment.reference}</bdi></td>' in html
     with client.get("/my-courses/all/calendar.ics") as response:
         assert response.mimetype == "text/calendar"
         assert "BEGIN:VEVENT" in response.get_data(as_text=True)

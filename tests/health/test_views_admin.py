@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.health import services
 from portal.health.models import Appointment, Clinic, Closure, Service, Slot, WeeklyHours
 from portal.notifications.models import Message
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, ltr_cells
 from tests.health.conftest import MONDAY, TUESDAY, karachi
 
 
@@ -108,6 +108,8 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     html = client.get(day).get_data(as_text=True)
     assert appointment.reference in html and "Ayesha Khan" in html and "35202-•••••" in html
     assert citizen.cnic not in html
+    assert f'<td data-label="Reference"><bdi dir="ltr">{appointment.reference}</bdi></td>' in html
+    assert '<td data-label="CNIC"><bdi dir="ltr">35202-•••••' in html and not ltr_cells(html)
     status = f"/clinic-admin/appointments/{appointment.id}/status"
     # a wrong arrival code is refused
     response = post(client, status, {"status": "arrived", "arrival_code": "ZZZZ"}, day)
@@ -282,6 +284,11 @@ def test_hours_change_shows_affected_and_cancels_after_confirmation(client, auth
     response = post(client, path, data)
     html = response.get_data(as_text=True)
     assert "Appointments this change would cancel" in html and appointment.reference in html
+    assert f'<td data-label="Reference"><bdi dir="ltr">{appointment.reference}</bdi></td>' in html
+    assert not ltr_cells(html)
+    hours_page = client.get(f"/clinic-admin/services/{service.id}/hours").get_data(as_text=True)
+    assert '<td data-label="Hours"><bdi dir="ltr">09:00–13:00</bdi></td>' in hours_page
+    assert not ltr_cells(hours_page)
     assert db.session.get(WeeklyHours, tuesday_hours.id).start == time(9)  # nothing changed yet
     assert db.session.get(Appointment, appointment.id).status == "booked"
     response = post(client, path, {**data, "confirm": "y"})

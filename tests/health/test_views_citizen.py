@@ -95,6 +95,14 @@ def test_book_for_family_member_then_confirmation_and_ics(client, auth, make_ser
     assert appointment.dependant_id == citizen.dependants[0].id
     assert "Your appointment is booked" in page and appointment.reference in page and appointment.arrival_code in page
     assert "Hospital Road, Lahore" in page
+    # The calendar file is offered in words, without the file type a reader does not need to know.
+    assert 'type="text/calendar" download>Add to your phone calendar</a>' in page and ".ics)" not in page
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    urdu = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ">اپنے فون کے کیلنڈر میں شامل کریں</a>" in urdu and ".ics)" not in urdu
+    with client.session_transaction() as session:
+        session["lang"] = "en"
     with client.get(f"/appointments/{appointment.reference}/calendar.ics") as ics:
         assert ics.status_code == 200 and ics.mimetype == "text/calendar"
         body = ics.get_data(as_text=True)
@@ -107,6 +115,7 @@ def test_book_for_family_member_then_confirmation_and_ics(client, auth, make_ser
     db.session.commit()
     with client.get(f"/appointments/{appointment.reference}/calendar.ics") as ics:
         assert "DTEND:20260303T043000Z" in ics.get_data(as_text=True)
+    assert "Mar 3, 2026, 9:00\u202fAM" in html and "9:00:00" not in html  # to the minute, like every time shown
 
 
 def test_double_submit_creates_one_booking(client, auth, make_service, citizen):
@@ -188,6 +197,7 @@ def test_reschedule_flow(client, auth, make_service, citizen):
     ref = db.session.scalar(select(Appointment.reference))
     html = client.get(f"/appointments/{ref}/reschedule").get_data(as_text=True)
     assert f"/appointments/{ref}/reschedule?day=" in html
+    assert "Now booked for Mar 3, 2026, 9:00\u202fAM." in html and "9:00:00" not in html
     html = client.get(f"/appointments/{ref}/reschedule?day={TUESDAY.isoformat()}").get_data(as_text=True)
     target = f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}"
     assert target in html
@@ -229,6 +239,9 @@ def test_pages_in_urdu(client, auth, make_service, citizen):
     assert "Find a clinic" not in html and "کلینک تلاش کریں" in html
     html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
     assert "تاریخ منتخب کریں" in html
+    book(client, service, karachi(TUESDAY, 9))
+    html = client.get("/appointments").get_data(as_text=True)
+    assert "3 مارچ، 2026 9:00 AM" in html and "9:00:00" not in html
 
 
 def test_confirm_page_explains_a_bad_time_before_the_click(client, auth, make_service, citizen):

@@ -1,0 +1,70 @@
+"""No page scrolls sideways on a small phone (360 px, the narrowest common Android width), in English
+and in Urdu: long email addresses break, tables become cards and rows of actions wrap."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.demo.personas import PERSONAS_BY_KEY
+from portal.extensions import db
+from tests.e2e.conftest import screenshot, sign_in, switch_language
+
+pytestmark = pytest.mark.e2e
+
+SMALL_PHONE = {"width": 360, "height": 740}
+
+
+def _pages(role: str | None) -> list[str]:
+    from portal.auth.models import RoleAssignment, User
+    from portal.education.models import Course, Section
+
+    if role is None:
+        # One course of each institution, one of them with a long email address that cannot wrap.
+        courses = sorted(
+            db.session.scalars(select(func.min(Course.id)).where(Course.active).group_by(Course.institution_id))
+        )
+        db.session.get(Course, courses[0]).institution.contact = "admissions.office@university.punjab.gov.pk"
+        db.session.commit()
+        return ["/courses", *(f"/courses/{course_id}" for course_id in courses)]
+    if role == "citizen":
+        return ["/account/family", "/my-courses", "/appointments"]
+    persona = PERSONAS_BY_KEY[role]
+    institutions = (
+        select(RoleAssignment.scope_id).join(User, RoleAssignment.user_id == User.id).where(User.cnic == persona.cnic)
+    )
+    course_id = db.session.scalar(
+        select(Course.id).join(Section).where(Course.institution_id.in_(institutions)).order_by(Course.id).limit(1)
+    )
+    return ["/school-admin", f"/school-admin/courses/{course_id}", "/school-admin/approvals"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+@pytest.mark.parametrize("role", [None, "citizen", "school_admin"], ids=lambda r: r or "anonymous")
+def test_pages_fit_a_small_phone(app, browser, live_server, role, lang):
+    from portal.demo.seed import seed
+
+    seed(size="small", seed_value=11)
+    db.session.commit()
+    paths = _pages(role)
+    context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        if role:
+            persona = PERSONAS_BY_KEY[role]
+            sign_in(page, persona.cnic, persona.password)
+        page.goto("/")
+        if lang == "ur":
+            switch_language(page, "ur")
+        too_wide = {}
+        for path in paths:
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == lang, path
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > SMALL_PHONE["width"]:
+                too_wide[path] = width
+                screenshot(page, f"too-wide-{lang}-{path.strip('/').replace('/', '-')}")
+        assert not too_wide, f"wider than {SMALL_PHONE['width']} px in {lang}: {too_wide}"
+    finally:
+        context.close()
