@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from portal import clock
 from portal.demo import data
@@ -251,12 +251,13 @@ def _starts(hours, slot_minutes: int) -> dict[int, list[time]]:
     return out
 
 
-# The least a clinic offers however small the dataset: its main OPD (the first service of its type)
-# on most weekdays, any other service on two days or more, each day for three hours or more (or the
-# whole opening when it is shorter). Below that, days show "Closed" and a clinic looks abandoned.
-MAIN_SERVICE_MIN_DAYS = 4
-OTHER_SERVICE_MIN_DAYS = 2
-MIN_DAY_MINUTES = 180
+# The least a service's online quota is cut to however small the dataset: one day a week, an hour or
+# more that day (or the whole opening when it is shorter), never the half-hour slivers the small size
+# had. Higher floors make the small dataset's 2,500 bookings a few per cent of the places offered
+# (two days of two hours: 6 %); these keep about a fifth taken, as a booking system in use looks.
+MAIN_SERVICE_MIN_DAYS = 1
+OTHER_SERVICE_MIN_DAYS = 1
+MIN_DAY_MINUTES = 60
 
 
 def _quota_hours(rng: random.Random, hours, ratio: float, slot_minutes: int, main: bool):
@@ -398,9 +399,20 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             )
         )
         if hours:
-            # Their hours stay as they are: the personas' bookings were made in them, and cutting them
-            # would leave those bookings outside the hours (a place the schedule does not offer).
-            entries.append((sid, name, minutes, places, cid, district, hours, "keep"))
+            entries.append((sid, name, minutes, places, cid, district, hours, "persona"))
+    # The domain seeders' services hold the personas' bookings: the weekdays they fall on keep their
+    # whole hours (cut, a booking would lie outside them: a place the schedule does not offer), the
+    # other weekdays are cut like any service's.
+    persona_ids = [e[0] for e in entries if e[7] == "persona"]
+    booked_weekdays: dict[int, set[int]] = {}
+    for service_id, starts_at in db.session.execute(
+        select(Appointment.service_id, Appointment.starts_at).where(
+            Appointment.service_id.in_(persona_ids), Appointment.starts_at.is_not(None)
+        )
+    ):
+        local = (starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=UTC)).astimezone(clock.KARACHI)
+        booked_weekdays.setdefault(service_id, set()).add(local.weekday())
+    db.session.execute(delete(WeeklyHours).where(WeeklyHours.service_id.in_(persona_ids)))
 
     # Online booking is a quota of each OPD: the hours in which places can be booked on the portal
     # are cut down from the full opening hours so that the places offered fit the demand of the
@@ -417,21 +429,24 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
     plans: list[ServicePlan] = []
     hour_rows = []
     for service_id, name, minutes, places, clinic_id, district, base_hours, cut in entries:
-        if cut == "keep":
-            hours = base_hours
+        if cut == "persona":
+            booked = booked_weekdays.get(service_id, set())
+            whole = tuple(h for h in base_hours if h[0] in booked)
+            rest = tuple(h for h in base_hours if h[0] not in booked)
+            hours = tuple(sorted(whole + (_quota_hours(rng, rest, ratio, minutes, main=False) if rest else ())))
         else:
             hours = _quota_hours(rng, base_hours, ratio, minutes, main=cut == "main")
-            hour_rows.extend(
-                {
-                    "service_id": service_id,
-                    "weekday": weekday,
-                    "start": start,
-                    "end": end,
-                    "break_start": b_start,
-                    "break_end": b_end,
-                }
-                for weekday, start, end, b_start, b_end in hours
-            )
+        hour_rows.extend(
+            {
+                "service_id": service_id,
+                "weekday": weekday,
+                "start": start,
+                "end": end,
+                "break_start": b_start,
+                "break_end": b_end,
+            }
+            for weekday, start, end, b_start, b_end in hours
+        )
         popularity = rng.uniform(0.55, 1.0) * (1.15 if district in data.BIG_CITIES else 1.0)
         plans.append(
             ServicePlan(service_id, clinic_id, district, name, minutes, places, _starts(hours, minutes), popularity)
