@@ -251,16 +251,30 @@ def _starts(hours, slot_minutes: int) -> dict[int, list[time]]:
     return out
 
 
-def _quota_hours(rng: random.Random, hours, ratio: float, slot_minutes: int):
-    """The opening hours cut to about ``ratio`` of their places: fewer weekdays, shorter mornings."""
+# The least a service's online quota is cut to however small the dataset: one day a week, an hour or
+# more that day (or the whole opening when it is shorter), never the half-hour slivers the small size
+# had. Higher floors make the small dataset's 2,500 bookings a few per cent of the places offered
+# (two days of two hours: 6 %); these keep about a fifth taken, as a booking system in use looks.
+MAIN_SERVICE_MIN_DAYS = 1
+OTHER_SERVICE_MIN_DAYS = 1
+MIN_DAY_MINUTES = 60
+
+
+def _quota_hours(rng: random.Random, hours, ratio: float, slot_minutes: int, main: bool):
+    """The opening hours cut to about ``ratio`` of their places (fewer weekdays, shorter mornings), never
+    below the realistic least above; a small dataset's services are then less full, not absurdly short."""
     if ratio >= 1.0:
         return hours
-    keep = max(1, min(len(hours), round(len(hours) * min(1.0, ratio * 3))))
+    least_days = min(len(hours), MAIN_SERVICE_MIN_DAYS if main else OTHER_SERVICE_MIN_DAYS)
+    keep = max(least_days, min(len(hours), round(len(hours) * min(1.0, ratio * 3))))
     share = min(1.0, ratio * len(hours) / keep)
     out = []
     for weekday, start, end, b_start, b_end in sorted(rng.sample(list(hours), keep)):
         open_minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-        minutes = max(slot_minutes, round(open_minutes * share / slot_minutes) * slot_minutes)
+        if b_start and b_end:
+            open_minutes -= (b_end.hour * 60 + b_end.minute) - (b_start.hour * 60 + b_start.minute)
+        minutes = round(open_minutes * share / slot_minutes) * slot_minutes
+        minutes = min(open_minutes, max(slot_minutes, MIN_DAY_MINUTES, minutes))
         close = start.hour * 60 + start.minute + minutes
         new_end = time(close // 60, close % 60)
         if b_start and b_end and new_end > b_start:
@@ -273,7 +287,7 @@ def _quota_hours(rng: random.Random, hours, ratio: float, slot_minutes: int):
 
 
 def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, progress: Progress) -> dict:
-    from portal.health.models import Appointment, Clinic, Service, Slot, WeeklyHours
+    from portal.health.models import Appointment, Clinic, Closure, Service, Slot, WeeklyHours
 
     now = clock.now()
     today = clock.today()
@@ -338,7 +352,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             if clinic["type"] == "teaching_opd" and size.services_per_clinic >= 4
             else min(len(offered), size.services_per_clinic)
         )
-        for name, minutes, places in offered[:count]:
+        for position, (name, minutes, places) in enumerate(offered[:count]):
             service_rows.append(
                 {
                     "clinic_id": clinic_id,
@@ -353,10 +367,11 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                     "created_at": now - timedelta(days=400),
                 }
             )
-            meta.append((clinic_id, clinic))
+            meta.append((clinic_id, clinic, position == 0))
     service_ids = insert_rows(Service.__table__, service_rows, returning=True)
 
-    # Every service, the domain seeders' ones included: (id, name, minutes, places, clinic, district, hours).
+    # Every service, the domain seeders' ones included:
+    # (id, name, minutes, places, clinic, district, hours, how to cut the hours: "main", "other" or "keep").
     entries = [
         (
             sid,
@@ -366,8 +381,9 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             cid,
             clinic["district"],
             data.HOURS_BY_TYPE[clinic["type"]],
+            "main" if main else "other",
         )
-        for sid, row, (cid, clinic) in zip(service_ids, service_rows, meta, strict=True)
+        for sid, row, (cid, clinic, main) in zip(service_ids, service_rows, meta, strict=True)
     ]
     earlier = db.session.execute(
         select(Service.id, Service.name, Service.slot_minutes, Service.places_per_slot, Clinic.id, Clinic.district)
@@ -383,37 +399,54 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             )
         )
         if hours:
-            entries.append((sid, name, minutes, places, cid, district, hours))
-    db.session.execute(
-        delete(WeeklyHours).where(WeeklyHours.service_id.in_([e[0] for e in entries[len(service_ids) :]]))
-    )
+            entries.append((sid, name, minutes, places, cid, district, hours, "persona"))
+    # The domain seeders' services hold the personas' bookings: the weekdays they fall on keep their
+    # whole hours (cut, a booking would lie outside them: a place the schedule does not offer), the
+    # other weekdays are cut like any service's.
+    persona_ids = [e[0] for e in entries if e[7] == "persona"]
+    booked_weekdays: dict[int, set[int]] = {}
+    for service_id, starts_at in db.session.execute(
+        select(Appointment.service_id, Appointment.starts_at).where(
+            Appointment.service_id.in_(persona_ids), Appointment.starts_at.is_not(None)
+        )
+    ):
+        local = (starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=UTC)).astimezone(clock.KARACHI)
+        booked_weekdays.setdefault(service_id, set()).add(local.weekday())
+    db.session.execute(delete(WeeklyHours).where(WeeklyHours.service_id.in_(persona_ids)))
 
     # Online booking is a quota of each OPD: the hours in which places can be booked on the portal
     # are cut down from the full opening hours so that the places offered fit the demand of the
-    # size (about 60 % of them booked), and utilisation looks like a real booking system's.
+    # size (about 60 % of them booked), and utilisation looks like a real booking system's; but
+    # never below realistic hours (see _quota_hours), so a small dataset's clinics are less full.
     days = [today + timedelta(days=offset) for offset in range(-PAST_DAYS, FUTURE_DAYS + 1)]
     weekday_count = [sum(1 for d in days if d.weekday() == w) for w in range(7)]
     full_places = 0
-    for _sid, _name, minutes, places, _cid, _district, hours in entries:
+    for _sid, _name, minutes, places, _cid, _district, hours, _cut in entries:
         for weekday, starts in _starts(hours, minutes).items():
             full_places += len(starts) * places * weekday_count[weekday]
     ratio = min(1.0, size.appointments / 0.6 / max(1, full_places))
 
     plans: list[ServicePlan] = []
     hour_rows = []
-    for service_id, name, minutes, places, clinic_id, district, base_hours in entries:
-        hours = _quota_hours(rng, base_hours, ratio, minutes)
-        for weekday, start, end, b_start, b_end in hours:
-            hour_rows.append(
-                {
-                    "service_id": service_id,
-                    "weekday": weekday,
-                    "start": start,
-                    "end": end,
-                    "break_start": b_start,
-                    "break_end": b_end,
-                }
-            )
+    for service_id, name, minutes, places, clinic_id, district, base_hours, cut in entries:
+        if cut == "persona":
+            booked = booked_weekdays.get(service_id, set())
+            whole = tuple(h for h in base_hours if h[0] in booked)
+            rest = tuple(h for h in base_hours if h[0] not in booked)
+            hours = tuple(sorted(whole + (_quota_hours(rng, rest, ratio, minutes, main=False) if rest else ())))
+        else:
+            hours = _quota_hours(rng, base_hours, ratio, minutes, main=cut == "main")
+        hour_rows.extend(
+            {
+                "service_id": service_id,
+                "weekday": weekday,
+                "start": start,
+                "end": end,
+                "break_start": b_start,
+                "break_end": b_end,
+            }
+            for weekday, start, end, b_start, b_end in hours
+        )
         popularity = rng.uniform(0.55, 1.0) * (1.15 if district in data.BIG_CITIES else 1.0)
         plans.append(
             ServicePlan(service_id, clinic_id, district, name, minutes, places, _starts(hours, minutes), popularity)
@@ -437,6 +470,18 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
     fill = min(1.2, size.appointments / weight) if weight else 0
 
     active_keys: set[str] = set()
+    # Days a closure (made by a domain seeder) shuts a service: no booking is generated on them.
+    closed: set[tuple[int, date]] = set()
+    by_clinic: dict[int, list[int]] = {}
+    for plan in plans:
+        by_clinic.setdefault(plan.clinic_id, []).append(plan.id)
+    for clinic_id, service_id, first, last in db.session.execute(
+        select(Closure.clinic_id, Closure.service_id, Closure.start_date, Closure.end_date).where(
+            Closure.end_date >= days[0], Closure.start_date <= days[-1]
+        )
+    ):
+        for sid in [service_id] if service_id else by_clinic.get(clinic_id, ()):
+            closed.update((sid, first + timedelta(days=n)) for n in range((last - first).days + 1))
     # Slots the domain seeders' bookings materialised already stay as they are.
     taken_slots = {
         (sid, starts_at)
@@ -464,7 +509,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
     for number, plan in enumerate(plans, start=1):
         for day in days:
             starts = plan.starts.get(day.weekday())
-            if not starts:
+            if not starts or (plan.id, day) in closed:
                 continue
             offset = (day - today).days
             probability = min(0.98, fill * plan.popularity * demand(offset))
