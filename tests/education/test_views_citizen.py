@@ -455,3 +455,19 @@ def test_class_days_are_listed_the_way_each_language_writes_a_list(client, make_
         s["lang"] = "ur"
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
     assert "پیر، بدھ، اور جمعہ" in html and "پیر," not in html
+
+
+def test_a_place_in_one_cohort_is_named_as_such_under_the_others(client, auth, make_user, make_section):
+    """One place per course: under another cohort the page says where the person's place is, rather
+    than showing "Enrolled" (or "Completed") as if it were in that cohort."""
+    morning = make_section(name="Morning")
+    make_section(course=morning.course, name="Evening")
+    user = make_user()
+    services.enrol(user, morning.id)
+    db.session.commit()
+    auth.login(user)
+    html = client.get(f"/courses/{morning.course_id}").get_data(as_text=True)
+    cards = {name: html[html.index(f">{name}</h3>") :] for name in ("Morning", "Evening")}
+    assert "in another cohort" not in cards["Morning"][: cards["Morning"].index("</section>")]
+    evening_card = cards["Evening"][: cards["Evening"].index("</section>")]
+    assert "in another cohort: Morning" in evening_card
