@@ -34,6 +34,18 @@ def test_health_page_shows_figures_chart_and_table(client, auth, dataset, provin
     assert "/dashboard/export/clinics.csv" in html
 
 
+def test_a_charts_table_is_folded_under_it_and_open_once_sorted(client, auth, dataset, provincial):
+    """On a phone every table is a column of cards: under a chart (the same figures) it is folded."""
+    auth.login(provincial)
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert html.count('<details class="figure-table">') >= 3
+    assert '<details class="figure-table" open>' not in html
+    assert "<summary>The figures as a table</summary>" in html
+    assert 'id="table-clinics"' in html  # still on the page, for screen readers and the CSV link
+    sorted_page = client.get("/dashboard/health", query_string={**HEALTH_RANGE, "sort": "clinic", "dir": "asc"})
+    assert sorted_page.get_data(as_text=True).count('<details class="figure-table" open>') == 1
+
+
 def test_filters_round_trip_in_links(client, auth, dataset, provincial):
     auth.login(provincial)
     html = client.get(
