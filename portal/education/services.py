@@ -369,6 +369,11 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     return (ahead or 0) + 1
 
 
+def waitlist_length(section_id: int) -> int:
+    """How many people are on one section's waitlist now."""
+    return waitlist_lengths([section_id]).get(section_id, 0)
+
+
 def waitlist_lengths(section_ids) -> dict[int, int]:
     ids = list(section_ids)
     if not ids:
@@ -397,7 +402,7 @@ def enrol_preview(section: Section) -> EnrolPreview:
     """The likely outcome of enrolling in ``section``, from its counters as read now (``enrol`` decides
     under the section lock, so a race can still change it). Seats kept for a group are not told apart:
     the person is not chosen yet."""
-    waiting = waitlist_lengths([section.id]).get(section.id, 0)
+    waiting = waitlist_length(section.id)
     if section.needs_approval:
         return EnrolPreview(OUTCOME_APPROVAL, waiting)
     if section.seats_left > 0:

@@ -210,7 +210,7 @@ def enrolment(reference: str):
         "education/enrolment.html",
         enrolment=enrolment,
         position=services.waitlist_position(enrolment),
-        waiting=services.waitlist_lengths([enrolment.section_id]).get(enrolment.section_id, 0),
+        waiting=services.waitlist_length(enrolment.section_id),
         can_drop=services.can_drop(enrolment),
     )
 
@@ -267,7 +267,7 @@ def drop(reference: str):
         form=form,
         error=error,
         position=services.waitlist_position(enrolment),
-        waiting=services.waitlist_lengths([enrolment.section_id]).get(enrolment.section_id, 0),
+        waiting=services.waitlist_length(enrolment.section_id),
     )
 
 

@@ -465,14 +465,8 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
 
 def booking_people(user: User) -> list[tuple[int, str]]:
     """Choices for "who is the appointment for": 0 = the user, else a family member's id."""
-    people = [(0, user.full_name)]
-    people += [
-        (d.id, d.full_name)
-        for d in db.session.scalars(
-            select(Dependant).where(Dependant.user_id == user.id, Dependant.removed_at.is_(None)).order_by(Dependant.id)
-        )
-    ]
-    return people
+    # user.dependants: the family members on the account now (the relationship leaves out removed ones).
+    return [(0, user.full_name)] + [(d.id, d.full_name) for d in user.dependants]
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -537,6 +531,7 @@ def has_appointment_ahead(dependant: Dependant) -> bool:
 
 if has_appointment_ahead not in COMMITMENT_CHECKS:
     COMMITMENT_CHECKS.append(has_appointment_ahead)
+
 SCOPE_RESOLVERS["clinic_admin"] = lambda clinic_id: db.session.scalar(select(Clinic.name).where(Clinic.id == clinic_id))
 
 
