@@ -39,6 +39,13 @@ def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
     assert page.locator("h1").inner_text() == "صحت کا ڈیش بورڈ"
     assert page.locator("svg.chart").count() >= 3
     screenshot(page, "dashboard-health-ur")
+    # On screen each chart's table is folded; printed, the figures are on paper without the fold.
+    table = page.locator("details.figure-table table").first
+    expect(table).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(table).to_be_visible()
+    expect(page.locator("details.figure-table > summary").first).to_be_hidden()
+    page.emulate_media(media="screen")
 
     page.locator("#f-district").select_option("Lahore")
     page.get_by_role("button", name="دکھائیں").click()

@@ -13,6 +13,11 @@ from tests.e2e.conftest import screenshot, sign_in, switch_language
 pytestmark = pytest.mark.e2e
 
 SMALL_PHONE = {"width": 360, "height": 740}
+# The texts of left-to-right islands (references, CNICs, codes, times) laid out on more than one line.
+BROKEN_IDENTIFIERS = """[...document.querySelectorAll(
+    'main bdi[dir=ltr], main span[dir=ltr]:not(.time-range), main strong[dir=ltr], main .time-range > bdi')]
+  .filter(e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size > 1)
+  .map(e => e.textContent.trim())"""
 
 
 def _pages(role: str | None) -> list[str]:
@@ -28,7 +33,19 @@ def _pages(role: str | None) -> list[str]:
         db.session.commit()
         return ["/courses", *(f"/courses/{course_id}" for course_id in courses)]
     if role == "citizen":
-        return ["/account/family", "/my-courses", "/appointments"]
+        # Her enrol pages name her place ("waitlisted E-CZ9J-4XYG") beside the cohort's class times.
+        from portal.education.models import Enrolment
+
+        persona = PERSONAS_BY_KEY[role]
+        sections = db.session.scalars(
+            select(Enrolment.section_id)
+            .join(User, Enrolment.user_id == User.id)
+            .where(User.cnic == persona.cnic, Enrolment.status.in_(("enrolled", "waitlisted")))
+            .order_by(Enrolment.section_id)
+        ).all()
+        assert sections, "the citizen persona holds a place or a waitlist place in the demo data"
+        enrol = [f"/courses/sections/{section_id}/enrol" for section_id in sections]
+        return ["/account/family", "/my-courses", "/appointments", *enrol]
     persona = PERSONAS_BY_KEY[role]
     institutions = (
         select(RoleAssignment.scope_id).join(User, RoleAssignment.user_id == User.id).where(User.cnic == persona.cnic)
@@ -57,7 +74,7 @@ def test_pages_fit_a_small_phone(app, browser, live_server, role, lang):
         page.goto("/")
         if lang == "ur":
             switch_language(page, "ur")
-        too_wide = {}
+        too_wide, broken = {}, {}
         for path in paths:
             page.goto(path)
             assert page.locator("html").get_attribute("lang") == lang, path
@@ -65,6 +82,11 @@ def test_pages_fit_a_small_phone(app, browser, live_server, role, lang):
             if width > SMALL_PHONE["width"]:
                 too_wide[path] = width
                 screenshot(page, f"too-wide-{lang}-{path.strip('/').replace('/', '-')}")
+            # A reference, CNIC or code split over two lines ("E-TPYU-" / "KMY7") is misread.
+            split = page.evaluate(BROKEN_IDENTIFIERS)
+            if split:
+                broken[path] = split
         assert not too_wide, f"wider than {SMALL_PHONE['width']} px in {lang}: {too_wide}"
+        assert not broken, f"identifiers split over two lines in {lang}: {broken}"
     finally:
         context.close()
