@@ -2,8 +2,11 @@
 
 A service's and a clinic's name, a course's title and description and an institution's name came in
 English only; admins may now give each in Urdu too, and pages and messages in Urdu show it (English
-when it is empty). Nullable columns with no default: adding them rewrites no row on PostgreSQL, and
-SQLite's batch mode copies each table once.
+when it is empty). Nullable columns with no default: adding them rewrites no row.
+
+Plain ALTER TABLE ADD / DROP COLUMN on both databases (SQLite has DROP COLUMN since 3.35), not a batch:
+SQLite's batch mode copies the table and drops the old one, and with foreign keys on, dropping
+health_clinics deletes every service and appointment of the clinics (ON DELETE CASCADE).
 
 Revision ID: 0010_urdu_names
 Revises: 0009_dashboard_slot_holders
@@ -28,13 +31,11 @@ COLUMNS = {
 
 def upgrade():
     for table, columns in COLUMNS.items():
-        with op.batch_alter_table(table) as batch:
-            for name, type_ in columns:
-                batch.add_column(sa.Column(name, type_, nullable=True))
+        for name, type_ in columns:
+            op.add_column(table, sa.Column(name, type_, nullable=True))
 
 
 def downgrade():
     for table, columns in COLUMNS.items():
-        with op.batch_alter_table(table) as batch:
-            for name, _type in reversed(columns):
-                batch.drop_column(name)
+        for name, _type in reversed(columns):
+            op.drop_column(table, name)
