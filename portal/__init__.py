@@ -375,6 +375,7 @@ def format_money(paisa: int | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     from portal.auth.models import format_cnic, mask_cnic
     from portal.auth.validation import format_mobile
+    from portal.bilingual import in_language
     from portal.districts import DISTRICTS, district_label
 
     @app.url_defaults
@@ -400,6 +401,7 @@ def register_template_helpers(app: Flask) -> None:
         format_decimal=format_decimal,
         format_money=format_money,
         format_list=format_list,
+        in_language=in_language,  # a name in the page's language: in_language(service.name, service.name_ur)
         format_cnic=format_cnic,
         mask_cnic=mask_cnic,
         format_mobile=format_mobile,

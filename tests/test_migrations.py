@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -79,7 +80,9 @@ def test_upgrade_from_empty_sqlite(tmp_path):
     check_upgrade_from_empty(f"sqlite:///{tmp_path / 'migrated.db'}")
 
 
-def test_upgrade_from_empty_postgresql():
+@contextmanager
+def postgres_schema():
+    """(admin engine, URL of a new empty schema on TEST_DATABASE_URL, its name); dropped afterwards."""
     base = os.environ.get("TEST_DATABASE_URL", "")
     require(bool(base), "TEST_DATABASE_URL is not set, so the PostgreSQL migration test cannot run")
     base = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", base)
@@ -92,15 +95,81 @@ def test_upgrade_from_empty_postgresql():
         admin.dispose()
         require(False, f"PostgreSQL at TEST_DATABASE_URL does not answer ({exc.__class__.__name__})")
     sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options=-csearch_path%3D{schema}"
     try:
+        yield admin, f"{base}{sep}options=-csearch_path%3D{schema}", schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_upgrade_from_empty_postgresql():
+    with postgres_schema() as (admin, url, schema):
         check_upgrade_from_empty(url)
         with admin.connect() as conn:
             tables = conn.execute(
                 text("SELECT table_name FROM information_schema.tables WHERE table_schema = :s"), {"s": schema}
             ).scalars()
             assert "users" in set(tables)
+
+
+URDU_COLUMNS = {
+    "health_clinics": {"name_ur"},
+    "health_services": {"name_ur"},
+    "edu_courses": {"title_ur", "description_ur"},
+    "edu_institutions": {"name_ur"},
+}
+
+
+def columns(url: str, table: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return {c["name"] for c in inspect(engine).get_columns(table)}
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        engine.dispose()
+
+
+def check_urdu_names_migration(url: str) -> None:
+    """0010 adds the Urdu columns to tables that already hold rows (left without Urdu), and takes them
+    away again on downgrade, keeping the rows."""
+    flask_db(url, "upgrade", "0009_dashboard_slot_holders")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO health_clinics (id, name, type, district, address, active, created_at) VALUES "
+                    "(1, 'Mayo Hospital OPD', 'teaching_opd', 'Lahore', 'Hospital Road', true, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO health_services (id, clinic_id, name, slot_minutes, places_per_slot, "
+                    "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) "
+                    "VALUES (1, 1, 'General OPD', 15, 1, 2, 14, 2, true, CURRENT_TIMESTAMP)"
+                )
+            )
+        flask_db(url, "upgrade")
+        for table, added in URDU_COLUMNS.items():
+            assert added <= columns(url, table), table
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT name, name_ur FROM health_services")).one() == ("General OPD", None)
+            conn.execute(text("UPDATE health_services SET name_ur = :ur"), {"ur": "جنرل او پی ڈی"})
+            assert conn.execute(text("SELECT name_ur FROM health_services")).scalar_one() == "جنرل او پی ڈی"
+        flask_db(url, "downgrade", "0009_dashboard_slot_holders")
+        for table, added in URDU_COLUMNS.items():
+            assert not added & columns(url, table), table
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM health_services")).scalar_one() == "General OPD"
+            assert conn.execute(text("SELECT name FROM health_clinics")).scalar_one() == "Mayo Hospital OPD"
+    finally:
+        engine.dispose()
+
+
+def test_urdu_names_migration_sqlite(tmp_path):
+    check_urdu_names_migration(f"sqlite:///{tmp_path / 'urdu.db'}")
+
+
+def test_urdu_names_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_urdu_names_migration(url)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.services import OfficialScope
+from portal.bilingual import in_language
 from portal.dashboard import charts, services
 from portal.dashboard.services import Filters
 from portal.districts import district_label
@@ -68,7 +69,8 @@ def health_daily(f: Filters, scope: OfficialScope, **_kw) -> Figure:
 
 
 def health_services(f: Filters, scope: OfficialScope, **_kw) -> Figure:
-    rows = services.busiest_services(f)
+    # Named in the page's language; the cached figures hold both names (.get: figures cached before them).
+    rows = [{**r, "service": in_language(r["service"], r.get("service_ur"))} for r in services.busiest_services(f)]
     title = _l("Busiest services")
     chart = charts.horizontal_bars(
         "chart-health-services",
@@ -92,7 +94,10 @@ def health_services(f: Filters, scope: OfficialScope, **_kw) -> Figure:
 
 
 def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descending: bool = True, **_kw) -> Figure:
-    rows = services.clinic_league(f, sort, descending)
+    rows = [
+        {**r, "clinic": in_language(r["clinic"], r.get("clinic_ur"))}
+        for r in services.clinic_league(f, sort, descending)
+    ]
     title = _l("League table of clinics")
     table = Table(
         "clinics",

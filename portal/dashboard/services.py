@@ -437,7 +437,11 @@ def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
     held = func.sum(case((HOLDS_PLACE, 1), else_=0))
     query = (
         _appointments(
-            Service.name, held.label("held"), func.count(func.distinct(Clinic.id)), where=_health_conditions(f)
+            Service.name,
+            func.max(Service.name_ur),  # services are counted by their English name; one Urdu name of it
+            held.label("held"),
+            func.count(func.distinct(Clinic.id)),
+            where=_health_conditions(f),
         )
         .group_by(Service.name)
         .order_by(held.desc(), Service.name)
@@ -448,20 +452,27 @@ def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
     return [
         {
             "service": name,
+            "service_ur": name_ur,
             "appointments": int(n or 0),
             "clinics": clinics,
             "utilisation": _rate(int(n or 0), offered.get(name, 0)),
         }
-        for name, n, clinics in db.session.execute(query).all()
+        for name, name_ur, n, clinics in db.session.execute(query).all()
     ]
 
 
 @figures
-def service_names(f: Filters) -> list[str]:
-    query = select(Service.name).join(Clinic, Clinic.id == Service.clinic_id).distinct().order_by(Service.name)
+def service_choices(f: Filters) -> list[tuple[str, str | None]]:
+    """The services to filter by: (English name, which the filter matches; an Urdu name given for it)."""
+    query = (
+        select(Service.name, func.max(Service.name_ur))
+        .join(Clinic, Clinic.id == Service.clinic_id)
+        .group_by(Service.name)
+        .order_by(Service.name)
+    )
     if f.district:
         query = query.where(Clinic.district == f.district)
-    return list(db.session.scalars(query))
+    return [(name, name_ur) for name, name_ur in db.session.execute(query)]
 
 
 def _by(f: Filters, key) -> dict:
@@ -539,16 +550,17 @@ def clinic_league(f: Filters, sort: str = "appointments", descending: bool = Tru
     counts = _by(f, Clinic.id)
     offered = offered_places(f, "clinic")
     waits = days_to_next_free(f)
-    query = select(Clinic.id, Clinic.name, Clinic.district, Clinic.type).where(Clinic.active.is_(True))
+    query = select(Clinic.id, Clinic.name, Clinic.name_ur, Clinic.district, Clinic.type).where(Clinic.active.is_(True))
     if f.district:
         query = query.where(Clinic.district == f.district)
     rows = []
-    for cid, name, district, kind in db.session.execute(query):
+    for cid, name, name_ur, district, kind in db.session.execute(query):
         holding, seen, no_show, total = counts.get(cid, (0, 0, 0, 0))
         rows.append(
             {
                 "clinic_id": cid,
                 "clinic": name,
+                "clinic_ur": name_ur,
                 "district": district,
                 "type": kind,
                 "appointments": holding,

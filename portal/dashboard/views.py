@@ -82,7 +82,7 @@ def _render(template: str, scope, filters, **extra):
         filters=filters,
         districts=services.visible_districts(scope),
         categories=CATEGORIES,
-        service_names=Deferred(services.service_names, filters),
+        service_choices=Deferred(services.service_choices, filters),
         page_key=_page_key(scope),
         page_seconds=current_app.config["DASHBOARD_PAGE_SECONDS"],
         **extra,

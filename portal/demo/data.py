@@ -245,6 +245,46 @@ TOWNS = {
 }
 DEFAULT_TOWN_SUFFIXES = ("City", "Saddar", "Chowk", "Mandi", "Road")
 
+# --- names in Urdu -------------------------------------------------------------------------------
+# Beside the English names above, never instead of them: the generator looks these up after drawing,
+# so they add no random draws and the English data stays as it was. Districts come from the portal's
+# Urdu catalogue (portal/districts.py).
+
+TOWNS_UR = {
+    "Shalimar": "شالامار",
+    "Raiwind": "رائے ونڈ",
+    "Model Town": "ماڈل ٹاؤن",
+    "Samanabad": "سمن آباد",
+    "Wagah": "واہگہ",
+    "Iqbal Town": "اقبال ٹاؤن",
+    "Cantt": "کینٹ",
+    "Gulberg": "گلبرگ",
+    "Gujar Khan": "گوجر خان",
+    "Kahuta": "کہوٹہ",
+    "Murree": "مری",
+    "Taxila": "ٹیکسلا",
+    "Kotli Sattian": "کوٹلی ستیاں",
+    "Kallar Syedan": "کلر سیداں",
+    "Satellite Town": "سیٹلائٹ ٹاؤن",
+    "Jaranwala": "جڑانوالہ",
+    "Samundri": "سمندری",
+    "Tandlianwala": "تاندلیانوالہ",
+    "Chak Jhumra": "چک جھمرہ",
+    "Madina Town": "مدینہ ٹاؤن",
+    "Ghulam Muhammadabad": "غلام محمد آباد",
+    "Shujabad": "شجاع آباد",
+    "Jalalpur Pirwala": "جلال پور پیر والا",
+    "Shah Rukn-e-Alam": "شاہ رکنِ عالم",
+    "Mumtazabad": "ممتاز آباد",
+    "Qadirpur Raan": "قادر پور راں",
+    "Kamoke": "کامونکی",
+    "Wazirabad": "وزیر آباد",
+    "Nowshera Virkan": "نوشہرہ ورکاں",
+    "Qila Didar Singh": "قلعہ دیدار سنگھ",
+    "Peoples Colony": "پیپلز کالونی",
+}
+DEFAULT_TOWN_SUFFIXES_UR = {"City": "شہر", "Saddar": "صدر", "Chowk": "چوک", "Mandi": "منڈی", "Road": "روڈ"}
+
 TEACHING_HOSPITALS = (
     ("Mayo Hospital", "Lahore", "Neela Gumbad, Anarkali, Lahore"),
     ("Services Hospital", "Lahore", "Jail Road, Shadman, Lahore"),
@@ -259,6 +299,21 @@ TEACHING_HOSPITALS = (
     ("Bahawal Victoria Hospital", "Bahawalpur", "Circular Road, Bahawalpur"),
     ("Sheikh Zayed Hospital", "Rahim Yar Khan", "Shahi Road, Rahim Yar Khan"),
 )
+
+TEACHING_HOSPITALS_UR = {
+    "Mayo Hospital": "میو ہسپتال",
+    "Services Hospital": "سروسز ہسپتال",
+    "Jinnah Hospital": "جناح ہسپتال",
+    "Sir Ganga Ram Hospital": "سر گنگا رام ہسپتال",
+    "Lahore General Hospital": "لاہور جنرل ہسپتال",
+    "Holy Family Hospital": "ہولی فیملی ہسپتال",
+    "Benazir Bhutto Hospital": "بے نظیر بھٹو ہسپتال",
+    "Allied Hospital": "الائیڈ ہسپتال",
+    "Nishtar Hospital": "نشتر ہسپتال",
+    "Gujranwala Teaching Hospital": "گوجرانوالہ ٹیچنگ ہسپتال",
+    "Bahawal Victoria Hospital": "بہاول وکٹوریہ ہسپتال",
+    "Sheikh Zayed Hospital": "شیخ زاید ہسپتال",
+}
 
 # Services by clinic type: (name, slot minutes, places per slot).
 SERVICES_BY_TYPE = {
@@ -299,6 +354,40 @@ CLINIC_TYPE_NAMES = {
     "dispensary": "Government Dispensary {town}",
     "vaccination": "EPI Vaccination Centre {town}",
 }
+CLINIC_TYPE_NAMES_UR = {
+    "teaching_opd": "{name} او پی ڈی",
+    "dhq": "ڈی ایچ کیو ہسپتال {district}",
+    "thq": "ٹی ایچ کیو ہسپتال {town}",
+    "rhc": "دیہی مرکزِ صحت {town}",
+    "bhu": "بنیادی مرکزِ صحت {town}",
+    "dispensary": "سرکاری ڈسپنسری {town}",
+    "vaccination": "ای پی آئی ویکسینیشن سینٹر {town}",
+}
+# Every service name the demo data uses (here and in portal/health/demo.py), in Urdu.
+SERVICE_NAMES_UR = {
+    "General OPD": "جنرل او پی ڈی",
+    "Eye OPD": "آنکھوں کی او پی ڈی",
+    "Dental": "دانتوں کا علاج",
+    "Child immunisation": "بچوں کی حفاظتی ٹیکہ جات",
+    "Antenatal care": "زچگی سے پہلے کی دیکھ بھال",
+    "TB screening": "ٹی بی کی اسکریننگ",
+    "Medicine OPD": "میڈیسن او پی ڈی",
+    "Paediatrics OPD": "بچوں کی او پی ڈی",
+    "Gynaecology and obstetrics OPD": "زنانہ امراض و زچگی کی او پی ڈی",
+    "ENT OPD": "ناک، کان اور گلے کی او پی ڈی",
+    "Dental OPD": "دانتوں کی او پی ڈی",
+    "Cardiology OPD": "امراضِ قلب کی او پی ڈی",
+    "Dermatology OPD": "جلد کی او پی ڈی",
+    "Orthopaedics OPD": "ہڈیوں اور جوڑوں کی او پی ڈی",
+    "Gynaecology OPD": "زنانہ امراض کی او پی ڈی",
+    "Mother and child health": "زچہ و بچہ کی صحت",
+    "Antenatal check-up": "زچگی سے پہلے کا معائنہ",
+    "Child immunisation (EPI)": "بچوں کی حفاظتی ٹیکہ جات (ای پی آئی)",
+    "Family planning": "خاندانی منصوبہ بندی",
+    "Hepatitis B vaccination": "ہیپاٹائٹس بی کی ویکسین",
+    "Typhoid vaccination": "ٹائیفائیڈ کی ویکسین",
+}
+
 # How often each type appears among the non-teaching clinics of a district.
 CLINIC_TYPE_WEIGHTS = {"thq": 2, "rhc": 3, "bhu": 5, "dispensary": 2, "vaccination": 2}
 
@@ -362,6 +451,26 @@ INSTITUTION_PATTERNS = (
     ("school", "Government High School No. 1 {district}"),
 )
 
+FIXED_INSTITUTIONS_UR = {
+    "Information Technology University (ITU)": "انفارمیشن ٹیکنالوجی یونیورسٹی (آئی ٹی یو)",
+    "University of the Punjab": "جامعہ پنجاب",
+    "PMAS Arid Agriculture University": "پیر مہر علی شاہ بارانی زرعی یونیورسٹی",
+    "Bahauddin Zakariya University": "بہاء الدین زکریا یونیورسٹی",
+    "Government College University Faisalabad": "گورنمنٹ کالج یونیورسٹی فیصل آباد",
+    "Punjab Skills Development Institute": "پنجاب اسکلز ڈویلپمنٹ انسٹی ٹیوٹ",
+}
+INSTITUTION_PATTERNS_UR = {
+    "e-Rozgaar Centre {district}": "ای روزگار سینٹر {district}",
+    "PITB IT Training Centre {district}": "پی آئی ٹی بی آئی ٹی ٹریننگ سینٹر {district}",
+    "Government Graduate College for Women {district}": "گورنمنٹ گریجویٹ کالج برائے خواتین {district}",
+    "Government Associate College {district}": "گورنمنٹ ایسوسی ایٹ کالج {district}",
+    "Government Technical Training Institute {district}": "گورنمنٹ ٹیکنیکل ٹریننگ انسٹی ٹیوٹ {district}",
+    "PVTC Vocational Training Institute {district}": "پی وی ٹی سی ووکیشنل ٹریننگ انسٹی ٹیوٹ {district}",
+    "Government High School No. 1 {district}": "گورنمنٹ ہائی اسکول نمبر 1 {district}",
+}
+# A generated course's description, in Urdu: its title and where it is taught.
+COURSE_DESCRIPTION_UR = "{title}: {institution} میں پڑھایا جانے والا کورس۔"
+
 # category → ((title, mode, fee in rupees, duration, weeks, certificate), ...)
 COURSES_BY_CATEGORY = {
     "ai_data": (
@@ -408,6 +517,40 @@ COURSES_BY_CATEGORY = {
         ("Matric Mathematics Catch-up", "on_site", 0, "10 weeks", 10, False),
         ("FSc Pre-Engineering Mathematics Bridge", "on_site", 0, "8 weeks", 8, False),
     ),
+}
+COURSE_TITLES_UR = {
+    "Introduction to Artificial Intelligence": "مصنوعی ذہانت کا تعارف",
+    "Machine Learning with Python": "پائتھن کے ساتھ مشین لرننگ",
+    "Data Analytics with Excel and Power BI": "ایکسل اور پاور بی آئی کے ساتھ ڈیٹا اینالیٹکس",
+    "Generative AI for Professionals": "پیشہ ور افراد کے لیے جنریٹو اے آئی",
+    "Python for Data Science": "ڈیٹا سائنس کے لیے پائتھن",
+    "Deep Learning Fundamentals": "ڈیپ لرننگ کی بنیادی باتیں",
+    "Basic Computer Skills (MS Office)": "کمپیوٹر کی بنیادی مہارتیں (ایم ایس آفس)",
+    "Web Development (HTML, CSS, JavaScript)": "ویب ڈویلپمنٹ (ایچ ٹی ایم ایل، سی ایس ایس، جاوا اسکرپٹ)",
+    "Graphic Design with Canva and Photoshop": "کینوا اور فوٹوشاپ کے ساتھ گرافک ڈیزائن",
+    "Digital Marketing": "ڈیجیٹل مارکیٹنگ",
+    "Freelancing on Fiverr and Upwork": "فائیور اور اپ ورک پر فری لانسنگ",
+    "E-commerce and Amazon Virtual Assistant": "ای کامرس اور ایمیزون ورچوئل اسسٹنٹ",
+    "Mobile App Development with Flutter": "فلٹر کے ساتھ موبائل ایپ ڈویلپمنٹ",
+    "Cyber Security Essentials": "سائبر سکیورٹی کی بنیادی باتیں",
+    "First Aid and CPR": "ابتدائی طبی امداد اور سی پی آر",
+    "Community Health Worker Basics": "کمیونٹی ہیلتھ ورکر کی بنیادی تربیت",
+    "Maternal and Child Health Awareness": "زچہ و بچہ کی صحت سے آگاہی",
+    "Nursing Assistant Certificate": "نرسنگ اسسٹنٹ سرٹیفکیٹ",
+    "Spoken English": "بول چال کی انگریزی",
+    "Chinese Language (HSK 1)": "چینی زبان (ایچ ایس کے 1)",
+    "Arabic for Work Abroad": "بیرونِ ملک کام کے لیے عربی",
+    "Korean Language (EPS-TOPIK)": "کوریائی زبان (ای پی ایس ٹاپک)",
+    "Electrician (Domestic Wiring)": "الیکٹریشن (گھریلو وائرنگ)",
+    "Solar PV Installation": "سولر پینل کی تنصیب",
+    "Mobile Phone Repair": "موبائل فون کی مرمت",
+    "Tailoring and Dress Making": "سلائی اور کپڑوں کی تیاری",
+    "Beautician": "بیوٹیشن",
+    "Auto Mechanic": "آٹو مکینک",
+    "Plumbing": "پلمبنگ",
+    "Refrigeration and Air Conditioning (HVAC)": "ریفریجریشن اور ایئر کنڈیشننگ (ایچ وی اے سی)",
+    "Matric Mathematics Catch-up": "میٹرک ریاضی کی اضافی کلاسیں",
+    "FSc Pre-Engineering Mathematics Bridge": "ایف ایس سی پری انجینئرنگ: ریاضی کا برج کورس",
 }
 # Which categories each institution type teaches.
 CATEGORIES_BY_TYPE = {

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
+from flask_babel import force_locale
 from sqlalchemy import delete, insert, select
 
 from portal import clock
 from portal.demo import data
-from portal.districts import DISTRICT_NAMES
+from portal.districts import DISTRICT_NAMES, DISTRICTS
 from portal.extensions import db
 from portal.refs import ALPHABET
 
@@ -219,6 +220,23 @@ def make_people(rng: random.Random, size: Size, exclude_cnics: set[str], passwor
     return People(ids, names, genders, homes, by_district, dependants)
 
 
+# --- names in Urdu --------------------------------------------------------------------------------
+
+
+def urdu_district_names() -> dict[str, str]:
+    """Each district's name in Urdu, from the portal's own catalogue (the labels pages show)."""
+    with force_locale("ur"):
+        return {name: str(label) for name, label in DISTRICTS}
+
+
+def _town_ur(town: str, district: str, districts_ur: dict[str, str]) -> str:
+    """A town drawn for a clinic's name, in Urdu: a named town, or "<district> <suffix>"."""
+    if town in data.TOWNS_UR:
+        return data.TOWNS_UR[town]
+    suffix = town.removeprefix(f"{district} ")
+    return f"{districts_ur[district]} {data.DEFAULT_TOWN_SUFFIXES_UR[suffix]}"
+
+
 # --- health ------------------------------------------------------------------------------------
 
 
@@ -291,11 +309,13 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
 
     now = clock.now()
     today = clock.today()
+    districts_ur = urdu_district_names()
     clinic_rows: list[dict] = []
     for name, district, address in data.TEACHING_HOSPITALS:
         clinic_rows.append(
             {
                 "name": data.CLINIC_TYPE_NAMES["teaching_opd"].format(name=name),
+                "name_ur": data.CLINIC_TYPE_NAMES_UR["teaching_opd"].format(name=data.TEACHING_HOSPITALS_UR[name]),
                 "type": "teaching_opd",
                 "district": district,
                 "address": address,
@@ -305,6 +325,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
         clinic_rows.append(
             {
                 "name": f"DHQ Hospital {district}",
+                "name_ur": data.CLINIC_TYPE_NAMES_UR["dhq"].format(district=districts_ur[district]),
                 "type": "dhq",
                 "district": district,
                 "address": f"Hospital Road, {district}",
@@ -320,14 +341,20 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
         towns = data.TOWNS.get(district) or tuple(f"{district} {s}" for s in data.DEFAULT_TOWN_SUFFIXES)
         town = rng.choice(towns)
         name = data.CLINIC_TYPE_NAMES[kind].format(town=town, district=district)
+        name_ur = data.CLINIC_TYPE_NAMES_UR[kind].format(
+            town=_town_ur(town, district, districts_ur), district=districts_ur[district]
+        )
         number = 2
         while name in names_used:
             name = f"{data.CLINIC_TYPE_NAMES[kind].format(town=town, district=district)} ({number})"
             number += 1
+        if number > 2:
+            name_ur = f"{name_ur} ({number - 1})"
         names_used.add(name)
         clinic_rows.append(
             {
                 "name": name,
+                "name_ur": name_ur,
                 "type": kind,
                 "district": district,
                 "address": f"Main Bazaar, {town}, {district}" if town != district else district,
@@ -357,6 +384,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                 {
                     "clinic_id": clinic_id,
                     "name": name,
+                    "name_ur": data.SERVICE_NAMES_UR.get(name),
                     "slot_minutes": minutes,
                     "places_per_slot": places,
                     "min_notice_hours": 2,
@@ -625,8 +653,15 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
 
     now = clock.now()
     today = clock.today()
+    districts_ur = urdu_district_names()
     inst_rows = [
-        {"name": name, "type": kind, "district": district, "address": address}
+        {
+            "name": name,
+            "name_ur": data.FIXED_INSTITUTIONS_UR[name],
+            "type": kind,
+            "district": district,
+            "address": address,
+        }
         for name, kind, district, address in data.FIXED_INSTITUTIONS
     ]
     weights = {d: w * (3 if d in data.BIG_CITIES else 1) for d, w in data.DISTRICT_WEIGHTS.items()}
@@ -645,7 +680,16 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
         if name in used:
             continue
         used.add(name)
-        inst_rows.append({"name": name, "type": kind, "district": district, "address": f"Civil Lines, {district}"})
+        name_ur = data.INSTITUTION_PATTERNS_UR[pattern].format(district=districts_ur[district])
+        inst_rows.append(
+            {
+                "name": name,
+                "name_ur": name_ur,
+                "type": kind,
+                "district": district,
+                "address": f"Civil Lines, {district}",
+            }
+        )
     for row in inst_rows:
         row.update(
             contact=f"info@{row['type'].replace('_', '')}.punjab.gov.pk",
@@ -672,8 +716,12 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                     {
                         "institution_id": inst_id,
                         "title": title,
+                        "title_ur": data.COURSE_TITLES_UR[title],
                         "category": category,
                         "description": f"{title} at {inst['name']}.",
+                        "description_ur": data.COURSE_DESCRIPTION_UR.format(
+                            title=data.COURSE_TITLES_UR[title], institution=inst["name_ur"]
+                        ),
                         "level": "beginner",
                         "language": rng.choice(("ur", "ur_en", "en")) if category != "languages" else "ur_en",
                         "mode": mode,

@@ -14,6 +14,7 @@ from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import User, format_cnic
 from portal.auth.services import audit
 from portal.auth.validation import normalise_cnic
+from portal.bilingual import InLanguage
 from portal.database import begin_write
 from portal.education import services
 from portal.education.eligibility import Message, Person
@@ -177,7 +178,11 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
     shown.changed = True
     if enrolment.status == ENROLLED:
         shown.text = str(
-            Message(_l("%(name)s: enrolled in %(course)s."), name=user.full_name, course=section.course.title)
+            Message(
+                _l("%(name)s: enrolled in %(course)s."),
+                name=user.full_name,
+                course=InLanguage(section.course.title, section.course.title_ur),
+            )
         )
     elif enrolment.status == WAITLISTED:
         shown.text = str(

@@ -32,11 +32,13 @@ from portal.extensions import db
 
 # --- catalogue editing -------------------------------------------------------------------------------
 
-INSTITUTION_FIELDS = ("name", "type", "district", "address", "contact", "active")
+INSTITUTION_FIELDS = ("name", "name_ur", "type", "district", "address", "contact", "active")
 COURSE_FIELDS = (
     "title",
+    "title_ur",
     "category",
     "description",
+    "description_ur",
     "level",
     "language",
     "mode",
@@ -45,11 +47,19 @@ COURSE_FIELDS = (
     "certificate",
     "active",
 )
+# Optional: a caller that leaves them out (an import, a script) leaves them as they were.
+URDU_FIELDS = frozenset({"name_ur", "title_ur", "description_ur"})
 SECTION_FIELDS = (
     "name", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "capacity",
     "reserved_kind", "reserved_value", "reserved_seats", "enrol_opens", "enrol_closes", "needs_approval",
     "drop_deadline", "waitlist_enabled", "waitlist_cap", "closed",
 )  # fmt: skip
+
+
+def _assign(record, fields, data: dict) -> None:
+    for name in fields:
+        if name in data or name not in URDU_FIELDS:
+            setattr(record, name, data[name])
 
 
 def all_institutions() -> list[Institution]:
@@ -60,8 +70,7 @@ def create_institution(superadmin: User, data: dict, ip: str | None = None) -> I
     """A new institution (superadmins only); a school admin is then given it on the staff page."""
     begin_write()
     institution = Institution(created_at=clock.now())
-    for name in INSTITUTION_FIELDS:
-        setattr(institution, name, data[name])
+    _assign(institution, INSTITUTION_FIELDS, data)
     db.session.add(institution)
     db.session.flush()
     audit("education.institution.created", actor=superadmin, target=institution, ip=ip, name=institution.name)
@@ -71,8 +80,7 @@ def create_institution(superadmin: User, data: dict, ip: str | None = None) -> I
 def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
     begin_write()
     institution = institution_for_admin(admin, institution_id)
-    for name in INSTITUTION_FIELDS:
-        setattr(institution, name, data[name])
+    _assign(institution, INSTITUTION_FIELDS, data)
     audit("education.institution.updated", actor=admin, target=institution, ip=ip)
     return institution
 
@@ -87,8 +95,7 @@ def save_course(admin: User, data: dict, *, institution_id: int | None = None, c
         course = Course(institution=institution_for_admin(admin, institution_id), created_at=clock.now())
         db.session.add(course)
         action = "education.course.created"
-    for name in COURSE_FIELDS:
-        setattr(course, name, data[name])
+    _assign(course, COURSE_FIELDS, data)
     db.session.flush()
     audit(action, actor=admin, target=course, ip=ip, title=course.title)
     return course
@@ -221,6 +228,10 @@ def search_courses(filters: CourseFilters, page: int = 1, per_page: int = 10):
                 func.lower(Course.title).like(like, escape="\\"),
                 func.lower(Course.description).like(like, escape="\\"),
                 func.lower(Institution.name).like(like, escape="\\"),
+                # And the Urdu texts: a citizen may well type the title in Urdu.
+                func.lower(Course.title_ur).like(like, escape="\\"),
+                func.lower(Course.description_ur).like(like, escape="\\"),
+                func.lower(Institution.name_ur).like(like, escape="\\"),
             )
         )
     query = query.order_by(Course.title, Course.id)

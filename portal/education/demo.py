@@ -56,6 +56,47 @@ COURSES = (
      "Everyday conversation, interviews and presentations, in small groups."),
 )  # fmt: skip
 
+# The institutions' names, and the courses' titles and descriptions, in Urdu (by the English name/title).
+INSTITUTIONS_UR = {
+    "University of the Punjab — Department of Computer Science": "جامعہ پنجاب — شعبۂ کمپیوٹر سائنس",
+    "Rawalpindi IT Skills Centre": "راولپنڈی آئی ٹی اسکلز سینٹر",
+    "Government College for Women, Multan": "گورنمنٹ کالج برائے خواتین، ملتان",
+}
+COURSES_UR = {
+    "Introduction to Artificial Intelligence": (
+        "مصنوعی ذہانت کا تعارف",
+        "مصنوعی ذہانت کیا ہے اور کیا نہیں، سرچ، احتمال اور پائتھن نوٹ بُکس کے ساتھ سادہ مشین لرننگ۔",
+    ),
+    "Machine Learning with Python": (
+        "پائتھن کے ساتھ مشین لرننگ",
+        "ریگریشن، کلاسیفکیشن، ماڈل کی جانچ، اور آخر میں پنجاب کے اوپن ڈیٹا پر ایک پراجیکٹ۔",
+    ),
+    "Data Analysis for Public Services": (
+        "سرکاری خدمات کے لیے ڈیٹا کا تجزیہ",
+        "سرکاری ڈیٹا کے ساتھ کام کرنے والوں کے لیے اسپریڈشیٹ، ایس کیو ایل اور چارٹ۔",
+    ),
+    "Web Development Bootcamp": (
+        "ویب ڈویلپمنٹ بوٹ کیمپ",
+        "ایچ ٹی ایم ایل، سی ایس ایس، جاوا اسکرپٹ اور فلاسک میں پہلی ویب سائٹ، اور آخر میں اپنا پورٹ فولیو۔",
+    ),
+    "Digital Skills for Freelancers": (
+        "فری لانسرز کے لیے ڈیجیٹل مہارتیں",
+        "آن لائن کام ڈھونڈنا، پروپوزل لکھنا، محفوظ طریقے سے ادائیگی وصول کرنا اور کلائنٹس سے معاملات۔",
+    ),
+    "Computer Basics for Beginners": (
+        "نئے سیکھنے والوں کے لیے کمپیوٹر کی بنیادی باتیں",
+        "کمپیوٹر کا استعمال، ای میل، دستاویزات اور آن لائن محفوظ رہنا۔ اردو میں پڑھایا جاتا ہے۔",
+    ),
+    "First Aid and Community Health": (
+        "ابتدائی طبی امداد اور کمیونٹی کی صحت",
+        "سی پی آر، زخم، جلنے پر امداد اور ہسپتال کب جانا ہے۔ ریسکیو 1122 کے تربیت کاروں کی طرف سے سرٹیفکیٹ۔",
+    ),
+    "Spoken English": (
+        "بول چال کی انگریزی",
+        "روزمرہ گفتگو، انٹرویو اور پریزنٹیشن، چھوٹے گروپوں میں۔",
+    ),
+}
+
 
 def _get_or_create(model, lookup: dict, values: dict):
     obj = db.session.scalar(select(model).filter_by(**lookup))
@@ -71,15 +112,17 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
     today = clock.today()
     institutions = []
     for name, kind, district, address, contact in INSTITUTIONS:
-        institutions.append(
-            _get_or_create(
-                Institution,
-                {"name": name},
-                {"type": kind, "district": district, "address": address, "contact": contact, "active": True},
-            )
+        institution = _get_or_create(
+            Institution,
+            {"name": name},
+            {"type": kind, "district": district, "address": address, "contact": contact, "active": True},
         )
+        # Also for one seeded before the Urdu names existed, unless an admin has given another.
+        institution.name_ur = institution.name_ur or INSTITUTIONS_UR[name]
+        institutions.append(institution)
     courses = []
     for index, title, category, mode, fee, duration, description in COURSES:
+        title_ur, description_ur = COURSES_UR[title]
         courses.append(
             _get_or_create(
                 Course,
@@ -97,6 +140,8 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
                 },
             )
         )
+        courses[-1].title_ur = courses[-1].title_ur or title_ur
+        courses[-1].description_ur = courses[-1].description_ur or description_ur
     sections = {}
     for course in courses:
         start = today + timedelta(days=rng.choice((10, 17, 24, 31)))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.auth.models import Dependant, User
+from portal.bilingual import InLanguage
 from portal.districts import district_label
 from portal.education.models import (
     COMPLETED,
@@ -149,7 +150,8 @@ def rule_problem(rule: EligibilityRule, person: Person, section: Section) -> Mes
         and rule.prerequisite_course_id
         and not has_completed(person, rule.prerequisite_course_id)
     ):
-        title = rule.prerequisite_course.title if rule.prerequisite_course else "?"
+        course = rule.prerequisite_course
+        title = InLanguage(course.title, course.title_ur) if course else "?"
         if person.is_self:
             return Message(_l("You need to complete “%(course)s” on the portal first."), course=title)
         return Message(
@@ -216,7 +218,8 @@ def describe_rule(rule: EligibilityRule) -> Message:
         return Message(_l("Other gender only"))
     if rule.kind == RULE_DISTRICT:
         return Message(_l("Living in %(districts)s"), districts=LazyJoin(district_label(d) for d in rule.district_list))
-    title = rule.prerequisite_course.title if rule.prerequisite_course else "?"
+    course = rule.prerequisite_course
+    title = InLanguage(course.title, course.title_ur) if course else "?"
     return Message(_l("Completed “%(course)s” on the portal"), course=title)
 
 

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.districts import DISTRICTS
 from portal.education.models import CATEGORIES, INSTITUTION_TYPES, LANGUAGES, LEVELS, MODES, RULE_KINDS, WEEKDAYS
-from portal.forms import CheckboxGroupField, FlaskForm, SubmissionTokenMixin
+from portal.forms import URDU_INPUT, CheckboxGroupField, FlaskForm, SubmissionTokenMixin
 
 _required = _l("This field is required.")
 
@@ -77,6 +77,7 @@ class RejectForm(FlaskForm):
 
 class InstitutionForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_required), Length(max=160)])
+    name_ur = StringField(_l("Name in Urdu (optional)"), validators=[Optional(), Length(max=160)], render_kw=URDU_INPUT)
     type = SelectField(_l("Type"), choices=_choices(INSTITUTION_TYPES), validators=[DataRequired(_required)])
     district = SelectField(
         _l("District"), choices=[("", _l("Choose a district"))] + list(DISTRICTS), validators=[DataRequired(_required)]
@@ -88,6 +89,7 @@ class InstitutionForm(FlaskForm):
     def data_dict(self) -> dict:
         return {
             "name": self.name.data.strip(),
+            "name_ur": (self.name_ur.data or "").strip() or None,
             "type": self.type.data,
             "district": self.district.data,
             "address": (self.address.data or "").strip(),
@@ -98,10 +100,16 @@ class InstitutionForm(FlaskForm):
 
 class CourseForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_required), Length(max=160)])
+    title_ur = StringField(
+        _l("Title in Urdu (optional)"), validators=[Optional(), Length(max=160)], render_kw=URDU_INPUT
+    )
     category = SelectField(
         _l("Subject"), choices=_choices(CATEGORIES, _l("Choose one")), validators=[DataRequired(_required)]
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description_ur = TextAreaField(
+        _l("Description in Urdu (optional)"), validators=[Optional(), Length(max=5000)], render_kw=URDU_INPUT
+    )
     level = SelectField(_l("Level"), choices=_choices(LEVELS), validators=[DataRequired(_required)])
     language = SelectField(
         _l("Language of teaching"), choices=_choices(LANGUAGES), validators=[DataRequired(_required)]
@@ -122,8 +130,10 @@ class CourseForm(FlaskForm):
     def data_dict(self) -> dict:
         return {
             "title": self.title.data.strip(),
+            "title_ur": (self.title_ur.data or "").strip() or None,
             "category": self.category.data,
             "description": (self.description.data or "").strip(),
+            "description_ur": (self.description_ur.data or "").strip() or None,
             "level": self.level.data,
             "language": self.language.data,
             "mode": self.mode.data,

@@ -92,6 +92,7 @@ class Institution(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
+    name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -108,8 +109,10 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("edu_institutions.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(160))
+    title_ur: Mapped[str | None] = mapped_column(String(160))  # in Urdu, when the admin gave them
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
+    description_ur: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(20), default="beginner")
     language: Mapped[str] = mapped_column(String(10), default="ur")
     mode: Mapped[str] = mapped_column(String(10))

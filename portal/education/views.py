@@ -10,6 +10,7 @@ from portal import clock
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
+from portal.bilingual import in_language
 from portal.database import read_only
 from portal.education import bp, bulk, catalogue, exports, services
 from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
@@ -251,7 +252,11 @@ def drop(reference: str):
             db.session.rollback()
             error = str(exc)
         else:
-            message = _("%(name)s has left %(course)s.", name=enrolment.person_name, course=enrolment.course.title)
+            message = _(
+                "%(name)s has left %(course)s.",
+                name=enrolment.person_name,
+                course=in_language(enrolment.course.title, enrolment.course.title_ur),
+            )
             db.session.commit()  # expires what it wrote: the message is made before, with no reload after
             flash(message, "success")
             return redirect(url_for("education.my_courses"))
@@ -463,7 +468,8 @@ def rule_new(course_id: int):
         for s in course.sections
     ]
     form.prerequisite.choices = [("", _("Choose a course"))] + [
-        (str(c.id), f"{c.title} — {c.institution.name}") for c in services.prerequisite_options(me(), course)
+        (str(c.id), f"{in_language(c.title, c.title_ur)} — {in_language(c.institution.name, c.institution.name_ur)}")
+        for c in services.prerequisite_options(me(), course)
     ]
     if request.method == "GET" and request.args.get("section"):
         form.applies_to.data = request.args.get("section")

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from portal import clock
 from portal.auth.decorators import role_required
+from portal.bilingual import in_language
 from portal.extensions import db
 from portal.health import admin, bp
 from portal.health.errors import DomainError, NotFound, ScheduleConflict
@@ -41,6 +42,7 @@ def admin_home():
 def _clinic_data(form: ClinicForm) -> dict:
     return {
         "name": form.name.data.strip(),
+        "name_ur": (form.name_ur.data or "").strip() or None,
         "type": form.type.data,
         "district": form.district.data,
         "address": form.address.data.strip(),
@@ -80,6 +82,7 @@ def admin_clinic(clinic_id: int):
 def _service_data(form: ServiceForm) -> dict:
     return {name: getattr(form, name).data for name in admin.SERVICE_FIELDS} | {
         "name": form.name.data.strip(),
+        "name_ur": (form.name_ur.data or "").strip() or None,
         "practitioner": (form.practitioner.data or "").strip() or None,
     }
 
@@ -184,7 +187,9 @@ def admin_hours_delete(hours_id: int):
 def admin_closures(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = ClosureForm()
-    form.service_id.choices = [(0, _("The whole clinic"))] + [(s.id, s.name) for s in clinic.services]
+    form.service_id.choices = [(0, _("The whole clinic"))] + [
+        (s.id, in_language(s.name, s.name_ur)) for s in clinic.services
+    ]
     affected, error = None, None
     if form.validate_on_submit():
         try:
@@ -340,7 +345,7 @@ def admin_cancel(appointment_id: int):
 def admin_walk_in(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = WalkInForm()
-    form.service_id.choices = [(s.id, s.name) for s in clinic.services if s.active]
+    form.service_id.choices = [(s.id, in_language(s.name, s.name_ur)) for s in clinic.services if s.active]
     error = None
     if form.validate_on_submit():
         try:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment
+from portal.demo.data import SERVICE_NAMES_UR
 from portal.extensions import db
 from portal.health import schedule
 from portal.health.models import STATUS_BOOKED, Appointment, Clinic, Service, WeeklyHours
@@ -57,6 +58,14 @@ CLINICS = (
     ),
 )
 
+CLINIC_NAMES_UR = {
+    "Mayo Hospital OPD": "میو ہسپتال او پی ڈی",
+    "EPI Vaccination Centre Model Town": "ای پی آئی ویکسینیشن سینٹر ماڈل ٹاؤن",
+    "Basic Health Unit Raiwind": "بنیادی مرکزِ صحت رائے ونڈ",
+    "DHQ Hospital Rawalpindi": "ڈی ایچ کیو ہسپتال راولپنڈی",
+    "Rural Health Centre Gujar Khan": "دیہی مرکزِ صحت گوجر خان",
+}
+
 
 def _hours(service: Service) -> None:
     for weekday in range(6):  # Monday to Saturday
@@ -82,6 +91,7 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
                 service = Service(
                     clinic=clinic,
                     name=service_name,
+                    name_ur=SERVICE_NAMES_UR[service_name],
                     slot_minutes=minutes,
                     places_per_slot=places,
                     min_notice_hours=2,
@@ -93,6 +103,10 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
                 _hours(service)
                 db.session.add(service)
             db.session.flush()
+        # Seeded before the Urdu names existed: given them now, unless an admin has given others.
+        clinic.name_ur = clinic.name_ur or CLINIC_NAMES_UR[name]
+        for service in clinic.services:
+            service.name_ur = service.name_ur or SERVICE_NAMES_UR.get(service.name)
         clinics[name] = clinic
 
     mayo = clinics["Mayo Hospital OPD"]

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import CNIC, FlaskForm, PakistaniMobile, SubmissionTokenMixin, district_field
+from portal.forms import CNIC, URDU_INPUT, FlaskForm, PakistaniMobile, SubmissionTokenMixin, district_field
 from portal.health.models import CLINIC_TYPES
 
 _required = _l("This field is required.")
@@ -63,6 +63,9 @@ class ConfirmForm(FlaskForm):
 
 class ClinicForm(FlaskForm):
     name = StringField(_l("Clinic name"), validators=[DataRequired(_required), Length(max=160)])
+    name_ur = StringField(
+        _l("Clinic name in Urdu (optional)"), validators=[Optional(), Length(max=160)], render_kw=URDU_INPUT
+    )
     type = SelectField(_l("Type"), choices=CLINIC_TYPE_CHOICES, validators=[DataRequired(_required)])
     district = district_field(_l("District"), validators=[DataRequired(_l("Choose a district."))])
     address = TextAreaField(_l("Address"), validators=[DataRequired(_required), Length(max=300)])
@@ -73,6 +76,7 @@ class ClinicForm(FlaskForm):
 
 class ServiceForm(FlaskForm):
     name = StringField(_l("Service name"), validators=[DataRequired(_required), Length(max=120)])
+    name_ur = StringField(_l("Name in Urdu (optional)"), validators=[Optional(), Length(max=120)], render_kw=URDU_INPUT)
     slot_minutes = IntegerField(
         _l("Length of each appointment (minutes)"),
         validators=[InputRequired(_required), NumberRange(5, 240, _l("Between 5 and 240 minutes."))],

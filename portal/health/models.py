@@ -44,6 +44,7 @@ class Clinic(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
+    name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300))
@@ -65,6 +66,7 @@ class Service(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("health_clinics.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_ur: Mapped[str | None] = mapped_column(String(120))  # the name in Urdu, when the admin gave one
     slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
     places_per_slot: Mapped[int] = mapped_column(Integer, default=1)
     min_notice_hours: Mapped[int] = mapped_column(Integer, default=2)

@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
 from portal.auth.services import COMMITMENT_CHECKS, SCOPE_RESOLVERS, get_dependant
+from portal.bilingual import in_language
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -67,20 +68,29 @@ def find_clinics(district: str | None = None, service_name: str | None = None, q
             Clinic.id.in_(select(Service.clinic_id).where(Service.active.is_(True), Service.name == service_name))
         )
     if q and q.strip():
-        stmt = stmt.where(func.lower(Clinic.name).contains(q.strip().lower(), autoescape=True))
+        text = q.strip().lower()
+        stmt = stmt.where(
+            or_(
+                func.lower(Clinic.name).contains(text, autoescape=True),
+                func.lower(Clinic.name_ur).contains(text, autoescape=True),
+            )
+        )
     return db.paginate(stmt.order_by(Clinic.name, Clinic.id), page=page, per_page=10, error_out=False)
 
 
-def service_names() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Service.name)
+def service_names() -> list[tuple[str, str | None]]:
+    """The services offered somewhere, as (English name, an Urdu name given for it or None): the
+    service filter searches by the English name, and shows the Urdu one on Urdu pages."""
+    return [
+        (name, name_ur)
+        for name, name_ur in db.session.execute(
+            select(Service.name, func.max(Service.name_ur))
             .join(Clinic)
             .where(Service.active.is_(True), Clinic.active.is_(True))
-            .distinct()
+            .group_by(Service.name)
             .order_by(Service.name)
         )
-    )
+    ]
 
 
 def get_clinic(clinic_id: int) -> Clinic:
@@ -308,8 +318,8 @@ def _notify_booked(appointment: Appointment) -> None:
             "Show arrival code %(code)s at the counter.",
             ref=appointment.reference,
             name=appointment.patient_name,
-            service=appointment.service.name,
-            clinic=appointment.clinic.name,
+            service=in_language(appointment.service.name, appointment.service.name_ur),
+            clinic=in_language(appointment.clinic.name, appointment.clinic.name_ur),
             when=_when(appointment),
             code=appointment.arrival_code,
         ),
@@ -415,8 +425,8 @@ def cancel(user: User, reference: str) -> Appointment:
         body=lambda: _(
             "Your appointment %(ref)s (%(service)s at %(clinic)s, %(when)s) is cancelled.",
             ref=appointment.reference,
-            service=appointment.service.name,
-            clinic=appointment.clinic.name,
+            service=in_language(appointment.service.name, appointment.service.name_ur),
+            clinic=in_language(appointment.clinic.name, appointment.clinic.name_ur),
             when=_when(appointment),
         ),
         channels=CHANNELS,
@@ -452,8 +462,8 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
             "Your appointment %(ref)s (%(service)s at %(clinic)s) has moved from %(old)s to %(new)s. "
             "Your arrival code is still %(code)s.",
             ref=appointment.reference,
-            service=service.name,
-            clinic=appointment.clinic.name,
+            service=in_language(service.name, service.name_ur),
+            clinic=in_language(appointment.clinic.name, appointment.clinic.name_ur),
             old=old_when,
             new=_when(appointment),
             code=appointment.arrival_code,
@@ -495,8 +505,8 @@ def queue_reminders(now: datetime) -> int:
                 "Reminder: %(name)s has %(service)s at %(clinic)s, %(when)s (ref %(ref)s, arrival code "
                 "%(code)s). If you cannot come, please cancel so someone else can have the place.",
                 name=a.patient_name,
-                service=a.service.name,
-                clinic=a.clinic.name,
+                service=in_language(a.service.name, a.service.name_ur),
+                clinic=in_language(a.clinic.name, a.clinic.name_ur),
                 when=_when(a),
                 ref=a.reference,
                 code=a.arrival_code,
@@ -532,7 +542,13 @@ def has_appointment_ahead(dependant: Dependant) -> bool:
 if has_appointment_ahead not in COMMITMENT_CHECKS:
     COMMITMENT_CHECKS.append(has_appointment_ahead)
 
-SCOPE_RESOLVERS["clinic_admin"] = lambda clinic_id: db.session.scalar(select(Clinic.name).where(Clinic.id == clinic_id))
+
+def _clinic_name(clinic_id: int) -> str | None:
+    row = db.session.execute(select(Clinic.name, Clinic.name_ur).where(Clinic.id == clinic_id)).first()
+    return in_language(*row) if row else None
+
+
+SCOPE_RESOLVERS["clinic_admin"] = _clinic_name
 
 
 def _register_demo_seeder() -> None:

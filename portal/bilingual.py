@@ -1,0 +1,35 @@
+"""Names kept in English and, when an admin gave one, in Urdu (a service, a clinic, a course, an
+institution): the one to show in the current language.
+
+The current language is the page's, or, while a message is written for someone (notifications'
+``force_locale``), the recipient's. Urdu is shown only when there is Urdu text; English otherwise, so
+a record nobody has translated yet reads as it always did."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+
+
+def in_language(english: str | None, urdu: str | None) -> str:
+    """``urdu`` when the current language is Urdu and ``urdu`` holds text, else ``english`` ("" for None)."""
+    if urdu and not urdu.isspace():
+        locale = get_locale()  # asked only when there is Urdu to show: English-only rows cost nothing
+        if locale is not None and locale.language == "ur":
+            return urdu
+    return english if english is not None else ""
+
+
+class InLanguage:
+    """``in_language`` decided when the text is written out, not when it is made: for lazy messages
+    (``portal.education.eligibility.Message``) that are shown later, perhaps in another language."""
+
+    __slots__ = ("english", "urdu")
+
+    def __init__(self, english: str | None, urdu: str | None):
+        self.english, self.urdu = english, urdu
+
+    def __str__(self) -> str:
+        return in_language(self.english, self.urdu)
+
+    def __repr__(self) -> str:
+        return f"InLanguage({self.english!r}, {self.urdu!r})"

@@ -1,0 +1,126 @@
+"""Clinic and service names in Urdu: on Urdu pages and in messages to people who read Urdu, with the
+English name wherever there is no Urdu one; searched and saved by the clinic admin's forms."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.health.models import Clinic, Service
+from portal.notifications.models import Message
+from tests.conftest import csrf_token
+from tests.health.conftest import TUESDAY, karachi
+from tests.health.test_views_citizen import book
+
+OPD_UR, MAYO_UR = "جنرل او پی ڈی", "میو ہسپتال او پی ڈی"
+
+
+def in_urdu(client):
+    client.get("/language/ur?next=/")
+
+
+def test_service_times_in_urdu_show_the_urdu_names_and_english_pages_the_english(client, make_clinic, make_service):
+    service = make_service(clinic=make_clinic(name_ur=MAYO_UR), name_ur=OPD_UR)
+    pages = (f"/clinics/services/{service.id}", f"/clinics/services/{service.id}/{TUESDAY.isoformat()}")
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert "General OPD" in html and "Mayo Hospital OPD" in html
+        assert OPD_UR not in html and MAYO_UR not in html
+    in_urdu(client)
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert OPD_UR in html and MAYO_UR in html
+        assert "General OPD" not in html and "Mayo Hospital OPD" not in html
+
+
+def test_a_service_without_an_urdu_name_keeps_its_english_name_on_urdu_pages(client, make_service):
+    service = make_service(name="TB screening", name_ur="")
+    in_urdu(client)
+    html = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
+    assert 'dir="rtl"' in html and "TB screening" in html
+
+
+def test_clinic_search_finds_the_urdu_name_and_labels_the_service_filter_in_urdu(client, make_clinic, make_service):
+    make_service(clinic=make_clinic(name_ur=MAYO_UR), name_ur=OPD_UR)
+    make_clinic(name="Holy Family Hospital", name_ur="ہولی فیملی ہسپتال")
+    in_urdu(client)
+    html = client.get("/clinics", query_string={"q": "میو"}).get_data(as_text=True)
+    assert MAYO_UR in html and "ہولی فیملی ہسپتال" not in html
+    # The filter still searches by the English name; its label is the Urdu one.
+    assert f'<option value="General OPD">{OPD_UR}</option>' in html
+    html = client.get("/clinics", query_string={"service": "General OPD"}).get_data(as_text=True)
+    assert MAYO_UR in html and "ہولی فیملی ہسپتال" not in html
+
+
+def test_booking_confirmation_message_and_page_name_the_service_in_the_readers_language(
+    client, auth, make_user, make_clinic, make_service
+):
+    service = make_service(clinic=make_clinic(name_ur=MAYO_UR), name_ur=OPD_UR)
+    reader = make_user(preferred_language="ur")
+    english = make_user(preferred_language="en")
+    for person in (reader, english):
+        auth.login(person)
+        response, _data = book(client, service, karachi(TUESDAY, 9))
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert (OPD_UR in page) == (person is reader)
+        auth.logout()
+    bodies = {
+        user_id: body
+        for user_id, body in db.session.execute(select(Message.user_id, Message.body).where(Message.channel == "sms"))
+    }
+    assert OPD_UR in bodies[reader.id] and MAYO_UR in bodies[reader.id]
+    assert "General OPD" not in bodies[reader.id]
+    assert "General OPD at Mayo Hospital OPD" in bodies[english.id] and OPD_UR not in bodies[english.id]
+
+
+def post(client, path, data):
+    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
+
+
+SERVICE_FORM = {
+    "name": "Antenatal care",
+    "slot_minutes": "20",
+    "places_per_slot": "1",
+    "min_notice_hours": "2",
+    "horizon_days": "14",
+    "cancel_cutoff_hours": "2",
+    "active": "y",
+}
+
+
+def test_admin_service_and_clinic_forms_save_the_urdu_names(client, auth, make_user, make_clinic):
+    clinic = make_clinic()
+    auth.login(make_user(roles=[("clinic_admin", clinic.id)]))
+    path = f"/clinic-admin/clinics/{clinic.id}/services/new"
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="name_ur"' in html and 'dir="rtl"' in html and 'lang="ur"' in html
+    too_long = post(client, path, {**SERVICE_FORM, "name_ur": "ب" * 121})
+    assert too_long.status_code == 200 and "Field cannot be longer than 120 characters" in too_long.get_data(
+        as_text=True
+    )
+    assert post(client, path, {**SERVICE_FORM, "name_ur": "  زچگی سے پہلے کی دیکھ بھال  "}).status_code == 302
+    service = db.session.scalar(select(Service).where(Service.name == "Antenatal care"))
+    assert service.name_ur == "زچگی سے پہلے کی دیکھ بھال"
+    # Emptied again: no Urdu name (English is shown), not an empty string.
+    assert (
+        post(client, f"/clinic-admin/services/{service.id}/edit", {**SERVICE_FORM, "name_ur": " "}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Service, service.id).name_ur is None
+
+    edit = f"/clinic-admin/clinics/{clinic.id}/edit"
+    clinic_form = {
+        "name": "Mayo Hospital OPD",
+        "type": "teaching_opd",
+        "district": "Lahore",
+        "address": "Road",
+        "active": "y",
+    }
+    too_long = post(client, edit, {**clinic_form, "name_ur": "ب" * 161})
+    assert too_long.status_code == 200 and "Field cannot be longer than 160 characters" in too_long.get_data(
+        as_text=True
+    )
+    assert post(client, edit, {**clinic_form, "name_ur": MAYO_UR}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Clinic, clinic.id).name_ur == MAYO_UR

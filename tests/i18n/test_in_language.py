@@ -1,0 +1,49 @@
+"""in_language(english, urdu): the Urdu name on Urdu pages when there is one, English otherwise."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+from flask_babel import force_locale
+
+from portal.bilingual import InLanguage, in_language
+
+OPD, OPD_UR = "General OPD", "جنرل او پی ڈی"
+
+
+def test_urdu_when_the_language_is_urdu_and_there_is_urdu_text(app):
+    with app.test_request_context(), force_locale("ur"):
+        assert in_language(OPD, OPD_UR) == OPD_UR
+
+
+def test_english_when_the_urdu_text_is_missing_or_empty(app):
+    with app.test_request_context(), force_locale("ur"):
+        assert in_language(OPD, None) == OPD
+        assert in_language(OPD, "") == OPD
+        assert in_language(OPD, "  ") == OPD
+        assert in_language(None, None) == ""
+
+
+def test_english_pages_show_english(app):
+    with app.test_request_context(), force_locale("en"):
+        assert in_language(OPD, OPD_UR) == OPD
+    with app.app_context():  # a command, outside any request: English
+        assert in_language(OPD, OPD_UR) == OPD
+
+
+def test_the_lazy_form_decides_when_it_is_written_out(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            name = InLanguage(OPD, OPD_UR)
+        with force_locale("ur"):
+            assert str(name) == OPD_UR
+        with force_locale("en"):
+            assert str(name) == OPD
+
+
+def test_templates_have_it(app):
+    template = "{{ in_language(name, name_ur) }}"
+    with app.test_request_context(), force_locale("ur"):
+        assert render_template_string(template, name=OPD, name_ur=OPD_UR) == OPD_UR
+        assert render_template_string(template, name=OPD, name_ur=None) == OPD
+    with app.test_request_context(), force_locale("en"):
+        assert render_template_string(template, name=OPD, name_ur=OPD_UR) == OPD
