@@ -93,14 +93,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch operation on SQLite copies a table and drops the old one; with foreign keys on (as
+            # the portal's connections have them), dropping it fires every ON DELETE of the tables that
+            # refer to it: appointments lose their family member, services go with their clinic. Off for
+            # the migration (it must be set outside a transaction), checked before the commit, and on
+            # again before the connection goes back to the pool. Sent on the driver's connection: the
+            # portal's "begin" hook would put a statement sent through SQLAlchemy inside a transaction.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            if connection.dialect.name == "postgresql":
-                # Building an index on a large table may take longer than a web request is allowed
-                # (DATABASE_STATEMENT_TIMEOUT_SECONDS); this transaction has no limit.
-                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            context.run_migrations()
+            with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Building an index on a large table may take longer than a web request is allowed
+                    # (DATABASE_STATEMENT_TIMEOUT_SECONDS); this transaction has no limit.
+                    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows referring to nothing: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -137,6 +137,9 @@ class NotTooOld:
 # The attributes of a field typed in Urdu (render_kw): right to left, and marked as Urdu for screen
 # readers and fonts, on English pages too.
 URDU_INPUT = {"dir": "rtl", "lang": "ur"}
+# Its English sibling: left to right on Urdu pages too (typed right to left, "OPD (General)." reads
+# ".(OPD (General").
+ENGLISH_INPUT = {"dir": "ltr", "lang": "en"}
 
 
 def district_field(label=None, **kwargs) -> SelectField:
@@ -165,6 +168,7 @@ class SubmissionTokenMixin:
 
 __all__ = [
     "CNIC",
+    "ENGLISH_INPUT",
     "URDU_INPUT",
     "FlaskForm",
     "NotInFuture",

@@ -173,3 +173,62 @@ def test_urdu_names_migration_sqlite(tmp_path):
 def test_urdu_names_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_urdu_names_migration(url)
+
+
+def check_downgrade_keeps_family_members_records(url: str) -> None:
+    """Downgrading past 0008 (a batch operation on SQLite: the table copied, the old one dropped) keeps
+    the family members and what refers to them: with foreign keys on during the migration, dropping
+    the old `dependants` table turned their appointments into the account holder's (ON DELETE SET NULL)."""
+    flask_db(url, "upgrade", "0008_dependants_removed")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, full_name, cnic, preferred_language, session_token, failed_logins, "
+                    f"active, created_at) VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 't', 0, true, {now})"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO dependants (id, user_id, full_name, relationship, date_of_birth, gender, "
+                    f"created_at) VALUES (1, 1, 'Hamza Khan', 'child', '2019-05-01', 'male', {now})"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO health_clinics (id, name, type, district, address, active, created_at) VALUES "
+                    f"(1, 'Mayo Hospital OPD', 'teaching_opd', 'Lahore', 'Hospital Road', true, {now})"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO health_services (id, clinic_id, name, slot_minutes, places_per_slot, "
+                    "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) "
+                    f"VALUES (1, 1, 'Child immunisation', 15, 1, 2, 14, 2, true, {now})"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO health_appointments (id, reference, arrival_code, user_id, dependant_id, "
+                    "clinic_id, service_id, visit_date, status, walk_in, cancelled_by_clinic, created_at, "
+                    "updated_at) VALUES (1, 'H-AAAA-BBBB', 'C1', 1, 1, 1, 1, '2026-12-08', 'booked', false, "
+                    f"false, {now}, {now})"
+                )
+            )
+        flask_db(url, "downgrade", "0007_dashboard_unmet")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT full_name FROM dependants")).scalar_one() == "Hamza Khan"
+            assert conn.execute(text("SELECT dependant_id FROM health_appointments")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_keeps_family_members_records_sqlite(tmp_path):
+    check_downgrade_keeps_family_members_records(f"sqlite:///{tmp_path / 'family.db'}")
+
+
+def test_downgrade_keeps_family_members_records_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_downgrade_keeps_family_members_records(url)

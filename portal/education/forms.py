@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.districts import DISTRICTS
 from portal.education.models import CATEGORIES, INSTITUTION_TYPES, LANGUAGES, LEVELS, MODES, RULE_KINDS, WEEKDAYS
-from portal.forms import URDU_INPUT, CheckboxGroupField, FlaskForm, SubmissionTokenMixin
+from portal.forms import ENGLISH_INPUT, URDU_INPUT, CheckboxGroupField, FlaskForm, SubmissionTokenMixin
 
 _required = _l("This field is required.")
 
@@ -76,7 +76,9 @@ class RejectForm(FlaskForm):
 
 
 class InstitutionForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_required), Length(max=160)])
+    name = StringField(
+        _l("Name in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
+    )
     name_ur = StringField(_l("Name in Urdu (optional)"), validators=[Optional(), Length(max=160)], render_kw=URDU_INPUT)
     type = SelectField(_l("Type"), choices=_choices(INSTITUTION_TYPES), validators=[DataRequired(_required)])
     district = SelectField(
@@ -99,14 +101,18 @@ class InstitutionForm(FlaskForm):
 
 
 class CourseForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(_required), Length(max=160)])
+    title = StringField(
+        _l("Title in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
+    )
     title_ur = StringField(
         _l("Title in Urdu (optional)"), validators=[Optional(), Length(max=160)], render_kw=URDU_INPUT
     )
     category = SelectField(
         _l("Subject"), choices=_choices(CATEGORIES, _l("Choose one")), validators=[DataRequired(_required)]
     )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(
+        _l("Description in English"), validators=[Optional(), Length(max=5000)], render_kw=ENGLISH_INPUT
+    )
     description_ur = TextAreaField(
         _l("Description in Urdu (optional)"), validators=[Optional(), Length(max=5000)], render_kw=URDU_INPUT
     )

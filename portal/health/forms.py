@@ -16,7 +16,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import CNIC, URDU_INPUT, FlaskForm, PakistaniMobile, SubmissionTokenMixin, district_field
+from portal.forms import (
+    CNIC,
+    ENGLISH_INPUT,
+    URDU_INPUT,
+    FlaskForm,
+    PakistaniMobile,
+    SubmissionTokenMixin,
+    district_field,
+)
 from portal.health.models import CLINIC_TYPES
 
 _required = _l("This field is required.")
@@ -62,7 +70,9 @@ class ConfirmForm(FlaskForm):
 
 
 class ClinicForm(FlaskForm):
-    name = StringField(_l("Clinic name"), validators=[DataRequired(_required), Length(max=160)])
+    name = StringField(
+        _l("Clinic name in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
+    )
     name_ur = StringField(
         _l("Clinic name in Urdu (optional)"), validators=[Optional(), Length(max=160)], render_kw=URDU_INPUT
     )
@@ -75,7 +85,9 @@ class ClinicForm(FlaskForm):
 
 
 class ServiceForm(FlaskForm):
-    name = StringField(_l("Service name"), validators=[DataRequired(_required), Length(max=120)])
+    name = StringField(
+        _l("Service name in English"), validators=[DataRequired(_required), Length(max=120)], render_kw=ENGLISH_INPUT
+    )
     name_ur = StringField(_l("Name in Urdu (optional)"), validators=[Optional(), Length(max=120)], render_kw=URDU_INPUT)
     slot_minutes = IntegerField(
         _l("Length of each appointment (minutes)"),

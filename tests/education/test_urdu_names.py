@@ -87,3 +87,18 @@ def test_course_and_institution_forms_save_the_urdu_texts(client, auth, make_sec
     assert client.post(edit, data={**form, "name_ur": "پنجاب کالج"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Institution, institution.id).name_ur == "پنجاب کالج"
+
+
+def test_course_form_in_urdu_says_which_texts_are_english_and_types_them_left_to_right(
+    client, auth, make_section, school_admin
+):
+    import re
+
+    section = make_section()
+    auth.login(school_admin(section.course.institution))
+    client.get("/language/ur?next=/")
+    html = client.get(f"/school-admin/courses/{section.course.id}/edit").get_data(as_text=True)
+    assert "عنوان انگریزی میں" in html and "تفصیل انگریزی میں" in html
+    for name, lang in (("title", "en"), ("description", "en"), ("title_ur", "ur"), ("description_ur", "ur")):
+        tag = re.search(rf'<(?:input|textarea)[^>]*\bname="{name}"[^>]*>', html).group(0)
+        assert f'lang="{lang}"' in tag and f'dir="{"ltr" if lang == "en" else "rtl"}"' in tag, tag

@@ -124,3 +124,21 @@ def test_admin_service_and_clinic_forms_save_the_urdu_names(client, auth, make_u
     assert post(client, edit, {**clinic_form, "name_ur": MAYO_UR}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Clinic, clinic.id).name_ur == MAYO_UR
+
+
+def test_admin_forms_in_urdu_say_which_name_is_english_and_type_it_left_to_right(client, auth, make_user, make_clinic):
+    import re
+
+    clinic = make_clinic()
+    auth.login(make_user(roles=[("clinic_admin", clinic.id)]))
+    in_urdu(client)
+    for path, label in (
+        (f"/clinic-admin/clinics/{clinic.id}/services/new", "سروس کا نام انگریزی میں"),
+        (f"/clinic-admin/clinics/{clinic.id}/edit", "کلینک کا نام انگریزی میں"),
+    ):
+        html = client.get(path).get_data(as_text=True)
+        assert 'dir="rtl"' in html.split("<body", 1)[0] and label in html, path
+        english = re.search(r'<input[^>]*\bname="name"[^>]*>', html).group(0)
+        urdu = re.search(r'<input[^>]*\bname="name_ur"[^>]*>', html).group(0)
+        assert 'dir="ltr"' in english and 'lang="en"' in english, english
+        assert 'dir="rtl"' in urdu and 'lang="ur"' in urdu, urdu
