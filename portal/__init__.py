@@ -377,6 +377,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal.auth.validation import format_mobile
     from portal.bilingual import in_language
     from portal.districts import DISTRICTS, district_label
+    from portal.refs import isolate_references
 
     @app.url_defaults
     def version_static_urls(endpoint, values):
@@ -401,6 +402,7 @@ def register_template_helpers(app: Flask) -> None:
         format_decimal=format_decimal,
         format_money=format_money,
         format_list=format_list,
+        isolate_references=isolate_references,  # a message body with its references as LTR islands
         in_language=in_language,  # a name in the page's language: in_language(service.name, service.name_ur)
         format_cnic=format_cnic,
         mask_cnic=mask_cnic,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
+from markupsafe import Markup, escape
+
 ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
+# A reference as new_reference writes it, inside any text ("H-7KQ2-9FXD", "E-NVFQ-DE6X").
+REFERENCE_IN_TEXT = re.compile(rf"\b[A-Z]-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}\b")
 
 
 def random_code(length: int) -> str:
@@ -18,3 +23,16 @@ def new_reference(prefix: str) -> str:
 
 def normalise_reference(text: str) -> str:
     return (text or "").strip().upper().replace(" ", "")
+
+
+def isolate_references(text: str | None) -> Markup:
+    """Plain text (a message's body) for a page, each reference in it a left-to-right island
+    (``<bdi dir="ltr">``): inside Urdu text it then keeps its place in the sentence and, with the
+    stylesheet's rule for such islands, is never split at a hyphen over two lines."""
+    text = text or ""
+    parts, done = [], 0
+    for match in REFERENCE_IN_TEXT.finditer(text):
+        parts += [escape(text[done : match.start()]), Markup('<bdi dir="ltr">{}</bdi>').format(match.group(0))]
+        done = match.end()
+    parts.append(escape(text[done:]))
+    return Markup("").join(parts)

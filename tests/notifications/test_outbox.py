@@ -341,6 +341,18 @@ def test_messages_page_lists_only_my_in_app_messages(client, auth, make_user):
     assert services.unread_count(me) == 0 and services.unread_count(other) == 1
 
 
+def test_messages_page_keeps_each_reference_whole_in_urdu_text_and_escapes_the_rest(client, auth, make_user):
+    me = make_user(preferred_language="ur")
+    body = "آپ کی اپائنٹمنٹ H-3VPQ-RVNR: میو ہسپتال <b>8:30 AM</b> (E-NVFQ-DE6X)"
+    notify(me, subject="اپائنٹمنٹ بک ہو گئی", body=body, channels=(CHANNEL_IN_APP,))
+    db.session.commit()
+    auth.login(me)
+    html = client.get("/messages").get_data(as_text=True)
+    assert '<bdi dir="ltr">H-3VPQ-RVNR</bdi>: میو ہسپتال' in html
+    assert '(<bdi dir="ltr">E-NVFQ-DE6X</bdi>)' in html
+    assert "&lt;b&gt;8:30 AM&lt;/b&gt;" in html and "<b>8:30" not in html
+
+
 def test_messages_page_when_empty_and_signed_out(client, auth, make_user):
     assert client.get("/messages").headers["Location"].startswith("/login")
     auth.login(make_user())
