@@ -121,9 +121,6 @@ def _connect_with_limits(config, dialect, connection_record, cargs, cparams) -> 
         statement_ms = int(float(config["DATABASE_STATEMENT_TIMEOUT_SECONDS"]) * 1000)
         if statement_ms > 0:
             cparams["options"] = f"{cparams.get('options', '')} -c statement_timeout={statement_ms}".strip()
-        parallel = config.get("DATABASE_PARALLEL_WORKERS")
-        if parallel is not None:
-            cparams["options"] = f"{cparams.get('options', '')} -c max_parallel_workers_per_gather={int(parallel)}"
     elif dialect.name == "sqlite":
         connection_record.info["busy_timeout_ms"] = float(config["DATABASE_BUSY_TIMEOUT_SECONDS"]) * 1000
 
@@ -132,18 +129,6 @@ def without_statement_timeout(app) -> None:
     """For a command whose statements may legitimately run long (seeding a large dataset): connections
     made from now on have no statement timeout, and those already open are closed."""
     app.config["DATABASE_STATEMENT_TIMEOUT_SECONDS"] = 0
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose()
-
-
-def as_background_work(app) -> None:
-    """For a process that works beside the web workers on the same machine (the dashboard refresher):
-    its PostgreSQL statements run on one core, without parallel workers. On `large` the officials'
-    figures are index-only scans of half a million rows, which PostgreSQL runs in three processes; on a
-    two-core app server those took both cores for the second of a refresher pass, and every page
-    request waited. Connections made from now on carry the setting; those already open are closed."""
-    app.config["DATABASE_PARALLEL_WORKERS"] = 0
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()

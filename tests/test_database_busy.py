@@ -13,12 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import create_app
 from portal.auth.models import User
-from portal.database import (
-    as_background_work,
-    database_unavailable,
-    no_statement_timeout_in_this_transaction,
-    without_statement_timeout,
-)
+from portal.database import database_unavailable, no_statement_timeout_in_this_transaction, without_statement_timeout
 from portal.extensions import db, login_manager
 from portal.health.models import Appointment, Slot
 from tests.conftest import TEST_DB
@@ -158,20 +153,3 @@ def test_statements_over_the_time_limit_are_cancelled_except_in_long_commands(ap
     without_statement_timeout(app)  # what `flask seed-demo` does first
     db.session.remove()
     assert db.session.execute(text("SELECT pg_sleep(0.4), 1")).one()[1] == 1
-
-
-@pytest.mark.skipif(TEST_DB != "postgres", reason="PostgreSQL only: parallel query workers")
-def test_background_work_runs_its_statements_without_parallel_workers_and_pages_keep_them(app):
-    def parallel_workers() -> str:
-        value = db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
-        db.session.rollback()
-        return value
-
-    assert parallel_workers() != "0"  # the server's setting, for the web workers' statements
-    as_background_work(app)  # what `flask dashboard refresh` does first
-    db.session.remove()
-    assert parallel_workers() == "0"
-    # Still with the statement limit and the test's own schema (options added, not replaced).
-    assert db.session.execute(text("SHOW statement_timeout")).scalar_one() != "0"
-    assert db.session.execute(text("SELECT count(*) FROM users")).scalar_one() >= 0
-    db.session.rollback()

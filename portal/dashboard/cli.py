@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import click
@@ -11,7 +10,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.dashboard import services
-from portal.database import as_background_work
 from portal.extensions import cache
 
 dashboard_cli = AppGroup("dashboard", help="The officials' dashboard figures.")
@@ -32,14 +30,7 @@ def _summary(counts: dict[str, int]) -> str:
     default=None,
     help="Keep running, one pass every SECONDS (10 is a good value). Without it: one pass, then exit.",
 )
-@click.option(
-    "--niceness",
-    type=click.IntRange(min=0, max=19),
-    default=10,
-    show_default=True,
-    help="How far the process steps back for the web workers when the machine is busy (os.nice).",
-)
-def refresh_command(every: float | None, niceness: int) -> None:
+def refresh_command(every: float | None) -> None:
     """Recompute the figures officials looked at in the last ten minutes before they go stale.
 
     Run it beside the app servers (a systemd service or a container next to gunicorn; `make serve` starts
@@ -52,10 +43,6 @@ def refresh_command(every: float | None, niceness: int) -> None:
             "or RATELIMIT_STORAGE_URI set to a Redis address); without it, requests recompute stale figures "
             "themselves"
         )
-    # Background work: the web workers on the same cores come first, in this process (the figures'
-    # Python side, and all of it on SQLite) and in PostgreSQL (no parallel workers for its statements).
-    os.nice(niceness)
-    as_background_work(current_app)
     if every is None:
         click.echo(_summary(services.refresh_figures()))
         return
