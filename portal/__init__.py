@@ -403,7 +403,7 @@ def register_template_helpers(app: Flask) -> None:
         format_money=format_money,
         format_list=format_list,
         isolate_references=isolate_references,  # a message body with its references as LTR islands
-        in_language=in_language,  # a name in the page's language: in_language(service.name, service.name_ur)
+        in_language=in_language,  # two texts, the one of the page's language (records have .shown_name)
         format_cnic=format_cnic,
         mask_cnic=mask_cnic,
         format_mobile=format_mobile,

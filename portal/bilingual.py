@@ -33,3 +33,19 @@ class InLanguage:
 
     def __repr__(self) -> str:
         return f"InLanguage({self.english!r}, {self.urdu!r})"
+
+
+class Shown:
+    """A model's text in the current language, as an attribute: ``shown_name = Shown("name", "name_ur")``
+    reads ``in_language(self.name, self.name_ur)``, so that pages and messages write
+    ``service.shown_name`` and never pair one record's English with another's Urdu."""
+
+    __slots__ = ("english", "urdu")
+
+    def __init__(self, english: str, urdu: str):
+        self.english, self.urdu = english, urdu
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return self
+        return in_language(getattr(record, self.english), getattr(record, self.urdu))

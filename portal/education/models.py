@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.bilingual import Shown
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -93,6 +94,7 @@ class Institution(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
     name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
+    shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -113,6 +115,8 @@ class Course(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     description_ur: Mapped[str | None] = mapped_column(Text)
+    shown_title = Shown("title", "title_ur")  # in the page's (or the message's) language
+    shown_description = Shown("description", "description_ur")
     level: Mapped[str] = mapped_column(String(20), default="beginner")
     language: Mapped[str] = mapped_column(String(10), default="ur")
     mode: Mapped[str] = mapped_column(String(10))

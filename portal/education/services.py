@@ -24,7 +24,6 @@ from portal import clock
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, User
 from portal.auth.services import COMMITMENT_CHECKS, SCOPE_RESOLVERS, audit, get_dependant, institution_ids_for
-from portal.bilingual import in_language
 from portal.database import begin_write
 from portal.education.eligibility import (
     LazyDate,
@@ -188,7 +187,7 @@ def rule_for_admin(user, rule_id: int) -> EligibilityRule:
 
 def _institution_name(institution_id: int) -> str | None:
     institution = db.session.get(Institution, institution_id)
-    return in_language(institution.name, institution.name_ur) if institution else None
+    return institution.shown_name if institution else None
 
 
 SCOPE_RESOLVERS[ROLE_SCHOOL_ADMIN] = _institution_name
@@ -438,7 +437,7 @@ def promote_waitlist(section: Section) -> list[Enrolment]:
             lambda e=enrolment: _(
                 "A seat has become free and %(name)s is now enrolled in %(course)s (reference %(ref)s).",
                 name=e.person_name,
-                course=in_language(e.course.title, e.course.title_ur),
+                course=e.course.shown_title,
                 ref=e.reference,
             ),
             "promoted",
@@ -613,8 +612,8 @@ def _notify_outcome(enrolment: Enrolment) -> None:
         body = lambda e=enrolment: _(  # noqa: E731
             "%(name)s is enrolled in %(course)s at %(institution)s, starting %(start)s. Reference %(ref)s.",
             name=e.person_name,
-            course=in_language(e.course.title, e.course.title_ur),
-            institution=in_language(e.course.institution.name, e.course.institution.name_ur),
+            course=e.course.shown_title,
+            institution=e.course.institution.shown_name,
             start=LazyDate(e.section.start_date),
             ref=e.reference,
         )
@@ -624,7 +623,7 @@ def _notify_outcome(enrolment: Enrolment) -> None:
             "%(name)s has asked to join %(course)s. The institution will approve or decline the request. "
             "Reference %(ref)s.",
             name=e.person_name,
-            course=in_language(e.course.title, e.course.title_ur),
+            course=e.course.shown_title,
             ref=e.reference,
         )
     else:
@@ -633,7 +632,7 @@ def _notify_outcome(enrolment: Enrolment) -> None:
             "%(course)s is full. %(name)s is number %(position)s on the waitlist and will get a seat "
             "automatically if one frees up. Reference %(ref)s.",
             name=e.person_name,
-            course=in_language(e.course.title, e.course.title_ur),
+            course=e.course.shown_title,
             position=waitlist_position(e),
             ref=e.reference,
         )
@@ -698,7 +697,7 @@ def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
         lambda e=enrolment: _(
             "%(name)s has left %(course)s (reference %(ref)s).",
             name=e.person_name,
-            course=in_language(e.course.title, e.course.title_ur),
+            course=e.course.shown_title,
             ref=e.reference,
         ),
         "dropped",
@@ -776,7 +775,7 @@ def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
             lambda e=enrolment: _(
                 "%(name)s has been accepted into %(course)s (reference %(ref)s).",
                 name=e.person_name,
-                course=in_language(e.course.title, e.course.title_ur),
+                course=e.course.shown_title,
                 ref=e.reference,
             ),
             "approved",
@@ -789,7 +788,7 @@ def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
                 "%(name)s has been accepted into %(course)s, but every seat is taken: %(name)s is number "
                 "%(position)s on the waitlist and will get a seat automatically when one frees up (reference %(ref)s).",
                 name=e.person_name,
-                course=in_language(e.course.title, e.course.title_ur),
+                course=e.course.shown_title,
                 position=waitlist_position(e),
                 ref=e.reference,
             ),
@@ -830,7 +829,7 @@ def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -
         lambda e=enrolment: _(
             "%(name)s's enrolment in %(course)s (reference %(ref)s) was not accepted. Reason: %(reason)s",
             name=e.person_name,
-            course=in_language(e.course.title, e.course.title_ur),
+            course=e.course.shown_title,
             ref=e.reference,
             reason=e.reason,
         ),
@@ -868,14 +867,14 @@ def complete(admin: User, section_id: int, enrolment_ids, ip: str | None = None)
                 _(
                     "Congratulations: %(name)s has completed %(course)s. Certificate code: %(code)s.",
                     name=e.person_name,
-                    course=in_language(e.course.title, e.course.title_ur),
+                    course=e.course.shown_title,
                     code=e.certificate.code,
                 )
                 if e.certificate
                 else _(
                     "Congratulations: %(name)s has completed %(course)s.",
                     name=e.person_name,
-                    course=in_language(e.course.title, e.course.title_ur),
+                    course=e.course.shown_title,
                 )
             ),
             "completed",

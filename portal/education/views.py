@@ -10,7 +10,6 @@ from portal import clock
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
-from portal.bilingual import in_language
 from portal.database import read_only
 from portal.education import bp, bulk, catalogue, exports, services
 from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
@@ -255,7 +254,7 @@ def drop(reference: str):
             message = _(
                 "%(name)s has left %(course)s.",
                 name=enrolment.person_name,
-                course=in_language(enrolment.course.title, enrolment.course.title_ur),
+                course=enrolment.course.shown_title,
             )
             db.session.commit()  # expires what it wrote: the message is made before, with no reload after
             flash(message, "success")
@@ -468,7 +467,7 @@ def rule_new(course_id: int):
         for s in course.sections
     ]
     form.prerequisite.choices = [("", _("Choose a course"))] + [
-        (str(c.id), f"{in_language(c.title, c.title_ur)} — {in_language(c.institution.name, c.institution.name_ur)}")
+        (str(c.id), f"{c.shown_title} — {c.institution.shown_name}")
         for c in services.prerequisite_options(me(), course)
     ]
     if request.method == "GET" and request.args.get("section"):

@@ -18,7 +18,6 @@ from portal import clock, refs
 from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment, User, mask_cnic
 from portal.auth.services import audit, clinic_ids_for
 from portal.auth.validation import normalise_cnic
-from portal.bilingual import in_language
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -154,10 +153,7 @@ def _apply_schedule_change(
     broken = [
         a for a in _upcoming_booked([s.id for s in services]) if not schedule.fits_schedule(a.service, a.starts_at)
     ]
-    affected = [
-        Affected(a.id, a.reference, a.patient_name, in_language(a.service.name, a.service.name_ur), a.starts_at)
-        for a in broken
-    ]
+    affected = [Affected(a.id, a.reference, a.patient_name, a.service.shown_name, a.starts_at) for a in broken]
     if broken and not confirm:
         raise ScheduleConflict(affected)
     if closure is None:
@@ -185,9 +181,9 @@ def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
         body=lambda: _(
             "Sorry: %(clinic)s has cancelled appointment %(ref)s (%(service)s, %(when)s) because %(reason)s. "
             "Please book another time on the portal.",
-            clinic=in_language(appointment.clinic.name, appointment.clinic.name_ur),
+            clinic=appointment.clinic.shown_name,
             ref=appointment.reference,
-            service=in_language(appointment.service.name, appointment.service.name_ur),
+            service=appointment.service.shown_name,
             when=_when(appointment),
             reason=reason,
         ),

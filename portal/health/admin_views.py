@@ -13,7 +13,6 @@ from flask_login import current_user
 
 from portal import clock
 from portal.auth.decorators import role_required
-from portal.bilingual import in_language
 from portal.extensions import db
 from portal.health import admin, bp
 from portal.health.errors import DomainError, NotFound, ScheduleConflict
@@ -187,9 +186,7 @@ def admin_hours_delete(hours_id: int):
 def admin_closures(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = ClosureForm()
-    form.service_id.choices = [(0, _("The whole clinic"))] + [
-        (s.id, in_language(s.name, s.name_ur)) for s in clinic.services
-    ]
+    form.service_id.choices = [(0, _("The whole clinic"))] + [(s.id, s.shown_name) for s in clinic.services]
     affected, error = None, None
     if form.validate_on_submit():
         try:
@@ -345,7 +342,7 @@ def admin_cancel(appointment_id: int):
 def admin_walk_in(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = WalkInForm()
-    form.service_id.choices = [(s.id, in_language(s.name, s.name_ur)) for s in clinic.services if s.active]
+    form.service_id.choices = [(s.id, s.shown_name) for s in clinic.services if s.active]
     error = None
     if form.validate_on_submit():
         try:

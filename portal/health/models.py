@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.bilingual import Shown
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -45,6 +46,7 @@ class Clinic(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
     name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
+    shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300))
@@ -67,6 +69,7 @@ class Service(db.Model):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("health_clinics.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     name_ur: Mapped[str | None] = mapped_column(String(120))  # the name in Urdu, when the admin gave one
+    shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
     slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
     places_per_slot: Mapped[int] = mapped_column(Integer, default=1)
     min_notice_hours: Mapped[int] = mapped_column(Integer, default=2)

@@ -47,3 +47,17 @@ def test_templates_have_it(app):
         assert render_template_string(template, name=OPD, name_ur=None) == OPD
     with app.test_request_context(), force_locale("en"):
         assert render_template_string(template, name=OPD, name_ur=OPD_UR) == OPD
+
+
+def test_records_show_their_own_texts_in_the_current_language(app):
+    from portal.education.models import Course
+    from portal.health.models import Clinic, Service
+
+    service = Service(name=OPD, name_ur=OPD_UR)
+    clinic = Clinic(name="Mayo Hospital OPD", name_ur=None)
+    course = Course(title="Spoken English", title_ur="بول چال کی انگریزی", description="Talk.", description_ur="")
+    with app.test_request_context(), force_locale("ur"):
+        assert (service.shown_name, clinic.shown_name) == (OPD_UR, "Mayo Hospital OPD")
+        assert (course.shown_title, course.shown_description) == ("بول چال کی انگریزی", "Talk.")
+    with app.test_request_context(), force_locale("en"):
+        assert (service.shown_name, course.shown_title) == (OPD, "Spoken English")
