@@ -47,19 +47,11 @@ COURSE_FIELDS = (
     "certificate",
     "active",
 )
-# Optional: a caller that leaves them out (an import, a script) leaves them as they were.
-URDU_FIELDS = frozenset({"name_ur", "title_ur", "description_ur"})
 SECTION_FIELDS = (
     "name", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "capacity",
     "reserved_kind", "reserved_value", "reserved_seats", "enrol_opens", "enrol_closes", "needs_approval",
     "drop_deadline", "waitlist_enabled", "waitlist_cap", "closed",
 )  # fmt: skip
-
-
-def _assign(record, fields, data: dict) -> None:
-    for name in fields:
-        if name in data or name not in URDU_FIELDS:
-            setattr(record, name, data[name])
 
 
 def all_institutions() -> list[Institution]:
@@ -70,7 +62,8 @@ def create_institution(superadmin: User, data: dict, ip: str | None = None) -> I
     """A new institution (superadmins only); a school admin is then given it on the staff page."""
     begin_write()
     institution = Institution(created_at=clock.now())
-    _assign(institution, INSTITUTION_FIELDS, data)
+    for name in INSTITUTION_FIELDS:
+        setattr(institution, name, data[name])
     db.session.add(institution)
     db.session.flush()
     audit("education.institution.created", actor=superadmin, target=institution, ip=ip, name=institution.name)
@@ -80,7 +73,8 @@ def create_institution(superadmin: User, data: dict, ip: str | None = None) -> I
 def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
     begin_write()
     institution = institution_for_admin(admin, institution_id)
-    _assign(institution, INSTITUTION_FIELDS, data)
+    for name in INSTITUTION_FIELDS:
+        setattr(institution, name, data[name])
     audit("education.institution.updated", actor=admin, target=institution, ip=ip)
     return institution
 
@@ -95,7 +89,8 @@ def save_course(admin: User, data: dict, *, institution_id: int | None = None, c
         course = Course(institution=institution_for_admin(admin, institution_id), created_at=clock.now())
         db.session.add(course)
         action = "education.course.created"
-    _assign(course, COURSE_FIELDS, data)
+    for name in COURSE_FIELDS:
+        setattr(course, name, data[name])
     db.session.flush()
     audit(action, actor=admin, target=course, ip=ip, title=course.title)
     return course

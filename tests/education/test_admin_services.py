@@ -181,7 +181,8 @@ def test_create_course_and_section(make_institution, school_admin):
     admin = school_admin(institution)
     course = catalogue.save_course(
         admin,
-        {"title": "Python", "category": "digital", "description": "", "level": "beginner", "language": "ur",
+        {"title": "Python", "title_ur": None, "category": "digital", "description": "", "description_ur": None,
+         "level": "beginner", "language": "ur",
          "mode": "online", "duration": "", "fee_paisa": 150000, "certificate": True, "active": True},
         institution_id=institution.id,
     )  # fmt: skip
