@@ -13,9 +13,11 @@ from tests.e2e.conftest import screenshot, sign_in, switch_language
 pytestmark = pytest.mark.e2e
 
 SMALL_PHONE = {"width": 360, "height": 740}
-# The texts of left-to-right islands (references, CNICs, codes, times) laid out on more than one line.
+# The texts of left-to-right islands (references, CNICs, codes, times; links to a reference, not to
+# another site's address) laid out on more than one line.
 BROKEN_IDENTIFIERS = """[...document.querySelectorAll(
-    'main bdi[dir=ltr], main span[dir=ltr]:not(.time-range), main strong[dir=ltr], main .time-range > bdi')]
+    'main bdi[dir=ltr], main span[dir=ltr]:not(.time-range), main strong[dir=ltr], main .time-range > bdi,'
+    + ' main a[dir=ltr]:not([href^=http])')]
   .filter(e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size > 1)
   .map(e => e.textContent.trim())"""
 
@@ -33,19 +35,20 @@ def _pages(role: str | None) -> list[str]:
         db.session.commit()
         return ["/courses", *(f"/courses/{course_id}" for course_id in courses)]
     if role == "citizen":
-        # Her enrol pages name her place ("waitlisted E-CZ9J-4XYG") beside the cohort's class times.
+        # Her enrol and course pages name her place ("waitlisted E-CZ9J-4XYG") beside the cohort's class times.
         from portal.education.models import Enrolment
 
         persona = PERSONAS_BY_KEY[role]
-        sections = db.session.scalars(
-            select(Enrolment.section_id)
+        places = db.session.execute(
+            select(Enrolment.section_id, Enrolment.course_id)
             .join(User, Enrolment.user_id == User.id)
             .where(User.cnic == persona.cnic, Enrolment.status.in_(("enrolled", "waitlisted")))
             .order_by(Enrolment.section_id)
         ).all()
-        assert sections, "the citizen persona holds a place or a waitlist place in the demo data"
-        enrol = [f"/courses/sections/{section_id}/enrol" for section_id in sections]
-        return ["/account/family", "/my-courses", "/appointments", *enrol]
+        assert places, "the citizen persona holds a place or a waitlist place in the demo data"
+        enrol = [f"/courses/sections/{section_id}/enrol" for section_id, _ in places]
+        courses = sorted({f"/courses/{course_id}" for _, course_id in places})  # her place named in each cohort
+        return ["/account/family", "/my-courses", "/appointments", *enrol, *courses]
     persona = PERSONAS_BY_KEY[role]
     institutions = (
         select(RoleAssignment.scope_id).join(User, RoleAssignment.user_id == User.id).where(User.cnic == persona.cnic)
