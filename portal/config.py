@@ -52,6 +52,10 @@ class Config:
     DATABASE_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
     DATABASE_STATEMENT_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT_SECONDS", "10"))
     DATABASE_BUSY_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_BUSY_TIMEOUT_SECONDS", "15"))
+    # PostgreSQL out of reach on an open connection (a network partition, a failed-over server gone
+    # silent): how long the portal waits on a connection that neither answers nor acknowledges before it
+    # gives it up (TCP keepalives and TCP_USER_TIMEOUT; 0: the operating system's defaults, minutes).
+    DATABASE_NETWORK_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_NETWORK_TIMEOUT_SECONDS", "10"))
     DEMO_MODE = env_bool("DEMO_MODE", False)
     # How many reverse proxies stand in front of the portal and set X-Forwarded-For/-Proto/-Host. With 0
     # those headers are ignored (anyone could send them); behind one proxy, set 1 so that sign-in limits

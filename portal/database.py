@@ -100,7 +100,10 @@ def _remember_sqlite_writes(conn, cursor, statement, parameters, context, execut
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _forget_sqlite_writes(conn):
-    conn.info.pop("sqlite_wrote", None)
+    # Only SQLite's connections carry the mark; a connection lost mid-transaction (invalidated) must
+    # not be touched: reading its ``info`` would raise instead of letting the session end.
+    if conn.dialect.name == "sqlite" and not conn.invalidated:
+        conn.info.pop("sqlite_wrote", None)
 
 
 # How long the portal waits on its database (Config.DATABASE_*_TIMEOUT_SECONDS). The limits are read
@@ -121,8 +124,29 @@ def _connect_with_limits(config, dialect, connection_record, cargs, cparams) -> 
         statement_ms = int(float(config["DATABASE_STATEMENT_TIMEOUT_SECONDS"]) * 1000)
         if statement_ms > 0:
             cparams["options"] = f"{cparams.get('options', '')} -c statement_timeout={statement_ms}".strip()
+        cparams.update(network_limits(float(config["DATABASE_NETWORK_TIMEOUT_SECONDS"])))
     elif dialect.name == "sqlite":
         connection_record.info["busy_timeout_ms"] = float(config["DATABASE_BUSY_TIMEOUT_SECONDS"]) * 1000
+
+
+def network_limits(seconds: float) -> dict[str, int]:
+    """libpq settings that give up a connection whose server has gone silent within about ``seconds``.
+
+    The statement limit cannot do it: it is kept by the server, and a server out of reach (a network
+    partition, a failed-over host gone silent) sends nothing, so a worker would wait minutes for the
+    operating system's own TCP timeouts. ``tcp_user_timeout`` ends a connection whose sent bytes stay
+    unacknowledged that long (a request written into the partition); keepalive probes, sent after
+    half that time of silence, find one waiting for the answer to a statement already sent. A long
+    statement is not cut short: the server's system acknowledges the probes while it runs."""
+    if seconds <= 0:
+        return {}
+    return {
+        "keepalives": 1,
+        "keepalives_idle": max(1, round(seconds / 2)),
+        "keepalives_interval": max(1, round(seconds / 10)),
+        "keepalives_count": 3,
+        "tcp_user_timeout": int(seconds * 1000),
+    }
 
 
 def without_statement_timeout(app) -> None:

@@ -153,3 +153,19 @@ def test_statements_over_the_time_limit_are_cancelled_except_in_long_commands(ap
     without_statement_timeout(app)  # what `flask seed-demo` does first
     db.session.remove()
     assert db.session.execute(text("SELECT pg_sleep(0.4), 1")).one()[1] == 1
+
+
+@pytest.mark.skipif(TEST_DB != "postgres", reason="PostgreSQL only: a server that ends the connection")
+def test_a_session_whose_connection_was_lost_mid_transaction_closes_without_an_error(app, database_url):
+    """A command (the outbox's deliver, the dashboard refresher) that catches the loss of its connection
+    and ends its session must not fail again in the portal's own end-of-transaction hook."""
+    pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    engine.dispose()
+    with pytest.raises(DBAPIError) as caught:
+        db.session.execute(text("SELECT 1"))
+    assert database_unavailable(caught.value)
+    db.session.remove()  # raised PendingRollbackError from the portal's rollback hook
+    assert db.session.scalar(text("SELECT 1")) == 1
