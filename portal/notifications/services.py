@@ -213,13 +213,22 @@ def unread_count(user) -> int:
     )
 
 
-def mark_read(user) -> None:
-    """Mark the person's in-app messages read. Starts a transaction of its own: on SQLite the inbox's
-    read transaction could not be turned into a write once another writer had overtaken it."""
+def mark_read(user, ids) -> None:
+    """Mark those of the person's in-app messages read that they have been shown (``ids``: one page of
+    the inbox; the older ones on later pages stay new until their page is opened). Starts a
+    transaction of its own: on SQLite the inbox's read transaction could not be turned into a write
+    once another writer had overtaken it."""
+    if not ids:
+        return
     begin_write()
     db.session.execute(
         update(Message)
-        .where(Message.user_id == user.id, Message.channel == CHANNEL_IN_APP, Message.read_at.is_(None))
+        .where(
+            Message.id.in_(ids),
+            Message.user_id == user.id,
+            Message.channel == CHANNEL_IN_APP,
+            Message.read_at.is_(None),
+        )
         .values(read_at=clock.now())
     )
 

@@ -11,6 +11,6 @@ from portal.notifications import bp, services
 def inbox():
     messages = services.inbox(current_user, page=requested_page())
     html = render_template("notifications/inbox.html", messages=messages)
-    services.mark_read(current_user)
+    services.mark_read(current_user, [message.id for message in messages.items])
     db.session.commit()
     return html

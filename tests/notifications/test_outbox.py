@@ -369,8 +369,12 @@ def test_messages_page_is_paginated_newest_first(app, client, auth, make_user):
     first = client.get("/messages").get_data(as_text=True)
     assert "Note 24" in first and "Note 05" in first and "Note 04" not in first
     assert first.index("Note 24") < first.index("Note 23")
+    # Only what the page showed is marked read: the five older ones are still new until their page.
+    assert services.unread_count(me) == 5
+    assert {m.subject for m in messages(user_id=me.id, read_at=None)} == {f"Note {i:02d}" for i in range(5)}
     second = client.get("/messages?page=2").get_data(as_text=True)
     assert "Note 04" in second and "Note 00" in second and "Note 24" not in second
+    assert second.count(">New</span>") == 5 and services.unread_count(me) == 0
     assert client.get("/messages?page=-3").status_code == 200
 
 
