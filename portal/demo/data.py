@@ -368,8 +368,6 @@ SERVICE_NAMES_UR = {
     "General OPD": "جنرل او پی ڈی",
     "Eye OPD": "آنکھوں کی او پی ڈی",
     "Dental": "دانتوں کا علاج",
-    "Child immunisation": "بچوں کی حفاظتی ٹیکہ جات",
-    "Antenatal care": "زچگی سے پہلے کی دیکھ بھال",
     "TB screening": "ٹی بی کی اسکریننگ",
     "Medicine OPD": "میڈیسن او پی ڈی",
     "Paediatrics OPD": "بچوں کی او پی ڈی",

@@ -30,7 +30,7 @@ CLINICS = (
         "Lahore",
         "Block C, Model Town, Lahore",
         "042 35881234",
-        [("Child immunisation", 15, 10, None)],
+        [("Child immunisation (EPI)", 15, 10, None)],
     ),
     (
         "Basic Health Unit Raiwind",
@@ -38,7 +38,7 @@ CLINICS = (
         "Lahore",
         "Main Bazar, Raiwind, Lahore",
         None,
-        [("General OPD", 15, 1, "Dr. Fatima Noor"), ("Antenatal care", 20, 1, "LHV Shazia Parveen")],
+        [("General OPD", 15, 1, "Dr. Fatima Noor"), ("Antenatal check-up", 20, 1, "LHV Shazia Parveen")],
     ),
     (
         "DHQ Hospital Rawalpindi",
@@ -46,7 +46,7 @@ CLINICS = (
         "Rawalpindi",
         "Raja Bazar, Rawalpindi",
         "051 9290301",
-        [("General OPD", 15, 3, None), ("TB screening", 20, 2, None), ("Child immunisation", 15, 8, None)],
+        [("General OPD", 15, 3, None), ("TB screening", 20, 2, None), ("Child immunisation (EPI)", 15, 8, None)],
     ),
     (
         "Rural Health Centre Gujar Khan",
@@ -124,7 +124,7 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
     bookings = 0
     plans = [
         (mayo, "General OPD", None, 2),
-        (clinics["EPI Vaccination Centre Model Town"], "Child immunisation", citizen.dependants[0], 3),
+        (clinics["EPI Vaccination Centre Model Town"], "Child immunisation (EPI)", citizen.dependants[0], 3),
     ]
     for clinic, service_name, dependant, days_ahead in plans:
         service = next(s for s in clinic.services if s.name == service_name)
