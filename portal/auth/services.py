@@ -362,10 +362,16 @@ def remove_dependant(user: User, dependant_id: int) -> Dependant:
     ahead (cancelled first by the person, so that places are freed and waitlists move on as usual)."""
     begin_write()
     dependant = get_dependant(user, dependant_id)
-    if any(check(dependant) for check in COMMITMENT_CHECKS):
+    if has_commitments(dependant):
         raise FamilyMemberBusy(name=dependant.full_name)
     dependant.removed_at = clock.now()
     return dependant
+
+
+def has_commitments(dependant: Dependant) -> bool:
+    """Whether the family member has an appointment or a course place ahead (then they cannot be
+    removed yet)."""
+    return any(check(dependant) for check in COMMITMENT_CHECKS)
 
 
 # --- roles and scopes --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import bp, services
@@ -81,8 +82,10 @@ def _register_cnic_key() -> str:
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT_CNIC"], key_func=_register_cnic_key, methods=["POST"])
 def register():
+    # Where the person was going when asked to sign in (a time they chose, a course): they go on there.
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(next_url or url_for("main.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         data = services.Registration(
@@ -107,7 +110,7 @@ def register():
             login_user(user)
             session.permanent = True
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
-            return redirect(url_for("main.home"))
+            return redirect(next_url or url_for("main.home"))
     return render_template("auth/register.html", form=form)
 
 
@@ -142,7 +145,8 @@ def login():
         from portal.demo.personas import PERSONAS
 
         personas = PERSONAS
-    return render_template("auth/login.html", form=form, error=error, personas=personas)
+    next_url = safe_next(request.args.get("next"))
+    return render_template("auth/login.html", form=form, error=error, personas=personas, next_url=next_url)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -266,6 +270,7 @@ def profile():
         else:
             db.session.commit()
             session["lang"] = current_user.preferred_language
+            refresh()  # the message in the language just chosen
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
@@ -306,13 +311,23 @@ def dependant_form(dependant_id: int | None = None):
             message = _("The details of %(name)s have been saved.", name=fields["full_name"])
         db.session.commit()
         flash(message, "success")
-        return redirect(url_for("auth.family"))
+        # Added from a booking or enrolment page: back there, where the new person can now be chosen.
+        return redirect(safe_next(request.args.get("next")) or url_for("auth.family"))
     return render_template("auth/dependant_form.html", form=form, dependant=dependant)
 
 
-@bp.route("/account/family/<int:dependant_id>/remove", methods=["POST"])
+@bp.route("/account/family/<int:dependant_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_dependant(dependant_id: int):
+    """Removing someone asks first (one tap must not take a person off the account); the page says
+    at once when they cannot be removed yet."""
+    if request.method == "GET":
+        try:
+            dependant = services.get_dependant(current_user, dependant_id)
+        except NotFound:
+            abort(404)
+        busy = FamilyMemberBusy(name=dependant.full_name) if services.has_commitments(dependant) else None
+        return render_template("auth/remove_dependant.html", dependant=dependant, busy=busy)
     try:
         dependant = services.remove_dependant(current_user, dependant_id)
     except NotFound:

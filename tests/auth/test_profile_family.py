@@ -132,7 +132,7 @@ def test_add_edit_and_remove_a_family_member(client, auth, citizen):
     assert "Son or daughter" in page
     # On a phone the table turns into one card per person, each value with its column's name.
     html = client.get("/account/family").get_data(as_text=True)
-    assert '<table class="table responsive">' in html
+    assert '<table class="table responsive family">' in html
     assert '<td data-label="Relationship">Son or daughter</td>' in html
     assert '<td data-label="Actions" class="actions">' in html
     dependant = db.session.scalars(select(Dependant)).one()
@@ -151,7 +151,15 @@ def test_add_edit_and_remove_a_family_member(client, auth, citizen):
     db.session.refresh(dependant)
     assert dependant.full_name == "Zainab Bilal" and dependant.id_number is None
 
-    response = post_form(client, f"/account/family/{dependant.id}/remove", {}, token_from="/account/family")
+    # Remove asks first: the list links to a page that names the person; nothing changes until its button.
+    remove = f"/account/family/{dependant.id}/remove"
+    assert f'href="{remove}"' in client.get("/account/family").get_data(as_text=True)
+    confirm = text_of(client.get(remove))
+    assert "Remove Zainab Bilal from your family members?" in confirm
+    assert "Yes, remove Zainab Bilal" in confirm and "No, keep them" in confirm
+    db.session.refresh(dependant)
+    assert dependant.removed_at is None
+    response = post_form(client, remove, {})
     assert response.status_code == 302
     page = text_of(client.get("/account/family"))
     assert "Zainab Bilal has been removed from your family members." in page
@@ -182,6 +190,11 @@ def test_a_family_member_with_an_appointment_ahead_is_not_removed_and_the_page_s
     db.session.commit()
     auth.login(citizen)
 
+    # The confirmation page says so at once, and offers no button.
+    confirm = text_of(client.get(f"/account/family/{dependant.id}/remove"))
+    assert "Zainab Ahmed still has an appointment or a course place ahead. Please cancel it first" in confirm
+    assert "Yes, remove" not in confirm
+    # A POST (an old page, a second tab) is refused the same way.
     response = post_form(client, f"/account/family/{dependant.id}/remove", {}, token_from="/account/family")
     assert response.status_code == 302
     page = text_of(client.get("/account/family"))
@@ -225,6 +238,7 @@ def test_another_users_family_member_is_not_found(client, auth, citizen, make_us
         == 404
     )
     assert post_form(client, f"/account/family/{theirs.id}/remove", {}, token_from="/account/family").status_code == 404
+    assert client.get(f"/account/family/{theirs.id}/remove").status_code == 404
     assert client.get("/account/family/999999").status_code == 404
     db.session.refresh(theirs)
     assert theirs.full_name == "Their Child"
@@ -244,8 +258,28 @@ def test_get_dependant_service_refuses_someone_elses(app, make_user):
         services.remove_dependant(stranger, dependant.id)
 
 
+def test_a_family_member_added_from_a_booking_page_brings_the_person_back_there(client, auth, citizen):
+    auth.login(citizen)
+    booking = "/appointments/book/1/1772510400"
+    response = post_form(client, f"/account/family/new?next={booking}", dependant_data())
+    assert response.status_code == 302 and response.headers["Location"] == booking
+    # Only addresses on this site: anything else ends on the family list as before.
+    response = post_form(
+        client, "/account/family/new?next=https://evil.example/", dependant_data(full_name="Ali Ahmed")
+    )
+    assert response.headers["Location"] == "/account/family"
+
+
+def test_profile_saved_message_is_in_the_language_just_chosen(client, auth, citizen):
+    auth.login(citizen)
+    post_form(client, "/account", profile_data(preferred_language="ur"))
+    page = text_of(client.get("/account"))
+    assert "آپ کی تفصیلات محفوظ کر دی گئی ہیں۔" in page
+    assert "Your details have been saved." not in page
+
+
 def test_family_pages_need_sign_in(client):
-    for path in ("/account/family", "/account/family/new", "/account/family/1"):
+    for path in ("/account/family", "/account/family/new", "/account/family/1", "/account/family/1/remove"):
         assert client.get(path).headers["Location"].startswith("/login")
 
 

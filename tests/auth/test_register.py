@@ -234,3 +234,17 @@ def test_registrations_with_one_cnic_are_limited_whatever_the_address(app, clien
         assert _register_from(client, f"10.0.1.{n}", cnic="35202-1234567-1", password="short").status_code == 200
     assert _register_from(client, "10.0.1.9", cnic="3520212345671").status_code == 429
     assert _register_from(client, "10.0.1.9", cnic="3520212345672").status_code == 302
+
+
+def test_a_person_sent_to_sign_in_who_registers_instead_goes_on_where_they_were_going(client):
+    booking = "/appointments/book/1/1772510400"
+    login = client.get(f"/login?next={booking}").get_data(as_text=True)
+    assert f'href="/register?next={booking}"' in login
+    response = post_form(client, f"/register?next={booking}", register_data())
+    assert response.status_code == 302 and response.headers["Location"] == booking
+    assert only_user().full_name == "Ayesha Siddiqui"
+
+
+def test_register_ignores_a_next_address_off_the_site(client):
+    response = post_form(client, "/register?next=//evil.example/x", register_data())
+    assert response.status_code == 302 and response.headers["Location"] == "/"
