@@ -65,5 +65,16 @@ class FamilyMemberBusy(DomainError):
     )
 
 
+class RoleAlreadyHeld(DomainError):
+    message = _l("This person already has this role: nothing was changed.")
+
+
+class ProvinceOfficialAlready(DomainError):
+    message = _l(
+        "This person is already an official for the whole province, which includes every district. To limit "
+        "them to one district, remove that role first."
+    )
+
+
 class NotFound(DomainError):
     message = _l("Not found.")

@@ -126,6 +126,27 @@ class FindUserForm(FlaskForm):
     cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
 
 
+# The audit log's kinds of event: (value, label, action prefixes).
+AUDIT_KINDS = (
+    ("account", _l("Accounts and sign-in"), ("account.", "auth.")),
+    ("roles", _l("Staff roles"), ("role.",)),
+    ("health", _l("Clinics and appointments"), ("health.",)),
+    ("education", _l("Courses and enrolments"), ("education.",)),
+    ("demo", _l("Demo data"), ("demo.",)),
+)
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters (a GET form: no CSRF token)."""
+
+    cnic = StringField(_l("CNIC number"), validators=[Optional(), CNIC()])
+    kind = SelectField(
+        _l("Kind of event"),
+        choices=[("", _l("Every kind"))] + [(v, label) for v, label, _ in AUDIT_KINDS],
+        default="",
+    )
+
+
 ROLE_CHOICES = [
     ("clinic_admin", _l("Clinic admin")),
     ("school_admin", _l("School admin")),
@@ -138,9 +159,18 @@ assert {c for c, _ in ROLE_CHOICES} == set(STAFF_ROLES)
 class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     # No Optional(): it would stop validate_scope_id from seeing an empty number for a clinic admin.
-    scope_id = StringField(_l("Clinic or institution number (for clinic and school admins)"))
+    # A number or a part of the name; the view looks it up (auth.services.find_scope).
+    scope_id = StringField(_l("Clinic or institution (for clinic and school admins)"), [Length(max=120)])
     district = district_field(_l("District (for officials; empty = whole province)"), validators=[Optional()])
 
     def validate_scope_id(self, field):
-        if self.role.data in ("clinic_admin", "school_admin") and not (field.data or "").strip().isdigit():
-            raise ValidationError(_l("Enter the number of the clinic or institution."))
+        typed = (field.data or "").strip()
+        if self.role.data in ("clinic_admin", "school_admin"):
+            if not typed:
+                raise ValidationError(_l("Enter the number of the clinic or institution, or a part of its name."))
+        elif typed:
+            raise ValidationError(_l("Only clinic and school admins have a clinic or institution: leave this empty."))
+
+    def validate_district(self, field):
+        if field.data and self.role.data != "official":
+            raise ValidationError(_l("Only officials have a district: leave this empty."))

@@ -134,6 +134,7 @@ class AuditEvent(db.Model):
     target_id: Mapped[str | None] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(45))
     details: Mapped[dict | None] = mapped_column(JSON)
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
     __table_args__ = (Index("ix_audit_events_target", "target_type", "target_id"),)
 

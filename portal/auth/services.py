@@ -14,8 +14,9 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import clock
@@ -29,6 +30,8 @@ from portal.auth.errors import (
     InvalidCredentials,
     InvalidResetToken,
     NotFound,
+    ProvinceOfficialAlready,
+    RoleAlreadyHeld,
     WrongPassword,
 )
 from portal.auth.models import (
@@ -72,6 +75,30 @@ def audit(action: str, actor: User | None = None, target=None, ip: str | None = 
     )
     db.session.add(event)
     return event
+
+
+def audit_events(person: User | None = None, prefixes: tuple[str, ...] = (), page: int = 1, per_page: int = 50):
+    """A page of the audit log, newest first: everything, or what ``person`` did or had done to their
+    account, of the kinds whose actions start with one of ``prefixes``. Each event comes with the
+    person who acted."""
+    stmt = select(AuditEvent).options(joinedload(AuditEvent.actor))
+    if person is not None:
+        stmt = stmt.where(
+            or_(
+                AuditEvent.actor_id == person.id,
+                and_(AuditEvent.target_type == User.__tablename__, AuditEvent.target_id == str(person.id)),
+            )
+        )
+    if prefixes:
+        stmt = stmt.where(or_(*(AuditEvent.action.startswith(prefix, autoescape=True) for prefix in prefixes)))
+    stmt = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def people_named(ids) -> dict[int, User]:
+    """The accounts with these ids (the people an audit page's events were done to), in one query."""
+    ids = {int(i) for i in ids if i is not None and str(i).isdigit()}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
 # --- accounts ----------------------------------------------------------------------------------
@@ -426,7 +453,9 @@ def grant_role(
     district: str | None = None,
     ip: str | None = None,
 ) -> RoleAssignment:
-    """Give a staff role with its scope; granting the same assignment twice is a no-op."""
+    """Give a staff role with its scope. Raises RoleAlreadyHeld for an assignment the person has. An
+    official for the whole province already sees every district: a district role is refused
+    (ProvinceOfficialAlready), and granting the whole province replaces the person's district roles."""
     begin_write()
     if role not in STAFF_ROLES:
         raise DomainError("unknown role")
@@ -438,7 +467,14 @@ def grant_role(
         district = None
     for existing in user.roles:
         if (existing.role, existing.scope_id, existing.district) == (role, scope_id, district):
-            return existing
+            raise RoleAlreadyHeld()
+    if role == ROLE_OFFICIAL:
+        officials = [r for r in user.roles if r.role == ROLE_OFFICIAL]
+        if district is not None and any(r.district is None for r in officials):
+            raise ProvinceOfficialAlready()
+        if district is None:
+            for replaced in officials:
+                _remove_role(actor, replaced, ip, replaced_by="whole province")
     assignment = RoleAssignment(
         user=user,
         role=role,
@@ -460,16 +496,21 @@ def revoke_role(actor: User, assignment_id: int, ip: str | None = None) -> None:
         raise NotFound()
     if assignment.role == ROLE_SUPERADMIN and assignment.user_id == actor.id:
         raise DomainError(_l("You cannot remove your own superadmin role."))
-    user = assignment.user
+    _remove_role(actor, assignment, ip)
+
+
+def _remove_role(actor: User, assignment: RoleAssignment, ip: str | None, **why) -> None:
     audit(
         "role.revoked",
         actor=actor,
-        target=user,
+        target=assignment.user,
         ip=ip,
         role=assignment.role,
         scope_id=assignment.scope_id,
         district=assignment.district,
+        **why,
     )
+    assignment.user.roles.remove(assignment)
     db.session.delete(assignment)
 
 
@@ -478,6 +519,28 @@ ROLE_NAMES = (ROLE_CLINIC_ADMIN, ROLE_SCHOOL_ADMIN, ROLE_OFFICIAL, ROLE_SUPERADM
 # Health and education register how to name a scope id (a clinic, an institution), so that the
 # superadmin page can refuse ids that do not exist and show names: {role: fn(id) -> name | None}.
 SCOPE_RESOLVERS: dict = {}
+
+
+# And how to find them by name: {role: fn(text) -> [(id, name), ...]} (a few, best first).
+SCOPE_FINDERS: dict = {}
+
+# A scope number is a database id: digits only (not "²" or "٣", which str.isdigit accepts), at most
+# nine of them (an id past 2**31 would overflow the column, and none exists).
+MAX_SCOPE_DIGITS = 9
+
+
+def find_scope(role: str, text: str) -> tuple[int | None, list[tuple[int, str]]]:
+    """The clinic or institution a superadmin means by ``text`` for ``role``: its number, or a part of
+    its name. Returns (id, []) when exactly one is meant, else (None, the candidates found, at most a
+    few: none when nothing matches)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        scope_id = int(text) if len(text) <= MAX_SCOPE_DIGITS else None
+        resolver = SCOPE_RESOLVERS.get(role)
+        return (scope_id, []) if scope_id is not None and resolver and resolver(scope_id) else (None, [])
+    finder = SCOPE_FINDERS.get(role)
+    matches = finder(text) if finder else []
+    return (matches[0][0], []) if len(matches) == 1 else (None, matches)
 
 
 def scope_label(assignment: RoleAssignment) -> str | None:

@@ -21,6 +21,8 @@ from portal.auth.errors import (
     NotFound,
 )
 from portal.auth.forms import (
+    AUDIT_KINDS,
+    AuditFilterForm,
     DependantForm,
     FindUserForm,
     GrantRoleForm,
@@ -33,7 +35,9 @@ from portal.auth.forms import (
 )
 from portal.auth.models import ROLE_SUPERADMIN
 from portal.auth.validation import format_mobile
+from portal.database import read_only
 from portal.extensions import db, limiter
+from portal.navigation import requested_page
 from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
 from portal.notifications.services import notify
 
@@ -363,12 +367,13 @@ def grant_role(user_id: int):
     user = db.get_or_404(services.User, user_id)
     grant_form = GrantRoleForm()
     if grant_form.validate_on_submit():
-        scope_text = (grant_form.scope_id.data or "").strip()
-        scope_id = int(scope_text) if scope_text.isdigit() else None
-        role = grant_form.role.data
-        if role in services.SCOPE_RESOLVERS and services.SCOPE_RESOLVERS[role](scope_id) is None:
-            grant_form.scope_id.errors.append(_("There is no clinic or institution with this number."))
-        else:
+        role, scope_id = grant_form.role.data, None
+        if role in services.SCOPE_RESOLVERS:
+            typed = grant_form.scope_id.data.strip()
+            scope_id, candidates = services.find_scope(role, typed)
+            if scope_id is None:
+                grant_form.scope_id.errors.append(_scope_not_found(typed, candidates))
+        if not grant_form.scope_id.errors:
             try:
                 services.grant_role(
                     current_user,
@@ -388,10 +393,100 @@ def grant_role(user_id: int):
     return render_template("auth/staff.html", form=form, found=user, searched=True, grant_form=grant_form), 400
 
 
-@bp.route("/admin/staff/roles/<int:assignment_id>/revoke", methods=["POST"])
+# What each audited action means, in words (an action without one is shown by its code).
+AUDIT_ACTIONS = {
+    "account.registered": _l("Account created"),
+    "auth.login": _l("Signed in"),
+    "auth.login_failed": _l("Sign-in failed"),
+    "auth.login_refused_locked": _l("Sign-in refused: the account is locked"),
+    "auth.account_locked": _l("Account locked after failed sign-ins"),
+    "auth.password_changed": _l("Password changed"),
+    "auth.password_reset_requested": _l("Password reset asked for"),
+    "auth.password_reset": _l("Password reset"),
+    "auth.signed_out_everywhere": _l("Signed out on every other device"),
+    "role.granted": _l("Staff role granted"),
+    "role.revoked": _l("Staff role removed"),
+    "demo.reset": _l("Demo data reset"),
+    "health.clinic.created": _l("Clinic created"),
+    "health.clinic.updated": _l("Clinic changed"),
+    "health.service.created": _l("Service created"),
+    "health.hours.saved": _l("Opening hours saved"),
+    "health.hours.deleted": _l("Opening hours removed"),
+    "health.closure.added": _l("Closure added"),
+    "health.closure.deleted": _l("Closure removed"),
+    "health.appointment.cancelled": _l("Appointment cancelled by the clinic"),
+    "health.walk_in.registered": _l("Walk-in registered"),
+    "health.walk_in.person_created": _l("Walk-in: person recorded"),
+    "health.walk_in.mobile_recorded": _l("Walk-in: mobile number recorded"),
+    "education.institution.created": _l("Institution created"),
+    "education.institution.updated": _l("Institution changed"),
+    "education.rule.added": _l("Eligibility rule added"),
+    "education.rule.removed": _l("Eligibility rule removed"),
+    "education.enrolment.approved": _l("Enrolment approved"),
+    "education.enrolment.approved_to_waitlist": _l("Enrolment approved onto the waitlist"),
+    "education.enrolment.rejected": _l("Enrolment request declined"),
+    "education.bulk_enrolment": _l("Enrolment from a file applied"),
+    "education.enrolment.bulk_enrolled": _l("Enrolled from a file"),
+    "education.enrolment.completed": _l("Course completed"),
+}
+# What kind of record an event was about, by table.
+AUDIT_RECORDS = {
+    "users": _l("Account"),
+    "health_clinics": _l("Clinic"),
+    "health_services": _l("Service"),
+    "health_closures": _l("Closure"),
+    "health_appointments": _l("Appointment"),
+    "edu_institutions": _l("Institution"),
+    "edu_courses": _l("Course"),
+    "edu_sections": _l("Section"),
+    "edu_eligibility_rules": _l("Eligibility rule"),
+    "edu_enrolments": _l("Enrolment"),
+}
+
+
+@bp.route("/admin/audit")
+@read_only
+@role_required(ROLE_SUPERADMIN)
+def audit_log():
+    """Who did what, when, from where: newest first, for one person or every one, by kind."""
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    person, events, unknown = None, None, False
+    if form.validate():
+        if form.cnic.data:
+            person = services.find_by_cnic(form.cnic.cnic)
+            unknown = person is None
+        if not unknown:
+            prefixes = next((p for value, _label, p in AUDIT_KINDS if value == form.kind.data), ())
+            events = services.audit_events(person, prefixes, page=requested_page())
+    people = services.people_named(e.target_id for e in events.items if e.target_type == "users") if events else {}
+    return render_template(
+        "auth/audit_log.html",
+        form=form,
+        person=person,
+        unknown=unknown,
+        events=events,
+        people=people,
+        actions=AUDIT_ACTIONS,
+        records=AUDIT_RECORDS,
+    )
+
+
+def _scope_not_found(typed: str, candidates: list[tuple[int, str]]) -> str:
+    if candidates:
+        listed = ", ".join(f"{name} ({number})" for number, name in candidates)
+        return _("Several match: %(listed)s. Enter the number of the one you mean.", listed=listed)
+    if typed.isascii() and typed.isdigit():
+        return _("There is no clinic or institution with this number.")
+    return _("No clinic or institution has this in its name. Enter its number, or another part of its name.")
+
+
+@bp.route("/admin/staff/roles/<int:assignment_id>/revoke", methods=["GET", "POST"])
 @role_required(ROLE_SUPERADMIN)
 def revoke_role(assignment_id: int):
+    """Removing a role asks first, naming the person, the role and its scope."""
     assignment = db.get_or_404(services.RoleAssignment, assignment_id)
+    if request.method == "GET":
+        return render_template("auth/revoke_role.html", assignment=assignment)
     cnic = assignment.user.cnic
     try:
         services.revoke_role(current_user, assignment_id, ip=client_ip())

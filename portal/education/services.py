@@ -23,7 +23,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal import clock
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, User
-from portal.auth.services import COMMITMENT_CHECKS, SCOPE_RESOLVERS, audit, get_dependant, institution_ids_for
+from portal.auth.services import (
+    COMMITMENT_CHECKS,
+    SCOPE_FINDERS,
+    SCOPE_RESOLVERS,
+    audit,
+    get_dependant,
+    institution_ids_for,
+)
 from portal.database import begin_write
 from portal.education.eligibility import (
     LazyDate,
@@ -190,7 +197,22 @@ def _institution_name(institution_id: int) -> str | None:
     return institution.shown_name if institution else None
 
 
+def _institutions_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
+    """Institutions whose English or Urdu name holds every word of ``text``."""
+    stmt = select(Institution)
+    for word in text.lower().split():
+        stmt = stmt.where(
+            or_(
+                func.lower(Institution.name).contains(word, autoescape=True),
+                func.lower(Institution.name_ur).contains(word, autoescape=True),
+            )
+        )
+    found = db.session.scalars(stmt.order_by(Institution.name, Institution.id).limit(limit)).all()
+    return [(institution.id, institution.shown_name) for institution in found]
+
+
 SCOPE_RESOLVERS[ROLE_SCHOOL_ADMIN] = _institution_name
+SCOPE_FINDERS[ROLE_SCHOOL_ADMIN] = _institutions_named
 
 
 # --- people --------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
-from portal.auth.services import COMMITMENT_CHECKS, SCOPE_RESOLVERS, get_dependant
+from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant
 from portal.bilingual import in_language
 from portal.database import begin_write
 from portal.extensions import db
@@ -548,7 +548,22 @@ def _clinic_name(clinic_id: int) -> str | None:
     return in_language(*row) if row else None
 
 
+def _clinics_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
+    """Clinics (active or not) whose English or Urdu name holds every word of ``text``."""
+    stmt = select(Clinic.id, Clinic.name, Clinic.name_ur)
+    for word in text.lower().split():
+        stmt = stmt.where(
+            or_(
+                func.lower(Clinic.name).contains(word, autoescape=True),
+                func.lower(Clinic.name_ur).contains(word, autoescape=True),
+            )
+        )
+    rows = db.session.execute(stmt.order_by(Clinic.name, Clinic.id).limit(limit)).all()
+    return [(row.id, in_language(row.name, row.name_ur)) for row in rows]
+
+
 SCOPE_RESOLVERS["clinic_admin"] = _clinic_name
+SCOPE_FINDERS["clinic_admin"] = _clinics_named
 
 
 def _register_demo_seeder() -> None:

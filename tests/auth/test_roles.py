@@ -168,20 +168,30 @@ def test_superadmin_grants_and_revokes_roles_with_audit(client, auth, superadmin
     assert response.status_code == 302
     assert "The role has been granted." in text_of(client.get(response.headers["Location"]))
     assert grant(client, citizen, role="official", district="Multan").status_code == 302
-    assert grant(client, citizen, role="official", district="").status_code == 302  # whole province
+    # The whole province includes Multan: it replaces the district role rather than sit beside it.
+    assert grant(client, citizen, role="official", district="").status_code == 302
     db.session.expire_all()
     rows = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).all()
     assert {(r.role, r.scope_id, r.district, r.granted_by_id) for r in rows} == {
         ("clinic_admin", 12, None, superadmin.id),
-        ("official", None, "Multan", superadmin.id),
         ("official", None, None, superadmin.id),
     }
     page = text_of(client.get("/admin/staff", query_string={"cnic": citizen.cnic}))
-    assert "Clinic admin" in page and "Whole province" in page
+    assert "Clinic admin" in page and "Whole province" in page and "Clinic 12 ( 12 )" in page
+    # And a district role beside the whole province is refused, saying why.
+    response = grant(client, citizen, role="official", district="Lahore")
+    assert response.status_code == 400 and "already an official for the whole province" in text_of(response)
 
+    # Remove asks first, naming the person, the role and its scope; nothing changes until its button.
     clinic_role = next(r for r in rows if r.role == "clinic_admin")
-    token = csrf_token(client, f"/admin/staff?cnic={citizen.cnic}")
-    response = client.post(f"/admin/staff/roles/{clinic_role.id}/revoke", data={"csrf_token": token})
+    revoke = f"/admin/staff/roles/{clinic_role.id}/revoke"
+    assert f'href="{revoke}"' in client.get(f"/admin/staff?cnic={citizen.cnic}").get_data(as_text=True)
+    confirm = text_of(client.get(revoke))
+    assert citizen.full_name in confirm and "Clinic admin" in confirm and "Clinic 12" in confirm
+    assert "Yes, remove this role" in confirm
+    db.session.expire_all()
+    assert db.session.get(RoleAssignment, clinic_role.id) is not None
+    response = client.post(revoke, data={"csrf_token": csrf_token(client, revoke)})
     assert response.status_code == 302
     assert "The role has been removed." in text_of(client.get(response.headers["Location"]))
     db.session.expire_all()
@@ -190,16 +200,25 @@ def test_superadmin_grants_and_revokes_roles_with_audit(client, auth, superadmin
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action.like("role.%")).order_by(AuditEvent.id)
     ).all()
-    assert [e.action for e in events] == ["role.granted"] * 3 + ["role.revoked"]
+    assert [e.action for e in events] == ["role.granted"] * 2 + ["role.revoked", "role.granted", "role.revoked"]
     assert all(e.actor_id == superadmin.id and e.target_id == str(citizen.id) and e.ip == "127.0.0.1" for e in events)
     assert events[0].details["role"] == "clinic_admin" and events[0].details["scope_id"] == 12
+    assert events[2].details == {
+        "role": "official",
+        "scope_id": None,
+        "district": "Multan",
+        "replaced_by": "whole province",
+    }
     assert events[-1].details["role"] == "clinic_admin"
 
 
-def test_granting_the_same_role_twice_is_a_no_op(client, auth, superadmin, citizen, any_scope_exists):
+def test_granting_a_role_held_already_changes_nothing_and_says_so(client, auth, superadmin, citizen, any_scope_exists):
     auth.login(superadmin)
-    grant(client, citizen, role="school_admin", scope_id="4")
-    grant(client, citizen, role="school_admin", scope_id="4")
+    assert grant(client, citizen, role="school_admin", scope_id="4").status_code == 302
+    response = grant(client, citizen, role="school_admin", scope_id="4")
+    assert response.status_code == 400
+    assert "This person already has this role: nothing was changed." in text_of(response)
+    assert "The role has been granted." not in text_of(response)
     assert len(db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).all()) == 1
 
 
@@ -207,10 +226,17 @@ def test_grant_needs_a_scope_for_clinic_and_school_admins(client, auth, superadm
     auth.login(superadmin)
     response = grant(client, citizen, role="clinic_admin", scope_id="")
     assert response.status_code == 400
-    assert "Enter the number of the clinic or institution." in text_of(response)
+    assert "Enter the number of the clinic or institution, or a part of its name." in text_of(response)
     response = grant(client, citizen, role="school_admin", scope_id="abc")
     assert response.status_code == 400
+    assert "No clinic or institution has this in its name." in text_of(response)
     assert grant(client, citizen, role="janitor").status_code == 400
+    # What belongs to another role is not dropped in silence.
+    response = grant(client, citizen, role="official", scope_id="5")
+    assert response.status_code == 400
+    assert "Only clinic and school admins have a clinic or institution: leave this empty." in text_of(response)
+    response = grant(client, citizen, role="superadmin", district="Multan")
+    assert response.status_code == 400 and "Only officials have a district: leave this empty." in text_of(response)
     assert db.session.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == citizen.id)) is None
 
 
@@ -222,6 +248,30 @@ def test_grant_refuses_a_clinic_that_does_not_exist(client, auth, superadmin, ci
     assert "There is no clinic or institution with this number." in text_of(response)
     assert grant(client, citizen, role="clinic_admin", scope_id="1").status_code == 302
     assert "Mayo Hospital OPD" in text_of(client.get("/admin/staff", query_string={"cnic": citizen.cnic}))
+
+
+@pytest.mark.parametrize("typed", ["99999999999999999999999", "²", "٣", "1" * 10])
+def test_grant_answers_an_impossible_number_next_to_the_field(client, auth, superadmin, citizen, typed):
+    auth.login(superadmin)
+    response = grant(client, citizen, role="clinic_admin", scope_id=typed)
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "There is no clinic or institution with this number." in page or "No clinic or institution has" in page
+    assert db.session.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == citizen.id)) is None
+
+
+def test_grant_finds_a_clinic_by_part_of_its_name(client, auth, superadmin, citizen, make_clinic):
+    mayo = make_clinic(name="Mayo Hospital OPD")
+    make_clinic(name="Services Hospital OPD")
+    auth.login(superadmin)
+    response = grant(client, citizen, role="clinic_admin", scope_id="hospital opd")
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Several match: Mayo Hospital OPD" in page and f"Mayo Hospital OPD ({mayo.id})" in page
+    assert "Enter the number of the one you mean." in page
+    assert grant(client, citizen, role="clinic_admin", scope_id="mayo").status_code == 302
+    db.session.expire_all()
+    assert [(r.role, r.scope_id) for r in citizen.roles] == [("clinic_admin", mayo.id)]
 
 
 def test_granted_role_opens_the_page_and_revoking_closes_it(client, auth, superadmin, citizen):
@@ -260,8 +310,69 @@ def test_staff_actions_need_csrf(client, auth, superadmin, citizen):
     assert db.session.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == citizen.id)) is None
 
 
-def test_grant_ignores_a_scope_number_for_officials(client, auth, superadmin, citizen):
+def test_grant_refuses_a_scope_number_for_officials_rather_than_drop_it(client, auth, superadmin, citizen):
     auth.login(superadmin)
-    assert grant(client, citizen, role="official", scope_id="abc", district="Kasur").status_code == 302
+    response = grant(client, citizen, role="official", scope_id="abc", district="Kasur")
+    assert response.status_code == 400
+    assert db.session.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == citizen.id)) is None
+    assert grant(client, citizen, role="official", scope_id="", district="Kasur").status_code == 302
     row = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).one()
     assert (row.role, row.scope_id, row.district) == ("official", None, "Kasur")
+
+
+# --- the audit log ------------------------------------------------------------------------------
+
+
+def test_audit_log_lists_events_newest_first_in_words_and_filters_by_person_and_kind(
+    app, client, auth, superadmin, citizen, make_user, any_scope_exists
+):
+    other = make_user(full_name="Nadia Other")
+    app.config["FIXED_NOW"] = "2026-03-02T03:00:00+00:00"
+    auth.login(superadmin)  # an event of its own, before the three below
+    for minute, (action, actor, target) in enumerate(
+        [("auth.login", citizen, citizen), ("auth.login_failed", other, other), ("role.granted", superadmin, citizen)]
+    ):
+        app.config["FIXED_NOW"] = f"2026-03-02T04:{minute:02d}:00+00:00"
+        services.audit(action, actor=actor, target=target, ip="10.0.0.7", role="official")
+    db.session.commit()
+    assert 'href="/admin/audit"' in client.get("/admin/staff").get_data(as_text=True)
+
+    page = text_of(client.get("/admin/audit"))
+    page = page[page.index("Record From Details") :]  # the table (the header says "Signed in as …")
+    assert page.index("Staff role granted") < page.index("Sign-in failed") < page.index("Signed in")
+    assert "Bilal Ahmed" in page and "Nadia Other" in page and "10.0.0.7" in page and "role=official" in page
+
+    mine = text_of(client.get("/admin/audit", query_string={"cnic": citizen.cnic}))
+    mine = mine[mine.index("Record From Details") :]
+    assert "Signed in" in mine and "Staff role granted" in mine  # done by them, and done to their account
+    assert "Sign-in failed" not in mine and "Nadia Other" not in mine
+    roles = text_of(client.get("/admin/audit", query_string={"kind": "roles"}))
+    roles = roles[roles.index("Record From Details") :]
+    assert "Staff role granted" in roles and "Signed in" not in roles
+
+    assert "No account has this CNIC." in text_of(client.get("/admin/audit", query_string={"cnic": "35202-0000000-9"}))
+    response = client.get("/admin/audit", query_string={"cnic": "12", "kind": "nonsense"})
+    assert response.status_code == 200 and "Enter your 13-digit CNIC" in text_of(response)
+
+
+def test_audit_log_is_for_the_superadmin_only(client, auth, citizen, make_user):
+    assert client.get("/admin/audit").headers["Location"].startswith("/login")
+    auth.login(citizen)
+    assert client.get("/admin/audit").status_code == 403
+
+
+def test_every_audited_action_is_named_in_words():
+    """A new audit("…") call without a label would show its code to the superadmin."""
+    import re
+    from pathlib import Path
+
+    from portal.auth.views import AUDIT_ACTIONS
+
+    source = Path(services.__file__).resolve().parents[1]
+    used = {
+        action
+        for path in source.rglob("*.py")
+        for action in re.findall(r"\baudit\(\s*\"([a-z_.]+)\"", path.read_text(encoding="utf-8"))
+    }
+    assert len(used) > 20
+    assert used - set(AUDIT_ACTIONS) == set()
