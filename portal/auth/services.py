@@ -97,7 +97,7 @@ def audit_events(person: User | None = None, prefixes: tuple[str, ...] = (), pag
 
 def people_named(ids) -> dict[int, User]:
     """The accounts with these ids (the people an audit page's events were done to), in one query."""
-    ids = {int(i) for i in ids if i is not None and str(i).isdigit()}
+    ids = {int(i) for i in ids if i is not None and str(i).isascii() and str(i).isdigit()}
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 

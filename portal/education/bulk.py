@@ -128,7 +128,7 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
     cnic = normalise_cnic(cnic_text)
     if cnic is None:
         return fail(_l("“%(value)s” is not a 13-digit CNIC.") % {"value": cnic_text[:20]})
-    if not section_text.isdigit() or len(section_text) > 9:
+    if not (section_text.isascii() and section_text.isdigit()) or len(section_text) > 9:
         return fail(_l("“%(value)s” is not a section number.") % {"value": section_text[:20]})
     section_id = int(section_text)
     shown = RowOutcome(line, format_cnic(cnic), section_text, True, "")

@@ -591,7 +591,7 @@ def complete(section_id: int):
     section = found(services.section_for_admin, me(), section_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = [i for i in request.form.getlist("enrolment") if i.isdigit()]
+    ids = [i for i in request.form.getlist("enrolment") if i.isascii() and i.isdigit() and len(i) <= 18]
     if not ids:
         flash(_("Tick the people who have completed the course."), "error")
         return redirect(url_for("education.roster", section_id=section.id))

@@ -76,6 +76,14 @@ def test_valid_rows_only(setup):
     assert report.rows[2].text == "“abc” is not a section number."
 
 
+def test_a_section_number_written_with_other_digits_is_a_row_problem_not_an_error_page(setup):
+    admin, section, people = setup
+    raw = csv_of((people[0].cnic, "²"), (people[1].cnic, "9" * 30))
+    report = bulk.run(admin, raw, apply=False, mode=bulk.MODE_VALID_ONLY)
+    texts = [row.text for row in report.rows]
+    assert texts == ["“²” is not a section number.", f"“{'9' * 20}” is not a section number."]
+
+
 def test_sections_of_other_institutions_and_duplicates(setup, make_section):
     admin, section, people = setup
     elsewhere = make_section()

@@ -292,7 +292,7 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
                        follow_redirects=True)  # fmt: skip
     assert "Tick the people who have completed the course." in none.get_data(as_text=True)
     done = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token,
-                       "enrolment": [str(holder.id), "junk"]}, follow_redirects=True)  # fmt: skip
+                       "enrolment": [str(holder.id), "junk", "²", "9" * 30]}, follow_redirects=True)  # fmt: skip
     assert "1 people marked as completed." in done.get_data(as_text=True)
     db.session.expire_all()
     certificate = db.session.get(Enrolment, holder.id).certificate
