@@ -82,6 +82,10 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(_required), EqualTo("password", _l("The two passwords do not match."))],
     )
 
+    def validate_password(self, field):
+        if field.data and field.data == self.current.data:
+            raise ValidationError(_l("Choose a new password: this is your current one."))
+
 
 class ResetRequestForm(FlaskForm):
     identifier = StringField(_l("CNIC or email"), validators=[DataRequired(_required), Length(max=254)])

@@ -83,6 +83,7 @@ def test_remember_cookie_from_before_the_change_stops_working(app, client, auth,
         ({"password": "x3520200000011"}, "Do not use your CNIC as your password."),
         ({"password": "my-03001234567"}, "Do not use your mobile number as your password."),
         ({"confirm": "Blue-river-2028"}, "The two passwords do not match."),
+        ({"password": PASSWORD, "confirm": PASSWORD}, "Choose a new password: this is your current one."),
     ],
 )
 def test_password_change_refuses_bad_input(client, auth, make_user, fields, message):

@@ -248,3 +248,15 @@ def test_a_person_sent_to_sign_in_who_registers_instead_goes_on_where_they_were_
 def test_register_ignores_a_next_address_off_the_site(client):
     response = post_form(client, "/register?next=//evil.example/x", register_data())
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_error_summary_gives_one_message_per_field_and_no_stray_full_stop(client):
+    """A too-long email is one problem, not also "not an email address"; the privacy checkbox's label
+    is a sentence, whose full stop does not come before the summary's colon."""
+    response = register(client, email="a" * 250 + "@example.pk", accept_privacy=None)
+    html = response.get_data(as_text=True)
+    page = text_of(response)
+    assert "Field cannot be longer than 254 characters." in page
+    assert "Enter an email address like name@example.com." not in page
+    assert html.count('id="email-error"') == 1
+    assert "keeps these details.:" not in page and "keeps these details: Please accept" in page
