@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select, update
@@ -306,7 +306,8 @@ def _insert_appointment(appointment: Appointment, name: str) -> None:
 def _when(appointment: Appointment) -> str:
     if appointment.starts_at is None:
         return _("today, queue token %(number)s", number=appointment.queue_number)
-    return format_datetime(appointment.starts_at, "EEEE d MMMM y, h:mm a")
+    comma = "،" if str(get_locale()) == "ur" else ","  # Urdu's own comma in an Urdu message
+    return format_datetime(appointment.starts_at, f"EEEE d MMMM y{comma} h:mm a")
 
 
 def _notify_booked(appointment: Appointment) -> None:

@@ -349,6 +349,8 @@ def test_messages_page_keeps_each_reference_whole_in_urdu_text_and_escapes_the_r
     auth.login(me)
     html = client.get("/messages").get_data(as_text=True)
     assert '<bdi dir="ltr">H-3VPQ-RVNR</bdi>: میو ہسپتال' in html
+    # Each message takes its direction from its own text (an English one on an Urdu page keeps its stops).
+    assert '<p dir="auto">آپ کی اپائنٹمنٹ' in html and '<span dir="auto">اپائنٹمنٹ بک ہو گئی</span>' in html
     assert '(<bdi dir="ltr">E-NVFQ-DE6X</bdi>)' in html
     assert "&lt;b&gt;8:30 AM&lt;/b&gt;" in html and "<b>8:30" not in html
 
