@@ -1,7 +1,11 @@
-"""Geometry for the server-rendered SVG charts (templates/dashboard/_charts.html draws them).
+"""Geometry for the server-rendered SVG charts (templates/dashboard/_macros.html draws them).
 
 No style attributes (the CSP forbids them): colours come from classes in dashboard.css, with a
 fill= presentation attribute as a fallback.
+
+Every chart is laid out twice: for a screen (720 units wide) and for a phone (360 units wide, shown
+instead below 40rem by dashboard.css). One viewBox shrunk to a 360 px phone draws its 12-unit labels
+about 5 px high; the phone's own layout keeps them at 11–12 px without JavaScript or sideways scrolling.
 """
 
 from __future__ import annotations
@@ -10,8 +14,18 @@ import math
 from dataclasses import dataclass, field
 
 WIDTH = 720
+NARROW_WIDTH = 360
 HEIGHT = 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 32, 56
+
+# Per layout: the left margin of a column chart, the label column and value room of a bar chart,
+# the font sizes, the longest bar label, and how many day labels fit under the columns.
+LAYOUTS = {
+    "wide": {"width": WIDTH, "left": LEFT, "right": RIGHT, "label_w": 220, "value_w": 48, "font": 12,
+             "axis_font": 13, "label_chars": 34, "day_labels": 8, "row_h": 30},
+    "narrow": {"width": NARROW_WIDTH, "left": 44, "right": 8, "label_w": 140, "value_w": 44, "font": 13,
+               "axis_font": 14, "label_chars": 16, "day_labels": 4, "row_h": 32},
+}  # fmt: skip
 
 COLOURS = {
     "booked": "#1d70b8",
@@ -43,39 +57,85 @@ class Chart:
     legend: list[dict] = field(default_factory=list)
     plot: dict = field(default_factory=dict)
     percent: bool = False
+    font: int = 12
+    axis_font: int = 13
+    label_chars: int = 34
+    narrow: Chart | None = None  # the same chart laid out for a phone
 
 
-def nice_max(value: float) -> float:
-    """A round number at or above ``value`` for the top of an axis."""
+def nice_axis(value: float, whole: bool = True, most: int = 6) -> tuple[float, float]:
+    """The top of an axis at or above ``value`` and the step between its ticks: a step of 1, 2 or 5
+    times a power of ten, at most ``most`` steps. ``whole``: counts, so never a step below 1 (no tick
+    at 0.5 or 62.5 people)."""
     if value <= 0:
-        return 1
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent  # pragma: no cover
+        return 1, 1
+    exponent = 10 ** math.floor(math.log10(value / most))
+    step = exponent
+    for multiple in (1, 2, 5, 10):
+        step = multiple * exponent
+        if math.ceil(value / step - 1e-9) <= most:
+            break
+    if whole:
+        step = max(1, round(step))
+    return math.ceil(value / step - 1e-9) * step, step
 
 
-def _y_ticks(top: float, plot_top: int, plot_height: int, count: int = 4) -> list[dict]:
-    return [{"value": top * i / count, "y": plot_top + plot_height - plot_height * i / count} for i in range(count + 1)]
+def _ticks(top: float, step: float) -> list[float]:
+    return [step * i for i in range(round(top / step) + 1)]
 
 
+def _laid_out_twice(build):
+    """``build(layout, ...)`` for a screen, with the phone's layout of the same figures attached."""
+
+    def both(chart_id, *args, **kwargs) -> Chart:
+        chart = build(LAYOUTS["wide"], chart_id, *args, **kwargs)
+        chart.narrow = build(LAYOUTS["narrow"], chart_id + "-narrow", *args, **kwargs)
+        return chart
+
+    both.__doc__ = build.__doc__
+    return both
+
+
+def _chart(kind: str, layout: dict, chart_id: str, title, x_label, y_label, percent: bool = False) -> Chart:
+    return Chart(
+        kind,
+        chart_id,
+        str(title),
+        str(x_label),
+        str(y_label),
+        width=layout["width"],
+        percent=percent,
+        font=layout["font"],
+        axis_font=layout["axis_font"],
+        label_chars=layout["label_chars"],
+    )
+
+
+@_laid_out_twice
 def stacked_columns(
-    chart_id: str, title, x_label, y_label, rows: list[dict], series: list[tuple[str, str]], x_key: str = "day"
+    layout: dict,
+    chart_id: str,
+    title,
+    x_label,
+    y_label,
+    rows: list[dict],
+    series: list[tuple[str, str]],
+    x_key: str = "day",
 ) -> Chart:
-    """One column per row, stacked by ``series`` ((key, label) pairs)."""
-    chart = Chart("columns", chart_id, str(title), str(x_label), str(y_label))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    chart.plot = {"x": LEFT, "y": TOP, "w": plot_w, "h": plot_h, "bottom": TOP + plot_h, "right": LEFT + plot_w}
-    top = nice_max(max((sum(r[k] for k, _ in series) for r in rows), default=0))
-    chart.y_ticks = _y_ticks(top, TOP, plot_h)
+    """One column per row, stacked by ``series`` ((key, label) pairs) of whole-number counts."""
+    chart = _chart("columns", layout, chart_id, title, x_label, y_label)
+    left = layout["left"]
+    plot_w, plot_h = layout["width"] - left - layout["right"], HEIGHT - TOP - BOTTOM
+    chart.plot = {"x": left, "y": TOP, "w": plot_w, "h": plot_h, "bottom": TOP + plot_h, "right": left + plot_w}
+    top, step = nice_axis(max((sum(r[k] for k, _ in series) for r in rows), default=0))
+    chart.y_ticks = [{"value": v, "y": round(TOP + plot_h - plot_h * v / top, 2)} for v in _ticks(top, step)]
     chart.legend = [{"key": k, "label": str(label), "colour": COLOURS.get(k, "#1d70b8")} for k, label in series]
     n = max(1, len(rows))
-    step = plot_w / n
-    width = max(1.0, step * 0.8)
-    label_every = max(1, math.ceil(n / 8))
+    column = plot_w / n
+    width = max(1.0, column * 0.8)
+    label_every = max(1, math.ceil(n / layout["day_labels"]))
     for i, row in enumerate(rows):
-        x = LEFT + i * step + (step - width) / 2
+        x = left + i * column + (column - width) / 2
         base = TOP + plot_h
         for key, label in series:
             value = row[key]
@@ -101,15 +161,20 @@ def stacked_columns(
     return chart
 
 
-def horizontal_bars(
-    chart_id: str, title, x_label, y_label, items: list[tuple[str, float]], percent: bool = False, key: str = "value"
+def _bars(
+    layout: dict,
+    chart_id: str,
+    title,
+    x_label,
+    y_label,
+    items: list[tuple[str, dict]],
+    series: list[tuple[str, str]],
+    percent: bool,
 ) -> Chart:
-    """One bar per (label, value); ``percent`` values are fractions drawn on a 0–100 % axis."""
-    row_h = 28
-    left = 220
-    chart = Chart("bars", chart_id, str(title), str(x_label), str(y_label), percent=percent)
+    row_h, left = layout["row_h"], layout["label_w"]
+    chart = _chart("bars", layout, chart_id, title, x_label, y_label, percent=percent)
     chart.height = TOP + BOTTOM + row_h * max(1, len(items))
-    plot_w = WIDTH - left - RIGHT - 48
+    plot_w = layout["width"] - left - layout["right"] - layout["value_w"]
     chart.plot = {
         "x": left,
         "y": TOP,
@@ -118,22 +183,73 @@ def horizontal_bars(
         "bottom": TOP + row_h * max(1, len(items)),
         "right": left + plot_w,
     }
-    top = 1.0 if percent else nice_max(max((v or 0 for _, v in items), default=0))
-    chart.x_ticks = [{"value": top * i / 4, "x": round(left + plot_w * i / 4, 2)} for i in range(5)]
-    for i, (label, value) in enumerate(items):
-        w = plot_w * min(1.0, (value or 0) / top) if top else 0
+    if len(series) > 1:
+        chart.legend = [{"key": k, "label": str(label), "colour": COLOURS.get(k, "#1d70b8")} for k, label in series]
+    totals = [sum(values.get(k) or 0 for k, _ in series) for _, values in items]
+    if percent:
+        top, step = 1.0, 0.25
+    else:
+        top, step = nice_axis(max(totals, default=0))
+    chart.x_ticks = [{"value": v, "x": round(left + plot_w * v / top, 2)} for v in _ticks(top, step)]
+    for i, ((label, values), total) in enumerate(zip(items, totals, strict=True)):
+        x, segments = float(left), []
+        for key, name in series:
+            value = values.get(key)
+            w = plot_w * min(1.0, (value or 0) / top)
+            if w > 0:
+                segments.append(
+                    {
+                        "x": round(x, 2),
+                        "w": round(w, 2),
+                        "key": key,
+                        "colour": COLOURS.get(key, "#1d70b8"),
+                        "value": value,
+                        "label": str(name),
+                    }
+                )
+            x += w
+        shown = values.get(series[0][0]) if len(series) == 1 else total
         chart.bars.append(
             {
-                "x": left,
                 "y": TOP + i * row_h + 4,
-                "w": round(w, 2),
                 "h": row_h - 8,
                 "label": str(label),
-                "value": value,
-                "key": key,
-                "colour": COLOURS.get(key, "#1d70b8"),
+                "value": shown,
+                "segments": segments,
+                "stacked": len(series) > 1,
                 "text_y": TOP + i * row_h + row_h / 2 + 4,
-                "end": round(left + w + 6, 2),
+                "end": round(x + 6, 2),
             }
         )
     return chart
+
+
+@_laid_out_twice
+def horizontal_bars(
+    layout: dict,
+    chart_id: str,
+    title,
+    x_label,
+    y_label,
+    items: list[tuple[str, float]],
+    percent: bool = False,
+    key: str = "value",
+) -> Chart:
+    """One bar per (label, value); ``percent`` values are fractions drawn on a 0–100 % axis, others are
+    whole-number counts."""
+    return _bars(layout, chart_id, title, x_label, y_label, [(lb, {key: v}) for lb, v in items], [(key, "")], percent)
+
+
+@_laid_out_twice
+def stacked_bars(
+    layout: dict,
+    chart_id: str,
+    title,
+    x_label,
+    y_label,
+    items: list[tuple[str, dict]],
+    series: list[tuple[str, str]],
+) -> Chart:
+    """One bar per (label, {series key: count}), its parts stacked in the order of ``series`` and its
+    total written at its end."""
+    return _bars(layout, chart_id, title, x_label, y_label, items, series, percent=False)

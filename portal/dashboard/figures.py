@@ -94,6 +94,10 @@ def health_services(f: Filters, scope: OfficialScope, **_kw) -> Figure:
 
 
 def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descending: bool = True, **_kw) -> Figure:
+    """The league table, by default the busiest clinic first (the order its header shows: "Places taken ▼"),
+    and a chart of the clinics with the highest utilisation, in that order, whatever the table's sort."""
+    if sort not in services.LEAGUE_COLUMNS:
+        sort, descending = "appointments", True
     rows = [
         {**r, "clinic": in_language(r["clinic"], r.get("clinic_ur"))}
         for r in services.clinic_league(f, sort, descending)
@@ -112,18 +116,27 @@ def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descen
         ],
         rows,
         sortable=True,
-        sort=sort if sort in services.LEAGUE_COLUMNS else "appointments",
+        sort=sort,
         descending=descending,
     )
-    top = [r for r in rows if r["utilisation"] is not None][:10]
-    chart = charts.horizontal_bars(
-        "chart-clinics",
-        _l("Utilisation of the ten first clinics in the table"),
-        _l("Utilisation"),
-        _l("Clinic"),
-        [(r["clinic"], r["utilisation"]) for r in top],
-        percent=True,
+    # Ranked by what the chart draws; among equals the busier clinic first.
+    candidates = sorted(
+        (r for r in rows if r["utilisation"] is not None),
+        key=lambda r: (-r["utilisation"], -r["appointments"], r["clinic"]),
     )
+    ranked = candidates[:10]
+    chart = None
+    if ranked:
+        chart = charts.horizontal_bars(
+            "chart-clinics",
+            _l("The ten clinics with the highest utilisation")
+            if len(candidates) > len(ranked)
+            else _l("Clinics by utilisation, highest first"),
+            _l("Utilisation"),
+            _l("Clinic"),
+            [(r["clinic"], r["utilisation"]) for r in ranked],
+            percent=True,
+        )
     return Figure("clinics", title, table, chart)
 
 
@@ -234,19 +247,31 @@ def unmet_district(f: Filters, scope: OfficialScope, **_kw) -> Figure:
         rows,
         link_district=True,
     )
-    top = sorted(rows, key=lambda r: (-(r["waitlist"] + r["refused"]), r["district"]))[:12]
-    chart = charts.horizontal_bars(
-        "chart-unmet-district",
-        _l("Refusals for capacity, by district"),
-        _l("People refused"),
-        _l("District"),
-        [(district_label(r["district"]), r["refused"]) for r in top],
-        key="refused",
+    # The districts where most people are left without a seat, ranked by the whole bar that is drawn:
+    # the waitlist and the refusals stacked. Districts with neither are in the table, not the chart.
+    candidates = sorted(
+        (r for r in rows if r["waitlist"] + r["refused"] > 0),
+        key=lambda r: (-(r["waitlist"] + r["refused"]), -r["waitlist"], r["district"]),
     )
+    ranked = candidates[:12]
+    chart = None
+    if ranked:
+        chart = charts.stacked_bars(
+            "chart-unmet-district",
+            _l("The twelve districts with the most unmet demand")
+            if len(candidates) > len(ranked)
+            else _l("Districts with unmet demand, most first"),
+            _l("People waiting or refused"),
+            _l("District"),
+            [(district_label(r["district"]), r) for r in ranked],
+            [("waitlist", _l("On the waitlist")), ("refused", _l("Refused for capacity"))],
+        )
     return Figure("unmet_district", title, table, chart, page="education")
 
 
 def districts(f: Filters, scope: OfficialScope, sort: str = "district", descending: bool = False, **_kw) -> Figure:
+    if sort not in services.DISTRICT_COLUMNS:
+        sort, descending = "district", False
     rows = services.district_table(f, scope, sort, descending)
     title = _l("All districts side by side")
     table = Table(
@@ -263,7 +288,7 @@ def districts(f: Filters, scope: OfficialScope, sort: str = "district", descendi
         ],
         rows,
         sortable=True,
-        sort=sort if sort in services.DISTRICT_COLUMNS else "district",
+        sort=sort,
         descending=descending,
         link_district=True,
     )

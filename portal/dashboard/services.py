@@ -230,19 +230,33 @@ class Filters:
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
-def _parse_date(text: str | None) -> date | None:
+# What was wrong with a date the official typed (the view words it, next to the field).
+DATE_INVALID, DATE_OUT_OF_RANGE, DATE_REVERSED, RANGE_TOO_LONG = "invalid", "out_of_range", "reversed", "too_long"
+
+
+def _parse_date(text: str | None) -> tuple[date | None, str | None]:
+    """The date typed (None when left empty), or None and what is wrong with it."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
     try:
-        day = date.fromisoformat((text or "").strip())
+        day = date.fromisoformat(text)
     except ValueError:
-        return None
-    return day if EARLIEST <= day <= LATEST else None
+        return None, DATE_INVALID
+    return (day, None) if EARLIEST <= day <= LATEST else (None, DATE_OUT_OF_RANGE)
 
 
-def parse_filters(args, scope: OfficialScope) -> Filters:
-    """Filters from the query string, held to the official's scope.
+def read_filters(args, scope: OfficialScope) -> tuple[Filters, dict[str, str]]:
+    """Filters from the query string, held to the official's scope, and what had to be changed in the
+    dates typed, by field ("start", "end"):
+
+    - DATE_INVALID or DATE_OUT_OF_RANGE: that date is replaced by its default (today for "end",
+      30 days before the end for "start");
+    - DATE_REVERSED (on "end", or on "start" when no end was typed): the two dates are swapped;
+    - RANGE_TOO_LONG (on "start"): the range is cut to MAX_RANGE_DAYS before the end.
 
     A district official who names no district sees their own; naming a district outside the scope
-    raises NotFound (404), as for any record out of scope. Bad dates fall back to the default range.
+    raises NotFound (404), as for any record out of scope.
     """
     today = clock.today()
     district = (args.get("district") or "").strip() or None
@@ -252,17 +266,32 @@ def parse_filters(args, scope: OfficialScope) -> Filters:
         district = sorted(scope.districts)[0]
     if not scope.allows(district):
         raise NotFound()
-    end = _parse_date(args.get("end")) or today
-    start = _parse_date(args.get("start")) or end - timedelta(days=DEFAULT_PAST_DAYS - 1)
+    problems: dict[str, str] = {}
+    end, problem = _parse_date(args.get("end"))
+    if problem:
+        problems["end"] = problem
+    end = end or today
+    start, problem = _parse_date(args.get("start"))
+    if problem:
+        problems["start"] = problem
+    start = start or end - timedelta(days=DEFAULT_PAST_DAYS - 1)
     if start > end:
         start, end = end, start
+        # Said at the date that was typed: a "To" left empty is today, and the "From" is after it.
+        problems.setdefault("end" if (args.get("end") or "").strip() else "start", DATE_REVERSED)
     if (end - start).days >= MAX_RANGE_DAYS:
         start = end - timedelta(days=MAX_RANGE_DAYS - 1)
+        problems.setdefault("start", RANGE_TOO_LONG)
     service = (args.get("service") or "").strip()[:120] or None
     category = (args.get("category") or "").strip() or None
     if category not in CATEGORIES:
         category = None
-    return Filters(district=district, start=start, end=end, service=service, category=category)
+    return Filters(district=district, start=start, end=end, service=service, category=category), problems
+
+
+def parse_filters(args, scope: OfficialScope) -> Filters:
+    """The filters of ``read_filters``, without what was changed in the dates."""
+    return read_filters(args, scope)[0]
 
 
 def visible_districts(scope: OfficialScope) -> list[str]:

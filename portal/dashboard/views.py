@@ -6,12 +6,12 @@ import csv
 import functools
 import io
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.decorators import role_required
+from portal.auth.decorators import role_required, wants_json
 from portal.auth.errors import NotFound
 from portal.auth.models import ROLE_OFFICIAL, ROLE_SUPERADMIN
 from portal.auth.services import audit, official_scope
@@ -23,18 +23,54 @@ from portal.education.models import CATEGORIES
 from portal.extensions import cache, db
 
 
-def _context():
+def _context(with_problems: bool = False):
     scope = official_scope(current_user)
     if scope is None:  # pragma: no cover - role_required already refused
         abort(403)
     try:
-        filters = services.parse_filters(request.args, scope)
+        filters, problems = services.read_filters(request.args, scope)
     except NotFound:
         abort(404)
-    return scope, filters
+    return (scope, filters, problems) if with_problems else (scope, filters)
+
+
+def _date_problem(field: str, problem: str) -> str:
+    """What is wrong with a date typed in the filters, in the page's language."""
+    if problem == services.DATE_INVALID:
+        return _("Enter a real date, for example %(example)s.", example="2026-03-01")
+    if problem == services.DATE_OUT_OF_RANGE:
+        return _(
+            "Enter a date from %(earliest)s to %(latest)s.",
+            earliest=format_date(services.EARLIEST, "medium"),
+            latest=format_date(services.LATEST, "medium"),
+        )
+    if problem == services.DATE_REVERSED:
+        return _("This date is before the “From” date.") if field == "end" else _("This date is after the “To” date.")
+    return _("The period can be at most %(days)s days.", days=services.MAX_RANGE_DAYS)
+
+
+def _date_fields(filters, problems: dict) -> dict:
+    """The From and To fields of the filter form: the value to show (when a date was wrong, what was
+    typed in both, so that it can be put right) and the error to show next to it, which says what is
+    shown instead."""
+    instead = _(
+        "Showing %(start)s to %(end)s instead.",
+        start=format_date(filters.start, "medium"),
+        end=format_date(filters.end, "medium"),
+    )
+    fields = {}
+    for name, used in (("start", filters.start), ("end", filters.end)):
+        problem, typed = problems.get(name), request.args.get(name, "").strip()[:40]
+        fields[name] = {
+            "value": typed if problems and typed else used.isoformat(),
+            "error": f"{_date_problem(name, problem)} {instead}" if problem else None,
+        }
+    return fields
 
 
 def _sort_args() -> dict:
+    """The column the person sorted by. With none (or one that is not a column) each table keeps its
+    own default order, the one its header shows (the clinics: most places taken first)."""
     return {"sort": request.args.get("sort", ""), "descending": request.args.get("dir", "") == "desc"}
 
 
@@ -75,11 +111,12 @@ def _page_key(scope) -> str:
     return f"dashboard-page:{get_locale()}:{seen}:{request.full_path}"
 
 
-def _render(template: str, scope, filters, **extra):
+def _render(template: str, scope, filters, problems=None, **extra):
     return render_template(
         template,
         scope=scope,
         filters=filters,
+        date_fields=_date_fields(filters, problems or {}),
         districts=services.visible_districts(scope),
         categories=CATEGORIES,
         service_choices=Deferred(services.service_choices, filters),
@@ -93,11 +130,12 @@ def _render(template: str, scope, filters, **extra):
 @read_only
 @role_required(ROLE_OFFICIAL)
 def index():
-    scope, filters = _context()
+    scope, filters, problems = _context(with_problems=True)
     return _render(
         "dashboard/index.html",
         scope,
         filters,
+        problems,
         health=Deferred(services.health_summary, filters),
         education=Deferred(services.education_summary, filters),
     )
@@ -107,7 +145,7 @@ def index():
 @read_only
 @role_required(ROLE_OFFICIAL)
 def health():
-    scope, filters = _context()
+    scope, filters, problems = _context(with_problems=True)
     sort = _sort_args()
 
     def figures():
@@ -121,6 +159,7 @@ def health():
         "dashboard/health.html",
         scope,
         filters,
+        problems,
         summary=Deferred(services.health_summary, filters),
         figures=Deferred(figures),
         league_limit=25,
@@ -131,7 +170,7 @@ def health():
 @read_only
 @role_required(ROLE_OFFICIAL)
 def education():
-    scope, filters = _context()
+    scope, filters, problems = _context(with_problems=True)
 
     def figures():
         return [
@@ -144,6 +183,7 @@ def education():
         "dashboard/education.html",
         scope,
         filters,
+        problems,
         summary=Deferred(services.education_summary, filters),
         figures=Deferred(figures),
     )
@@ -153,9 +193,9 @@ def education():
 @read_only
 @role_required(ROLE_OFFICIAL)
 def districts():
-    scope, filters = _context()
+    scope, filters, problems = _context(with_problems=True)
     figure = Deferred(FIGURES["districts"], filters, scope, **_sort_args())
-    return _render("dashboard/districts.html", scope, filters, figure=figure)
+    return _render("dashboard/districts.html", scope, filters, problems, figure=figure)
 
 
 @bp.get("/present/<int:number>")
@@ -201,7 +241,17 @@ def _csv_cell(value, kind: str) -> str:
 def export(name: str):
     if name not in FIGURES:
         abort(404)
-    scope, filters = _context()
+    scope, filters, problems = _context(with_problems=True)
+    if problems:
+        # A download is not a page that can say "showing … instead": a spreadsheet or a script asking
+        # for dates that are not right is told so, rather than given the figures of other dates.
+        wrong = {name: _date_problem(name, problem) for name, problem in problems.items()}
+        title = _("The dates of this download are not right")
+        if wants_json():
+            return jsonify(error=400, message=title, fields=wrong), 400
+        labels = {"start": _("From"), "end": _("To")}
+        detail = " ".join(f"{labels[name]}: {message}" for name, message in wrong.items())
+        return render_template("errors/error.html", code=400, title=title, detail=detail), 400
     figure = FIGURES[name](filters, scope, **(_sort_args() if name in ("clinics", "districts") else {}))
     table = figure.table
     out = io.StringIO()
@@ -235,8 +285,6 @@ def dashboard_cell(value, kind: str) -> str:
     if kind == "district":
         return district_label(value)
     if kind == "date":
-        from flask_babel import format_date
-
         return format_date(value, "medium")
     return str(value)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_pages_render_for_provincial_official(client, auth, dataset, provincial,
 def test_health_page_shows_figures_chart_and_table(client, auth, dataset, provincial):
     auth.login(provincial)
     html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
-    assert '<svg class="chart chart-columns"' in html and 'role="img"' in html
+    assert '<svg class="chart chart-columns chart-wide"' in html and 'role="img"' in html
     assert '<title id="chart-health-daily-title">Appointments per day</title>' in html
     assert "Clinic A" in html and "Clinic B" in html
     assert "63.6%" in html  # utilisation 7 of 11 places
@@ -290,3 +291,154 @@ def test_the_dashboard_still_shows_its_figures_when_the_shared_cache_is_down(
         monkeypatch.setattr(cache, method, unreachable)
     html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
     assert "63.6%" in html and "Clinic A" in html  # the same figures as with the cache
+
+
+def _add_idle_clinic(name: str = "AAA Clinic") -> None:
+    """A Lahore clinic open on Mondays with nobody booked: first in the alphabet, last by places taken."""
+    from datetime import time
+
+    from portal.extensions import db
+    from portal.health.models import Clinic, Service, WeeklyHours
+
+    clinic = Clinic(name=name, type="bhu", district="Lahore", address="Lahore")
+    db.session.add(clinic)
+    db.session.flush()
+    service = Service(clinic_id=clinic.id, name="General OPD", slot_minutes=60, places_per_slot=1, horizon_days=14)
+    db.session.add(service)
+    db.session.flush()
+    db.session.add(WeeklyHours(service_id=service.id, weekday=0, start=time(8), end=time(10)))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("sort", [None, "nonsense"])
+def test_the_league_table_is_ranked_by_places_taken_as_its_header_says(client, auth, dataset, provincial, sort):
+    _add_idle_clinic()
+    auth.login(provincial)
+    args = {**HEALTH_RANGE, **({"sort": sort} if sort else {})}
+    html = client.get("/dashboard/health", query_string=args).get_data(as_text=True)
+    table = html[html.index('id="table-clinics"') :]
+    rows = re.findall(r'<th scope="row" data-label="Clinic">\s*([^<]+?)\s*</th>', table)
+    assert rows == ["Clinic A", "Clinic B", "AAA Clinic"]
+    header = table[: table.index("</thead>")]
+    assert 'aria-sort="descending"' in header and 'Places taken <span aria-hidden="true">▼</span>' in header
+    league = _csv(client, "/dashboard/export/clinics.csv", **args)
+    assert [row[0] for row in league[1:]] == ["Clinic A", "Clinic B", "AAA Clinic"]
+
+
+def test_the_clinic_chart_shows_the_highest_utilisation_in_order_and_says_so(client, auth, dataset, provincial):
+    _add_idle_clinic()
+    auth.login(provincial)
+    # Whatever the table's order, the chart ranks by what it draws: B 66.7 %, A 62.5 %, AAA 0 %.
+    html = client.get("/dashboard/health", query_string={**HEALTH_RANGE, "sort": "clinic", "dir": "asc"}).text
+    chart = html[html.index('id="chart-clinics"') : html.index("</svg>", html.index('id="chart-clinics"'))]
+    labels = [part.split("<")[0] for part in chart.split('class="bar-label"')[1:]]
+    assert [label.split(">", 1)[1] for label in labels] == ["Clinic B", "Clinic A", "AAA Clinic"]
+    assert '<p class="chart-title">Clinics by utilisation, highest first</p>' in html
+
+
+def test_unmet_demand_by_district_draws_the_waitlist_and_refusals_it_ranks_by(app, dataset, provincial, monkeypatch):
+    from portal.auth.services import official_scope
+    from portal.dashboard import services
+    from portal.dashboard.figures import FIGURES
+
+    found = {"Lahore": (16, 1), "Faisalabad": (0, 2), "Multan": (0, 0), "Attock": (2, 0)}
+    monkeypatch.setattr(
+        services,
+        "unmet_by_district",
+        lambda f: [{"district": d, "waitlist": w, "refused": r} for d, (w, r) in found.items()],
+    )
+    scope = official_scope(provincial)
+    with app.test_request_context():
+        figure = FIGURES["unmet_district"](services.parse_filters(EDU_RANGE, scope), scope)
+    bars = figure.chart.bars
+    # Ranked by the whole bar drawn (waitlist + refused), districts with neither left to the table.
+    assert [(b["label"], b["value"]) for b in bars] == [("Lahore", 17), ("Attock", 2), ("Faisalabad", 2)]
+    assert [[s["key"] for s in b["segments"]] for b in bars] == [["waitlist", "refused"], ["waitlist"], ["refused"]]
+    assert figure.chart.title == "Districts with unmet demand, most first"
+    assert [t["value"] for t in figure.chart.x_ticks] == [0, 5, 10, 15, 20]
+    assert len(figure.table.rows) == 4
+
+
+def test_each_chart_comes_with_a_phone_layout(client, auth, dataset, provincial):
+    auth.login(provincial)
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).text
+    assert html.count('class="chart chart-columns chart-wide"') == 1
+    assert html.count("chart-narrow") == html.count("chart-wide") >= 4
+    assert 'id="chart-health-daily-narrow" viewBox="0 0 360 320"' in html
+    css = client.get("/static/css/dashboard.css").text
+    assert "@media (max-width: 40rem)" in css and ".chart-narrow { display: none; }" in css
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "message"),
+    [
+        (
+            {"start": "2026-03-01", "end": "2026-02-01"},
+            "end",
+            "This date is before the “From” date. Showing Feb 1, 2026 to Mar 1, 2026 instead.",
+        ),
+        (
+            {"start": "2026-02-30", "end": "2026-03-01"},
+            "start",
+            "Enter a real date, for example 2026-03-01. Showing Jan 31, 2026 to Mar 1, 2026 instead.",
+        ),
+        (
+            {"start": "garbage"},
+            "start",
+            "Enter a real date, for example 2026-03-01. Showing Feb 1, 2026 to Mar 2, 2026 instead.",
+        ),
+        (
+            {"start": "2020-01-01", "end": "2026-03-01"},
+            "start",
+            "The period can be at most 366 days. Showing Mar 1, 2025 to Mar 1, 2026 instead.",
+        ),
+        (
+            {"end": "9999-12-31"},
+            "end",
+            "Enter a date from Jan 1, 2000 to Dec 31, 2100. Showing Feb 1, 2026 to Mar 2, 2026 instead.",
+        ),
+        ({"start": "2026-04-01"}, "start", "This date is after the “To” date. Showing Mar 2, 2026 to Apr 1, 2026"),
+    ],
+)
+def test_dates_that_cannot_be_used_are_said_next_to_their_field(
+    client, auth, dataset, provincial, args, field, message
+):
+    auth.login(provincial)
+    for path in ("/dashboard/", "/dashboard/health", "/dashboard/education", "/dashboard/districts"):
+        html = client.get(path, query_string=args).text
+        assert f'<p class="error-message" id="f-{field}-error">{message}' in html, path
+        assert f'aria-describedby="f-{field}-error"' in html and 'href="#f-' + field + '"' in html
+        # What was typed stays in the field, to be put right; the links carry the dates shown.
+        assert f'name="{field}" type="date" value="{args[field]}"' in html
+    other = "end" if field == "start" else "start"
+    assert f'id="f-{other}-error"' not in html
+
+
+def test_good_dates_give_no_error(client, auth, dataset, provincial):
+    auth.login(provincial)
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).text
+    assert "error-message" not in html and "There is a problem" not in html
+
+
+def test_date_errors_in_urdu(client, auth, dataset, provincial):
+    auth.login(provincial)
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/dashboard/health", query_string={"start": "2026-03-01", "end": "2026-02-01"}).text
+    error = html[html.index('id="f-end-error">') :].split("</p>")[0]
+    assert error.endswith(
+        "یہ تاریخ «سے» والی تاریخ سے پہلے ہے۔"
+        " اس کے بجائے 1 فروری، 2026 سے 1 مارچ، 2026 تک کے اعداد و شمار دکھائے جا رہے ہیں۔"
+    )
+
+
+def test_a_download_with_dates_that_cannot_be_used_is_refused_with_the_reason(client, auth, dataset, provincial):
+    auth.login(provincial)
+    args = {"start": "garbage", "end": "2026-03-01"}
+    page = client.get("/dashboard/export/clinics.csv", query_string=args)
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert "From: Enter a real date, for example 2026-03-01." in page.text
+    api = client.get("/dashboard/export/clinics.csv", query_string=args, headers={"Accept": "application/json"})
+    assert api.status_code == 400
+    assert api.json["fields"] == {"start": "Enter a real date, for example 2026-03-01."}
+    assert client.get("/dashboard/export/clinics.csv", query_string=HEALTH_RANGE).status_code == 200

@@ -91,3 +91,29 @@ def test_presentation_works_without_javascript(seeded, browser, live_server):
     page.emulate_media(media="print")
     expect(page.locator(".dashboard-nav, .slide-nav").first).to_be_hidden()
     context.close()
+
+
+def test_charts_are_readable_on_a_360_px_phone_and_printed_whole(seeded, browser, live_server):
+    """The screen layout shrunk to a phone drew its labels about 5 px high; the phone's own is shown."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    persona = PERSONAS_BY_KEY["provincial_official"]
+    page.goto("/login")
+    page.locator("input[name=identifier]").first.fill(persona.cnic)
+    page.locator("input[name=password]").fill(persona.password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    for path in ("/dashboard/health", "/dashboard/education"):
+        page.goto(path)
+        expect(page.locator("svg.chart-wide").first).to_be_hidden()
+        charts = page.locator("svg.chart-narrow")
+        assert charts.count() >= 3
+        for i in range(charts.count()):
+            label = charts.nth(i).locator("text.tick").first.bounding_box()
+            assert label["height"] >= 10, (path, i, label)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.emulate_media(media="print")
+        expect(page.locator("svg.chart-wide").first).to_be_visible()
+        expect(page.locator("svg.chart-narrow").first).to_be_hidden()
+        page.emulate_media(media="screen")
+    context.close()
