@@ -67,15 +67,25 @@ def find_clinics(district: str | None = None, service_name: str | None = None, q
         stmt = stmt.where(
             Clinic.id.in_(select(Service.clinic_id).where(Service.active.is_(True), Service.name == service_name))
         )
-    if q and q.strip():
-        text = q.strip().lower()
+    for word in search_words(q):
         stmt = stmt.where(
             or_(
-                func.lower(Clinic.name).contains(text, autoescape=True),
-                func.lower(Clinic.name_ur).contains(text, autoescape=True),
+                func.lower(Clinic.name).contains(word, autoescape=True),
+                func.lower(Clinic.name_ur).contains(word, autoescape=True),
             )
         )
     return db.paginate(stmt.order_by(Clinic.name, Clinic.id), page=page, per_page=10, error_out=False)
+
+
+SEARCH_WORDS = 8
+
+
+def search_words(q: str | None) -> list[str]:
+    """The words of a name search, lower-cased, each once, the first ``SEARCH_WORDS`` of them:
+    a clinic matches when every word is part of its English or its Urdu name, in any order, so that
+    "DHQ Attock" finds "DHQ Hospital Attock". Each word is one more condition on the same few hundred
+    active clinics, not a join, so a long query costs no more than a short one."""
+    return list(dict.fromkeys((q or "").lower().split()))[:SEARCH_WORDS]
 
 
 def service_names() -> list[tuple[str, str | None]]:

@@ -406,3 +406,20 @@ def test_a_queue_token_is_upcoming_while_waiting_and_past_once_seen_or_missed(ma
     upcoming, past, _ = services.my_appointments(citizen)
     assert [a.id for a in upcoming] == [waiting.id]
     assert [a.id for a in past] == [seen.id]
+
+
+def test_clinic_search_matches_every_word_in_any_order_in_either_name(make_clinic):
+    make_clinic(name="DHQ Hospital Attock", name_ur="ڈی ایچ کیو ہسپتال اٹک", district="Attock")
+    make_clinic(name="THQ Hospital Fateh Jang", name_ur="ٹی ایچ کیو ہسپتال فتح جنگ", district="Attock")
+
+    def found(q):
+        return [c.name for c in services.find_clinics(q=q).items]
+
+    assert found("DHQ Attock") == ["DHQ Hospital Attock"]
+    assert found("attock  dhq") == ["DHQ Hospital Attock"]  # any order, any case, extra spaces
+    assert found("ڈی ایچ کیو اٹک") == ["DHQ Hospital Attock"]
+    assert found("DHQ اٹک") == ["DHQ Hospital Attock"]  # each word in the English or the Urdu name
+    assert found("hospital") == ["DHQ Hospital Attock", "THQ Hospital Fateh Jang"]
+    assert found("DHQ Jang") == []  # every word must match the same clinic
+    assert found("DHQ %") == []  # a wildcard is a character like any other
+    assert services.search_words("a b a " + " ".join("cdefghijk")) == list("abcdefgh")
