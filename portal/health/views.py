@@ -76,6 +76,10 @@ def find_clinics():
     service_name = request.args.get("service") or None
     q = (request.args.get("q") or "").strip()[:100] or None
     results = services.find_clinics(district, service_name, q, page=requested_page())
+    if results.page > max(results.pages, 1):
+        # A page past the last (an old link, a typed number): the last page, not "59 found" over none.
+        last = max(results.pages, 1)
+        return redirect(url_for("health.find_clinics", **{**request.args.to_dict(), "page": last}))
     next_dates = services.next_free_dates(results.items)
     return render_template(
         "health/find_clinics.html",
