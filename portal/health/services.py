@@ -26,8 +26,11 @@ from portal.extensions import db
 from portal.health import schedule
 from portal.health.errors import (
     AlreadyBooked,
+    AppointmentCancelled,
+    AppointmentOver,
     BeyondHorizon,
     ClosedDay,
+    DomainError,
     DuplicateSubmission,
     InPast,
     NotBookable,
@@ -153,6 +156,18 @@ def check_bookable(service: Service, starts_at: datetime) -> None:
         raise ClosedDay()
     if starts_at not in schedule.day_starts(service, day, set()):
         raise OutsideHours()
+
+
+def check_free(service: Service, starts_at: datetime) -> None:
+    """Raise SlotFull when no place is left at ``starts_at`` now: what a booking would find, said when
+    the form opens rather than after the click. (Only a hint: the booking itself decides, take_place.)"""
+    if service.places_per_slot < 1:
+        raise SlotFull()
+    full = db.session.scalar(
+        select(Slot.id).where(Slot.service_id == service.id, Slot.starts_at == starts_at, Slot.booked >= Slot.capacity)
+    )
+    if full is not None:
+        raise SlotFull()
 
 
 def _upsert():
@@ -343,7 +358,7 @@ PAST_SHOWN = 20
 def my_appointments(user: User, past_limit: int = PAST_SHOWN) -> tuple[list[Appointment], list[Appointment], bool]:
     """(upcoming, the ``past_limit`` most recent past or cancelled, whether there are older ones) of the
     user and their family members. Two bounded queries: a long history never slows the page."""
-    now, today = clock.now(), clock.today()
+    today = clock.today()
     options = (joinedload(Appointment.service), joinedload(Appointment.clinic), joinedload(Appointment.dependant))
     order = (Appointment.visit_date.desc(), Appointment.starts_at.desc(), Appointment.id.desc())
     # Everything that may still be upcoming: not cancelled, from today on (a handful per person).
@@ -355,10 +370,7 @@ def my_appointments(user: User, past_limit: int = PAST_SHOWN) -> tuple[list[Appo
     ).all()
     upcoming, past = [], []
     for row in current:
-        is_upcoming = row.status == STATUS_BOOKED and (row.starts_at or now) > now
-        if row.starts_at is None and row.status == STATUS_ARRIVED:
-            is_upcoming = True  # a queue token still waiting its turn; seen or missed, it is past
-        (upcoming if is_upcoming else past).append(row)
+        (upcoming if is_upcoming(row) else past).append(row)
     upcoming.reverse()  # soonest first
     older = db.session.scalars(
         select(Appointment)
@@ -395,19 +407,36 @@ def get_own_appointment(user: User, reference: str, lock: bool = False) -> Appoi
     return appointment
 
 
+def is_upcoming(appointment: Appointment) -> bool:
+    """Whether the visit is still to come: booked for a time ahead, or a queue token of today or later
+    still waiting its turn. Only then are its arrival code and calendar entry of any use."""
+    if appointment.starts_at is None:
+        return appointment.status == STATUS_ARRIVED and appointment.visit_date >= clock.today()
+    return appointment.status == STATUS_BOOKED and appointment.starts_at > clock.now()
+
+
 def can_change(appointment: Appointment) -> bool:
     """Whether the citizen may still cancel or reschedule (booked, upcoming, before the cut-off)."""
-    if appointment.status != STATUS_BOOKED or appointment.starts_at is None:
-        return False
+    return why_unchangeable(appointment) is None
+
+
+def why_unchangeable(appointment: Appointment) -> DomainError | None:
+    """Why the citizen can no longer cancel or move this appointment (the error to show), or None
+    when they still can: cancelled, over (attended, missed or its time passed), or past the cut-off."""
+    if appointment.status == STATUS_CANCELLED:
+        return AppointmentCancelled()
+    if appointment.status != STATUS_BOOKED or appointment.starts_at is None or appointment.starts_at <= clock.now():
+        return AppointmentOver()
     cutoff = appointment.starts_at - timedelta(hours=appointment.service.cancel_cutoff_hours)
-    return clock.now() < cutoff
+    if clock.now() >= cutoff:
+        return PastCutoff(hours=appointment.service.cancel_cutoff_hours)
+    return None
 
 
 def _check_changeable(appointment: Appointment) -> None:
-    if appointment.status != STATUS_BOOKED or appointment.starts_at is None or appointment.starts_at <= clock.now():
-        raise NotCancellable()
-    if not can_change(appointment):
-        raise PastCutoff(hours=appointment.service.cancel_cutoff_hours)
+    refusal = why_unchangeable(appointment)
+    if refusal is not None:
+        raise refusal
 
 
 def mark_cancelled(appointment: Appointment, reason: str | None, by_clinic: bool) -> None:
@@ -444,6 +473,15 @@ def cancel(user: User, reference: str) -> Appointment:
     return appointment
 
 
+def check_movable(appointment: Appointment, new_starts_at: datetime) -> None:
+    """Raise the first rule that stops moving ``appointment`` to ``new_starts_at``: the appointment can
+    no longer be changed, the time is its own already, the time is not bookable (check_bookable)."""
+    _check_changeable(appointment)
+    if new_starts_at == appointment.starts_at:
+        raise OutsideHours(_l("This is already the time of your appointment."))
+    check_bookable(appointment.service, new_starts_at)
+
+
 def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointment:
     """Move a booking to another time of the same service, atomically.
 
@@ -452,11 +490,8 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
     """
     begin_write()
     appointment = get_own_appointment(user, reference, lock=True)
-    _check_changeable(appointment)
-    if new_starts_at == appointment.starts_at:
-        raise OutsideHours(_l("This is already the time of your appointment."))
+    check_movable(appointment, new_starts_at)
     service = appointment.service
-    check_bookable(service, new_starts_at)
     new_slot_id = take_place(service, new_starts_at)
     old_slot_id, old_when = appointment.slot_id, _when(appointment)
     release_place(old_slot_id)
