@@ -8,11 +8,18 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from portal import clock
-from portal.health.models import Appointment
+from portal.health.models import STATUS_CANCELLED, Appointment
 
 
 def appointment_ics(appointment: Appointment) -> bytes:
+    """The appointment as one event, named in the reader's language (``shown_name``).
+
+    A cancelled appointment is not offered as a file, but an old link still answers: with the same UID,
+    ``STATUS:CANCELLED`` and a higher ``SEQUENCE``, so that a calendar app which holds the event from
+    before updates or removes it, a summary that begins with "Cancelled" for apps that ignore the status,
+    and no arrival code."""
     service, clinic = appointment.service, appointment.clinic
+    cancelled = appointment.status == STATUS_CANCELLED
     calendar = Calendar()
     calendar.add("prodid", "-//Digital Punjab//Health appointments//EN")
     calendar.add("version", "2.0")
@@ -26,16 +33,31 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add(
         "dtend", slot.ends_at if slot is not None else appointment.starts_at + timedelta(minutes=service.slot_minutes)
     )
-    event.add("summary", _("%(service)s at %(clinic)s", service=service.name, clinic=clinic.name))
-    event.add("location", f"{clinic.name}, {clinic.address}")
-    event.add(
-        "description",
-        _(
-            "Reference %(ref)s. Show arrival code %(code)s at the counter. Patient: %(name)s.",
-            ref=appointment.reference,
-            code=appointment.arrival_code,
-            name=appointment.patient_name,
-        ),
-    )
+    names = {"service": service.shown_name, "clinic": clinic.shown_name}
+    event.add("location", f"{clinic.shown_name}, {clinic.address}")
+    if cancelled:
+        event.add("status", "CANCELLED")
+        event.add("sequence", 1)
+        event.add("summary", _("Cancelled: %(service)s at %(clinic)s", **names))
+        event.add(
+            "description",
+            _(
+                "Reference %(ref)s. This appointment was cancelled. Patient: %(name)s.",
+                ref=appointment.reference,
+                name=appointment.patient_name,
+            ),
+        )
+    else:
+        event.add("status", "CONFIRMED")
+        event.add("summary", _("%(service)s at %(clinic)s", **names))
+        event.add(
+            "description",
+            _(
+                "Reference %(ref)s. Show arrival code %(code)s at the counter. Patient: %(name)s.",
+                ref=appointment.reference,
+                code=appointment.arrival_code,
+                name=appointment.patient_name,
+            ),
+        )
     calendar.add_component(event)
     return calendar.to_ical()

@@ -1,11 +1,15 @@
 """The rules of booking, as errors a person can read."""
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from portal.auth.errors import DomainError, NotFound
+from portal.refs import REFERENCE_IN_TEXT
 
 __all__ = [
     "AlreadyBooked",
+    "AppointmentCancelled",
+    "AppointmentOver",
     "BeyondHorizon",
     "ClosedDay",
     "DomainError",
@@ -83,6 +87,16 @@ class NotCancellable(DomainError):
     message = _l("This appointment can no longer be changed: it is not an upcoming booking.")
 
 
+class AppointmentCancelled(NotCancellable):
+    message = _l("This appointment was cancelled. It can no longer be changed.")
+
+
+class AppointmentOver(NotCancellable):
+    """Attended, missed, or its time has passed."""
+
+    message = _l("This appointment has already taken place or its time has passed. It can no longer be changed.")
+
+
 class WrongArrivalCode(DomainError):
     message = _l("The arrival code does not match this appointment. Please check it with the person.")
 
@@ -107,3 +121,21 @@ class ScheduleConflict(DomainError):
     def __init__(self, affected):
         super().__init__(count=len(affected))
         self.affected = affected
+
+
+def on_page(error: DomainError) -> Markup:
+    """The error's message for a page, each value in it isolated from the sentence around it: a
+    reference (``H-7KQ2-9FXD``) as a left-to-right island that never breaks at its hyphens, any other
+    text (a person's name) as ``<bdi class="name">``. In an Urdu sentence an English name then keeps
+    its words in order and leaves the brackets and punctuation next to it where the sentence has them."""
+    if not error.params:
+        return escape(str(error))
+    values = {}
+    for key, value in error.params.items():
+        if isinstance(value, str) and REFERENCE_IN_TEXT.fullmatch(value):
+            values[key] = Markup('<bdi dir="ltr">{}</bdi>').format(value)
+        elif isinstance(value, str):
+            values[key] = Markup('<bdi class="name">{}</bdi>').format(value)
+        else:
+            values[key] = value
+    return escape(str(error.message)) % values

@@ -18,6 +18,8 @@ from portal.health.models import Closure, Service, Slot, WeeklyHours
 DAY_OPEN = "open"
 DAY_FULL = "full"
 DAY_CLOSED = "closed"
+DAY_PAST = "past"  # before today
+DAY_NOT_YET = "not_yet"  # after the booking horizon: not open for booking yet
 
 
 def karachi_datetime(day: date, at: time) -> datetime:
@@ -88,6 +90,7 @@ def fits_schedule(service: Service, starts_at: datetime) -> bool:
 class TimeChoice:
     starts_at: datetime
     free: int
+    current: bool = False  # the time of the appointment being moved: shown, not offered
 
 
 @dataclass
@@ -145,8 +148,30 @@ def availability(service: Service, first: date | None = None, last: date | None 
 
 
 def day_availability(service: Service, day: date) -> DayAvailability | None:
+    """One day's times, for any date a link or a person may ask for: inside the booking horizon open,
+    full or closed; outside it past (before today), closed (the clinic does not open that day) or not
+    yet open for booking. None when the service takes no bookings at all."""
+    if day < clock.today():
+        return DayAvailability(day, DAY_PAST)
     found = availability(service, day, day)
-    return found[0] if found and found[0].day == day else None
+    if found and found[0].day == day:
+        return found[0]
+    if not (service.active and service.clinic.active):
+        return None
+    return DayAvailability(day, DAY_NOT_YET if day_starts(service, day) else DAY_CLOSED)
+
+
+def with_current(available: DayAvailability | None, current: datetime | None) -> DayAvailability | None:
+    """``available`` with ``current`` (the time of the appointment being moved) among its times, marked
+    as the current one, when it falls on that open or full day: the person sees where their booking is
+    now, whether or not places are left at it, and cannot pick it as a new time."""
+    if available is None or current is None or available.status not in (DAY_OPEN, DAY_FULL):
+        return available
+    if karachi_date(current) != available.day:
+        return available
+    times = [t for t in available.times if t.starts_at != current] + [TimeChoice(current, 0, current=True)]
+    times.sort(key=lambda t: t.starts_at)
+    return DayAvailability(available.day, available.status, available.free, times)
 
 
 def next_free_date(service: Service) -> date | None:

@@ -26,8 +26,11 @@ from portal.extensions import db
 from portal.health import schedule
 from portal.health.errors import (
     AlreadyBooked,
+    AppointmentCancelled,
+    AppointmentOver,
     BeyondHorizon,
     ClosedDay,
+    DomainError,
     DuplicateSubmission,
     InPast,
     NotBookable,
@@ -67,15 +70,25 @@ def find_clinics(district: str | None = None, service_name: str | None = None, q
         stmt = stmt.where(
             Clinic.id.in_(select(Service.clinic_id).where(Service.active.is_(True), Service.name == service_name))
         )
-    if q and q.strip():
-        text = q.strip().lower()
+    for word in search_words(q):
         stmt = stmt.where(
             or_(
-                func.lower(Clinic.name).contains(text, autoescape=True),
-                func.lower(Clinic.name_ur).contains(text, autoescape=True),
+                func.lower(Clinic.name).contains(word, autoescape=True),
+                func.lower(Clinic.name_ur).contains(word, autoescape=True),
             )
         )
     return db.paginate(stmt.order_by(Clinic.name, Clinic.id), page=page, per_page=10, error_out=False)
+
+
+SEARCH_WORDS = 8
+
+
+def search_words(q: str | None) -> list[str]:
+    """The words of a name search, lower-cased, each once, the first ``SEARCH_WORDS`` of them:
+    a clinic matches when every word is part of its English or its Urdu name, in any order, so that
+    "DHQ Attock" finds "DHQ Hospital Attock". Each word is one more condition on the same few hundred
+    active clinics, not a join, so a long query costs no more than a short one."""
+    return list(dict.fromkeys((q or "").lower().split()))[:SEARCH_WORDS]
 
 
 def service_names() -> list[tuple[str, str | None]]:
@@ -143,6 +156,18 @@ def check_bookable(service: Service, starts_at: datetime) -> None:
         raise ClosedDay()
     if starts_at not in schedule.day_starts(service, day, set()):
         raise OutsideHours()
+
+
+def check_free(service: Service, starts_at: datetime) -> None:
+    """Raise SlotFull when no place is left at ``starts_at`` now: what a booking would find, said when
+    the form opens rather than after the click. (Only a hint: the booking itself decides, take_place.)"""
+    if service.places_per_slot < 1:
+        raise SlotFull()
+    full = db.session.scalar(
+        select(Slot.id).where(Slot.service_id == service.id, Slot.starts_at == starts_at, Slot.booked >= Slot.capacity)
+    )
+    if full is not None:
+        raise SlotFull()
 
 
 def _upsert():
@@ -334,7 +359,7 @@ PAST_SHOWN = 20
 def my_appointments(user: User, past_limit: int = PAST_SHOWN) -> tuple[list[Appointment], list[Appointment], bool]:
     """(upcoming, the ``past_limit`` most recent past or cancelled, whether there are older ones) of the
     user and their family members. Two bounded queries: a long history never slows the page."""
-    now, today = clock.now(), clock.today()
+    today = clock.today()
     options = (joinedload(Appointment.service), joinedload(Appointment.clinic), joinedload(Appointment.dependant))
     order = (Appointment.visit_date.desc(), Appointment.starts_at.desc(), Appointment.id.desc())
     # Everything that may still be upcoming: not cancelled, from today on (a handful per person).
@@ -346,10 +371,7 @@ def my_appointments(user: User, past_limit: int = PAST_SHOWN) -> tuple[list[Appo
     ).all()
     upcoming, past = [], []
     for row in current:
-        is_upcoming = row.status == STATUS_BOOKED and (row.starts_at or now) > now
-        if row.starts_at is None and row.status == STATUS_ARRIVED:
-            is_upcoming = True  # a queue token still waiting its turn; seen or missed, it is past
-        (upcoming if is_upcoming else past).append(row)
+        (upcoming if is_upcoming(row) else past).append(row)
     upcoming.reverse()  # soonest first
     older = db.session.scalars(
         select(Appointment)
@@ -386,19 +408,36 @@ def get_own_appointment(user: User, reference: str, lock: bool = False) -> Appoi
     return appointment
 
 
+def is_upcoming(appointment: Appointment) -> bool:
+    """Whether the visit is still to come: booked for a time ahead, or a queue token of today or later
+    still waiting its turn. Only then are its arrival code and calendar entry of any use."""
+    if appointment.starts_at is None:
+        return appointment.status == STATUS_ARRIVED and appointment.visit_date >= clock.today()
+    return appointment.status == STATUS_BOOKED and appointment.starts_at > clock.now()
+
+
 def can_change(appointment: Appointment) -> bool:
     """Whether the citizen may still cancel or reschedule (booked, upcoming, before the cut-off)."""
-    if appointment.status != STATUS_BOOKED or appointment.starts_at is None:
-        return False
+    return why_unchangeable(appointment) is None
+
+
+def why_unchangeable(appointment: Appointment) -> DomainError | None:
+    """Why the citizen can no longer cancel or move this appointment (the error to show), or None
+    when they still can: cancelled, over (attended, missed or its time passed), or past the cut-off."""
+    if appointment.status == STATUS_CANCELLED:
+        return AppointmentCancelled()
+    if appointment.status != STATUS_BOOKED or appointment.starts_at is None or appointment.starts_at <= clock.now():
+        return AppointmentOver()
     cutoff = appointment.starts_at - timedelta(hours=appointment.service.cancel_cutoff_hours)
-    return clock.now() < cutoff
+    if clock.now() >= cutoff:
+        return PastCutoff(hours=appointment.service.cancel_cutoff_hours)
+    return None
 
 
 def _check_changeable(appointment: Appointment) -> None:
-    if appointment.status != STATUS_BOOKED or appointment.starts_at is None or appointment.starts_at <= clock.now():
-        raise NotCancellable()
-    if not can_change(appointment):
-        raise PastCutoff(hours=appointment.service.cancel_cutoff_hours)
+    refusal = why_unchangeable(appointment)
+    if refusal is not None:
+        raise refusal
 
 
 def mark_cancelled(appointment: Appointment, reason: str | None, by_clinic: bool) -> None:
@@ -435,6 +474,15 @@ def cancel(user: User, reference: str) -> Appointment:
     return appointment
 
 
+def check_movable(appointment: Appointment, new_starts_at: datetime) -> None:
+    """Raise the first rule that stops moving ``appointment`` to ``new_starts_at``: the appointment can
+    no longer be changed, the time is its own already, the time is not bookable (check_bookable)."""
+    _check_changeable(appointment)
+    if new_starts_at == appointment.starts_at:
+        raise OutsideHours(_l("This is already the time of your appointment."))
+    check_bookable(appointment.service, new_starts_at)
+
+
 def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointment:
     """Move a booking to another time of the same service, atomically.
 
@@ -443,11 +491,8 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
     """
     begin_write()
     appointment = get_own_appointment(user, reference, lock=True)
-    _check_changeable(appointment)
-    if new_starts_at == appointment.starts_at:
-        raise OutsideHours(_l("This is already the time of your appointment."))
+    check_movable(appointment, new_starts_at)
     service = appointment.service
-    check_bookable(service, new_starts_at)
     new_slot_id = take_place(service, new_starts_at)
     old_slot_id, old_when = appointment.slot_id, _when(appointment)
     release_place(old_slot_id)

@@ -19,6 +19,7 @@ from portal.health.errors import (
     DuplicateSubmission,
     NotFound,
     SlotFull,
+    on_page,
 )
 from portal.health.forms import (
     CLINIC_TYPE_LABELS,
@@ -76,6 +77,10 @@ def find_clinics():
     service_name = request.args.get("service") or None
     q = (request.args.get("q") or "").strip()[:100] or None
     results = services.find_clinics(district, service_name, q, page=requested_page())
+    if results.page > max(results.pages, 1):
+        # A page past the last (an old link, a typed number): the last page, not "59 found" over none.
+        last = max(results.pages, 1)
+        return redirect(url_for("health.find_clinics", **{**request.args.to_dict(), "page": last}))
     next_dates = services.next_free_dates(results.items)
     return render_template(
         "health/find_clinics.html",
@@ -129,8 +134,11 @@ def book(service_id: int, at: int):
         form.person.data = 0
         try:
             services.check_bookable(service, starts_at)  # say so now, not after the click
+            services.check_free(service, starts_at)
+        except SlotFull as exc:
+            return render_template("health/full.html", service=service, message=str(exc)), 409
         except DomainError as exc:
-            error = str(exc)
+            error = on_page(exc)
     elif form.validate_on_submit():
         try:
             appointment = services.book_slot(
@@ -150,13 +158,13 @@ def book(service_id: int, at: int):
             return render_template("health/full.html", service=service, message=str(exc)), 409
         except AlreadyBooked as exc:
             db.session.rollback()
-            error = str(exc)
+            error = on_page(exc)
         except NotFound:
             db.session.rollback()
             abort(404)
         except DomainError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = on_page(exc)
         else:
             appointment_reference = appointment.reference  # read before commit expires it: no reload
             db.session.commit()
@@ -190,6 +198,7 @@ def appointment(reference: str):
         "health/appointment.html",
         appointment=appointment,
         new=request.args.get("new") == "1",
+        upcoming=services.is_upcoming(appointment),
         can_change=services.can_change(appointment),
     )
 
@@ -203,11 +212,13 @@ def appointment_ics(reference: str):
     appointment = found(services.get_own_appointment, current_user, reference)
     if appointment.starts_at is None:
         abort(404)
-    return Response(
+    response = Response(
         build_ics(appointment),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="{appointment.reference}.ics"'},
     )
+    response.cache_control.no_store = True  # the patient's name and arrival code, like every private page
+    return response
 
 
 @bp.route("/appointments/<reference>/cancel", methods=["GET", "POST"])
@@ -221,14 +232,22 @@ def cancel(reference: str):
             appointment = found(services.cancel, current_user, reference)  # someone else's: 404
         except DomainError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = on_page(exc)
         else:
             cancelled = appointment.reference  # read before the commit expires it: no reload
             db.session.commit()
             flash(_("Your appointment %(ref)s is cancelled.", ref=cancelled), "success")
             return redirect(url_for("health.my_appointments"))
     appointment = found(services.get_own_appointment, current_user, reference)
-    return render_template("health/cancel.html", appointment=appointment, form=form, error=error)
+    refusal = services.why_unchangeable(appointment)
+    return render_template(
+        "health/cancel.html",
+        appointment=appointment,
+        form=form,
+        error=error,
+        refusal=on_page(refusal) if refusal is not None and error is None else None,
+        can_change=refusal is None,
+    )
 
 
 @bp.route("/appointments/<reference>/reschedule")
@@ -240,35 +259,54 @@ def reschedule(reference: str, at: int | None = None):
     appointment = found(services.get_own_appointment, current_user, reference)
     if at is not None:
         return _reschedule_confirm(appointment, instant(at))
-    chosen = parse_day(request.args.get("day"))
+    refusal = services.why_unchangeable(appointment)
+    chosen = parse_day(request.args.get("day")) if refusal is None else None
     available = schedule.day_availability(appointment.service, chosen) if chosen else None
-    days = schedule.availability(appointment.service) if chosen is None else None
+    days = schedule.availability(appointment.service) if chosen is None and refusal is None else None
     return render_template(
         "health/reschedule.html",
         appointment=appointment,
         days=days,
         day=chosen,
-        available=available,
-        can_change=services.can_change(appointment),
+        available=schedule.with_current(available, appointment.starts_at),
+        refusal=on_page(refusal) if refusal is not None else None,
     )
+
+
+def _full_for_move(appointment, exc: SlotFull):
+    again = url_for("health.reschedule", reference=appointment.reference)
+    return render_template("health/full.html", service=appointment.service, message=str(exc), again=again), 409
 
 
 def _reschedule_confirm(appointment, new_starts_at: datetime):
     form = ConfirmForm()
     error = None
-    if form.validate_on_submit():
+    if request.method == "GET":
+        try:  # like booking: say now what is wrong with this time, not after the click
+            services.check_movable(appointment, new_starts_at)
+            services.check_free(appointment.service, new_starts_at)
+        except SlotFull as exc:
+            return _full_for_move(appointment, exc)
+        except DomainError as exc:
+            error = on_page(exc)
+    elif form.validate_on_submit():
         try:
             services.reschedule(current_user, appointment.reference, new_starts_at)
         except SlotFull as exc:
             db.session.rollback()
-            return render_template("health/full.html", service=appointment.service, message=str(exc)), 409
+            return _full_for_move(appointment, exc)
         except DomainError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = on_page(exc)
         else:
             db.session.commit()
             flash(_("Your appointment has moved. The reference and arrival code stay the same."), "success")
             return redirect(url_for("health.appointment", reference=appointment.reference))
     return render_template(
-        "health/reschedule_confirm.html", appointment=appointment, new_starts_at=new_starts_at, form=form, error=error
+        "health/reschedule_confirm.html",
+        appointment=appointment,
+        new_starts_at=new_starts_at,
+        form=form,
+        error=error,
+        can_change=services.can_change(appointment),
     )

@@ -93,3 +93,93 @@ def test_pages_fit_a_small_phone(app, browser, live_server, role, lang):
         assert not broken, f"identifiers split over two lines in {lang}: {broken}"
     finally:
         context.close()
+
+
+# Touch targets of at least 44 × 44 px: the links in a row of My appointments, the buttons of an
+# appointment's action row (each row of which starts at the same edge when it wraps).
+SMALL_TARGETS = """[...document.querySelectorAll('main td.actions > a, main ul.actions a')]
+  .map(e => e.getBoundingClientRect())
+  .filter(r => r.height < 44 || r.width < 44)
+  .map(r => `${Math.round(r.width)}×${Math.round(r.height)}`)"""
+ROW_STARTS = """(() => {
+  const rtl = document.documentElement.dir === 'rtl';
+  const rows = new Map();
+  for (const li of document.querySelectorAll('main ul.actions > li')) {
+    const r = li.getBoundingClientRect(), top = Math.round(r.top);
+    const start = Math.round(rtl ? r.right : r.left);
+    if (!rows.has(top)) rows.set(top, start);
+    else rows.set(top, rtl ? Math.max(rows.get(top), start) : Math.min(rows.get(top), start));
+  }
+  return [...new Set(rows.values())];
+})()"""
+# A list item showing a bullet (the service cards of a clinic).
+BULLETED_CARDS = """[...document.querySelectorAll('main li.card')]
+  .filter(e => getComputedStyle(e).listStyleType !== 'none').length"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_health_pages_keep_references_whole_and_targets_large_on_a_small_phone(app, browser, live_server, lang):
+    """Her appointment's pages, the "already has an upcoming appointment (H-…)" error and a clinic's
+    services at 360 px: no reference split over two lines, no small or misaligned action, no bullet."""
+    from portal.auth.models import User
+    from portal.demo.seed import seed
+    from portal.health import schedule
+    from portal.health.models import Appointment
+
+    seed(size="small", seed_value=11)
+    db.session.commit()
+    persona = PERSONAS_BY_KEY["citizen"]
+    user = db.session.scalar(select(User).where(User.cnic == persona.cnic))
+    mine = db.session.scalar(
+        select(Appointment)
+        .where(Appointment.user_id == user.id, Appointment.dependant_id.is_(None), Appointment.status == "booked")
+        .order_by(Appointment.starts_at)
+        .limit(1)
+    )
+    ref, service = mine.reference, mine.service
+    free = next(
+        t.starts_at
+        for day in schedule.availability(service)
+        if day.status == schedule.DAY_OPEN
+        for t in day.times
+        if t.starts_at != mine.starts_at
+    )
+    at = int(free.timestamp())
+    context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        sign_in(page, persona.cnic, persona.password)
+        page.goto("/")
+        if lang == "ur":
+            switch_language(page, "ur")
+        problems = {}
+        for path in (
+            "/appointments",
+            f"/appointments/{ref}",
+            f"/appointments/{ref}/cancel",
+            f"/appointments/{ref}/reschedule/{at}",
+            f"/clinics/{service.clinic_id}",
+            f"/appointments/book/{service.id}/{at}",
+        ):
+            page.goto(path)
+            isolated = True
+            if path.startswith("/appointments/book/"):
+                page.locator("main form button[type=submit]").click()  # booking the same service twice
+                page.wait_for_load_state()
+                isolated = page.locator(f'main .error-summary bdi[dir=ltr]:text-is("{ref}")').count() == 1
+            found = {
+                "reference in the error not an island": not isolated,
+                "wider than the screen": page.evaluate("document.documentElement.scrollWidth") > SMALL_PHONE["width"],
+                "split": page.evaluate(BROKEN_IDENTIFIERS),
+                "small targets": page.evaluate(SMALL_TARGETS),
+                "rows starting at different edges": len(page.evaluate(ROW_STARTS)) > 1,
+                "bulleted cards": page.evaluate(BULLETED_CARDS),
+            }
+            found = {what: value for what, value in found.items() if value}
+            if found:
+                problems[path] = found
+                screenshot(page, f"health-small-{lang}-{path.strip('/').replace('/', '-')}")
+        assert not problems, f"at {SMALL_PHONE['width']} px in {lang}: {problems}"
+    finally:
+        context.close()

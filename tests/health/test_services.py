@@ -406,3 +406,104 @@ def test_a_queue_token_is_upcoming_while_waiting_and_past_once_seen_or_missed(ma
     upcoming, past, _ = services.my_appointments(citizen)
     assert [a.id for a in upcoming] == [waiting.id]
     assert [a.id for a in past] == [seen.id]
+
+
+def test_clinic_search_matches_every_word_in_any_order_in_either_name(make_clinic):
+    make_clinic(name="DHQ Hospital Attock", name_ur="ڈی ایچ کیو ہسپتال اٹک", district="Attock")
+    make_clinic(name="THQ Hospital Fateh Jang", name_ur="ٹی ایچ کیو ہسپتال فتح جنگ", district="Attock")
+
+    def found(q):
+        return [c.name for c in services.find_clinics(q=q).items]
+
+    assert found("DHQ Attock") == ["DHQ Hospital Attock"]
+    assert found("attock  dhq") == ["DHQ Hospital Attock"]  # any order, any case, extra spaces
+    assert found("ڈی ایچ کیو اٹک") == ["DHQ Hospital Attock"]
+    assert found("DHQ اٹک") == ["DHQ Hospital Attock"]  # each word in the English or the Urdu name
+    assert found("hospital") == ["DHQ Hospital Attock", "THQ Hospital Fateh Jang"]
+    assert found("DHQ Jang") == []  # every word must match the same clinic
+    assert found("DHQ %") == []  # a wildcard is a character like any other
+    assert services.search_words("a b a " + " ".join("cdefghijk")) == list("abcdefgh")
+
+
+def test_why_an_appointment_can_no_longer_be_changed(app, make_service, citizen):
+    from portal.health.errors import AppointmentCancelled, AppointmentOver
+
+    service = make_service(cancel_cutoff_hours=24)
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 12, 0))
+    db.session.commit()
+    assert services.why_unchangeable(appointment) is None and services.is_upcoming(appointment)
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 30).isoformat()  # 23 hours before
+    assert isinstance(services.why_unchangeable(appointment), PastCutoff) and services.is_upcoming(appointment)
+    app.config["FIXED_NOW"] = karachi(TUESDAY, 12, 0).isoformat()  # its time has come
+    assert isinstance(services.why_unchangeable(appointment), AppointmentOver)
+    assert not services.is_upcoming(appointment)
+    app.config["FIXED_NOW"] = karachi(MONDAY, 9, 0).isoformat()
+    services.cancel(citizen, appointment.reference)
+    db.session.commit()
+    refusal = services.why_unchangeable(appointment)
+    assert isinstance(refusal, AppointmentCancelled) and "was cancelled" in str(refusal)
+    assert not services.is_upcoming(appointment) and not services.can_change(appointment)
+    with pytest.raises(AppointmentCancelled):
+        services.reschedule(citizen, appointment.reference, karachi(TUESDAY, 12, 30))
+
+
+def test_check_free_says_whether_a_place_is_left_without_taking_it(make_service, citizen, make_user):
+    service = make_service(places_per_slot=1)
+    at = karachi(TUESDAY, 9, 0)
+    services.check_free(service, at)  # no slot row yet: every place is free
+    services.book_slot(citizen, service.id, at)
+    db.session.commit()
+    with pytest.raises(SlotFull):
+        services.check_free(service, at)
+    assert db.session.scalar(select(Slot.booked)) == 1
+    services.check_free(service, karachi(TUESDAY, 9, 30))
+    service.places_per_slot = 0
+    with pytest.raises(SlotFull):
+        services.check_free(service, karachi(TUESDAY, 9, 30))
+
+
+def test_check_movable_refuses_the_same_time_and_a_bad_one(make_service, citizen):
+    service = make_service()
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    with pytest.raises(OutsideHours) as info:
+        services.check_movable(appointment, karachi(TUESDAY, 9, 0))
+    assert "already the time of your appointment" in str(info.value)
+    from datetime import UTC, datetime
+
+    with pytest.raises(InPast):
+        services.check_movable(appointment, datetime.fromtimestamp(0, UTC))
+    services.check_movable(appointment, karachi(TUESDAY, 12, 0))
+
+
+def test_day_availability_says_why_a_day_has_no_times(make_service):
+    service = make_service(hours=[(1, time(9), time(10))])  # Tuesdays only
+    assert schedule.day_availability(service, MONDAY - timedelta(days=1)).status == schedule.DAY_PAST
+    assert schedule.day_availability(service, TUESDAY).status == schedule.DAY_OPEN
+    assert schedule.day_availability(service, TUESDAY + timedelta(days=1)).status == schedule.DAY_CLOSED
+    later = TUESDAY + timedelta(days=21)  # a Tuesday after the 14-day horizon
+    assert schedule.day_availability(service, later).status == schedule.DAY_NOT_YET
+    assert schedule.day_availability(service, later + timedelta(days=1)).status == schedule.DAY_CLOSED
+
+
+def test_with_current_shows_the_appointments_own_time_even_when_it_is_full(make_service, citizen):
+    service = make_service(hours=[(1, time(9), time(10))], places_per_slot=1)
+    appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    db.session.commit()
+    available = schedule.with_current(schedule.day_availability(service, TUESDAY), appointment.starts_at)
+    assert [(t.starts_at, t.current) for t in available.times] == [
+        (karachi(TUESDAY, 9, 0), True),
+        (karachi(TUESDAY, 9, 30), False),
+    ]
+    other_day = schedule.day_availability(service, TUESDAY + timedelta(days=7))
+    assert schedule.with_current(other_day, appointment.starts_at) == other_day
+
+
+def test_an_error_on_a_page_isolates_names_and_references(make_service, citizen):
+    from portal.health.errors import on_page
+
+    error = AlreadyBooked(name="Ayesha <Khan>", ref="H-E9PE-DYDG")
+    html = str(on_page(error))
+    assert '<bdi class="name">Ayesha &lt;Khan&gt;</bdi>' in html
+    assert '(<bdi dir="ltr">H-E9PE-DYDG</bdi>)' in html
+    assert str(on_page(PastCutoff(hours=24))) == str(PastCutoff(hours=24))

@@ -48,7 +48,8 @@ def test_find_clinics_page_filters_and_next_date(client, make_clinic, make_servi
     html = client.get("/clinics?q=nothing-like-this").get_data(as_text=True)
     assert "No clinic matches" in html
     assert client.get("/clinics?page=abc").status_code == 200
-    assert client.get("/clinics?page=999").status_code == 200
+    response = client.get("/clinics?page=999")
+    assert response.status_code == 302 and response.headers["Location"] == "/clinics?page=1"
 
 
 def test_find_clinics_paginates(client, make_clinic):
