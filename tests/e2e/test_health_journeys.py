@@ -114,3 +114,19 @@ def test_clinic_admin_checks_in_arrival_code_and_marks_seen(page, app, clinic_se
 
     switch_language(page, "ur")
     screenshot(page, "health-daily-list-ur-phone")
+
+
+def test_clinic_admin_layout_cards_without_bullets_and_actions_cells_in_line(browser, live_server, clinic_setup):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    try:
+        sign_in(page, clinic_setup["admin_cnic"])
+        page.goto("/clinic-admin")
+        assert page.eval_on_selector("ul.cards > li", "e => getComputedStyle(e).listStyleType") == "none"
+        page.goto(f"/clinic-admin/clinics/{clinic_setup['clinic_id']}")
+        bottoms = page.eval_on_selector_all(
+            "table tbody tr:first-child > td", "cells => cells.map(c => Math.round(c.getBoundingClientRect().bottom))"
+        )
+        assert len(set(bottoms)) == 1, bottoms  # the Actions cell ends where its row does
+    finally:
+        context.close()
