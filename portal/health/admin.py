@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -28,6 +29,7 @@ from portal.health.errors import (
     NotCancellable,
     NotFound,
     ScheduleConflict,
+    ServiceClosedToday,
     SlotFull,
     WrongArrivalCode,
     WrongStatus,
@@ -57,6 +59,14 @@ from portal.health.services import (
     take_place,
 )
 from portal.notifications.services import notify
+
+
+def _at(field: str, error: DomainError) -> DomainError:
+    """Name the form field an error is about, so that the page shows it next to that field as well as
+    in the summary at the top (``field`` is the attribute name on the form)."""
+    error.field = field
+    return error
+
 
 # --- scope -------------------------------------------------------------------------------------
 
@@ -262,15 +272,18 @@ def save_service(
 
 
 def validate_hours(start: time, end: time, break_start: time | None, break_end: time | None) -> None:
+    """Raises InvalidSchedule naming the field at fault (``error.field``)."""
     if end <= start:
-        raise InvalidSchedule(_l("The closing time must be after the opening time."))
+        raise _at("end", InvalidSchedule(_l("The closing time must be after the opening time.")))
     if (break_start is None) != (break_end is None):
-        raise InvalidSchedule(_l("Give both the start and the end of the break, or neither."))
+        missing = "break_end" if break_end is None else "break_start"
+        raise _at(missing, InvalidSchedule(_l("Give both the start and the end of the break, or neither.")))
     if break_start is not None:
         if break_end <= break_start:
-            raise InvalidSchedule(_l("The break must end after it starts."))
+            raise _at("break_end", InvalidSchedule(_l("The break must end after it starts.")))
         if break_start <= start or break_end >= end:
-            raise InvalidSchedule(_l("The break must be inside the opening hours."))
+            outside = "break_start" if break_start <= start else "break_end"
+            raise _at(outside, InvalidSchedule(_l("The break must be inside the opening hours.")))
 
 
 def save_hours(
@@ -296,10 +309,13 @@ def save_hours(
         if hours is not None and other.id == hours.id:
             continue
         if start < other.end and other.start < end:
-            raise InvalidSchedule(
-                _l("These hours overlap the hours %(start)s–%(end)s already set for this day."),
-                start=other.start.strftime("%H:%M"),
-                end=other.end.strftime("%H:%M"),
+            raise _at(
+                "start",
+                InvalidSchedule(
+                    _l("These hours overlap the hours %(start)s–%(end)s already set for this day."),
+                    start=other.start.strftime("%H:%M"),
+                    end=other.end.strftime("%H:%M"),
+                ),
             )
     if hours is None:
         hours = WeeklyHours(service=service)
@@ -320,12 +336,25 @@ def save_hours(
     return hours
 
 
-def delete_hours(actor: User, hours: WeeklyHours, confirm: bool = False, ip=None) -> None:
+def delete_hours(actor: User, hours: WeeklyHours, confirm: bool = False, ip=None) -> list[Affected]:
+    """Remove one weekday's hours; returns the appointments this cancelled (ScheduleConflict without
+    ``confirm`` when there are any)."""
     begin_write()
     service = hours.service
     db.session.delete(hours)
     audit("health.hours.deleted", actor=actor, target=service, ip=ip, weekday=hours.weekday)
-    _apply_schedule_change(actor, [service], confirm, ip)
+    return _apply_schedule_change(actor, [service], confirm, ip)
+
+
+# A closure is for days off (a holiday, a strike, a doctor on leave). A service or clinic that stops for
+# longer is made inactive instead ("Taking appointments", "Open for bookings"), which people can see.
+MAX_CLOSURE_DAYS = 366
+
+
+@dataclass
+class ClosureAdded:
+    closure: Closure
+    cancelled: list[Affected]
 
 
 def add_closure(
@@ -337,15 +366,62 @@ def add_closure(
     reason: str,
     confirm: bool = False,
     ip=None,
-) -> Closure:
+) -> ClosureAdded:
+    """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``.
+
+    Refused (InvalidSchedule naming the field): a last day before the first, a closure that is already
+    over, one longer than MAX_CLOSURE_DAYS, and one overlapping a closure of the same clinic or
+    service (remove that one first: two rows for the same days would be removed one at a time and
+    leave the clinic closed). Bookings it hits raise ScheduleConflict unless ``confirm``; then they are
+    cancelled, each person is told, and they are returned in ``cancelled``."""
     begin_write()
     if end_date < start_date:
-        raise InvalidSchedule(_l("The last day must be on or after the first day."))
+        raise _at("end_date", InvalidSchedule(_l("The last day must be on or after the first day.")))
+    if end_date < clock.today():
+        raise _at(
+            "end_date", InvalidSchedule(_l("This closure is already over. Enter today or a later day as the last day."))
+        )
+    if (end_date - start_date).days + 1 > MAX_CLOSURE_DAYS:
+        raise _at(
+            "end_date",
+            InvalidSchedule(
+                _l(
+                    "A closure can last at most %(days)s days (one year). To stop taking appointments for longer, "
+                    "untick “Taking appointments” on the service, or “Open for bookings” on the clinic."
+                ),
+                days=MAX_CLOSURE_DAYS,
+            ),
+        )
     services = list(clinic.services)
     if service_id:
         services = [s for s in services if s.id == service_id]
         if not services:
             raise NotFound()
+    same_scope = Closure.service_id == service_id if service_id else Closure.service_id.is_(None)
+    overlapping = db.session.scalar(
+        select(Closure)
+        .where(
+            Closure.clinic_id == clinic.id,
+            same_scope,
+            Closure.start_date <= end_date,
+            Closure.end_date >= start_date,
+        )
+        .order_by(Closure.start_date)
+        .limit(1)
+    )
+    if overlapping is not None:
+        raise _at(
+            "start_date",
+            InvalidSchedule(
+                _l(
+                    "These days overlap the closure already set from %(start)s to %(end)s (%(reason)s). "
+                    "Remove that one first, or choose other days."
+                ),
+                start=format_date(overlapping.start_date, "medium"),
+                end=format_date(overlapping.end_date, "medium"),
+                reason=overlapping.reason,
+            ),
+        )
     closure = Closure(
         clinic_id=clinic.id,
         service_id=service_id or None,
@@ -357,8 +433,8 @@ def add_closure(
     db.session.add(closure)
     db.session.flush()
     audit("health.closure.added", actor=actor, target=closure, ip=ip, start=str(start_date), end=str(end_date))
-    _apply_schedule_change(actor, services, confirm, ip, closure=closure)
-    return closure
+    cancelled = _apply_schedule_change(actor, services, confirm, ip, closure=closure)
+    return ClosureAdded(closure, cancelled)
 
 
 def delete_closure(actor: User, closure: Closure, ip=None) -> None:
@@ -391,15 +467,27 @@ def daily_list(clinic: Clinic, day: date) -> list[Appointment]:
 
 
 TRANSITIONS = {
-    STATUS_ARRIVED: {STATUS_BOOKED},
+    # A person marked "did not come" who turns up late that day is still checked in with their code.
+    STATUS_ARRIVED: {STATUS_BOOKED, STATUS_NO_SHOW},
     STATUS_SEEN: {STATUS_ARRIVED},
     STATUS_NO_SHOW: {STATUS_BOOKED},
 }
 
 
+def no_show_allowed(appointment: Appointment) -> bool:
+    """Whether "did not come" may be recorded now: for a booking, once its start time has passed (by
+    the portal's clock); for one without a time (a queue token), from its day on."""
+    if appointment.status != STATUS_BOOKED:
+        return False
+    if appointment.starts_at is not None:
+        return appointment.starts_at <= clock.now()
+    return appointment.visit_date <= clock.today()
+
+
 def set_status(actor: User, appointment_id: int, status: str, arrival_code: str | None = None, ip=None) -> Appointment:
-    """booked → arrived (arrival code must match, on the day) → seen; booked → no-show (once the day
-    has come). Audited."""
+    """booked → arrived (arrival code must match, on the day) → seen; booked → no-show (once its time
+    has passed, see no_show_allowed); no-show → arrived on the same day, with the code, for a person
+    who comes late. Audited, with the previous status."""
     begin_write()
     appointment = appointment_for_admin(actor, appointment_id, lock=True)
     if status not in TRANSITIONS or appointment.status not in TRANSITIONS[status]:
@@ -409,10 +497,10 @@ def set_status(actor: User, appointment_id: int, status: str, arrival_code: str 
         if appointment.visit_date != today:
             raise WrongStatus(_l("A person can only be checked in on the day of the appointment."))
         if refs.normalise_reference(arrival_code) != appointment.arrival_code:
-            raise WrongArrivalCode()
+            raise _at("arrival_code", WrongArrivalCode())
         appointment.arrived_at = clock.now()
-    if status == STATUS_NO_SHOW and appointment.visit_date > today:
-        raise WrongStatus(_l("An appointment can only be marked as a no-show on or after its day."))
+    if status == STATUS_NO_SHOW and not no_show_allowed(appointment):
+        raise WrongStatus(_l("A booking can only be marked “Did not come” once its time has passed."))
     if status == STATUS_SEEN:
         appointment.seen_at = clock.now()
     previous = appointment.status
@@ -453,20 +541,26 @@ def register_walk_in(
 
     A CNIC the portal does not know gets a minimal record (no password: they cannot sign in until
     they register online with the mobile number recorded here); ``mobile`` (E.164) is recorded on
-    such a record, and ignored for a full account. Raises NoPlaceToday when ``mode`` is "slot" and
-    today is full.
+    such a record, and ignored for a full account. Raises ServiceClosedToday when the service has no
+    hours today or a closure covers today (in both modes), NoPlaceToday when ``mode`` is "slot" and
+    today's times are all taken or past.
     """
     begin_write()
     service = next((s for s in clinic.services if s.id == service_id and s.active), None)
     if service is None:
         raise NotFound()
+    today, now = clock.today(), clock.now()
+    starts_today = schedule.day_starts(service, today)
+    if not starts_today:
+        # No hours on this weekday, or a closure: a queue token would send the person to a closed door.
+        raise _at("service_id", ServiceClosedToday())
     digits = normalise_cnic(cnic)
     if digits is None:
-        raise DomainError(_l("Enter a 13-digit CNIC."))
+        raise _at("cnic", DomainError(_l("Enter a 13-digit CNIC.")))
     person = db.session.scalar(select(User).where(User.cnic == digits))
     if person is None:
         if not (full_name and full_name.strip()):
-            raise DomainError(_l("This CNIC is new to the portal: enter the person's full name."))
+            raise _at("full_name", DomainError(_l("This CNIC is new to the portal: enter the person's full name.")))
         person = User(cnic=digits, full_name=full_name.strip(), mobile=mobile or None, password_hash=None)
         db.session.add(person)
         db.session.flush()
@@ -476,7 +570,6 @@ def register_walk_in(
         # add or correct it for the person standing in front of it (never for a full account).
         person.mobile = mobile
         audit("health.walk_in.mobile_recorded", actor=actor, target=person, ip=ip)
-    today, now = clock.today(), clock.now()
     appointment = Appointment(
         reference=_new_reference(),
         arrival_code=new_arrival_code(),
@@ -493,7 +586,7 @@ def register_walk_in(
     if mode == WALK_IN_SLOT:
         slot_id = None
         current_start = now - timedelta(minutes=service.slot_minutes)
-        for start in schedule.day_starts(service, today):
+        for start in starts_today:
             if start <= current_start:
                 continue
             try:
@@ -504,7 +597,7 @@ def register_walk_in(
             appointment.slot_id, appointment.starts_at = slot_id, start
             break
         if slot_id is None:
-            raise NoPlaceToday()
+            raise _at("mode", NoPlaceToday())
         db.session.add(appointment)
         db.session.flush()
     else:
@@ -535,7 +628,21 @@ def register_walk_in(
 
 # --- exports and counts ------------------------------------------------------------------------
 
-EXPORT_HEADER = ("reference", "date", "time", "queue", "name", "cnic", "service", "status", "walk_in", "reason")
+# "cnic" is the account holder's, as on the daily list: a family member (often a child) may have no
+# number of their own, and the counter matches the card of the adult who booked; "booked_by" names them.
+EXPORT_HEADER = (
+    "reference",
+    "date",
+    "time",
+    "queue",
+    "name",
+    "cnic",
+    "service",
+    "status",
+    "walk_in",
+    "reason",
+    "booked_by",
+)
 
 
 def export_rows(clinic: Clinic, first: date, last: date) -> list[tuple]:
@@ -547,7 +654,6 @@ def export_rows(clinic: Clinic, first: date, last: date) -> list[tuple]:
     out = []
     for a in rows:
         local = a.starts_at.astimezone(clock.KARACHI).strftime("%H:%M") if a.starts_at else ""
-        cnic = a.dependant.id_number if a.dependant is not None else a.user.cnic
         out.append(
             (
                 a.reference,
@@ -555,11 +661,12 @@ def export_rows(clinic: Clinic, first: date, last: date) -> list[tuple]:
                 local,
                 a.queue_number or "",
                 a.patient_name,
-                mask_cnic(cnic),
+                mask_cnic(a.user.cnic),
                 a.service.name,
                 a.status,
                 "yes" if a.walk_in else "no",
                 a.cancelled_reason or "",
+                a.user.full_name if a.dependant is not None else "",
             )
         )
     return out

@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_time
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,14 +22,42 @@ from portal.health.forms import (
     ClinicForm,
     ClosureForm,
     ConfirmForm,
+    DayForm,
     ExportForm,
     HoursForm,
     ServiceForm,
     StatusForm,
     WalkInForm,
 )
-from portal.health.models import STATUSES
-from portal.health.views import client_ip, found, parse_day
+from portal.health.models import STATUSES, Clinic
+from portal.health.views import client_ip, found
+
+
+def _error_at_field(form, exc: DomainError) -> str | None:
+    """Show a service's error next to the field it names (the summary lists it too); an error about no
+    one field is returned, for the box at the top."""
+    name = getattr(exc, "field", None)
+    field = form._fields.get(name) if name else None
+    if field is None:
+        return str(exc)
+    field.errors = [*field.errors, str(exc)]
+    return None
+
+
+def _cancelled_message(done: str, count: int) -> str:
+    """``done`` ("The closure has been added."), then how many bookings it cancelled, if any."""
+    if not count:
+        return done
+    return " ".join(
+        (
+            done,
+            ngettext(
+                "%(num)s booked appointment was cancelled and the person has been told.",
+                "%(num)s booked appointments were cancelled and each person has been told.",
+                count,
+            ),
+        )
+    )
 
 
 @bp.route("/clinic-admin")
@@ -45,7 +73,7 @@ def _clinic_data(form: ClinicForm) -> dict:
         "type": form.type.data,
         "district": form.district.data,
         "address": form.address.data.strip(),
-        "phone": (form.phone.data or "").strip() or None,
+        "phone": getattr(form.phone, "formatted", None),  # set by the validator when a number was given
     }
 
 
@@ -138,7 +166,7 @@ def admin_hours(service_id: int | None = None, hours_id: int | None = None):
             affected, error = exc.affected, str(exc)
         except DomainError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = _error_at_field(form, exc)
         else:
             db.session.commit()
             flash(_("The opening hours have been saved."), "success")
@@ -154,30 +182,27 @@ def admin_hours(service_id: int | None = None, hours_id: int | None = None):
     )
 
 
-@bp.route("/clinic-admin/hours/<int:hours_id>/delete", methods=["POST"])
+@bp.route("/clinic-admin/hours/<int:hours_id>/delete", methods=["GET", "POST"])
 @role_required("clinic_admin")
 def admin_hours_delete(hours_id: int):
     hours = found(admin.hours_for_admin, current_user, hours_id)
     service = hours.service
+    if request.method == "GET":
+        # A reload of the page asking to confirm: the hours page has the Remove button again.
+        return redirect(url_for("health.admin_hours", service_id=service.id))
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        admin.delete_hours(current_user, hours, confirm=request.form.get("confirm") == "y", ip=client_ip())
+        cancelled = admin.delete_hours(current_user, hours, confirm=request.form.get("confirm") == "y", ip=client_ip())
     except ScheduleConflict as exc:
         db.session.rollback()
+        hours = found(admin.hours_for_admin, current_user, hours_id)
         return render_template(
-            "health/admin/hours.html",
-            service=service,
-            hours=None,
-            form=HoursForm(formdata=None),
-            delete_form=form,
-            affected=exc.affected,
-            error=str(exc),
-            deleting=hours_id,
+            "health/admin/hours_delete.html", service=service, hours=hours, form=form, affected=exc.affected
         )
     db.session.commit()
-    flash(_("The opening hours have been removed."), "success")
+    flash(_cancelled_message(_("The opening hours have been removed."), len(cancelled)), "success")
     return redirect(url_for("health.admin_hours", service_id=service.id))
 
 
@@ -190,7 +215,7 @@ def admin_closures(clinic_id: int):
     affected, error = None, None
     if form.validate_on_submit():
         try:
-            admin.add_closure(
+            added = admin.add_closure(
                 current_user,
                 clinic,
                 form.service_id.data or None,
@@ -207,10 +232,10 @@ def admin_closures(clinic_id: int):
             abort(404)
         except DomainError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = _error_at_field(form, exc)
         else:
             db.session.commit()
-            flash(_("The closure has been added."), "success")
+            flash(_cancelled_message(_("The closure has been added."), len(added.cancelled)), "success")
             return redirect(url_for("health.admin_closures", clinic_id=clinic.id))
     return render_template(
         "health/admin/closures.html",
@@ -236,27 +261,45 @@ def admin_closure_delete(closure_id: int):
     return redirect(url_for("health.admin_closures", clinic_id=clinic_id))
 
 
-@bp.route("/clinic-admin/clinics/<int:clinic_id>/day")
-@role_required("clinic_admin")
-def admin_day(clinic_id: int):
-    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
-    day = parse_day(request.args.get("date"), clock.today())
-    if day is None:
-        abort(404)
+def _day_page(clinic, day, day_form: DayForm | None = None, row_error: dict | None = None, status: int = 200):
+    """The daily list of ``day``. ``row_error`` ({"id", "message", "code"}) shows a refused status change
+    at its row, with the code that was typed; ``day_form`` carries an error at the Date field."""
     first, last = admin.week_of(day)
-    return render_template(
+    if day_form is None:
+        day_form = DayForm(formdata=None, data={"date": day.isoformat()})
+    body = render_template(
         "health/admin/day.html",
         clinic=clinic,
         day=day,
+        day_form=day_form,
         appointments=admin.daily_list(clinic, day),
         day_counts=admin.counts(clinic, day, day),
         week_counts=admin.counts(clinic, first, last),
         status_form=StatusForm(formdata=None),
         statuses=STATUSES,
         today=clock.today(),
+        no_show_allowed=admin.no_show_allowed,
+        row_error=row_error or {},
         prev_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
     )
+    return body, status
+
+
+def _asked_day(clinic):
+    """The day in ?date= (today without one), or the list page for today with an error at the Date field."""
+    form = DayForm(request.args)
+    if form.validate():
+        return form.day or clock.today(), None
+    return None, _day_page(clinic, clock.today(), day_form=form, status=400)
+
+
+@bp.route("/clinic-admin/clinics/<int:clinic_id>/day")
+@role_required("clinic_admin")
+def admin_day(clinic_id: int):
+    clinic = found(admin.clinic_for_admin, current_user, clinic_id)
+    day, refused = _asked_day(clinic)
+    return refused or _day_page(clinic, day)
 
 
 def _csv_response(rows: list[tuple], filename: str) -> Response:
@@ -277,9 +320,9 @@ def _csv_response(rows: list[tuple], filename: str) -> Response:
 @role_required("clinic_admin")
 def admin_day_csv(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
-    day = parse_day(request.args.get("date"), clock.today())
-    if day is None:
-        abort(404)
+    day, refused = _asked_day(clinic)
+    if refused:
+        return refused
     return _csv_response(admin.export_rows(clinic, day, day), f"clinic-{clinic.id}-{day.isoformat()}.csv")
 
 
@@ -306,10 +349,12 @@ def admin_status(appointment_id: int):
         updated = admin.set_status(current_user, appointment_id, form.status.data, form.arrival_code.data, client_ip())
     except DomainError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(ref)s is now: %(status)s.", ref=updated.reference, status=STATUS_LABELS[updated.status]), "success")
+        # Shown at the row, with the code as typed (the form's address ends in #a<id>, and the code box
+        # takes the focus, so a phone opens the page at the row, not at a message at the top).
+        row_error = {"id": appointment_id, "message": str(exc), "code": form.arrival_code.data or ""}
+        return _day_page(db.session.get(Clinic, clinic_id), day, row_error=row_error, status=400)
+    db.session.commit()
+    flash(_("%(ref)s is now: %(status)s.", ref=updated.reference, status=STATUS_LABELS[updated.status]), "success")
     return redirect(url_for("health.admin_day", clinic_id=clinic_id, date=day.isoformat()) + f"#a{appointment_id}")
 
 
@@ -360,7 +405,7 @@ def admin_walk_in(clinic_id: int):
             abort(404)
         except DomainError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = _error_at_field(form, exc)
         else:
             db.session.commit()
             if appointment.queue_number:

@@ -22,6 +22,7 @@ __all__ = [
     "OutsideHours",
     "PastCutoff",
     "ScheduleConflict",
+    "ServiceClosedToday",
     "SlotFull",
     "TooSoon",
     "WrongArrivalCode",
@@ -107,6 +108,13 @@ class WrongStatus(DomainError):
 
 class NoPlaceToday(DomainError):
     message = _l("There is no free place left today for this service. Give the person a queue token instead.")
+
+
+class ServiceClosedToday(DomainError):
+    message = _l(
+        "This service has no opening hours today, or is closed today, so no one can be registered for it. "
+        "If it is open after all, add today's hours or remove the closure first."
+    )
 
 
 class InvalidSchedule(DomainError):

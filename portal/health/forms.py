@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import phonenumbers
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -14,7 +17,16 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import TextInput
 
 from portal.forms import (
     CNIC,
@@ -69,6 +81,52 @@ class ConfirmForm(FlaskForm):
     """A button that posts: cancel an appointment, confirm a reschedule."""
 
 
+def format_pakistani_phone(text: str | None) -> str | None:
+    """A Pakistani landline, mobile or UAN number in the national format the public sees (for example
+    ``(042) 99201234``, ``0300 1234567``), from whatever way it was typed; None if it is not one."""
+    try:
+        number = phonenumbers.parse((text or "").strip(), "PK")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 92 or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+class PakistaniPhone:
+    """Validator: a Pakistani phone number, landline or mobile. Leaves the formatted number in
+    ``field.formatted``."""
+
+    def __call__(self, form, field):
+        formatted = format_pakistani_phone(field.data)
+        if formatted is None:
+            raise ValidationError(
+                _l("Enter a Pakistani phone number with its area code, for example 042 99201234 or 0300 1234567.")
+            )
+        field.formatted = formatted
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a text box: what was typed stays in the box when it is not a number (a
+    number box would empty it), and it gets one message, not this one and the range's."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Enter a whole number in figures, for example 20.")) from None
+        elif valuelist:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the message above is enough: the range says nothing more
+
+
 class ClinicForm(FlaskForm):
     name = StringField(
         _l("Clinic name in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
@@ -79,7 +137,7 @@ class ClinicForm(FlaskForm):
     type = SelectField(_l("Type"), choices=CLINIC_TYPE_CHOICES, validators=[DataRequired(_required)])
     district = district_field(_l("District"), validators=[DataRequired(_l("Choose a district."))])
     address = TextAreaField(_l("Address"), validators=[DataRequired(_required), Length(max=300)])
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), PakistaniPhone()])
     active = BooleanField(_l("Open for bookings"), default=True)
     confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))
 
@@ -89,27 +147,27 @@ class ServiceForm(FlaskForm):
         _l("Service name in English"), validators=[DataRequired(_required), Length(max=120)], render_kw=ENGLISH_INPUT
     )
     name_ur = StringField(_l("Name in Urdu (optional)"), validators=[Optional(), Length(max=120)], render_kw=URDU_INPUT)
-    slot_minutes = IntegerField(
+    slot_minutes = WholeNumberField(
         _l("Length of each appointment (minutes)"),
         validators=[InputRequired(_required), NumberRange(5, 240, _l("Between 5 and 240 minutes."))],
         default=15,
     )
-    places_per_slot = IntegerField(
+    places_per_slot = WholeNumberField(
         _l("Places at each time"),
         validators=[InputRequired(_required), NumberRange(1, 500, _l("Between 1 and 500."))],
         default=1,
     )
-    min_notice_hours = IntegerField(
+    min_notice_hours = WholeNumberField(
         _l("Minimum notice (hours)"),
         validators=[InputRequired(_required), NumberRange(0, 720, _l("Between 0 and 720 hours."))],
         default=2,
     )
-    horizon_days = IntegerField(
+    horizon_days = WholeNumberField(
         _l("How many days ahead people may book"),
         validators=[InputRequired(_required), NumberRange(1, 90, _l("Between 1 and 90 days."))],
         default=14,
     )
-    cancel_cutoff_hours = IntegerField(
+    cancel_cutoff_hours = WholeNumberField(
         _l("Cancellation cut-off (hours before)"),
         validators=[InputRequired(_required), NumberRange(0, 168, _l("Between 0 and 168 hours."))],
         default=2,
@@ -131,10 +189,19 @@ class HoursForm(FlaskForm):
         if self.start.data and field.data and field.data <= self.start.data:
             raise ValidationError(_l("The closing time must be after the opening time."))
 
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # Optional() stops each break field's checks when it is empty, so "one without the other" is
+        # checked here, and shown at the empty one.
+        bs, be = self.break_start, self.break_end
+        if not (bs.errors or be.errors) and (bs.data is None) != (be.data is None):
+            missing = be if be.data is None else bs
+            missing.errors.append(_l("Give both the start and the end of the break, or neither."))
+            ok = False
+        return ok
+
     def validate_break_end(self, field):
         bs, be = self.break_start.data, field.data
-        if (bs is None) != (be is None):
-            raise ValidationError(_l("Give both the start and the end of the break, or neither."))
         if bs and be:
             if be <= bs:
                 raise ValidationError(_l("The break must end after it starts."))
@@ -176,6 +243,29 @@ class WalkInForm(FlaskForm):
         default="slot",
         validators=[InputRequired(_l("Choose one."))],
     )
+
+
+class DayForm(FlaskForm):
+    """The day a daily list shows (?date=YYYY-MM-DD, today when empty); the day is left in ``self.day``."""
+
+    class Meta:
+        csrf = False
+
+    date = StringField(_l("Date"), render_kw={"type": "date"})
+
+    def validate_date(self, field):
+        # A browser without a date picker sends whatever was typed.
+        text = (field.data or "").strip()
+        if not text:
+            self.day = None
+            return
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(_l("Enter a real date as year-month-day, for example 2026-03-15.")) from None
+        if not 2000 <= day.year <= 2100:
+            raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
+        self.day = day
 
 
 class ExportForm(FlaskForm):

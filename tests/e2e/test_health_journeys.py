@@ -114,3 +114,52 @@ def test_clinic_admin_checks_in_arrival_code_and_marks_seen(page, app, clinic_se
 
     switch_language(page, "ur")
     screenshot(page, "health-daily-list-ur-phone")
+
+
+def test_wrong_arrival_code_is_shown_at_the_row_on_a_small_phone(browser, live_server, app, make_user, clinic_setup):
+    """The row is far down a long list: the answer opens at it, with the message and the code as typed."""
+    from sqlalchemy import select
+
+    from portal.health import services
+    from tests.health.conftest import MONDAY, karachi
+
+    service_id = db.session.scalar(select(Service.id))
+    people = [make_user(full_name=f"Patient {n}") for n in range(8)]  # every place from 11:00
+    with app.test_request_context():
+        for n, person in enumerate(people):
+            late = services.book_slot(person, service_id, karachi(MONDAY, 11 + n // 4, 30 * (n // 2 % 2)))
+        db.session.commit()
+        last_id, reference = late.id, late.reference
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    try:
+        sign_in(page, clinic_setup["admin_cnic"])
+        page.goto(f"/clinic-admin/clinics/{clinic_setup['clinic_id']}/day")
+        page.locator(f"#code-{last_id}").fill("ZZZZ")
+        page.get_by_role("button", name=f"Arrived {reference}").click()
+        message = page.locator(f"#status-error-{last_id}")
+        expect(message).to_contain_text("The arrival code does not match")
+        expect(message).to_be_in_viewport()
+        expect(page.locator(f"#code-{last_id}")).to_have_value("ZZZZ")
+        expect(page.locator(f"#code-{last_id}")).to_be_focused()
+        assert page.evaluate("window.scrollY") > 0
+        screenshot(page, "health-wrong-code-en-small-phone")
+    finally:
+        context.close()
+
+
+def test_clinic_admin_layout_cards_without_bullets_and_actions_cells_in_line(browser, live_server, clinic_setup):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    try:
+        sign_in(page, clinic_setup["admin_cnic"])
+        page.goto("/clinic-admin")
+        assert page.eval_on_selector("ul.cards > li", "e => getComputedStyle(e).listStyleType") == "none"
+        page.goto(f"/clinic-admin/clinics/{clinic_setup['clinic_id']}")
+        bottoms = page.eval_on_selector_all(
+            "table tbody tr:first-child > td", "cells => cells.map(c => Math.round(c.getBoundingClientRect().bottom))"
+        )
+        assert len(set(bottoms)) == 1, bottoms  # the Actions cell ends where its row does
+    finally:
+        context.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,9 +12,12 @@ from portal.auth.models import AuditEvent, User
 from portal.extensions import db
 from portal.health import admin, services
 from portal.health.errors import (
+    DomainError,
     InvalidSchedule,
+    NoPlaceToday,
     NotCancellable,
     ScheduleConflict,
+    ServiceClosedToday,
     SlotFull,
     WrongArrivalCode,
     WrongStatus,
@@ -76,6 +79,97 @@ def test_future_appointment_cannot_be_checked_in_or_marked_no_show(clinic_admin,
         admin.set_status(staff, booking.id, "no_show")
 
 
+def test_no_show_only_once_the_time_has_passed(app, clinic_admin, citizen):
+    service, staff = clinic_admin  # the clock: Monday 09:00
+    booking = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    assert not admin.no_show_allowed(booking)
+    with pytest.raises(WrongStatus, match="once its time has passed"):
+        admin.set_status(staff, booking.id, "no_show")
+    db.session.rollback()
+    app.config["FIXED_NOW"] = karachi(MONDAY, 11, 59).isoformat()
+    assert not admin.no_show_allowed(booking)
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12).isoformat()
+    assert admin.no_show_allowed(booking)
+    admin.set_status(staff, booking.id, "no_show")
+    db.session.commit()
+    assert booking.status == "no_show" and not admin.no_show_allowed(booking)
+
+
+def test_a_no_show_who_comes_late_that_day_is_checked_in_with_the_code(app, clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 30).isoformat()
+    admin.set_status(staff, booking.id, "no_show")
+    db.session.commit()
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 50).isoformat()
+    with pytest.raises(WrongArrivalCode) as wrong:
+        admin.set_status(staff, booking.id, "arrived", "ZZZZ")
+    assert wrong.value.field == "arrival_code"
+    db.session.rollback()
+    admin.set_status(staff, booking.id, "arrived", booking.arrival_code)
+    db.session.commit()
+    assert booking.status == "arrived" and booking.arrived_at == karachi(MONDAY, 12, 50)
+    arrived = db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "health.appointment.arrived"))
+    assert arrived["previous"] == "no_show"
+
+
+def test_a_no_show_cannot_be_checked_in_on_a_later_day(app, clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    app.config["FIXED_NOW"] = karachi(MONDAY, 13).isoformat()
+    admin.set_status(staff, booking.id, "no_show")
+    db.session.commit()
+    app.config["FIXED_NOW"] = karachi(TUESDAY, 9).isoformat()
+    with pytest.raises(WrongStatus):
+        admin.set_status(staff, booking.id, "arrived", booking.arrival_code)
+
+
+def test_walk_in_refused_for_a_service_without_hours_today(clinic_admin, make_service):
+    service, staff = clinic_admin
+    tuesdays_only = make_service(clinic=service.clinic, name="Dental", hours=[(TUESDAY.weekday(), time(9), time(13))])
+    for mode in ("queue", "slot"):
+        with pytest.raises(ServiceClosedToday) as refused:
+            admin.register_walk_in(staff, service.clinic, tuesdays_only.id, "3740522222221", "Nasreen Bibi", None, mode)
+        assert refused.value.field == "service_id"
+        db.session.rollback()
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+    assert db.session.scalar(select(func.count(User.id)).where(User.cnic == "3740522222221")) == 0
+
+
+def test_walk_in_refused_for_a_service_closed_today(clinic_admin):
+    service, staff = clinic_admin
+    db.session.add(Closure(clinic_id=service.clinic_id, start_date=MONDAY, end_date=MONDAY, reason="Strike"))
+    db.session.commit()
+    for mode in ("queue", "slot"):
+        with pytest.raises(ServiceClosedToday):
+            admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, mode)
+        db.session.rollback()
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_walk_in_when_todays_times_are_gone_points_to_a_queue_token(app, clinic_admin):
+    service, staff = clinic_admin
+    app.config["FIXED_NOW"] = karachi(MONDAY, 13, 5).isoformat()
+    with pytest.raises(NoPlaceToday) as full:
+        admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "slot")
+    assert full.value.field == "mode"
+    db.session.rollback()
+    token = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
+    assert token.queue_number == 1
+
+
+def test_walk_in_errors_name_their_field(clinic_admin):
+    service, staff = clinic_admin
+    with pytest.raises(DomainError) as bad_cnic:
+        admin.register_walk_in(staff, service.clinic, service.id, "12345", None, None, "queue")
+    with pytest.raises(DomainError) as no_name:
+        admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", " ", None, "queue")
+    assert (bad_cnic.value.field, no_name.value.field) == ("cnic", "full_name")
+
+
 def test_walk_in_reuses_known_person_and_minimal_record_can_register_later(clinic_admin, citizen):
     from portal.auth import services as auth_services
 
@@ -124,19 +218,26 @@ def test_walk_in_records_the_mobile_on_a_counter_record_but_never_on_an_account(
 
 
 def test_validate_hours_rules():
-    with pytest.raises(InvalidSchedule):
-        admin.validate_hours(time(10), time(10), None, None)
-    with pytest.raises(InvalidSchedule):
-        admin.validate_hours(time(9), time(13), time(12), time(11))
-    with pytest.raises(InvalidSchedule):
-        admin.validate_hours(time(9), time(13), time(12), time(13))  # break must end before closing
+    cases = [
+        ((time(10), time(10), None, None), "end"),
+        ((time(9), time(13), time(12), time(11)), "break_end"),
+        ((time(9), time(13), time(12), time(13)), "break_end"),  # break must end before closing
+        ((time(9), time(13), time(8), time(10)), "break_start"),
+        ((time(9), time(13), time(11), None), "break_end"),  # half a break: shown at the empty one
+        ((time(9), time(13), None, time(11)), "break_start"),
+    ]
+    for args, field in cases:
+        with pytest.raises(InvalidSchedule) as refused:
+            admin.validate_hours(*args)
+        assert refused.value.field == field, args
     admin.validate_hours(time(9), time(13), time(11), time(11, 30))
 
 
 def test_overlapping_hours_refused_but_adjacent_allowed(clinic_admin):
     service, staff = clinic_admin
-    with pytest.raises(InvalidSchedule):
+    with pytest.raises(InvalidSchedule) as overlap:
         admin.save_hours(staff, service, None, 1, time(12), time(14))
+    assert overlap.value.field == "start" and "09:00–13:00" in str(overlap.value)
     db.session.rollback()
     admin.save_hours(staff, service, None, 1, time(13), time(15))  # starts as the other closes
 
@@ -153,6 +254,86 @@ def test_closure_conflict_lists_then_cancels(clinic_admin, citizen):
     admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, "Strike", confirm=True)
     db.session.commit()
     assert booking.status == "cancelled" and booking.slot.booked == 0
+
+
+def test_closure_returns_the_appointments_it_cancelled(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    added = admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, "Strike", confirm=True)
+    assert [a.reference for a in added.cancelled] == [booking.reference]
+    assert added.closure.reason == "Strike"
+    quiet = admin.add_closure(
+        staff, service.clinic, None, TUESDAY + timedelta(days=7), TUESDAY + timedelta(days=7), "Eid"
+    )
+    assert quiet.cancelled == []
+
+
+def test_closure_already_over_is_refused_at_its_last_day(clinic_admin):
+    service, staff = clinic_admin  # today is Monday 2 March 2026
+    with pytest.raises(InvalidSchedule, match="already over") as refused:
+        admin.add_closure(staff, service.clinic, None, date(2025, 1, 1), date(2025, 1, 5), "Old closure")
+    assert refused.value.field == "end_date"
+    db.session.rollback()
+    with pytest.raises(InvalidSchedule, match="already over"):
+        admin.add_closure(staff, service.clinic, None, MONDAY - timedelta(days=3), MONDAY - timedelta(days=1), "x")
+    db.session.rollback()
+    # one that began earlier and still runs today is kept, and shown
+    admin.add_closure(staff, service.clinic, None, MONDAY - timedelta(days=3), MONDAY, "Flood")
+    db.session.commit()
+    assert [c.reason for c in admin.clinic_closures(service.clinic)] == ["Flood"]
+
+
+def test_closure_longer_than_a_year_is_refused(clinic_admin):
+    service, staff = clinic_admin
+    with pytest.raises(InvalidSchedule, match="at most 366 days") as refused:
+        admin.add_closure(staff, service.clinic, None, date(2026, 12, 20), date(2126, 12, 20), "Century")
+    assert refused.value.field == "end_date"
+    db.session.rollback()
+    with pytest.raises(InvalidSchedule):
+        admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY + timedelta(days=366), "Too long")
+    db.session.rollback()
+    admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY + timedelta(days=365), "A year", confirm=True)
+
+
+def test_overlapping_closure_of_the_same_clinic_or_service_is_refused(clinic_admin, make_service):
+    service, staff = clinic_admin
+    other = make_service(clinic=service.clinic, name="Dental")
+    clinic = service.clinic
+    admin.add_closure(staff, clinic, None, date(2026, 3, 20), date(2026, 3, 22), "Eid")
+    admin.add_closure(staff, clinic, service.id, date(2026, 3, 10), date(2026, 3, 12), "Doctor on leave")
+    db.session.commit()
+    for service_id, first, last in (
+        (None, date(2026, 3, 20), date(2026, 3, 22)),  # the same closure twice
+        (None, date(2026, 3, 22), date(2026, 3, 25)),  # sharing a day
+        (None, date(2026, 3, 15), date(2026, 3, 30)),  # around it
+        (service.id, date(2026, 3, 12), date(2026, 3, 12)),
+    ):
+        with pytest.raises(InvalidSchedule, match="overlap the closure already set") as refused:
+            admin.add_closure(staff, clinic, service_id, first, last, "Again")
+        assert refused.value.field == "start_date"
+        db.session.rollback()
+    # another service, or the day after, is a different closure
+    admin.add_closure(staff, clinic, other.id, date(2026, 3, 10), date(2026, 3, 12), "Dentist on leave")
+    admin.add_closure(staff, clinic, None, date(2026, 3, 23), date(2026, 3, 23), "Strike")
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Closure.id))) == 4
+
+
+def test_export_shows_the_account_holders_cnic_for_a_family_member_as_the_daily_list_does(clinic_admin, citizen):
+    service, staff = clinic_admin
+    citizen.dependants[0].id_number = "3520277777771"
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 9), dependant_id=citizen.dependants[0].id)
+    services.book_slot(citizen, service.id, karachi(TUESDAY, 10))
+    db.session.commit()
+    rows = [
+        dict(zip(admin.EXPORT_HEADER, row, strict=True)) for row in admin.export_rows(service.clinic, TUESDAY, TUESDAY)
+    ]
+    holder = f"{citizen.cnic[:5]}-•••••{citizen.cnic[10:12]}-{citizen.cnic[12]}"
+    assert [(r["name"], r["cnic"], r["booked_by"]) for r in rows] == [
+        ("Hamza Khan", holder, "Ayesha Khan"),
+        ("Ayesha Khan", holder, ""),
+    ]
 
 
 def test_closure_tells_each_person_its_reason(clinic_admin, citizen, make_user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import time
 
 import pytest
@@ -44,6 +45,15 @@ def setup(app, make_service, make_user, citizen):
 
 def post(client, path, data, form_path=None):
     return client.post(path, data={"csrf_token": csrf_token(client, form_path or path), **data})
+
+
+def _row(html: str, appointment_id: int) -> str:
+    return re.search(rf'<tr id="a{appointment_id}">.*?</tr>', html, re.S).group(0)
+
+
+def _field(html: str, field_id: str) -> str:
+    """The block of one form field: its label, error message and input."""
+    return re.search(rf'<div class="field[^"]*">\s*<label for="{field_id}".*?</div>', html, re.S).group(0)
 
 
 def test_citizen_gets_403_on_admin_pages(client, auth, setup, citizen):
@@ -111,10 +121,18 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     assert f'<td data-label="Reference"><bdi dir="ltr">{appointment.reference}</bdi></td>' in html
     assert '<td data-label="CNIC"><bdi dir="ltr">35202-•••••' in html and not ltr_cells(html)
     status = f"/clinic-admin/appointments/{appointment.id}/status"
-    # a wrong arrival code is refused
+    # a wrong arrival code is refused at its row, the code as typed kept in the box, which takes the focus
     response = post(client, status, {"status": "arrived", "arrival_code": "ZZZZ"}, day)
-    assert response.status_code == 302
-    assert "does not match" in client.get(day).get_data(as_text=True)
+    assert response.status_code == 400
+    row = _row(response.get_data(as_text=True), appointment.id)
+    assert (
+        f'<p class="error-message" id="status-error-{appointment.id}" role="alert">The arrival code does not match'
+        in row
+    )
+    code_box = re.search(r'<input id="code-\d+"[^>]*>', row).group(0)
+    assert 'value="ZZZZ"' in code_box and "autofocus" in code_box and 'aria-invalid="true"' in code_box
+    assert f'aria-describedby="status-error-{appointment.id}"' in code_box
+    assert "does not match" not in client.get(day).get_data(as_text=True)  # nothing left behind in a flash
     assert db.session.get(Appointment, appointment.id).status == "booked"
     post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code.lower()}, day)
     assert db.session.get(Appointment, appointment.id).status == "arrived"
@@ -139,11 +157,29 @@ def test_cannot_check_in_tomorrows_appointment_or_no_show_it(client, auth, setup
     assert db.session.get(Appointment, appointment.id).status == "booked"
 
 
-def test_no_show(client, auth, setup):
+def test_no_show_once_the_time_has_passed_and_a_late_arrival_is_still_checked_in(client, auth, setup, app):
     auth.login(setup["admin"])
-    appointment = setup["today"]
-    post(client, f"/clinic-admin/appointments/{appointment.id}/status", {"status": "no_show"}, "/clinic-admin")
+    appointment = setup["today"]  # 12:00; the clock says 09:00
+    day = f"/clinic-admin/clinics/{setup['clinic'].id}/day"
+    status = f"/clinic-admin/appointments/{appointment.id}/status"
+    assert "Did not come" not in _row(client.get(day).get_data(as_text=True), appointment.id)
+    response = post(client, status, {"status": "no_show"}, day)
+    assert response.status_code == 400
+    assert "once its time has passed" in _row(response.get_data(as_text=True), appointment.id)
+    assert db.session.get(Appointment, appointment.id).status == "booked"
+
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 15).isoformat()
+    row = _row(client.get(day).get_data(as_text=True), appointment.id)
+    # its form posts to an address ending in the row's anchor: an answer with an error opens at the row
+    assert "Did not come" in row and f'action="{status}#a{appointment.id}" class="inline"' in row
+    assert post(client, status, {"status": "no_show"}, day).status_code == 302
     assert db.session.get(Appointment, appointment.id).status == "no_show"
+    # she comes at 12:40: her row still takes the arrival code
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 40).isoformat()
+    row = _row(client.get(day).get_data(as_text=True), appointment.id)
+    assert f'id="code-{appointment.id}"' in row and "Did not come" in row
+    post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code}, day)
+    assert db.session.get(Appointment, appointment.id).status == "arrived"
 
 
 def test_admin_cancel_with_reason_notifies(client, auth, setup, citizen):
@@ -213,7 +249,6 @@ def test_csv_exports(client, auth, setup):
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=2026-03-31&end=2026-03-01").status_code == 400
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=bad&end=").status_code == 400
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export").status_code == 200
-    assert client.get(f"/clinic-admin/clinics/{clinic.id}/day?date=nonsense").status_code == 404
 
 
 def test_counts_on_daily_page(client, auth, setup):
@@ -358,9 +393,178 @@ def test_deactivating_a_service_asks_first(client, auth, setup):
     assert db.session.get(Slot, setup["tomorrow"].slot_id).capacity == 3
 
 
-def test_daily_list_with_extreme_dates_is_404_not_500(client, auth, setup):
+def test_daily_list_with_a_bad_date_shows_todays_list_with_an_error_at_the_date(client, auth, setup):
     auth.login(setup["admin"])
     clinic = setup["clinic"]
-    for value in ("9999-12-31", "0001-01-01", "2026-02-30"):
-        assert client.get(f"/clinic-admin/clinics/{clinic.id}/day?date={value}").status_code == 404
-        assert client.get(f"/clinic-admin/clinics/{clinic.id}/day.csv?date={value}").status_code == 404
+    cases = {
+        "nonsense": "Enter a real date as year-month-day",
+        "2026-02-30": "Enter a real date as year-month-day",
+        "9999-12-31": "Enter a date between the years 2000 and 2100",
+        "0001-01-01": "Enter a date between the years 2000 and 2100",
+    }
+    for value, message in cases.items():
+        for page in ("day", "day.csv"):
+            response = client.get(f"/clinic-admin/clinics/{clinic.id}/{page}?date={value}")
+            html = response.get_data(as_text=True)
+            assert response.status_code == 400 and response.mimetype == "text/html", (page, value)
+            field = _field(html, "date")
+            assert f"<span>{message}" in field and f'value="{value}"' in field and 'aria-invalid="true"' in field
+            assert 'class="error-summary"' in html and 'href="#date"' in html
+            assert "Daily list: Monday, March 2, 2026" in html and setup["today"].reference in html  # today's list
+    assert client.get(f"/clinic-admin/clinics/{clinic.id}/day?date=2026-03-03").status_code == 200
+    assert client.get(f"/clinic-admin/clinics/{clinic.id}/day?date=").status_code == 200
+
+
+def test_walk_in_errors_are_shown_at_their_fields(client, auth, setup, make_service):
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+    response = post(client, path, {"cnic": "37405-1111111-1", "service_id": service.id, "mode": "slot"})
+    html = response.get_data(as_text=True)
+    assert "enter the person&#39;s full name" in _field(html, "full_name")
+    assert 'href="#full_name"' in html  # and in the summary
+    assert "There is a problem</h2>\n  <p>" not in html  # not a second, loose box
+
+
+def test_walk_in_refused_for_a_service_closed_today_in_both_modes(client, auth, setup, make_service):
+    dental = make_service(clinic=setup["clinic"], name="Dental", hours=[(TUESDAY.weekday(), time(9), time(13))])
+    auth.login(setup["admin"])
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/walk-in"
+    for mode in ("queue", "slot"):
+        response = post(client, path, {"cnic": setup["admin"].cnic, "service_id": dental.id, "mode": mode})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "no opening hours today, or is closed today" in _field(html, "service_id")
+        assert "queue token" not in html.split('id="service_id-error"')[1].split("</p>")[0]
+    assert db.session.scalar(select(func.count(Appointment.id)).where(Appointment.service_id == dental.id)) == 0
+
+
+def test_hours_errors_are_shown_at_their_fields(client, auth, setup):
+    auth.login(setup["admin"])
+    hours = f"/clinic-admin/services/{setup['service'].id}/hours"
+    response = post(client, hours, {"weekday": "1", "start": "14:00", "end": "17:00", "break_start": "15:00"})
+    html = response.get_data(as_text=True)
+    assert "Give both the start and the end of the break, or neither." in _field(html, "break_end")
+    assert 'href="#break_end"' in html
+    response = post(client, hours, {"weekday": "1", "start": "14:00", "end": "17:00", "break_end": "15:00"})
+    assert "or neither" in _field(response.get_data(as_text=True), "break_start")
+    response = post(client, hours, {"weekday": "1", "start": "12:00", "end": "15:00"})
+    html = response.get_data(as_text=True)
+    assert "overlap the hours 09:00–13:00" in _field(html, "start") and 'href="#start"' in html
+
+
+def test_closure_errors_at_their_fields_and_the_count_of_people_told(client, auth, setup):
+    auth.login(setup["admin"])
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/closures"
+    old = {"service_id": "0", "start_date": "2025-01-01", "end_date": "2025-01-05", "reason": "Old closure"}
+    html = post(client, path, old).get_data(as_text=True)
+    assert "already over" in _field(html, "end_date") and "has been added" not in html
+    century = {**old, "start_date": "2026-12-20", "end_date": "2126-12-20", "reason": "Century"}
+    assert "at most 366 days" in _field(post(client, path, century).get_data(as_text=True), "end_date")
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+
+    tuesday = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Strike"}
+    response = post(client, path, {**tuesday, "confirm": "y"})
+    assert response.status_code == 302
+    message = "The closure has been added. 1 booked appointment was cancelled and the person has been told."
+    assert message in client.get(path).get_data(as_text=True)
+    again = post(client, path, tuesday).get_data(as_text=True)
+    assert "overlap the closure already set" in _field(again, "start_date")
+    assert db.session.scalar(select(func.count(Closure.id))) == 1
+    response = post(client, path, {**tuesday, "start_date": "2026-03-10", "end_date": "2026-03-10"})
+    assert response.status_code == 302
+    assert "The closure has been added.</" in client.get(path).get_data(as_text=True)  # nobody to tell
+
+
+def test_clinic_phone_must_be_a_pakistani_number_and_is_stored_formatted(client, auth, setup):
+    auth.login(setup["admin"])
+    clinic = setup["clinic"]
+    path = f"/clinic-admin/clinics/{clinic.id}/edit"
+    data = {"name": clinic.name, "type": clinic.type, "district": clinic.district, "address": clinic.address}
+    for nonsense in ("call me maybe!!", "1122", "+44 20 7946 0958"):
+        html = post(client, path, {**data, "phone": nonsense, "active": "y"}).get_data(as_text=True)
+        assert "Enter a Pakistani phone number" in _field(html, "phone"), nonsense
+    for typed, stored in (("042-99201234", "(042) 99201234"), ("+92 300 1234567", "0300 1234567"), ("", None)):
+        assert post(client, path, {**data, "phone": typed, "active": "y"}).status_code == 302
+        db.session.expire_all()
+        assert db.session.get(Clinic, clinic.id).phone == stored
+    post(client, path, {**data, "phone": "04299201234", "active": "y"})
+    assert "(042) 99201234" in client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+
+
+def test_service_number_that_is_not_a_number_gets_one_message_and_is_kept(client, auth, setup):
+    auth.login(setup["admin"])
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/services/new"
+    data = {
+        "name": "Dental",
+        "slot_minutes": "fifteen",
+        "places_per_slot": "1",
+        "min_notice_hours": "2",
+        "horizon_days": "14",
+        "cancel_cutoff_hours": "2",
+    }
+    html = post(client, path, data).get_data(as_text=True)
+    field = _field(html, "slot_minutes")
+    assert field.count("<span>") == 1 and "Enter a whole number in figures" in field
+    assert 'value="fifteen"' in field and 'type="text"' in field and 'inputmode="numeric"' in field
+    assert html.count("slot_minutes-error") == 2  # the message, and the box that points to it
+    assert "Between 5 and 240" in _field(
+        post(client, path, {**data, "slot_minutes": "2"}).get_data(as_text=True), "slot_minutes"
+    )
+
+
+def test_urdu_daily_list_sets_times_left_to_right(client, auth, setup):
+    auth.login(setup["admin"])
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get(f"/clinic-admin/clinics/{setup['clinic'].id}/day").get_data(as_text=True)
+    time_cell = re.search(r'<td data-label="وقت">(.*?)</td>', _row(html, setup["today"].id)).group(1)
+    assert re.fullmatch(r'<bdi dir="ltr">12:00 [^<]+</bdi>', time_cell), time_cell
+    assert not ltr_cells(html)
+
+
+def test_daily_list_and_csv_show_the_same_cnic_for_a_family_member(client, auth, setup, citizen):
+    auth.login(setup["admin"])
+    citizen.dependants[0].id_number = "3520277777771"
+    db.session.commit()
+    clinic, booking = setup["clinic"], setup["tomorrow"]  # Hamza's, booked by Ayesha
+    html = client.get(f"/clinic-admin/clinics/{clinic.id}/day?date={TUESDAY.isoformat()}").get_data(as_text=True)
+    shown = re.search(r'<td data-label="CNIC"><bdi dir="ltr">([^<]+)</bdi>', _row(html, booking.id)).group(1)
+    with client.get(f"/clinic-admin/clinics/{clinic.id}/day.csv?date={TUESDAY.isoformat()}") as response:
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["name"], r["cnic"], r["booked_by"]) for r in rows] == [("Hamza Khan", shown, "Ayesha Khan")]
+    assert shown == f"{citizen.cnic[:5]}-•••••{citizen.cnic[10:12]}-{citizen.cnic[12]}"
+
+
+def test_removing_hours_with_bookings_says_which_hours_and_survives_a_reload(client, auth, setup):
+    auth.login(setup["admin"])
+    service = setup["service"]
+    tuesday = next(h for h in service.hours if h.weekday == 1)
+    path = f"/clinic-admin/hours/{tuesday.id}/delete"
+    hours_page = f"/clinic-admin/services/{service.id}/hours"
+    html = post(client, path, {}, hours_page).get_data(as_text=True)
+    assert "<h1>Remove opening hours</h1>" in html
+    assert "<dd>Tuesday</dd>" in html and '<bdi dir="ltr">09:00–13:00</bdi>' in html and "11:00–11:30" in html
+    assert "would cancel 1 booked appointment." in html and setup["tomorrow"].reference in html
+    assert "tick the box below and press “Remove these hours”" in html
+    assert ">Remove these hours</button>" in html and "save again" not in html
+    assert 'name="start"' not in html  # no second form whose Save button the text could mean
+    response = client.get(path)  # a reload of the address
+    assert response.status_code == 302 and response.headers["Location"].endswith(hours_page)
+    assert db.session.get(WeeklyHours, tuesday.id) is not None
+    response = post(client, path, {"confirm": "y"}, hours_page)
+    assert "The opening hours have been removed. 1 booked appointment was cancelled" in client.get(hours_page).get_data(
+        as_text=True
+    )
+
+
+def test_admin_pages_carry_their_scope_class_for_the_layout_rules(client, auth, setup):
+    """health.css: on clinic admin pages the cards have no bullets, and an Actions cell stays a table
+    cell (a flex box there left its border above the row's); the browser test measures both."""
+    auth.login(setup["admin"])
+    for path in ("/clinic-admin", f"/clinic-admin/clinics/{setup['clinic'].id}"):
+        assert '<body class="clinic-admin">' in client.get(path).get_data(as_text=True)
+    with client.get("/static/css/health.css") as response:
+        css = response.get_data(as_text=True)
+    assert ".clinic-admin ul.cards { list-style: none; padding: 0; }" in css
+    assert ".clinic-admin td.actions { display: table-cell; }" in css
