@@ -89,17 +89,7 @@ def weekday_names(days: list[str]) -> list:
 @public_page
 def find_courses():
     form = CourseSearchForm(request.args)
-    filters = catalogue.CourseFilters()
-    if form.validate():
-        filters = catalogue.CourseFilters(
-            q=form.q.data or "",
-            district=form.district.data or "",
-            category=form.category.data or "",
-            mode=form.mode.data or "",
-            fee=form.fee.data or "",
-            weeks=int(form.weeks.data) if form.weeks.data else None,
-            seats=bool(form.seats.data),
-        )
+    filters = catalogue.CourseFilters(**form.valid_filters())
     results = catalogue.search_courses(filters, page=requested_page())
     sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)

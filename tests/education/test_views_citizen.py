@@ -471,3 +471,19 @@ def test_a_place_in_one_cohort_is_named_as_such_under_the_others(client, auth, m
     assert "in another cohort" not in cards["Morning"][: cards["Morning"].index("</section>")]
     evening_card = cards["Evening"][: cards["Evening"].index("</section>")]
     assert "in another cohort: Morning" in evening_card
+
+
+def test_an_invalid_search_filter_is_left_out_and_the_others_still_apply(
+    client, make_course, make_section, make_institution
+):
+    lahore = make_course(institution=make_institution(district="Lahore"), title="AI for Everyone")
+    multan = make_course(institution=make_institution(district="Multan"), title="Spoken English")
+    make_section(course=lahore)
+    make_section(course=multan)
+    html = client.get("/courses?district=Lahore&weeks=99").get_data(as_text=True)
+    assert "AI for Everyone" in html and "Spoken English" not in html
+    assert "This choice is not on the list, so the search leaves it out." in html
+    assert 'id="weeks-error"' in html and 'aria-invalid="true"' in html
+    html = client.get("/courses?q=english&district=Nowhere").get_data(as_text=True)
+    assert "Spoken English" in html and "AI for Everyone" not in html
+    assert 'id="district-error"' in html
