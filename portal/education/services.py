@@ -706,10 +706,13 @@ def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
 
 
 def my_enrolments(user: User) -> list[Enrolment]:
+    """The account's places in courses, newest first. Requests refused because no place was left are
+    not among them: nothing was ever placed (the enrol page said so at once), and they are kept only
+    for the officials' unmet-demand figures."""
     return list(
         db.session.scalars(
             select(Enrolment)
-            .where(Enrolment.user_id == user.id)
+            .where(Enrolment.user_id == user.id, Enrolment.reason.is_distinct_from(CAPACITY_REFUSAL_REASON))
             .options(
                 joinedload(Enrolment.course).joinedload(Course.institution),
                 joinedload(Enrolment.section),

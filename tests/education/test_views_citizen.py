@@ -17,6 +17,13 @@ def form_token(html):
     return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
+def post_enrol(client, section, person="self", token="from-an-older-page"):
+    """Post the enrol form as a page opened earlier would (the page no longer offers it when no one
+    can enrol now)."""
+    path = f"/courses/sections/{section.id}/enrol"
+    return client.post(path, data={"csrf_token": csrf_token(client, path), "person": person, "submission_token": token})
+
+
 def test_find_courses_filters_and_shows_seats(client, make_course, make_section, make_institution):
     lahore = make_institution(district="Lahore", name="Lahore Centre")
     multan = make_institution(district="Multan", name="Multan College")
@@ -487,3 +494,25 @@ def test_an_invalid_search_filter_is_left_out_and_the_others_still_apply(
     html = client.get("/courses?q=english&district=Nowhere").get_data(as_text=True)
     assert "Spoken English" in html and "AI for Everyone" not in html
     assert 'id="district-error"' in html
+
+
+def test_a_request_refused_for_lack_of_a_place_is_not_listed_as_not_accepted(client, auth, make_user, make_section):
+    """The institution did not refuse anything: the record stays for the officials' figures only."""
+    section = make_section(capacity=1, waitlist_enabled=False)
+    services.enrol(make_user(), section.id)
+    declined = make_section(needs_approval=True)
+    user = make_user()
+    request = services.enrol(user, declined.id).enrolment
+    db.session.commit()
+    admin = make_user(roles=[("school_admin", declined.course.institution_id)])
+    services.reject(admin, request.id, "Classes are for beginners only.")
+    db.session.commit()
+    auth.login(user)
+    post_enrol(client, section)
+    refused = db.session.scalar(
+        select(Enrolment).where(Enrolment.section_id == section.id, Enrolment.user_id == user.id)
+    )
+    assert refused is not None and refused.status == "rejected"  # kept for the dashboard
+    html = client.get("/my-courses").get_data(as_text=True)
+    assert refused.reference not in html
+    assert request.reference in html and "Not accepted" in html  # a real refusal is still listed
