@@ -188,6 +188,7 @@ def my_courses():
         enrolments=enrolments,
         positions=positions,
         can_drop=services.can_drop,
+        calendar=any(e.status == "enrolled" and exports.has_calendar(e.section) for e in enrolments),
     )
 
 
@@ -202,6 +203,7 @@ def enrolment(reference: str):
         position=services.waitlist_position(enrolment),
         waiting=services.waitlist_length(enrolment.section_id),
         can_drop=services.can_drop(enrolment),
+        calendar=enrolment.status == "enrolled" and exports.has_calendar(enrolment.section),
     )
 
 

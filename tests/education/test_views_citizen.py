@@ -516,3 +516,21 @@ def test_a_request_refused_for_lack_of_a_place_is_not_listed_as_not_accepted(cli
     html = client.get("/my-courses").get_data(as_text=True)
     assert refused.reference not in html
     assert request.reference in html and "Not accepted" in html  # a real refusal is still listed
+
+
+def test_calendar_for_class_days_without_times_and_none_without_days(client, auth, make_user, make_section):
+    user = make_user()
+    days_only = make_section(meeting_days="sat", start_time=None, end_time=None)
+    nothing = make_section(meeting_days="", start_time=None, end_time=None)
+    with_days = services.enrol(user, days_only.id).enrolment
+    without = services.enrol(user, nothing.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    html = client.get(f"/my-courses/{with_days.reference}").get_data(as_text=True)
+    assert "calendar.ics" in html
+    body = client.get(f"/my-courses/{with_days.reference}/calendar.ics").get_data(as_text=True)
+    assert "BEGIN:VEVENT" in body and "DTSTART;VALUE=DATE:20260321" in body
+    assert "RRULE:FREQ=WEEKLY;UNTIL=20260516;BYDAY=SA" in body and "TRANSP:TRANSPARENT" in body
+    assert with_days.reference in client.get("/my-courses/all/calendar.ics").get_data(as_text=True)
+    html = client.get(f"/my-courses/{without.reference}").get_data(as_text=True)
+    assert "calendar.ics" not in html
