@@ -193,6 +193,15 @@ class Section(db.Model):
         return max(0, self.capacity - self.enrolled_count)
 
     @property
+    def label(self) -> str:
+        """The cohort's name, or "Section 12" when the institution gave it none."""
+        return self.name or str(_l("Section %(id)s") % {"id": self.id})
+
+    def waitlist_full(self, waiting: int) -> bool:
+        """Whether a waitlist of ``waiting`` people has no room left (False when there is no cap)."""
+        return self.waitlist_cap is not None and waiting >= self.waitlist_cap
+
+    @property
     def reserved_open(self) -> int:
         """Reserved seats still kept for the group."""
         if self.reserved_released or not self.reserved_kind:

@@ -33,7 +33,7 @@ def test_find_courses_filters_and_shows_seats(client, make_course, make_section,
     full = make_section(course=paid, capacity=1, enrolled_count=1)
     html = client.get("/courses").get_data(as_text=True)
     assert "AI for Everyone" in html and "Spoken English" in html and "5 seats left" in html
-    assert "0 on the waitlist" in html
+    assert "Full</span> · No one on the waitlist yet" in html and "0 on the waitlist" not in html
     assert full  # shown as full with its waitlist length
     html = client.get("/courses?district=Multan").get_data(as_text=True)
     assert "Spoken English" in html and "AI for Everyone" not in html
@@ -534,3 +534,18 @@ def test_calendar_for_class_days_without_times_and_none_without_days(client, aut
     assert with_days.reference in client.get("/my-courses/all/calendar.ics").get_data(as_text=True)
     html = client.get(f"/my-courses/{without.reference}").get_data(as_text=True)
     assert "calendar.ics" not in html
+
+
+def test_seats_and_waitlist_counts_read_as_phrases(client, make_section):
+    one = make_section(capacity=1)
+    html = client.get(f"/courses/{one.course_id}").get_data(as_text=True)
+    assert "1 of 1 seat left" in html and "1 of 1 seats left" not in html
+    many = make_section(capacity=30)
+    assert "30 of 30 seats left" in client.get(f"/courses/{many.course_id}").get_data(as_text=True)
+    full = make_section(capacity=1, enrolled_count=1)
+    html = client.get(f"/courses/{full.course_id}").get_data(as_text=True)
+    assert "Full</span> · No one on the waitlist yet" in html and "0 on the waitlist" not in html
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    html = client.get(f"/courses/{full.course_id}").get_data(as_text=True)
+    assert "انتظار کی فہرست میں 0" not in html
