@@ -70,6 +70,9 @@ ACTIVE_STATUSES = (ENROLLED, PENDING, WAITLISTED)
 # A request refused because no seat and no waitlist place was left is kept as a rejected enrolment
 # with this reason: the officials' dashboard counts them as unmet demand.
 CAPACITY_REFUSAL_REASON = "No seat or waitlist place left (capacity)"
+# A waitlist place or a request given up for a free seat in another cohort of the same course is kept
+# as a dropped enrolment with this reason.
+MOVED_REASON = "Moved to a seat in another cohort"
 
 RULE_AGE = "age"
 RULE_GENDER = "gender"
@@ -282,6 +285,11 @@ class Enrolment(db.Model):
     @property
     def person_name(self) -> str:
         return self.dependant.full_name if self.dependant is not None else self.user.full_name
+
+    @property
+    def moved(self) -> bool:
+        """Whether this waitlist place or request was given up for a seat in another cohort."""
+        return self.status == DROPPED and self.reason == MOVED_REASON
 
     @property
     def reason_text(self) -> str:
