@@ -80,8 +80,17 @@ def roster_csv(section: Section) -> str:
 _ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 
 
+def has_calendar(section: Section) -> bool:
+    """Whether the section's classes can go into a calendar: it has class times, or at least class days."""
+    return bool(section.days_list) or bool(section.start_time and section.end_time)
+
+
 def sessions_ics(enrolments, host: str) -> bytes:
-    """An iCalendar file with the weekly sessions of each enrolment (Karachi time, stored as UTC)."""
+    """An iCalendar file with the weekly sessions of each enrolment (Karachi time, stored as UTC).
+
+    A section with class days but no class times gets all-day events on those days (shown as free
+    time): the person still sees which days they have classes. A section with neither is left out,
+    and its pages offer no calendar link (``has_calendar``)."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -89,29 +98,30 @@ def sessions_ics(enrolments, host: str) -> bytes:
     calendar.add("version", "2.0")
     for e in enrolments:
         section = e.section
-        if not section.start_time or not section.end_time:
+        if not has_calendar(section):
             continue
         days = section.days_list
         first = _first_meeting(section.start_date, section.end_date, days)
         if first is None:
             continue
+        timed = bool(section.start_time and section.end_time)
         event = Event()
         event.add("uid", f"{e.reference}@{host}")
         event.add("summary", e.course.title)
         event.add("location", section.venue or e.course.institution.name)
         event.add("description", f"{e.course.institution.name} · {e.reference}")
         event.add("dtstamp", clock.now())
-        event.add("dtstart", _karachi(first, section.start_time))
-        event.add("dtend", _karachi(first, section.end_time))
+        if timed:
+            event.add("dtstart", _karachi(first, section.start_time))
+            event.add("dtend", _karachi(first, section.end_time))
+            until = _karachi(section.end_date, section.end_time)
+        else:
+            event.add("dtstart", first)
+            event.add("dtend", first + timedelta(days=1))
+            event.add("transp", "TRANSPARENT")
+            until = section.end_date
         if days:
-            event.add(
-                "rrule",
-                {
-                    "freq": "weekly",
-                    "byday": [_ICAL_DAYS[d] for d in days],
-                    "until": _karachi(section.end_date, section.end_time),
-                },
-            )
+            event.add("rrule", {"freq": "weekly", "byday": [_ICAL_DAYS[d] for d in days], "until": until})
         calendar.add_component(event)
     return calendar.to_ical()
 

@@ -59,6 +59,27 @@ class CourseSearchForm(FlaskForm):
     )
     seats = BooleanField(_l("Only with seats free"))
 
+    def valid_filters(self) -> dict:
+        """The filters to search with: each one that does not validate (a stale or edited link, a
+        district no longer listed) is left out and says so beside its field; the others still apply."""
+        self.validate()
+        for field in (self.district, self.category, self.mode, self.fee, self.weeks):
+            if field.errors:
+                field.errors = [_l("This choice is not on the list, so the search leaves it out.")]
+
+        def value(field):
+            return None if field.errors else field.data
+
+        return {
+            "q": value(self.q) or "",
+            "district": value(self.district) or "",
+            "category": value(self.category) or "",
+            "mode": value(self.mode) or "",
+            "fee": value(self.fee) or "",
+            "weeks": int(self.weeks.data) if value(self.weeks) else None,
+            "seats": bool(self.seats.data),
+        }
+
 
 class EnrolForm(SubmissionTokenMixin, FlaskForm):
     person = RadioField(_l("Who is enrolling?"), validators=[InputRequired(_l("Choose who is enrolling."))])

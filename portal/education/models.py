@@ -70,6 +70,9 @@ ACTIVE_STATUSES = (ENROLLED, PENDING, WAITLISTED)
 # A request refused because no seat and no waitlist place was left is kept as a rejected enrolment
 # with this reason: the officials' dashboard counts them as unmet demand.
 CAPACITY_REFUSAL_REASON = "No seat or waitlist place left (capacity)"
+# A waitlist place or a request given up for a free seat in another cohort of the same course is kept
+# as a dropped enrolment with this reason.
+MOVED_REASON = "Moved to a seat in another cohort"
 
 RULE_AGE = "age"
 RULE_GENDER = "gender"
@@ -193,6 +196,15 @@ class Section(db.Model):
         return max(0, self.capacity - self.enrolled_count)
 
     @property
+    def label(self) -> str:
+        """The cohort's name, or "Section 12" when the institution gave it none."""
+        return self.name or str(_l("Section %(id)s") % {"id": self.id})
+
+    def waitlist_full(self, waiting: int) -> bool:
+        """Whether a waitlist of ``waiting`` people has no room left (False when there is no cap)."""
+        return self.waitlist_cap is not None and waiting >= self.waitlist_cap
+
+    @property
     def reserved_open(self) -> int:
         """Reserved seats still kept for the group."""
         if self.reserved_released or not self.reserved_kind:
@@ -273,6 +285,11 @@ class Enrolment(db.Model):
     @property
     def person_name(self) -> str:
         return self.dependant.full_name if self.dependant is not None else self.user.full_name
+
+    @property
+    def moved(self) -> bool:
+        """Whether this waitlist place or request was given up for a seat in another cohort."""
+        return self.status == DROPPED and self.reason == MOVED_REASON
 
     @property
     def reason_text(self) -> str:

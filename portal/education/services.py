@@ -46,6 +46,7 @@ from portal.education.models import (
     COMPLETED,
     DROPPED,
     ENROLLED,
+    MOVED_REASON,
     PENDING,
     REJECTED,
     SEAT_GENERAL,
@@ -88,6 +89,38 @@ class SectionUnavailable(DomainError):
 
 class AlreadyEnrolled(DomainError):
     message = _l("%(name)s already has an enrolment in this course (%(ref)s, %(status)s).")
+
+
+class PlaceInAnotherCohort(AlreadyEnrolled):
+    """The person (one place per course) has a place in another cohort that asking here cannot replace:
+    a seat (they leave it first, deliberately), or a waitlist place or request when this cohort has no
+    free seat for them now (giving it up for another wait or another request would be a loss)."""
+
+    situations = {
+        ENROLLED: _l("%(name)s already has a seat in another cohort of this course: %(cohort)s (%(ref)s)."),
+        WAITLISTED: _l("%(name)s is on the waitlist of another cohort of this course: %(cohort)s (%(ref)s)."),
+        PENDING: _l("%(name)s has asked to join another cohort of this course: %(cohort)s (%(ref)s)."),
+    }
+    advice = {
+        ENROLLED: _l("To change to this cohort, leave that one first in My courses, then enrol here."),
+        WAITLISTED: _l(
+            "Only a free seat in this cohort can take the place of that one. To wait for this cohort "
+            "instead, leave that waitlist first in My courses."
+        ),
+        PENDING: _l(
+            "Only a free seat in this cohort can take the place of that request. To ask for this cohort "
+            "instead, withdraw that request first in My courses."
+        ),
+    }
+
+    def __init__(self, current: Enrolment, name: str):
+        super().__init__(
+            self.situations[current.status], name=name, cohort=current.section.label, ref=current.reference
+        )
+        self.status = current.status
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} {self.advice[self.status]}"
 
 
 class AlreadyCompleted(DomainError):
@@ -226,12 +259,15 @@ def person_for(user: User, dependant_id: int | None) -> Person:
 
 
 def active_enrolment(person: Person, course_id: int) -> Enrolment | None:
-    return db.session.scalar(
-        select(Enrolment).where(
-            Enrolment.course_id == course_id,
-            Enrolment.person_key == person.key,
-            Enrolment.status.in_(ACTIVE_STATUSES + (COMPLETED,)),
-        )
+    """The person's place in the course (enrolled, waiting, asking, or completed), in whichever cohort."""
+    return db.session.scalar(_active_enrolment_query(person, course_id))
+
+
+def _active_enrolment_query(person: Person, course_id):
+    return select(Enrolment).where(
+        Enrolment.course_id == course_id,
+        Enrolment.person_key == person.key,
+        Enrolment.status.in_(ACTIVE_STATUSES + (COMPLETED,)),
     )
 
 
@@ -408,30 +444,83 @@ def waitlist_lengths(section_ids) -> dict[int, int]:
     return {section_id: count for section_id, count in rows}
 
 
-OUTCOME_SEAT, OUTCOME_APPROVAL, OUTCOME_WAITLIST, OUTCOME_NO_PLACE = "seat", "approval", "waitlist", "no_place"
+OUTCOME_SEAT, OUTCOME_APPROVAL, OUTCOME_WAITLIST = "seat", "approval", "waitlist"
+OUTCOME_NO_PLACE, OUTCOME_NOT_OPEN = "no_place", "not_open"
 
 
 @dataclass(frozen=True)
 class EnrolPreview:
-    """What enrolling in a section would do now, for the enrol page to say before anyone asks."""
+    """What enrolling in a section would do now, for the enrol and course pages to say before anyone asks."""
 
     outcome: str  # one of the OUTCOME_* values
     waiting: int  # people on the section's waitlist now
     position: int | None = None  # the place on the waitlist a new request would take
+    refusal: DomainError | None = None  # why no one can ask now (not open, closed, no place left)
 
 
-def enrol_preview(section: Section) -> EnrolPreview:
+def enrol_preview(section: Section, waiting: int | None = None) -> EnrolPreview:
     """The likely outcome of enrolling in ``section``, from its counters as read now (``enrol`` decides
-    under the section lock, so a race can still change it). Seats kept for a group are not told apart:
-    the person is not chosen yet."""
-    waiting = waitlist_length(section.id)
+    under the section lock, so a race can still change it), with the refusal ``enrol`` would give
+    anyone: the cohort is closed, enrolment is not open yet or has closed, or no seat and no waitlist
+    place is left. Seats kept for a group are not told apart: the person is not chosen yet.
+    ``waiting``: the section's waitlist length when the caller has read it already."""
+    if waiting is None:
+        waiting = waitlist_length(section.id)
+    try:
+        check_window(section)
+    except DomainError as exc:
+        return EnrolPreview(OUTCOME_NOT_OPEN, waiting, refusal=exc)
     if section.needs_approval:
         return EnrolPreview(OUTCOME_APPROVAL, waiting)
     if section.seats_left > 0:
         return EnrolPreview(OUTCOME_SEAT, waiting)
-    if section.waitlist_enabled and (section.waitlist_cap is None or waiting < section.waitlist_cap):
+    if section.waitlist_enabled and not section.waitlist_full(waiting):
         return EnrolPreview(OUTCOME_WAITLIST, waiting, position=waiting + 1)
-    return EnrolPreview(OUTCOME_NO_PLACE, waiting)
+    refusal = WaitlistFull() if section.waitlist_enabled else SectionFull()
+    return EnrolPreview(OUTCOME_NO_PLACE, waiting, refusal=refusal)
+
+
+# How one person stands with one cohort, for the "Can your family join?" lists.
+STANDING_HERE = "here"  # their place in the course is in this cohort
+STANDING_ELSEWHERE = "elsewhere"  # their place is in another cohort (or they completed the course)
+STANDING_MAY_MOVE = "may_move"  # waiting in another cohort; a free seat here would take its place
+STANDING_NOT_ELIGIBLE = "not_eligible"
+STANDING_NOT_NOW = "not_now"  # meets the conditions, but no one can join this cohort now
+STANDING_CAN_JOIN = "can_join"
+
+
+@dataclass(frozen=True)
+class Standing:
+    person: Person
+    current: Enrolment | None  # the person's place in the course, in whichever cohort
+    problems: list  # why the person cannot join this cohort (its conditions)
+    kind: str  # one of the STANDING_* values
+    advice: object | None = None  # what to do, when their place elsewhere stands in the way
+
+
+def standing(person: Person, section: Section, current: Enrolment | None, preview: EnrolPreview) -> Standing:
+    """Whether ``person`` can join ``section`` now, and what to do when a place in another cohort of the
+    course stands in the way; ``current`` is their place in the course (``active_enrolment``)."""
+    problems = eligibility_problems(person, section)
+    if current is not None and current.section_id == section.id:
+        return Standing(person, current, problems, STANDING_HERE)
+    if current is not None:
+        if current.status == COMPLETED:
+            return Standing(person, current, problems, STANDING_ELSEWHERE)
+        if current.status in MOVABLE_STATUSES and not problems and preview.outcome == OUTCOME_SEAT:
+            return Standing(
+                person,
+                current,
+                problems,
+                STANDING_MAY_MOVE,
+                _l("A free seat here can take the place of that one: enrolling here gives it up."),
+            )
+        return Standing(person, current, problems, STANDING_ELSEWHERE, PlaceInAnotherCohort.advice[current.status])
+    if problems:
+        return Standing(person, None, problems, STANDING_NOT_ELIGIBLE)
+    if preview.refusal is not None:
+        return Standing(person, None, problems, STANDING_NOT_NOW)
+    return Standing(person, None, problems, STANDING_CAN_JOIN)
 
 
 def promote_waitlist(section: Section) -> list[Enrolment]:
@@ -477,6 +566,11 @@ class EnrolResult:
     enrolment: Enrolment
     replayed: bool = False  # the same form was posted again: this is the first result
     position: int | None = None
+    left: Enrolment | None = None  # the waitlist place or request in another cohort given up for this seat
+
+
+# Places in a course that hold no seat: a free seat in another cohort of the course may take their place.
+MOVABLE_STATUSES = (WAITLISTED, PENDING)
 
 
 def check_window(section: Section) -> None:
@@ -499,31 +593,90 @@ def enrol(user: User, section_id: int, *, dependant_id: int | None = None, submi
     """Enrol ``user`` (or their family member) in a section → EnrolResult.
 
     Outcome: enrolled (a seat was free), pending (the section needs approval), or waitlisted
-    (full, waitlist open). Raises SectionUnavailable, EnrolmentNotOpenYet, EnrolmentClosed,
-    AlreadyEnrolled, AlreadyCompleted, NotEligible, SectionFull, WaitlistFull, NotFound.
+    (full, waitlist open). A person waiting in another cohort of the course (on its waitlist, or for
+    the institution's approval) who gets a free seat here gives up that place in the same transaction
+    (``left``); it held no seat, so no one is promoted there and those behind move up by one.
+    Raises SectionUnavailable, EnrolmentNotOpenYet, EnrolmentClosed, AlreadyEnrolled,
+    PlaceInAnotherCohort, AlreadyCompleted, NotEligible, SectionFull, WaitlistFull, NotFound.
     Posting the same submission token again returns the first enrolment (replayed=True).
     """
     begin_write()
-    section = lock_section(section_id)
+    person = person_for(user, dependant_id)
+    # The person's place in the course, read before the locks: a place waiting in another cohort has
+    # its section locked too, both in the order of their ids (so that two moves never wait for each
+    # other), and is read again under that lock, where no promotion can seat the person meanwhile.
+    # A place taken by a parallel request after this read is refused by the database (one per course).
+    current = db.session.scalar(
+        _active_enrolment_query(person, select(Section.course_id).where(Section.id == section_id).scalar_subquery())
+    )
+    waiting_in = current.section_id if current is not None and current.status in MOVABLE_STATUSES else None
+    locked = {s.id: s for s in (lock_section(i) for i in sorted({section_id, waiting_in} - {None}))}
+    section = locked[section_id]
     existing = enrolment_by_token(submission_token)
     if existing is not None:
         if existing.user_id != user.id:
             raise NotFound()
         return EnrolResult(existing, replayed=True, position=waitlist_position(existing))
-    person = person_for(user, dependant_id)
     check_window(section)
-    enrolment = place(section, person, approval=section.needs_approval, token=submission_token)
-    _notify_outcome(enrolment)
-    return EnrolResult(enrolment, position=waitlist_position(enrolment))
+    leaving = None
+    if waiting_in is not None and waiting_in != section_id:
+        db.session.refresh(current)
+        if current.status in MOVABLE_STATUSES:
+            leaving = current
+        elif current.status not in ACTIVE_STATUSES + (COMPLETED,):
+            current = None  # it ended meanwhile
+    enrolment = place(
+        section, person, approval=section.needs_approval, token=submission_token, current=current, leaving=leaving
+    )
+    if leaving is not None:
+        _notify(
+            enrolment,
+            _l("Enrolment confirmed"),
+            lambda e=enrolment, old=leaving: _(
+                "%(name)s is enrolled in %(course)s (%(cohort)s) at %(institution)s, starting %(start)s, and is "
+                "no longer waiting for %(old)s. Reference %(ref)s.",
+                name=e.person_name,
+                course=e.course.shown_title,
+                cohort=e.section.label,
+                institution=e.course.institution.shown_name,
+                start=LazyDate(e.section.start_date),
+                old=old.section.label,
+                ref=e.reference,
+            ),
+            "moved",
+        )
+    else:
+        _notify_outcome(enrolment)
+    return EnrolResult(enrolment, position=waitlist_position(enrolment), left=leaving)
 
 
-def place(section: Section, person: Person, *, approval: bool, token: str | None, source: str = "web") -> Enrolment:
+UNREAD = object()  # place(): the person's current place in the course is not read yet
+
+
+def place(
+    section: Section,
+    person: Person,
+    *,
+    approval: bool,
+    token: str | None,
+    source: str = "web",
+    current: Enrolment | None = UNREAD,
+    leaving: Enrolment | None = None,
+) -> Enrolment:
     """Create the enrolment for a person in a locked section: the one-per-course rule, eligibility,
-    then a seat, approval, or the waitlist."""
-    current = active_enrolment(person, section.course_id)
-    if current is not None:
+    then a seat, approval, or the waitlist.
+
+    ``current``: the person's place in the course when the caller has read it (``active_enrolment``).
+    ``leaving``: that place when it waits in another cohort of the course (waitlist or request), its
+    section locked too. It is given up (dropped) only for a seat taken here now; when this section
+    would only queue the person again, PlaceInAnotherCohort says what to do instead and nothing changes."""
+    if current is UNREAD:
+        current = active_enrolment(person, section.course_id)
+    if current is not None and current is not leaving:
         if current.status == COMPLETED:
             raise AlreadyCompleted(name=person.name)
+        if current.section_id != section.id:
+            raise PlaceInAnotherCohort(current, person.name)
         raise AlreadyEnrolled(name=person.name, ref=current.reference, status=STATUSES[current.status])
     problems = eligibility_problems(person, section)
     if problems:
@@ -532,7 +685,17 @@ def place(section: Section, person: Person, *, approval: bool, token: str | None
     enrolment = _new_enrolment(person, section, now, submission_token=token, source=source)
     try:
         with db.session.begin_nested():
-            if approval:
+            if leaving is not None:
+                seat = None if approval else take_seat(section, person)
+                if seat is None:
+                    raise PlaceInAnotherCohort(leaving, person.name)
+                # It held no seat: nothing to give back, and the people behind it move up by one. Like
+                # leaving a wait by hand, it gets no decided_at: the officials' figures count as seat
+                # holders only the dropped enrolments that were decided (held a seat).
+                leaving.status, leaving.reason, leaving.updated_at = DROPPED, MOVED_REASON, now
+                db.session.flush()  # before the new place: one active place per course, in the database too
+                enrolment.status, enrolment.seat_kind, enrolment.decided_at = ENROLLED, seat, now
+            elif approval:
                 enrolment.status = PENDING
             else:
                 seat = take_seat(section, person)
@@ -728,10 +891,13 @@ def drop(user: User, reference: str) -> tuple[Enrolment, list[Enrolment]]:
 
 
 def my_enrolments(user: User) -> list[Enrolment]:
+    """The account's places in courses, newest first. Requests refused because no place was left are
+    not among them: nothing was ever placed (the enrol page said so at once), and they are kept only
+    for the officials' unmet-demand figures."""
     return list(
         db.session.scalars(
             select(Enrolment)
-            .where(Enrolment.user_id == user.id)
+            .where(Enrolment.user_id == user.id, Enrolment.reason.is_distinct_from(CAPACITY_REFUSAL_REASON))
             .options(
                 joinedload(Enrolment.course).joinedload(Course.institution),
                 joinedload(Enrolment.section),

@@ -12,7 +12,7 @@ from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
 from portal.database import read_only
 from portal.education import bp, bulk, catalogue, exports, services
-from portal.education.eligibility import Person, describe_reserved, describe_rule, eligibility_problems
+from portal.education.eligibility import Person, describe_reserved, describe_rule
 from portal.education.forms import (
     BulkForm,
     ConfirmForm,
@@ -89,17 +89,7 @@ def weekday_names(days: list[str]) -> list:
 @public_page
 def find_courses():
     form = CourseSearchForm(request.args)
-    filters = catalogue.CourseFilters()
-    if form.validate():
-        filters = catalogue.CourseFilters(
-            q=form.q.data or "",
-            district=form.district.data or "",
-            category=form.category.data or "",
-            mode=form.mode.data or "",
-            fee=form.fee.data or "",
-            weeks=int(form.weeks.data) if form.weeks.data else None,
-            seats=bool(form.seats.data),
-        )
+    filters = catalogue.CourseFilters(**form.valid_filters())
     results = catalogue.search_courses(filters, page=requested_page())
     sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
@@ -116,22 +106,23 @@ def course(course_id: int):
         abort(404)
     sections = catalogue.open_sections(course)
     waiting = services.waitlist_lengths(s.id for s in sections)
-    people, checks = [], {}
+    previews = {s.id: services.enrol_preview(s, waiting.get(s.id, 0)) for s in sections}
+    standings = {}
     if current_user.is_authenticated:
         user = me()
         people = [Person(user)] + [Person(user, d) for d in user.dependants]
         current = {person.key: services.active_enrolment(person, course.id) for person in people}  # per course
         for section in sections:
-            for person in people:
-                checks[(section.id, person.key)] = (current[person.key], eligibility_problems(person, section))
+            standings[section.id] = [
+                services.standing(person, section, current[person.key], previews[section.id]) for person in people
+            ]
     return render_template(
         "education/course.html",
         course=course,
         sections=sections,
         waiting=waiting,
-        people=people,
-        checks=checks,
-        today=clock.today(),
+        previews=previews,
+        standings=standings,
     )
 
 
@@ -167,7 +158,18 @@ def enrol(section_id: int):
             error = str(exc)
         else:
             reference = result.enrolment.reference
-            db.session.commit()
+            moved = None
+            if result.left is not None:
+                moved = _(
+                    "%(name)s has a seat in %(cohort)s and is no longer waiting for %(old)s (%(old_ref)s).",
+                    name=result.enrolment.person_name,
+                    cohort=result.enrolment.section.label,
+                    old=result.left.section.label,
+                    old_ref=result.left.reference,
+                )
+            db.session.commit()  # expires what it wrote: the message is made before, with no reload after
+            if moved:
+                flash(moved, "success")
             return redirect(url_for("education.enrolment", reference=reference))
     section = db.get_or_404(Section, section_id)
     if not section.course.active:
@@ -175,15 +177,18 @@ def enrol(section_id: int):
     form.ensure_token()
     user = me()
     people = [Person(user)] + [Person(user, d) for d in user.dependants]
-    checks = [(p, services.active_enrolment(p, section.course_id), eligibility_problems(p, section)) for p in people]
+    preview = services.enrol_preview(section)
+    standings = [
+        services.standing(p, section, services.active_enrolment(p, section.course_id), preview) for p in people
+    ]
     return render_template(
         "education/enrol.html",
         form=form,
         section=section,
         course=section.course,
         error=error,
-        checks=checks,
-        preview=services.enrol_preview(section),
+        standings=standings,
+        preview=preview,
     )
 
 
@@ -198,6 +203,7 @@ def my_courses():
         enrolments=enrolments,
         positions=positions,
         can_drop=services.can_drop,
+        calendar=any(e.status == "enrolled" and exports.has_calendar(e.section) for e in enrolments),
     )
 
 
@@ -212,6 +218,7 @@ def enrolment(reference: str):
         position=services.waitlist_position(enrolment),
         waiting=services.waitlist_length(enrolment.section_id),
         can_drop=services.can_drop(enrolment),
+        calendar=enrolment.status == "enrolled" and exports.has_calendar(enrolment.section),
     )
 
 

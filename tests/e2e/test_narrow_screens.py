@@ -16,7 +16,7 @@ SMALL_PHONE = {"width": 360, "height": 740}
 # The texts of left-to-right islands (references, CNICs, codes, times; links to a reference, not to
 # another site's address) laid out on more than one line.
 BROKEN_IDENTIFIERS = """[...document.querySelectorAll(
-    'main bdi[dir=ltr], main span[dir=ltr]:not(.time-range), main strong[dir=ltr], main .time-range > bdi,'
+    'main bdi[dir=ltr], main span[dir=ltr], main strong[dir=ltr],'
     + ' main a[dir=ltr]:not([href^=http])')]
   .filter(e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size > 1)
   .map(e => e.textContent.trim())"""

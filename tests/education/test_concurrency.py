@@ -94,3 +94,42 @@ def test_the_same_person_racing_themself_enrols_once(database_url, make_user, ma
     assert len(active) == 1
     counts = [db.session.get(Section, s.id).enrolled_count for s in (section, other_section)]
     assert sorted(counts) == [0, 1]
+
+
+def test_people_waiting_in_one_cohort_race_for_the_free_seats_of_another(database_url, make_user, make_section):
+    """Moving takes a seat like any enrolment: exactly as many move as there are seats; the others keep
+    their waitlist places, in order."""
+    weekend = make_section(name="Weekend", capacity=1)
+    morning = make_section(course=weekend.course, name="Morning", capacity=2)
+    services.enrol(make_user(), weekend.id)  # the only seat
+    waiting = [make_user(full_name=f"Waiting {i}") for i in range(5)]
+    for user in waiting:
+        services.enrol(user, weekend.id)
+    db.session.commit()
+    outcomes = race(workers.enrol_worker, [(database_url, u.id, morning.id) for u in waiting])
+    assert sorted(o.split(":")[0] for o in outcomes.values()) == ["enrolled"] * 2 + ["refused"] * 3, outcomes
+    db.session.rollback()  # end the read snapshot taken before the race
+    assert db.session.get(Section, morning.id).enrolled_count == 2
+    stayed = [u.id for u in waiting if outcomes[u.id] != "enrolled"]
+    assert [e.user_id for e in services.waitlist(weekend.id)] == stayed
+    assert [services.waitlist_position(e) for e in services.waitlist(weekend.id)] == [1, 2, 3]
+
+
+def test_two_people_moving_in_opposite_directions_do_not_wait_for_each_other(database_url, make_user, make_section):
+    """Each cohort keeps a seat for a group the other person belongs to; both move at once. The two
+    sections are locked in the same order by both, so neither is stopped by a deadlock."""
+    course_a = make_section(capacity=2, reserved_kind="gender", reserved_value="female", reserved_seats=1)
+    course_b = make_section(
+        course=course_a.course, capacity=2, reserved_kind="district", reserved_value="Multan", reserved_seats=1
+    )
+    services.enrol(make_user(gender="male", district="Lahore"), course_a.id)  # A's general seat
+    services.enrol(make_user(gender="female", district="Lahore"), course_b.id)  # B's general seat
+    man = make_user(gender="male", district="Multan")
+    woman = make_user(gender="female", district="Lahore")
+    assert services.enrol(man, course_a.id).enrolment.status == "waitlisted"  # A's free seat is for women
+    assert services.enrol(woman, course_b.id).enrolment.status == "waitlisted"  # B's is for Multan
+    db.session.commit()
+    outcomes = race(workers.enrol_worker, [(database_url, man.id, course_b.id), (database_url, woman.id, course_a.id)])
+    assert outcomes == {man.id: "enrolled", woman.id: "enrolled"}, outcomes
+    db.session.rollback()  # end the read snapshot taken before the race
+    assert [db.session.get(Section, s.id).enrolled_count for s in (course_a, course_b)] == [2, 2]

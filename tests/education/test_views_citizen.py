@@ -17,6 +17,13 @@ def form_token(html):
     return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
+def post_enrol(client, section, person="self", token="from-an-older-page"):
+    """Post the enrol form as a page opened earlier would (the page no longer offers it when no one
+    can enrol now)."""
+    path = f"/courses/sections/{section.id}/enrol"
+    return client.post(path, data={"csrf_token": csrf_token(client, path), "person": person, "submission_token": token})
+
+
 def test_find_courses_filters_and_shows_seats(client, make_course, make_section, make_institution):
     lahore = make_institution(district="Lahore", name="Lahore Centre")
     multan = make_institution(district="Multan", name="Multan College")
@@ -26,7 +33,7 @@ def test_find_courses_filters_and_shows_seats(client, make_course, make_section,
     full = make_section(course=paid, capacity=1, enrolled_count=1)
     html = client.get("/courses").get_data(as_text=True)
     assert "AI for Everyone" in html and "Spoken English" in html and "5 seats left" in html
-    assert "0 on the waitlist" in html
+    assert "Full</span> · No one on the waitlist yet" in html and "0 on the waitlist" not in html
     assert full  # shown as full with its waitlist length
     html = client.get("/courses?district=Multan").get_data(as_text=True)
     assert "Spoken English" in html and "AI for Everyone" not in html
@@ -114,11 +121,7 @@ def test_enrol_journey_and_double_submit(client, auth, make_user, make_section):
 def test_enrol_shows_refusals_on_the_page(client, auth, make_user, make_section):
     section = make_section(enrol_opens=date(2026, 3, 9))
     auth.login(make_user())
-    path = f"/courses/sections/{section.id}/enrol"
-    html = client.get(path).get_data(as_text=True)
-    response = client.post(
-        path, data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)}
-    )
+    response = post_enrol(client, section)
     assert response.status_code == 200
     assert "Enrolment for this cohort opens on 9 March 2026." in response.get_data(as_text=True)
 
@@ -347,11 +350,8 @@ def test_a_request_refused_for_capacity_is_kept_once_and_counted_as_unmet_demand
     db.session.commit()
     late = make_user(full_name="Rabia Late")
     auth.login(late)
-    path = f"/courses/sections/{section.id}/enrol"
-    for _attempt in range(2):  # trying again the same day is the same unmet request
-        html = client.get(path).get_data(as_text=True)
-        data = {"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)}
-        response = client.post(path, data=data)
+    for attempt in range(2):  # trying again the same day is the same unmet request
+        response = post_enrol(client, section, token=f"attempt-{attempt}-token")
         assert response.status_code == 200
         assert "This cohort is full and has no waitlist." in response.get_data(as_text=True)
     refused = db.session.scalars(select(Enrolment).where(Enrolment.status == "rejected")).all()
@@ -471,3 +471,154 @@ def test_a_place_in_one_cohort_is_named_as_such_under_the_others(client, auth, m
     assert "in another cohort" not in cards["Morning"][: cards["Morning"].index("</section>")]
     evening_card = cards["Evening"][: cards["Evening"].index("</section>")]
     assert "in another cohort: Morning" in evening_card
+
+
+def test_the_enrol_page_names_the_other_cohort_and_moves_a_waitlisted_person_to_a_free_seat(
+    client, auth, make_user, make_section
+):
+    weekend = make_section(name="Weekend cohort", capacity=1)
+    morning = make_section(course=weekend.course, name="Morning cohort", capacity=30)
+    services.enrol(make_user(), weekend.id)
+    ayesha = make_user(full_name="Ayesha Khan")
+    waiting = services.enrol(ayesha, weekend.id).enrolment
+    db.session.commit()
+    auth.login(ayesha)
+    path = f"/courses/sections/{morning.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    assert "in another cohort: Weekend cohort" in html and waiting.reference in html
+    assert "A free seat here can take the place of that one" in html and "Confirm enrolment</button>" in html
+    course_page = client.get(f"/courses/{weekend.course_id}").get_data(as_text=True)
+    assert "A free seat here can take the place of that one" in course_page
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": form_token(html)},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert (
+        f"Ayesha Khan has a seat in Morning cohort and is no longer waiting for Weekend cohort ({waiting.reference})."
+        in page
+    )
+    mine = client.get("/my-courses").get_data(as_text=True)
+    assert "Moved to a seat in another cohort" in mine
+    old = client.get(f"/my-courses/{waiting.reference}").get_data(as_text=True)
+    assert "gave up this place for a free seat in another cohort" in old
+
+
+def test_a_seat_holder_is_told_how_to_change_cohort_on_the_enrol_page(client, auth, make_user, make_section):
+    weekend = make_section(name="Weekend cohort")
+    morning = make_section(course=weekend.course, name="Morning cohort")
+    user = make_user(full_name="Bilal")
+    services.enrol(user, weekend.id)
+    db.session.commit()
+    auth.login(user)
+    html = client.get(f"/courses/sections/{morning.id}/enrol").get_data(as_text=True)
+    assert "in another cohort: Weekend cohort" in html
+    assert "To change to this cohort, leave that one first in My courses, then enrol here." in html
+    html = post_enrol(client, morning).get_data(as_text=True)
+    assert "Bilal already has a seat in another cohort of this course: Weekend cohort" in html
+
+
+def test_no_can_join_and_no_button_when_no_one_can_enrol_now(app, client, auth, make_user, make_section):
+    """Not open yet, closed by the institution, enrolment over (an ended cohort), or no seat and no
+    waitlist place: the page says why instead of "Can join", shows no button, and a post still refuses."""
+    auth.login(make_user(full_name="Hamza"))
+    not_yet = make_section(enrol_opens=date(2026, 3, 16))
+    closed = make_section(closed=True)
+    ended = make_section(
+        start_date=date(2020, 1, 1), end_date=date(2020, 2, 1), enrol_opens=date(2019, 12, 1),
+        enrol_closes=date(2019, 12, 20), drop_deadline=None,
+    )  # fmt: skip
+    no_place = make_section(capacity=1, waitlist_cap=1)
+    services.enrol(make_user(), no_place.id)
+    services.enrol(make_user(), no_place.id)
+    db.session.commit()
+    cases = {
+        not_yet: "Enrolment for this cohort opens on 16 March 2026.",
+        closed: "This cohort is not taking enrolments.",
+        ended: "Enrolment for this cohort closed on 20 December 2019.",
+        no_place: "This cohort is full and its waitlist is full too.",
+    }
+    for section, reason in cases.items():
+        html = client.get(f"/courses/sections/{section.id}/enrol").get_data(as_text=True)
+        assert reason in html, section.id
+        assert "Can join" not in html and "Meets the conditions" in html
+        assert "Confirm enrolment" not in html and 'name="person"' not in html
+        assert reason in post_enrol(client, section).get_data(as_text=True)
+    course_page = client.get(f"/courses/{no_place.course_id}").get_data(as_text=True)
+    assert "This cohort is full and its waitlist is full too." in course_page
+    assert "Can join" not in course_page and f"/courses/sections/{no_place.id}/enrol" not in course_page
+    assert "Full</span> · 1 on the waitlist, which is full" in course_page
+    course_page = client.get(f"/courses/{not_yet.course_id}").get_data(as_text=True)
+    assert "Enrolment for this cohort opens on 16 March 2026." in course_page and "Can join" not in course_page
+
+
+def test_a_request_refused_for_lack_of_a_place_is_not_listed_as_not_accepted(client, auth, make_user, make_section):
+    """The institution did not refuse anything: the record stays for the officials' figures only."""
+    section = make_section(capacity=1, waitlist_enabled=False)
+    services.enrol(make_user(), section.id)
+    declined = make_section(needs_approval=True)
+    user = make_user()
+    request = services.enrol(user, declined.id).enrolment
+    db.session.commit()
+    admin = make_user(roles=[("school_admin", declined.course.institution_id)])
+    services.reject(admin, request.id, "Classes are for beginners only.")
+    db.session.commit()
+    auth.login(user)
+    post_enrol(client, section)
+    refused = db.session.scalar(
+        select(Enrolment).where(Enrolment.section_id == section.id, Enrolment.user_id == user.id)
+    )
+    assert refused is not None and refused.status == "rejected"  # kept for the dashboard
+    html = client.get("/my-courses").get_data(as_text=True)
+    assert refused.reference not in html
+    assert request.reference in html and "Not accepted" in html  # a real refusal is still listed
+
+
+def test_an_invalid_search_filter_is_left_out_and_the_others_still_apply(
+    client, make_course, make_section, make_institution
+):
+    lahore = make_course(institution=make_institution(district="Lahore"), title="AI for Everyone")
+    multan = make_course(institution=make_institution(district="Multan"), title="Spoken English")
+    make_section(course=lahore)
+    make_section(course=multan)
+    html = client.get("/courses?district=Lahore&weeks=99").get_data(as_text=True)
+    assert "AI for Everyone" in html and "Spoken English" not in html
+    assert "This choice is not on the list, so the search leaves it out." in html
+    assert 'id="weeks-error"' in html and 'aria-invalid="true"' in html
+    html = client.get("/courses?q=english&district=Nowhere").get_data(as_text=True)
+    assert "Spoken English" in html and "AI for Everyone" not in html
+    assert 'id="district-error"' in html
+
+
+def test_calendar_for_class_days_without_times_and_none_without_days(client, auth, make_user, make_section):
+    user = make_user()
+    days_only = make_section(meeting_days="sat", start_time=None, end_time=None)
+    nothing = make_section(meeting_days="", start_time=None, end_time=None)
+    with_days = services.enrol(user, days_only.id).enrolment
+    without = services.enrol(user, nothing.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    html = client.get(f"/my-courses/{with_days.reference}").get_data(as_text=True)
+    assert "calendar.ics" in html
+    body = client.get(f"/my-courses/{with_days.reference}/calendar.ics").get_data(as_text=True)
+    assert "BEGIN:VEVENT" in body and "DTSTART;VALUE=DATE:20260321" in body
+    assert "RRULE:FREQ=WEEKLY;UNTIL=20260516;BYDAY=SA" in body and "TRANSP:TRANSPARENT" in body
+    assert with_days.reference in client.get("/my-courses/all/calendar.ics").get_data(as_text=True)
+    html = client.get(f"/my-courses/{without.reference}").get_data(as_text=True)
+    assert "calendar.ics" not in html
+
+
+def test_seats_and_waitlist_counts_read_as_phrases(client, make_section):
+    one = make_section(capacity=1)
+    html = client.get(f"/courses/{one.course_id}").get_data(as_text=True)
+    assert "1 of 1 seat left" in html and "1 of 1 seats left" not in html
+    many = make_section(capacity=30)
+    assert "30 of 30 seats left" in client.get(f"/courses/{many.course_id}").get_data(as_text=True)
+    full = make_section(capacity=1, enrolled_count=1)
+    html = client.get(f"/courses/{full.course_id}").get_data(as_text=True)
+    assert "Full</span> · No one on the waitlist yet" in html and "0 on the waitlist" not in html
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    html = client.get(f"/courses/{full.course_id}").get_data(as_text=True)
+    assert "انتظار کی فہرست میں 0" not in html
