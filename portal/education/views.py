@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -36,6 +36,7 @@ from portal.education.models import (
     Section,
 )
 from portal.extensions import db
+from portal.links import public_url
 from portal.navigation import requested_page
 from portal.pagecache import public_page
 
@@ -285,8 +286,9 @@ def certificate(code: str):
 
 
 def verify_link(code: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return base.rstrip("/") + url_for("education.verify", code=code)
+    """The address printed on the certificate and in its QR code (portal.links: PUBLIC_BASE_URL, or
+    the address this page was asked at)."""
+    return public_url("education.verify", code=code)
 
 
 def qr_svg(text: str) -> str:
