@@ -72,11 +72,24 @@ def decode(raw: bytes) -> str:
 
 
 def parse(text: str) -> list[tuple[int, list[str]]]:
-    """(line number, cells) for each non-empty row; a header row starting with "cnic" is skipped."""
+    """(line number, cells) for each non-empty row; a header row starting with "cnic" is skipped.
+
+    A quote mark that opens a cell and never closes it is refused with its line number: left alone,
+    it would take the following lines into one cell and those rows would vanish from the report. No
+    CNIC or section number spans lines, so a cell holding a line break is refused the same way."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for row in reader:
+            if any("\n" in cell or "\r" in cell for cell in row):
+                raise csv.Error("a cell spans lines")
+            rows.append(row)
     except csv.Error:
-        raise services.InvalidCSV(_l("The file could not be read as CSV. Check for stray quote marks.")) from None
+        # The row that failed starts on the line after the last one read whole (one line per row so far).
+        raise services.InvalidCSV(
+            _l("The file could not be read as CSV: check for a stray quote mark on line %(line)s."),
+            line=len(rows) + 1,
+        ) from None
     numbered = [(i, [c.strip() for c in row]) for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
     if numbered and numbered[0][1] and numbered[0][1][0].lower().replace("\ufeff", "") in ("cnic", "cnic number"):
         numbered = numbered[1:]

@@ -126,3 +126,18 @@ def test_unreadable_files_are_refused_cleanly(setup, raw, message):
     with pytest.raises(services.InvalidCSV) as info:
         bulk.run(admin, raw, apply=False)
     assert message in str(info.value)
+
+
+def test_an_unmatched_quote_is_reported_with_its_line_instead_of_swallowing_rows(setup):
+    """Left to the lenient reader, line 3's quote took line 4 into its cell: line 4 vanished from the report."""
+    admin, section, people = setup
+    raw = f'cnic,section\n{people[0].cnic},{section.id}\n"unterminated,5\n{people[1].cnic},{section.id}\n'.encode()
+    with pytest.raises(services.InvalidCSV) as info:
+        bulk.run(admin, raw, apply=False)
+    assert str(info.value) == "The file could not be read as CSV: check for a stray quote mark on line 3."
+    # Closed again further down, the quote still made one cell of several lines: refused the same way.
+    closed_later = f'cnic,section\n"{people[0].cnic},{section.id}\n{people[1].cnic}",{section.id}\n'.encode()
+    with pytest.raises(services.InvalidCSV, match="on line 2"):
+        bulk.run(admin, closed_later, apply=False)
+    # Quoted cells on one line are fine.
+    assert bulk.run(admin, f'"{people[0].cnic}","{section.id}"\n'.encode(), apply=False).errors == 0

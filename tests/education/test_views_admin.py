@@ -340,7 +340,7 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
         (b"\x00\x01\x02binary", "This is not a CSV text file."),
         ("cnic,section\n3520212345671,1\n".encode("cp1252") + b"\x81\x8d", "The file is not in UTF-8 encoding."),
         (b"cnic,section\n" + b"3520212345671,1\n" * 20000, "The file is too large"),
-        (b'"unclosed,1\n', "Each row needs exactly two columns: CNIC, section number."),
+        (b'"unclosed,1\n', "The file could not be read as CSV: check for a stray quote mark on line 1."),
         (b"cnic,section\n", "The file has no rows to enrol."),
     ],
 )
