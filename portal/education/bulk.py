@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from portal import clock
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import User, format_cnic
 from portal.auth.services import audit
@@ -17,7 +18,7 @@ from portal.auth.validation import normalise_cnic
 from portal.bilingual import InLanguage
 from portal.database import begin_write
 from portal.education import services
-from portal.education.eligibility import Message, Person
+from portal.education.eligibility import LazyDate, Message, Person
 from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED
 from portal.extensions import db
 
@@ -180,6 +181,13 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
             return shown
         if section.closed:
             raise services.SectionUnavailable()
+        if section.end_date < clock.today():
+            # The enrolment window is the admin's to override (late joiners), the course's end is not.
+            raise services.SectionUnavailable(
+                _l("Section %(id)s ended on %(date)s: nobody can be enrolled in it any more."),
+                id=section.id,
+                date=LazyDate(section.end_date),
+            )
         enrolment = services.place(section, person, approval=False, token=None, source="bulk")
         audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, reference=enrolment.reference)
         services._notify_outcome(enrolment)

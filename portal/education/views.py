@@ -420,6 +420,12 @@ def _section_form(section: Section | None) -> SectionForm:
     return form
 
 
+def _show_beside_fields(form, problems: dict) -> None:
+    """A service's refusals, each beside the field it is about (and so in the summary at the top)."""
+    for name, message in problems.items():
+        form[name].errors.append(str(message))
+
+
 @bp.route("/school-admin/courses/<int:course_id>/sections/new", methods=["GET", "POST"])
 @admin_required
 def section_new(course_id: int):
@@ -429,6 +435,9 @@ def section_new(course_id: int):
     if form.validate_on_submit():
         try:
             catalogue.save_section(me(), form.data_dict(), course_id=course.id, ip=client_ip())
+        except catalogue.SectionDatesPassed as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -449,6 +458,9 @@ def section_edit(section_id: int):
     if form.validate_on_submit():
         try:
             catalogue.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
+        except catalogue.SectionDatesPassed as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
