@@ -9,6 +9,8 @@ import io
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from portal import clock
 from portal.auth.errors import DomainError, NotFound
@@ -19,13 +21,14 @@ from portal.bilingual import InLanguage
 from portal.database import begin_write
 from portal.education import services
 from portal.education.eligibility import LazyDate, Message, Person
-from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED
+from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED, Course, Section
 from portal.extensions import db
 
 MAX_BYTES = 200_000
 MAX_ROWS = 1000
 MODE_ALL_OR_NONE = "all"
 MODE_VALID_ONLY = "valid"
+MAX_LISTED_SECTIONS = 100  # on the page, as a reminder of the numbers
 
 
 @dataclass
@@ -52,6 +55,23 @@ class BulkReport:
     @property
     def changes(self) -> int:
         return sum(1 for r in self.rows if r.ok and r.changed)
+
+
+def current_sections(admin: User) -> list[Section]:
+    """The admin's sections that have not ended, soonest first: their numbers go in the file."""
+    ids = services.managed_institution_ids(admin)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Section)
+            .join(Course, Course.id == Section.course_id)
+            .where(Course.institution_id.in_(ids), Section.closed.is_(False), Section.end_date >= clock.today())
+            .options(contains_eager(Section.course))
+            .order_by(Section.start_date, Section.id)
+            .limit(MAX_LISTED_SECTIONS)
+        )
+    )
 
 
 def decode(raw: bytes) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import clock
@@ -616,7 +617,9 @@ def complete(section_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("%(count)s people marked as completed.", count=len(done)), "success")
+        flash(
+            ngettext("%(num)s person marked as completed.", "%(num)s people marked as completed.", len(done)), "success"
+        )
     return redirect(url_for("education.roster", section_id=section.id))
 
 
@@ -648,4 +651,6 @@ def bulk_enrol():
                     db.session.rollback()
                 if not apply:
                     form.content.data = raw.decode("utf-8-sig")
-    return render_template("education/admin/bulk.html", form=form, report=report, error=error)
+    return render_template(
+        "education/admin/bulk.html", form=form, report=report, error=error, sections=bulk.current_sections(me())
+    )

@@ -356,7 +356,7 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     assert "Tick the people who have completed the course." in none.get_data(as_text=True)
     done = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token,
                        "enrolment": [str(holder.id), "junk"]}, follow_redirects=True)  # fmt: skip
-    assert "1 people marked as completed." in done.get_data(as_text=True)
+    assert "1 person marked as completed." in done.get_data(as_text=True)
     db.session.expire_all()
     certificate = db.session.get(Enrolment, holder.id).certificate
     assert certificate is not None
@@ -391,7 +391,7 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
     assert "so nobody was enrolled" in refused.get_data(as_text=True)
     applied = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "valid", "action": "apply",
                                                       "content": content})  # fmt: skip
-    assert "2 people enrolled or waitlisted; 1 rows skipped." in applied.get_data(as_text=True)
+    assert "2 people enrolled or waitlisted. 1 row skipped." in applied.get_data(as_text=True)
     assert len(db.session.scalars(select(Enrolment)).all()) == 2
 
 
@@ -529,3 +529,31 @@ def test_rule_form_districts_are_checkboxes(client, auth, world):
                                        "districts": ["Multan", "Lodhran"]})  # fmt: skip
     assert response.status_code == 302
     assert db.session.scalar(select(EligibilityRule.districts)) == "Multan,Lodhran"
+
+
+def test_bulk_page_shows_the_admins_own_section_numbers_and_counts_rows_in_words(
+    client, auth, world, make_user, make_section, make_institution, school_admin
+):
+    admin, section, other = world
+    ended = make_section(course=section.course, start_date=date(2026, 1, 5), end_date=date(2026, 2, 27),
+                         enrol_opens=date(2025, 12, 1), enrol_closes=date(2026, 1, 5))  # fmt: skip
+    auth.login(admin)
+    html = client.get("/school-admin/bulk").get_data(as_text=True)
+    example = re.search(r'<pre class="example" dir="ltr">(.*?)</pre>', html, re.S).group(1)
+    assert example.split() == ["cnic,section", f"35202-1234567-1,{section.id}", f"3740511223341,{section.id}"]
+    assert "shown beside its name on your course pages in School admin" in html
+    listed = re.findall(r'<strong dir="ltr">(\d+)</strong>', html)
+    assert str(section.id) in listed and str(other.id) not in listed and str(ended.id) not in listed
+    person = make_user()
+    token = csrf_token(client, "/school-admin/bulk")
+    content = f"{person.cnic},{section.id}\n3520200000000,{section.id}\n".encode()
+    assert "1 row would enrol someone. 1 row has a problem." in bulk_post(client, token, content).get_data(as_text=True)
+    client.get("/language/ur?next=/")
+    urdu = bulk_post(client, token, content).get_data(as_text=True)
+    assert "1 قطار سے کسی کا داخلہ ہو گا۔ 1 قطار میں مسئلہ ہے۔" in urdu
+    # An admin with no section yet is shown a placeholder, not another institution's number.
+    client.get("/language/en?next=/")
+    auth.logout()
+    auth.login(school_admin(make_institution()))
+    html = client.get("/school-admin/bulk").get_data(as_text=True)
+    assert "35202-1234567-1,section number" in html
