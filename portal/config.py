@@ -136,8 +136,9 @@ class Config:
     SMS_TRANSPORT = os.environ.get("SMS_TRANSPORT", "log")  # log | dotted.path:ClassName
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
 
-    # Public address used in messages and certificates (links in SMS/email)
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The address people reach the portal at, for links that leave it (certificates and their QR codes,
+    # SMS, email). Unset: the address of the request (portal/links.py); production should set it.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip() or None
 
     # A fixed "now" (ISO 8601) for tests and demos; never set in production.
     FIXED_NOW = os.environ.get("PORTAL_FIXED_NOW") or None

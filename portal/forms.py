@@ -9,7 +9,7 @@ from flask_babel import get_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -102,6 +102,28 @@ class CheckboxGroupField(SelectMultipleField):
             yield option
 
 
+class TypedDateField(DateField):
+    """A date typed as year-month-day. Browsers without a date picker show a text box, where people
+    type 31/12/2026 or "tomorrow": they are told the format (WTForms says only "Not a valid date
+    value.") and what they typed stays in the box to be corrected."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter the date as year-month-day, for example 2026-12-31.")) from None
+
+
+class TypedTimeField(TimeField):
+    """A time typed as hours:minutes on the 24-hour clock, with the format in the message when it is not."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter the time as hours:minutes on the 24-hour clock, for example 17:30.")) from None
+
+
 class CNIC:
     """Validator: 13 digits, typed with or without dashes. Leaves the digits in ``field.cnic``."""
 
@@ -175,5 +197,7 @@ __all__ = [
     "NotTooOld",
     "PakistaniMobile",
     "SubmissionTokenMixin",
+    "TypedDateField",
+    "TypedTimeField",
     "district_field",
 ]

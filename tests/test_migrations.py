@@ -232,3 +232,60 @@ def test_downgrade_keeps_family_members_records_sqlite(tmp_path):
 def test_downgrade_keeps_family_members_records_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_downgrade_keeps_family_members_records(url)
+
+
+def check_certificate_urdu_names_migration(url: str) -> None:
+    """0011 adds the Urdu copies of a certificate's course title and institution name; a certificate
+    issued before keeps its English details (and NULL Urdu ones); downgrading removes them, keeping it."""
+    flask_db(url, "upgrade", "0010_urdu_names")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                "INSERT INTO users (id, full_name, cnic, preferred_language, session_token, failed_logins, active, "
+                f"created_at) VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 't', 0, true, {now})",
+                "INSERT INTO edu_institutions (id, name, type, district, address, contact, active, created_at) "
+                f"VALUES (1, 'Rawalpindi IT Skills Centre', 'it_centre', 'Rawalpindi', '', '', true, {now})",
+                "INSERT INTO edu_courses (id, institution_id, title, category, description, level, language, mode, "
+                "duration, fee_paisa, certificate, active, created_at) VALUES (1, 1, 'Digital Skills', 'digital', "
+                f"'', 'beginner', 'ur', 'on_site', '', 0, true, true, {now})",
+                "INSERT INTO edu_sections (id, course_id, name, start_date, end_date, meeting_days, venue, capacity, "
+                "enrolled_count, reserved_seats, reserved_taken, reserved_released, enrol_opens, enrol_closes, "
+                "needs_approval, waitlist_enabled, closed, created_at) VALUES (1, 1, '', '2026-01-05', '2026-02-27', "
+                f"'mon', '', 10, 0, 0, 0, false, '2025-12-01', '2026-01-05', false, true, false, {now})",
+                "INSERT INTO edu_enrolments (id, reference, user_id, person_key, section_id, course_id, status, "
+                f"source, created_at, updated_at) VALUES (1, 'E-AAAA-BBBB', 1, 'u1', 1, 1, 'completed', 'web', {now}, "
+                f"{now})",
+                "INSERT INTO edu_certificates (id, enrolment_id, code, holder_name, course_title, institution_name, "
+                "institution_district, start_date, end_date, issued_at) VALUES (1, 1, 'VA7FV9F9QA', 'Ayesha Khan', "
+                f"'Digital Skills', 'Rawalpindi IT Skills Centre', 'Rawalpindi', '2026-01-05', '2026-02-27', {now})",
+            ):
+                conn.execute(text(statement))
+        flask_db(url, "upgrade")
+        added = {"course_title_ur", "institution_name_ur"}
+        assert added <= columns(url, "edu_certificates")
+        with engine.begin() as conn:
+            row = conn.execute(
+                text("SELECT course_title, course_title_ur, institution_name_ur FROM edu_certificates")
+            ).one()
+            assert tuple(row) == ("Digital Skills", None, None)
+            conn.execute(text("UPDATE edu_certificates SET course_title_ur = :ur"), {"ur": "ڈیجیٹل مہارتیں"})
+        flask_db(url, "downgrade", "0010_urdu_names")
+        assert not added & columns(url, "edu_certificates")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT code, course_title FROM edu_certificates")).one() == (
+                "VA7FV9F9QA",
+                "Digital Skills",
+            )
+    finally:
+        engine.dispose()
+
+
+def test_certificate_urdu_names_migration_sqlite(tmp_path):
+    check_certificate_urdu_names_migration(f"sqlite:///{tmp_path / 'certificates.db'}")
+
+
+def test_certificate_urdu_names_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_certificate_urdu_names_migration(url)

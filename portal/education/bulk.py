@@ -9,7 +9,10 @@ import io
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
+from portal import clock
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import User, format_cnic
 from portal.auth.services import audit
@@ -17,14 +20,15 @@ from portal.auth.validation import normalise_cnic
 from portal.bilingual import InLanguage
 from portal.database import begin_write
 from portal.education import services
-from portal.education.eligibility import Message, Person
-from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED
+from portal.education.eligibility import LazyDate, Message, Person
+from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED, Course, Section
 from portal.extensions import db
 
 MAX_BYTES = 200_000
 MAX_ROWS = 1000
 MODE_ALL_OR_NONE = "all"
 MODE_VALID_ONLY = "valid"
+MAX_LISTED_SECTIONS = 100  # on the page, as a reminder of the numbers
 
 
 @dataclass
@@ -53,6 +57,23 @@ class BulkReport:
         return sum(1 for r in self.rows if r.ok and r.changed)
 
 
+def current_sections(admin: User) -> list[Section]:
+    """The admin's sections that have not ended, soonest first: their numbers go in the file."""
+    ids = services.managed_institution_ids(admin)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Section)
+            .join(Course, Course.id == Section.course_id)
+            .where(Course.institution_id.in_(ids), Section.closed.is_(False), Section.end_date >= clock.today())
+            .options(contains_eager(Section.course))
+            .order_by(Section.start_date, Section.id)
+            .limit(MAX_LISTED_SECTIONS)
+        )
+    )
+
+
 def decode(raw: bytes) -> str:
     """The file's text, or InvalidCSV with a reason a person can act on."""
     if not raw or not raw.strip():
@@ -72,11 +93,24 @@ def decode(raw: bytes) -> str:
 
 
 def parse(text: str) -> list[tuple[int, list[str]]]:
-    """(line number, cells) for each non-empty row; a header row starting with "cnic" is skipped."""
+    """(line number, cells) for each non-empty row; a header row starting with "cnic" is skipped.
+
+    A quote mark that opens a cell and never closes it is refused with its line number: left alone,
+    it would take the following lines into one cell and those rows would vanish from the report. No
+    CNIC or section number spans lines, so a cell holding a line break is refused the same way."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for row in reader:
+            if any("\n" in cell or "\r" in cell for cell in row):
+                raise csv.Error("a cell spans lines")
+            rows.append(row)
     except csv.Error:
-        raise services.InvalidCSV(_l("The file could not be read as CSV. Check for stray quote marks.")) from None
+        # The row that failed starts on the line after the last one read whole (one line per row so far).
+        raise services.InvalidCSV(
+            _l("The file could not be read as CSV: check for a stray quote mark on line %(line)s."),
+            line=len(rows) + 1,
+        ) from None
     numbered = [(i, [c.strip() for c in row]) for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
     if numbered and numbered[0][1] and numbered[0][1][0].lower().replace("\ufeff", "") in ("cnic", "cnic number"):
         numbered = numbered[1:]
@@ -167,6 +201,13 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
             return shown
         if section.closed:
             raise services.SectionUnavailable()
+        if section.end_date < clock.today():
+            # The enrolment window is the admin's to override (late joiners), the course's end is not.
+            raise services.SectionUnavailable(
+                _l("Section %(id)s ended on %(date)s: nobody can be enrolled in it any more."),
+                id=section.id,
+                date=LazyDate(section.end_date),
+            )
         enrolment = services.place(section, person, approval=False, token=None, source="bulk")
         audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, reference=enrolment.reference)
         services._notify_outcome(enrolment)

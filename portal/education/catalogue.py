@@ -54,6 +54,39 @@ SECTION_FIELDS = (
 )  # fmt: skip
 
 
+class SectionDatesPassed(InvalidChange):
+    """Dates a section cannot be given because they have passed. ``problems`` maps each field of the
+    section form to its message, so that the page shows each beside its field."""
+
+    message = _l("Some dates have already passed.")
+
+    def __init__(self, problems: dict):
+        super().__init__()
+        self.problems = problems
+
+
+def check_section_dates(data: dict, section: Section | None) -> None:
+    """Raises SectionDatesPassed for a new section that has already ended or whose enrolment has
+    already closed (nobody could ever join it), and for an edit that moves a section that has not
+    ended into the past. An old section stays editable: dates already in the past are left alone,
+    and enrolment may be closed early by giving it an earlier closing day."""
+    today = clock.today()
+    problems = {}
+    if section is None:
+        if data["end_date"] < today:
+            problems["end_date"] = _l("This day has passed. A new section must end today or later.")
+        if data["enrol_closes"] < today:
+            problems["enrol_closes"] = _l(
+                "This day has passed. Enrolment must close today or later, or nobody could join."
+            )
+    elif data["end_date"] < today <= section.end_date:
+        problems["end_date"] = _l(
+            "A section that has not ended cannot be given a last day in the past. To end it early, choose today."
+        )
+    if problems:
+        raise SectionDatesPassed(problems)
+
+
 def all_institutions() -> list[Institution]:
     return list(db.session.scalars(select(Institution).order_by(Institution.district, Institution.name)))
 
@@ -100,14 +133,16 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
                  ip: str | None = None) -> Section:  # fmt: skip
     """Create or edit a section. Raising capacity (or releasing reserved seats) fills seats from
     the waitlist in the same transaction. Raises InvalidChange when the new numbers do not fit the
-    people already enrolled."""
+    people already enrolled, SectionDatesPassed (one) for dates that have passed."""
     begin_write()
     if section_id is not None:
         section = section_for_admin(admin, section_id)
         section = lock_section(section.id)
+        check_section_dates(data, section)
         action = "education.section.updated"
     else:
         course = course_for_admin(admin, course_id)
+        check_section_dates(data, None)
         section = Section(course=course, enrolled_count=0, reserved_taken=0, created_at=clock.now())
         action = "education.section.created"
     if not data.get("reserved_kind"):

@@ -8,20 +8,26 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.districts import DISTRICTS
 from portal.education.models import CATEGORIES, INSTITUTION_TYPES, LANGUAGES, LEVELS, MODES, RULE_KINDS, WEEKDAYS
-from portal.forms import ENGLISH_INPUT, URDU_INPUT, CheckboxGroupField, FlaskForm, SubmissionTokenMixin
+from portal.forms import (
+    ENGLISH_INPUT,
+    URDU_INPUT,
+    CheckboxGroupField,
+    FlaskForm,
+    SubmissionTokenMixin,
+    TypedDateField,
+    TypedTimeField,
+)
 
 _required = _l("This field is required.")
 
@@ -173,15 +179,15 @@ class CourseForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     name = StringField(_l("Name of the cohort (optional)"), validators=[Optional(), Length(max=80)])
-    start_date = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
-    end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
+    start_date = TypedDateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
+    end_date = TypedDateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
     meeting_days = CheckboxGroupField(
         _l("Meeting days"),
         choices=_choices(WEEKDAYS),
         validators=[InputRequired(_l("Choose at least one day."))],
     )
-    start_time = TimeField(_l("Starts at"), validators=[Optional()])
-    end_time = TimeField(_l("Ends at"), validators=[Optional()])
+    start_time = TypedTimeField(_l("Starts at"), validators=[Optional()])
+    end_time = TypedTimeField(_l("Ends at"), validators=[Optional()])
     venue = StringField(_l("Venue or online link"), validators=[Optional(), Length(max=200)])
     capacity = IntegerField(
         _l("Seats"),
@@ -209,9 +215,11 @@ class SectionForm(FlaskForm):
         default=0,
         validators=[Optional(), NumberRange(min=0, max=10000, message=_l("Enter 0 or more seats."))],
     )
-    enrol_opens = DateField(_l("Enrolment opens"), validators=[InputRequired(_l("Enter when enrolment opens."))])
-    enrol_closes = DateField(_l("Enrolment closes"), validators=[InputRequired(_l("Enter when enrolment closes."))])
-    drop_deadline = DateField(_l("Last day to drop (optional)"), validators=[Optional()])
+    enrol_opens = TypedDateField(_l("Enrolment opens"), validators=[InputRequired(_l("Enter when enrolment opens."))])
+    enrol_closes = TypedDateField(
+        _l("Enrolment closes"), validators=[InputRequired(_l("Enter when enrolment closes."))]
+    )
+    drop_deadline = TypedDateField(_l("Last day to drop (optional)"), validators=[Optional()])
     needs_approval = BooleanField(_l("Each enrolment needs approval"))
     waitlist_enabled = BooleanField(_l("Keep a waitlist when full"))
     waitlist_cap = IntegerField(
@@ -224,6 +232,10 @@ class SectionForm(FlaskForm):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
+    def validate_enrol_opens(self, field):
+        if self.end_date.data and field.data and field.data > self.end_date.data:
+            raise ValidationError(_l("Enrolment must open on or before the last day of the course."))
+
     def validate_enrol_closes(self, field):
         if self.enrol_opens.data and field.data and field.data < self.enrol_opens.data:
             raise ValidationError(_l("Enrolment cannot close before it opens."))
@@ -233,6 +245,8 @@ class SectionForm(FlaskForm):
     def validate_drop_deadline(self, field):
         if field.data and self.end_date.data and field.data > self.end_date.data:
             raise ValidationError(_l("The last day to drop must be on or before the last day of the course."))
+        if field.data and self.enrol_opens.data and field.data < self.enrol_opens.data:
+            raise ValidationError(_l("The last day to drop cannot be before enrolment opens."))
 
     def validate(self, extra_validators=None) -> bool:
         """Checks across optional fields (WTForms skips inline validators of an empty Optional field)."""
@@ -301,23 +315,30 @@ class RuleForm(FlaskForm):
     districts = CheckboxGroupField(_l("Districts"), choices=list(DISTRICTS), validators=[Optional()])
     prerequisite = SelectField(_l("Course to complete first"), validators=[Optional()])
 
-    def validate_kind(self, field):
-        kind = field.data
-        if kind == "age":
-            if self.min_age.data is None and self.max_age.data is None:
-                raise ValidationError(_l("Enter the youngest age, the oldest age, or both."))
-            if (
-                self.min_age.data is not None
-                and self.max_age.data is not None
-                and self.min_age.data > self.max_age.data
-            ):
-                raise ValidationError(_l("The youngest age cannot be more than the oldest age."))
-        elif kind == "gender" and not self.gender.data:
-            raise ValidationError(_l("Choose who the cohort is for."))
-        elif kind == "district" and not self.districts.data:
-            raise ValidationError(_l("Choose at least one district."))
-        elif kind == "prerequisite" and not self.prerequisite.data:
-            raise ValidationError(_l("Choose the course to complete first."))
+    def validate(self, extra_validators=None) -> bool:
+        """The part of the form that goes with the chosen condition must be filled in; its error goes
+        beside the field to fill in or correct, not beside "Condition". (Done here: WTForms skips the
+        inline validators of an empty Optional field.)"""
+        valid = super().validate(extra_validators)
+        kind = self.kind.data
+        problem = None
+        if kind == "age" and not (self.min_age.errors or self.max_age.errors):
+            low, high = self.min_age.data, self.max_age.data
+            if low is None and high is None:
+                problem = self.min_age, _l("Enter the youngest age, the oldest age, or both.")
+            elif low is not None and high is not None and low > high:
+                problem = self.min_age, _l("The youngest age cannot be more than the oldest age.")
+        elif kind == "gender" and not self.gender.data and not self.gender.errors:
+            problem = self.gender, _l("Choose who the cohort is for.")
+        elif kind == "district" and not self.districts.data and not self.districts.errors:
+            problem = self.districts, _l("Choose at least one district.")
+        elif kind == "prerequisite" and not self.prerequisite.data and not self.prerequisite.errors:
+            problem = self.prerequisite, _l("Choose the course to complete first.")
+        if problem is not None:
+            field, message = problem
+            field.errors.append(message)
+            valid = False
+        return valid
 
     def data_dict(self) -> dict:
         kind = self.kind.data

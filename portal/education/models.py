@@ -310,6 +310,11 @@ class Certificate(db.Model):
     holder_name: Mapped[str] = mapped_column(String(120))
     course_title: Mapped[str] = mapped_column(String(160))
     institution_name: Mapped[str] = mapped_column(String(160))
+    # In Urdu too, when the course and the institution had Urdu names on the day it was issued.
+    course_title_ur: Mapped[str | None] = mapped_column(String(160))
+    institution_name_ur: Mapped[str | None] = mapped_column(String(160))
+    shown_course_title = Shown("course_title", "course_title_ur")  # in the page's language
+    shown_institution_name = Shown("institution_name", "institution_name_ur")
     institution_district: Mapped[str] = mapped_column(String(40))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import clock
@@ -36,6 +37,7 @@ from portal.education.models import (
     Section,
 )
 from portal.extensions import db
+from portal.links import public_url
 from portal.navigation import requested_page
 from portal.pagecache import public_page
 
@@ -292,8 +294,9 @@ def certificate(code: str):
 
 
 def verify_link(code: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return base.rstrip("/") + url_for("education.verify", code=code)
+    """The address printed on the certificate and in its QR code (portal.links: PUBLIC_BASE_URL, or
+    the address this page was asked at)."""
+    return public_url("education.verify", code=code)
 
 
 def qr_svg(text: str) -> str:
@@ -425,6 +428,12 @@ def _section_form(section: Section | None) -> SectionForm:
     return form
 
 
+def _show_beside_fields(form, problems: dict) -> None:
+    """A service's refusals, each beside the field it is about (and so in the summary at the top)."""
+    for name, message in problems.items():
+        form[name].errors.append(str(message))
+
+
 @bp.route("/school-admin/courses/<int:course_id>/sections/new", methods=["GET", "POST"])
 @admin_required
 def section_new(course_id: int):
@@ -434,6 +443,9 @@ def section_new(course_id: int):
     if form.validate_on_submit():
         try:
             catalogue.save_section(me(), form.data_dict(), course_id=course.id, ip=client_ip())
+        except catalogue.SectionDatesPassed as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -454,6 +466,9 @@ def section_edit(section_id: int):
     if form.validate_on_submit():
         try:
             catalogue.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
+        except catalogue.SectionDatesPassed as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)
@@ -609,7 +624,9 @@ def complete(section_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("%(count)s people marked as completed.", count=len(done)), "success")
+        flash(
+            ngettext("%(num)s person marked as completed.", "%(num)s people marked as completed.", len(done)), "success"
+        )
     return redirect(url_for("education.roster", section_id=section.id))
 
 
@@ -641,4 +658,6 @@ def bulk_enrol():
                     db.session.rollback()
                 if not apply:
                     form.content.data = raw.decode("utf-8-sig")
-    return render_template("education/admin/bulk.html", form=form, report=report, error=error)
+    return render_template(
+        "education/admin/bulk.html", form=form, report=report, error=error, sections=bulk.current_sections(me())
+    )

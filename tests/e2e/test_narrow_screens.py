@@ -48,7 +48,17 @@ def _pages(role: str | None) -> list[str]:
         assert places, "the citizen persona holds a place or a waitlist place in the demo data"
         enrol = [f"/courses/sections/{section_id}/enrol" for section_id, _ in places]
         courses = sorted({f"/courses/{course_id}" for _, course_id in places})  # her place named in each cohort
-        return ["/account/family", "/my-courses", "/appointments", *enrol, *courses]
+        # Her certificate: its verification link may break after a slash, never inside the code.
+        from portal.education.models import Certificate
+
+        certificates = db.session.scalars(
+            select(Certificate.code)
+            .join(Enrolment)
+            .join(User, Enrolment.user_id == User.id)
+            .where(User.cnic == persona.cnic)
+        ).all()
+        assert certificates, "the citizen persona holds a certificate in the demo data"
+        return ["/account/family", "/my-courses", "/appointments", *enrol, *courses, f"/certificates/{certificates[0]}"]
     persona = PERSONAS_BY_KEY[role]
     institutions = (
         select(RoleAssignment.scope_id).join(User, RoleAssignment.user_id == User.id).where(User.cnic == persona.cnic)

@@ -1,5 +1,7 @@
 """Bulk enrolment from CSV: dry run, all-or-none, valid-rows-only, re-runs, and bad files."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -134,3 +136,35 @@ def test_unreadable_files_are_refused_cleanly(setup, raw, message):
     with pytest.raises(services.InvalidCSV) as info:
         bulk.run(admin, raw, apply=False)
     assert message in str(info.value)
+
+
+def test_an_unmatched_quote_is_reported_with_its_line_instead_of_swallowing_rows(setup):
+    """Left to the lenient reader, line 3's quote took line 4 into its cell: line 4 vanished from the report."""
+    admin, section, people = setup
+    raw = f'cnic,section\n{people[0].cnic},{section.id}\n"unterminated,5\n{people[1].cnic},{section.id}\n'.encode()
+    with pytest.raises(services.InvalidCSV) as info:
+        bulk.run(admin, raw, apply=False)
+    assert str(info.value) == "The file could not be read as CSV: check for a stray quote mark on line 3."
+    # Closed again further down, the quote still made one cell of several lines: refused the same way.
+    closed_later = f'cnic,section\n"{people[0].cnic},{section.id}\n{people[1].cnic}",{section.id}\n'.encode()
+    with pytest.raises(services.InvalidCSV, match="on line 2"):
+        bulk.run(admin, closed_later, apply=False)
+    # Quoted cells on one line are fine.
+    assert bulk.run(admin, f'"{people[0].cnic}","{section.id}"\n'.encode(), apply=False).errors == 0
+
+
+def test_a_section_that_has_ended_is_a_row_error(setup, make_section):
+    admin, section, people = setup
+    ended = make_section(course=section.course, start_date=date(2026, 1, 5), end_date=date(2026, 2, 27),
+                         enrol_opens=date(2025, 12, 1), enrol_closes=date(2026, 1, 5))  # fmt: skip
+    started = make_section(course=section.course, start_date=date(2026, 2, 2), end_date=date(2026, 3, 2),
+                           enrol_opens=date(2026, 1, 1), enrol_closes=date(2026, 2, 1))  # fmt: skip
+    report = bulk.run(admin, csv_of((people[0].cnic, ended.id), (people[1].cnic, started.id)), apply=True, mode="valid")
+    db.session.commit()
+    assert [r.ok for r in report.rows] == [False, True]
+    assert (
+        report.rows[0].text == f"Section {ended.id} ended on 27 February 2026: nobody can be enrolled in it any more."
+    )
+    # Its last day (today) has not passed, and the enrolment window is the admin's to override.
+    assert "enrolled in" in report.rows[1].text
+    assert count() == 1

@@ -167,6 +167,69 @@ def test_create_section_with_reserved_seats_and_validation(client, auth, world):
     assert created.meeting_days == "tue,thu" and created.waitlist_cap == 10
 
 
+def field_errors(html: str, name: str) -> str:
+    """The error text the forms macro shows beside one field ("" when none)."""
+    match = re.search(rf'<p class="error-message" id="{name}-error">(.*?)</p>', html, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
+
+
+def test_a_new_section_that_has_ended_or_cannot_be_joined_is_refused_beside_its_dates(client, auth, world):
+    """The review's section 41: 2020 dates, the drop deadline before enrolment opens. Today is 2 March 2026."""
+    admin, section, _other = world
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/sections/new"
+    token = csrf_token(client, path)
+    old = {**SECTION_FORM, "csrf_token": token, "start_date": "2020-01-01", "end_date": "2020-02-01",
+           "enrol_opens": "2019-12-01", "enrol_closes": "2019-12-20", "drop_deadline": "2019-11-01"}  # fmt: skip
+    html = client.post(path, data=old).get_data(as_text=True)
+    assert field_errors(html, "drop_deadline") == "The last day to drop cannot be before enrolment opens."
+    fixed = client.post(path, data={**old, "drop_deadline": ""}).get_data(as_text=True)
+    assert field_errors(fixed, "end_date") == "This day has passed. A new section must end today or later."
+    assert field_errors(fixed, "enrol_closes") == (
+        "This day has passed. Enrolment must close today or later, or nobody could join."
+    )
+    assert 'value="2020-02-01"' in fixed  # what was typed stays, to be corrected
+    # Enrolment closed yesterday: nobody could ever join.
+    closed = client.post(path, data={**SECTION_FORM, "csrf_token": token, "enrol_opens": "2026-02-01",
+                                     "enrol_closes": "2026-03-01"}).get_data(as_text=True)  # fmt: skip
+    assert field_errors(closed, "enrol_closes").startswith("This day has passed.")
+    assert db.session.scalars(select(Section).where(Section.name == "Evening")).all() == []
+    # A cohort that started last week and takes late joiners until today is fine.
+    late = {**SECTION_FORM, "csrf_token": token, "start_date": "2026-02-23", "enrol_opens": "2026-02-01",
+            "enrol_closes": "2026-03-02", "drop_deadline": ""}  # fmt: skip
+    assert client.post(path, data=late).status_code == 302
+
+
+def test_an_old_section_can_still_be_edited_but_a_running_one_not_moved_into_the_past(
+    client, auth, world, make_section
+):
+    admin, section, _other = world
+    ended = make_section(course=section.course, start_date=date(2025, 9, 1), end_date=date(2025, 12, 20),
+                         enrol_opens=date(2025, 8, 1), enrol_closes=date(2025, 8, 31), drop_deadline=None)  # fmt: skip
+    auth.login(admin)
+    path = f"/school-admin/sections/{ended.id}/edit"
+    token = csrf_token(client, path)
+    data = {**SECTION_FORM, "csrf_token": token, "start_date": "2025-09-01", "end_date": "2025-12-20",
+            "enrol_opens": "2025-08-01", "enrol_closes": "2025-08-31", "drop_deadline": "",
+            "venue": "Hall B"}  # fmt: skip
+    assert client.post(path, data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Section, ended.id).venue == "Hall B"
+    # The section of the world runs 16 March to 16 May 2026: a slip of the year would hide it.
+    path = f"/school-admin/sections/{section.id}/edit"
+    slip = {**SECTION_FORM, "csrf_token": token, "start_date": "2025-03-16", "end_date": "2025-05-16",
+            "enrol_opens": "2025-02-20", "enrol_closes": "2025-03-10", "drop_deadline": "", "capacity": "1",
+            "reserved_kind": "", "reserved_seats": "0"}  # fmt: skip
+    html = client.post(path, data=slip).get_data(as_text=True)
+    assert field_errors(html, "end_date").startswith(
+        "A section that has not ended cannot be given a last day in the past."
+    )
+    # Closing enrolment early (yesterday) stays possible.
+    early = {**slip, "start_date": "2026-03-16", "end_date": "2026-05-16", "enrol_opens": "2026-02-20",
+             "enrol_closes": "2026-03-01"}  # fmt: skip
+    assert client.post(path, data=early).status_code == 302
+
+
 def test_edit_section_capacity_below_enrolled_is_explained(client, auth, world, make_user):
     admin, section, _other = world
     section.needs_approval = False
@@ -293,7 +356,7 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     assert "Tick the people who have completed the course." in none.get_data(as_text=True)
     done = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token,
                        "enrolment": [str(holder.id), "junk", "²", "9" * 30]}, follow_redirects=True)  # fmt: skip
-    assert "1 people marked as completed." in done.get_data(as_text=True)
+    assert "1 person marked as completed." in done.get_data(as_text=True)
     db.session.expire_all()
     certificate = db.session.get(Enrolment, holder.id).certificate
     assert certificate is not None
@@ -328,7 +391,7 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
     assert "so nobody was enrolled" in refused.get_data(as_text=True)
     applied = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "valid", "action": "apply",
                                                       "content": content})  # fmt: skip
-    assert "2 people enrolled or waitlisted; 1 rows skipped." in applied.get_data(as_text=True)
+    assert "2 people enrolled or waitlisted. 1 row skipped." in applied.get_data(as_text=True)
     assert len(db.session.scalars(select(Enrolment)).all()) == 2
 
 
@@ -340,7 +403,7 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
         (b"\x00\x01\x02binary", "This is not a CSV text file."),
         ("cnic,section\n3520212345671,1\n".encode("cp1252") + b"\x81\x8d", "The file is not in UTF-8 encoding."),
         (b"cnic,section\n" + b"3520212345671,1\n" * 20000, "The file is too large"),
-        (b'"unclosed,1\n', "Each row needs exactly two columns: CNIC, section number."),
+        (b'"unclosed,1\n', "The file could not be read as CSV: check for a stray quote mark on line 1."),
         (b"cnic,section\n", "The file has no rows to enrol."),
     ],
 )
@@ -466,3 +529,31 @@ def test_rule_form_districts_are_checkboxes(client, auth, world):
                                        "districts": ["Multan", "Lodhran"]})  # fmt: skip
     assert response.status_code == 302
     assert db.session.scalar(select(EligibilityRule.districts)) == "Multan,Lodhran"
+
+
+def test_bulk_page_shows_the_admins_own_section_numbers_and_counts_rows_in_words(
+    client, auth, world, make_user, make_section, make_institution, school_admin
+):
+    admin, section, other = world
+    ended = make_section(course=section.course, start_date=date(2026, 1, 5), end_date=date(2026, 2, 27),
+                         enrol_opens=date(2025, 12, 1), enrol_closes=date(2026, 1, 5))  # fmt: skip
+    auth.login(admin)
+    html = client.get("/school-admin/bulk").get_data(as_text=True)
+    example = re.search(r'<pre class="example" dir="ltr">(.*?)</pre>', html, re.S).group(1)
+    assert example.split() == ["cnic,section", f"35202-1234567-1,{section.id}", f"3740511223341,{section.id}"]
+    assert "shown beside its name on your course pages in School admin" in html
+    listed = re.findall(r'<strong dir="ltr">(\d+)</strong>', html)
+    assert str(section.id) in listed and str(other.id) not in listed and str(ended.id) not in listed
+    person = make_user()
+    token = csrf_token(client, "/school-admin/bulk")
+    content = f"{person.cnic},{section.id}\n3520200000000,{section.id}\n".encode()
+    assert "1 row would enrol someone. 1 row has a problem." in bulk_post(client, token, content).get_data(as_text=True)
+    client.get("/language/ur?next=/")
+    urdu = bulk_post(client, token, content).get_data(as_text=True)
+    assert "1 قطار سے کسی کا داخلہ ہو گا۔ 1 قطار میں مسئلہ ہے۔" in urdu
+    # An admin with no section yet is shown a placeholder, not another institution's number.
+    client.get("/language/en?next=/")
+    auth.logout()
+    auth.login(school_admin(make_institution()))
+    html = client.get("/school-admin/bulk").get_data(as_text=True)
+    assert "35202-1234567-1,section number" in html
