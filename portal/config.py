@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from portal.shared_cache import redis_options
 
@@ -197,6 +198,15 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "SECRET_KEY is missing or too short: production needs a random secret of at least "
                 "32 characters, e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        # Links that leave the portal (a password-reset link, a certificate's QR code) must not take their
+        # host from a request, whose Host header anyone can write: a reset link sent to a victim could
+        # otherwise point at the sender's site, with the victim's token in it.
+        base = urlsplit(app.config.get("PUBLIC_BASE_URL") or "")
+        if base.scheme not in ("http", "https") or not base.netloc:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL is missing: production needs the address people reach the portal at, "
+                "e.g. PUBLIC_BASE_URL=https://portal.punjab.gov.pk"
             )
 
 

@@ -53,8 +53,17 @@ def test_production_refuses_a_short_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_refuses_to_start_without_its_public_address(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
+    for base in (None, "portal.punjab.gov.pk", "javascript:alert(1)"):
+        monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", base)
+        with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL is missing"):
+            create_app(ProductionConfig)
+
+
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "https://portal.punjab.gov.pk")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -37,6 +37,7 @@ from portal.auth.models import ROLE_SUPERADMIN
 from portal.auth.validation import format_mobile
 from portal.database import read_only
 from portal.extensions import db, limiter
+from portal.links import public_url
 from portal.navigation import requested_page
 from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
 from portal.notifications.services import notify
@@ -208,7 +209,8 @@ def request_reset():
         found = services.request_password_reset(form.identifier.data, ip=client_ip())
         if found is not None:
             user, token = found
-            link = url_for("auth.reset_password", token=token, _external=True)
+            # From PUBLIC_BASE_URL, never from the request's Host header (which the asker writes).
+            link = public_url("auth.reset_password", token=token)
             minutes = current_app.config["PASSWORD_RESET_MINUTES"]
             notify(
                 user,

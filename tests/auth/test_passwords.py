@@ -161,6 +161,22 @@ def test_reset_request_queues_the_link_by_sms_and_email_never_in_the_portal_inbo
     assert "auth.password_reset_requested" in audit_actions()
 
 
+def test_reset_link_starts_with_the_public_address_whatever_host_the_request_named(app, client, citizen):
+    """Password-reset poisoning: someone asks for a reset of another person's account with a Host
+    header of their own; the link the person is sent must still point at the portal."""
+    app.config["PUBLIC_BASE_URL"] = "https://portal.punjab.gov.pk"
+    evil = "http://evil.example"
+    page = client.get("/password-reset", base_url=evil).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/password-reset", data={"identifier": citizen.cnic_display, "csrf_token": token}, base_url=evil
+    )
+    assert response.status_code == 302
+    bodies = db.session.scalars(select(Message.body).where(Message.user_id == citizen.id)).all()
+    assert bodies and all("https://portal.punjab.gov.pk/password-reset/" in body for body in bodies)
+    assert not any("evil.example" in body for body in bodies)
+
+
 def test_reset_request_by_email(client, citizen):
     ask_reset(client, "BILAL@example.pk")
     assert reset_link(citizen)

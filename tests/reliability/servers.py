@@ -49,6 +49,8 @@ class Gunicorn:
             # must not meet (so no test empties the Redis that others are using).
             "CACHE_KEY_PREFIX": prefix,
             "RATELIMIT_KEY_PREFIX": prefix,
+            # Production refuses to start without the address its links start with.
+            **({"PUBLIC_BASE_URL": self.url} if config == "production" else {}),
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

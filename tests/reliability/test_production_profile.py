@@ -33,6 +33,23 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     assert "SECRET_KEY is missing or too short" in result.stderr
 
 
+@pytest.mark.parametrize("base", ["", "portal.punjab.gov.pk", "ftp://portal.punjab.gov.pk"])
+def test_production_refuses_to_start_without_its_public_address(tmp_path, base):
+    env = {k: v for k, v in os.environ.items() if k != "PUBLIC_BASE_URL"}
+    env.update(PORTAL_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}", SECRET_KEY="p" * 64)
+    env["PUBLIC_BASE_URL"] = base
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL is missing" in result.stderr
+    env["PUBLIC_BASE_URL"] = "https://portal.punjab.gov.pk"
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def _login_attempt(opener, base: str) -> int:
     html = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
