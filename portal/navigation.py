@@ -7,8 +7,6 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.auth.services import has_role
-
 # (endpoint, label, who sees it: None = everyone, "user" = signed in, or a role)
 NAV = (
     ("health.find_clinics", _l("Clinics"), None),
@@ -29,6 +27,8 @@ def nav_links() -> tuple[dict, ...]:
     depend only on the language, the address the portal is served under and which roles the person
     has: they are built once per such combination and process (the labels translated, the addresses
     built), not on every page."""
+    from portal.auth.services import has_role  # here: the auth package imports this module
+
     signed_in = current_user.is_authenticated
     roles = tuple(signed_in and has_role(current_user, role) for role in ROLE_AUDIENCES)
     key = (str(get_locale() or "en"), request.script_root, signed_in, roles)
