@@ -176,6 +176,7 @@ def test_a_database_gone_silent_is_answered_busy_within_the_network_limit_and_pa
     assert cut["status"] == 503 and cut["busy"], cut
     # The pooled connection was given up within the limit, then a new one could not be made (2 s).
     assert cut["seconds"] < NETWORK_TIMEOUT + 2 + 4, cut
+    print(f"partition: a page asked through the lost connection answered {cut['status']} in {cut['seconds']} s")
 
     _ip("link", "set", link, "up")
     assert worker.ask("get /healthz", within=30)["status"] == 200
@@ -195,6 +196,7 @@ def test_a_statement_waiting_for_its_answer_is_given_up_when_the_database_goes_s
     lost = worker.answer(within=4 * NETWORK_TIMEOUT + 10)
     assert lost["status"] == 503 and lost["busy"], lost
     assert lost["seconds"] < 1 + 2 * NETWORK_TIMEOUT + 2, lost
+    print(f"partition: a statement waiting for its answer gave up after {lost['seconds']} s")
 
     _ip("link", "set", link, "up")
     assert worker.ask("get /healthz", within=30)["status"] == 200
