@@ -349,11 +349,17 @@ def remembered(formatter, limit: int = 8192):
 
 def format_date_and_time(value=None, format=None, rebase=True) -> str:
     """A date with its time to the minute, joined the way the reader's language joins them
-    ("Mar 2, 2026, 8:15 AM"; Urdu "2 مارچ، 2026 8:15 AM"). Babel's "medium" date-time adds seconds,
-    which a person booking or running a clinic never needs. ``format`` is the date's length."""
+    ("Mar 2, 2026, 8:15 AM"; Urdu "2 مارچ، 2026 8:15 AM", the time isolated left to right). Babel's
+    "medium" date-time adds seconds, which a person booking or running a clinic never needs. ``format``
+    is the date's length."""
     format = format or "medium"
-    glue = get_locale().datetime_formats[format].replace("'", "")
-    return glue.replace("{1}", format_date(value, format, rebase)).replace("{0}", format_time(value, "short", rebase))
+    locale = get_locale()
+    glue = locale.datetime_formats[format].replace("'", "")
+    time = format_time(value, "short", rebase)
+    if locale.character_order == "right-to-left":
+        # "8:15 AM" inside Urdu text would read "AM 8:15": the time is a left-to-right isolate (LRI … PDI).
+        time = f"\u2066{time}\u2069"
+    return glue.replace("{1}", format_date(value, format, rebase)).replace("{0}", time)
 
 
 def format_money(paisa: int | None) -> str:
