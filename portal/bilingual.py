@@ -8,6 +8,7 @@ a record nobody has translated yet reads as it always did."""
 from __future__ import annotations
 
 from flask_babel import get_locale
+from sqlalchemy import func, or_
 
 
 def in_language(english: str | None, urdu: str | None) -> str:
@@ -49,3 +50,22 @@ class Shown:
         if record is None:
             return self
         return in_language(getattr(record, self.english), getattr(record, self.urdu))
+
+
+SEARCH_WORDS = 8
+
+
+def search_words(q: str | None) -> list[str]:
+    """The words of a name search, lower-cased, each once, the first ``SEARCH_WORDS`` of them."""
+    return list(dict.fromkeys((q or "").lower().split()))[:SEARCH_WORDS]
+
+
+def names_hold_words(english, urdu, q: str | None) -> list:
+    """Conditions for a name search on a record's English and Urdu name columns: every word of ``q``
+    is part of one of the two names, in any order, so that "DHQ Attock" finds "DHQ Hospital Attock".
+    Each word is one more condition on the same rows, not a join, so a long query costs no more than
+    a short one."""
+    return [
+        or_(func.lower(english).contains(word, autoescape=True), func.lower(urdu).contains(word, autoescape=True))
+        for word in search_words(q)
+    ]

@@ -31,6 +31,7 @@ from portal.auth.services import (
     get_dependant,
     institution_ids_for,
 )
+from portal.bilingual import names_hold_words
 from portal.database import begin_write
 from portal.education.eligibility import (
     LazyDate,
@@ -232,14 +233,7 @@ def _institution_name(institution_id: int) -> str | None:
 
 def _institutions_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
     """Institutions whose English or Urdu name holds every word of ``text``."""
-    stmt = select(Institution)
-    for word in text.lower().split():
-        stmt = stmt.where(
-            or_(
-                func.lower(Institution.name).contains(word, autoescape=True),
-                func.lower(Institution.name_ur).contains(word, autoescape=True),
-            )
-        )
+    stmt = select(Institution).where(*names_hold_words(Institution.name, Institution.name_ur, text))
     found = db.session.scalars(stmt.order_by(Institution.name, Institution.id).limit(limit)).all()
     return [(institution.id, institution.shown_name) for institution in found]
 

@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
 from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant
-from portal.bilingual import in_language
+from portal.bilingual import in_language, names_hold_words
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -70,25 +70,9 @@ def find_clinics(district: str | None = None, service_name: str | None = None, q
         stmt = stmt.where(
             Clinic.id.in_(select(Service.clinic_id).where(Service.active.is_(True), Service.name == service_name))
         )
-    for word in search_words(q):
-        stmt = stmt.where(
-            or_(
-                func.lower(Clinic.name).contains(word, autoescape=True),
-                func.lower(Clinic.name_ur).contains(word, autoescape=True),
-            )
-        )
+    # Every typed word in the English or the Urdu name, in any order (portal.bilingual.names_hold_words).
+    stmt = stmt.where(*names_hold_words(Clinic.name, Clinic.name_ur, q))
     return db.paginate(stmt.order_by(Clinic.name, Clinic.id), page=page, per_page=10, error_out=False)
-
-
-SEARCH_WORDS = 8
-
-
-def search_words(q: str | None) -> list[str]:
-    """The words of a name search, lower-cased, each once, the first ``SEARCH_WORDS`` of them:
-    a clinic matches when every word is part of its English or its Urdu name, in any order, so that
-    "DHQ Attock" finds "DHQ Hospital Attock". Each word is one more condition on the same few hundred
-    active clinics, not a join, so a long query costs no more than a short one."""
-    return list(dict.fromkeys((q or "").lower().split()))[:SEARCH_WORDS]
 
 
 def service_names() -> list[tuple[str, str | None]]:
@@ -596,14 +580,7 @@ def _clinic_name(clinic_id: int) -> str | None:
 
 def _clinics_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
     """Clinics (active or not) whose English or Urdu name holds every word of ``text``."""
-    stmt = select(Clinic.id, Clinic.name, Clinic.name_ur)
-    for word in text.lower().split():
-        stmt = stmt.where(
-            or_(
-                func.lower(Clinic.name).contains(word, autoescape=True),
-                func.lower(Clinic.name_ur).contains(word, autoescape=True),
-            )
-        )
+    stmt = select(Clinic.id, Clinic.name, Clinic.name_ur).where(*names_hold_words(Clinic.name, Clinic.name_ur, text))
     rows = db.session.execute(stmt.order_by(Clinic.name, Clinic.id).limit(limit)).all()
     return [(row.id, in_language(row.name, row.name_ur)) for row in rows]
 
