@@ -93,6 +93,13 @@ def health_services(f: Filters, scope: OfficialScope, **_kw) -> Figure:
     return Figure("health_services", title, table, chart)
 
 
+def _leaders(rows: list[dict], rank, n: int, title_first_n, title_all) -> tuple[list[dict], object]:
+    """The first ``n`` of ``rows`` ranked by ``rank`` (a sort key), for a chart, and its title: the one
+    that says "the first n" when some were left out, the other when all are drawn."""
+    ranked = sorted(rows, key=rank)
+    return ranked[:n], title_first_n if len(ranked) > n else title_all
+
+
 def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descending: bool = True, **_kw) -> Figure:
     """The league table, by default the busiest clinic first (the order its header shows: "Places taken ▼"),
     and a chart of the clinics with the highest utilisation, in that order, whatever the table's sort."""
@@ -120,18 +127,18 @@ def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descen
         descending=descending,
     )
     # Ranked by what the chart draws; among equals the busier clinic first.
-    candidates = sorted(
-        (r for r in rows if r["utilisation"] is not None),
-        key=lambda r: (-r["utilisation"], -r["appointments"], r["clinic"]),
+    ranked, chart_title = _leaders(
+        [r for r in rows if r["utilisation"] is not None],
+        lambda r: (-r["utilisation"], -r["appointments"], r["clinic"]),
+        10,
+        _l("The ten clinics with the highest utilisation"),
+        _l("Clinics by utilisation, highest first"),
     )
-    ranked = candidates[:10]
     chart = None
     if ranked:
         chart = charts.horizontal_bars(
             "chart-clinics",
-            _l("The ten clinics with the highest utilisation")
-            if len(candidates) > len(ranked)
-            else _l("Clinics by utilisation, highest first"),
+            chart_title,
             _l("Utilisation"),
             _l("Clinic"),
             [(r["clinic"], r["utilisation"]) for r in ranked],
@@ -249,18 +256,18 @@ def unmet_district(f: Filters, scope: OfficialScope, **_kw) -> Figure:
     )
     # The districts where most people are left without a seat, ranked by the whole bar that is drawn:
     # the waitlist and the refusals stacked. Districts with neither are in the table, not the chart.
-    candidates = sorted(
-        (r for r in rows if r["waitlist"] + r["refused"] > 0),
-        key=lambda r: (-(r["waitlist"] + r["refused"]), -r["waitlist"], r["district"]),
+    ranked, chart_title = _leaders(
+        [r for r in rows if r["waitlist"] + r["refused"] > 0],
+        lambda r: (-(r["waitlist"] + r["refused"]), -r["waitlist"], r["district"]),
+        12,
+        _l("The twelve districts with the most unmet demand"),
+        _l("Districts with unmet demand, most first"),
     )
-    ranked = candidates[:12]
     chart = None
     if ranked:
         chart = charts.stacked_bars(
             "chart-unmet-district",
-            _l("The twelve districts with the most unmet demand")
-            if len(candidates) > len(ranked)
-            else _l("Districts with unmet demand, most first"),
+            chart_title,
             _l("People waiting or refused"),
             _l("District"),
             [(district_label(r["district"]), r) for r in ranked],
