@@ -380,10 +380,10 @@ def format_money(paisa: int | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     from portal.auth.models import format_cnic, mask_cnic
-    from portal.auth.validation import format_mobile
     from portal.bilingual import in_language
     from portal.districts import DISTRICTS, district_label
     from portal.refs import isolate_references
+    from portal.validation import format_mobile
 
     @app.url_defaults
     def version_static_urls(endpoint, values):

@@ -14,8 +14,8 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import clock
-from portal.auth.validation import normalise_cnic, normalise_mobile
 from portal.districts import DISTRICTS
+from portal.validation import normalise_cnic, normalise_mobile
 
 
 class _PortalTranslations:

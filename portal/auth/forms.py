@@ -5,8 +5,8 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioFie
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from portal.auth.models import GENDERS, RELATIONSHIPS, STAFF_ROLES
-from portal.auth.validation import normalise_cnic, normalise_mobile, password_problem
 from portal.forms import CNIC, FlaskForm, NotInFuture, NotTooOld, PakistaniMobile, district_field
+from portal.validation import normalise_cnic, normalise_mobile, password_problem
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 RELATIONSHIP_CHOICES = [

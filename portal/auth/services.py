@@ -47,9 +47,9 @@ from portal.auth.models import (
     User,
     new_session_token,
 )
-from portal.auth.validation import normalise_cnic, normalise_mobile
 from portal.database import begin_write
 from portal.extensions import db
+from portal.validation import normalise_cnic, normalise_mobile
 
 # A hash to compare against when no account matches, so that timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")

@@ -34,13 +34,13 @@ from portal.auth.forms import (
     ResetRequestForm,
 )
 from portal.auth.models import ROLE_SUPERADMIN
-from portal.auth.validation import format_mobile
 from portal.database import read_only
 from portal.extensions import db, limiter
 from portal.links import public_url
 from portal.navigation import requested_page
 from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
 from portal.notifications.services import notify
+from portal.validation import format_mobile
 
 
 def client_ip() -> str | None:

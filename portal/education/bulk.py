@@ -16,13 +16,13 @@ from portal import clock
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import User, format_cnic
 from portal.auth.services import audit
-from portal.auth.validation import normalise_cnic
 from portal.bilingual import InLanguage
 from portal.database import begin_write
 from portal.education import services
 from portal.education.eligibility import LazyDate, Message, Person
 from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED, Course, Section
 from portal.extensions import db
+from portal.validation import normalise_cnic
 
 MAX_BYTES = 200_000
 MAX_ROWS = 1000

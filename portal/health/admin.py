@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock, refs
 from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment, User, mask_cnic
 from portal.auth.services import audit, clinic_ids_for
-from portal.auth.validation import normalise_cnic
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -59,6 +58,7 @@ from portal.health.services import (
     take_place,
 )
 from portal.notifications.services import notify
+from portal.validation import normalise_cnic
 
 
 def _at(field: str, error: DomainError) -> DomainError:

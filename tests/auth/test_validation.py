@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.auth.validation import format_mobile, normalise_cnic, normalise_mobile, password_problem
+from portal.validation import format_mobile, normalise_cnic, normalise_mobile, password_problem
 
 
 @pytest.mark.parametrize(
