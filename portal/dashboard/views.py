@@ -202,7 +202,7 @@ def districts():
 @read_only
 @role_required(ROLE_OFFICIAL)
 def present(number: int):
-    scope, filters = _context()
+    scope, filters, problems = _context(with_problems=True)
     keys = [k for k in SLIDES if not (filters.district and k in ("health_districts", "unmet_district"))]
     if not 1 <= number <= len(keys):
         abort(404)
@@ -211,6 +211,7 @@ def present(number: int):
         "dashboard/present.html",
         scope,
         filters,
+        problems,
         figure=figure,
         number=number,
         total=len(keys),

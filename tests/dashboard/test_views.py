@@ -442,3 +442,19 @@ def test_a_download_with_dates_that_cannot_be_used_is_refused_with_the_reason(cl
     assert api.status_code == 400
     assert api.json["fields"] == {"start": "Enter a real date, for example 2026-03-01."}
     assert client.get("/dashboard/export/clinics.csv", query_string=HEALTH_RANGE).status_code == 200
+
+
+def test_presentation_says_which_dates_in_its_address_it_could_not_use(client, auth, dataset, provincial):
+    # A slide has no filter form: a bad date in a shared link is said on the slide, with what is shown.
+    auth.login(provincial)
+    html = client.get("/dashboard/present/1", query_string={"start": "2026-03-01", "end": "2026-02-01"}).text
+    assert 'class="flash flash-warning slide-dates" role="status"' in html
+    assert (
+        '<span class="error-field">To:</span> This date is before the “From” date. '
+        "Showing Feb 1, 2026 to Mar 1, 2026 instead."
+    ) in html
+    assert "Feb 1, 2026 – Mar 1, 2026" in html  # the period the slide shows
+    # The next slide's link carries the dates shown, so the notice does not follow the presenter.
+    assert "/dashboard/present/2?start=2026-02-01&amp;end=2026-03-01" in html
+    good = client.get("/dashboard/present/1", query_string=HEALTH_RANGE).text
+    assert "slide-dates" not in good
