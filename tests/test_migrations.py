@@ -289,3 +289,71 @@ def test_certificate_urdu_names_migration_sqlite(tmp_path):
 def test_certificate_urdu_names_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_certificate_urdu_names_migration(url)
+
+
+PLACE_COLUMNS = {"health_clinics": "address_ur", "edu_institutions": "address_ur", "edu_sections": "venue_ur"}
+
+
+def check_urdu_places_migration(url: str) -> None:
+    """0012 adds the Urdu address of a clinic and an institution and the Urdu venue of a section to
+    tables that already hold rows (left NULL: shown in English), and takes them away on downgrade,
+    keeping the rows and those that hang from them (a clinic's service, a section's enrolment)."""
+    flask_db(url, "upgrade", "0011_certificate_urdu_names")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                "INSERT INTO users (id, full_name, cnic, preferred_language, session_token, failed_logins, active, "
+                f"created_at) VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 't', 0, true, {now})",
+                "INSERT INTO health_clinics (id, name, type, district, address, active, created_at) VALUES "
+                f"(1, 'Mayo Hospital OPD', 'teaching_opd', 'Lahore', '12 Hospital Road, Lahore', true, {now})",
+                "INSERT INTO health_services (id, clinic_id, name, slot_minutes, places_per_slot, "
+                "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) "
+                f"VALUES (1, 1, 'General OPD', 15, 1, 2, 14, 2, true, {now})",
+                "INSERT INTO edu_institutions (id, name, type, district, address, contact, active, created_at) "
+                f"VALUES (1, 'Rawalpindi IT Skills Centre', 'it_centre', 'Rawalpindi', 'Murree Road', '', true, {now})",
+                "INSERT INTO edu_courses (id, institution_id, title, category, description, level, language, mode, "
+                "duration, fee_paisa, certificate, active, created_at) VALUES (1, 1, 'Digital Skills', 'digital', "
+                f"'', 'beginner', 'ur', 'on_site', '', 0, true, true, {now})",
+                "INSERT INTO edu_sections (id, course_id, name, start_date, end_date, meeting_days, venue, capacity, "
+                "enrolled_count, reserved_seats, reserved_taken, reserved_released, enrol_opens, enrol_closes, "
+                "needs_approval, waitlist_enabled, closed, created_at) VALUES (1, 1, '', '2026-01-05', '2026-02-27', "
+                f"'mon', 'Room 4', 10, 1, 0, 0, false, '2025-12-01', '2026-01-05', false, true, false, {now})",
+                "INSERT INTO edu_enrolments (id, reference, user_id, person_key, section_id, course_id, status, "
+                f"source, created_at, updated_at) VALUES (1, 'E-AAAA-BBBB', 1, 'u1', 1, 1, 'enrolled', 'web', {now}, "
+                f"{now})",
+            ):
+                conn.execute(text(statement))
+        flask_db(url, "upgrade")
+        for table, added in PLACE_COLUMNS.items():
+            assert added in columns(url, table), table
+        with engine.begin() as conn:
+            assert tuple(conn.execute(text("SELECT address, address_ur FROM health_clinics")).one()) == (
+                "12 Hospital Road, Lahore",
+                None,
+            )
+            assert tuple(conn.execute(text("SELECT venue, venue_ur FROM edu_sections")).one()) == ("Room 4", None)
+            conn.execute(text("UPDATE health_clinics SET address_ur = :ur"), {"ur": "12 ہسپتال روڈ، لاہور"})
+            conn.execute(text("UPDATE edu_institutions SET address_ur = :ur"), {"ur": "مری روڈ"})
+            conn.execute(text("UPDATE edu_sections SET venue_ur = :ur"), {"ur": "کمرہ 4"})
+            assert conn.execute(text("SELECT address_ur FROM health_clinics")).scalar_one() == "12 ہسپتال روڈ، لاہور"
+        flask_db(url, "downgrade", "0011_certificate_urdu_names")
+        for table, added in PLACE_COLUMNS.items():
+            assert added not in columns(url, table), table
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT address FROM health_clinics")).scalar_one() == "12 Hospital Road, Lahore"
+            assert conn.execute(text("SELECT name FROM health_services")).scalar_one() == "General OPD"
+            assert conn.execute(text("SELECT venue FROM edu_sections")).scalar_one() == "Room 4"
+            assert conn.execute(text("SELECT reference FROM edu_enrolments")).scalar_one() == "E-AAAA-BBBB"
+    finally:
+        engine.dispose()
+
+
+def test_urdu_places_migration_sqlite(tmp_path):
+    check_urdu_places_migration(f"sqlite:///{tmp_path / 'places.db'}")
+
+
+def test_urdu_places_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_urdu_places_migration(url)

@@ -285,6 +285,42 @@ TOWNS_UR = {
 }
 DEFAULT_TOWN_SUFFIXES_UR = {"City": "شہر", "Saddar": "صدر", "Chowk": "چوک", "Mandi": "منڈی", "Road": "روڈ"}
 
+# The parts of the demo addresses and venues (between their commas) that are neither a district nor
+# a town above, in Urdu: "Main Bazaar, Raiwind, Lahore" is "مین بازار، رائے ونڈ، لاہور" (place_ur).
+PLACE_PARTS_UR = {
+    "Hospital Road": "ہسپتال روڈ",
+    "Main Bazaar": "مین بازار",
+    "Main Bazar": "مین بازار",
+    "Civil Lines": "سول لائنز",
+    "Neela Gumbad": "نیلا گنبد",
+    "Anarkali": "انارکلی",
+    "Jail Road": "جیل روڈ",
+    "Shadman": "شادمان",
+    "Allama Shabbir Ahmad Usmani Road": "علامہ شبیر احمد عثمانی روڈ",
+    "Queens Road": "کوئنز روڈ",
+    "Ferozepur Road": "فیروز پور روڈ",
+    "Murree Road": "مری روڈ",
+    "Nishtar Road": "نشتر روڈ",
+    "Circular Road": "سرکلر روڈ",
+    "Shahi Road": "شاہی روڈ",
+    "Block C": "سی بلاک",
+    "Raja Bazar": "راجہ بازار",
+    "G.T. Road": "جی ٹی روڈ",
+    "Arfa Software Technology Park": "ارفع سافٹ ویئر ٹیکنالوجی پارک",
+    "Quaid-e-Azam Campus": "قائداعظم کیمپس",
+    "Quaid-i-Azam Campus": "قائداعظم کیمپس",
+    "Canal Road": "کینال روڈ",
+    "Shamsabad": "شمس آباد",
+    "Bosan Road": "بوسن روڈ",
+    "Kotwali Road": "کوتوالی روڈ",
+    "Kutchery Road": "کچہری روڈ",
+    "Rawalpindi IT Skills Centre": "راولپنڈی آئی ٹی اسکلز سینٹر",
+    "Department of Computer Science": "شعبۂ کمپیوٹر سائنس",
+    "Online": "آن لائن",
+}
+# "Room 4", "Lab 2": the word in Urdu, the number as it is.
+NUMBERED_PLACES_UR = {"Room": "کمرہ", "Lab": "لیب", "Hall": "ہال", "Block": "بلاک", "Street": "گلی", "Gali": "گلی"}
+
 TEACHING_HOSPITALS = (
     ("Mayo Hospital", "Lahore", "Neela Gumbad, Anarkali, Lahore"),
     ("Services Hospital", "Lahore", "Jail Road, Shadman, Lahore"),

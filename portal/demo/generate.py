@@ -237,6 +237,28 @@ def _town_ur(town: str, district: str, districts_ur: dict[str, str]) -> str:
     return f"{districts_ur[district]} {data.DEFAULT_TOWN_SUFFIXES_UR[suffix]}"
 
 
+def place_ur(english: str, districts_ur: dict[str, str]) -> str | None:
+    """A demo address or venue in Urdu, part by part between its commas (a district, a town, a street
+    or building of ``data.PLACE_PARTS_UR``, "Room 4"), joined with Urdu's comma; None when a part is
+    not known (the place stays English). Dictionary look-ups only: no query and no random draw."""
+    parts = []
+    for part in english.split(", "):
+        word, _space, number = part.rpartition(" ")
+        urdu = (
+            data.PLACE_PARTS_UR.get(part)
+            or districts_ur.get(part)
+            or data.TOWNS_UR.get(part)
+            or (f"{data.NUMBERED_PLACES_UR[word]} {number}" if word in data.NUMBERED_PLACES_UR else None)
+        )
+        if urdu is None:
+            district = next((d for d in districts_ur if part.startswith(f"{d} ")), None)
+            if district is None or part.removeprefix(f"{district} ") not in data.DEFAULT_TOWN_SUFFIXES_UR:
+                return None
+            urdu = _town_ur(part, district, districts_ur)
+        parts.append(urdu)
+    return "، ".join(parts) if parts else None
+
+
 # --- health ------------------------------------------------------------------------------------
 
 
@@ -319,6 +341,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                 "type": "teaching_opd",
                 "district": district,
                 "address": address,
+                "address_ur": place_ur(address, districts_ur),
             }
         )
     for district in DISTRICT_NAMES:
@@ -329,6 +352,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                 "type": "dhq",
                 "district": district,
                 "address": f"Hospital Road, {district}",
+                "address_ur": f"{data.PLACE_PARTS_UR['Hospital Road']}، {districts_ur[district]}",
             }
         )
     weights = {d: w * (3 if d in data.BIG_CITIES else 1) for d, w in data.DISTRICT_WEIGHTS.items()}
@@ -341,9 +365,8 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
         towns = data.TOWNS.get(district) or tuple(f"{district} {s}" for s in data.DEFAULT_TOWN_SUFFIXES)
         town = rng.choice(towns)
         name = data.CLINIC_TYPE_NAMES[kind].format(town=town, district=district)
-        name_ur = data.CLINIC_TYPE_NAMES_UR[kind].format(
-            town=_town_ur(town, district, districts_ur), district=districts_ur[district]
-        )
+        town_ur = _town_ur(town, district, districts_ur)
+        name_ur = data.CLINIC_TYPE_NAMES_UR[kind].format(town=town_ur, district=districts_ur[district])
         number = 2
         while name in names_used:
             name = f"{data.CLINIC_TYPE_NAMES[kind].format(town=town, district=district)} ({number})"
@@ -358,6 +381,11 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                 "type": kind,
                 "district": district,
                 "address": f"Main Bazaar, {town}, {district}" if town != district else district,
+                "address_ur": (
+                    f"{data.PLACE_PARTS_UR['Main Bazaar']}، {town_ur}، {districts_ur[district]}"
+                    if town != district
+                    else districts_ur[district]
+                ),
             }
         )
     for row in clinic_rows:
@@ -661,6 +689,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
             "type": kind,
             "district": district,
             "address": address,
+            "address_ur": place_ur(address, districts_ur),
         }
         for name, kind, district, address in data.FIXED_INSTITUTIONS
     ]
@@ -688,6 +717,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                 "type": kind,
                 "district": district,
                 "address": f"Civil Lines, {district}",
+                "address_ur": f"{data.PLACE_PARTS_UR['Civil Lines']}، {districts_ur[district]}",
             }
         )
     for row in inst_rows:
@@ -768,6 +798,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                     "start_time": t0,
                     "end_time": t1,
                     "venue": inst["address"] if course["mode"] != "online" else "Online",
+                    "venue_ur": inst["address_ur"] if course["mode"] != "online" else data.PLACE_PARTS_UR["Online"],
                     "capacity": capacity,
                     "enrolled_count": 0,
                     "reserved_kind": "gender" if reserved else None,

@@ -32,7 +32,7 @@ from portal.extensions import db
 
 # --- catalogue editing -------------------------------------------------------------------------------
 
-INSTITUTION_FIELDS = ("name", "name_ur", "type", "district", "address", "contact", "active")
+INSTITUTION_FIELDS = ("name", "name_ur", "type", "district", "address", "address_ur", "contact", "active")
 COURSE_FIELDS = (
     "title",
     "title_ur",
@@ -48,7 +48,7 @@ COURSE_FIELDS = (
     "active",
 )
 SECTION_FIELDS = (
-    "name", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "capacity",
+    "name", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "venue_ur", "capacity",
     "reserved_kind", "reserved_value", "reserved_seats", "enrol_opens", "enrol_closes", "needs_approval",
     "drop_deadline", "waitlist_enabled", "waitlist_cap", "closed",
 )  # fmt: skip

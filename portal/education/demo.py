@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.auth.models import ROLE_SCHOOL_ADMIN, RoleAssignment, User
+from portal.demo.generate import place_ur, urdu_district_names
 from portal.education.eligibility import Person
 from portal.education.models import (
     COMPLETED,
@@ -107,9 +108,18 @@ def _get_or_create(model, lookup: dict, values: dict):
     return obj
 
 
+def _venue_in_urdu(section: Section, districts_ur: dict[str, str]) -> Section:
+    """Gives a demo section its venue in Urdu (also one seeded before there were Urdu venues), unless
+    an admin has given one."""
+    if section.venue and not section.venue_ur:
+        section.venue_ur = place_ur(section.venue, districts_ur)
+    return section
+
+
 def seed_education(users: dict[str, User], size: str = "small", seed_value: int = 2026) -> dict[str, int]:
     rng = random.Random(seed_value)
     today = clock.today()
+    districts_ur = urdu_district_names()
     institutions = []
     for name, kind, district, address, contact in INSTITUTIONS:
         institution = _get_or_create(
@@ -119,6 +129,8 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
         )
         # Also for one seeded before the Urdu names existed, unless an admin has given another.
         institution.name_ur = institution.name_ur or INSTITUTIONS_UR[name]
+        if institution.address == address:  # its Urdu address, unless an admin has changed it or given another
+            institution.address_ur = institution.address_ur or place_ur(address, districts_ur)
         institutions.append(institution)
     courses = []
     for index, title, category, mode, fee, duration, description in COURSES:
@@ -147,7 +159,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
         start = today + timedelta(days=rng.choice((10, 17, 24, 31)))
         weeks = rng.choice((4, 6, 8, 12))
         capacity = rng.choice((20, 25, 30))
-        sections[course.title] = _get_or_create(
+        sections[course.title] = section = _get_or_create(
             Section,
             {"course_id": course.id, "name": "Morning cohort"},
             {
@@ -164,9 +176,10 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
                 "waitlist_enabled": True,
             },
         )
+        _venue_in_urdu(section, districts_ur)
     # A women-reserved section of the freelancing course, and a tiny full section with a waitlist.
     freelancing = courses[4]
-    _get_or_create(
+    evening = _get_or_create(
         Section,
         {"course_id": freelancing.id, "name": "Evening cohort (10 seats kept for women)"},
         {
@@ -187,6 +200,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
             "waitlist_enabled": True,
         },
     )
+    _venue_in_urdu(evening, districts_ur)
     ai_intro = courses[0]
     small = _get_or_create(
         Section,
@@ -206,6 +220,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
             "waitlist_cap": 10,
         },
     )
+    _venue_in_urdu(small, districts_ur)
     _get_or_create(EligibilityRule, {"course_id": ai_intro.id, "kind": RULE_AGE}, {"min_age": 16, "max_age": 45})
     _get_or_create(
         EligibilityRule, {"course_id": courses[6].id, "kind": RULE_DISTRICT}, {"districts": "Multan,Khanewal,Lodhran"}
@@ -252,6 +267,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
             "closed": True,
         },
     )
+    _venue_in_urdu(past, districts_ur)
     done = _demo_enrolment(Person(citizen), past, COMPLETED, "demo-basics-citizen")
     if done.certificate is None:
         from portal.education.services import issue_certificate

@@ -111,7 +111,10 @@ class InstitutionForm(FlaskForm):
     district = SelectField(
         _l("District"), choices=[("", _l("Choose a district"))] + list(DISTRICTS), validators=[DataRequired(_required)]
     )
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    address = StringField(_l("Address in English"), validators=[Optional(), Length(max=300)], render_kw=ENGLISH_INPUT)
+    address_ur = StringField(
+        _l("Address in Urdu (optional)"), validators=[Optional(), Length(max=300)], render_kw=URDU_INPUT
+    )
     contact = StringField(_l("Contact (phone or email)"), validators=[Optional(), Length(max=120)])
     active = BooleanField(_l("Open (shown to the public)"))
 
@@ -122,6 +125,7 @@ class InstitutionForm(FlaskForm):
             "type": self.type.data,
             "district": self.district.data,
             "address": (self.address.data or "").strip(),
+            "address_ur": (self.address_ur.data or "").strip() or None,
             "contact": (self.contact.data or "").strip(),
             "active": bool(self.active.data),
         }
@@ -188,7 +192,12 @@ class SectionForm(FlaskForm):
     )
     start_time = TypedTimeField(_l("Starts at"), validators=[Optional()])
     end_time = TypedTimeField(_l("Ends at"), validators=[Optional()])
-    venue = StringField(_l("Venue or online link"), validators=[Optional(), Length(max=200)])
+    venue = StringField(
+        _l("Venue or online link, in English"), validators=[Optional(), Length(max=200)], render_kw=ENGLISH_INPUT
+    )
+    venue_ur = StringField(
+        _l("Venue in Urdu (optional)"), validators=[Optional(), Length(max=200)], render_kw=URDU_INPUT
+    )
     capacity = IntegerField(
         _l("Seats"),
         validators=[
@@ -280,6 +289,7 @@ class SectionForm(FlaskForm):
             "start_time": self.start_time.data,
             "end_time": self.end_time.data,
             "venue": (self.venue.data or "").strip(),
+            "venue_ur": (self.venue_ur.data or "").strip() or None,
             "capacity": self.capacity.data,
             "reserved_kind": kind,
             "reserved_value": ("female" if kind == "gender" else self.reserved_district.data) if kind else None,

@@ -101,6 +101,8 @@ class Institution(db.Model):
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
+    address_ur: Mapped[str | None] = mapped_column(String(300))  # the address in Urdu, when the admin gave one
+    shown_address = Shown("address", "address_ur")  # in the page's (or the message's) language
     contact: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -158,6 +160,8 @@ class Section(db.Model):
     start_time: Mapped[time | None] = mapped_column(Time)
     end_time: Mapped[time | None] = mapped_column(Time)
     venue: Mapped[str] = mapped_column(String(200), default="")
+    venue_ur: Mapped[str | None] = mapped_column(String(200))  # the venue in Urdu, when the admin gave one
+    shown_venue = Shown("venue", "venue_ur")  # in the page's (or the message's) language
     capacity: Mapped[int] = mapped_column(Integer)
     enrolled_count: Mapped[int] = mapped_column(Integer, default=0)
     # Reserved seats: part of the capacity kept for a group (women, or people from a district)

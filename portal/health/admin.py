@@ -203,7 +203,7 @@ def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
 
 # --- clinics and services ----------------------------------------------------------------------
 
-CLINIC_FIELDS = ("name", "name_ur", "type", "district", "address", "phone")
+CLINIC_FIELDS = ("name", "name_ur", "type", "district", "address", "address_ur", "phone")
 SERVICE_FIELDS = (
     "name",
     "name_ur",

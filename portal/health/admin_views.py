@@ -73,6 +73,7 @@ def _clinic_data(form: ClinicForm) -> dict:
         "type": form.type.data,
         "district": form.district.data,
         "address": form.address.data.strip(),
+        "address_ur": (form.address_ur.data or "").strip() or None,
         "phone": getattr(form.phone, "formatted", None),  # set by the validator when a number was given
     }
 

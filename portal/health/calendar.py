@@ -34,7 +34,7 @@ def appointment_ics(appointment: Appointment) -> bytes:
         "dtend", slot.ends_at if slot is not None else appointment.starts_at + timedelta(minutes=service.slot_minutes)
     )
     names = {"service": service.shown_name, "clinic": clinic.shown_name}
-    event.add("location", f"{clinic.shown_name}, {clinic.address}")
+    event.add("location", f"{clinic.shown_name}, {clinic.shown_address}")
     if cancelled:
         event.add("status", "CANCELLED")
         event.add("sequence", 1)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal import clock
 from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment
 from portal.demo.data import SERVICE_NAMES_UR
+from portal.demo.generate import place_ur, urdu_district_names
 from portal.extensions import db
 from portal.health import schedule
 from portal.health.models import STATUS_BOOKED, Appointment, Clinic, Service, WeeklyHours
@@ -81,6 +82,7 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
     from portal.health.services import _new_reference, active_key, new_arrival_code, take_place
 
     rng = random.Random(seed_value)
+    districts_ur = urdu_district_names()
     clinics = {}
     for name, type_, district, address, phone, offered in CLINICS:
         clinic = db.session.scalar(select(Clinic).where(Clinic.name == name))
@@ -105,6 +107,8 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
             db.session.flush()
         # Seeded before the Urdu names existed: given them now, unless an admin has given others.
         clinic.name_ur = clinic.name_ur or CLINIC_NAMES_UR[name]
+        if clinic.address == address:  # its Urdu address, unless an admin has moved it or given another
+            clinic.address_ur = clinic.address_ur or place_ur(address, districts_ur)
         for service in clinic.services:
             service.name_ur = service.name_ur or SERVICE_NAMES_UR.get(service.name)
         clinics[name] = clinic

@@ -136,7 +136,12 @@ class ClinicForm(FlaskForm):
     )
     type = SelectField(_l("Type"), choices=CLINIC_TYPE_CHOICES, validators=[DataRequired(_required)])
     district = district_field(_l("District"), validators=[DataRequired(_l("Choose a district."))])
-    address = TextAreaField(_l("Address"), validators=[DataRequired(_required), Length(max=300)])
+    address = TextAreaField(
+        _l("Address in English"), validators=[DataRequired(_required), Length(max=300)], render_kw=ENGLISH_INPUT
+    )
+    address_ur = TextAreaField(
+        _l("Address in Urdu (optional)"), validators=[Optional(), Length(max=300)], render_kw=URDU_INPUT
+    )
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PakistaniPhone()])
     active = BooleanField(_l("Open for bookings"), default=True)
     confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))

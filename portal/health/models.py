@@ -50,6 +50,8 @@ class Clinic(db.Model):
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300))
+    address_ur: Mapped[str | None] = mapped_column(String(300))  # the address in Urdu, when the admin gave one
+    shown_address = Shown("address", "address_ur")  # in the page's (or the message's) language
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -211,3 +211,31 @@ def test_section_counters_match_enrolments(app):
         .join(User, User.id == Enrolment.user_id)
         .where(User.cnic.in_([p.cnic for p in PERSONAS]))
     )
+
+
+def test_every_demo_place_has_its_urdu_address_or_venue(app):
+    """Clinics, institutions and sections get an Urdu address / venue built from the English one: no
+    English letter left in it (every street, town and district known), and the same for the same seed."""
+    import re
+
+    full_seed("small", 5)
+    db.session.commit()
+    rows = [tuple(r) for r in db.session.execute(select(Clinic.address, Clinic.address_ur).order_by(Clinic.id))]
+    if education_available():
+        from portal.education.models import Institution, Section
+
+        rows += db.session.execute(select(Institution.address, Institution.address_ur).order_by(Institution.id)).all()
+        rows += db.session.execute(select(Section.venue, Section.venue_ur).order_by(Section.id)).all()
+    assert rows and all(urdu and not re.search(r"[A-Za-z]", urdu) for _english, urdu in rows), [
+        r for r in rows if not r[1] or re.search(r"[A-Za-z]", r[1])
+    ]
+    assert ("Hospital Road, Anarkali, Lahore", "ہسپتال روڈ، انارکلی، لاہور") in rows
+    assert ("G.T. Road, Gujar Khan", "جی ٹی روڈ، گوجر خان") in rows
+    if education_available():
+        assert ("Room 4, Rawalpindi IT Skills Centre", "کمرہ 4، راولپنڈی آئی ٹی اسکلز سینٹر") in rows
+    reset_demo_data()
+    db.session.commit()
+    full_seed("small", 5)
+    db.session.commit()
+    again = [tuple(r) for r in db.session.execute(select(Clinic.address, Clinic.address_ur).order_by(Clinic.name))]
+    assert sorted(again) == sorted(r for r in rows[: len(again)])
