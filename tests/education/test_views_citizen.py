@@ -467,10 +467,10 @@ def test_a_place_in_one_cohort_is_named_as_such_under_the_others(client, auth, m
     db.session.commit()
     auth.login(user)
     html = client.get(f"/courses/{morning.course_id}").get_data(as_text=True)
-    cards = {name: html[html.index(f">{name}</h3>") :] for name in ("Morning", "Evening")}
+    cards = {name: html[html.index(f">{name}</bdi></h3>") :] for name in ("Morning", "Evening")}
     assert "in another cohort" not in cards["Morning"][: cards["Morning"].index("</section>")]
     evening_card = cards["Evening"][: cards["Evening"].index("</section>")]
-    assert "in another cohort: Morning" in evening_card
+    assert "in another cohort: <bdi>Morning</bdi>" in evening_card
 
 
 def test_the_enrol_page_names_the_other_cohort_and_moves_a_waitlisted_person_to_a_free_seat(
@@ -485,7 +485,7 @@ def test_the_enrol_page_names_the_other_cohort_and_moves_a_waitlisted_person_to_
     auth.login(ayesha)
     path = f"/courses/sections/{morning.id}/enrol"
     html = client.get(path).get_data(as_text=True)
-    assert "in another cohort: Weekend cohort" in html and waiting.reference in html
+    assert "in another cohort: <bdi>Weekend cohort</bdi>" in html and waiting.reference in html
     assert "A free seat here can take the place of that one" in html and "Confirm enrolment</button>" in html
     course_page = client.get(f"/courses/{weekend.course_id}").get_data(as_text=True)
     assert "A free seat here can take the place of that one" in course_page
@@ -513,7 +513,7 @@ def test_a_seat_holder_is_told_how_to_change_cohort_on_the_enrol_page(client, au
     db.session.commit()
     auth.login(user)
     html = client.get(f"/courses/sections/{morning.id}/enrol").get_data(as_text=True)
-    assert "in another cohort: Weekend cohort" in html
+    assert "in another cohort: <bdi>Weekend cohort</bdi>" in html
     assert "To change to this cohort, leave that one first in My courses, then enrol here." in html
     html = post_enrol(client, morning).get_data(as_text=True)
     assert "Bilal already has a seat in another cohort of this course: Weekend cohort" in html
@@ -622,3 +622,18 @@ def test_seats_and_waitlist_counts_read_as_phrases(client, make_section):
         s["lang"] = "ur"
     html = client.get(f"/courses/{full.course_id}").get_data(as_text=True)
     assert "انتظار کی فہرست میں 0" not in html
+
+
+def test_an_english_cohort_name_keeps_its_brackets_on_urdu_pages(client, auth, make_user, make_section):
+    """A cohort named in English inside an Urdu (right-to-left) page is isolated, so that its closing
+    bracket stays at its end instead of jumping to the start of the line."""
+    section = make_section(name="Evening cohort (10 seats kept for women)")
+    user = make_user()
+    enrolment = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    name = "<bdi>Evening cohort (10 seats kept for women)</bdi>"
+    assert f'<h3 id="section-{section.id}">{name}</h3>' in client.get(f"/courses/{section.course_id}").text
+    assert f"<dd>{name} ·" in client.get(f"/my-courses/{enrolment.reference}/drop").text
