@@ -234,6 +234,28 @@ def test_downgrade_keeps_family_members_records_postgresql():
         check_downgrade_keeps_family_members_records(url)
 
 
+def enrolment_rows(now: str, *, address: str = "", venue: str = "", status: str = "enrolled") -> tuple[str, ...]:
+    """INSERTs of a person enrolled in a section of a course of an institution (ids 1), as the tables
+    stood from 0010 to 0012, for the migration tests that need rows hanging from one another."""
+    return (
+        "INSERT INTO users (id, full_name, cnic, preferred_language, session_token, failed_logins, active, "
+        f"created_at) VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 't', 0, true, {now})",
+        "INSERT INTO edu_institutions (id, name, type, district, address, contact, active, created_at) "
+        f"VALUES (1, 'Rawalpindi IT Skills Centre', 'it_centre', 'Rawalpindi', '{address}', '', true, {now})",
+        "INSERT INTO edu_courses (id, institution_id, title, category, description, level, language, mode, "
+        "duration, fee_paisa, certificate, active, created_at) VALUES (1, 1, 'Digital Skills', 'digital', "
+        f"'', 'beginner', 'ur', 'on_site', '', 0, true, true, {now})",
+        "INSERT INTO edu_sections (id, course_id, name, start_date, end_date, meeting_days, venue, capacity, "
+        "enrolled_count, reserved_seats, reserved_taken, reserved_released, enrol_opens, enrol_closes, "
+        "needs_approval, waitlist_enabled, closed, created_at) VALUES (1, 1, '', '2026-01-05', '2026-02-27', "
+        f"'mon', '{venue}', 10, {int(status == 'enrolled')}, 0, 0, false, '2025-12-01', '2026-01-05', false, true, "
+        f"false, {now})",
+        "INSERT INTO edu_enrolments (id, reference, user_id, person_key, section_id, course_id, status, "
+        f"source, created_at, updated_at) VALUES (1, 'E-AAAA-BBBB', 1, 'u1', 1, 1, '{status}', 'web', {now}, "
+        f"{now})",
+    )
+
+
 def check_certificate_urdu_names_migration(url: str) -> None:
     """0011 adds the Urdu copies of a certificate's course title and institution name; a certificate
     issued before keeps its English details (and NULL Urdu ones); downgrading removes them, keeping it."""
@@ -243,20 +265,7 @@ def check_certificate_urdu_names_migration(url: str) -> None:
     try:
         with engine.begin() as conn:
             for statement in (
-                "INSERT INTO users (id, full_name, cnic, preferred_language, session_token, failed_logins, active, "
-                f"created_at) VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 't', 0, true, {now})",
-                "INSERT INTO edu_institutions (id, name, type, district, address, contact, active, created_at) "
-                f"VALUES (1, 'Rawalpindi IT Skills Centre', 'it_centre', 'Rawalpindi', '', '', true, {now})",
-                "INSERT INTO edu_courses (id, institution_id, title, category, description, level, language, mode, "
-                "duration, fee_paisa, certificate, active, created_at) VALUES (1, 1, 'Digital Skills', 'digital', "
-                f"'', 'beginner', 'ur', 'on_site', '', 0, true, true, {now})",
-                "INSERT INTO edu_sections (id, course_id, name, start_date, end_date, meeting_days, venue, capacity, "
-                "enrolled_count, reserved_seats, reserved_taken, reserved_released, enrol_opens, enrol_closes, "
-                "needs_approval, waitlist_enabled, closed, created_at) VALUES (1, 1, '', '2026-01-05', '2026-02-27', "
-                f"'mon', '', 10, 0, 0, 0, false, '2025-12-01', '2026-01-05', false, true, false, {now})",
-                "INSERT INTO edu_enrolments (id, reference, user_id, person_key, section_id, course_id, status, "
-                f"source, created_at, updated_at) VALUES (1, 'E-AAAA-BBBB', 1, 'u1', 1, 1, 'completed', 'web', {now}, "
-                f"{now})",
+                *enrolment_rows(now, status="completed"),
                 "INSERT INTO edu_certificates (id, enrolment_id, code, holder_name, course_title, institution_name, "
                 "institution_district, start_date, end_date, issued_at) VALUES (1, 1, 'VA7FV9F9QA', 'Ayesha Khan', "
                 f"'Digital Skills', 'Rawalpindi IT Skills Centre', 'Rawalpindi', '2026-01-05', '2026-02-27', {now})",
@@ -304,25 +313,12 @@ def check_urdu_places_migration(url: str) -> None:
     try:
         with engine.begin() as conn:
             for statement in (
-                "INSERT INTO users (id, full_name, cnic, preferred_language, session_token, failed_logins, active, "
-                f"created_at) VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 't', 0, true, {now})",
                 "INSERT INTO health_clinics (id, name, type, district, address, active, created_at) VALUES "
                 f"(1, 'Mayo Hospital OPD', 'teaching_opd', 'Lahore', '12 Hospital Road, Lahore', true, {now})",
                 "INSERT INTO health_services (id, clinic_id, name, slot_minutes, places_per_slot, "
                 "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) "
                 f"VALUES (1, 1, 'General OPD', 15, 1, 2, 14, 2, true, {now})",
-                "INSERT INTO edu_institutions (id, name, type, district, address, contact, active, created_at) "
-                f"VALUES (1, 'Rawalpindi IT Skills Centre', 'it_centre', 'Rawalpindi', 'Murree Road', '', true, {now})",
-                "INSERT INTO edu_courses (id, institution_id, title, category, description, level, language, mode, "
-                "duration, fee_paisa, certificate, active, created_at) VALUES (1, 1, 'Digital Skills', 'digital', "
-                f"'', 'beginner', 'ur', 'on_site', '', 0, true, true, {now})",
-                "INSERT INTO edu_sections (id, course_id, name, start_date, end_date, meeting_days, venue, capacity, "
-                "enrolled_count, reserved_seats, reserved_taken, reserved_released, enrol_opens, enrol_closes, "
-                "needs_approval, waitlist_enabled, closed, created_at) VALUES (1, 1, '', '2026-01-05', '2026-02-27', "
-                f"'mon', 'Room 4', 10, 1, 0, 0, false, '2025-12-01', '2026-01-05', false, true, false, {now})",
-                "INSERT INTO edu_enrolments (id, reference, user_id, person_key, section_id, course_id, status, "
-                f"source, created_at, updated_at) VALUES (1, 'E-AAAA-BBBB', 1, 'u1', 1, 1, 'enrolled', 'web', {now}, "
-                f"{now})",
+                *enrolment_rows(now, address="Murree Road", venue="Room 4"),
             ):
                 conn.execute(text(statement))
         flask_db(url, "upgrade")
