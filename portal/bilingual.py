@@ -7,8 +7,14 @@ a record nobody has translated yet reads as it always did."""
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import func, or_
+
+# Letters of the Arabic script (Urdu's): the Arabic block, its supplement and presentation forms.
+_URDU_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 def in_language(english: str | None, urdu: str | None) -> str:
@@ -18,6 +24,18 @@ def in_language(english: str | None, urdu: str | None) -> str:
         if locale is not None and locale.language == "ur":
             return urdu
     return english if english is not None else ""
+
+
+def isolate(text: str | None) -> Markup:
+    """``text`` as a bidirectional island (``<bdi>``) for a page of either direction: Urdu text (any
+    Urdu letter in it) is right to left even when it starts with a Latin word or a number, as many
+    addresses do ("DHA فیز 5", "G-9 مرکز"), which ``<bdi>``'s own guess, from the first letter, would
+    lay out left to right; other text takes the direction of its first letter."""
+    if not text:
+        return Markup("")
+    if _URDU_LETTERS.search(text):
+        return Markup('<bdi dir="rtl">{}</bdi>').format(text)
+    return Markup("<bdi>{}</bdi>").format(text)
 
 
 class InLanguage:

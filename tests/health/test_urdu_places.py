@@ -119,3 +119,11 @@ def test_clinic_form_in_urdu_labels_the_two_addresses(client, auth, make_user, m
     in_urdu(client)
     html = client.get(f"/clinic-admin/clinics/{clinic.id}/edit").get_data(as_text=True)
     assert "پتہ انگریزی میں" in html and "پتہ اردو میں (اختیاری)" in html
+
+
+def test_an_urdu_address_that_starts_with_latin_letters_stays_right_to_left(client, make_clinic):
+    clinic = make_clinic(address="Phase 5, DHA, Lahore", address_ur="DHA فیز 5، لاہور")
+    assert "<p><bdi>Phase 5, DHA, Lahore</bdi>" in client.get(f"/clinics/{clinic.id}").text
+    in_urdu(client)
+    for path in (f"/clinics/{clinic.id}", "/clinics"):
+        assert '<bdi dir="rtl">DHA فیز 5، لاہور</bdi>' in client.get(path).text, path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template_string
 from flask_babel import force_locale
 
-from portal.bilingual import InLanguage, in_language
+from portal.bilingual import InLanguage, in_language, isolate
 
 OPD, OPD_UR = "General OPD", "جنرل او پی ڈی"
 
@@ -61,3 +61,12 @@ def test_records_show_their_own_texts_in_the_current_language(app):
         assert (course.shown_title, course.shown_description) == ("بول چال کی انگریزی", "Talk.")
     with app.test_request_context(), force_locale("en"):
         assert (service.shown_name, course.shown_title) == (OPD, "Spoken English")
+
+
+def test_isolate_makes_urdu_right_to_left_even_when_it_starts_with_latin_letters():
+    # <bdi> alone guesses from the first letter: "DHA فیز 5" would be laid out left to right.
+    assert isolate("DHA فیز 5، لاہور") == '<bdi dir="rtl">DHA فیز 5، لاہور</bdi>'
+    assert isolate("12 مال روڈ") == '<bdi dir="rtl">12 مال روڈ</bdi>'
+    assert isolate("12 Mall Road, Lahore") == "<bdi>12 Mall Road, Lahore</bdi>"
+    assert isolate("<script>") == "<bdi>&lt;script&gt;</bdi>"  # escaped, as any text on a page
+    assert isolate(None) == "" and isolate("") == ""
