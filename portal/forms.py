@@ -164,6 +164,12 @@ URDU_INPUT = {"dir": "rtl", "lang": "ur"}
 ENGLISH_INPUT = {"dir": "ltr", "lang": "en"}
 
 
+def optional_text(field) -> str | None:
+    """What was typed in an optional text field, without surrounding spaces; None when nothing was
+    (an Urdu name, address or venue left empty is shown in English)."""
+    return (field.data or "").strip() or None
+
+
 def district_field(label=None, **kwargs) -> SelectField:
     return SelectField(
         label or _l("Home district"),

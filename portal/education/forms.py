@@ -27,6 +27,7 @@ from portal.forms import (
     SubmissionTokenMixin,
     TypedDateField,
     TypedTimeField,
+    optional_text,
 )
 
 _required = _l("This field is required.")
@@ -121,11 +122,11 @@ class InstitutionForm(FlaskForm):
     def data_dict(self) -> dict:
         return {
             "name": self.name.data.strip(),
-            "name_ur": (self.name_ur.data or "").strip() or None,
+            "name_ur": optional_text(self.name_ur),
             "type": self.type.data,
             "district": self.district.data,
             "address": (self.address.data or "").strip(),
-            "address_ur": (self.address_ur.data or "").strip() or None,
+            "address_ur": optional_text(self.address_ur),
             "contact": (self.contact.data or "").strip(),
             "active": bool(self.active.data),
         }
@@ -167,10 +168,10 @@ class CourseForm(FlaskForm):
     def data_dict(self) -> dict:
         return {
             "title": self.title.data.strip(),
-            "title_ur": (self.title_ur.data or "").strip() or None,
+            "title_ur": optional_text(self.title_ur),
             "category": self.category.data,
             "description": (self.description.data or "").strip(),
-            "description_ur": (self.description_ur.data or "").strip() or None,
+            "description_ur": optional_text(self.description_ur),
             "level": self.level.data,
             "language": self.language.data,
             "mode": self.mode.data,
@@ -289,7 +290,7 @@ class SectionForm(FlaskForm):
             "start_time": self.start_time.data,
             "end_time": self.end_time.data,
             "venue": (self.venue.data or "").strip(),
-            "venue_ur": (self.venue_ur.data or "").strip() or None,
+            "venue_ur": optional_text(self.venue_ur),
             "capacity": self.capacity.data,
             "reserved_kind": kind,
             "reserved_value": ("female" if kind == "gender" else self.reserved_district.data) if kind else None,

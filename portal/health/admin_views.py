@@ -14,6 +14,7 @@ from flask_login import current_user
 from portal import clock
 from portal.auth.decorators import role_required
 from portal.extensions import db
+from portal.forms import optional_text
 from portal.health import admin, bp
 from portal.health.errors import DomainError, NotFound, ScheduleConflict
 from portal.health.forms import (
@@ -69,11 +70,11 @@ def admin_home():
 def _clinic_data(form: ClinicForm) -> dict:
     return {
         "name": form.name.data.strip(),
-        "name_ur": (form.name_ur.data or "").strip() or None,
+        "name_ur": optional_text(form.name_ur),
         "type": form.type.data,
         "district": form.district.data,
         "address": form.address.data.strip(),
-        "address_ur": (form.address_ur.data or "").strip() or None,
+        "address_ur": optional_text(form.address_ur),
         "phone": getattr(form.phone, "formatted", None),  # set by the validator when a number was given
     }
 
@@ -110,8 +111,8 @@ def admin_clinic(clinic_id: int):
 def _service_data(form: ServiceForm) -> dict:
     return {name: getattr(form, name).data for name in admin.SERVICE_FIELDS} | {
         "name": form.name.data.strip(),
-        "name_ur": (form.name_ur.data or "").strip() or None,
-        "practitioner": (form.practitioner.data or "").strip() or None,
+        "name_ur": optional_text(form.name_ur),
+        "practitioner": optional_text(form.practitioner),
     }
 
 
