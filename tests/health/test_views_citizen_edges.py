@@ -115,7 +115,7 @@ def test_cancel_and_reschedule_pages_of_a_cancelled_appointment_say_so_and_offer
 def test_reschedule_times_mark_the_current_time_and_do_not_offer_it(client, auth, make_service, citizen):
     _service, ref = booked(client, auth, make_service, citizen, places_per_slot=1)
     html = client.get(f"/appointments/{ref}/reschedule?day={TUESDAY.isoformat()}").get_data(as_text=True)
-    current = re.search(r'<span class="button secondary current-time" aria-current="time">([^<]*)', html)
+    current = re.search(r'<span class="button secondary current-time" aria-current="time"><bdi dir="ltr">([^<]*)', html)
     assert current and "9:00" in current.group(1) and "Your current time" in html
     assert f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 9))}" not in html
     assert f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 9, 30))}" in html
