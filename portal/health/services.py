@@ -392,6 +392,24 @@ def get_own_appointment(user: User, reference: str, lock: bool = False) -> Appoi
     return appointment
 
 
+def own_bookings_at(user: User, service_id: int, starts_at: datetime) -> list[Appointment]:
+    """The user's and their family's bookings of ``service_id`` at ``starts_at`` that still stand: what
+    a full time is full of when the person took its last place themselves (the back button after booking)."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.user_id == user.id,
+                Appointment.service_id == service_id,
+                Appointment.starts_at == starts_at,
+                Appointment.status == STATUS_BOOKED,
+            )
+            .options(joinedload(Appointment.dependant))
+            .order_by(Appointment.id)
+        )
+    )
+
+
 def is_upcoming(appointment: Appointment) -> bool:
     """Whether the visit is still to come: booked for a time ahead, or a queue token of today or later
     still waiting its turn. Only then are its arrival code and calendar entry of any use."""

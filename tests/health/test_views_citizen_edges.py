@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.health.models import Appointment
@@ -158,6 +158,28 @@ def test_a_full_time_says_so_when_the_form_opens(client, auth, make_service, cit
     ref = db.session.scalar(select(Appointment.reference).where(Appointment.user_id == citizen.id))
     response = client.get(f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}")
     assert response.status_code == 409 and f'href="/appointments/{ref}/reschedule"' in response.get_data(as_text=True)
+
+
+def test_back_to_the_form_after_taking_the_last_place_shows_ones_own_booking(client, auth, make_service, citizen):
+    """Booking the last place and pressing Back (or booking a second family member there) does not say
+    that someone else took it: the page names the person's own booking and links to it."""
+    service, ref = booked(client, auth, make_service, citizen, places_per_slot=1)
+    response = client.get(book_page(service, karachi(TUESDAY, 9)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "You have booked this time" in html
+    assert "Someone else" not in html and "Book this appointment" not in html
+    assert f'href="/appointments/{ref}"' in html and "Ayesha Khan" in html
+    # Posting the form again for the other person: the same answer, nothing booked.
+    hamza = citizen.dependants[0].id
+    response = client.post(
+        book_page(service, karachi(TUESDAY, 9)),
+        data={"csrf_token": csrf_token(client, "/account"), "submission_token": "another-form", "person": hamza},
+    )
+    assert response.status_code == 200 and f'href="/appointments/{ref}"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+    # Once cancelled it is no longer the person's, and the time is free again.
+    assert cancel(client, ref).status_code == 302
+    assert "Book this appointment" in client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
 
 
 def test_times_page_says_why_a_day_has_no_times(client, make_service):
