@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
-from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant
+from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant, people_labels
 from portal.bilingual import in_language, names_hold_words
 from portal.database import begin_write
 from portal.extensions import db
@@ -524,7 +524,7 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
 def booking_people(user: User) -> list[tuple[int, str]]:
     """Choices for "who is the appointment for": 0 = the user, else a family member's id."""
     # user.dependants: the family members on the account now (the relationship leaves out removed ones).
-    return [(0, user.full_name)] + [(d.id, d.full_name) for d in user.dependants]
+    return [(dependant_id or 0, label) for dependant_id, label in people_labels(user).items()]
 
 
 # --- reminders ---------------------------------------------------------------------------------

@@ -182,6 +182,32 @@ def test_back_to_the_form_after_taking_the_last_place_shows_ones_own_booking(cli
     assert "Book this appointment" in client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
 
 
+def test_who_the_appointment_is_for_tells_people_with_the_same_name_apart(client, auth, make_service, make_user):
+    """A son named after his father, two cousins called Fatima: the choices read '(you)' for the account
+    holder and give the date of birth of a family member whose name someone else on the account has."""
+    from datetime import date
+
+    from portal.auth.models import Dependant
+
+    service = make_service()
+    father = make_user(full_name="Muhammad Ali")
+    for name, born in (("Muhammad Ali", date(2012, 4, 1)), ("Fatima", date(2015, 1, 9)), ("Fatima", date(2018, 7, 2))):
+        father.dependants.append(Dependant(full_name=name, relationship_="child", date_of_birth=born, gender="male"))
+    db.session.commit()
+    auth.login(father)
+    html = client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
+    labels = re.findall(r'type="radio" value="\d+"[^>]*> ([^<]+)</label>', html)
+    assert labels == [
+        "Muhammad Ali (you)",
+        "Muhammad Ali, born Apr 1, 2012",
+        "Fatima, born Jan 9, 2015",
+        "Fatima, born Jul 2, 2018",
+    ]
+    in_urdu(client)
+    html = client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
+    assert "Muhammad Ali (آپ)" in html and "Fatima، پیدائش 9 جنوری، 2015" in html
+
+
 def test_times_page_says_why_a_day_has_no_times(client, make_service):
     service = make_service(hours=[(1, time(9), time(10))])  # Tuesdays only
 
