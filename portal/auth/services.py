@@ -346,7 +346,13 @@ def _void_reset_links(user: User) -> None:
 
 
 def add_dependant(user: User, *, full_name, relationship, date_of_birth, gender, id_number=None) -> Dependant:
+    """Add a family member to the account. The same person again (the same name and date of birth,
+    still on the account) is the one already there, returned unchanged: the form posted twice (a double
+    tap, Back and Save on a slow link) adds nobody a second time."""
     begin_write()
+    for existing in user.dependants:
+        if _same_name(existing.full_name) == _same_name(full_name) and existing.date_of_birth == date_of_birth:
+            return existing
     dependant = Dependant(
         user=user,
         full_name=full_name.strip(),
