@@ -380,7 +380,7 @@ def format_money(paisa: int | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     from portal.auth.models import format_cnic, mask_cnic
-    from portal.bilingual import in_language, isolate
+    from portal.bilingual import in_language, isolate, language_of
     from portal.districts import DISTRICTS, district_label
     from portal.refs import isolate_references
     from portal.validation import format_mobile
@@ -411,6 +411,7 @@ def register_template_helpers(app: Flask) -> None:
         isolate_references=isolate_references,  # a message body with its references as LTR islands
         in_language=in_language,  # two texts, the one of the page's language (records have .shown_name)
         isolate=isolate,  # an address or venue as a <bdi>, right to left when it is Urdu
+        language_of=language_of,  # "ur" or "en": the language a stored text (a message) is written in
         format_cnic=format_cnic,
         mask_cnic=mask_cnic,
         format_mobile=format_mobile,

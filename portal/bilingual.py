@@ -15,6 +15,16 @@ from sqlalchemy import func, or_
 
 # Letters of the Arabic script (Urdu's): the Arabic block, its supplement and presentation forms.
 _URDU_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def language_of(text: str | None) -> str:
+    """The language a stored text is written in, "ur" or "en": whichever script has more letters in
+    it. A message is in the language its reader had when it was written, and an Urdu one often starts
+    with an English name or reference ("Rashid Khan کے لیے …"), which the first-letter guess of
+    ``dir="auto"`` would lay out left to right; an English one may hold an Urdu name."""
+    text = text or ""
+    return "ur" if len(_URDU_LETTERS.findall(text)) > len(_LATIN_LETTERS.findall(text)) else "en"
 
 
 def in_language(english: str | None, urdu: str | None) -> str:

@@ -25,13 +25,19 @@ def normalise_reference(text: str) -> str:
     return (text or "").strip().upper().replace(" ", "")
 
 
+# A time of day as the messages write it in either language ("8:00 AM", English with a narrow space).
+TIME_IN_TEXT = re.compile(r"\b\d{1,2}:\d{2}[\s\u202f]?[AP]M\b")
+_ISLANDS = re.compile(f"{REFERENCE_IN_TEXT.pattern}|{TIME_IN_TEXT.pattern}")
+
+
 def isolate_references(text: str | None) -> Markup:
-    """Plain text (a message's body) for a page, each reference in it a left-to-right island
-    (``<bdi dir="ltr">``): inside Urdu text it then keeps its place in the sentence and, with the
-    stylesheet's rule for such islands, is never split at a hyphen over two lines."""
+    """Plain text (a message's body) for a page, each reference and each time of day in it a
+    left-to-right island (``<bdi dir="ltr">``): inside Urdu text a reference then keeps its place in
+    the sentence and, with the stylesheet's rule for such islands, is never split at a hyphen over two
+    lines, and "8:00 AM" does not read "AM 8:00"."""
     text = text or ""
     parts, done = [], 0
-    for match in REFERENCE_IN_TEXT.finditer(text):
+    for match in _ISLANDS.finditer(text):
         parts += [escape(text[done : match.start()]), Markup('<bdi dir="ltr">{}</bdi>').format(match.group(0))]
         done = match.end()
     parts.append(escape(text[done:]))

@@ -68,8 +68,24 @@ class RegisterForm(FlaskForm):
                 raise ValidationError(_l("Enter an email address like name@example.com.")) from None
 
 
+class NotAMobileNumber:
+    """Accounts are found by CNIC or email only: a mobile number typed instead (a person thinks of the
+    number they registered with) is said to be the wrong kind of thing, rather than answered "do not
+    match our records" at sign-in or "if an account matches, we sent a link" that never comes. Only
+    the shape is looked at, so it tells nothing about which accounts exist."""
+
+    def __call__(self, form, field):
+        text = (field.data or "").strip()
+        if "@" not in text and normalise_cnic(text) is None and normalise_mobile(text) is not None:
+            raise ValidationError(
+                _l("This looks like a mobile number. Enter your 13-digit CNIC or the email address on your account.")
+            )
+
+
 class LoginForm(FlaskForm):
-    identifier = StringField(_l("CNIC or email"), validators=[DataRequired(_required), Length(max=254)])
+    identifier = StringField(
+        _l("CNIC or email"), validators=[DataRequired(_required), Length(max=254), NotAMobileNumber()]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(_required), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -88,7 +104,9 @@ class PasswordChangeForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    identifier = StringField(_l("CNIC or email"), validators=[DataRequired(_required), Length(max=254)])
+    identifier = StringField(
+        _l("CNIC or email"), validators=[DataRequired(_required), Length(max=254), NotAMobileNumber()]
+    )
 
 
 class ResetPasswordForm(FlaskForm):

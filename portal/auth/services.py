@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -344,7 +346,13 @@ def _void_reset_links(user: User) -> None:
 
 
 def add_dependant(user: User, *, full_name, relationship, date_of_birth, gender, id_number=None) -> Dependant:
+    """Add a family member to the account. The same person again (the same name and date of birth,
+    still on the account) is the one already there, returned unchanged: the form posted twice (a double
+    tap, Back and Save on a slow link) adds nobody a second time."""
     begin_write()
+    for existing in user.dependants:
+        if _same_name(existing.full_name) == _same_name(full_name) and existing.date_of_birth == date_of_birth:
+            return existing
     dependant = Dependant(
         user=user,
         full_name=full_name.strip(),
@@ -356,6 +364,26 @@ def add_dependant(user: User, *, full_name, relationship, date_of_birth, gender,
     db.session.add(dependant)
     db.session.flush()
     return dependant
+
+
+def _same_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def people_labels(user: User) -> dict[int | None, str]:
+    """How each person a booking or enrolment can be for is named in a choice: the account holder
+    (key None) as "Name (you)", each family member (key: their id) by name, with their date of birth
+    when someone else on the account has the same name (a son named after his father, two cousins
+    called Fatima), so that no two choices read alike."""
+    names = [_same_name(user.full_name)] + [_same_name(d.full_name) for d in user.dependants]
+    labels: dict[int | None, str] = {None: _("%(name)s (you)", name=user.full_name)}
+    for dependant in user.dependants:
+        if names.count(_same_name(dependant.full_name)) > 1:
+            born = format_date(dependant.date_of_birth, "medium")
+            labels[dependant.id] = _("%(name)s, born %(date)s", name=dependant.full_name, date=born)
+        else:
+            labels[dependant.id] = dependant.full_name
+    return labels
 
 
 def get_dependant(user: User, dependant_id: int) -> Dependant:

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import clock
+from portal.auth import services as auth_services
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
@@ -109,10 +110,11 @@ def course(course_id: int):
     sections = catalogue.open_sections(course)
     waiting = services.waitlist_lengths(s.id for s in sections)
     previews = {s.id: services.enrol_preview(s, waiting.get(s.id, 0)) for s in sections}
-    standings = {}
+    standings, labels = {}, {}
     if current_user.is_authenticated:
         user = me()
         people = [Person(user)] + [Person(user, d) for d in user.dependants]
+        labels = auth_services.people_labels(user)
         current = {person.key: services.active_enrolment(person, course.id) for person in people}  # per course
         for section in sections:
             standings[section.id] = [
@@ -125,6 +127,7 @@ def course(course_id: int):
         waiting=waiting,
         previews=previews,
         standings=standings,
+        labels=labels,
     )
 
 
@@ -133,8 +136,9 @@ def course(course_id: int):
 @login_required
 def enrol(section_id: int):
     form = EnrolForm()
-    form.person.choices = [("self", current_user.full_name)] + [
-        (str(d.id), d.full_name) for d in current_user.dependants
+    form.person.choices = [
+        ("self" if dependant_id is None else str(dependant_id), label)
+        for dependant_id, label in auth_services.people_labels(current_user).items()
     ]
     if request.method == "GET" and len(form.person.choices) == 1:
         form.person.data = "self"
@@ -190,6 +194,7 @@ def enrol(section_id: int):
         course=section.course,
         error=error,
         standings=standings,
+        labels=auth_services.people_labels(user),
         preview=preview,
     )
 

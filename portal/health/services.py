@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
-from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant
+from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant, people_labels
 from portal.bilingual import in_language, names_hold_words
 from portal.database import begin_write
 from portal.extensions import db
@@ -392,6 +392,24 @@ def get_own_appointment(user: User, reference: str, lock: bool = False) -> Appoi
     return appointment
 
 
+def own_bookings_at(user: User, service_id: int, starts_at: datetime) -> list[Appointment]:
+    """The user's and their family's bookings of ``service_id`` at ``starts_at`` that still stand: what
+    a full time is full of when the person took its last place themselves (the back button after booking)."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.user_id == user.id,
+                Appointment.service_id == service_id,
+                Appointment.starts_at == starts_at,
+                Appointment.status == STATUS_BOOKED,
+            )
+            .options(joinedload(Appointment.dependant))
+            .order_by(Appointment.id)
+        )
+    )
+
+
 def is_upcoming(appointment: Appointment) -> bool:
     """Whether the visit is still to come: booked for a time ahead, or a queue token of today or later
     still waiting its turn. Only then are its arrival code and calendar entry of any use."""
@@ -506,7 +524,7 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
 def booking_people(user: User) -> list[tuple[int, str]]:
     """Choices for "who is the appointment for": 0 = the user, else a family member's id."""
     # user.dependants: the family members on the account now (the relationship leaves out removed ones).
-    return [(0, user.full_name)] + [(d.id, d.full_name) for d in user.dependants]
+    return [(dependant_id or 0, label) for dependant_id, label in people_labels(user).items()]
 
 
 # --- reminders ---------------------------------------------------------------------------------

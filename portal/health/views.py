@@ -136,7 +136,7 @@ def book(service_id: int, at: int):
             services.check_bookable(service, starts_at)  # say so now, not after the click
             services.check_free(service, starts_at)
         except SlotFull as exc:
-            return render_template("health/full.html", service=service, message=str(exc)), 409
+            return _full(service, starts_at, exc)
         except DomainError as exc:
             error = on_page(exc)
     elif form.validate_on_submit():
@@ -155,7 +155,7 @@ def book(service_id: int, at: int):
                 abort(409)
         except SlotFull as exc:
             db.session.rollback()
-            return render_template("health/full.html", service=service, message=str(exc)), 409
+            return _full(service, starts_at, exc)
         except AlreadyBooked as exc:
             db.session.rollback()
             error = on_page(exc)
@@ -172,6 +172,14 @@ def book(service_id: int, at: int):
         if error is None:
             return redirect(url_for("health.appointment", reference=appointment.reference, new=1))
     return render_template("health/book.html", service=service, starts_at=starts_at, form=form, error=error)
+
+
+def _full(service, starts_at: datetime, exc: SlotFull):
+    """A full time; when the person's own booking is what fills it (they booked the last place and came
+    back to the form), it says so and links to it rather than blaming someone else."""
+    mine = services.own_bookings_at(current_user, service.id, starts_at)
+    page = render_template("health/full.html", service=service, message=str(exc), mine=mine)
+    return page, 200 if mine else 409
 
 
 @bp.route("/appointments")

@@ -51,6 +51,20 @@ def test_any_wrong_credential_gives_one_generic_message(client, auth, citizen, i
     assert audit_actions()[-1] == "auth.login_failed"
 
 
+@pytest.mark.parametrize("mobile", ["0300-1234567", "0300 1234567", "+92 300 1234567", "923001234567"])
+def test_a_mobile_number_typed_to_sign_in_is_said_to_be_one(client, auth, citizen, mobile):
+    """The person's own mobile number with the right password: told that sign-in takes the CNIC or email
+    (not that the details do not match, which sends them to reset a password that is right)."""
+    response = auth.login(mobile)
+    page = text_of(response)
+    assert response.status_code == 200 and not signed_in(client)
+    assert "This looks like a mobile number. Enter your 13-digit CNIC or the email address on your account." in page
+    assert GENERIC not in page
+    assert "auth.login_failed" not in audit_actions()  # not an attempt on any account
+    auth.login(citizen.cnic_display)  # the CNIC, as asked
+    assert signed_in(client)
+
+
 def test_empty_sign_in_form_shows_field_errors(client, auth):
     response = auth.login("", "")
     assert response.status_code == 200

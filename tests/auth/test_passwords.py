@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import clock
 from portal.auth.models import PasswordResetToken, User
@@ -357,3 +357,17 @@ def test_a_new_password_ends_every_reset_link_still_waiting(client, auth, citize
     )
     assert response.status_code == 302
     assert client.get(link).status_code == 400  # "expired or already used"
+
+
+def test_a_mobile_number_typed_to_reset_the_password_is_said_to_be_one(client, citizen):
+    """'If an account matches, we have sent a link' for a mobile number would leave the person waiting
+    for a link that never comes: the page asks for the CNIC or email instead, and sends nothing."""
+    response = ask_reset(client, "0300-1234567")
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "This looks like a mobile number. Enter your 13-digit CNIC or the email address on your account." in page
+    assert SAME_MESSAGE not in page
+    assert db.session.scalar(select(func.count(Message.id))) == 0
+    # The CNIC or the email still works as before.
+    assert ask_reset(client, citizen.cnic_display).status_code == 302
+    assert db.session.scalar(select(func.count(Message.id))) > 0

@@ -3,7 +3,7 @@
 from datetime import date, time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auth import services
 from portal.auth.errors import NotFound
@@ -268,6 +268,25 @@ def test_a_family_member_added_from_a_booking_page_brings_the_person_back_there(
         client, "/account/family/new?next=https://evil.example/", dependant_data(full_name="Ali Ahmed")
     )
     assert response.headers["Location"] == "/account/family"
+
+
+def test_the_family_form_posted_twice_adds_the_person_once(client, auth, citizen):
+    """A double tap on Save, or Back and Save again on a slow link: the same name (spaces and capitals
+    aside) and date of birth is the family member already there, not a second copy in every choice."""
+    auth.login(citizen)
+    token = csrf_token(client, "/account/family/new")
+    for data in (dependant_data(), dependant_data(full_name=" zainab  ahmed ")):
+        response = client.post("/account/family/new", data={**data, "csrf_token": token})
+        assert response.status_code == 302 and response.headers["Location"] == "/account/family"
+    assert [d.full_name for d in db.session.scalars(select(Dependant))] == ["Zainab Ahmed"]
+    # Another child of the same name (born another day) is someone else; so is one added after removal.
+    post_form(client, "/account/family/new", dependant_data(date_of_birth="2017-03-04"))
+    assert db.session.scalar(select(func.count(Dependant.id))) == 2
+    first = db.session.scalars(select(Dependant).order_by(Dependant.id)).first()
+    services.remove_dependant(citizen, first.id)
+    db.session.commit()
+    post_form(client, "/account/family/new", dependant_data())
+    assert db.session.scalar(select(func.count(Dependant.id))) == 3
 
 
 def test_profile_saved_message_is_in_the_language_just_chosen(client, auth, citizen):

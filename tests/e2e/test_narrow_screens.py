@@ -193,3 +193,62 @@ def test_health_pages_keep_references_whole_and_targets_large_on_a_small_phone(a
         assert not problems, f"at {SMALL_PHONE['width']} px in {lang}: {problems}"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_a_name_typed_as_one_long_word_breaks_instead_of_widening_the_page(app, browser, live_server, lang):
+    """A family member's name typed without spaces (60 letters) in the family list, the choices of who a
+    booking or an enrolment is for and My appointments: the word breaks inside its card or choice; the
+    table or the choice was as wide as the word and the whole page scrolled sideways at 360 px."""
+    from datetime import date
+
+    from portal.auth.models import Dependant, User
+    from portal.demo.seed import seed
+    from portal.education.models import Section
+    from portal.health import schedule
+    from portal.health import services as health_services
+    from portal.health.models import Appointment
+
+    seed(size="small", seed_value=11)
+    db.session.commit()
+    persona = PERSONAS_BY_KEY["citizen"]
+    user = db.session.scalar(select(User).where(User.cnic == persona.cnic))
+    user.dependants.append(
+        Dependant(
+            full_name="Abdulrahman" * 5 + "Qureshi",
+            relationship_="child",
+            date_of_birth=date(2012, 1, 1),
+            gender="male",
+        )
+    )
+    db.session.commit()
+    service = db.session.scalar(select(Appointment).where(Appointment.user_id == user.id).limit(1)).service
+    free = [t.starts_at for day in schedule.availability(service) if day.status == schedule.DAY_OPEN for t in day.times]
+    with app.test_request_context():
+        health_services.book_slot(user, service.id, free[0], dependant_id=user.dependants[-1].id)
+    db.session.commit()
+    section_id = db.session.scalar(select(Section.id).order_by(Section.id).limit(1))
+    context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        sign_in(page, persona.cnic, persona.password)
+        page.goto("/")
+        if lang == "ur":
+            switch_language(page, "ur")
+        too_wide = {}
+        for path in (
+            "/account/family",
+            "/appointments",
+            f"/appointments/book/{service.id}/{int(free[-1].timestamp())}",
+            f"/courses/sections/{section_id}/enrol",
+        ):
+            page.goto(path)
+            assert "Abdulrahman" * 5 in page.locator("main").inner_text(), path
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > SMALL_PHONE["width"]:
+                too_wide[path] = width
+                screenshot(page, f"long-name-{lang}-{path.strip('/').replace('/', '-')}")
+        assert not too_wide, f"wider than {SMALL_PHONE['width']} px in {lang}: {too_wide}"
+    finally:
+        context.close()

@@ -557,3 +557,39 @@ def test_bulk_page_shows_the_admins_own_section_numbers_and_counts_rows_in_words
     auth.login(school_admin(make_institution()))
     html = client.get("/school-admin/bulk").get_data(as_text=True)
     assert "35202-1234567-1,section number" in html
+
+
+def test_school_admin_pages_isolate_english_cohort_and_person_names_in_urdu(client, auth, world, make_user):
+    """An English cohort name with brackets and digits ('Evening cohort (10 seats kept for women)')
+    inside an Urdu line is a <bdi>, so its brackets do not swap with the seats left after it; so are the
+    person and the account holder of a family member on the approvals page, the roster and course pages
+    and the bulk page's list of sections. One seat left is 'seat', not 'seats'."""
+    from datetime import date
+
+    from portal.auth.models import Dependant
+
+    admin, section, _other = world
+    section.name = "Evening cohort (10 seats kept for women)"
+    parent = make_user(full_name="Rukhsana Iqbal")
+    parent.dependants.append(
+        Dependant(full_name="Junaid Iqbal", relationship_="child", date_of_birth=date(2001, 1, 1), gender="male")
+    )
+    db.session.commit()
+    services.enrol(parent, section.id, dependant_id=parent.dependants[0].id)
+    db.session.commit()
+    auth.login(admin)
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    cohort = "<bdi>Evening cohort (10 seats kept for women)</bdi>"
+    html = client.get("/school-admin/approvals").get_data(as_text=True)
+    assert f"{cohort}</a> (1 نشست باقی)" in html
+    assert '<bdi class="name">Junaid Iqbal</bdi>' in html and '<bdi class="name">Rukhsana Iqbal</bdi>' in html
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert "(1 seat left)" in client.get("/school-admin/approvals").get_data(as_text=True)  # was '1 seats left'
+    for path in (
+        f"/school-admin/sections/{section.id}/roster",
+        f"/school-admin/courses/{section.course_id}",
+        "/school-admin/bulk",
+    ):
+        assert cohort in client.get(path).get_data(as_text=True), path

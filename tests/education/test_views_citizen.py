@@ -637,3 +637,32 @@ def test_an_english_cohort_name_keeps_its_brackets_on_urdu_pages(client, auth, m
     name = "<bdi>Evening cohort (10 seats kept for women)</bdi>"
     assert f'<h3 id="section-{section.id}">{name}</h3>' in client.get(f"/courses/{section.course_id}").text
     assert f"<dd>{name} ·" in client.get(f"/my-courses/{enrolment.reference}/drop").text
+
+
+def test_family_members_named_alike_can_be_told_apart_on_the_course_and_enrol_pages(
+    client, auth, make_user, make_section
+):
+    """A son named after his father and two cousins called Fatima: the account holder is '(you)', and a
+    family member whose name someone else on the account shares also shows their date of birth, in the
+    'who is enrolling' choices and in 'Can your family join?'."""
+    section = make_section()
+    father = make_user(full_name="Muhammad Ali")
+    for name, born in (("Muhammad  Ali", date(2012, 4, 1)), ("Fatima", date(2015, 1, 9)), ("fatima", date(2018, 7, 2))):
+        father.dependants.append(Dependant(full_name=name, relationship_="child", date_of_birth=born, gender="male"))
+    father.dependants.append(
+        Dependant(full_name="Zara", relationship_="child", date_of_birth=date(2016, 1, 1), gender="female")
+    )
+    db.session.commit()
+    auth.login(father)
+    for path in (f"/courses/sections/{section.id}/enrol", f"/courses/{section.course_id}"):
+        html = client.get(path).get_data(as_text=True)
+        for label in (
+            "Muhammad Ali (you)",
+            "Muhammad  Ali, born Apr 1, 2012",
+            "Fatima, born Jan 9, 2015",
+            "fatima, born Jul 2, 2018",
+        ):
+            assert label in html, (path, label)
+        assert "Zara, born" not in html and "Zara" in html  # a name no one else has stays as it is
+    html = client.get(f"/courses/sections/{section.id}/enrol").get_data(as_text=True)
+    assert re.search(r'value="self"[^>]*> Muhammad Ali \(you\)</label>', html)

@@ -36,7 +36,7 @@ def test_a_family_member_with_an_appointment_ahead_cannot_be_removed_until_it_is
     # Off the account: not offered, not bookable; the cancelled appointment still names him, and his
     # place stays freed.
     assert citizen.dependants == []
-    assert services.booking_people(citizen) == [(0, "Ayesha Khan")]
+    assert services.booking_people(citizen) == [(0, "Ayesha Khan (you)")]
     with pytest.raises(NotFound):
         services.book_slot(citizen, service.id, karachi(TUESDAY, 10, 0), dependant_id=hamza.id)
     db.session.rollback()

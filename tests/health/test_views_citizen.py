@@ -245,6 +245,25 @@ def test_pages_in_urdu(client, auth, make_service, citizen):
     assert "3 مارچ، 2026 \u20669:00 AM\u2069" in html and "9:00:00" not in html  # the time left to right
 
 
+def test_urdu_pages_keep_a_time_left_to_right(client, auth, make_service, citizen):
+    """'9:00 AM' inside Urdu text reads 'AM 9:00' unless it is a left-to-right isolate: the free times,
+    the booking page, the confirmation and the reschedule page's times (the current one included)."""
+    service = make_service()
+    auth.login(citizen)
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    at = karachi(TUESDAY, 9)
+    time = '<bdi dir="ltr">9:00 AM</bdi>'
+    assert time in client.get(f"/clinics/services/{service.id}/{TUESDAY.isoformat()}").get_data(as_text=True)
+    assert time in client.get(book_page(service, at)).get_data(as_text=True)
+    response, _ = book(client, service, at)
+    assert time in client.get(response.headers["Location"]).get_data(as_text=True)
+    reference = response.headers["Location"].split("/")[2].split("?")[0]
+    html = client.get(f"/appointments/{reference}/reschedule?day={TUESDAY.isoformat()}").get_data(as_text=True)
+    assert 'aria-current="time"><bdi dir="ltr">9:00 AM</bdi>' in html
+    assert '<bdi dir="ltr">9:30 AM</bdi>' in html
+
+
 def test_confirm_page_explains_a_bad_time_before_the_click(client, auth, make_service, citizen):
     service = make_service()
     auth.login(citizen)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.health.models import Appointment
@@ -115,7 +115,7 @@ def test_cancel_and_reschedule_pages_of_a_cancelled_appointment_say_so_and_offer
 def test_reschedule_times_mark_the_current_time_and_do_not_offer_it(client, auth, make_service, citizen):
     _service, ref = booked(client, auth, make_service, citizen, places_per_slot=1)
     html = client.get(f"/appointments/{ref}/reschedule?day={TUESDAY.isoformat()}").get_data(as_text=True)
-    current = re.search(r'<span class="button secondary current-time" aria-current="time">([^<]*)', html)
+    current = re.search(r'<span class="button secondary current-time" aria-current="time"><bdi dir="ltr">([^<]*)', html)
     assert current and "9:00" in current.group(1) and "Your current time" in html
     assert f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 9))}" not in html
     assert f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 9, 30))}" in html
@@ -158,6 +158,54 @@ def test_a_full_time_says_so_when_the_form_opens(client, auth, make_service, cit
     ref = db.session.scalar(select(Appointment.reference).where(Appointment.user_id == citizen.id))
     response = client.get(f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}")
     assert response.status_code == 409 and f'href="/appointments/{ref}/reschedule"' in response.get_data(as_text=True)
+
+
+def test_back_to_the_form_after_taking_the_last_place_shows_ones_own_booking(client, auth, make_service, citizen):
+    """Booking the last place and pressing Back (or booking a second family member there) does not say
+    that someone else took it: the page names the person's own booking and links to it."""
+    service, ref = booked(client, auth, make_service, citizen, places_per_slot=1)
+    response = client.get(book_page(service, karachi(TUESDAY, 9)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "You have booked this time" in html
+    assert "Someone else" not in html and "Book this appointment" not in html
+    assert f'href="/appointments/{ref}"' in html and "Ayesha Khan" in html
+    # Posting the form again for the other person: the same answer, nothing booked.
+    hamza = citizen.dependants[0].id
+    response = client.post(
+        book_page(service, karachi(TUESDAY, 9)),
+        data={"csrf_token": csrf_token(client, "/account"), "submission_token": "another-form", "person": hamza},
+    )
+    assert response.status_code == 200 and f'href="/appointments/{ref}"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+    # Once cancelled it is no longer the person's, and the time is free again.
+    assert cancel(client, ref).status_code == 302
+    assert "Book this appointment" in client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
+
+
+def test_who_the_appointment_is_for_tells_people_with_the_same_name_apart(client, auth, make_service, make_user):
+    """A son named after his father, two cousins called Fatima: the choices read '(you)' for the account
+    holder and give the date of birth of a family member whose name someone else on the account has."""
+    from datetime import date
+
+    from portal.auth.models import Dependant
+
+    service = make_service()
+    father = make_user(full_name="Muhammad Ali")
+    for name, born in (("Muhammad Ali", date(2012, 4, 1)), ("Fatima", date(2015, 1, 9)), ("Fatima", date(2018, 7, 2))):
+        father.dependants.append(Dependant(full_name=name, relationship_="child", date_of_birth=born, gender="male"))
+    db.session.commit()
+    auth.login(father)
+    html = client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
+    labels = re.findall(r'type="radio" value="\d+"[^>]*> ([^<]+)</label>', html)
+    assert labels == [
+        "Muhammad Ali (you)",
+        "Muhammad Ali, born Apr 1, 2012",
+        "Fatima, born Jan 9, 2015",
+        "Fatima, born Jul 2, 2018",
+    ]
+    in_urdu(client)
+    html = client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
+    assert "Muhammad Ali (آپ)" in html and "Fatima، پیدائش 9 جنوری، 2015" in html
 
 
 def test_times_page_says_why_a_day_has_no_times(client, make_service):

@@ -350,9 +350,29 @@ def test_messages_page_keeps_each_reference_whole_in_urdu_text_and_escapes_the_r
     html = client.get("/messages").get_data(as_text=True)
     assert '<bdi dir="ltr">H-3VPQ-RVNR</bdi>: میو ہسپتال' in html
     # Each message takes its direction from its own text (an English one on an Urdu page keeps its stops).
-    assert '<p dir="auto">آپ کی اپائنٹمنٹ' in html and '<span dir="auto">اپائنٹمنٹ بک ہو گئی</span>' in html
+    assert '<p lang="ur" dir="rtl">آپ کی اپائنٹمنٹ' in html
+    assert '<span lang="ur" dir="rtl">اپائنٹمنٹ بک ہو گئی</span>' in html
     assert '(<bdi dir="ltr">E-NVFQ-DE6X</bdi>)' in html
-    assert "&lt;b&gt;8:30 AM&lt;/b&gt;" in html and "<b>8:30" not in html
+    assert '&lt;b&gt;<bdi dir="ltr">8:30 AM</bdi>&lt;/b&gt;' in html and "<b>8:30" not in html
+
+
+def test_messages_page_lays_out_each_message_in_the_language_it_was_written_in(client, auth, make_user):
+    """An Urdu message that starts with an English name is right to left (dir="auto" guessed left to
+    right from the name and scrambled the sentence), on the English page too; an English message that
+    holds an Urdu name stays left to right; a time in Urdu text reads '8:00 AM', not 'AM 8:00'."""
+    me = make_user(preferred_language="en")
+    urdu = "Rashid Khan کے لیے آپ کی اپائنٹمنٹ H-3VPQ-RVNR: جمعرات 17 دسمبر 2026، 8:00 AM۔"
+    notify(me, subject="اپائنٹمنٹ بک ہو گئی", body=urdu, channels=(CHANNEL_IN_APP,))
+    english = "Your appointment H-3VPQ-RVNR for علی رضا: General OPD at Mayo Hospital, 8:00\u202fAM."
+    notify(me, subject="Appointment booked", body=english, channels=(CHANNEL_IN_APP,))
+    db.session.commit()
+    auth.login(me)
+    html = client.get("/messages").get_data(as_text=True)
+    assert '<p lang="ur" dir="rtl">Rashid Khan کے لیے' in html
+    assert '<span lang="ur" dir="rtl">اپائنٹمنٹ بک ہو گئی</span>' in html
+    assert '2026، <bdi dir="ltr">8:00 AM</bdi>۔' in html
+    assert '<p lang="en" dir="ltr">Your appointment' in html and '<span lang="en" dir="ltr">Appointment booked' in html
+    assert '<bdi dir="ltr">8:00\u202fAM</bdi>.' in html
 
 
 def test_messages_page_when_empty_and_signed_out(client, auth, make_user):
