@@ -14,10 +14,12 @@ from portal.health.models import STATUS_CANCELLED, Appointment
 def appointment_ics(appointment: Appointment) -> bytes:
     """The appointment as one event, named in the reader's language (``shown_name``).
 
-    A cancelled appointment is not offered as a file, but an old link still answers: with the same UID,
-    ``STATUS:CANCELLED`` and a higher ``SEQUENCE``, so that a calendar app which holds the event from
-    before updates or removes it, a summary that begins with "Cancelled" for apps that ignore the status,
-    and no arrival code."""
+    The UID is the reference's, so a file opened again replaces the event rather than adding one;
+    ``SEQUENCE`` (``revision``) grows with every change to the appointment, so that a calendar app that
+    holds an earlier version takes a moved time. A cancelled appointment is not offered as a file, but
+    an old link still answers: ``STATUS:CANCELLED`` and a higher ``SEQUENCE``, so that a calendar app
+    which holds the event from before updates or removes it, a summary that begins with "Cancelled" for
+    apps that ignore the status, and no arrival code."""
     service, clinic = appointment.service, appointment.clinic
     cancelled = appointment.status == STATUS_CANCELLED
     calendar = Calendar()
@@ -27,6 +29,7 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event = Event()
     event.add("uid", f"{appointment.reference}@health.punjab.gov.pk")
     event.add("dtstamp", clock.now())
+    event.add("sequence", revision(appointment) + (1 if cancelled else 0))
     event.add("dtstart", appointment.starts_at)
     # The place's own end: the service's slot length may have changed since it was booked.
     slot = appointment.slot
@@ -37,7 +40,6 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("location", f"{clinic.shown_name}, {clinic.shown_address}")
     if cancelled:
         event.add("status", "CANCELLED")
-        event.add("sequence", 1)
         event.add("summary", _("Cancelled: %(service)s at %(clinic)s", **names))
         event.add(
             "description",
@@ -61,3 +63,11 @@ def appointment_ics(appointment: Appointment) -> bytes:
         )
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def revision(appointment: Appointment) -> int:
+    """How far the appointment has been changed since it was booked, as iCalendar's ``SEQUENCE`` wants
+    it: never smaller for a later version. Whole seconds from booking to the last change (a reschedule
+    sets ``updated_at``), so no counter has to be kept; at least 1 once it has changed at all."""
+    changed = (appointment.updated_at - appointment.created_at).total_seconds()
+    return 0 if changed <= 0 else max(1, int(changed))

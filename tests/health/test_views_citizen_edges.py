@@ -9,6 +9,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.health.models import Appointment
 from tests.conftest import csrf_token
@@ -67,8 +68,33 @@ def test_calendar_file_of_a_cancelled_appointment_cancels_the_event(client, auth
     with client.get(f"/appointments/{ref}/calendar.ics") as ics:
         assert ics.status_code == 200
         body = ics.get_data(as_text=True)
-    assert "STATUS:CANCELLED" in body and "SEQUENCE:1" in body and f"UID:{ref}@" in body
+    assert "STATUS:CANCELLED" in body and ics_sequence(body) >= 1 and f"UID:{ref}@" in body
     assert "SUMMARY:Cancelled: General OPD at Mayo Hospital OPD" in body and code not in body
+
+
+def ics_sequence(body: str) -> int:
+    """The event's SEQUENCE; 0 when it has none, as RFC 5545 says."""
+    found = re.search(r"^SEQUENCE:(\d+)\r?$", body, re.M)
+    return int(found.group(1)) if found else 0
+
+
+def test_calendar_file_after_a_reschedule_replaces_the_event_with_a_higher_sequence(
+    app, client, auth, make_service, citizen
+):
+    """A calendar app that holds the event from the first file takes the moved time from the second
+    only when its SEQUENCE is higher (same UID): the same goes for the cancellation after it."""
+    _service, ref = booked(client, auth, make_service, citizen)
+    first = client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True)
+    assert "DTSTART:20260303T040000Z" in first  # 9:00 in Karachi
+    app.config["FIXED_NOW"] = (clock.now() + timedelta(hours=2)).isoformat()
+    target = f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}"
+    assert client.post(target, data={"csrf_token": csrf_token(client, target)}).status_code == 302
+    moved = client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True)
+    assert "DTSTART:20260303T070000Z" in moved and f"UID:{ref}@" in moved
+    assert ics_sequence(moved) > ics_sequence(first)
+    cancel(client, ref)
+    cancelled = client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True)
+    assert "STATUS:CANCELLED" in cancelled and ics_sequence(cancelled) > ics_sequence(moved)
 
 
 def test_calendar_file_is_in_the_readers_language_and_never_stored(client, auth, make_clinic, make_service, citizen):
