@@ -189,4 +189,10 @@ def _postgresql_order(element, compiler, **kw):
     inner = compiler.process(element.clauses, **kw)
     if collation is None:
         return inner  # no ICU: the server's own order of the same names
-    return f"translate({inner}, '{_TRANSLATE_FROM}', '{_TRANSLATE_TO}') COLLATE \"{collation}\""
+    # translate() only where there is a letter to read otherwise: it costs about three times ICU's
+    # comparisons (1,000 names: 2.6 ms against 0.8 ms), the test for one of its letters a third of that.
+    folded = (
+        f"CASE WHEN {inner} ~ '[{_TRANSLATE_FROM}]' "
+        f"THEN translate({inner}, '{_TRANSLATE_FROM}', '{_TRANSLATE_TO}') ELSE {inner} END"
+    )
+    return f'({folded}) COLLATE "{collation}"'
