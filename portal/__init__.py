@@ -381,7 +381,7 @@ def format_money(paisa: int | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     from portal.auth.models import format_cnic, mask_cnic
     from portal.bilingual import in_language, isolate, language_of
-    from portal.districts import DISTRICTS, district_label
+    from portal.districts import district_label, districts_in_order
     from portal.refs import isolate_references
     from portal.validation import format_mobile
 
@@ -416,7 +416,7 @@ def register_template_helpers(app: Flask) -> None:
         mask_cnic=mask_cnic,
         format_mobile=format_mobile,
         district_label=district_label,
-        DISTRICTS=DISTRICTS,
+        districts_in_order=districts_in_order,  # (name, label) in the reader's alphabetical order
     )
 
     @app.context_processor

@@ -13,6 +13,8 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import func, or_
 
+from portal.collation import urdu_key, urdu_order
+
 # Letters of the Arabic script (Urdu's): the Arabic block, its supplement and presentation forms.
 _URDU_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f]")
@@ -34,6 +36,34 @@ def in_language(english: str | None, urdu: str | None) -> str:
         if locale is not None and locale.language == "ur":
             return urdu
     return english if english is not None else ""
+
+
+def in_urdu() -> bool:
+    """Whether the current language is Urdu."""
+    locale = get_locale()
+    return locale is not None and locale.language == "ur"
+
+
+def shown_order(english, urdu, *ties) -> tuple:
+    """The ORDER BY of a list of records by the name its reader sees: in Urdu, the Urdu name (the
+    English one where there is none) in Urdu alphabetical order (``portal.collation``, the same on
+    PostgreSQL and SQLite); in English, the English name as before. ``ties`` (the id) come last, so
+    that a page of a paginated list always continues the one before."""
+    if in_urdu():
+        return (urdu_order(func.coalesce(func.nullif(func.trim(urdu), ""), english)), *ties)
+    return (english, *ties)
+
+
+def shown_sorted(records, shown) -> list:
+    """``records`` (already in English order, as the database gave them) in the order of the name the
+    reader sees: in Urdu, by ``shown`` (``Clinic.shown_name``, or a function giving the text shown for a
+    record) in Urdu alphabetical order, as ``shown_order`` sorts in SQL; in English, as they are. For
+    short lists that come whole with their record, or from a figure shared by both languages."""
+    records = list(records)
+    if not in_urdu():
+        return records
+    text = shown.__get__ if isinstance(shown, Shown) else shown
+    return sorted(records, key=lambda record: urdu_key(text(record).strip()))
 
 
 def isolate(text: str | None) -> Markup:

@@ -11,6 +11,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from portal.collation import compare as urdu_compare
+from portal.collation import find_urdu_collation
 from portal.extensions import READ_ONLY, PortalSession, db
 
 
@@ -56,6 +58,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.execute(f"PRAGMA busy_timeout={int(connection_record.info.get('busy_timeout_ms', 15000))}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Urdu alphabetical order (portal.collation), for the ``COLLATE urdu`` of Urdu readers' lists.
+    dbapi_connection.create_collation("urdu", urdu_compare)
 
 
 @event.listens_for(Engine, "begin")
@@ -114,6 +118,14 @@ def init_database_limits(app) -> None:
         engines = list(db.engines.values())
     for engine in engines:
         event.listen(engine, "do_connect", functools.partial(_connect_with_limits, app.config))
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "first_connect", functools.partial(_find_urdu_collation, engine.dialect))
+
+
+def _find_urdu_collation(dialect, dbapi_connection, connection_record) -> None:
+    # Once per engine, before its first statement: which ICU collation sorts Urdu readers' lists
+    # (portal.collation.urdu_order), or none on a server built without ICU.
+    dialect.urdu_collation = find_urdu_collation(dbapi_connection)
 
 
 def _connect_with_limits(config, dialect, connection_record, cargs, cparams) -> None:

@@ -4,6 +4,8 @@ from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from portal.collation import urdu_key
+
 DISTRICTS = (
     ("Attock", _l("Attock")),
     ("Bahawalnagar", _l("Bahawalnagar")),
@@ -47,6 +49,7 @@ DISTRICT_LABELS = dict(DISTRICTS)
 
 
 _labels_by_locale: dict[str, dict[str, str]] = {}
+_order_by_locale: dict[str, list[tuple[str, str]]] = {}
 
 
 def district_label(name: str | None) -> str:
@@ -59,3 +62,23 @@ def district_label(name: str | None) -> str:
     if labels is None:
         labels = _labels_by_locale[locale] = {key: str(label) for key, label in DISTRICTS}
     return labels.get(name, name or "")
+
+
+def districts_in_order() -> list[tuple[str, str]]:
+    """(name, label) of every district in the alphabetical order of the labels the reader sees: in
+    English the order of ``DISTRICTS``, in Urdu the Urdu alphabet's (اٹک، بہاولپور … وہاڑی). Sorted once
+    per language and process."""
+    locale = str(get_locale() or "en") if has_request_context() else "en"
+    ordered = _order_by_locale.get(locale)
+    if ordered is None:
+        pairs = [(name, district_label(name)) for name in DISTRICT_NAMES]
+        if locale.startswith("ur"):
+            pairs.sort(key=lambda pair: urdu_key(pair[1]))
+        ordered = _order_by_locale[locale] = pairs
+    return list(ordered)
+
+
+def in_district_order(names) -> list[str]:
+    """District names in the order ``districts_in_order`` gives them."""
+    rank = {name: n for n, (name, _label) in enumerate(districts_in_order())}
+    return sorted(names, key=lambda name: rank.get(name, len(rank)))

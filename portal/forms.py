@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import clock
-from portal.districts import DISTRICTS
+from portal.districts import districts_in_order
 from portal.validation import normalise_cnic, normalise_mobile
 
 
@@ -173,7 +173,7 @@ def optional_text(field) -> str | None:
 def district_field(label=None, **kwargs) -> SelectField:
     return SelectField(
         label or _l("Home district"),
-        choices=[("", _l("Choose a district"))] + [(name, label) for name, label in DISTRICTS],
+        choices=lambda: [("", _l("Choose a district"))] + districts_in_order(),
         **kwargs,
     )
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.services import OfficialScope
-from portal.bilingual import in_language
+from portal.bilingual import in_language, in_urdu
+from portal.collation import urdu_key
 from portal.dashboard import charts, services
 from portal.dashboard.services import Filters
-from portal.districts import district_label
+from portal.districts import district_label, in_district_order
 from portal.education.models import CATEGORIES
 
 
@@ -93,6 +94,21 @@ def health_services(f: Filters, scope: OfficialScope, **_kw) -> Figure:
     return Figure("health_services", title, table, chart)
 
 
+def _names_in_readers_order(rows: list[dict], sort: str, descending: bool) -> list[dict]:
+    """Rows of a table sorted by the clinic's or the district's name (``sort``), in the order of the
+    names the reader sees. The services sort by the English names (their figures are shared by both
+    languages); in Urdu the shown names are sorted here, in Urdu alphabetical order, before any limit."""
+    if sort not in ("clinic", "district") or not in_urdu():
+        return rows
+
+    def key(row):
+        district = urdu_key(district_label(row.get("district", "")))
+        clinic = urdu_key(row.get("clinic", ""))
+        return (clinic, district) if sort == "clinic" else (district, clinic)
+
+    return sorted(rows, key=key, reverse=descending)
+
+
 def _leaders(rows: list[dict], rank, n: int, title_first_n, title_all) -> tuple[list[dict], object]:
     """The first ``n`` of ``rows`` ranked by ``rank`` (a sort key), for a chart, and its title: the one
     that says "the first n" when some were left out, the other when all are drawn."""
@@ -109,6 +125,7 @@ def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descen
         {**r, "clinic": in_language(r["clinic"], r.get("clinic_ur"))}
         for r in services.clinic_league(f, sort, descending)
     ]
+    rows = _names_in_readers_order(rows, sort, descending)
     title = _l("League table of clinics")
     table = Table(
         "clinics",
@@ -149,7 +166,7 @@ def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descen
 
 def health_districts(f: Filters, scope: OfficialScope, **_kw) -> Figure:
     by = services.health_by_district(f)
-    districts = services.visible_districts(scope) if not f.district else [f.district]
+    districts = in_district_order(services.visible_districts(scope)) if not f.district else [f.district]
     rows = [{"district": d, **by[d]} for d in districts]
     title = _l("Utilisation by district")
     chart = charts.horizontal_bars(
@@ -241,7 +258,9 @@ def unmet_category(f: Filters, scope: OfficialScope, **_kw) -> Figure:
 
 
 def unmet_district(f: Filters, scope: OfficialScope, **_kw) -> Figure:
-    rows = [r for r in services.unmet_by_district(f) if scope.allows(r["district"])]
+    rows = _names_in_readers_order(
+        [r for r in services.unmet_by_district(f) if scope.allows(r["district"])], "district", False
+    )
     title = _l("Unmet demand by district")
     table = Table(
         "unmet_district",
@@ -279,7 +298,7 @@ def unmet_district(f: Filters, scope: OfficialScope, **_kw) -> Figure:
 def districts(f: Filters, scope: OfficialScope, sort: str = "district", descending: bool = False, **_kw) -> Figure:
     if sort not in services.DISTRICT_COLUMNS:
         sort, descending = "district", False
-    rows = services.district_table(f, scope, sort, descending)
+    rows = _names_in_readers_order(services.district_table(f, scope, sort, descending), sort, descending)
     title = _l("All districts side by side")
     table = Table(
         "districts",

@@ -15,10 +15,11 @@ from portal.auth.decorators import role_required, wants_json
 from portal.auth.errors import NotFound
 from portal.auth.models import ROLE_OFFICIAL, ROLE_SUPERADMIN
 from portal.auth.services import audit, official_scope
+from portal.bilingual import in_language, shown_sorted
 from portal.dashboard import bp, services
 from portal.dashboard.figures import EDUCATION_FIGURES, FIGURES, HEALTH_FIGURES, SLIDES
 from portal.database import read_only
-from portal.districts import district_label
+from portal.districts import district_label, in_district_order
 from portal.education.models import CATEGORIES
 from portal.extensions import cache, db
 
@@ -117,9 +118,10 @@ def _render(template: str, scope, filters, problems=None, **extra):
         scope=scope,
         filters=filters,
         date_fields=_date_fields(filters, problems or {}),
-        districts=services.visible_districts(scope),
+        districts=in_district_order(services.visible_districts(scope)),
         categories=CATEGORIES,
-        service_choices=Deferred(services.service_choices, filters),
+        # Figures are shared by both languages: the names are put in the reader's order here.
+        service_choices=Deferred(lambda: shown_sorted(services.service_choices(filters), lambda s: in_language(*s))),
         page_key=_page_key(scope),
         page_seconds=current_app.config["DASHBOARD_PAGE_SECONDS"],
         **extra,

@@ -16,7 +16,10 @@ from portal import clock
 from portal.auth.errors import NotFound
 from portal.auth.models import User
 from portal.auth.services import audit
+from portal.bilingual import in_urdu, shown_order
+from portal.collation import urdu_key
 from portal.database import begin_write
+from portal.districts import district_label
 from portal.education.models import Course, EligibilityRule, Institution, Section
 from portal.education.services import (
     InvalidChange,
@@ -88,7 +91,13 @@ def check_section_dates(data: dict, section: Section | None) -> None:
 
 
 def all_institutions() -> list[Institution]:
-    return list(db.session.scalars(select(Institution).order_by(Institution.district, Institution.name)))
+    """Every institution, by district and then by name, as the reader sees them: in Urdu, the Urdu
+    names of both in Urdu alphabetical order."""
+    stmt = select(Institution).order_by(Institution.district, Institution.name, Institution.id)
+    institutions = list(db.session.scalars(stmt))
+    if in_urdu():
+        institutions.sort(key=lambda i: (urdu_key(district_label(i.district)), urdu_key(i.shown_name)))
+    return institutions
 
 
 def create_institution(superadmin: User, data: dict, ip: str | None = None) -> Institution:
@@ -264,7 +273,8 @@ def search_courses(filters: CourseFilters, page: int = 1, per_page: int = 10):
                 func.lower(Institution.name_ur).like(like, escape="\\"),
             )
         )
-    query = query.order_by(Course.title, Course.id)
+    # By the title the reader sees: in Urdu, in Urdu alphabetical order (portal.bilingual.shown_order).
+    query = query.order_by(*shown_order(Course.title, Course.title_ur, Course.id))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

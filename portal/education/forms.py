@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.districts import DISTRICTS
+from portal.districts import districts_in_order
 from portal.education.models import CATEGORIES, INSTITUTION_TYPES, LANGUAGES, LEVELS, MODES, RULE_KINDS, WEEKDAYS
 from portal.forms import (
     ENGLISH_INPUT,
@@ -44,7 +44,7 @@ class CourseSearchForm(FlaskForm):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     district = SelectField(
-        _l("District"), choices=[("", _l("Any district"))] + list(DISTRICTS), validators=[Optional()]
+        _l("District"), choices=lambda: [("", _l("Any district"))] + districts_in_order(), validators=[Optional()]
     )
     category = SelectField(_l("Subject"), choices=_choices(CATEGORIES, _l("Any subject")), validators=[Optional()])
     mode = SelectField(_l("How it is taught"), choices=_choices(MODES, _l("Any way")), validators=[Optional()])
@@ -110,7 +110,9 @@ class InstitutionForm(FlaskForm):
     name_ur = StringField(_l("Name in Urdu (optional)"), validators=[Optional(), Length(max=160)], render_kw=URDU_INPUT)
     type = SelectField(_l("Type"), choices=_choices(INSTITUTION_TYPES), validators=[DataRequired(_required)])
     district = SelectField(
-        _l("District"), choices=[("", _l("Choose a district"))] + list(DISTRICTS), validators=[DataRequired(_required)]
+        _l("District"),
+        choices=lambda: [("", _l("Choose a district"))] + districts_in_order(),
+        validators=[DataRequired(_required)],
     )
     address = StringField(_l("Address in English"), validators=[Optional(), Length(max=300)], render_kw=ENGLISH_INPUT)
     address_ur = StringField(
@@ -217,7 +219,7 @@ class SectionForm(FlaskForm):
     )
     reserved_district = SelectField(
         _l("District for reserved seats"),
-        choices=[("", _l("Choose a district"))] + list(DISTRICTS),
+        choices=lambda: [("", _l("Choose a district"))] + districts_in_order(),
         validators=[Optional()],
     )
     reserved_seats = IntegerField(
@@ -323,7 +325,7 @@ class RuleForm(FlaskForm):
         choices=[("", _l("Choose one")), ("female", _l("Women and girls only")), ("male", _l("Men and boys only"))],
         validators=[Optional()],
     )
-    districts = CheckboxGroupField(_l("Districts"), choices=list(DISTRICTS), validators=[Optional()])
+    districts = CheckboxGroupField(_l("Districts"), choices=districts_in_order, validators=[Optional()])
     prerequisite = SelectField(_l("Course to complete first"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:

@@ -31,7 +31,7 @@ from portal.auth.services import (
     get_dependant,
     institution_ids_for,
 )
-from portal.bilingual import names_hold_words
+from portal.bilingual import names_hold_words, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.education.eligibility import (
     LazyDate,
@@ -157,14 +157,15 @@ class InvalidCSV(DomainError):
 
 def prerequisite_options(user, course: Course) -> list[Course]:
     """Courses that may be named as a prerequisite of ``course``: the admin's own (active or not)
-    and any active course on the portal, by title, with their institutions loaded in the same query."""
+    and any active course on the portal, by the title the admin sees, with their institutions loaded in
+    the same query."""
     mine = Course.institution_id.in_(managed_institution_ids(user))
     return list(
         db.session.scalars(
             select(Course)
             .options(selectinload(Course.institution))
             .where(Course.id != course.id, or_(mine, Course.active.is_(True)))
-            .order_by(Course.title)
+            .order_by(*shown_order(Course.title, Course.title_ur, Course.id))
             .limit(1000)
         )
     )
@@ -175,10 +176,17 @@ def managed_institution_ids(user) -> set[int]:
 
 
 def managed_institutions(user) -> list[Institution]:
+    """The institutions ``user`` runs, in the order of the names they see (portal.bilingual.shown_order)."""
     ids = managed_institution_ids(user)
     if not ids:
         return []
-    return list(db.session.scalars(select(Institution).where(Institution.id.in_(ids)).order_by(Institution.name)))
+    order = shown_order(Institution.name, Institution.name_ur, Institution.id)
+    return list(db.session.scalars(select(Institution).where(Institution.id.in_(ids)).order_by(*order)))
+
+
+def institution_courses(institution: Institution) -> list[Course]:
+    """All of the institution's courses, open or not, in the order of the titles the admin sees."""
+    return shown_sorted(institution.courses, Course.shown_title)
 
 
 def can_manage_institution(user, institution_id: int | None) -> bool:
@@ -234,7 +242,8 @@ def _institution_name(institution_id: int) -> str | None:
 def _institutions_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
     """Institutions whose English or Urdu name holds every word of ``text``."""
     stmt = select(Institution).where(*names_hold_words(Institution.name, Institution.name_ur, text))
-    found = db.session.scalars(stmt.order_by(Institution.name, Institution.id).limit(limit)).all()
+    order = shown_order(Institution.name, Institution.name_ur, Institution.id)
+    found = db.session.scalars(stmt.order_by(*order).limit(limit)).all()
     return [(institution.id, institution.shown_name) for institution in found]
 
 

@@ -340,6 +340,7 @@ def admin_home():
     return render_template(
         "education/admin/home.html",
         institutions=institutions,
+        courses={inst.id: services.institution_courses(inst) for inst in institutions},
         pending=len(services.approvals_queue(me())),
     )
 

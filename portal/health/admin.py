@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock, refs
 from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment, User, mask_cnic
 from portal.auth.services import audit, clinic_ids_for
+from portal.bilingual import shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -72,10 +73,17 @@ def _at(field: str, error: DomainError) -> DomainError:
 
 
 def admin_clinics(user: User) -> list[Clinic]:
+    """The clinics ``user`` runs, in the order of the names they see (portal.bilingual.shown_order)."""
     ids = clinic_ids_for(user)
     if not ids:
         return []
-    return list(db.session.scalars(select(Clinic).where(Clinic.id.in_(ids)).order_by(Clinic.name)))
+    stmt = select(Clinic).where(Clinic.id.in_(ids)).order_by(*shown_order(Clinic.name, Clinic.name_ur, Clinic.id))
+    return list(db.session.scalars(stmt))
+
+
+def clinic_services(clinic: Clinic) -> list[Service]:
+    """All of the clinic's services, open or not, in the order of the names the admin sees."""
+    return shown_sorted(clinic.services, Service.shown_name)
 
 
 def clinic_for_admin(user: User, clinic_id: int) -> Clinic:

@@ -105,7 +105,12 @@ def admin_clinic_edit(clinic_id: int | None = None):
 @role_required("clinic_admin")
 def admin_clinic(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
-    return render_template("health/admin/clinic.html", clinic=clinic, closures=admin.clinic_closures(clinic))
+    return render_template(
+        "health/admin/clinic.html",
+        clinic=clinic,
+        services=admin.clinic_services(clinic),
+        closures=admin.clinic_closures(clinic),
+    )
 
 
 def _service_data(form: ServiceForm) -> dict:
@@ -213,7 +218,8 @@ def admin_hours_delete(hours_id: int):
 def admin_closures(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = ClosureForm()
-    form.service_id.choices = [(0, _("The whole clinic"))] + [(s.id, s.shown_name) for s in clinic.services]
+    services = admin.clinic_services(clinic)
+    form.service_id.choices = [(0, _("The whole clinic"))] + [(s.id, s.shown_name) for s in services]
     affected, error = None, None
     if form.validate_on_submit():
         try:
@@ -389,7 +395,7 @@ def admin_cancel(appointment_id: int):
 def admin_walk_in(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = WalkInForm()
-    form.service_id.choices = [(s.id, s.shown_name) for s in clinic.services if s.active]
+    form.service_id.choices = [(s.id, s.shown_name) for s in admin.clinic_services(clinic) if s.active]
     error = None
     if form.validate_on_submit():
         try:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import clock, refs
 from portal.auth.models import Dependant, User
 from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant, people_labels
-from portal.bilingual import in_language, names_hold_words
+from portal.bilingual import in_language, names_hold_words, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -72,12 +72,15 @@ def find_clinics(district: str | None = None, service_name: str | None = None, q
         )
     # Every typed word in the English or the Urdu name, in any order (portal.bilingual.names_hold_words).
     stmt = stmt.where(*names_hold_words(Clinic.name, Clinic.name_ur, q))
-    return db.paginate(stmt.order_by(Clinic.name, Clinic.id), page=page, per_page=10, error_out=False)
+    # By the name the reader sees: in Urdu, in Urdu alphabetical order (portal.bilingual.shown_order).
+    stmt = stmt.order_by(*shown_order(Clinic.name, Clinic.name_ur, Clinic.id))
+    return db.paginate(stmt, page=page, per_page=10, error_out=False)
 
 
 def service_names() -> list[tuple[str, str | None]]:
     """The services offered somewhere, as (English name, an Urdu name given for it or None): the
-    service filter searches by the English name, and shows the Urdu one on Urdu pages."""
+    service filter searches by the English name, and shows the Urdu one on Urdu pages, in the order of
+    the name shown."""
     return [
         (name, name_ur)
         for name, name_ur in db.session.execute(
@@ -85,7 +88,7 @@ def service_names() -> list[tuple[str, str | None]]:
             .join(Clinic)
             .where(Service.active.is_(True), Clinic.active.is_(True))
             .group_by(Service.name)
-            .order_by(Service.name)
+            .order_by(*shown_order(Service.name, func.max(Service.name_ur)))
         )
     ]
 
@@ -106,7 +109,8 @@ def get_service(service_id: int) -> Service:
 
 
 def active_services(clinic: Clinic) -> list[Service]:
-    return [s for s in clinic.services if s.active]
+    """The clinic's open services, in the order of the names the reader sees."""
+    return [s for s in shown_sorted(clinic.services, Service.shown_name) if s.active]
 
 
 def next_free_dates(clinics: list[Clinic]) -> dict[int, date | None]:
@@ -599,7 +603,7 @@ def _clinic_name(clinic_id: int) -> str | None:
 def _clinics_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
     """Clinics (active or not) whose English or Urdu name holds every word of ``text``."""
     stmt = select(Clinic.id, Clinic.name, Clinic.name_ur).where(*names_hold_words(Clinic.name, Clinic.name_ur, text))
-    rows = db.session.execute(stmt.order_by(Clinic.name, Clinic.id).limit(limit)).all()
+    rows = db.session.execute(stmt.order_by(*shown_order(Clinic.name, Clinic.name_ur, Clinic.id)).limit(limit)).all()
     return [(row.id, in_language(row.name, row.name_ur)) for row in rows]
 
 
