@@ -236,7 +236,7 @@ def test_downgrade_keeps_family_members_records_postgresql():
 
 def enrolment_rows(now: str, *, address: str = "", venue: str = "", status: str = "enrolled") -> tuple[str, ...]:
     """INSERTs of a person enrolled in a section of a course of an institution (ids 1), as the tables
-    stood from 0010 to 0012, for the migration tests that need rows hanging from one another."""
+    stood from 0010 to 0013, for the migration tests that need rows hanging from one another."""
     return (
         "INSERT INTO users (id, full_name, cnic, preferred_language, session_token, failed_logins, active, "
         f"created_at) VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 't', 0, true, {now})",
@@ -353,3 +353,76 @@ def test_urdu_places_migration_sqlite(tmp_path):
 def test_urdu_places_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_urdu_places_migration(url)
+
+
+COHORT_COLUMNS = {
+    "edu_sections": "name_ur",
+    "health_closures": "reason_ur",
+    "health_appointments": "cancelled_reason_ur",
+}
+
+
+def check_urdu_cohorts_migration(url: str) -> None:
+    """0013 adds the Urdu name of a section, the Urdu reason of a closure and the Urdu reason an
+    appointment was cancelled for to tables that already hold rows (left NULL: shown in English), and
+    takes them away on downgrade, keeping the rows and those that hang from them."""
+    flask_db(url, "upgrade", "0012_urdu_places")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                *enrolment_rows(now, venue="Room 4"),
+                "UPDATE edu_sections SET name = 'Evening cohort'",
+                "INSERT INTO health_clinics (id, name, type, district, address, active, created_at) VALUES "
+                f"(1, 'Mayo Hospital OPD', 'teaching_opd', 'Lahore', 'Hospital Road, Lahore', true, {now})",
+                "INSERT INTO health_services (id, clinic_id, name, slot_minutes, places_per_slot, "
+                "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) "
+                f"VALUES (1, 1, 'General OPD', 15, 1, 2, 14, 2, true, {now})",
+                "INSERT INTO health_closures (id, clinic_id, service_id, start_date, end_date, reason, created_at) "
+                f"VALUES (1, 1, NULL, '2026-03-23', '2026-03-23', 'Pakistan Day', {now})",
+                "INSERT INTO health_appointments (id, reference, arrival_code, user_id, clinic_id, service_id, "
+                "visit_date, status, walk_in, cancelled_reason, cancelled_by_clinic, created_at, updated_at) "
+                "VALUES (1, 'H-AAAA-BBBB', 'C1', 1, 1, 1, '2026-03-23', 'cancelled', false, 'Pakistan Day', true, "
+                f"{now}, {now})",
+            ):
+                conn.execute(text(statement))
+        flask_db(url, "upgrade")
+        for table, added in COHORT_COLUMNS.items():
+            assert added in columns(url, table), table
+        with engine.begin() as conn:
+            assert tuple(conn.execute(text("SELECT name, name_ur FROM edu_sections")).one()) == ("Evening cohort", None)
+            assert tuple(conn.execute(text("SELECT reason, reason_ur FROM health_closures")).one()) == (
+                "Pakistan Day",
+                None,
+            )
+            assert tuple(
+                conn.execute(text("SELECT cancelled_reason, cancelled_reason_ur FROM health_appointments")).one()
+            ) == ("Pakistan Day", None)
+            conn.execute(text("UPDATE edu_sections SET name_ur = :ur"), {"ur": "شام کا گروپ"})
+            conn.execute(text("UPDATE health_closures SET reason_ur = :ur"), {"ur": "یومِ پاکستان"})
+            conn.execute(text("UPDATE health_appointments SET cancelled_reason_ur = :ur"), {"ur": "یومِ پاکستان"})
+            assert conn.execute(text("SELECT name_ur FROM edu_sections")).scalar_one() == "شام کا گروپ"
+        flask_db(url, "downgrade", "0012_urdu_places")
+        for table, added in COHORT_COLUMNS.items():
+            assert added not in columns(url, table), table
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM edu_sections")).scalar_one() == "Evening cohort"
+            assert conn.execute(text("SELECT reference FROM edu_enrolments")).scalar_one() == "E-AAAA-BBBB"
+            assert conn.execute(text("SELECT reason FROM health_closures")).scalar_one() == "Pakistan Day"
+            assert tuple(conn.execute(text("SELECT reference, cancelled_reason FROM health_appointments")).one()) == (
+                "H-AAAA-BBBB",
+                "Pakistan Day",
+            )
+            assert conn.execute(text("SELECT name FROM health_services")).scalar_one() == "General OPD"
+    finally:
+        engine.dispose()
+
+
+def test_urdu_cohorts_migration_sqlite(tmp_path):
+    check_urdu_cohorts_migration(f"sqlite:///{tmp_path / 'cohorts.db'}")
+
+
+def test_urdu_cohorts_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_urdu_cohorts_migration(url)

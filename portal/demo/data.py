@@ -457,6 +457,16 @@ PRACTITIONERS = (
 )
 
 CANCEL_REASONS = ("Feeling better", "Travelling", "Found another clinic", "Family event", "Clinic closed early")
+CLINIC_CANCEL_REASON = "Doctor on leave"
+# The reasons above in Urdu, kept beside the English one on a cancelled demo appointment.
+CANCEL_REASONS_UR = {
+    "Feeling better": "طبیعت بہتر ہو گئی",
+    "Travelling": "سفر پر ہیں",
+    "Found another clinic": "دوسرا کلینک مل گیا",
+    "Family event": "خاندانی تقریب",
+    "Clinic closed early": "کلینک جلدی بند ہو گیا",
+    CLINIC_CANCEL_REASON: "ڈاکٹر چھٹی پر ہیں",
+}
 
 # --- education ---------------------------------------------------------------------------------
 
@@ -600,4 +610,14 @@ SECTION_SLOTS = (
     ("Evening cohort", time(17, 30), time(20, 0), "mon,tue,wed,thu"),
     ("Weekend cohort", time(10, 0), time(14, 0), "sat,sun"),
 )
+# The demo cohorts' names in Urdu (by the English name): the slots above and the fixed demo sections
+# (portal.education.demo); "cohort" is گروپ, as in the education catalogue.
+SECTION_NAMES_UR = {
+    "Morning cohort": "صبح کا گروپ",
+    "Afternoon cohort": "دوپہر کا گروپ",
+    "Evening cohort": "شام کا گروپ",
+    "Weekend cohort": "ویک اینڈ کا گروپ",
+    "Evening cohort (10 seats kept for women)": "شام کا گروپ (10 نشستیں خواتین کے لیے مخصوص)",
+    "Last term": "پچھلا سیشن",
+}
 DROP_REASONS = ("Found a job", "Moved to another city", "Timing clash with work", "Family reasons")

@@ -629,6 +629,7 @@ def _appointment(rng, codes, plan, people, day, starts_at, now, active_keys) -> 
         "submission_token": None,
         "walk_in": False,
         "cancelled_reason": None,
+        "cancelled_reason_ur": None,
         "cancelled_by_clinic": False,
         "notes": None,
         "created_at": booked_at,
@@ -669,7 +670,8 @@ def _cancel(rng, row, booked_at, before) -> None:
     row["updated_at"] = cancelled_at
     by_clinic = rng.random() < 0.15
     row["cancelled_by_clinic"] = by_clinic
-    row["cancelled_reason"] = "Doctor on leave" if by_clinic else rng.choice(data.CANCEL_REASONS)
+    row["cancelled_reason"] = reason = data.CLINIC_CANCEL_REASON if by_clinic else rng.choice(data.CANCEL_REASONS)
+    row["cancelled_reason_ur"] = data.CANCEL_REASONS_UR[reason]  # a look-up: no draw, the same English data
 
 
 # --- education ---------------------------------------------------------------------------------
@@ -792,6 +794,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                 {
                     "course_id": course_id,
                     "name": label,
+                    "name_ur": data.SECTION_NAMES_UR[label],
                     "start_date": start,
                     "end_date": start + length,
                     "meeting_days": meeting,

@@ -51,8 +51,8 @@ COURSE_FIELDS = (
     "active",
 )
 SECTION_FIELDS = (
-    "name", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "venue_ur", "capacity",
-    "reserved_kind", "reserved_value", "reserved_seats", "enrol_opens", "enrol_closes", "needs_approval",
+    "name", "name_ur", "start_date", "end_date", "meeting_days", "start_time", "end_time", "venue", "venue_ur",
+    "capacity", "reserved_kind", "reserved_value", "reserved_seats", "enrol_opens", "enrol_closes", "needs_approval",
     "drop_deadline", "waitlist_enabled", "waitlist_cap", "closed",
 )  # fmt: skip
 

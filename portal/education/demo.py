@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.auth.models import ROLE_SCHOOL_ADMIN, RoleAssignment, User
+from portal.demo.data import SECTION_NAMES_UR
 from portal.demo.generate import place_ur, urdu_district_names
 from portal.education.eligibility import Person
 from portal.education.models import (
@@ -108,11 +109,13 @@ def _get_or_create(model, lookup: dict, values: dict):
     return obj
 
 
-def _venue_in_urdu(section: Section, districts_ur: dict[str, str]) -> Section:
-    """Gives a demo section its venue in Urdu (also one seeded before there were Urdu venues), unless
-    an admin has given one."""
+def _in_urdu(section: Section, districts_ur: dict[str, str]) -> Section:
+    """Gives a demo section its name and venue in Urdu (also one seeded before there were Urdu names or
+    venues), unless an admin has given them; a name an admin changed is not one of the demo's, and
+    stays without. Dictionary look-ups only."""
     if section.venue and not section.venue_ur:
         section.venue_ur = place_ur(section.venue, districts_ur)
+    section.name_ur = section.name_ur or SECTION_NAMES_UR.get(section.name)
     return section
 
 
@@ -176,7 +179,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
                 "waitlist_enabled": True,
             },
         )
-        _venue_in_urdu(section, districts_ur)
+        _in_urdu(section, districts_ur)
     # A women-reserved section of the freelancing course, and a tiny full section with a waitlist.
     freelancing = courses[4]
     evening = _get_or_create(
@@ -200,7 +203,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
             "waitlist_enabled": True,
         },
     )
-    _venue_in_urdu(evening, districts_ur)
+    _in_urdu(evening, districts_ur)
     ai_intro = courses[0]
     small = _get_or_create(
         Section,
@@ -220,7 +223,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
             "waitlist_cap": 10,
         },
     )
-    _venue_in_urdu(small, districts_ur)
+    _in_urdu(small, districts_ur)
     _get_or_create(EligibilityRule, {"course_id": ai_intro.id, "kind": RULE_AGE}, {"min_age": 16, "max_age": 45})
     _get_or_create(
         EligibilityRule, {"course_id": courses[6].id, "kind": RULE_DISTRICT}, {"districts": "Multan,Khanewal,Lodhran"}
@@ -267,7 +270,7 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
             "closed": True,
         },
     )
-    _venue_in_urdu(past, districts_ur)
+    _in_urdu(past, districts_ur)
     done = _demo_enrolment(Person(citizen), past, COMPLETED, "demo-basics-citizen")
     if done.certificate is None:
         from portal.education.services import issue_certificate

@@ -107,11 +107,12 @@ def sessions_ics(enrolments, host: str) -> bytes:
         timed = bool(section.start_time and section.end_time)
         event = Event()
         event.add("uid", f"{e.reference}@{host}")
-        # In the reader's language, as the pages are: the title, the venue (the institution when there is none).
+        # In the reader's language, as the pages are: the title, the venue (the institution when there is
+        # none), the institution and the cohort.
         institution = e.course.institution
         event.add("summary", e.course.shown_title)
         event.add("location", section.shown_venue or institution.shown_name)
-        event.add("description", f"{institution.shown_name} · {e.reference}")
+        event.add("description", f"{institution.shown_name} · {section.label} · {e.reference}")
         event.add("dtstamp", clock.now())
         if timed:
             event.add("dtstart", _karachi(first, section.start_time))

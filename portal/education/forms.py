@@ -185,7 +185,14 @@ class CourseForm(FlaskForm):
 
 
 class SectionForm(FlaskForm):
-    name = StringField(_l("Name of the cohort (optional)"), validators=[Optional(), Length(max=80)])
+    name = StringField(
+        _l("Name of the cohort in English (optional)"),
+        validators=[Optional(), Length(max=80)],
+        render_kw=ENGLISH_INPUT,
+    )
+    name_ur = StringField(
+        _l("Name of the cohort in Urdu (optional)"), validators=[Optional(), Length(max=80)], render_kw=URDU_INPUT
+    )
     start_date = TypedDateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
     end_date = TypedDateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
     meeting_days = CheckboxGroupField(
@@ -286,6 +293,7 @@ class SectionForm(FlaskForm):
         kind = self.reserved_kind.data or None
         return {
             "name": (self.name.data or "").strip(),
+            "name_ur": optional_text(self.name_ur),
             "start_date": self.start_date.data,
             "end_date": self.end_date.data,
             "meeting_days": ",".join(d for d in WEEKDAYS if d in (self.meeting_days.data or [])),

@@ -154,6 +154,8 @@ class Section(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("edu_courses.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(80), default="")
+    name_ur: Mapped[str | None] = mapped_column(String(80))  # the cohort's name in Urdu, when the admin gave one
+    shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     meeting_days: Mapped[str] = mapped_column(String(40), default="")  # "mon,wed"
@@ -201,8 +203,9 @@ class Section(db.Model):
 
     @property
     def label(self) -> str:
-        """The cohort's name, or "Section 12" when the institution gave it none."""
-        return self.name or str(_l("Section %(id)s") % {"id": self.id})
+        """The cohort's name in the current language (``shown_name``: Urdu for an Urdu page or message when
+        there is one), or "Section 12" when the institution gave it none."""
+        return self.shown_name or str(_l("Section %(id)s") % {"id": self.id})
 
     def waitlist_full(self, waiting: int) -> bool:
         """Whether a waitlist of ``waiting`` people has no room left (False when there is no cap)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock, refs
 from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment, User, mask_cnic
 from portal.auth.services import audit, clinic_ids_for
-from portal.bilingual import shown_order, shown_sorted
+from portal.bilingual import InLanguage, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
@@ -157,6 +157,20 @@ def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
     )
 
 
+SCHEDULE_CHANGED = _l("The clinic changed its schedule")
+
+
+def _in_english_and_urdu(text) -> tuple[str, str | None]:
+    """A portal text (lazy) as it reads in English, and in Urdu (None when the catalogue has no Urdu),
+    whatever the language of the admin whose change it is: it is kept for the person, who reads
+    one or the other."""
+    with force_locale("en"):
+        english = str(text)
+    with force_locale("ur"):
+        urdu = str(text)
+    return english, (urdu if urdu != english else None)
+
+
 def _apply_schedule_change(
     actor: User, services: list[Service], confirm: bool, ip: str | None, closure: Closure | None = None
 ) -> list[Affected]:
@@ -164,7 +178,9 @@ def _apply_schedule_change(
     raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person.
 
     When the change is a ``closure``, its reason is the one kept on each appointment, in the audit
-    and in the message; otherwise they say that the clinic changed its schedule."""
+    and in the message; otherwise they say that the clinic changed its schedule. Each appointment
+    keeps the reason in English and in Urdu (when there is Urdu), and each person is told it in
+    their own language."""
     db.session.flush()
     for service in services:
         db.session.refresh(service)
@@ -175,17 +191,18 @@ def _apply_schedule_change(
     if broken and not confirm:
         raise ScheduleConflict(affected)
     if closure is None:
-        kept, audited = str(_l("The clinic changed its schedule")), "schedule change"
+        (kept, kept_ur), audited = _in_english_and_urdu(SCHEDULE_CHANGED), "schedule change"
         told = _l("the clinic changed its schedule")
     else:
-        kept = audited = closure.reason
+        kept, kept_ur, audited = closure.reason, closure.reason_ur, closure.reason
+        reason = InLanguage(closure.reason, closure.reason_ur)  # written out in each person's language
         told = (
-            _l("this service is closed: %(reason)s", reason=closure.reason)
+            _l("this service is closed: %(reason)s", reason=reason)
             if closure.service_id
-            else _l("the clinic is closed: %(reason)s", reason=closure.reason)
+            else _l("the clinic is closed: %(reason)s", reason=reason)
         )
     for appointment in broken:
-        mark_cancelled(appointment, kept, by_clinic=True)
+        mark_cancelled(appointment, kept, by_clinic=True, reason_ur=kept_ur)
         audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=audited)
         _notify_clinic_cancel(appointment, told)
     return affected
@@ -374,8 +391,10 @@ def add_closure(
     reason: str,
     confirm: bool = False,
     ip=None,
+    reason_ur: str | None = None,
 ) -> ClosureAdded:
-    """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``.
+    """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``, for
+    ``reason`` (in English; ``reason_ur`` in Urdu, optional, shown to Urdu readers).
 
     Refused (InvalidSchedule naming the field): a last day before the first, a closure that is already
     over, one longer than MAX_CLOSURE_DAYS, and one overlapping a closure of the same clinic or
@@ -427,7 +446,7 @@ def add_closure(
                 ),
                 start=format_date(overlapping.start_date, "medium"),
                 end=format_date(overlapping.end_date, "medium"),
-                reason=overlapping.reason,
+                reason=InLanguage(overlapping.reason, overlapping.reason_ur),
             ),
         )
     closure = Closure(
@@ -436,6 +455,7 @@ def add_closure(
         start_date=start_date,
         end_date=end_date,
         reason=reason.strip(),
+        reason_ur=(reason_ur or "").strip() or None,
         created_at=clock.now(),
     )
     db.session.add(closure)

@@ -230,6 +230,7 @@ def admin_closures(clinic_id: int):
                 form.start_date.data,
                 form.end_date.data,
                 form.reason.data,
+                reason_ur=optional_text(form.reason_ur),
                 confirm=form.confirm.data,
                 ip=client_ip(),
             )

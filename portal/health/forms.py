@@ -218,7 +218,12 @@ class ClosureForm(FlaskForm):
     service_id = SelectField(_l("Closed for"), coerce=int)
     start_date = DateField(_l("First closed day"), validators=[InputRequired(_l("Enter a date."))])
     end_date = DateField(_l("Last closed day"), validators=[InputRequired(_l("Enter a date."))])
-    reason = StringField(_l("Reason"), validators=[DataRequired(_required), Length(max=200)])
+    reason = StringField(
+        _l("Reason in English"), validators=[DataRequired(_required), Length(max=200)], render_kw=ENGLISH_INPUT
+    )
+    reason_ur = StringField(
+        _l("Reason in Urdu (optional)"), validators=[Optional(), Length(max=200)], render_kw=URDU_INPUT
+    )
     confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))
 
     def validate_end_date(self, field):

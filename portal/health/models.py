@@ -123,6 +123,8 @@ class Closure(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200))
+    reason_ur: Mapped[str | None] = mapped_column(String(200))  # the reason in Urdu, when the admin gave one
+    shown_reason = Shown("reason", "reason_ur")  # in the page's (or the message's) language
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     service: Mapped[Service | None] = relationship()
@@ -172,6 +174,11 @@ class Appointment(db.Model):
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
     cancelled_reason: Mapped[str | None] = mapped_column(String(300))
+    # The same reason in Urdu, kept beside the English one when the portal or a closure gave one (a
+    # closure's Urdu reason, "the clinic changed its schedule" in Urdu); a reason an admin typed for
+    # one appointment is kept as it was typed, in cancelled_reason alone.
+    cancelled_reason_ur: Mapped[str | None] = mapped_column(String(300))
+    shown_cancelled_reason = Shown("cancelled_reason", "cancelled_reason_ur")  # in the reader's language
     cancelled_by_clinic: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

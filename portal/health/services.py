@@ -446,13 +446,14 @@ def _check_changeable(appointment: Appointment) -> None:
         raise refusal
 
 
-def mark_cancelled(appointment: Appointment, reason: str | None, by_clinic: bool) -> None:
-    """Cancel a booked appointment and free its place in the same transaction."""
+def mark_cancelled(appointment: Appointment, reason: str | None, by_clinic: bool, reason_ur: str | None = None) -> None:
+    """Cancel a booked appointment and free its place in the same transaction; ``reason_ur`` is the
+    reason in Urdu when there is one (shown to Urdu readers instead of ``reason``)."""
     if appointment.status not in (STATUS_BOOKED,):
         raise NotCancellable()
     appointment.status = STATUS_CANCELLED
     appointment.active_key = None
-    appointment.cancelled_reason = reason
+    appointment.cancelled_reason, appointment.cancelled_reason_ur = reason, reason_ur
     appointment.cancelled_by_clinic = by_clinic
     appointment.cancelled_at = clock.now()
     release_place(appointment.slot_id)

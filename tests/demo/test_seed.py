@@ -239,3 +239,39 @@ def test_every_demo_place_has_its_urdu_address_or_venue(app):
     db.session.commit()
     again = [tuple(r) for r in db.session.execute(select(Clinic.address, Clinic.address_ur).order_by(Clinic.name))]
     assert sorted(again) == sorted(r for r in rows[: len(again)])
+
+
+def test_every_demo_cohort_has_its_urdu_name_and_cancelled_appointments_their_urdu_reason(app):
+    """Sections get an Urdu name, and appointments cancelled with a reason an Urdu one beside it, by
+    look-up from the English (no English letter left in it); the same for the same seed."""
+    import re
+
+    from portal.demo.data import CANCEL_REASONS_UR, SECTION_NAMES_UR
+
+    def demo_texts():
+        rows = [
+            tuple(r)
+            for r in db.session.execute(
+                select(Appointment.cancelled_reason, Appointment.cancelled_reason_ur)
+                .where(Appointment.cancelled_reason.is_not(None))
+                .distinct()
+            )
+        ]
+        assert rows and all(CANCEL_REASONS_UR[english] == urdu for english, urdu in rows), rows
+        if education_available():
+            from portal.education.models import Section
+
+            names = db.session.execute(select(Section.name, Section.name_ur).order_by(Section.id)).all()
+            assert names and all(SECTION_NAMES_UR[english] == urdu for english, urdu in names), names
+            rows += [tuple(r) for r in names]
+        assert not [urdu for _english, urdu in rows if re.search(r"[A-Za-z]", urdu)]
+        return sorted(set(rows))
+
+    full_seed("small", 5)
+    db.session.commit()
+    first = demo_texts()
+    reset_demo_data()
+    db.session.commit()
+    full_seed("small", 5)
+    db.session.commit()
+    assert demo_texts() == first

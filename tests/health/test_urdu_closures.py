@@ -1,0 +1,198 @@
+"""A closure's reason in Urdu: the people whose appointments it cancels are told it in their own language,
+their appointment keeps it in both (its page shows the reader's), the clinic admin's pages show it;
+saved and emptied by the closure form. And a schedule change keeps its reason in both languages too."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.health import admin, services
+from portal.health.models import Closure
+from portal.notifications.models import Message
+from tests.conftest import csrf_token
+from tests.health.conftest import TUESDAY, karachi
+
+REASON, REASON_UR = "Public holiday (Pakistan Day)", "عام تعطیل (یومِ پاکستان)"
+
+
+def in_urdu(client):
+    client.get("/language/ur?next=/")
+
+
+def in_english(client):
+    client.get("/language/en?next=/")
+
+
+CANCELLED_BY_THE_CLINIC = ("Appointment cancelled by the clinic", "کلینک نے اپائنٹمنٹ منسوخ کر دی")
+
+
+def sms_to(user) -> str:
+    """The SMS telling ``user`` that the clinic cancelled their appointment."""
+    return db.session.scalar(
+        select(Message.body).where(
+            Message.user_id == user.id, Message.channel == "sms", Message.subject.in_(CANCELLED_BY_THE_CLINIC)
+        )
+    )
+
+
+def close_tuesday(app, service, staff, reason_ur=REASON_UR, service_id=None):
+    with app.test_request_context():
+        admin.add_closure(
+            staff, service.clinic, service_id, TUESDAY, TUESDAY, REASON, reason_ur=reason_ur, confirm=True
+        )
+    db.session.commit()
+
+
+def test_closure_tells_each_person_its_reason_in_their_language_and_keeps_both(app, make_service, make_user):
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    english, urdu = make_user(preferred_language="en"), make_user(preferred_language="ur")
+    with app.test_request_context():
+        bookings = [services.book_slot(person, service.id, karachi(TUESDAY, 9)) for person in (english, urdu)]
+    db.session.commit()
+    close_tuesday(app, service, staff, reason_ur=f"  {REASON_UR} ")
+    assert f"because the clinic is closed: {REASON}." in sms_to(english) and REASON_UR not in sms_to(english)
+    assert f"کلینک بند ہے — {REASON_UR}" in sms_to(urdu) and REASON not in sms_to(urdu)
+    for booking in bookings:
+        db.session.refresh(booking)
+        assert (booking.cancelled_reason, booking.cancelled_reason_ur) == (REASON, REASON_UR)
+    assert db.session.scalar(select(Closure.reason_ur)) == REASON_UR  # stripped
+
+
+def test_closure_of_one_service_in_urdu_and_one_without_urdu(app, make_service, make_user):
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    reader = make_user(preferred_language="ur")
+    with app.test_request_context():
+        booking = services.book_slot(reader, service.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    close_tuesday(app, service, staff, service_id=service.id)
+    assert f"یہ سروس بند ہے — {REASON_UR}" in sms_to(reader)
+    # Without an Urdu reason the Urdu reader is told the English one, as before.
+    db.session.execute(db.delete(Message))
+    db.session.execute(db.delete(Closure))
+    db.session.commit()
+    with app.test_request_context():
+        booking = services.book_slot(reader, service.id, karachi(TUESDAY, 10))
+    db.session.commit()
+    close_tuesday(app, service, staff, reason_ur="  ")
+    assert f"کلینک بند ہے — {REASON}" in sms_to(reader)
+    db.session.refresh(booking)
+    assert (booking.cancelled_reason, booking.cancelled_reason_ur) == (REASON, None)
+
+
+def test_appointment_page_shows_the_reason_in_the_readers_language_after_the_closure_is_removed(
+    app, client, auth, make_service, make_user
+):
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    reader = make_user()
+    with app.test_request_context():
+        booking = services.book_slot(reader, service.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    close_tuesday(app, service, staff)
+    # The closure was a mistake and is removed: the cancelled appointment still says why it was cancelled.
+    with app.test_request_context():
+        admin.delete_closure(staff, db.session.scalar(select(Closure)))
+    db.session.commit()
+    auth.login(reader)
+    page = f"/appointments/{booking.reference}"
+    html = client.get(page).get_data(as_text=True)
+    assert f"<dd><bdi>{REASON}</bdi></dd>" in html and REASON_UR not in html
+    in_urdu(client)
+    html = client.get(page).get_data(as_text=True)
+    assert f'<dd><bdi dir="rtl">{REASON_UR}</bdi></dd>' in html and REASON not in html
+
+
+def test_a_schedule_change_keeps_its_reason_in_both_languages_whatever_the_admins(
+    app, client, auth, make_service, make_user
+):
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    reader = make_user()
+    with app.test_request_context():
+        booking = services.book_slot(reader, service.id, karachi(TUESDAY, 12))
+    db.session.commit()
+    tuesday_hours = next(h for h in service.hours if h.weekday == TUESDAY.weekday())
+    with app.test_request_context(), force_locale("ur"):  # the admin reads the portal in Urdu
+        admin.save_hours(staff, service, tuesday_hours, TUESDAY.weekday(), time(9), time(11), confirm=True)
+    db.session.commit()
+    db.session.refresh(booking)
+    assert (booking.cancelled_reason, booking.cancelled_reason_ur) == (
+        "The clinic changed its schedule",
+        "کلینک نے اپنے اوقات بدل دیے",
+    )
+    auth.login(reader)
+    assert "The clinic changed its schedule" in client.get(f"/appointments/{booking.reference}").text
+    in_urdu(client)
+    assert "کلینک نے اپنے اوقات بدل دیے" in client.get(f"/appointments/{booking.reference}").text
+
+
+def post(client, path, data):
+    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
+
+
+def tag(html, name):
+    return re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html).group(0)
+
+
+def test_closure_form_saves_empties_and_limits_the_urdu_reason(client, auth, make_service, make_user):
+    service = make_service()
+    auth.login(make_user(roles=[("clinic_admin", service.clinic_id)]))
+    path = f"/clinic-admin/clinics/{service.clinic_id}/closures"
+    html = client.get(path).get_data(as_text=True)
+    assert 'dir="rtl"' in tag(html, "reason_ur") and 'lang="ur"' in tag(html, "reason_ur")
+    assert 'dir="ltr"' in tag(html, "reason") and 'lang="en"' in tag(html, "reason")
+    assert "Reason in English" in html and "Reason in Urdu (optional)" in html
+
+    day = {"service_id": "0", "start_date": "2026-03-23", "end_date": "2026-03-23", "reason": "Pakistan Day"}
+    too_long = post(client, path, {**day, "reason_ur": "ب" * 201})
+    assert too_long.status_code == 200
+    assert re.search(r'id="reason_ur-error"><span>Field cannot be longer than 200 characters', too_long.text)
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+
+    assert post(client, path, {**day, "reason_ur": " یومِ پاکستان "}).status_code == 302
+    assert db.session.scalar(select(Closure.reason_ur)) == "یومِ پاکستان"
+    html = client.get(path).get_data(as_text=True)
+    assert '<td data-label="Reason"><bdi>Pakistan Day</bdi></td>' in html and "یومِ پاکستان" not in html
+    # Empty: no Urdu reason (the English one is shown), not an empty string.
+    emptied = {**day, "start_date": "2026-03-30", "end_date": "2026-03-30", "reason_ur": "  "}
+    assert post(client, path, emptied).status_code == 302
+    assert db.session.scalars(select(Closure.reason_ur).order_by(Closure.start_date)).all() == ["یومِ پاکستان", None]
+
+
+def test_clinic_admin_pages_in_urdu_show_the_urdu_reason(client, auth, make_service, make_user):
+    service = make_service()
+    auth.login(make_user(roles=[("clinic_admin", service.clinic_id)]))
+    db.session.add_all(
+        [
+            Closure(
+                clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason=REASON, reason_ur=REASON_UR
+            ),
+            # An Urdu reason that starts with Latin letters stays right to left.
+            Closure(
+                clinic_id=service.clinic_id,
+                start_date=TUESDAY.replace(day=10),
+                end_date=TUESDAY.replace(day=10),
+                reason="OPD staff training",
+                reason_ur="OPD عملے کی تربیت",
+            ),
+        ]
+    )
+    db.session.commit()
+    in_urdu(client)
+    for path in (f"/clinic-admin/clinics/{service.clinic_id}/closures", f"/clinic-admin/clinics/{service.clinic_id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'<bdi dir="rtl">{REASON_UR}</bdi>' in html and REASON not in html, path
+        assert '<bdi dir="rtl">OPD عملے کی تربیت</bdi>' in html, path
+    html = client.get(f"/clinic-admin/clinics/{service.clinic_id}/closures").get_data(as_text=True)
+    assert "وجہ انگریزی میں" in html and "وجہ اردو میں (اختیاری)" in html
+    # Closing the same day again is refused with the closure's reason in Urdu.
+    day = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Again"}
+    refused = post(client, f"/clinic-admin/clinics/{service.clinic_id}/closures", day).get_data(as_text=True)
+    assert f"، {REASON_UR})" in refused and db.session.scalar(select(func.count(Closure.id))) == 2
