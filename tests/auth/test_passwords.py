@@ -99,6 +99,18 @@ def test_password_change_refuses_bad_input(client, auth, make_user, fields, mess
     assert "auth.password_changed" not in audit_actions()
 
 
+def test_the_password_hint_says_the_rule_the_form_applies(client, auth, citizen):
+    """The hint asks for 10 characters and not only numbers, and that is what is refused: a long
+    password of letters only (a passphrase) is taken, as the hint lets a person expect."""
+    auth.login(citizen)
+    page = text_of(client.get("/account/password"))
+    assert "At least 10 characters, and not only numbers." in page
+    assert "letters as well as numbers" not in page
+    assert "only digits" in text_of(change(client, password="12345678901"))
+    response = change(client, password="green valley river")
+    assert response.status_code == 302 and "auth.password_changed" in audit_actions()
+
+
 def test_sign_out_of_all_devices(app, client, auth, citizen):
     from tests.conftest import AuthActions
 
