@@ -127,3 +127,14 @@ def test_an_urdu_address_that_starts_with_latin_letters_stays_right_to_left(clie
     in_urdu(client)
     for path in (f"/clinics/{clinic.id}", "/clinics"):
         assert '<bdi dir="rtl">DHA فیز 5، لاہور</bdi>' in client.get(path).text, path
+
+
+def test_clinic_admin_page_shows_the_address_in_the_admins_language(client, auth, make_clinic, make_service, make_user):
+    service = make_service(clinic=make_clinic(address=ADDRESS, address_ur=ADDRESS_UR))
+    auth.login(make_user(roles=[("clinic_admin", service.clinic_id)]))
+    path = f"/clinic-admin/clinics/{service.clinic_id}"
+    html = client.get(path).get_data(as_text=True)
+    assert f"<bdi>{ADDRESS}</bdi>" in html and ADDRESS_UR not in html
+    in_urdu(client)
+    html = client.get(path).get_data(as_text=True)
+    assert f'<bdi dir="rtl">{ADDRESS_UR}</bdi>' in html and ADDRESS not in html
