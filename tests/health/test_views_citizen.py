@@ -60,6 +60,15 @@ def test_find_clinics_paginates(client, make_clinic):
     assert "BHU 11" in client.get("/clinics?page=2").get_data(as_text=True)
 
 
+def test_clinic_page_leads_back_to_the_clinics_of_its_district(client, make_clinic):
+    clinic = make_clinic(name="Holy Family Hospital", district="Rawalpindi")
+    make_clinic(name="Services Hospital")
+    html = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    assert '<a href="/clinics?district=Rawalpindi">Back to clinics in Rawalpindi</a>' in html
+    back = client.get("/clinics?district=Rawalpindi").get_data(as_text=True)
+    assert "Holy Family Hospital" in back and "Services Hospital" not in back
+
+
 def test_clinic_dates_and_times_pages(client, make_service):
     service = make_service()
     html = client.get(f"/clinics/{service.clinic_id}").get_data(as_text=True)
