@@ -23,7 +23,9 @@ def test_profile_shows_current_details(client, auth, citizen):
     auth.login(citizen)
     html = client.get("/account").get_data(as_text=True)
     assert "Bilal Ahmed" in html
-    assert citizen.cnic_display in html
+    # A left-to-right island inside the value, so that on an Urdu page it stays at the value's
+    # (right-hand) side beside the name above it, and its digits and dashes keep their order.
+    assert f'<dd><bdi dir="ltr">{citizen.cnic_display}</bdi></dd>' in html
     assert 'value="0300 1234567"' in html  # the mobile number in its national form
     assert 'value="bilal@example.pk"' in html
 
