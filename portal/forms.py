@@ -40,6 +40,14 @@ class FlaskForm(_FlaskForm):
         def get_translations(self, form):
             return _PortalTranslations()
 
+        def render_field(self, field, render_kw):
+            # The CSRF token is written without an id: a page with one small form per row (remove
+            # these hours, approve this person, mark arrived) would otherwise repeat id="csrf_token",
+            # and no label or script points at it.
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locale = str(get_locale())

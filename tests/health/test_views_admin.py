@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from datetime import time
 
 import pytest
@@ -308,6 +309,21 @@ def test_create_clinic_and_service_and_hours(client, auth, make_user):
     response = post(client, hours, {"weekday": "1", "start": "14:00", "end": "16:00"})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(WeeklyHours.id)).where(WeeklyHours.service_id == service.id)) == 2
+
+
+def test_pages_with_a_form_per_row_give_no_id_twice(client, auth, setup):
+    """The opening hours and today's list carry a small form per row (remove these hours, arrived, did
+    not come) beside the page's own: their CSRF tokens are written without an id, so that no id is on
+    the page twice (a label's ``for`` or an error summary's link would find the first one)."""
+    auth.login(setup["admin"])
+    for path in (
+        f"/clinic-admin/services/{setup['service'].id}/hours",
+        f"/clinic-admin/clinics/{setup['clinic'].id}/day",
+    ):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count('name="csrf_token"') > 2, path
+        twice = [name for name, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+        assert not twice, f"{path}: {twice}"
 
 
 def test_hours_change_shows_affected_and_cancels_after_confirmation(client, auth, setup):
