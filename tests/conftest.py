@@ -160,6 +160,17 @@ def csrf_token(client, path: str) -> str:
     return match.group(1)
 
 
+def post_form(client, path: str, data: dict, token_from: str | None = None, **kwargs):
+    """POST ``data`` to ``path`` with the CSRF token of the form on ``token_from`` (default ``path``)."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={**data, "csrf_token": token}, **kwargs)
+
+
+def input_tag(html: str, name: str) -> str:
+    """The ``<input>`` tag of the field called ``name`` in ``html`` (to read its attributes)."""
+    return re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html).group(0)
+
+
 class AuthActions:
     def __init__(self, client):
         self.client = client

@@ -9,13 +9,7 @@ from sqlalchemy import select
 
 from portal.auth.models import AuditEvent
 from portal.extensions import db
-from tests.conftest import PASSWORD, csrf_token
-
-
-def post_form(client, path: str, data: dict, token_from: str | None = None, **kwargs):
-    """POST ``data`` to ``path`` with the CSRF token of the form on ``token_from`` (default ``path``)."""
-    token = csrf_token(client, token_from or path)
-    return client.post(path, data={**data, "csrf_token": token}, **kwargs)
+from tests.conftest import PASSWORD, csrf_token, post_form  # noqa: F401 - post_form: imported from here by the auth tests
 
 
 def register_data(**overrides) -> dict:

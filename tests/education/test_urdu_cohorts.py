@@ -14,7 +14,7 @@ from portal.education import services
 from portal.education.models import Section
 from portal.extensions import db
 from portal.notifications.models import Message
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, input_tag, post_form
 from tests.education.test_views_admin import SECTION_FORM
 
 NAME, NAME_UR = "Evening cohort (women)", "شام کا گروپ (خواتین)"
@@ -152,40 +152,32 @@ def test_school_admin_pages_in_urdu_show_the_urdu_name(client, auth, make_user, 
         assert ISOLATED_UR in html and NAME not in html, path
 
 
-def post(client, path, data):
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
-
-
-def tag(html, name):
-    return re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html).group(0)
-
-
 def test_section_form_creates_edits_empties_and_limits_the_urdu_name(client, auth, make_section, school_admin):
     section = make_section()
     auth.login(school_admin(section.course.institution))
     new = f"/school-admin/courses/{section.course.id}/sections/new"
     html = client.get(new).get_data(as_text=True)
-    assert 'dir="rtl"' in tag(html, "name_ur") and 'lang="ur"' in tag(html, "name_ur")
-    assert 'dir="ltr"' in tag(html, "name") and 'lang="en"' in tag(html, "name")
+    assert 'dir="rtl"' in input_tag(html, "name_ur") and 'lang="ur"' in input_tag(html, "name_ur")
+    assert 'dir="ltr"' in input_tag(html, "name") and 'lang="en"' in input_tag(html, "name")
     assert "Name of the cohort in English (optional)" in html and "Name of the cohort in Urdu (optional)" in html
-    bad = post(client, new, {**SECTION_FORM, "name": "Long", "name_ur": "ب" * 81})
+    bad = post_form(client, new, {**SECTION_FORM, "name": "Long", "name_ur": "ب" * 81})
     assert bad.status_code == 200
     assert re.search(r'id="name_ur-error"><span>Field cannot be longer than 80 characters', bad.text)
     assert db.session.scalar(select(Section.id).where(Section.name == "Long")) is None
-    assert post(client, new, {**SECTION_FORM, "name_ur": f" {NAME_UR}  "}).status_code == 302
+    assert post_form(client, new, {**SECTION_FORM, "name_ur": f" {NAME_UR}  "}).status_code == 302
     created = db.session.scalar(select(Section).where(Section.name == "Evening"))
     assert created.name_ur == NAME_UR
 
     edit = f"/school-admin/sections/{created.id}/edit"
     assert f'value="{NAME_UR}"' in client.get(edit).get_data(as_text=True)
-    too_long = post(client, edit, {**SECTION_FORM, "name_ur": "ب" * 81})
+    too_long = post_form(client, edit, {**SECTION_FORM, "name_ur": "ب" * 81})
     assert too_long.status_code == 200 and 'id="name_ur-error"' in too_long.text
     db.session.expire_all()
     assert db.session.get(Section, created.id).name_ur == NAME_UR  # unchanged
-    assert post(client, edit, {**SECTION_FORM, "name_ur": "شام کا گروپ"}).status_code == 302
+    assert post_form(client, edit, {**SECTION_FORM, "name_ur": "شام کا گروپ"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Section, created.id).name_ur == "شام کا گروپ"
-    assert post(client, edit, {**SECTION_FORM, "name_ur": "   "}).status_code == 302
+    assert post_form(client, edit, {**SECTION_FORM, "name_ur": "   "}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Section, created.id).name_ur is None
 

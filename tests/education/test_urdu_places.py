@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.education import services
 from portal.education.models import Institution, Section
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import input_tag, post_form
 from tests.education.test_views_admin import SECTION_FORM
 
 ADDRESS, ADDRESS_UR = "Murree Road, Satellite Town, Rawalpindi", "مری روڈ، سیٹلائٹ ٹاؤن، راولپنڈی"
@@ -85,37 +85,29 @@ def test_enrolment_page_and_course_calendar_in_the_readers_language(
     assert str(event["LOCATION"]) == VENUE
 
 
-def post(client, path, data):
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
-
-
-def tag(html, name):
-    return re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html).group(0)
-
-
 def test_section_form_creates_edits_empties_and_limits_the_urdu_venue(client, auth, make_section, school_admin):
     section = make_section()
     auth.login(school_admin(section.course.institution))
     new = f"/school-admin/courses/{section.course.id}/sections/new"
     html = client.get(new).get_data(as_text=True)
-    assert 'dir="rtl"' in tag(html, "venue_ur") and 'lang="ur"' in tag(html, "venue_ur")
-    assert 'dir="ltr"' in tag(html, "venue") and 'lang="en"' in tag(html, "venue")
-    bad = post(client, new, {**SECTION_FORM, "name": "Long", "venue_ur": "ب" * 201})
+    assert 'dir="rtl"' in input_tag(html, "venue_ur") and 'lang="ur"' in input_tag(html, "venue_ur")
+    assert 'dir="ltr"' in input_tag(html, "venue") and 'lang="en"' in input_tag(html, "venue")
+    bad = post_form(client, new, {**SECTION_FORM, "name": "Long", "venue_ur": "ب" * 201})
     assert bad.status_code == 200
     assert re.search(
         r'id="venue_ur-error"><span>Field cannot be longer than 200 characters', bad.get_data(as_text=True)
     )
     assert db.session.scalar(select(Section.id).where(Section.name == "Long")) is None
-    assert post(client, new, {**SECTION_FORM, "venue_ur": f" {VENUE_UR}  "}).status_code == 302
+    assert post_form(client, new, {**SECTION_FORM, "venue_ur": f" {VENUE_UR}  "}).status_code == 302
     created = db.session.scalar(select(Section).where(Section.name == "Evening"))
     assert (created.venue, created.venue_ur) == ("Room 2", VENUE_UR)
 
     edit = f"/school-admin/sections/{created.id}/edit"
     assert f'value="{VENUE_UR}"' in client.get(edit).get_data(as_text=True)
-    assert post(client, edit, {**SECTION_FORM, "venue_ur": "کمرہ 2"}).status_code == 302
+    assert post_form(client, edit, {**SECTION_FORM, "venue_ur": "کمرہ 2"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Section, created.id).venue_ur == "کمرہ 2"
-    assert post(client, edit, {**SECTION_FORM, "venue_ur": "   "}).status_code == 302
+    assert post_form(client, edit, {**SECTION_FORM, "venue_ur": "   "}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Section, created.id).venue_ur is None
 
@@ -125,17 +117,17 @@ def test_institution_form_saves_empties_and_limits_the_urdu_address(client, auth
     auth.login(school_admin(institution))
     edit = f"/school-admin/institutions/{institution.id}/edit"
     html = client.get(edit).get_data(as_text=True)
-    assert 'dir="rtl"' in tag(html, "address_ur") and 'lang="ur"' in tag(html, "address_ur")
+    assert 'dir="rtl"' in input_tag(html, "address_ur") and 'lang="ur"' in input_tag(html, "address_ur")
     form = {"name": "Punjab College", "type": "college", "district": "Multan", "address": ADDRESS}
-    bad = post(client, edit, {**form, "address_ur": "ب" * 301})
+    bad = post_form(client, edit, {**form, "address_ur": "ب" * 301})
     assert bad.status_code == 200
     assert re.search(
         r'id="address_ur-error"><span>Field cannot be longer than 300 characters', bad.get_data(as_text=True)
     )
-    assert post(client, edit, {**form, "address_ur": ADDRESS_UR}).status_code == 302
+    assert post_form(client, edit, {**form, "address_ur": ADDRESS_UR}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Institution, institution.id).address_ur == ADDRESS_UR
-    assert post(client, edit, {**form, "address_ur": ""}).status_code == 302
+    assert post_form(client, edit, {**form, "address_ur": ""}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Institution, institution.id).address_ur is None
 
@@ -151,7 +143,7 @@ def test_section_form_in_urdu_labels_the_two_venues(client, auth, make_section, 
 def test_new_institution_keeps_its_urdu_address(client, auth, make_user):
     auth.login(make_user(roles=["superadmin"]))
     form = {"name": "Government College Sahiwal", "type": "college", "district": "Sahiwal", "active": "y"}
-    response = post(
+    response = post_form(
         client, "/school-admin/institutions/new", {**form, "address": "Civil Lines", "address_ur": "سول لائنز"}
     )
     assert response.status_code == 302

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.health import admin, services
 from portal.health.models import Closure
 from portal.notifications.models import Message
-from tests.conftest import csrf_token
+from tests.conftest import input_tag, post_form
 from tests.health.conftest import TUESDAY, karachi
 
 REASON, REASON_UR = "Public holiday (Pakistan Day)", "عام تعطیل (یومِ پاکستان)"
@@ -133,36 +133,28 @@ def test_a_schedule_change_keeps_its_reason_in_both_languages_whatever_the_admin
     assert "کلینک نے اپنے اوقات بدل دیے" in client.get(f"/appointments/{booking.reference}").text
 
 
-def post(client, path, data):
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
-
-
-def tag(html, name):
-    return re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html).group(0)
-
-
 def test_closure_form_saves_empties_and_limits_the_urdu_reason(client, auth, make_service, make_user):
     service = make_service()
     auth.login(make_user(roles=[("clinic_admin", service.clinic_id)]))
     path = f"/clinic-admin/clinics/{service.clinic_id}/closures"
     html = client.get(path).get_data(as_text=True)
-    assert 'dir="rtl"' in tag(html, "reason_ur") and 'lang="ur"' in tag(html, "reason_ur")
-    assert 'dir="ltr"' in tag(html, "reason") and 'lang="en"' in tag(html, "reason")
+    assert 'dir="rtl"' in input_tag(html, "reason_ur") and 'lang="ur"' in input_tag(html, "reason_ur")
+    assert 'dir="ltr"' in input_tag(html, "reason") and 'lang="en"' in input_tag(html, "reason")
     assert "Reason in English" in html and "Reason in Urdu (optional)" in html
 
     day = {"service_id": "0", "start_date": "2026-03-23", "end_date": "2026-03-23", "reason": "Pakistan Day"}
-    too_long = post(client, path, {**day, "reason_ur": "ب" * 201})
+    too_long = post_form(client, path, {**day, "reason_ur": "ب" * 201})
     assert too_long.status_code == 200
     assert re.search(r'id="reason_ur-error"><span>Field cannot be longer than 200 characters', too_long.text)
     assert db.session.scalar(select(func.count(Closure.id))) == 0
 
-    assert post(client, path, {**day, "reason_ur": " یومِ پاکستان "}).status_code == 302
+    assert post_form(client, path, {**day, "reason_ur": " یومِ پاکستان "}).status_code == 302
     assert db.session.scalar(select(Closure.reason_ur)) == "یومِ پاکستان"
     html = client.get(path).get_data(as_text=True)
     assert '<td data-label="Reason"><bdi>Pakistan Day</bdi></td>' in html and "یومِ پاکستان" not in html
     # Empty: no Urdu reason (the English one is shown), not an empty string.
     emptied = {**day, "start_date": "2026-03-30", "end_date": "2026-03-30", "reason_ur": "  "}
-    assert post(client, path, emptied).status_code == 302
+    assert post_form(client, path, emptied).status_code == 302
     assert db.session.scalars(select(Closure.reason_ur).order_by(Closure.start_date)).all() == ["یومِ پاکستان", None]
 
 
@@ -194,5 +186,5 @@ def test_clinic_admin_pages_in_urdu_show_the_urdu_reason(client, auth, make_serv
     assert "وجہ انگریزی میں" in html and "وجہ اردو میں (اختیاری)" in html
     # Closing the same day again is refused with the closure's reason in Urdu.
     day = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Again"}
-    refused = post(client, f"/clinic-admin/clinics/{service.clinic_id}/closures", day).get_data(as_text=True)
+    refused = post_form(client, f"/clinic-admin/clinics/{service.clinic_id}/closures", day).get_data(as_text=True)
     assert f"، {REASON_UR})" in refused and db.session.scalar(select(func.count(Closure.id))) == 2

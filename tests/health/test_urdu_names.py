@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.health.models import Clinic, Service
 from portal.notifications.models import Message
-from tests.conftest import csrf_token
+from tests.conftest import post_form
 from tests.health.conftest import TUESDAY, karachi
 from tests.health.test_views_citizen import book
 
@@ -76,10 +76,6 @@ def test_booking_confirmation_message_and_page_name_the_service_in_the_readers_l
     assert "2026، 9:00 AM" in bodies[reader.id] and "2026, 9:00 AM" in bodies[english.id]
 
 
-def post(client, path, data):
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
-
-
 SERVICE_FORM = {
     "name": "Antenatal care",
     "slot_minutes": "20",
@@ -97,16 +93,17 @@ def test_admin_service_and_clinic_forms_save_the_urdu_names(client, auth, make_u
     path = f"/clinic-admin/clinics/{clinic.id}/services/new"
     html = client.get(path).get_data(as_text=True)
     assert 'name="name_ur"' in html and 'dir="rtl"' in html and 'lang="ur"' in html
-    too_long = post(client, path, {**SERVICE_FORM, "name_ur": "ب" * 121})
+    too_long = post_form(client, path, {**SERVICE_FORM, "name_ur": "ب" * 121})
     assert too_long.status_code == 200 and "Field cannot be longer than 120 characters" in too_long.get_data(
         as_text=True
     )
-    assert post(client, path, {**SERVICE_FORM, "name_ur": "  زچگی سے پہلے کی دیکھ بھال  "}).status_code == 302
+    assert post_form(client, path, {**SERVICE_FORM, "name_ur": "  زچگی سے پہلے کی دیکھ بھال  "}).status_code == 302
     service = db.session.scalar(select(Service).where(Service.name == "Antenatal care"))
     assert service.name_ur == "زچگی سے پہلے کی دیکھ بھال"
     # Emptied again: no Urdu name (English is shown), not an empty string.
     assert (
-        post(client, f"/clinic-admin/services/{service.id}/edit", {**SERVICE_FORM, "name_ur": " "}).status_code == 302
+        post_form(client, f"/clinic-admin/services/{service.id}/edit", {**SERVICE_FORM, "name_ur": " "}).status_code
+        == 302
     )
     db.session.expire_all()
     assert db.session.get(Service, service.id).name_ur is None
@@ -119,11 +116,11 @@ def test_admin_service_and_clinic_forms_save_the_urdu_names(client, auth, make_u
         "address": "Road",
         "active": "y",
     }
-    too_long = post(client, edit, {**clinic_form, "name_ur": "ب" * 161})
+    too_long = post_form(client, edit, {**clinic_form, "name_ur": "ب" * 161})
     assert too_long.status_code == 200 and "Field cannot be longer than 160 characters" in too_long.get_data(
         as_text=True
     )
-    assert post(client, edit, {**clinic_form, "name_ur": MAYO_UR}).status_code == 302
+    assert post_form(client, edit, {**clinic_form, "name_ur": MAYO_UR}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Clinic, clinic.id).name_ur == MAYO_UR
 

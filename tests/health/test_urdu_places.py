@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.health.models import Appointment, Clinic
-from tests.conftest import csrf_token
+from tests.conftest import post_form
 from tests.health.conftest import TUESDAY, karachi
 from tests.health.test_views_citizen import book, book_page
 
@@ -73,10 +73,6 @@ def test_booking_page_confirmation_and_calendar_file_in_the_readers_language(
     assert str(event["LOCATION"]) == f"Mayo Hospital OPD, {ADDRESS}"
 
 
-def post(client, path, data):
-    return client.post(path, data={"csrf_token": csrf_token(client, path), **data})
-
-
 CLINIC_FORM = {"name": "Mayo Hospital OPD", "type": "teaching_opd", "district": "Lahore", "address": ADDRESS}
 
 
@@ -90,25 +86,25 @@ def test_clinic_form_saves_empties_and_limits_the_urdu_address(client, auth, mak
     assert 'dir="rtl"' in urdu and 'lang="ur"' in urdu, urdu
     assert 'dir="ltr"' in english and 'lang="en"' in english, english
 
-    too_long = post(client, edit, {**CLINIC_FORM, "active": "y", "address_ur": "ب" * 301})
+    too_long = post_form(client, edit, {**CLINIC_FORM, "active": "y", "address_ur": "ب" * 301})
     assert too_long.status_code == 200
     html = too_long.get_data(as_text=True)
     assert re.search(r'id="address_ur-error"><span>Field cannot be longer than 300 characters', html)
     db.session.expire_all()
     assert db.session.get(Clinic, clinic.id).address_ur is None
 
-    assert post(client, edit, {**CLINIC_FORM, "active": "y", "address_ur": f"  {ADDRESS_UR} "}).status_code == 302
+    assert post_form(client, edit, {**CLINIC_FORM, "active": "y", "address_ur": f"  {ADDRESS_UR} "}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Clinic, clinic.id).address_ur == ADDRESS_UR
     # Emptied again: no Urdu address (English is shown), not an empty string.
-    assert post(client, edit, {**CLINIC_FORM, "active": "y", "address_ur": " "}).status_code == 302
+    assert post_form(client, edit, {**CLINIC_FORM, "active": "y", "address_ur": " "}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Clinic, clinic.id).address_ur is None
 
 
 def test_new_clinic_keeps_its_urdu_address(client, auth, make_user):
     auth.login(make_user(roles=[("clinic_admin", 999)]))
-    response = post(client, "/clinic-admin/clinics/new", {**CLINIC_FORM, "active": "y", "address_ur": ADDRESS_UR})
+    response = post_form(client, "/clinic-admin/clinics/new", {**CLINIC_FORM, "active": "y", "address_ur": ADDRESS_UR})
     assert response.status_code == 302
     assert db.session.scalar(select(Clinic.address_ur).where(Clinic.name == "Mayo Hospital OPD")) == ADDRESS_UR
 
