@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -110,6 +112,10 @@ class Institution(db.Model):
     courses: Mapped[list[Course]] = relationship(back_populates="institution", order_by="Course.title")
 
 
+# A duration as a number and a unit ("12 weeks"), which pages can say in either language.
+_DURATION = re.compile(r"\s*(\d{1,3})\s*(day|week|month|year)s?\s*", re.IGNORECASE)
+
+
 class Course(db.Model):
     __tablename__ = "edu_courses"
 
@@ -138,6 +144,22 @@ class Course(db.Model):
     rules: Mapped[list[EligibilityRule]] = relationship(
         foreign_keys="EligibilityRule.course_id", order_by="EligibilityRule.id", viewonly=True
     )
+
+    @property
+    def shown_duration(self) -> str:
+        """The duration in the reader's language when it is a number of days, weeks, months or years, as
+        the form's hint suggests ("12 weeks", "3 Months", "1 year"); any other text as the admin typed it."""
+        found = _DURATION.fullmatch(self.duration or "")
+        if found is None:
+            return self.duration
+        num, unit = int(found.group(1)), found.group(2).lower()
+        if unit == "day":
+            return ngettext("%(num)s day", "%(num)s days", num)
+        if unit == "week":
+            return ngettext("%(num)s week", "%(num)s weeks", num)
+        if unit == "month":
+            return ngettext("%(num)s month", "%(num)s months", num)
+        return ngettext("%(num)s year", "%(num)s years", num)
 
     __table_args__ = (
         CheckConstraint("fee_paisa >= 0", name="fee_not_negative"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask_babel import force_locale
 from icalendar import Calendar
 from sqlalchemy import select
@@ -149,3 +150,23 @@ def test_new_institution_keeps_its_urdu_address(client, auth, make_user):
     assert response.status_code == 302
     created = db.session.scalar(select(Institution).where(Institution.name == "Government College Sahiwal"))
     assert (created.address, created.address_ur) == ("Civil Lines", "سول لائنز")
+
+
+@pytest.mark.parametrize(
+    ("typed", "english", "urdu"),
+    [
+        ("12 weeks", "12 weeks", "12 ہفتے"),
+        ("1 Week", "1 week", "1 ہفتہ"),
+        ("3 months", "3 months", "3 مہینے"),
+        ("1 year", "1 year", "1 سال"),
+        ("45 days", "45 days", "45 دن"),
+        ("Two terms", "Two terms", "Two terms"),  # not a number and a unit: as the admin typed it
+    ],
+)
+def test_course_duration_is_said_in_the_readers_language(client, make_course, typed, english, urdu):
+    course = make_course(duration=typed)
+    html = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert f"<dd><bdi>{english}</bdi></dd>" in html
+    in_urdu(client)
+    html = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert f"<dd><bdi>{urdu}</bdi></dd>" in html
