@@ -11,7 +11,7 @@ from portal.education import services
 from portal.education.models import Course, Institution, Section
 from portal.extensions import db
 from tests.e2e.conftest import PHONE, screenshot, sign_in, switch_language
-from tests.e2e.test_accessibility import WCAG
+from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +29,6 @@ def school_admin(make_user):
         return make_user(roles=[("school_admin", i.id) for i in institutions], full_name="School Admin")
 
     return factory
-
-
-def assert_accessible(page, label: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page, options=WCAG).response["violations"]
-    details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations]
-    assert not violations, f"{label}: " + "; ".join(details)
 
 
 def sign_out(page) -> None:
