@@ -14,9 +14,10 @@ pytestmark = pytest.mark.e2e
 
 SMALL_PHONE = {"width": 360, "height": 740}
 # The texts of left-to-right islands (references, CNICs, codes, times; links to a reference, not to
-# another site's address) laid out on more than one line.
+# another site's address) laid out on more than one line; not those meant to wrap (.ltr-wraps: an
+# email address as a contact).
 BROKEN_IDENTIFIERS = """[...document.querySelectorAll(
-    'main bdi[dir=ltr], main span[dir=ltr], main strong[dir=ltr],'
+    'main bdi[dir=ltr]:not(.ltr-wraps), main span[dir=ltr], main strong[dir=ltr],'
     + ' main a[dir=ltr]:not([href^=http])')]
   .filter(e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size > 1)
   .map(e => e.textContent.trim())"""
