@@ -3,6 +3,8 @@ and in Urdu: long email addresses break, tables become cards and rows of actions
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import func, select
 
@@ -21,6 +23,25 @@ BROKEN_IDENTIFIERS = """[...document.querySelectorAll(
     + ' main a[dir=ltr]:not([href^=http])')]
   .filter(e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size > 1)
   .map(e => e.textContent.trim())"""
+
+
+@contextmanager
+def phone_page(browser, live_server, role: str | None, lang: str):
+    """A page of a new browser at small-phone width, signed in as ``role``'s demo persona (a visitor
+    for None), in ``lang`` through the header's switch."""
+    context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        if role:
+            persona = PERSONAS_BY_KEY[role]
+            sign_in(page, persona.cnic, persona.password)
+        page.goto("/")
+        if lang == "ur":
+            switch_language(page, "ur")
+        yield page
+    finally:
+        context.close()
 
 
 def _pages(role: str | None) -> list[str]:
@@ -78,16 +99,7 @@ def test_pages_fit_a_small_phone(app, browser, live_server, role, lang):
     seed(size="small", seed_value=11)
     db.session.commit()
     paths = _pages(role)
-    context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        if role:
-            persona = PERSONAS_BY_KEY[role]
-            sign_in(page, persona.cnic, persona.password)
-        page.goto("/")
-        if lang == "ur":
-            switch_language(page, "ur")
+    with phone_page(browser, live_server, role, lang) as page:
         too_wide, broken = {}, {}
         for path in paths:
             page.goto(path)
@@ -102,8 +114,6 @@ def test_pages_fit_a_small_phone(app, browser, live_server, role, lang):
                 broken[path] = split
         assert not too_wide, f"wider than {SMALL_PHONE['width']} px in {lang}: {too_wide}"
         assert not broken, f"identifiers split over two lines in {lang}: {broken}"
-    finally:
-        context.close()
 
 
 # Touch targets of at least 44 × 44 px: the links in a row of My appointments, the buttons of an
@@ -156,14 +166,7 @@ def test_health_pages_keep_references_whole_and_targets_large_on_a_small_phone(a
         if t.starts_at != mine.starts_at
     )
     at = int(free.timestamp())
-    context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        sign_in(page, persona.cnic, persona.password)
-        page.goto("/")
-        if lang == "ur":
-            switch_language(page, "ur")
+    with phone_page(browser, live_server, "citizen", lang) as page:
         problems = {}
         for path in (
             "/appointments",
@@ -192,8 +195,6 @@ def test_health_pages_keep_references_whole_and_targets_large_on_a_small_phone(a
                 problems[path] = found
                 screenshot(page, f"health-small-{lang}-{path.strip('/').replace('/', '-')}")
         assert not problems, f"at {SMALL_PHONE['width']} px in {lang}: {problems}"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "ur"])
@@ -229,14 +230,7 @@ def test_a_name_typed_as_one_long_word_breaks_instead_of_widening_the_page(app, 
         health_services.book_slot(user, service.id, free[0], dependant_id=user.dependants[-1].id)
     db.session.commit()
     section_id = db.session.scalar(select(Section.id).order_by(Section.id).limit(1))
-    context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        sign_in(page, persona.cnic, persona.password)
-        page.goto("/")
-        if lang == "ur":
-            switch_language(page, "ur")
+    with phone_page(browser, live_server, "citizen", lang) as page:
         too_wide = {}
         for path in (
             "/account/family",
@@ -251,5 +245,3 @@ def test_a_name_typed_as_one_long_word_breaks_instead_of_widening_the_page(app, 
                 too_wide[path] = width
                 screenshot(page, f"long-name-{lang}-{path.strip('/').replace('/', '-')}")
         assert not too_wide, f"wider than {SMALL_PHONE['width']} px in {lang}: {too_wide}"
-    finally:
-        context.close()
