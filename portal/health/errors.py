@@ -49,6 +49,13 @@ class BeyondHorizon(DomainError):
 class ClosedDay(DomainError):
     message = _l("The clinic is closed on this day. Please choose another date.")
 
+    @classmethod
+    def because(cls, reason: str | None) -> "ClosedDay":
+        """Closed by a closure: its reason said, as the admin gave it ("Public holiday")."""
+        if not reason or reason.isspace():
+            return cls()
+        return cls(_l("The clinic is closed on this day (%(reason)s). Please choose another date."), reason=reason)
+
 
 class OutsideHours(DomainError):
     message = _l("This service does not take appointments at this time. Please choose one of the times shown.")

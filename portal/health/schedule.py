@@ -5,6 +5,7 @@ Pure functions over loaded rows plus two small queries; nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -48,25 +49,29 @@ def starts_in_hours(hours: WeeklyHours, day: date, slot_minutes: int) -> list[da
     return out
 
 
-def closed_days(service: Service, first: date, last: date) -> set[date]:
+def closed_days(service: Service, first: date, last: date) -> dict[date, Closure]:
+    """The days from ``first`` to ``last`` on which ``service`` is closed, each with its closure (the
+    first one made, when two cover the day): its reason is what a person is told."""
     rows = db.session.scalars(
-        select(Closure).where(
+        select(Closure)
+        .where(
             Closure.clinic_id == service.clinic_id,
             or_(Closure.service_id.is_(None), Closure.service_id == service.id),
             Closure.start_date <= last,
             Closure.end_date >= first,
         )
+        .order_by(Closure.id)
     ).all()
-    days = set()
+    days: dict[date, Closure] = {}
     for row in rows:
         day = max(row.start_date, first)
         while day <= min(row.end_date, last):
-            days.add(day)
+            days.setdefault(day, row)
             day += timedelta(days=1)
     return days
 
 
-def day_starts(service: Service, day: date, closed: set[date] | None = None) -> list[datetime]:
+def day_starts(service: Service, day: date, closed: Container[date] | None = None) -> list[datetime]:
     """Every start time of ``service`` on the Karachi date ``day`` (UTC instants), ignoring bookings."""
     if closed is None:
         closed = closed_days(service, day, day)
@@ -99,6 +104,7 @@ class DayAvailability:
     status: str
     free: int = 0
     times: list[TimeChoice] = field(default_factory=list)
+    closure: Closure | None = None  # why a closed day is closed, when a closure closes it
 
 
 def booking_window(service: Service) -> tuple[datetime, date]:
@@ -130,7 +136,7 @@ def availability(service: Service, first: date | None = None, last: date | None 
     while day <= last:
         starts = day_starts(service, day, closed)
         if not starts:
-            days.append(DayAvailability(day, DAY_CLOSED))
+            days.append(DayAvailability(day, DAY_CLOSED, closure=closed.get(day)))
         else:
             times = []
             for start in starts:
@@ -158,7 +164,10 @@ def day_availability(service: Service, day: date) -> DayAvailability | None:
         return found[0]
     if not (service.active and service.clinic.active):
         return None
-    return DayAvailability(day, DAY_NOT_YET if day_starts(service, day) else DAY_CLOSED)
+    closed = closed_days(service, day, day)
+    if day_starts(service, day, closed):
+        return DayAvailability(day, DAY_NOT_YET)
+    return DayAvailability(day, DAY_CLOSED, closure=closed.get(day))
 
 
 def with_current(available: DayAvailability | None, current: datetime | None) -> DayAvailability | None:

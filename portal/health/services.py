@@ -140,8 +140,9 @@ def check_bookable(service: Service, starts_at: datetime) -> None:
     day = schedule.karachi_date(starts_at)
     if day > last_day:
         raise BeyondHorizon(days=service.horizon_days)
-    if day in schedule.closed_days(service, day, day):
-        raise ClosedDay()
+    closure = schedule.closed_days(service, day, day).get(day)
+    if closure is not None:
+        raise ClosedDay.because(closure.shown_reason)
     if starts_at not in schedule.day_starts(service, day, set()):
         raise OutsideHours()
 

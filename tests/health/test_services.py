@@ -97,14 +97,43 @@ def test_last_day_of_horizon_is_bookable(make_service, citizen):
     services.book_slot(citizen, service.id, karachi(MONDAY + timedelta(days=14), 12, 30))
 
 
-def test_closed_day_is_refused_and_shown_closed(make_service, citizen):
-    service = make_service()
+def test_closed_day_is_refused_and_shown_closed_with_its_reason(make_service, citizen):
+    service = make_service(hours=[(weekday, time(9), time(13)) for weekday in range(6)])  # not on Sundays
     db.session.add(Closure(clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason="Public holiday"))
     db.session.commit()
-    with pytest.raises(ClosedDay):
+    with pytest.raises(ClosedDay) as refused:
         services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 30))
+    assert str(refused.value) == "The clinic is closed on this day (Public holiday). Please choose another date."
     days = {d.day: d for d in schedule.availability(service)}
-    assert days[TUESDAY].status == schedule.DAY_CLOSED
+    assert days[TUESDAY].status == schedule.DAY_CLOSED and days[TUESDAY].closure.reason == "Public holiday"
+    # A day the service does not run on is closed with no closure to explain it.
+    assert days[TUESDAY + timedelta(days=5)].status == schedule.DAY_CLOSED
+    assert days[TUESDAY + timedelta(days=5)].closure is None
+
+
+def test_a_day_two_closures_cover_gives_the_first_ones_reason(make_service):
+    service = make_service()
+    db.session.add_all(
+        [
+            Closure(clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason="Public holiday"),
+            Closure(
+                clinic_id=service.clinic_id,
+                service_id=service.id,
+                start_date=MONDAY,
+                end_date=TUESDAY + timedelta(days=1),
+                reason="Staff training",
+            ),
+        ]
+    )
+    db.session.commit()
+    days = {d.day: d for d in schedule.availability(service)}
+    assert days[TUESDAY].closure.reason == "Public holiday"
+    assert days[TUESDAY + timedelta(days=1)].closure.reason == "Staff training"
+    # Beyond the horizon a closed day is still closed for its reason.
+    far = TUESDAY + timedelta(days=28)
+    db.session.add(Closure(clinic_id=service.clinic_id, start_date=far, end_date=far, reason="Eid holidays"))
+    db.session.commit()
+    assert schedule.day_availability(service, far).closure.reason == "Eid holidays"
 
 
 def test_service_closure_only_closes_that_service(make_service, citizen):

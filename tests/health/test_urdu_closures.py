@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.health import admin, services
-from portal.health.models import Closure
+from portal.health.models import Appointment, Closure
 from portal.notifications.models import Message
 from tests.conftest import input_tag, post_form
 from tests.health.conftest import TUESDAY, karachi
@@ -188,3 +188,48 @@ def test_clinic_admin_pages_in_urdu_show_the_urdu_reason(client, auth, make_serv
     day = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Again"}
     refused = post_form(client, f"/clinic-admin/clinics/{service.clinic_id}/closures", day).get_data(as_text=True)
     assert f"، {REASON_UR})" in refused and db.session.scalar(select(func.count(Closure.id))) == 2
+
+
+def test_citizens_see_why_a_day_is_closed_in_their_language(client, auth, make_service, make_user):
+    """The date list and the day's times say why the clinic is closed ("Closed · Public holiday"), in
+    the reader's language, as the people whose bookings the closure cancelled were told; a day the
+    service does not run on is closed with no reason; a booking posted for the closed day is refused
+    with it."""
+    from datetime import timedelta
+
+    service = make_service(hours=[(weekday, time(9), time(13)) for weekday in range(6)])  # not on Sundays
+    db.session.add(
+        Closure(clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason=REASON, reason_ur=REASON_UR)
+    )
+    db.session.commit()
+    days, tuesday = f"/clinics/services/{service.id}", f"/clinics/services/{service.id}/{TUESDAY.isoformat()}"
+    sunday = f"/clinics/services/{service.id}/{(TUESDAY + timedelta(days=5)).isoformat()}"
+
+    def closed_days(html):
+        return re.findall(r'<li class="day day-closed">\s*<span class="day-date">([^<]+)</span>(.*?)</li>', html, re.S)
+
+    listed = dict(closed_days(client.get(days).get_data(as_text=True)))
+    assert f"<bdi>{REASON}</bdi>" in listed["Tue 3 Mar"] and "day-why" not in listed["Sun 8 Mar"]
+    assert f"The clinic is closed on this day (<bdi>{REASON}</bdi>)." in client.get(tuesday).get_data(as_text=True)
+    assert "The clinic is closed on this day. Please" in client.get(sunday).get_data(as_text=True)
+
+    in_urdu(client)
+    listed = client.get(days).get_data(as_text=True)
+    assert f'<bdi dir="rtl">{REASON_UR}</bdi>' in listed and REASON not in listed
+    assert f'اس دن کلینک بند ہے (<bdi dir="rtl">{REASON_UR}</bdi>)' in client.get(tuesday).get_data(as_text=True)
+
+    # Someone who opened the booking form for Wednesday before the clinic closed that day.
+    in_english(client)
+    auth.login(make_user())
+    wednesday = TUESDAY + timedelta(days=1)
+    form = f"/appointments/book/{service.id}/{int(karachi(wednesday, 9).timestamp())}"
+    html = client.get(form).get_data(as_text=True)
+    fields = {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
+        for name in ("csrf_token", "submission_token")
+    }
+    db.session.add(Closure(clinic_id=service.clinic_id, start_date=wednesday, end_date=wednesday, reason="Polio drive"))
+    db.session.commit()
+    refused = client.post(form, data={**fields, "person": "0"}).get_data(as_text=True)
+    assert 'The clinic is closed on this day (<bdi class="name">Polio drive</bdi>).' in refused
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
