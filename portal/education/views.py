@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -140,8 +141,6 @@ def enrol(section_id: int):
         ("self" if dependant_id is None else str(dependant_id), label)
         for dependant_id, label in auth_services.people_labels(current_user).items()
     ]
-    if request.method == "GET" and len(form.person.choices) == 1:
-        form.person.data = "self"
     error = None
     if form.validate_on_submit():
         # The service reads the section (locked, with its course): a missing one is a 404 from there,
@@ -187,6 +186,7 @@ def enrol(section_id: int):
     standings = [
         services.standing(p, section, services.active_enrolment(p, section.course_id), preview) for p in people
     ]
+    offered = _offer_who_can_join(form, standings, first_look=request.method == "GET")
     return render_template(
         "education/enrol.html",
         form=form,
@@ -196,7 +196,35 @@ def enrol(section_id: int):
         standings=standings,
         labels=auth_services.people_labels(user),
         preview=preview,
+        offered=offered,
     )
+
+
+# Why a person is shown but cannot be chosen in the enrol form (their standing tells more above it).
+NOT_OFFERED = {
+    services.STANDING_HERE: _l("%(name)s (already in this cohort)"),
+    services.STANDING_ELSEWHERE: _l("%(name)s (has a place in another cohort)"),
+    services.STANDING_NOT_ELIGIBLE: _l("%(name)s (cannot join)"),
+}
+
+
+def _offer_who_can_join(form: EnrolForm, standings: list, first_look: bool) -> int:
+    """Show everyone on the account in the form, those who cannot join this cohort (not eligible, or
+    already with a place in the course that enrolling here would not move) greyed out and unselectable
+    with a word of why, rather than offered only to be refused; choose the one person who can join on
+    first look. The number of people offered. A posted choice is still checked by the service."""
+    kinds = {"self" if s.person.dependant is None else str(s.person.dependant.id): s.kind for s in standings}
+    choices = []
+    for value, label in form.person.choices:
+        why = NOT_OFFERED.get(kinds.get(value))
+        choices.append((value, why % {"name": label}, {"disabled": True}) if why else (value, label, {}))
+    form.person.choices = choices
+    offered = [value for value, _label, render_kw in choices if not render_kw]
+    if first_look and len(offered) == 1:
+        form.person.data = offered[0]
+    elif first_look and form.person.data not in offered:
+        form.person.data = None
+    return len(offered)
 
 
 @bp.route("/my-courses")

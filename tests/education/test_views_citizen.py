@@ -666,3 +666,62 @@ def test_family_members_named_alike_can_be_told_apart_on_the_course_and_enrol_pa
         assert "Zara, born" not in html and "Zara" in html  # a name no one else has stays as it is
     html = client.get(f"/courses/sections/{section.id}/enrol").get_data(as_text=True)
     assert re.search(r'value="self"[^>]*> Muhammad Ali \(you\)</label>', html)
+
+
+def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
+    client, auth, make_user, make_section, add_rule
+):
+    """Ayesha (41) is too old for an 18–35 cohort, her son Ali (11) too young, Sana (21) and Bilal (20)
+    can join: the form shows all four, only Sana and Bilal can be chosen. Posting a greyed-out person
+    (from a page opened earlier) is still refused with the rule's reason and enrols no one. Once Sana
+    has her seat she is greyed out too and Bilal, the one left, is chosen; once both have theirs the
+    page says no one can join and shows no form."""
+    section = make_section(start_date=date(2026, 3, 16))
+    add_rule(course=section.course, kind="age", min_age=18, max_age=35)
+    user = make_user(full_name="Ayesha", date_of_birth=date(1985, 1, 1))
+    family = {
+        name: Dependant(user=user, full_name=name, relationship_="child", date_of_birth=born, gender=gender)
+        for name, born, gender in (
+            ("Sana", date(2005, 1, 1), "female"),
+            ("Bilal", date(2006, 1, 1), "male"),
+            ("Ali", date(2015, 1, 1), "male"),
+        )
+    }
+    db.session.add_all(family.values())
+    db.session.commit()
+    sana, bilal, ali = (str(family[name].id) for name in ("Sana", "Bilal", "Ali"))
+    auth.login(user)
+    path = f"/courses/sections/{section.id}/enrol"
+    assert _radios(client.get(path).get_data(as_text=True)) == {
+        "self": (True, False, "Ayesha (you) (cannot join)"),
+        sana: (False, False, "Sana"),
+        bilal: (False, False, "Bilal"),
+        ali: (True, False, "Ali (cannot join)"),
+    }
+    refused = post_enrol(client, section, person=ali).get_data(as_text=True)
+    assert "ages 18–35" in refused and db.session.scalar(select(Enrolment.id)) is None
+
+    services.enrol(user, section.id, dependant_id=family["Sana"].id)
+    db.session.commit()
+    people = _radios(client.get(path).get_data(as_text=True))
+    assert people[sana] == (True, False, "Sana (already in this cohort)") and people[bilal] == (False, True, "Bilal")
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get(path).get_data(as_text=True)
+    assert "Sana (پہلے ہی اس گروپ میں)" in html and "Ali (شامل نہیں ہو سکتے)" in html
+
+    services.enrol(user, section.id, dependant_id=family["Bilal"].id)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html = client.get(path).get_data(as_text=True)
+    assert "No one on your account can join this cohort." in html and not _radios(html)
+    assert 'type="submit"' not in html.split("<main")[1].split("</main>")[0]
+
+
+def _radios(html: str) -> dict[str, tuple[bool, bool, str]]:
+    """The enrol form's people: value -> (disabled, checked, label)."""
+    found = {}
+    for tag, label in re.findall(r'<label class="choice">(<input[^>]*type="radio"[^>]*>) ([^<]+)</label>', html):
+        found[re.search(r'value="([^"]+)"', tag).group(1)] = (" disabled" in tag, " checked" in tag, label.strip())
+    return found
