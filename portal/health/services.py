@@ -527,6 +527,23 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
     return appointment
 
 
+def upcoming_for_service(user: User, service_id: int) -> dict[int, Appointment]:
+    """The user's and their family's upcoming appointments for ``service_id`` (the one each may hold:
+    a new booking for them would be refused as AlreadyBooked), keyed as ``booking_people`` (0 = the
+    user). One statement on the person's own rows."""
+    now = clock.now()
+    found = db.session.scalars(
+        select(Appointment).where(
+            Appointment.user_id == user.id, Appointment.service_id == service_id, Appointment.active_key.is_not(None)
+        )
+    )
+    return {
+        appointment.dependant_id or 0: appointment
+        for appointment in found
+        if appointment.starts_at is None or appointment.starts_at > now
+    }
+
+
 def booking_people(user: User) -> list[tuple[int, str]]:
     """Choices for "who is the appointment for": 0 = the user, else a family member's id."""
     # user.dependants: the family members on the account now (the relationship leaves out removed ones).

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -131,7 +132,6 @@ def book(service_id: int, at: int):
     error = None
     if request.method == "GET":
         form.ensure_token()
-        form.person.data = 0
         try:
             services.check_bookable(service, starts_at)  # say so now, not after the click
             services.check_free(service, starts_at)
@@ -171,7 +171,31 @@ def book(service_id: int, at: int):
             return redirect(url_for("health.appointment", reference=appointment_reference, new=1))
         if error is None:
             return redirect(url_for("health.appointment", reference=appointment.reference, new=1))
-    return render_template("health/book.html", service=service, starts_at=starts_at, form=form, error=error)
+    booked = services.upcoming_for_service(current_user, service.id)
+    offered = _offer_who_can_book(form, booked, first_look=request.method == "GET")
+    return render_template(
+        "health/book.html", service=service, starts_at=starts_at, form=form, error=error, offered=offered
+    )
+
+
+def _offer_who_can_book(form: BookForm, booked: dict, first_look: bool) -> int:
+    """Everyone on the account in the form, those who already have an upcoming appointment for this
+    service (one each) greyed out and unselectable with the date of theirs, rather than offered only to
+    be refused; on first look the user, or the first person who can be booked for. The number offered.
+    A posted choice is still checked by the service."""
+    choices = []
+    for value, label in form.person.choices:
+        mine = booked.get(value)
+        if mine is None:
+            choices.append((value, label, {}))
+        else:
+            label = _("%(name)s (already booked for %(date)s)", name=label, date=format_date(mine.visit_date))
+            choices.append((value, label, {"disabled": True}))
+    form.person.choices = choices
+    offered = [value for value, _label, render_kw in choices if not render_kw]
+    if first_look:
+        form.person.data = offered[0] if offered else None
+    return len(offered)
 
 
 def _full(service, starts_at: datetime, exc: SlotFull):

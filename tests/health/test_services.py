@@ -254,6 +254,25 @@ def test_cancelled_or_past_booking_frees_the_rule(app, make_service, citizen):
     assert second.status == "booked"
 
 
+def test_upcoming_for_service_is_what_a_new_booking_would_be_refused_for(app, make_service, citizen):
+    """Each person's one upcoming appointment for the service, keyed 0 for the account holder: not a
+    cancelled one, not another service's, not one whose time has passed."""
+    service, other = make_service(), make_service(name="Dental")
+    hamza = citizen.dependants[0]
+    mine = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
+    cancelled = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 30), dependant_id=hamza.id)
+    services.book_slot(citizen, other.id, karachi(TUESDAY, 9, 0), dependant_id=hamza.id)
+    db.session.commit()
+    services.cancel(citizen, cancelled.reference)
+    db.session.commit()
+    assert services.upcoming_for_service(citizen, service.id) == {0: mine}
+    hamzas = services.book_slot(citizen, service.id, karachi(TUESDAY, 12, 30), dependant_id=hamza.id)
+    db.session.commit()
+    assert services.upcoming_for_service(citizen, service.id) == {0: mine, hamza.id: hamzas}
+    app.config["FIXED_NOW"] = karachi(TUESDAY, 10, 0).isoformat()  # her time has passed, his has not
+    assert services.upcoming_for_service(citizen, service.id) == {hamza.id: hamzas}
+
+
 def test_someone_elses_dependant_is_refused(make_service, citizen, make_user):
     from portal.auth.errors import NotFound
 

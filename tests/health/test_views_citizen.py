@@ -181,6 +181,49 @@ def test_already_booked_message(client, auth, make_service, citizen):
     assert "already has an upcoming appointment" in response.get_data(as_text=True)
 
 
+def _radios(html: str) -> dict[int, tuple[bool, bool, str]]:
+    """The booking form's people: value -> (disabled, checked, label)."""
+    found = {}
+    for tag, label in re.findall(r'<label class="choice">(<input[^>]*type="radio"[^>]*>) ([^<]+)</label>', html):
+        found[int(re.search(r'value="(\d+)"', tag).group(1))] = (" disabled" in tag, " checked" in tag, label.strip())
+    return found
+
+
+def test_booking_form_greys_out_who_already_has_an_appointment_for_the_service(client, auth, make_service, citizen):
+    """Ayesha booked for herself: on the next form she is greyed out with the date of hers and her son
+    Hamza is chosen; once he is booked too the form says everyone is and offers no button. Her form
+    opened before she booked and posted for her is still refused with her reference."""
+    service = make_service()
+    hamza = citizen.dependants[0].id
+    auth.login(citizen)
+    assert _radios(client.get(book_page(service, karachi(TUESDAY, 10))).get_data(as_text=True)) == {
+        0: (False, True, "Ayesha Khan (you)"),
+        hamza: (False, False, "Hamza Khan"),
+    }
+    book(client, service, karachi(TUESDAY, 9))
+    html = client.get(book_page(service, karachi(TUESDAY, 10))).get_data(as_text=True)
+    assert _radios(html) == {
+        0: (True, False, "Ayesha Khan (you) (already booked for Mar 3, 2026)"),
+        hamza: (False, True, "Hamza Khan"),
+    }
+    mine = db.session.scalar(select(Appointment.reference))
+    refused = client.post(book_page(service, karachi(TUESDAY, 10)), data={**form_fields(html), "person": "0"})
+    assert "already has an upcoming appointment" in refused.get_data(as_text=True) and mine in refused.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1
+
+    book(client, service, karachi(TUESDAY, 10), person=hamza)
+    html = client.get(book_page(service, karachi(TUESDAY, 12))).get_data(as_text=True)
+    assert all(disabled for disabled, _checked, _label in _radios(html).values())
+    assert "Everyone on your account already has an upcoming appointment for this service." in html
+    assert "Book this appointment" not in html
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get(book_page(service, karachi(TUESDAY, 12))).get_data(as_text=True)
+    assert "Hamza Khan (3 مارچ، 2026 کے لیے پہلے ہی بک ہے)" in html
+
+
 def test_cancel_flow(client, auth, make_service, citizen):
     service = make_service()
     auth.login(citizen)
