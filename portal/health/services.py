@@ -324,6 +324,14 @@ def _when(appointment: Appointment) -> str:
     return format_datetime(appointment.starts_at, f"EEEE d MMMM y{comma} h:mm a")
 
 
+def _where(appointment: Appointment) -> str:
+    """The clinic and its address, for the messages a person acts on (the booking and the reminder the
+    day before): "Mayo Hospital OPD (Hospital Road, Lahore)", in the message's language."""
+    clinic = appointment.clinic
+    address = (clinic.shown_address or "").strip()
+    return f"{clinic.shown_name} ({address})" if address else clinic.shown_name
+
+
 def _notify_booked(appointment: Appointment) -> None:
     notify(
         appointment.user,
@@ -334,7 +342,7 @@ def _notify_booked(appointment: Appointment) -> None:
             ref=appointment.reference,
             name=appointment.patient_name,
             service=appointment.service.shown_name,
-            clinic=appointment.clinic.shown_name,
+            clinic=_where(appointment),
             when=_when(appointment),
             code=appointment.arrival_code,
         ),
@@ -577,7 +585,7 @@ def queue_reminders(now: datetime) -> int:
                 "%(code)s). If you cannot come, please cancel so someone else can have the place.",
                 name=a.patient_name,
                 service=a.service.shown_name,
-                clinic=a.clinic.shown_name,
+                clinic=_where(a),
                 when=_when(a),
                 ref=a.reference,
                 code=a.arrival_code,

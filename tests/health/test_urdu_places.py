@@ -134,3 +134,38 @@ def test_clinic_admin_page_shows_the_address_in_the_admins_language(client, auth
     in_urdu(client)
     html = client.get(path).get_data(as_text=True)
     assert f'<bdi dir="rtl">{ADDRESS_UR}</bdi>' in html and ADDRESS not in html
+
+
+def test_booking_and_reminder_messages_say_where_the_clinic_is_in_the_readers_language(
+    app, make_user, make_clinic, make_service
+):
+    """The two messages a person acts on, the booking's and the reminder the day before, name the
+    clinic with its address (the one they read), so that an SMS alone gets them to the right door."""
+    from portal.health import services
+    from portal.notifications.models import Message
+    from tests.health.conftest import MONDAY
+
+    service = make_service(clinic=make_clinic(address=ADDRESS, address_ur=ADDRESS_UR))
+    english, urdu = make_user(preferred_language="en"), make_user(preferred_language="ur")
+    with app.test_request_context():
+        for person in (english, urdu):
+            services.book_slot(person, service.id, karachi(TUESDAY, 9))
+        services.queue_reminders(karachi(MONDAY, 18))
+    db.session.commit()
+    for subject in ("Appointment booked", "Appointment tomorrow"):
+        sms = dict(
+            db.session.execute(
+                select(Message.user_id, Message.body).where(
+                    Message.channel == "sms", Message.subject.in_((subject, _ur(app, subject)))
+                )
+            ).all()
+        )
+        assert f"at Mayo Hospital OPD ({ADDRESS})," in sms[english.id] and ADDRESS_UR not in sms[english.id]
+        assert f"({ADDRESS_UR}) میں" in sms[urdu.id] and ADDRESS not in sms[urdu.id]
+
+
+def _ur(app, text: str) -> str:
+    with app.test_request_context(), force_locale("ur"):
+        from flask_babel import gettext
+
+        return gettext(text)
