@@ -676,7 +676,7 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
     (from a page opened earlier) is still refused with the rule's reason and enrols no one. Once Sana
     has her seat she is greyed out too and Bilal, the one left, is chosen; once both have theirs the
     page says no one can join and shows no form."""
-    section = make_section(start_date=date(2026, 3, 16))
+    section = make_section(start_date=date(2026, 3, 16), capacity=2)  # full once Sana and Bilal are in
     add_rule(course=section.course, kind="age", min_age=18, max_age=35)
     user = make_user(full_name="Ayesha", date_of_birth=date(1985, 1, 1))
     family = {
@@ -716,6 +716,7 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
         session["lang"] = "en"
     html = client.get(path).get_data(as_text=True)
     assert "No one on your account can join this cohort." in html and not _radios(html)
+    assert "If you go ahead" not in html  # no waitlist place promised to no one
     assert 'type="submit"' not in html.split("<main")[1].split("</main>")[0]
 
 
