@@ -171,6 +171,14 @@ def input_tag(html: str, name: str) -> str:
     return re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html).group(0)
 
 
+def radio_choices(html: str) -> dict[str, tuple[bool, bool, str]]:
+    """A form's radio choices (who a booking or an enrolment is for): value -> (disabled, checked, label)."""
+    found = {}
+    for tag, label in re.findall(r'<label class="choice">(<input[^>]*type="radio"[^>]*>) ([^<]+)</label>', html):
+        found[re.search(r'value="([^"]*)"', tag).group(1)] = (" disabled" in tag, " checked" in tag, label.strip())
+    return found
+
+
 class AuthActions:
     def __init__(self, client):
         self.client = client

@@ -10,7 +10,7 @@ from portal.auth.models import Dependant
 from portal.education import services
 from portal.education.models import Certificate, Enrolment
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, radio_choices
 
 
 def form_token(html):
@@ -692,7 +692,7 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
     sana, bilal, ali = (str(family[name].id) for name in ("Sana", "Bilal", "Ali"))
     auth.login(user)
     path = f"/courses/sections/{section.id}/enrol"
-    assert _radios(client.get(path).get_data(as_text=True)) == {
+    assert radio_choices(client.get(path).get_data(as_text=True)) == {
         "self": (True, False, "Ayesha (you) (cannot join)"),
         sana: (False, False, "Sana"),
         bilal: (False, False, "Bilal"),
@@ -703,7 +703,7 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
 
     services.enrol(user, section.id, dependant_id=family["Sana"].id)
     db.session.commit()
-    people = _radios(client.get(path).get_data(as_text=True))
+    people = radio_choices(client.get(path).get_data(as_text=True))
     assert people[sana] == (True, False, "Sana (already in this cohort)") and people[bilal] == (False, True, "Bilal")
     with client.session_transaction() as session:
         session["lang"] = "ur"
@@ -715,14 +715,6 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
     with client.session_transaction() as session:
         session["lang"] = "en"
     html = client.get(path).get_data(as_text=True)
-    assert "No one on your account can join this cohort." in html and not _radios(html)
+    assert "No one on your account can join this cohort." in html and not radio_choices(html)
     assert "If you go ahead" not in html  # no waitlist place promised to no one
     assert 'type="submit"' not in html.split("<main")[1].split("</main>")[0]
-
-
-def _radios(html: str) -> dict[str, tuple[bool, bool, str]]:
-    """The enrol form's people: value -> (disabled, checked, label)."""
-    found = {}
-    for tag, label in re.findall(r'<label class="choice">(<input[^>]*type="radio"[^>]*>) ([^<]+)</label>', html):
-        found[re.search(r'value="([^"]+)"', tag).group(1)] = (" disabled" in tag, " checked" in tag, label.strip())
-    return found

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.health.models import Appointment, Slot
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, radio_choices
 from tests.health.conftest import MONDAY, TUESDAY, karachi
 
 
@@ -181,14 +181,6 @@ def test_already_booked_message(client, auth, make_service, citizen):
     assert "already has an upcoming appointment" in response.get_data(as_text=True)
 
 
-def _radios(html: str) -> dict[int, tuple[bool, bool, str]]:
-    """The booking form's people: value -> (disabled, checked, label)."""
-    found = {}
-    for tag, label in re.findall(r'<label class="choice">(<input[^>]*type="radio"[^>]*>) ([^<]+)</label>', html):
-        found[int(re.search(r'value="(\d+)"', tag).group(1))] = (" disabled" in tag, " checked" in tag, label.strip())
-    return found
-
-
 def test_booking_form_greys_out_who_already_has_an_appointment_for_the_service(client, auth, make_service, citizen):
     """Ayesha booked for herself: on the next form she is greyed out with the date of hers and her son
     Hamza is chosen; once he is booked too the form says everyone is and offers no button. Her form
@@ -196,15 +188,15 @@ def test_booking_form_greys_out_who_already_has_an_appointment_for_the_service(c
     service = make_service()
     hamza = citizen.dependants[0].id
     auth.login(citizen)
-    assert _radios(client.get(book_page(service, karachi(TUESDAY, 10))).get_data(as_text=True)) == {
-        0: (False, True, "Ayesha Khan (you)"),
-        hamza: (False, False, "Hamza Khan"),
+    assert radio_choices(client.get(book_page(service, karachi(TUESDAY, 10))).get_data(as_text=True)) == {
+        "0": (False, True, "Ayesha Khan (you)"),
+        str(hamza): (False, False, "Hamza Khan"),
     }
     book(client, service, karachi(TUESDAY, 9))
     html = client.get(book_page(service, karachi(TUESDAY, 10))).get_data(as_text=True)
-    assert _radios(html) == {
-        0: (True, False, "Ayesha Khan (you) (already booked for Mar 3, 2026)"),
-        hamza: (False, True, "Hamza Khan"),
+    assert radio_choices(html) == {
+        "0": (True, False, "Ayesha Khan (you) (already booked for Mar 3, 2026)"),
+        str(hamza): (False, True, "Hamza Khan"),
     }
     mine = db.session.scalar(select(Appointment.reference))
     refused = client.post(book_page(service, karachi(TUESDAY, 10)), data={**form_fields(html), "person": "0"})
@@ -215,7 +207,7 @@ def test_booking_form_greys_out_who_already_has_an_appointment_for_the_service(c
 
     book(client, service, karachi(TUESDAY, 10), person=hamza)
     html = client.get(book_page(service, karachi(TUESDAY, 12))).get_data(as_text=True)
-    assert all(disabled for disabled, _checked, _label in _radios(html).values())
+    assert all(disabled for disabled, _checked, _label in radio_choices(html).values())
     assert "Everyone on your account already has an upcoming appointment for this service." in html
     assert "Book this appointment" not in html
     with client.session_transaction() as session:
