@@ -113,13 +113,18 @@ def active_services(clinic: Clinic) -> list[Service]:
     return [s for s in shown_sorted(clinic.services, Service.shown_name) if s.active]
 
 
-def next_free_dates(clinics: list[Clinic]) -> dict[int, date | None]:
-    """Each clinic's first day with a free place in any of its services (two queries for the lot)."""
-    offered = [s for clinic in clinics for s in active_services(clinic)]
-    by_service = schedule.next_free_dates(offered)
+def next_free_dates(clinics: list[Clinic], service_name: str | None = None) -> dict[int, date | None]:
+    """Each clinic's first day with a free place in any of its services, or only in the services
+    called ``service_name`` when the search asked for one (a person looking for dental care is not
+    helped by tomorrow's free general OPD). Two queries for the lot."""
+    offered = {
+        clinic.id: [s for s in active_services(clinic) if service_name is None or s.name == service_name]
+        for clinic in clinics
+    }
+    by_service = schedule.next_free_dates([s for chosen in offered.values() for s in chosen])
     answer = {}
     for clinic in clinics:
-        dates = [by_service[s.id] for s in active_services(clinic) if by_service[s.id] is not None]
+        dates = [by_service[s.id] for s in offered[clinic.id] if by_service[s.id] is not None]
         answer[clinic.id] = min(dates) if dates else None
     return answer
 

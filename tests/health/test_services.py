@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -438,6 +438,16 @@ def test_find_clinics_filters(make_clinic, make_service):
     assert [c.name for c in services.find_clinics(q="holy").items] == ["Holy Family Hospital"]
     assert services.find_clinics(q="%").total == 0
     assert services.next_free_dates([a, b]) == {a.id: MONDAY, b.id: MONDAY}  # 11:30 today is still bookable
+
+
+def test_next_free_date_of_a_search_for_one_service_is_that_services(make_clinic, make_service):
+    """A search for dental care shows when dental care is free, not tomorrow's general OPD."""
+    clinic = make_clinic(name="Mayo Hospital OPD")
+    make_service(clinic=clinic, name="General OPD")  # free today
+    make_service(clinic=clinic, name="Dental", hours=[(3, time(9), time(12))])  # Thursdays only
+    assert services.next_free_dates([clinic]) == {clinic.id: MONDAY}
+    assert services.next_free_dates([clinic], "Dental") == {clinic.id: date(2026, 3, 5)}
+    assert services.next_free_dates([clinic], "Eye OPD") == {clinic.id: None}
 
 
 def test_a_queue_token_is_upcoming_while_waiting_and_past_once_seen_or_missed(make_service, make_user, citizen):
