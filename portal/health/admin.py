@@ -215,10 +215,11 @@ def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
         appointment.user,
         subject=_l("Appointment cancelled by the clinic"),
         body=lambda: _(
-            "Sorry: %(clinic)s has cancelled appointment %(ref)s (%(service)s, %(when)s) because %(reason)s. "
-            "Please book another time on the portal.",
+            "Sorry: %(clinic)s has cancelled appointment %(ref)s for %(name)s (%(service)s, %(when)s) "
+            "because %(reason)s. Please book another time on the portal.",
             clinic=appointment.clinic.shown_name,
             ref=appointment.reference,
+            name=appointment.patient_name,
             service=appointment.service.shown_name,
             when=_when(appointment),
             reason=reason,

@@ -484,8 +484,9 @@ def cancel(user: User, reference: str) -> Appointment:
         appointment.user,
         subject=_l("Appointment cancelled"),
         body=lambda: _(
-            "Your appointment %(ref)s (%(service)s at %(clinic)s, %(when)s) is cancelled.",
+            "Your appointment %(ref)s for %(name)s (%(service)s at %(clinic)s, %(when)s) is cancelled.",
             ref=appointment.reference,
+            name=appointment.patient_name,
             service=appointment.service.shown_name,
             clinic=appointment.clinic.shown_name,
             when=_when(appointment),
@@ -526,9 +527,10 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
         appointment.user,
         subject=_l("Appointment moved"),
         body=lambda: _(
-            "Your appointment %(ref)s (%(service)s at %(clinic)s) has moved from %(old)s to %(new)s. "
+            "Your appointment %(ref)s for %(name)s (%(service)s at %(clinic)s) has moved from %(old)s to %(new)s. "
             "Your arrival code is still %(code)s.",
             ref=appointment.reference,
+            name=appointment.patient_name,
             service=service.shown_name,
             clinic=appointment.clinic.shown_name,
             old=old_when,

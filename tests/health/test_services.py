@@ -347,6 +347,32 @@ def test_reschedule_moves_and_releases(make_service, citizen):
     assert "Appointment moved" in subjects
 
 
+def test_messages_about_a_family_members_booking_say_whose_it_is(make_service, citizen, make_user):
+    """A mother who booked for two children can tell from the SMS alone which visit moved or ended:
+    the messages of a move, a cancellation and a clinic's cancellation name the person."""
+    from portal.health import admin
+
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    hamza = citizen.dependants[0]
+    moved = services.book_slot(citizen, service.id, karachi(TUESDAY, 9), dependant_id=hamza.id)
+    db.session.commit()
+    services.reschedule(citizen, moved.reference, karachi(TUESDAY, 12))
+    services.cancel(citizen, moved.reference)
+    again = services.book_slot(citizen, service.id, karachi(TUESDAY, 10), dependant_id=hamza.id)
+    admin.admin_cancel(staff, again.id, "Doctor on leave")
+    db.session.commit()
+    bodies = dict(
+        db.session.execute(
+            select(Message.subject, Message.body).where(Message.user_id == citizen.id, Message.channel == "sms")
+        ).all()
+    )
+    assert f"Your appointment {moved.reference} for Hamza Khan (General OPD at" in bodies["Appointment moved"]
+    assert f"Your appointment {moved.reference} for Hamza Khan (General OPD at" in bodies["Appointment cancelled"]
+    by_clinic = bodies["Appointment cancelled by the clinic"]
+    assert f"appointment {again.reference} for Hamza Khan (General OPD," in by_clinic
+
+
 def test_reschedule_to_full_slot_keeps_old(make_service, citizen, make_user):
     service = make_service(places_per_slot=1)
     appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
