@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.health import schedule
 from portal.health.errors import (
     DomainError,
+    DuplicateSubmission,
     InvalidSchedule,
     NoPlaceToday,
     NotCancellable,
@@ -214,10 +215,11 @@ def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
         appointment.user,
         subject=_l("Appointment cancelled by the clinic"),
         body=lambda: _(
-            "Sorry: %(clinic)s has cancelled appointment %(ref)s (%(service)s, %(when)s) because %(reason)s. "
-            "Please book another time on the portal.",
+            "Sorry: %(clinic)s has cancelled appointment %(ref)s for %(name)s (%(service)s, %(when)s) "
+            "because %(reason)s. Please book another time on the portal.",
             clinic=appointment.clinic.shown_name,
             ref=appointment.reference,
+            name=appointment.patient_name,
             service=appointment.service.shown_name,
             when=_when(appointment),
             reason=reason,
@@ -564,8 +566,13 @@ def register_walk_in(
     mobile: str | None,
     mode: str,
     ip=None,
+    submission_token: str | None = None,
 ) -> Appointment:
     """Register a person at the counter: into the next free place today, or a queue token.
+
+    A second call with the same ``submission_token`` (the counter's form posted twice: a double tap, a
+    retry on a slow link) returns the first registration instead of taking a second place; a second
+    post racing the first raises DuplicateSubmission.
 
     A CNIC the portal does not know gets a minimal record (no password: they cannot sign in until
     they register online with the mobile number recorded here); ``mobile`` (E.164) is recorded on
@@ -574,6 +581,13 @@ def register_walk_in(
     today's times are all taken or past.
     """
     begin_write()
+    existing = walk_in_by_token(clinic, submission_token)
+    if existing is not None:
+        if existing.service_id == service_id and existing.user.cnic == normalise_cnic(cnic):
+            return existing
+        # The same page sent again for someone else (the browser's Back, then a new CNIC): a new
+        # registration, not the first one's.
+        submission_token = None
     service = next((s for s in clinic.services if s.id == service_id and s.active), None)
     if service is None:
         raise NotFound()
@@ -608,6 +622,7 @@ def register_walk_in(
         status=STATUS_ARRIVED,
         walk_in=True,
         arrived_at=now,
+        submission_token=submission_token or None,
         created_at=now,
         updated_at=now,
     )
@@ -626,8 +641,12 @@ def register_walk_in(
             break
         if slot_id is None:
             raise _at("mode", NoPlaceToday())
-        db.session.add(appointment)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(appointment)
+        except IntegrityError:
+            _raise_if_posted_twice(submission_token)
+            raise
     else:
         # Counters of one clinic take numbers one at a time (a row lock on PostgreSQL; SQLite's
         # write lock already serialises); the unique constraint and the retry are the safety net.
@@ -646,12 +665,27 @@ def register_walk_in(
                 with db.session.begin_nested():
                     db.session.add(appointment)
             except IntegrityError:
+                _raise_if_posted_twice(submission_token)
                 continue  # another counter took this number; the savepoint forgot the row
             break
         else:
             raise DomainError(_l("Could not give a queue token. Please try again."))
     audit("health.walk_in.registered", actor=actor, target=appointment, ip=ip, mode=mode)
     return appointment
+
+
+def walk_in_by_token(clinic: Clinic, token: str | None) -> Appointment | None:
+    """The walk-in that the counter form carrying ``token`` registered at ``clinic``, if any."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Appointment).where(Appointment.submission_token == token, Appointment.clinic_id == clinic.id)
+    )
+
+
+def _raise_if_posted_twice(token: str | None) -> None:
+    if token and db.session.scalar(select(Appointment.id).where(Appointment.submission_token == token)):
+        raise DuplicateSubmission(token)
 
 
 # --- exports and counts ------------------------------------------------------------------------

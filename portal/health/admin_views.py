@@ -16,7 +16,7 @@ from portal.auth.decorators import role_required
 from portal.extensions import db
 from portal.forms import optional_text
 from portal.health import admin, bp
-from portal.health.errors import DomainError, NotFound, ScheduleConflict
+from portal.health.errors import DomainError, DuplicateSubmission, NotFound, ScheduleConflict
 from portal.health.forms import (
     STATUS_LABELS,
     CancelForm,
@@ -397,7 +397,9 @@ def admin_walk_in(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = WalkInForm()
     form.service_id.choices = [(s.id, s.shown_name) for s in admin.clinic_services(clinic) if s.active]
-    error = None
+    error, appointment = None, None
+    if request.method == "GET":
+        form.ensure_token()
     if form.validate_on_submit():
         try:
             appointment = admin.register_walk_in(
@@ -409,14 +411,22 @@ def admin_walk_in(clinic_id: int):
                 getattr(form.mobile, "e164", None),
                 form.mode.data,
                 ip=client_ip(),
+                submission_token=form.submission_token.data,
             )
+        except DuplicateSubmission as exc:
+            # The same form posted twice at once: the first post's registration, not a second place.
+            db.session.rollback()
+            appointment = admin.walk_in_by_token(clinic, exc.token)
+            if appointment is None:
+                abort(409)
         except NotFound:
             abort(404)
         except DomainError as exc:
             db.session.rollback()
-            error = _error_at_field(form, exc)
+            appointment, error = None, _error_at_field(form, exc)
         else:
             db.session.commit()
+        if appointment is not None:
             if appointment.queue_number:
                 message = _(
                     "Queue token %(number)s for %(name)s.",

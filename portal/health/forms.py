@@ -242,7 +242,7 @@ class CancelForm(FlaskForm):
     )
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(SubmissionTokenMixin, FlaskForm):
     cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
     full_name = StringField(_l("Full name (if new to the portal)"), validators=[Optional(), Length(max=120)])
     mobile = StringField(_l("Mobile number (optional)"), validators=[Optional(), PakistaniMobile()])

@@ -113,13 +113,18 @@ def active_services(clinic: Clinic) -> list[Service]:
     return [s for s in shown_sorted(clinic.services, Service.shown_name) if s.active]
 
 
-def next_free_dates(clinics: list[Clinic]) -> dict[int, date | None]:
-    """Each clinic's first day with a free place in any of its services (two queries for the lot)."""
-    offered = [s for clinic in clinics for s in active_services(clinic)]
-    by_service = schedule.next_free_dates(offered)
+def next_free_dates(clinics: list[Clinic], service_name: str | None = None) -> dict[int, date | None]:
+    """Each clinic's first day with a free place in any of its services, or only in the services
+    called ``service_name`` when the search asked for one (a person looking for dental care is not
+    helped by tomorrow's free general OPD). Two queries for the lot."""
+    offered = {
+        clinic.id: [s for s in active_services(clinic) if service_name is None or s.name == service_name]
+        for clinic in clinics
+    }
+    by_service = schedule.next_free_dates([s for chosen in offered.values() for s in chosen])
     answer = {}
     for clinic in clinics:
-        dates = [by_service[s.id] for s in active_services(clinic) if by_service[s.id] is not None]
+        dates = [by_service[s.id] for s in offered[clinic.id] if by_service[s.id] is not None]
         answer[clinic.id] = min(dates) if dates else None
     return answer
 
@@ -479,8 +484,9 @@ def cancel(user: User, reference: str) -> Appointment:
         appointment.user,
         subject=_l("Appointment cancelled"),
         body=lambda: _(
-            "Your appointment %(ref)s (%(service)s at %(clinic)s, %(when)s) is cancelled.",
+            "Your appointment %(ref)s for %(name)s (%(service)s at %(clinic)s, %(when)s) is cancelled.",
             ref=appointment.reference,
+            name=appointment.patient_name,
             service=appointment.service.shown_name,
             clinic=appointment.clinic.shown_name,
             when=_when(appointment),
@@ -521,9 +527,10 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
         appointment.user,
         subject=_l("Appointment moved"),
         body=lambda: _(
-            "Your appointment %(ref)s (%(service)s at %(clinic)s) has moved from %(old)s to %(new)s. "
+            "Your appointment %(ref)s for %(name)s (%(service)s at %(clinic)s) has moved from %(old)s to %(new)s. "
             "Your arrival code is still %(code)s.",
             ref=appointment.reference,
+            name=appointment.patient_name,
             service=service.shown_name,
             clinic=appointment.clinic.shown_name,
             old=old_when,

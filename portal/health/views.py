@@ -82,7 +82,7 @@ def find_clinics():
         # A page past the last (an old link, a typed number): the last page, not "59 found" over none.
         last = max(results.pages, 1)
         return redirect(url_for("health.find_clinics", **{**request.args.to_dict(), "page": last}))
-    next_dates = services.next_free_dates(results.items)
+    next_dates = services.next_free_dates(results.items, service_name)
     return render_template(
         "health/find_clinics.html",
         results=results,

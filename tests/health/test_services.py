@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -347,6 +347,32 @@ def test_reschedule_moves_and_releases(make_service, citizen):
     assert "Appointment moved" in subjects
 
 
+def test_messages_about_a_family_members_booking_say_whose_it_is(make_service, citizen, make_user):
+    """A mother who booked for two children can tell from the SMS alone which visit moved or ended:
+    the messages of a move, a cancellation and a clinic's cancellation name the person."""
+    from portal.health import admin
+
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    hamza = citizen.dependants[0]
+    moved = services.book_slot(citizen, service.id, karachi(TUESDAY, 9), dependant_id=hamza.id)
+    db.session.commit()
+    services.reschedule(citizen, moved.reference, karachi(TUESDAY, 12))
+    services.cancel(citizen, moved.reference)
+    again = services.book_slot(citizen, service.id, karachi(TUESDAY, 10), dependant_id=hamza.id)
+    admin.admin_cancel(staff, again.id, "Doctor on leave")
+    db.session.commit()
+    bodies = dict(
+        db.session.execute(
+            select(Message.subject, Message.body).where(Message.user_id == citizen.id, Message.channel == "sms")
+        ).all()
+    )
+    assert f"Your appointment {moved.reference} for Hamza Khan (General OPD at" in bodies["Appointment moved"]
+    assert f"Your appointment {moved.reference} for Hamza Khan (General OPD at" in bodies["Appointment cancelled"]
+    by_clinic = bodies["Appointment cancelled by the clinic"]
+    assert f"appointment {again.reference} for Hamza Khan (General OPD," in by_clinic
+
+
 def test_reschedule_to_full_slot_keeps_old(make_service, citizen, make_user):
     service = make_service(places_per_slot=1)
     appointment = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 0))
@@ -438,6 +464,16 @@ def test_find_clinics_filters(make_clinic, make_service):
     assert [c.name for c in services.find_clinics(q="holy").items] == ["Holy Family Hospital"]
     assert services.find_clinics(q="%").total == 0
     assert services.next_free_dates([a, b]) == {a.id: MONDAY, b.id: MONDAY}  # 11:30 today is still bookable
+
+
+def test_next_free_date_of_a_search_for_one_service_is_that_services(make_clinic, make_service):
+    """A search for dental care shows when dental care is free, not tomorrow's general OPD."""
+    clinic = make_clinic(name="Mayo Hospital OPD")
+    make_service(clinic=clinic, name="General OPD")  # free today
+    make_service(clinic=clinic, name="Dental", hours=[(3, time(9), time(12))])  # Thursdays only
+    assert services.next_free_dates([clinic]) == {clinic.id: MONDAY}
+    assert services.next_free_dates([clinic], "Dental") == {clinic.id: date(2026, 3, 5)}
+    assert services.next_free_dates([clinic], "Eye OPD") == {clinic.id: None}
 
 
 def test_a_queue_token_is_upcoming_while_waiting_and_past_once_seen_or_missed(make_service, make_user, citizen):

@@ -224,6 +224,53 @@ def test_walk_in_new_person_into_free_place_and_queue(client, auth, setup):
     assert "Ghulam Rasool" in html and "token 2" in html
 
 
+def test_walk_in_form_posted_twice_registers_the_person_once(client, auth, setup):
+    """A double tap or a retry on a slow link: one place taken, the first registration shown again."""
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+    for mode, cnic, name, shown in (
+        ("slot", "3740511111111", "Ghulam Rasool", "Ghulam Rasool is booked in at 9:00\u202fAM today."),
+        ("queue", "3740522222222", "Noor Bibi", "Queue token 1 for Noor Bibi."),
+    ):
+        html = client.get(path).get_data(as_text=True)
+        data = {
+            "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1),
+            "submission_token": re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1),
+            "cnic": cnic,
+            "full_name": name,
+            "service_id": service.id,
+            "mode": mode,
+        }
+        first, second = client.post(path, data=data), client.post(path, data=data)
+        assert first.status_code == second.status_code == 302
+        person = db.session.scalar(select(User).where(User.cnic == cnic))
+        assert db.session.scalar(select(func.count()).where(Appointment.user_id == person.id)) == 1
+        assert client.get(second.headers["Location"]).get_data(as_text=True).count(shown) == 2
+    slot = db.session.scalar(select(Slot).where(Slot.service_id == service.id, Slot.starts_at == karachi(MONDAY, 9)))
+    assert slot.booked == 1
+
+
+def test_walk_in_page_sent_again_for_someone_else_registers_them(client, auth, setup):
+    """The browser's Back to the filled form, a new CNIC, Register: a second person, not the first again."""
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+    html = client.get(path).get_data(as_text=True)
+    data = {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1),
+        "submission_token": re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1),
+        "service_id": service.id,
+        "mode": "queue",
+    }
+    client.post(path, data={**data, "cnic": "37405-1111111-1", "full_name": "Ghulam Rasool"})
+    client.post(path, data={**data, "cnic": "37405-2222222-2", "full_name": "Noor Bibi"})
+    names = db.session.scalars(
+        select(User.full_name).join(Appointment, Appointment.user_id == User.id).where(Appointment.walk_in.is_(True))
+    ).all()
+    assert sorted(names) == ["Ghulam Rasool", "Noor Bibi"]
+
+
 def test_walk_in_when_today_is_full(client, auth, make_service, make_user, app):
     app.config["FIXED_NOW"] = karachi(MONDAY, 13, 5).isoformat()  # after the last slot ended
     service = make_service()

@@ -52,6 +52,19 @@ def test_find_clinics_page_filters_and_next_date(client, make_clinic, make_servi
     assert response.status_code == 302 and response.headers["Location"] == "/clinics?page=1"
 
 
+def test_find_clinics_for_one_service_shows_that_services_next_free_date(client, make_clinic, make_service):
+    from datetime import time
+
+    clinic = make_clinic(name="Mayo Hospital OPD")
+    make_service(clinic=clinic, name="General OPD")  # free today, Monday
+    make_service(clinic=clinic, name="Dental", hours=[(3, time(9), time(12))])  # Thursdays only
+    html = client.get("/clinics").get_data(as_text=True)
+    assert "Monday, March 2, 2026" in html
+    html = client.get("/clinics?service=Dental").get_data(as_text=True)
+    assert "Mayo Hospital OPD" in html
+    assert "Thursday, March 5, 2026" in html and "Monday, March 2, 2026" not in html
+
+
 def test_find_clinics_paginates(client, make_clinic):
     for i in range(12):
         make_clinic(name=f"BHU {i:02d}")
