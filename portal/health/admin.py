@@ -541,15 +541,17 @@ def set_status(actor: User, appointment_id: int, status: str, arrival_code: str 
     return appointment
 
 
-def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None) -> Appointment:
-    """The clinic cancels a booking with a reason; the place is freed and the person is told."""
+def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None, reason_ur: str | None = None) -> Appointment:
+    """The clinic cancels a booking with a reason (and, when the admin gave one, the reason in Urdu);
+    the place is freed and the person is told the reason in their own language, as with a closure."""
     begin_write()
     appointment = appointment_for_admin(actor, appointment_id, lock=True)
     if appointment.status != STATUS_BOOKED:
         raise NotCancellable()
-    mark_cancelled(appointment, reason.strip(), by_clinic=True)
-    audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=reason.strip())
-    _notify_clinic_cancel(appointment, reason.strip())
+    reason, reason_ur = reason.strip(), (reason_ur or "").strip() or None
+    mark_cancelled(appointment, reason, by_clinic=True, reason_ur=reason_ur)
+    audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=reason)
+    _notify_clinic_cancel(appointment, InLanguage(reason, reason_ur))
     return appointment
 
 

@@ -375,7 +375,9 @@ def admin_cancel(appointment_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            admin.admin_cancel(current_user, appointment_id, form.reason.data, ip=client_ip())
+            admin.admin_cancel(
+                current_user, appointment_id, form.reason.data, ip=client_ip(), reason_ur=optional_text(form.reason_ur)
+            )
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)

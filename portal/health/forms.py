@@ -240,6 +240,9 @@ class CancelForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (the person will see it)"), validators=[DataRequired(_l("Give a reason.")), Length(max=300)]
     )
+    reason_ur = TextAreaField(
+        _l("Reason in Urdu (optional)"), validators=[Optional(), Length(max=300)], render_kw=URDU_INPUT
+    )
 
 
 class WalkInForm(SubmissionTokenMixin, FlaskForm):

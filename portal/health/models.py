@@ -174,9 +174,9 @@ class Appointment(db.Model):
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
     cancelled_reason: Mapped[str | None] = mapped_column(String(300))
-    # The same reason in Urdu, kept beside the English one when the portal or a closure gave one (a
-    # closure's Urdu reason, "the clinic changed its schedule" in Urdu); a reason an admin typed for
-    # one appointment is kept as it was typed, in cancelled_reason alone.
+    # The same reason in Urdu, kept beside the English one when the portal, a closure or the admin
+    # cancelling one appointment gave one (a closure's Urdu reason, "the clinic changed its schedule"
+    # in Urdu, the cancel form's optional Urdu reason).
     cancelled_reason_ur: Mapped[str | None] = mapped_column(String(300))
     shown_cancelled_reason = Shown("cancelled_reason", "cancelled_reason_ur")  # in the reader's language
     cancelled_by_clinic: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -233,3 +233,47 @@ def test_citizens_see_why_a_day_is_closed_in_their_language(client, auth, make_s
     refused = client.post(form, data={**fields, "person": "0"}).get_data(as_text=True)
     assert 'The clinic is closed on this day (<bdi class="name">Polio drive</bdi>).' in refused
     assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
+
+
+def test_one_appointment_cancelled_by_the_clinic_tells_its_reason_in_the_readers_language(
+    app, client, auth, make_service, make_user
+):
+    """The clinic admin's cancel form takes the reason in Urdu too (optional): an Urdu reader is told
+    it in the SMS and sees it on the appointment, an English reader the English one; without Urdu,
+    both are told the English reason as before."""
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    english, urdu, other = make_user(preferred_language="en"), make_user(preferred_language="ur"), make_user()
+    with app.test_request_context():
+        bookings = [
+            services.book_slot(p, service.id, karachi(TUESDAY, hour))
+            for hour, p in zip((9, 10, 12), (english, urdu, other))
+        ]
+    db.session.commit()
+    auth.login(staff)
+    form = f"/clinic-admin/appointments/{bookings[0].id}/cancel"
+    assert 'name="reason_ur"' in client.get(form).get_data(as_text=True)
+    assert 'dir="rtl"' in input_or_textarea(client.get(form).get_data(as_text=True), "reason_ur")
+    too_long = post_form(client, form, {"reason": "Doctor on leave", "reason_ur": "ا" * 301})
+    assert too_long.status_code == 200 and db.session.get(Appointment, bookings[0].id).status == "booked"
+    for booking in bookings[:2]:
+        path = f"/clinic-admin/appointments/{booking.id}/cancel"
+        assert (
+            post_form(client, path, {"reason": "Doctor on leave", "reason_ur": " ڈاکٹر چھٹی پر ہیں "}).status_code
+            == 302
+        )
+    path = f"/clinic-admin/appointments/{bookings[2].id}/cancel"
+    assert post_form(client, path, {"reason": "Doctor on leave", "reason_ur": "  "}).status_code == 302
+    assert "because Doctor on leave." in sms_to(english) and "ڈاکٹر" not in sms_to(english)
+    assert "وجہ: ڈاکٹر چھٹی پر ہیں۔" in sms_to(urdu) and "Doctor on leave" not in sms_to(urdu)
+    assert db.session.get(Appointment, bookings[1].id).cancelled_reason_ur == "ڈاکٹر چھٹی پر ہیں"
+    assert db.session.get(Appointment, bookings[2].id).cancelled_reason_ur is None
+    auth.logout()
+    auth.login(urdu)
+    in_urdu(client)
+    html = client.get(f"/appointments/{bookings[1].reference}").get_data(as_text=True)
+    assert '<bdi dir="rtl">ڈاکٹر چھٹی پر ہیں</bdi>' in html and "Doctor on leave" not in html
+
+
+def input_or_textarea(html: str, name: str) -> str:
+    return re.search(rf'<(?:input|textarea)[^>]*\bname="{name}"[^>]*>', html).group(0)
