@@ -197,6 +197,8 @@ def enrol(section_id: int):
         labels=auth_services.people_labels(user),
         preview=preview,
         offered=offered,
+        # Everyone who can be chosen would only wait (the seats left are kept for a group): say so on the button.
+        offered_to_wait=sum(s.kind == services.STANDING_WAIT_FOR_KEPT for s in standings),
     )
 
 
@@ -205,6 +207,7 @@ NOT_OFFERED = {
     services.STANDING_HERE: _l("%(name)s (already in this cohort)"),
     services.STANDING_ELSEWHERE: _l("%(name)s (has a place in another cohort)"),
     services.STANDING_NOT_ELIGIBLE: _l("%(name)s (cannot join)"),
+    services.STANDING_KEPT: _l("%(name)s (the seats left are kept for others)"),
 }
 
 

@@ -725,3 +725,48 @@ def _radios(html: str) -> dict[str, tuple[bool, bool, str]]:
     for tag, label in re.findall(r'<label class="choice">(<input[^>]*type="radio"[^>]*>) ([^<]+)</label>', html):
         found[re.search(r'value="([^"]+)"', tag).group(1)] = (" disabled" in tag, " checked" in tag, label.strip())
     return found
+
+
+def test_only_seats_kept_for_a_group_left_the_pages_say_a_man_would_wait(client, auth, make_user, make_section):
+    """Three seats, two kept for women until enrolment closes (10 March), one man already has the third:
+    '2 of 3 seats left' is true, but not for Bilal. The course and enrol pages used to say he 'Can join'
+    and offer 'Confirm enrolment', then put him on the waitlist. They now say so before he asks, his
+    wife Sana still can join, and posting does what the page said."""
+    section = make_section(capacity=3, reserved_kind="gender", reserved_value="female", reserved_seats=2)
+    services.enrol(make_user(gender="male"), section.id)
+    db.session.commit()
+    bilal = make_user(full_name="Bilal", gender="male")
+    auth.login(bilal)
+    kept = (
+        "The seats left are kept for women and girls until enrolment closes on 10 March 2026: "
+        "until then Bilal would be number 1 on the waitlist."
+    )
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    assert "2 of 3 seats left" in html
+    assert kept in html and "Would join the waitlist" in html and ">Can join<" not in html
+    assert "Join the waitlist</button>" in html and "Confirm enrolment" not in html
+    assert kept in client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+
+    db.session.add(Dependant(user=bilal, full_name="Sana", relationship_="spouse", date_of_birth=date(1994, 1, 1),
+                             gender="female"))  # fmt: skip
+    db.session.commit()
+    html = client.get(path).get_data(as_text=True)
+    assert kept in html and ">Can join<" in html  # Sana takes a kept seat
+    assert "Confirm enrolment</button>" in html
+
+    response = post_enrol(client, section, token=form_token(html))
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == bilal.id))
+    assert response.status_code == 302 and enrolment.status == "waitlisted"
+
+
+def test_only_seats_kept_for_a_group_left_and_no_waitlist_a_man_cannot_be_chosen(client, auth, make_user, make_section):
+    section = make_section(
+        capacity=2, reserved_kind="gender", reserved_value="female", reserved_seats=1, waitlist_enabled=False
+    )
+    services.enrol(make_user(gender="male"), section.id)
+    db.session.commit()
+    auth.login(make_user(full_name="Bilal", gender="male"))
+    html = client.get(f"/courses/sections/{section.id}/enrol").get_data(as_text=True)
+    assert "The seats left are kept for women and girls until enrolment closes on 10 March 2026." in html
+    assert "No one on your account can join this cohort." in html and "<button" not in html.split("<main")[1]
