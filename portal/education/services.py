@@ -461,6 +461,11 @@ class EnrolPreview:
     position: int | None = None  # the place on the waitlist a new request would take
     refusal: DomainError | None = None  # why no one can ask now (not open, closed, no place left)
 
+    @property
+    def opens_later(self) -> bool:
+        """Enrolment has not opened yet (its seats are still to be had, from the day it opens)."""
+        return isinstance(self.refusal, EnrolmentNotOpenYet)
+
 
 def enrol_preview(section: Section, waiting: int | None = None) -> EnrolPreview:
     """The likely outcome of enrolling in ``section``, from its counters as read now (``enrol`` decides

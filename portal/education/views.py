@@ -97,8 +97,15 @@ def find_courses():
     results = catalogue.search_courses(filters, page=requested_page())
     sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
+    # Whether each cohort takes enrolments now, as its course page will say (no query: counters and dates).
+    previews = {s.id: services.enrol_preview(s, waiting.get(s.id, 0)) for group in sections.values() for s in group}
     return render_template(
-        "education/find_courses.html", form=form, results=results, sections=sections, waiting=waiting
+        "education/find_courses.html",
+        form=form,
+        results=results,
+        sections=sections,
+        waiting=waiting,
+        previews=previews,
     )
 
 

@@ -770,3 +770,22 @@ def test_only_seats_kept_for_a_group_left_and_no_waitlist_a_man_cannot_be_chosen
     html = client.get(f"/courses/sections/{section.id}/enrol").get_data(as_text=True)
     assert "The seats left are kept for women and girls until enrolment closes on 10 March 2026." in html
     assert "No one on your account can join this cohort." in html and "<button" not in html.split("<main")[1]
+
+
+def test_find_courses_says_when_a_cohort_takes_no_enrolments_instead_of_its_seats(client, make_course, make_section):
+    """A course running one cohort while it takes enrolments for the next is listed, with both cohorts.
+    The running one, whose enrolment closed on 1 March, used to read '1 seat left' like the other, and
+    the citizen learned only on the course page that no one can take it; one not open yet says when it
+    opens, as the course page does."""
+    course = make_course(title="Tailoring")
+    make_section(
+        course=course, start_date=date(2026, 2, 23), enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 1),
+        capacity=4, enrolled_count=3,
+    )  # fmt: skip
+    make_section(course=course, start_date=date(2026, 4, 6), enrol_opens=date(2026, 3, 9), capacity=20)
+    make_section(course=course, start_date=date(2026, 3, 16), capacity=7)
+    html = client.get("/courses?q=tailoring").get_data(as_text=True)
+    assert "Starts Feb 23, 2026:" in html and "Enrolment for this cohort closed on 1 March 2026." in html
+    assert "1 seat left" not in html
+    assert "20 seats left" in html and "Enrolment for this cohort opens on 9 March 2026." in html
+    assert "7 seats left" in html
