@@ -703,5 +703,10 @@ def bulk_enrol():
                 if not apply:
                     form.content.data = raw.decode("utf-8-sig")
     return render_template(
-        "education/admin/bulk.html", form=form, report=report, error=error, sections=bulk.current_sections(me())
+        "education/admin/bulk.html",
+        form=form,
+        report=report,
+        error=error,
+        sections=bulk.current_sections(me()),
+        upload_hint=bulk.upload_hint(),
     )
