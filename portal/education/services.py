@@ -554,10 +554,16 @@ def standing(person: Person, section: Section, current: Enrolment | None, previe
     return Standing(person, None, problems, STANDING_CAN_JOIN)
 
 
+def seats_left_for(person: Person, section: Section) -> int:
+    """The seats ``person`` could take now (``take_seat``): all those left for a member of the reserved
+    group, only the general ones for anyone else while seats are kept."""
+    return section.seats_left if in_reserved_group(section, person) else section.general_seats_left
+
+
 def _only_kept_seats_for(person: Person, section: Section) -> bool:
     """Whether the only seats left are kept for a group ``person`` is not in (``take_seat`` would give
     them none), read from the section's counters as they are now."""
-    return section.seats_left > 0 and section.general_seats_left == 0 and not in_reserved_group(section, person)
+    return section.seats_left > 0 and seats_left_for(person, section) == 0
 
 
 def promote_waitlist(section: Section) -> list[Enrolment]:

@@ -15,7 +15,7 @@ from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
 from portal.database import read_only
 from portal.education import bp, bulk, catalogue, exports, services
-from portal.education.eligibility import Person, describe_reserved, describe_rule
+from portal.education.eligibility import Person, describe_reserved, describe_rule, person_of, reserved_group
 from portal.education.forms import (
     BulkForm,
     ConfirmForm,
@@ -77,6 +77,7 @@ def education_labels():
         },
         "describe_rule": describe_rule,
         "describe_reserved": describe_reserved,
+        "reserved_group": reserved_group,
         "weekday_names": weekday_names,
     }
 
@@ -573,7 +574,9 @@ def rule_delete(rule_id: int):
 @admin_required
 def approvals():
     queue = services.approvals_queue(me())
-    return render_template("education/admin/approvals.html", queue=queue, form=ConfirmForm())
+    # Approving takes one of the seats this person could take, or puts them on the waitlist.
+    seats = {e.id: services.seats_left_for(person_of(e), e.section) for e in queue}
+    return render_template("education/admin/approvals.html", queue=queue, seats=seats, form=ConfirmForm())
 
 
 @bp.route("/school-admin/enrolments/<int:enrolment_id>/approve", methods=["POST"])
