@@ -16,7 +16,7 @@ from portal import clock
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import User, format_cnic
 from portal.auth.services import audit
-from portal.bilingual import InLanguage
+from portal.bilingual import InLanguage, left_to_right
 from portal.database import begin_write
 from portal.education import services
 from portal.education.eligibility import LazyDate, Message, Person
@@ -80,16 +80,35 @@ def decode(raw: bytes) -> str:
         raise services.InvalidCSV(_l("The file is empty."))
     if len(raw) > MAX_BYTES:
         raise services.InvalidCSV(
-            _l("The file is too large: at most %(kb)s KB, about %(rows)s rows."), kb=MAX_BYTES // 1000, rows=MAX_ROWS
+            _l("The file is too large: at most %(size)s, about %(rows)s rows."), size=max_size(), rows=MAX_ROWS
         )
     if b"\x00" in raw:
-        raise services.InvalidCSV(_l("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that."))
+        raise services.InvalidCSV(
+            _l("This is not a CSV text file. Save the sheet as %(format)s and upload that."),
+            format=left_to_right("“CSV UTF-8”"),
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise services.InvalidCSV(
-            _l("The file is not in UTF-8 encoding. In your spreadsheet, choose Save as → “CSV UTF-8” and try again.")
+            _l("The file is not in %(encoding)s encoding. In your spreadsheet, choose %(menu)s and try again."),
+            encoding=left_to_right("UTF-8"),
+            menu=left_to_right("Save as → “CSV UTF-8”"),
         ) from None
+
+
+def max_size() -> str:
+    """The largest file taken, as the upload form and its error say it ("200 KB")."""
+    return left_to_right(f"{MAX_BYTES // 1000} KB")
+
+
+def upload_hint() -> str:
+    """The hint under the upload field, each Latin part left to right on an Urdu page."""
+    return _l("A %(ext)s file saved as %(format)s, at most %(size)s.") % {
+        "ext": left_to_right(".csv"),
+        "format": left_to_right("“CSV UTF-8”"),
+        "size": max_size(),
+    }
 
 
 def parse(text: str) -> list[tuple[int, list[str]]]:

@@ -223,13 +223,20 @@ def describe_rule(rule: EligibilityRule) -> Message:
     return Message(_l("Completed “%(course)s” on the portal"), course=title)
 
 
+def reserved_group(section: Section):
+    """Who the section's reserved seats are kept for ("women and girls"), or None."""
+    if not section.reserved_kind:
+        return None
+    if section.reserved_kind == RESERVED_GENDER:
+        return _l("women and girls") if section.reserved_value == "female" else _l("men and boys")
+    return Message(_l("people living in %(district)s"), district=district_label(section.reserved_value))
+
+
 def describe_reserved(section: Section) -> Message | None:
     if not section.reserved_kind or not section.reserved_seats:
         return None
-    if section.reserved_kind == RESERVED_GENDER:
-        group = _l("women and girls") if section.reserved_value == "female" else _l("men and boys")
-    else:
-        group = Message(_l("people living in %(district)s"), district=district_label(section.reserved_value))
     return Message(
-        _l("%(count)s seats kept for %(group)s until enrolment closes"), count=section.reserved_seats, group=group
+        _l("%(count)s seats kept for %(group)s until enrolment closes"),
+        count=section.reserved_seats,
+        group=reserved_group(section),
     )

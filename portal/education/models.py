@@ -229,6 +229,12 @@ class Section(db.Model):
         there is one), or "Section 12" when the institution gave it none."""
         return self.shown_name or str(_l("Section %(id)s") % {"id": self.id})
 
+    @property
+    def general_seats_left(self) -> int:
+        """Seats anyone can take now: those left less the ones still kept for the reserved group
+        (``services.take_seat`` gives a person outside the group only these)."""
+        return max(0, self.seats_left - self.reserved_open)
+
     def waitlist_full(self, waiting: int) -> bool:
         """Whether a waitlist of ``waiting`` people has no room left (False when there is no cap)."""
         return self.waitlist_cap is not None and waiting >= self.waitlist_cap

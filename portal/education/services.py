@@ -40,6 +40,7 @@ from portal.education.eligibility import (
     eligibility_problems,
     in_reserved_group,
     person_of,
+    reserved_group,
 )
 from portal.education.models import (
     ACTIVE_STATUSES,
@@ -460,6 +461,11 @@ class EnrolPreview:
     position: int | None = None  # the place on the waitlist a new request would take
     refusal: DomainError | None = None  # why no one can ask now (not open, closed, no place left)
 
+    @property
+    def opens_later(self) -> bool:
+        """Enrolment has not opened yet (its seats are still to be had, from the day it opens)."""
+        return isinstance(self.refusal, EnrolmentNotOpenYet)
+
 
 def enrol_preview(section: Section, waiting: int | None = None) -> EnrolPreview:
     """The likely outcome of enrolling in ``section``, from its counters as read now (``enrol`` decides
@@ -490,6 +496,9 @@ STANDING_MAY_MOVE = "may_move"  # waiting in another cohort; a free seat here wo
 STANDING_NOT_ELIGIBLE = "not_eligible"
 STANDING_NOT_NOW = "not_now"  # meets the conditions, but no one can join this cohort now
 STANDING_CAN_JOIN = "can_join"
+# Meets the conditions, but the seats left are kept for a group they are not in (until enrolment closes):
+STANDING_WAIT_FOR_KEPT = "wait_for_kept"  # joining puts them on the waitlist
+STANDING_KEPT = "kept"  # and no waitlist place is left for them: they cannot join now
 
 
 @dataclass(frozen=True)
@@ -505,12 +514,13 @@ def standing(person: Person, section: Section, current: Enrolment | None, previe
     """Whether ``person`` can join ``section`` now, and what to do when a place in another cohort of the
     course stands in the way; ``current`` is their place in the course (``active_enrolment``)."""
     problems = eligibility_problems(person, section)
+    kept = preview.outcome == OUTCOME_SEAT and _only_kept_seats_for(person, section)
     if current is not None and current.section_id == section.id:
         return Standing(person, current, problems, STANDING_HERE)
     if current is not None:
         if current.status == COMPLETED:
             return Standing(person, current, problems, STANDING_ELSEWHERE)
-        if current.status in MOVABLE_STATUSES and not problems and preview.outcome == OUTCOME_SEAT:
+        if current.status in MOVABLE_STATUSES and not problems and preview.outcome == OUTCOME_SEAT and not kept:
             return Standing(
                 person,
                 current,
@@ -523,7 +533,37 @@ def standing(person: Person, section: Section, current: Enrolment | None, previe
         return Standing(person, None, problems, STANDING_NOT_ELIGIBLE)
     if preview.refusal is not None:
         return Standing(person, None, problems, STANDING_NOT_NOW)
+    if kept:
+        group, closes = reserved_group(section), LazyDate(section.enrol_closes)
+        if section.waitlist_enabled and not section.waitlist_full(preview.waiting):
+            advice = Message(
+                _l(
+                    "The seats left are kept for %(group)s until enrolment closes on %(date)s: until then "
+                    "%(name)s would be number %(position)s on the waitlist."
+                ),
+                group=group,
+                date=closes,
+                name=person.name,
+                position=preview.waiting + 1,
+            )
+            return Standing(person, None, problems, STANDING_WAIT_FOR_KEPT, advice)
+        advice = Message(
+            _l("The seats left are kept for %(group)s until enrolment closes on %(date)s."), group=group, date=closes
+        )
+        return Standing(person, None, problems, STANDING_KEPT, advice)
     return Standing(person, None, problems, STANDING_CAN_JOIN)
+
+
+def seats_left_for(person: Person, section: Section) -> int:
+    """The seats ``person`` could take now (``take_seat``): all those left for a member of the reserved
+    group, only the general ones for anyone else while seats are kept."""
+    return section.seats_left if in_reserved_group(section, person) else section.general_seats_left
+
+
+def _only_kept_seats_for(person: Person, section: Section) -> bool:
+    """Whether the only seats left are kept for a group ``person`` is not in (``take_seat`` would give
+    them none), read from the section's counters as they are now."""
+    return section.seats_left > 0 and seats_left_for(person, section) == 0
 
 
 def promote_waitlist(section: Section) -> list[Enrolment]:

@@ -15,7 +15,7 @@ from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
 from portal.database import read_only
 from portal.education import bp, bulk, catalogue, exports, services
-from portal.education.eligibility import Person, describe_reserved, describe_rule
+from portal.education.eligibility import Person, describe_reserved, describe_rule, person_of, reserved_group
 from portal.education.forms import (
     BulkForm,
     ConfirmForm,
@@ -77,6 +77,7 @@ def education_labels():
         },
         "describe_rule": describe_rule,
         "describe_reserved": describe_reserved,
+        "reserved_group": reserved_group,
         "weekday_names": weekday_names,
     }
 
@@ -97,8 +98,15 @@ def find_courses():
     results = catalogue.search_courses(filters, page=requested_page())
     sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
+    # Whether each cohort takes enrolments now, as its course page will say (no query: counters and dates).
+    previews = {s.id: services.enrol_preview(s, waiting.get(s.id, 0)) for group in sections.values() for s in group}
     return render_template(
-        "education/find_courses.html", form=form, results=results, sections=sections, waiting=waiting
+        "education/find_courses.html",
+        form=form,
+        results=results,
+        sections=sections,
+        waiting=waiting,
+        previews=previews,
     )
 
 
@@ -197,6 +205,8 @@ def enrol(section_id: int):
         labels=auth_services.people_labels(user),
         preview=preview,
         offered=offered,
+        # Everyone who can be chosen would only wait (the seats left are kept for a group): say so on the button.
+        offered_to_wait=sum(s.kind == services.STANDING_WAIT_FOR_KEPT for s in standings),
     )
 
 
@@ -205,6 +215,7 @@ NOT_OFFERED = {
     services.STANDING_HERE: _l("%(name)s (already in this cohort)"),
     services.STANDING_ELSEWHERE: _l("%(name)s (has a place in another cohort)"),
     services.STANDING_NOT_ELIGIBLE: _l("%(name)s (cannot join)"),
+    services.STANDING_KEPT: _l("%(name)s (the seats left are kept for others)"),
 }
 
 
@@ -563,7 +574,9 @@ def rule_delete(rule_id: int):
 @admin_required
 def approvals():
     queue = services.approvals_queue(me())
-    return render_template("education/admin/approvals.html", queue=queue, form=ConfirmForm())
+    # Approving takes one of the seats this person could take, or puts them on the waitlist.
+    seats = {e.id: services.seats_left_for(person_of(e), e.section) for e in queue}
+    return render_template("education/admin/approvals.html", queue=queue, seats=seats, form=ConfirmForm())
 
 
 @bp.route("/school-admin/enrolments/<int:enrolment_id>/approve", methods=["POST"])
@@ -693,5 +706,10 @@ def bulk_enrol():
                 if not apply:
                     form.content.data = raw.decode("utf-8-sig")
     return render_template(
-        "education/admin/bulk.html", form=form, report=report, error=error, sections=bulk.current_sections(me())
+        "education/admin/bulk.html",
+        form=form,
+        report=report,
+        error=error,
+        sections=bulk.current_sections(me()),
+        upload_hint=bulk.upload_hint(),
     )

@@ -199,6 +199,31 @@ def test_reserved_seats_are_kept_for_the_group(make_user, make_section):
     assert (s.enrolled_count, s.reserved_taken) == (3, 2)
 
 
+def test_standing_tells_who_would_only_wait_for_the_seats_kept_for_a_group(make_user, make_section):
+    """The standing the course and enrol pages show agrees with what ``enrol`` then does, person by
+    person: with only the seats kept for women left, a man would wait (or, without a waitlist place,
+    cannot join now) and a woman takes a kept seat; a man in the waitlist of another cohort is not
+    told a seat here could take its place."""
+    section = make_section(capacity=2, reserved_kind="gender", reserved_value="female", reserved_seats=1)
+    enrol(make_user(gender="male"), section)
+    man, woman = make_user(gender="male"), make_user(gender="female")
+
+    def kind(user, section):
+        s = fresh(section)
+        person = services.person_for(user, None)
+        current = services.active_enrolment(person, s.course_id)
+        return services.standing(person, s, current, services.enrol_preview(s)).kind
+
+    assert (kind(man, section), kind(woman, section)) == ("wait_for_kept", "can_join")
+    other = make_section(course=section.course, capacity=1, enrolled_count=1)
+    assert enrol(man, other).status == "waitlisted"
+    assert kind(man, section) == "elsewhere"  # not "may_move": the free seat here is not his to take
+    db.session.execute(Section.__table__.update().values(waitlist_enabled=False))
+    db.session.commit()
+    assert kind(make_user(gender="male"), section) == "kept"
+    assert enrol(woman, section).seat_kind == "reserved"
+
+
 def test_group_member_takes_a_general_seat_when_reserved_ones_are_gone(make_user, make_section):
     section = make_section(capacity=3, reserved_kind="gender", reserved_value="female", reserved_seats=1)
     enrol(make_user(gender="female"), section)

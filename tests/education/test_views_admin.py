@@ -593,3 +593,52 @@ def test_school_admin_pages_isolate_english_cohort_and_person_names_in_urdu(clie
         "/school-admin/bulk",
     ):
         assert cohort in client.get(path).get_data(as_text=True), path
+
+
+LRI, PDI = "\u2066", "\u2069"
+
+
+def test_bulk_upload_in_urdu_keeps_file_formats_and_sizes_left_to_right(client, auth, world):
+    """On the Urdu page the hint read '“CSV UTF-8” … csv. فائل، زیادہ سے زیادہ KB 200': the Latin words,
+    the dot of '.csv' and the size were laid out right to left around them. Each is now a left-to-right
+    island (LRI … PDI) in the hint and in the errors that tell the admin how to save the file; an
+    English page has no such marks."""
+    admin, _section, _other = world
+    auth.login(admin)
+    client.get("/language/ur?next=/")
+    html = client.get("/school-admin/bulk").get_data(as_text=True)
+    for island in ("“CSV UTF-8”", ".csv", "200 KB"):
+        assert f"{LRI}{island}{PDI}" in html
+    token = csrf_token(client, "/school-admin/bulk")
+    errors = {
+        b"\x00\x01binary": [f"{LRI}“CSV UTF-8”{PDI}"],
+        "cnic\n".encode("cp1252") + b"\x81\x8d": [f"{LRI}UTF-8{PDI}", f"{LRI}Save as → “CSV UTF-8”{PDI}"],
+        b"cnic,section\n" + b"3520212345671,1\n" * 20000: [f"{LRI}200 KB{PDI}"],
+    }
+    for content, islands in errors.items():
+        html = bulk_post(client, token, content).get_data(as_text=True)
+        for island in islands:
+            assert island in html, island
+    client.get("/language/en?next=/")
+    html = client.get("/school-admin/bulk").get_data(as_text=True)
+    assert LRI not in html and "A .csv file saved as “CSV UTF-8”, at most 200 KB." in html
+
+
+def test_approvals_say_when_the_seats_left_are_kept_for_others(client, auth, make_user, make_section, school_admin):
+    """Two seats left, both kept for women: the queue said '(2 seats left)' beside Bilal's request, and
+    approving it put him on the waitlist ('No seat was left'). The queue now says, for him, that the
+    seats left are kept for women and girls; beside Sana's request it still says '2 seats left'."""
+    section = make_section(
+        capacity=3, needs_approval=True, reserved_kind="gender", reserved_value="female", reserved_seats=2,
+        enrolled_count=1,
+    )  # fmt: skip
+    bilal, sana = make_user(full_name="Bilal", gender="male"), make_user(full_name="Sana", gender="female")
+    for person in (bilal, sana):
+        services.enrol(person, section.id)
+    db.session.commit()
+    auth.login(school_admin(section.course.institution))
+    html = client.get("/school-admin/approvals").get_data(as_text=True)
+    bilal_row, sana_row = (row for row in html.split("<tr>")[2:4])
+    assert "Bilal" in bilal_row and "Sana" in sana_row
+    assert "no seat for <bdi>Bilal</bdi>: the 2 left are kept for women and girls" in bilal_row
+    assert "2 seats left" in sana_row and "kept for" not in sana_row

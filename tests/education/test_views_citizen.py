@@ -718,3 +718,67 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
     assert "No one on your account can join this cohort." in html and not radio_choices(html)
     assert "If you go ahead" not in html  # no waitlist place promised to no one
     assert 'type="submit"' not in html.split("<main")[1].split("</main>")[0]
+
+
+def test_only_seats_kept_for_a_group_left_the_pages_say_a_man_would_wait(client, auth, make_user, make_section):
+    """Three seats, two kept for women until enrolment closes (10 March), one man already has the third:
+    '2 of 3 seats left' is true, but not for Bilal. The course and enrol pages used to say he 'Can join'
+    and offer 'Confirm enrolment', then put him on the waitlist. They now say so before he asks, his
+    wife Sana still can join, and posting does what the page said."""
+    section = make_section(capacity=3, reserved_kind="gender", reserved_value="female", reserved_seats=2)
+    services.enrol(make_user(gender="male"), section.id)
+    db.session.commit()
+    bilal = make_user(full_name="Bilal", gender="male")
+    auth.login(bilal)
+    kept = (
+        "The seats left are kept for women and girls until enrolment closes on 10 March 2026: "
+        "until then Bilal would be number 1 on the waitlist."
+    )
+    path = f"/courses/sections/{section.id}/enrol"
+    html = client.get(path).get_data(as_text=True)
+    assert "2 of 3 seats left" in html
+    assert kept in html and "Would join the waitlist" in html and ">Can join<" not in html
+    assert "Join the waitlist</button>" in html and "Confirm enrolment" not in html
+    assert kept in client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+
+    db.session.add(Dependant(user=bilal, full_name="Sana", relationship_="spouse", date_of_birth=date(1994, 1, 1),
+                             gender="female"))  # fmt: skip
+    db.session.commit()
+    html = client.get(path).get_data(as_text=True)
+    assert kept in html and ">Can join<" in html  # Sana takes a kept seat
+    assert "Confirm enrolment</button>" in html
+
+    response = post_enrol(client, section, token=form_token(html))
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == bilal.id))
+    assert response.status_code == 302 and enrolment.status == "waitlisted"
+
+
+def test_only_seats_kept_for_a_group_left_and_no_waitlist_a_man_cannot_be_chosen(client, auth, make_user, make_section):
+    section = make_section(
+        capacity=2, reserved_kind="gender", reserved_value="female", reserved_seats=1, waitlist_enabled=False
+    )
+    services.enrol(make_user(gender="male"), section.id)
+    db.session.commit()
+    auth.login(make_user(full_name="Bilal", gender="male"))
+    html = client.get(f"/courses/sections/{section.id}/enrol").get_data(as_text=True)
+    assert "The seats left are kept for women and girls until enrolment closes on 10 March 2026." in html
+    assert "No one on your account can join this cohort." in html and "<button" not in html.split("<main")[1]
+
+
+def test_find_courses_says_when_a_cohort_takes_no_enrolments_instead_of_its_seats(client, make_course, make_section):
+    """A course running one cohort while it takes enrolments for the next is listed, with both cohorts.
+    The running one, whose enrolment closed on 1 March, used to read '1 seat left' like the other, and
+    the citizen learned only on the course page that no one can take it; one not open yet says when it
+    opens, as the course page does."""
+    course = make_course(title="Tailoring")
+    make_section(
+        course=course, start_date=date(2026, 2, 23), enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 1),
+        capacity=4, enrolled_count=3,
+    )  # fmt: skip
+    make_section(course=course, start_date=date(2026, 4, 6), enrol_opens=date(2026, 3, 9), capacity=20)
+    make_section(course=course, start_date=date(2026, 3, 16), capacity=7)
+    html = client.get("/courses?q=tailoring").get_data(as_text=True)
+    assert "Starts Feb 23, 2026:" in html and "Enrolment for this cohort closed on 1 March 2026." in html
+    assert "1 seat left" not in html
+    assert "20 seats left" in html and "Enrolment for this cohort opens on 9 March 2026." in html
+    assert "7 seats left" in html
