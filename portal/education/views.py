@@ -96,6 +96,10 @@ def find_courses():
     form = CourseSearchForm(request.args)
     filters = catalogue.CourseFilters(**form.valid_filters())
     results = catalogue.search_courses(filters, page=requested_page())
+    if results.page > max(results.pages, 1):
+        # A page past the last (an old link, a typed number): the last page, not "22 found" over none.
+        last = max(results.pages, 1)
+        return redirect(url_for("education.find_courses", **{**request.args.to_dict(), "page": last}))
     sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
     # Whether each cohort takes enrolments now, as its course page will say (no query: counters and dates).

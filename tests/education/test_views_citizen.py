@@ -782,3 +782,16 @@ def test_find_courses_says_when_a_cohort_takes_no_enrolments_instead_of_its_seat
     assert "1 seat left" not in html
     assert "20 seats left" in html and "Enrolment for this cohort opens on 9 March 2026." in html
     assert "7 seats left" in html
+
+
+def test_a_course_search_page_past_the_last_goes_to_the_last_page(client, make_course, make_section):
+    """An old or typed link to page 99 of a search is sent to its last page, instead of '12 courses
+    found' over 'No course matches'."""
+    for i in range(12):
+        make_section(course=make_course(title=f"Tailoring {i:02d}"))
+    response = client.get("/courses?q=Tailoring&page=99")
+    assert response.status_code == 302 and response.headers["Location"] == "/courses?q=Tailoring&page=2"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tailoring 11" in html and "No course matches" not in html
+    response = client.get("/courses?q=nothing&page=3")
+    assert response.status_code == 302 and response.headers["Location"] == "/courses?q=nothing&page=1"
