@@ -319,7 +319,9 @@ def dependant_form(dependant_id: int | None = None):
         flash(message, "success")
         # Added from a booking or enrolment page: back there, where the new person can now be chosen.
         return redirect(safe_next(request.args.get("next")) or url_for("auth.family"))
-    return render_template("auth/dependant_form.html", form=form, dependant=dependant)
+    # Opened from a booking or enrolment page: its way back leads there too, not to the family list.
+    back = safe_next(request.args.get("next"))
+    return render_template("auth/dependant_form.html", form=form, dependant=dependant, back=back)
 
 
 @bp.route("/account/family/<int:dependant_id>/remove", methods=["GET", "POST"])

@@ -272,6 +272,19 @@ def test_a_family_member_added_from_a_booking_page_brings_the_person_back_there(
     assert response.headers["Location"] == "/account/family"
 
 
+def test_the_family_form_opened_from_a_booking_page_leads_back_there_without_adding(client, auth, citizen):
+    """Its way back goes where the person came from (the enrol page) rather than to the family list,
+    which saving already did; any other address keeps the family list."""
+    auth.login(citizen)
+    enrol = "/courses/sections/3/enrol"
+    html = client.get(f"/account/family/new?next={enrol}").get_data(as_text=True)
+    assert f'<a href="{enrol}">Back without adding anyone</a>' in html and "Back to family members" not in html
+    html = client.get("/account/family/new?next=https://evil.example/").get_data(as_text=True)
+    assert '<a href="/account/family">Back to family members</a>' in html and 'href="https://evil' not in html
+    html = client.get("/account/family/new").get_data(as_text=True)
+    assert '<a href="/account/family">Back to family members</a>' in html
+
+
 def test_the_family_form_posted_twice_adds_the_person_once(client, auth, citizen):
     """A double tap on Save, or Back and Save again on a slow link: the same name (spaces and capitals
     aside) and date of birth is the family member already there, not a second copy in every choice."""
