@@ -56,6 +56,39 @@ def test_filters_round_trip_in_links(client, auth, dataset, provincial):
     assert "district=Multan" in html and "service=Dental+OPD" in html and "start=2026-02-23" in html
 
 
+def _selected(html: str, name: str) -> str | None:
+    """The value of the option shown selected in the filter form's visible select ``name``."""
+    select = re.search(rf'<select id="f-{name}" name="{name}">(.*?)</select>', html, re.S)
+    if select is None:
+        return None
+    chosen = re.search(r'<option value="([^"]*)" selected>', select.group(1))
+    return chosen.group(1) if chosen else ""
+
+
+def test_the_overview_shows_the_service_and_category_its_cards_are_counted_for(client, auth, dataset, provincial):
+    """The subnav carries the detail pages' filters to the overview, whose cards then count only that
+    service and that category: the form must show them, where they can be set back to "All"."""
+    auth.login(provincial)
+    query = {**HEALTH_RANGE, "service": "Dental OPD", "category": "ai_data"}
+    html = client.get("/dashboard/", query_string=query).get_data(as_text=True)
+    assert _selected(html, "service") == "Dental OPD"
+    assert _selected(html, "category") == "ai_data"
+    assert 'type="hidden" name="service"' not in html and 'type="hidden" name="category"' not in html
+    plain = client.get("/dashboard/", query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert _selected(plain, "service") == "" and _selected(plain, "category") == ""
+
+
+def test_a_service_the_district_does_not_offer_stays_shown_as_chosen(client, auth, dataset, provincial):
+    """Dental OPD chosen, then the district changed to Lahore (which has none): the figures are of
+    Dental OPD in Lahore, and the form must say so rather than show "All services"."""
+    auth.login(provincial)
+    html = client.get(
+        "/dashboard/health", query_string={**HEALTH_RANGE, "district": "Lahore", "service": "Dental OPD"}
+    ).get_data(as_text=True)
+    assert _selected(html, "service") == "Dental OPD"
+    assert '<option value="General OPD">General OPD</option>' in html
+
+
 def test_district_official_sees_only_their_district(client, auth, dataset, lahore_official):
     auth.login(lahore_official)
     html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
