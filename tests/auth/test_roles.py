@@ -320,6 +320,24 @@ def test_grant_refuses_a_scope_number_for_officials_rather_than_drop_it(client, 
     assert (row.role, row.scope_id, row.district) == ("official", None, "Kasur")
 
 
+def test_the_empty_district_of_a_grant_says_it_means_the_whole_province(client, auth, superadmin, citizen):
+    """Left on its first choice, the district makes an official for every district (and replaces the
+    district roles they had): that choice must not read "Choose a district", as if nothing were chosen."""
+    import re
+
+    auth.login(superadmin)
+    html = client.get("/admin/staff", query_string={"cnic": citizen.cnic}).get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="district"[^>]*>(.*?)</select>', html, re.S).group(1)
+    first = re.search(r'<option[^>]*value=""[^>]*>([^<]*)</option>', select_html).group(1)
+    assert first == "The whole province (every district)"
+    client.get("/language/ur")
+    html = client.get("/admin/staff", query_string={"cnic": citizen.cnic}).get_data(as_text=True)
+    assert "پورا صوبہ (تمام اضلاع)" in html
+    assert grant(client, citizen, role="official", scope_id="", district="").status_code == 302
+    row = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).one()
+    assert (row.role, row.district) == ("official", None)
+
+
 # --- the audit log ------------------------------------------------------------------------------
 
 
