@@ -380,17 +380,37 @@ def test_audit_log_is_for_the_superadmin_only(client, auth, citizen, make_user):
 
 
 def test_every_audited_action_is_named_in_words():
-    """A new audit("…") call without a label would show its code to the superadmin."""
+    """A new audit("…") call without a label would show its code to the superadmin: the actions
+    written out in the call, those put in a variable first (``action = "education.course.created"``),
+    the appointment statuses ``set_status`` audits as ``f"health.appointment.{status}"``, and the
+    seed's own mark."""
     import re
     from pathlib import Path
 
     from portal.auth.views import AUDIT_ACTIONS
+    from portal.demo.seed import SEEDED_ACTION
+    from portal.health.admin import TRANSITIONS
 
     source = Path(services.__file__).resolve().parents[1]
-    used = {
-        action
-        for path in source.rglob("*.py")
-        for action in re.findall(r"\baudit\(\s*\"([a-z_.]+)\"", path.read_text(encoding="utf-8"))
-    }
-    assert len(used) > 20
+    texts = [path.read_text(encoding="utf-8") for path in source.rglob("*.py")]
+    used = {action for text in texts for action in re.findall(r"\baudit\(\s*\"([a-z_.]+)\"", text)}
+    used |= {action for text in texts for action in re.findall(r"\baction = \"([a-z_]+\.[a-z_.]+)\"", text)}
+    assert any('audit(f"health.appointment.{status}"' in text for text in texts)
+    used |= {f"health.appointment.{status}" for status in TRANSITIONS}
+    used.add(SEEDED_ACTION)
+    assert len(used) > 30
     assert used - set(AUDIT_ACTIONS) == set()
+
+
+def test_a_patient_marked_seen_shows_in_the_audit_log_in_words(client, auth, superadmin, citizen):
+    """The clinic's most frequent change, in English and in Urdu, never as its code."""
+    from portal.auth.models import AuditEvent
+
+    db.session.add(AuditEvent(action="health.appointment.seen", actor_id=citizen.id, details={"previous": "arrived"}))
+    db.session.commit()
+    auth.login(superadmin)
+    page = text_of(client.get("/admin/audit"))
+    assert "Patient marked as seen" in page and "health.appointment.seen" not in page
+    client.get("/language/ur")
+    page = text_of(client.get("/admin/audit"))
+    assert "health.appointment.seen" not in page and "Patient marked as seen" not in page
