@@ -65,16 +65,18 @@ def _selected(html: str, name: str) -> str | None:
     return chosen.group(1) if chosen else ""
 
 
-def test_the_overview_shows_the_service_and_category_its_cards_are_counted_for(client, auth, dataset, provincial):
-    """The subnav carries the detail pages' filters to the overview, whose cards then count only that
-    service and that category: the form must show them, where they can be set back to "All"."""
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/districts"])
+def test_the_overview_and_districts_show_the_service_and_category_they_count(client, auth, dataset, provincial, path):
+    """The subnav carries the detail pages' filters to the overview and the districts table, whose
+    figures then count only that service and that category: the form must show them, where they can
+    be set back to "All"."""
     auth.login(provincial)
     query = {**HEALTH_RANGE, "service": "Dental OPD", "category": "ai_data"}
-    html = client.get("/dashboard/", query_string=query).get_data(as_text=True)
+    html = client.get(path, query_string=query).get_data(as_text=True)
     assert _selected(html, "service") == "Dental OPD"
     assert _selected(html, "category") == "ai_data"
     assert 'type="hidden" name="service"' not in html and 'type="hidden" name="category"' not in html
-    plain = client.get("/dashboard/", query_string=HEALTH_RANGE).get_data(as_text=True)
+    plain = client.get(path, query_string=HEALTH_RANGE).get_data(as_text=True)
     assert _selected(plain, "service") == "" and _selected(plain, "category") == ""
 
 
