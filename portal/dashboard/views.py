@@ -220,6 +220,12 @@ def present(number: int):
     if not 1 <= number <= len(keys):
         abort(404)
     figure = FIGURES[keys[number - 1]](filters, scope)
+    # A slide has no form: the service or the category its figure counts is said beside the place.
+    counted_for = None
+    if filters.service and figure.key in HEALTH_FIGURES:
+        counted_for = next(in_language(*s) for s in _service_choices(filters) if s[0] == filters.service)
+    elif filters.category and figure.key in EDUCATION_FIGURES:
+        counted_for = str(CATEGORIES[filters.category])
     return _render(
         "dashboard/present.html",
         scope,
@@ -228,6 +234,7 @@ def present(number: int):
         figure=figure,
         number=number,
         total=len(keys),
+        counted_for=counted_for,
     )
 
 

@@ -173,6 +173,19 @@ def test_presentation_mode_links_work_without_js(client, auth, dataset, provinci
     assert client.get("/dashboard/present/7", query_string={"district": "Lahore"}).status_code == 404
 
 
+def test_a_slide_says_which_service_or_category_it_counts(client, auth, dataset, provincial):
+    """Presentation mode carries the service and category chosen, and has no form to show them: each
+    slide says the one its figure counts, beside the place."""
+    auth.login(provincial)
+    query = {**HEALTH_RANGE, "service": "Dental OPD", "category": "vocational"}
+    health = client.get("/dashboard/present/1", query_string=query).text  # appointments per day
+    assert '<p class="slide-place">All of Punjab · Dental OPD · Feb 23, 2026 – Mar 1, 2026</p>' in health
+    education = client.get("/dashboard/present/5", query_string=query).text  # enrolments over time
+    assert '<p class="slide-place">All of Punjab · Vocational trades · Feb 23, 2026 – Mar 1, 2026</p>' in education
+    plain = client.get("/dashboard/present/1", query_string=HEALTH_RANGE).text
+    assert '<p class="slide-place">All of Punjab · Feb 23, 2026 – Mar 1, 2026</p>' in plain
+
+
 def test_demo_reset_only_for_superadmin_in_demo_mode(app, client, auth, make_user):
     admin = make_user(roles=["superadmin"])
     auth.login(admin)
