@@ -178,10 +178,12 @@ def optional_text(field) -> str | None:
     return (field.data or "").strip() or None
 
 
-def district_field(label=None, **kwargs) -> SelectField:
+def district_field(label=None, empty=None, **kwargs) -> SelectField:
+    """A select of the 36 districts; ``empty`` names what choosing none means (by default nothing
+    chosen yet: "Choose a district")."""
     return SelectField(
         label or _l("Home district"),
-        choices=lambda: [("", _l("Choose a district"))] + districts_in_order(),
+        choices=lambda: [("", empty or _l("Choose a district"))] + districts_in_order(),
         **kwargs,
     )
 

@@ -183,7 +183,13 @@ class GrantRoleForm(FlaskForm):
     # No Optional(): it would stop validate_scope_id from seeing an empty number for a clinic admin.
     # A number or a part of the name; the view looks it up (auth.services.find_scope).
     scope_id = StringField(_l("Clinic or institution (for clinic and school admins)"), [Length(max=120)])
-    district = district_field(_l("District (for officials; empty = whole province)"), validators=[Optional()])
+    # Left empty, an official sees every district (and loses the district roles they had): the empty
+    # choice says so, rather than "Choose a district", which reads as nothing chosen yet.
+    district = district_field(
+        _l("District (for officials; empty = whole province)"),
+        empty=_l("The whole province (every district)"),
+        validators=[Optional()],
+    )
 
     def validate_scope_id(self, field):
         typed = (field.data or "").strip()

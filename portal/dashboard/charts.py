@@ -17,6 +17,10 @@ WIDTH = 720
 NARROW_WIDTH = 360
 HEIGHT = 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 32, 56
+# A column chart names its vertical axis above the plot, in the top-left corner: Urdu's Nastaliq rises
+# some 2 em above its baseline ("اپائنٹمنٹس"), so the name sits AXIS_LABEL_DROP above the plot, which
+# starts lower than a bar chart's, and its top stays inside the picture, clear of the first tick.
+COLUMNS_TOP, AXIS_LABEL_DROP = TOP + 16, 16
 
 # Per layout: the left margin of a column chart, the label column and value room of a bar chart,
 # the font sizes, the longest bar label, and how many day labels fit under the columns.
@@ -125,10 +129,18 @@ def stacked_columns(
     """One column per row, stacked by ``series`` ((key, label) pairs) of whole-number counts."""
     chart = _chart("columns", layout, chart_id, title, x_label, y_label)
     left = layout["left"]
-    plot_w, plot_h = layout["width"] - left - layout["right"], HEIGHT - TOP - BOTTOM
-    chart.plot = {"x": left, "y": TOP, "w": plot_w, "h": plot_h, "bottom": TOP + plot_h, "right": left + plot_w}
+    plot_w, plot_h = layout["width"] - left - layout["right"], HEIGHT - COLUMNS_TOP - BOTTOM
+    chart.plot = {
+        "x": left,
+        "y": COLUMNS_TOP,
+        "w": plot_w,
+        "h": plot_h,
+        "bottom": COLUMNS_TOP + plot_h,
+        "right": left + plot_w,
+        "label_y": COLUMNS_TOP - AXIS_LABEL_DROP,  # the baseline of the vertical axis's name
+    }
     top, step = nice_axis(max((sum(r[k] for k, _ in series) for r in rows), default=0))
-    chart.y_ticks = [{"value": v, "y": round(TOP + plot_h - plot_h * v / top, 2)} for v in _ticks(top, step)]
+    chart.y_ticks = [{"value": v, "y": round(COLUMNS_TOP + plot_h - plot_h * v / top, 2)} for v in _ticks(top, step)]
     chart.legend = [{"key": k, "label": str(label), "colour": COLOURS.get(k, "#1d70b8")} for k, label in series]
     n = max(1, len(rows))
     column = plot_w / n
@@ -136,7 +148,7 @@ def stacked_columns(
     label_every = max(1, math.ceil(n / layout["day_labels"]))
     for i, row in enumerate(rows):
         x = left + i * column + (column - width) / 2
-        base = TOP + plot_h
+        base = COLUMNS_TOP + plot_h
         for key, label in series:
             value = row[key]
             if not value:

@@ -112,6 +112,17 @@ def _page_key(scope) -> str:
     return f"dashboard-page:{get_locale()}:{seen}:{request.full_path}"
 
 
+def _service_choices(filters) -> list[tuple[str, str | None]]:
+    """The services to filter by, in the reader's order. The service chosen is always one of them,
+    shown selected: chosen in one district and kept when the official moves to a district that has
+    none of it, it would otherwise be a filter the page applies (every figure nil) but does not show,
+    with "All services" on display."""
+    choices = list(services.service_choices(filters))
+    if filters.service and all(name != filters.service for name, _name_ur in choices):
+        choices.append((filters.service, None))
+    return shown_sorted(choices, lambda s: in_language(*s))
+
+
 def _render(template: str, scope, filters, problems=None, **extra):
     return render_template(
         template,
@@ -121,7 +132,7 @@ def _render(template: str, scope, filters, problems=None, **extra):
         districts=in_district_order(services.visible_districts(scope)),
         categories=CATEGORIES,
         # Figures are shared by both languages: the names are put in the reader's order here.
-        service_choices=Deferred(lambda: shown_sorted(services.service_choices(filters), lambda s: in_language(*s))),
+        service_choices=Deferred(_service_choices, filters),
         page_key=_page_key(scope),
         page_seconds=current_app.config["DASHBOARD_PAGE_SECONDS"],
         **extra,
@@ -209,6 +220,12 @@ def present(number: int):
     if not 1 <= number <= len(keys):
         abort(404)
     figure = FIGURES[keys[number - 1]](filters, scope)
+    # A slide has no form: the service or the category its figure counts is said beside the place.
+    counted_for = None
+    if filters.service and figure.key in HEALTH_FIGURES:
+        counted_for = next(in_language(*s) for s in _service_choices(filters) if s[0] == filters.service)
+    elif filters.category and figure.key in EDUCATION_FIGURES:
+        counted_for = str(CATEGORIES[filters.category])
     return _render(
         "dashboard/present.html",
         scope,
@@ -217,6 +234,7 @@ def present(number: int):
         figure=figure,
         number=number,
         total=len(keys),
+        counted_for=counted_for,
     )
 
 

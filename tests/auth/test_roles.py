@@ -320,6 +320,24 @@ def test_grant_refuses_a_scope_number_for_officials_rather_than_drop_it(client, 
     assert (row.role, row.scope_id, row.district) == ("official", None, "Kasur")
 
 
+def test_the_empty_district_of_a_grant_says_it_means_the_whole_province(client, auth, superadmin, citizen):
+    """Left on its first choice, the district makes an official for every district (and replaces the
+    district roles they had): that choice must not read "Choose a district", as if nothing were chosen."""
+    import re
+
+    auth.login(superadmin)
+    html = client.get("/admin/staff", query_string={"cnic": citizen.cnic}).get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="district"[^>]*>(.*?)</select>', html, re.S).group(1)
+    first = re.search(r'<option[^>]*value=""[^>]*>([^<]*)</option>', select_html).group(1)
+    assert first == "The whole province (every district)"
+    client.get("/language/ur")
+    html = client.get("/admin/staff", query_string={"cnic": citizen.cnic}).get_data(as_text=True)
+    assert "پورا صوبہ (تمام اضلاع)" in html
+    assert grant(client, citizen, role="official", scope_id="", district="").status_code == 302
+    row = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == citizen.id)).one()
+    assert (row.role, row.district) == ("official", None)
+
+
 # --- the audit log ------------------------------------------------------------------------------
 
 
@@ -362,17 +380,37 @@ def test_audit_log_is_for_the_superadmin_only(client, auth, citizen, make_user):
 
 
 def test_every_audited_action_is_named_in_words():
-    """A new audit("…") call without a label would show its code to the superadmin."""
+    """A new audit("…") call without a label would show its code to the superadmin: the actions
+    written out in the call, those put in a variable first (``action = "education.course.created"``),
+    the appointment statuses ``set_status`` audits as ``f"health.appointment.{status}"``, and the
+    seed's own mark."""
     import re
     from pathlib import Path
 
     from portal.auth.views import AUDIT_ACTIONS
+    from portal.demo.seed import SEEDED_ACTION
+    from portal.health.admin import TRANSITIONS
 
     source = Path(services.__file__).resolve().parents[1]
-    used = {
-        action
-        for path in source.rglob("*.py")
-        for action in re.findall(r"\baudit\(\s*\"([a-z_.]+)\"", path.read_text(encoding="utf-8"))
-    }
-    assert len(used) > 20
+    texts = [path.read_text(encoding="utf-8") for path in source.rglob("*.py")]
+    used = {action for text in texts for action in re.findall(r"\baudit\(\s*\"([a-z_.]+)\"", text)}
+    used |= {action for text in texts for action in re.findall(r"\baction = \"([a-z_]+\.[a-z_.]+)\"", text)}
+    assert any('audit(f"health.appointment.{status}"' in text for text in texts)
+    used |= {f"health.appointment.{status}" for status in TRANSITIONS}
+    used.add(SEEDED_ACTION)
+    assert len(used) > 30
     assert used - set(AUDIT_ACTIONS) == set()
+
+
+def test_a_patient_marked_seen_shows_in_the_audit_log_in_words(client, auth, superadmin, citizen):
+    """The clinic's most frequent change, in English and in Urdu, never as its code."""
+    from portal.auth.models import AuditEvent
+
+    db.session.add(AuditEvent(action="health.appointment.seen", actor_id=citizen.id, details={"previous": "arrived"}))
+    db.session.commit()
+    auth.login(superadmin)
+    page = text_of(client.get("/admin/audit"))
+    assert "Patient marked as seen" in page and "health.appointment.seen" not in page
+    client.get("/language/ur")
+    page = text_of(client.get("/admin/audit"))
+    assert "health.appointment.seen" not in page and "Patient marked as seen" not in page

@@ -56,6 +56,41 @@ def test_filters_round_trip_in_links(client, auth, dataset, provincial):
     assert "district=Multan" in html and "service=Dental+OPD" in html and "start=2026-02-23" in html
 
 
+def _selected(html: str, name: str) -> str | None:
+    """The value of the option shown selected in the filter form's visible select ``name``."""
+    select = re.search(rf'<select id="f-{name}" name="{name}">(.*?)</select>', html, re.S)
+    if select is None:
+        return None
+    chosen = re.search(r'<option value="([^"]*)" selected>', select.group(1))
+    return chosen.group(1) if chosen else ""
+
+
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/districts"])
+def test_the_overview_and_districts_show_the_service_and_category_they_count(client, auth, dataset, provincial, path):
+    """The subnav carries the detail pages' filters to the overview and the districts table, whose
+    figures then count only that service and that category: the form must show them, where they can
+    be set back to "All"."""
+    auth.login(provincial)
+    query = {**HEALTH_RANGE, "service": "Dental OPD", "category": "ai_data"}
+    html = client.get(path, query_string=query).get_data(as_text=True)
+    assert _selected(html, "service") == "Dental OPD"
+    assert _selected(html, "category") == "ai_data"
+    assert 'type="hidden" name="service"' not in html and 'type="hidden" name="category"' not in html
+    plain = client.get(path, query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert _selected(plain, "service") == "" and _selected(plain, "category") == ""
+
+
+def test_a_service_the_district_does_not_offer_stays_shown_as_chosen(client, auth, dataset, provincial):
+    """Dental OPD chosen, then the district changed to Lahore (which has none): the figures are of
+    Dental OPD in Lahore, and the form must say so rather than show "All services"."""
+    auth.login(provincial)
+    html = client.get(
+        "/dashboard/health", query_string={**HEALTH_RANGE, "district": "Lahore", "service": "Dental OPD"}
+    ).get_data(as_text=True)
+    assert _selected(html, "service") == "Dental OPD"
+    assert '<option value="General OPD">General OPD</option>' in html
+
+
 def test_district_official_sees_only_their_district(client, auth, dataset, lahore_official):
     auth.login(lahore_official)
     html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
@@ -136,6 +171,19 @@ def test_presentation_mode_links_work_without_js(client, auth, dataset, provinci
     assert 'id="slide-prev"' in last and 'id="slide-next"' not in last
     # A district view leaves out the by-district slides.
     assert client.get("/dashboard/present/7", query_string={"district": "Lahore"}).status_code == 404
+
+
+def test_a_slide_says_which_service_or_category_it_counts(client, auth, dataset, provincial):
+    """Presentation mode carries the service and category chosen, and has no form to show them: each
+    slide says the one its figure counts, beside the place."""
+    auth.login(provincial)
+    query = {**HEALTH_RANGE, "service": "Dental OPD", "category": "vocational"}
+    health = client.get("/dashboard/present/1", query_string=query).text  # appointments per day
+    assert '<p class="slide-place">All of Punjab · Dental OPD · Feb 23, 2026 – Mar 1, 2026</p>' in health
+    education = client.get("/dashboard/present/5", query_string=query).text  # enrolments over time
+    assert '<p class="slide-place">All of Punjab · Vocational trades · Feb 23, 2026 – Mar 1, 2026</p>' in education
+    plain = client.get("/dashboard/present/1", query_string=HEALTH_RANGE).text
+    assert '<p class="slide-place">All of Punjab · Feb 23, 2026 – Mar 1, 2026</p>' in plain
 
 
 def test_demo_reset_only_for_superadmin_in_demo_mode(app, client, auth, make_user):

@@ -117,3 +117,41 @@ def test_charts_are_readable_on_a_360_px_phone_and_printed_whole(seeded, browser
         expect(page.locator("svg.chart-narrow").first).to_be_hidden()
         page.emulate_media(media="screen")
     context.close()
+
+
+def test_urdu_titles_and_axis_names_are_drawn_whole(seeded, browser, live_server):
+    """Nastaliq rises far above its baseline: the vertical axis's name of a column chart ("اپائنٹمنٹس"),
+    set 14 px from the top, lost its upper half outside the picture, on the screen and on a slide; and
+    the slide's title ran over the place and dates above it."""
+    persona = PERSONAS_BY_KEY["provincial_official"]
+    for viewport in ({"width": 360, "height": 800}, DESKTOP):
+        context = browser.new_context(base_url=live_server, viewport=viewport)
+        page = context.new_page()
+        page.goto("/login")
+        page.locator("input[name=identifier]").first.fill(persona.cnic)
+        page.locator("input[name=password]").fill(persona.password)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        if page.locator("html").get_attribute("lang") != "ur":  # the choice is kept on the account
+            switch_language(page, "ur")
+        for path in ("/dashboard/health", "/dashboard/education", "/dashboard/present/1"):
+            page.goto(path)
+            boxes = page.evaluate(
+                """() => [...document.querySelectorAll("svg.chart")]
+                    .filter((svg) => svg.getBoundingClientRect().width > 0)
+                    .flatMap((svg) => [...svg.querySelectorAll("text.axis-label")].map((text) => (
+                        {chart: svg.id, text: text.textContent, top: text.getBBox().y})))"""
+            )
+            assert len(boxes) >= 2, path
+            for box in boxes:
+                assert box["top"] >= 0, (viewport, path, box)
+        # The glyphs' box of the slide's title (a text range's) starts below the line above it ends.
+        title_top, place_bottom = page.evaluate(
+            """() => [".slide h1", ".slide-place"].map((selector) => {
+                const range = document.createRange();
+                range.selectNodeContents(document.querySelector(selector));
+                return range.getBoundingClientRect();
+            }).map((box, i) => (i === 0 ? box.top : box.bottom))"""
+        )
+        assert title_top >= place_bottom, (viewport, title_top, place_bottom)
+        context.close()
