@@ -751,6 +751,10 @@ def test_only_seats_kept_for_a_group_left_the_pages_say_a_man_would_wait(client,
     response = post_enrol(client, section, token=form_token(html))
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == bilal.id))
     assert response.status_code == 302 and enrolment.status == "waitlisted"
+    # His enrolment page says why he waits while two seats are free, not that the course is full.
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The seats left are kept for women and girls until enrolment closes on 10 March 2026." in html
+    assert "Bilal is number 1 on the waitlist" in html and "The course is full" not in html
 
 
 def test_only_seats_kept_for_a_group_left_and_no_waitlist_a_man_cannot_be_chosen(client, auth, make_user, make_section):
