@@ -22,6 +22,7 @@ from portal.database import read_only
 from portal.districts import district_label, in_district_order
 from portal.education.models import CATEGORIES
 from portal.extensions import cache, db
+from portal.spreadsheets import spreadsheet_safe
 
 
 def _context(with_problems: bool = False):
@@ -250,10 +251,7 @@ def _csv_cell(value, kind: str) -> str:
         text = str(CATEGORIES.get(value, value))
     elif kind == "district":
         text = district_label(value)
-    # Spreadsheet programs run cells that start with these characters as formulas.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
+    return spreadsheet_safe(text)
 
 
 @bp.get("/export/<name>.csv")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal import clock
 from portal.education.models import COMPLETED, DROPPED, ENROLLED, PENDING, REJECTED, WAITLISTED, Enrolment, Section
 from portal.extensions import db
+from portal.spreadsheets import spreadsheet_safe
 
 # --- roster --------------------------------------------------------------------------------------------
 
@@ -42,12 +43,6 @@ def roster(section: Section) -> Roster:
     )
 
 
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas in exported cells."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def roster_csv(section: Section) -> str:
     from portal.auth.models import format_cnic
 
@@ -60,7 +55,7 @@ def roster_csv(section: Section) -> str:
         for position, e in enumerate(group, start=1):
             writer.writerow(
                 [
-                    _csv_cell(x)
+                    spreadsheet_safe(x)
                     for x in (
                         e.reference,
                         e.person_name,

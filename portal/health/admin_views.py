@@ -32,6 +32,7 @@ from portal.health.forms import (
 )
 from portal.health.models import STATUSES, Clinic
 from portal.health.views import client_ip, found
+from portal.spreadsheets import spreadsheet_safe
 
 
 def _error_at_field(form, exc: DomainError) -> str | None:
@@ -316,8 +317,7 @@ def _csv_response(rows: list[tuple], filename: str) -> Response:
     writer = csv.writer(buffer)
     writer.writerow(admin.EXPORT_HEADER)
     for row in rows:
-        # Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
-        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
+        writer.writerow([spreadsheet_safe(c) if isinstance(c, str) else c for c in row])
     return Response(
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",

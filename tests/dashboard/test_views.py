@@ -147,6 +147,7 @@ def test_csv_cells_cannot_run_as_formulas():
     from portal.dashboard.views import _csv_cell
 
     assert _csv_cell("=HYPERLINK(1)", "text") == "'=HYPERLINK(1)"
+    assert _csv_cell("\t=1+1", "text") == "'\t=1+1" and _csv_cell("Lahore", "text") == "Lahore"
     assert _csv_cell(0.625, "pct") == "62.5"
     assert _csv_cell(None, "int") == ""
 

@@ -299,6 +299,20 @@ def test_csv_exports(client, auth, setup):
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export").status_code == 200
 
 
+def test_csv_exports_never_hand_a_spreadsheet_a_formula(client, auth, setup):
+    """A name typed to start a formula ('=HYPERLINK(…)', or a tab before one, which spreadsheets
+    strip and then run) comes out behind an apostrophe in the clinic's CSV files."""
+    dependant = setup["tomorrow"].dependant
+    auth.login(setup["admin"])
+    for name in ('=HYPERLINK("http://evil.example")', "\t=1+1", "-2+3", "@SUM(A1)"):
+        dependant.full_name = name
+        db.session.commit()
+        path = f"/clinic-admin/clinics/{setup['clinic'].id}/export?start=2026-03-01&end=2026-03-31"
+        with client.get(path) as response:
+            rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+        assert "'" + name in {r[4] for r in rows[1:]}, name
+
+
 def test_counts_on_daily_page(client, auth, setup):
     auth.login(setup["admin"])
     html = client.get(f"/clinic-admin/clinics/{setup['clinic'].id}/day").get_data(as_text=True)
