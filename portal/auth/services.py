@@ -53,12 +53,23 @@ from portal.database import begin_write
 from portal.extensions import db
 from portal.validation import normalise_cnic, normalise_mobile
 
-# A hash to compare against when no account matches, so that timing does not reveal accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+# Hashes to check a password against when no account matches, one per hashing method (made on first use).
+_dummy_hashes: dict[str, str] = {}
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    """A hash made the way real passwords are hashed, to check a password against when no account
+    matches: the check then takes as long as for a real account (scrypt, half a second), so the time
+    of the answer does not tell which CNICs and emails have an account."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    dummy = _dummy_hashes.get(method)
+    if dummy is None:
+        dummy = _dummy_hashes[method] = generate_password_hash("not-a-real-password", method=method)
+    return dummy
 
 
 # --- audit -------------------------------------------------------------------------------------
@@ -198,7 +209,7 @@ def authenticate(identifier: str, password: str, ip: str | None = None) -> User:
     now = clock.now()
     user = find_by_login(identifier)
     if user is None or not user.password_hash or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         audit("auth.login_failed", ip=ip, reason="unknown_account")
         raise InvalidCredentials()
     if user.locked_until is not None and user.locked_until > now:

@@ -51,6 +51,32 @@ def test_any_wrong_credential_gives_one_generic_message(client, auth, citizen, i
     assert audit_actions()[-1] == "auth.login_failed"
 
 
+@pytest.mark.parametrize("identifier", ["35202-9999999-9", "nobody@example.pk", "COUNTER_RECORD"])
+def test_a_sign_in_without_an_account_costs_the_same_password_check(app, auth, make_user, monkeypatch, identifier):
+    """A wrong password for a real account is checked against its scrypt hash (half a second); a CNIC or
+    email without an account was checked against a cheap dummy hash and answered at once. Timing the
+    answer told anyone which CNICs and emails have an account, past the one generic message. Every
+    check must use the hashing method real passwords use."""
+    from portal.auth import services
+
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:2000"  # not the testing default, as scrypt is not
+    real = make_user(email="real@example.pk")
+    counter_record = make_user()
+    counter_record.password_hash = None
+    db.session.commit()
+    checked = []
+    real_check = services.check_password_hash
+
+    def check_password_hash(stored, password):
+        checked.append(stored.split("$", 1)[0])
+        return real_check(stored, password)
+
+    monkeypatch.setattr(services, "check_password_hash", check_password_hash)
+    auth.login(real.cnic, "Wrong-password-123")
+    auth.login(counter_record.cnic if identifier == "COUNTER_RECORD" else identifier, "Wrong-password-123")
+    assert checked == ["pbkdf2:sha256:2000", "pbkdf2:sha256:2000"]
+
+
 @pytest.mark.parametrize("mobile", ["0300-1234567", "0300 1234567", "+92 300 1234567", "923001234567"])
 def test_a_mobile_number_typed_to_sign_in_is_said_to_be_one(client, auth, citizen, mobile):
     """The person's own mobile number with the right password: told that sign-in takes the CNIC or email
