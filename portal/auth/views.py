@@ -40,7 +40,7 @@ from portal.links import public_url
 from portal.navigation import requested_page
 from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
 from portal.notifications.services import notify
-from portal.validation import format_mobile
+from portal.validation import format_mobile, normalise_cnic
 
 
 def client_ip() -> str | None:
@@ -65,9 +65,12 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _login_account_key() -> str:
-    """Rate-limit key for sign-in attempts against one account, whatever the address."""
-    identifier = (request.form.get("identifier") or "").strip().lower().replace("-", "")
-    return "login-account:" + identifier[:254]
+    """Rate-limit key for sign-in attempts (and reset requests) against one account, whatever the
+    address. The account as sign-in reads what was typed (services.find_by_login): a CNIC with spaces
+    anywhere in it ("35202 1234567 1", "3 5202…") is the same account, and must not start a new count."""
+    identifier = (request.form.get("identifier") or "").strip()
+    account = identifier.lower() if "@" in identifier else normalise_cnic(identifier) or identifier.lower()
+    return "login-account:" + account[:254]
 
 
 def _login_limit_ip() -> str:

@@ -319,6 +319,15 @@ def test_rate_limit_per_account_gives_429_page(app, client, auth, citizen):
     assert auth.login("35202-9999999-9", "Wrong-password-123").status_code == 200
 
 
+def test_the_per_account_limit_holds_however_the_cnic_is_spaced(app, client, auth, citizen):
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "3 per minute"
+    app.config["LOGIN_MAX_FAILURES"] = 100
+    cnic = citizen.cnic
+    for typed in (cnic, citizen.cnic_display, f"{cnic[:5]} {cnic[5:12]} {cnic[12:]}"):
+        assert auth.login(typed, "Wrong-password-123").status_code == 200
+    assert auth.login(f"{cnic[:1]} {cnic[1:]}", "Wrong-password-123").status_code == 429
+
+
 def test_rate_limit_per_ip_gives_429_page(app, client, auth, make_user):
     app.config["LOGIN_RATE_LIMIT_IP"] = "4 per minute"
     users = [make_user() for _ in range(5)]

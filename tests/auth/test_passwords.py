@@ -358,6 +358,18 @@ def test_reset_requests_are_rate_limited_per_account(app, client, citizen):
     assert AuthActions(client).login(citizen).status_code == 302
 
 
+def test_a_cnic_typed_with_spaces_counts_against_the_same_reset_limit(app, client, citizen):
+    """Each request sends an SMS and an email: spaces typed anywhere in the CNIC (which sign-in ignores)
+    started a fresh count, so one address could send a person's phone a message for every spacing."""
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "2 per minute"
+    cnic = citizen.cnic
+    assert ask_reset(client, cnic).status_code == 302
+    assert ask_reset(client, f"{cnic[:5]} {cnic[5:12]} {cnic[12:]}").status_code == 302
+    for spaced in (f"{cnic[:3]} {cnic[3:]}", f" {cnic[:8]} {cnic[8:]}", citizen.cnic_display):
+        assert ask_reset(client, spaced).status_code == 429
+    assert len(db.session.scalars(select(Message).where(Message.channel == CHANNEL_SMS)).all()) == 2
+
+
 def test_a_new_password_ends_every_reset_link_still_waiting(client, auth, citizen):
     ask_reset(client, citizen.cnic_display)
     link = reset_link(citizen)
