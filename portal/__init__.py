@@ -32,7 +32,7 @@ from werkzeug.routing import IntegerConverter
 from portal.config import BASE_DIR, Config, config_from_env
 from portal.database import database_unavailable, init_database_limits, init_read_only
 from portal.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
-from portal.observability import init_request_logging
+from portal.observability import init_request_logging, logged_path
 from portal.pagecache import init_page_cache
 
 STATIC_DIR = BASE_DIR / "static"
@@ -200,7 +200,7 @@ def register_errorhandlers(app: Flask) -> None:
             except Exception as exc:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
                 if database_unavailable(exc):
                     return busy_page(exc)  # the person could not be loaded: the database is busy
-                app.logger.exception("the error page could not be rendered for %s", request.path)
+                app.logger.exception("the error page could not be rendered for %s", logged_path())
                 code, (title, detail) = 500, messages[500]
         return bare_error_page((title, detail)), code, {**headers, "Content-Type": "text/html; charset=utf-8"}
 
@@ -223,7 +223,7 @@ def register_errorhandlers(app: Flask) -> None:
             if error.response is not None:
                 return error.response
             return render_error(error.code or 500)
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", logged_path())
         return render_error(500)
 
     busy = (
@@ -245,7 +245,7 @@ def register_errorhandlers(app: Flask) -> None:
     def busy_page(error):
         text = str(getattr(error, "orig", None) or error).strip()
         cause = text.splitlines()[0][:200] if text else type(error).__name__
-        app.logger.warning("database busy or out of reach on %s: %s", request.path, cause)
+        app.logger.warning("database busy or out of reach on %s: %s", logged_path(), cause)
         return render_error(503, *busy, bare=True, headers={"Retry-After": "30"})
 
 

@@ -13,6 +13,14 @@ from flask import Flask, request
 
 log = logging.getLogger("portal.requests")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A password-reset link's token opens the account for half an hour: never in a log (gunicorn.conf.py
+# hides it from the access log the same way).
+_SECRET_PATHS = re.compile(r"^(/password-reset/)[^/]+")
+
+
+def logged_path() -> str:
+    """This request's path for an error's log line: without the token of a password-reset link."""
+    return _SECRET_PATHS.sub(r"\1[token]", request.path)
 
 
 class JsonFormatter(logging.Formatter):

@@ -144,6 +144,31 @@ def test_request_log_is_one_json_line_without_the_raw_path(app, client, caplog):
     assert line["status"] == 400 and line["method"] == "GET" and line["request_id"]
 
 
+@pytest.mark.parametrize("failure", ["fault", "busy"])
+def test_an_error_on_a_reset_link_is_logged_without_its_token(app, client, caplog, monkeypatch, failure):
+    """The error log named the page by its path: a reset link that met a fault, or a busy database, wrote
+    its token (still unused, so still good for half an hour) into the log, for anyone who reads it."""
+    import logging
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from portal.auth import services
+
+    def fails(token):
+        if failure == "busy":
+            raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+        raise RuntimeError("a fault")
+
+    monkeypatch.setattr(services, "reset_token_user", fails)
+    with caplog.at_level(logging.INFO):
+        response = client.get("/password-reset/the-secret-reset-token")
+    assert response.status_code == (503 if failure == "busy" else 500)
+    logged = [record.getMessage() for record in caplog.records if record.name != "portal.requests"]
+    assert any("/password-reset/[token]" in line for line in logged)
+    assert not any("the-secret-reset-token" in line for line in logged)
+
+
 def test_request_log_names_the_signed_in_person_without_reloading_them_after_a_commit(
     app, client, auth, make_user, caplog
 ):
