@@ -35,6 +35,7 @@ from portal.auth.forms import (
 )
 from portal.auth.models import ROLE_SUPERADMIN
 from portal.database import read_only
+from portal.demo.personas import is_persona
 from portal.extensions import db, limiter
 from portal.links import public_url
 from portal.navigation import requested_page
@@ -227,7 +228,9 @@ def request_reset():
                 # Not in the portal's inbox: whoever holds a signed-in cookie could read it there.
                 channels=(CHANNEL_SMS, CHANNEL_EMAIL),
             )
-            if current_app.config.get("DEMO_MODE"):
+            # Only a persona's, whose password is published anyway: a portal left in DEMO_MODE with real
+            # people's accounts must not hand anyone who types a CNIC the link to that person's account.
+            if current_app.config.get("DEMO_MODE") and is_persona(user):
                 demo_link = link
         db.session.commit()
         flash(

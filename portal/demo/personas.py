@@ -92,3 +92,8 @@ PERSONAS = (
     ),
 )
 PERSONAS_BY_KEY = {p.key: p for p in PERSONAS}
+
+
+def is_persona(user) -> bool:
+    """Whether ``user`` is one of the demo personas, whose passwords are published (README)."""
+    return user.cnic in {persona.cnic for persona in PERSONAS}

@@ -208,13 +208,27 @@ def test_reset_request_needs_an_identifier(client):
     assert "This field is required." in text_of(response)
 
 
-def test_demo_mode_shows_the_link_on_screen(app, client, citizen):
+def test_demo_mode_shows_a_personas_link_on_screen(app, client, make_user):
+    from portal.demo.personas import PERSONAS
+
+    persona = make_user(cnic=PERSONAS[0].cnic, full_name=PERSONAS[0].full_name)
     app.config["DEMO_MODE"] = True
-    response = ask_reset(client, citizen.cnic)
+    response = ask_reset(client, persona.cnic)
     assert response.status_code == 200
     page = text_of(response)
     assert "Demo mode: this is the link we sent by SMS and email." in page
-    assert reset_link(citizen) in page
+    assert reset_link(persona) in page
+
+
+def test_demo_mode_never_shows_the_link_of_anyone_but_a_persona(app, client, citizen):
+    """DEMO_MODE on a portal holding real people's accounts (left on, or turned on for a presentation)
+    showed anyone who typed a CNIC the link to choose that person's password: their account."""
+    app.config["DEMO_MODE"] = True
+    response = ask_reset(client, citizen.cnic)
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    link = reset_link(citizen)  # sent by SMS and email as usual
+    assert link not in response.get_data(as_text=True)
+    assert link not in client.get("/login").get_data(as_text=True)
 
 
 def test_demo_mode_off_never_shows_the_link(client, citizen):
