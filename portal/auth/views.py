@@ -196,9 +196,28 @@ def logout():
     return redirect(url_for("main.home"))
 
 
+def _shared_demo_persona() -> bool:
+    """In DEMO_MODE, the signed-in person is a persona the whole room shares: what would sign the others
+    out (a new password, "sign out of all devices") is refused, with a message saying why."""
+    from portal.demo.personas import is_persona
+
+    if current_app.config.get("DEMO_MODE") and is_persona(current_user):
+        flash(
+            _(
+                "This demo account is shared by everyone in the session: its password cannot be changed "
+                "and it cannot sign out the other devices."
+            ),
+            "info",
+        )
+        return True
+    return False
+
+
 @bp.route("/account/sign-out-everywhere", methods=["POST"])
 @login_required
 def sign_out_everywhere():
+    if _shared_demo_persona():
+        return redirect(url_for("auth.profile"))
     services.sign_out_everywhere(current_user, ip=client_ip())
     db.session.commit()
     login_user(current_user._get_current_object())  # this device keeps going with the new token
@@ -209,6 +228,8 @@ def sign_out_everywhere():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if _shared_demo_persona():
+        return redirect(url_for("auth.profile"))
     form = PasswordChangeForm()
     form.known_cnic, form.known_mobile = current_user.cnic, current_user.mobile
     if form.validate_on_submit():

@@ -99,3 +99,9 @@ PERSONAS = (
     ),
 )
 PERSONAS_BY_KEY = {p.key: p for p in PERSONAS}
+PERSONA_CNICS = frozenset(p.cnic for p in PERSONAS)
+
+
+def is_persona(user) -> bool:
+    """Whether ``user`` is one of the demo personas, which everyone in a demo session shares."""
+    return getattr(user, "cnic", None) in PERSONA_CNICS

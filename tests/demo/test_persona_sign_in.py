@@ -13,7 +13,7 @@ from portal.auth.models import User
 from portal.demo.personas import PERSONAS, PERSONAS_BY_KEY
 from portal.demo.seed import seed
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import AuthActions, csrf_token
 
 
 @pytest.fixture
@@ -135,3 +135,46 @@ def test_one_click_needs_the_forms_token(app, client, personas):
 def test_an_unknown_persona_is_not_found(app, client, personas):
     app.config["DEMO_MODE"] = True
     assert post_one_click(client, "mayor").status_code == 404
+
+
+def test_someone_in_the_room_cannot_sign_the_presenter_out_of_a_shared_persona(app, personas):
+    """ "Sign out of all devices" or a new password on a persona would end every sign-in of it: the
+    presenter's laptop in the middle of the demo included."""
+    app.config["DEMO_MODE"] = True
+    laptop, phone = app.test_client(), app.test_client()
+    one_click(laptop, "provincial_official")
+    one_click(phone, "provincial_official")
+
+    response = phone.post(
+        "/account/sign-out-everywhere", data={"csrf_token": csrf_token(phone, "/account")}, follow_redirects=True
+    )
+    assert "This demo account is shared by everyone in the session" in html.unescape(response.text)
+    response = phone.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(phone, "/account"),
+            "current": PERSONAS_BY_KEY["provincial_official"].password,
+            "password": "A-new-password-2027",
+            "confirm": "A-new-password-2027",
+        },
+        follow_redirects=True,
+    )
+    assert "This demo account is shared by everyone in the session" in html.unescape(response.text)
+    assert laptop.get("/dashboard/").status_code == 200
+    assert phone.get("/dashboard/").status_code == 200
+    # The documented password still works for someone typing it.
+    typed = app.test_client()
+    AuthActions(typed).login(
+        PERSONAS_BY_KEY["provincial_official"].cnic, PERSONAS_BY_KEY["provincial_official"].password
+    )
+    assert typed.get("/dashboard/").status_code == 200
+
+
+def test_without_demo_mode_a_persona_account_signs_out_its_other_devices_as_any_account(app, personas):
+    persona = PERSONAS_BY_KEY["citizen"]
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).login(persona.cnic, persona.password)
+    AuthActions(second).login(persona.cnic, persona.password)
+    first.post("/account/sign-out-everywhere", data={"csrf_token": csrf_token(first, "/account")})
+    assert first.get("/account").status_code == 200
+    assert second.get("/account").status_code == 302
