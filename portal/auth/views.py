@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import bp, services
@@ -158,6 +158,32 @@ def login():
     return render_template("auth/login.html", form=form, error=error, personas=personas, next_url=next_url)
 
 
+@bp.route("/demo/sign-in/<key>", methods=["POST"])
+def demo_sign_in(key: str):
+    """One click on a persona of the sign-in page signs in as that persona, in DEMO_MODE only (404
+    otherwise), and opens the page their part of the demo starts on (or ``next``).
+
+    A room of people shares each persona: no sign-in limit counts these clicks, and the language is the
+    one this device shows; the persona's saved language is neither used nor changed."""
+    from portal.demo.personas import PERSONAS_BY_KEY
+
+    persona = PERSONAS_BY_KEY.get(key)
+    if not current_app.config.get("DEMO_MODE") or persona is None:
+        abort(404)
+    language = str(get_locale())  # this device's: chosen here, or its browser's (nobody is signed in yet)
+    user = services.sign_in_demo_persona(persona.cnic, ip=client_ip())
+    if user is None:
+        db.session.rollback()
+        flash(_("The demo personas have not been created yet: run “flask seed-demo”, then try again."), "error")
+        return redirect(url_for("auth.login"))
+    db.session.commit()
+    session.clear()  # nothing of a persona signed in before on this device is carried over
+    session["lang"] = language
+    login_user(user)
+    session.permanent = True
+    return redirect(safe_next(request.args.get("next")) or url_for(persona.start))
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     # In a demo the personas are shared by everyone in the room: one of them signing out must not sign
@@ -174,9 +200,28 @@ def logout():
     return redirect(url_for("main.home"))
 
 
+def _shared_demo_persona() -> bool:
+    """In DEMO_MODE, the signed-in person is a persona the whole room shares: what would sign the others
+    out (a new password, "sign out of all devices") is refused, with a message saying why."""
+    from portal.demo.personas import is_persona
+
+    if current_app.config.get("DEMO_MODE") and is_persona(current_user):
+        flash(
+            _(
+                "This demo account is shared by everyone in the session: its password cannot be changed "
+                "and it cannot sign out the other devices."
+            ),
+            "info",
+        )
+        return True
+    return False
+
+
 @bp.route("/account/sign-out-everywhere", methods=["POST"])
 @login_required
 def sign_out_everywhere():
+    if _shared_demo_persona():
+        return redirect(url_for("auth.profile"))
     services.sign_out_everywhere(current_user, ip=client_ip())
     db.session.commit()
     login_user(current_user._get_current_object())  # this device keeps going with the new token
@@ -187,6 +232,8 @@ def sign_out_everywhere():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if _shared_demo_persona():
+        return redirect(url_for("auth.profile"))
     form = PasswordChangeForm()
     form.known_cnic, form.known_mobile = current_user.cnic, current_user.mobile
     if form.validate_on_submit():

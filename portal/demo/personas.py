@@ -20,6 +20,8 @@ class Persona:
     gender: str
     date_of_birth: date
     district: str
+    # Where one-click sign-in takes the persona: the page their part of a demo starts on.
+    start: str = "main.home"
     password: str = "Punjab-demo-2026"
 
 
@@ -45,6 +47,7 @@ PERSONAS = (
         "male",
         date(1980, 1, 5),
         "Lahore",
+        start="health.admin_home",
     ),
     Persona(
         "school_admin",
@@ -56,6 +59,7 @@ PERSONAS = (
         "female",
         date(1985, 7, 21),
         "Rawalpindi",
+        start="education.admin_home",
     ),
     Persona(
         "district_official",
@@ -67,6 +71,7 @@ PERSONAS = (
         "male",
         date(1978, 11, 2),
         "Lahore",
+        start="dashboard.index",
     ),
     Persona(
         "provincial_official",
@@ -78,6 +83,7 @@ PERSONAS = (
         "female",
         date(1975, 3, 30),
         "Lahore",
+        start="dashboard.index",
     ),
     Persona(
         "superadmin",
@@ -89,11 +95,14 @@ PERSONAS = (
         "male",
         date(1982, 9, 14),
         "Lahore",
+        start="auth.staff",
     ),
 )
 PERSONAS_BY_KEY = {p.key: p for p in PERSONAS}
+PERSONA_CNICS = frozenset(p.cnic for p in PERSONAS)
 
 
 def is_persona(user) -> bool:
-    """Whether ``user`` is one of the demo personas, whose passwords are published (README)."""
-    return user.cnic in {persona.cnic for persona in PERSONAS}
+    """Whether ``user`` is one of the demo personas, which everyone in a demo session shares
+    and whose passwords are published (README)."""
+    return getattr(user, "cnic", None) in PERSONA_CNICS
