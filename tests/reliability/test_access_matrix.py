@@ -22,6 +22,7 @@ PUBLIC = {
     "auth.request_reset",
     "auth.reset_password",
     "auth.logout",
+    "auth.demo_sign_in",  # a persona's one-click sign-in: 404 unless DEMO_MODE (tests/demo/test_persona_sign_in.py)
     "static",
 }
 # Routes for any signed-in person (a citizen's own records; other people's answer 404).
