@@ -185,10 +185,11 @@ def test_a_string_in_several_catalogues_reads_the_same_in_each():
 @pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.name)
 def test_urdu_uses_one_word_for_each_thing(po_path):
     """Terms chosen once for the whole portal (see the catalogues' history): a cohort or section is a
-    گروپ, a waiting list انتظار کی فہرست, a reference a حوالہ نمبر, an admin an ایڈمن."""
+    گروپ, a waiting list انتظار کی فہرست, a reference a حوالہ نمبر, an admin an ایڈمن; and quotation marks
+    are the Urdu ”…“ the catalogues use, not the English “…”, «…» or straight quotes."""
     with po_path.open("rb") as handle:
         catalog = read_po(handle)
-    wrong = {"سیکشن": "گروپ", "ویٹ لسٹ": "انتظار کی فہرست", "منتظم": "ایڈمن"}
+    wrong = {"سیکشن": "گروپ", "ویٹ لسٹ": "انتظار کی فہرست", "منتظم": "ایڈمن", "«": "”", "»": "“", '"': "”…“"}
     found = []
     for message in catalog:
         if not message.id:
@@ -196,4 +197,7 @@ def test_urdu_uses_one_word_for_each_thing(po_path):
         for text in message.string if isinstance(message.string, tuple) else (message.string,):
             found += [(word, text) for word in wrong if word in text]
             found += [("حوالہ", text) for _ in re.finditer(r"حوالہ(?! نمبر)", text)]
+            marks = re.findall("[“”]", text)  # in Urdu order a quotation opens with ” and closes with “
+            if any(mark != "”" for mark in marks[0::2]) or any(mark != "“" for mark in marks[1::2]):
+                found.append(("“…”", text))
     assert not found, f"{po_path.name}: {found[:5]}"
