@@ -476,7 +476,7 @@ def test_date_errors_in_urdu(client, auth, dataset, provincial):
     html = client.get("/dashboard/health", query_string={"start": "2026-03-01", "end": "2026-02-01"}).text
     error = html[html.index('id="f-end-error">') :].split("</p>")[0]
     assert error.endswith(
-        "یہ تاریخ «سے» والی تاریخ سے پہلے ہے۔"
+        "یہ تاریخ ”سے“ والی تاریخ سے پہلے ہے۔"
         " اس کے بجائے 1 فروری، 2026 سے 1 مارچ، 2026 تک کے اعداد و شمار دکھائے جا رہے ہیں۔"
     )
 

@@ -38,7 +38,7 @@ def test_label_is_the_urdu_name_only_in_urdu_and_only_when_there_is_one(app, mak
     with force_locale("ur"):  # as a page or a message for an Urdu reader is written
         assert named.label == named.shown_name == NAME_UR
         assert (english_only.label, blank.label) == ("Morning cohort", "Weekend cohort")
-        assert nameless.label == f"سیکشن {nameless.id}"
+        assert nameless.label == f"گروپ {nameless.id}"
 
 
 def test_citizen_pages_show_the_urdu_name_to_urdu_readers_only(client, auth, make_user, make_section):
@@ -64,7 +64,7 @@ def test_citizen_pages_show_the_urdu_name_to_urdu_readers_only(client, auth, mak
     # The course page heads the section with it, the enrol and enrolment pages name it among its facts.
     assert f'<h3 id="section-{section.id}">{ISOLATED_UR}</h3>' in client.get(pages[0]).text
     for path in pages[1:3]:
-        assert f"<dt>سیکشن</dt><dd>{ISOLATED_UR}</dd>" in client.get(path).text, path
+        assert f"<dt>گروپ</dt><dd>{ISOLATED_UR}</dd>" in client.get(path).text, path
 
 
 def test_a_section_without_an_urdu_name_keeps_its_english_one_on_urdu_pages(client, make_section):
@@ -73,7 +73,7 @@ def test_a_section_without_an_urdu_name_keeps_its_english_one_on_urdu_pages(clie
     in_urdu(client)
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
     assert "<bdi>Batch 7 (AI)</bdi></h3>" in html
-    assert f'<bdi dir="rtl">سیکشن {nameless.id}</bdi></h3>' in html
+    assert f'<bdi dir="rtl">گروپ {nameless.id}</bdi></h3>' in html
 
 
 def test_an_urdu_name_that_starts_with_latin_letters_stays_right_to_left(client, make_section):

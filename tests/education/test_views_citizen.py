@@ -324,7 +324,8 @@ def test_pages_in_urdu(client, auth, make_user, make_section, add_rule):
     with client.session_transaction() as s:
         s["lang"] = "ur"
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
-    assert "Sections" not in html and "سیکشنز" in html
+    # the heading and the rules under it name the same thing: a cohort and a section are both a گروپ
+    assert "Sections" not in html and "گروپس" in html and "سیکشن" not in html
     assert "یہ گروپ 18 تا 35 سال عمر کے لیے ہے؛" in html and "کو آپ کی عمر 41 سال ہو گی۔" in html
 
 
@@ -799,3 +800,16 @@ def test_a_course_search_page_past_the_last_goes_to_the_last_page(client, make_c
     assert "Tailoring 11" in html and "No course matches" not in html
     response = client.get("/courses?q=nothing&page=3")
     assert response.status_code == 302 and response.headers["Location"] == "/courses?q=nothing&page=1"
+
+
+def test_urdu_seats_left_agrees_with_the_number_it_counts(client, make_user, make_section):
+    """The plural form follows the capacity, not the seats left: '3 میں سے 1 نشستیں باقی' (1 seats)
+    read wrongly; the noun now goes with the capacity: '3 نشستوں میں سے 1 باقی'."""
+    section = make_section(capacity=3, start_date=date(2026, 3, 16))
+    for _ in range(2):
+        services.enrol(make_user(), section.id)
+    db.session.commit()
+    with client.session_transaction() as s:
+        s["lang"] = "ur"
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert "3 نشستوں میں سے 1 باقی" in html and "1 نشستیں" not in html

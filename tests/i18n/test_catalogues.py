@@ -154,3 +154,50 @@ def test_catalogue_holds_every_string_in_the_code(po_path):
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
     missing = sorted(_extracted_ids(po_path.stem) - known)
     assert not missing, f"run scripts/i18n.py {po_path.stem}: {len(missing)} strings missing, e.g. {missing[:5]}"
+
+
+KNOWN_TO_DIFFER = {"From"}
+
+
+def test_a_string_in_several_catalogues_reads_the_same_in_each():
+    """The app loads the four catalogues into one (BABEL_DOMAIN "messages;health;education;dashboard"),
+    and a later catalogue overrides an earlier one for the same English: the clinic search button read
+    education's "تلاش" instead of health's "تلاش کریں", the header "میرے کورس" beside "کورسز", the
+    audit log's "Who" education's "کون". A string shared by several catalogues must have one Urdu
+    wording, or every catalogue but the last is dead text."""
+    seen: dict[str, dict[str, object]] = {}
+    for po_path in PO_FILES:
+        with po_path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    seen.setdefault(key, {})[po_path.stem] = message.string
+    # "From" is two things: a date (health, dashboard: سے) and, in the audit log, the address a change
+    # came from (کہاں سے). Only the template can tell them apart (a context or its own msgid).
+    differing = {
+        key: found
+        for key, found in seen.items()
+        if len({str(s) for s in found.values()}) > 1 and key not in KNOWN_TO_DIFFER
+    }
+    assert not differing, f"{len(differing)} strings differ between catalogues, e.g. {list(differing.items())[:3]}"
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.name)
+def test_urdu_uses_one_word_for_each_thing(po_path):
+    """Terms chosen once for the whole portal (see the catalogues' history): a cohort or section is a
+    گروپ, a waiting list انتظار کی فہرست, a reference a حوالہ نمبر, an admin an ایڈمن; and quotation marks
+    are the Urdu ”…“ the catalogues use, not the English “…”, «…» or straight quotes."""
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    wrong = {"سیکشن": "گروپ", "ویٹ لسٹ": "انتظار کی فہرست", "منتظم": "ایڈمن", "«": "”", "»": "“", '"': "”…“"}
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            found += [(word, text) for word in wrong if word in text]
+            found += [("حوالہ", text) for _ in re.finditer(r"حوالہ(?! نمبر)", text)]
+            marks = re.findall("[“”]", text)  # in Urdu order a quotation opens with ” and closes with “
+            if any(mark != "”" for mark in marks[0::2]) or any(mark != "“" for mark in marks[1::2]):
+                found.append(("“…”", text))
+    assert not found, f"{po_path.name}: {found[:5]}"
