@@ -24,6 +24,19 @@ def test_pages_render_for_provincial_official(client, auth, dataset, provincial,
     assert 'style="' not in html
 
 
+@pytest.mark.parametrize("path", PAGES[:4])
+def test_pages_say_how_fresh_their_figures_are(client, auth, dataset, provincial, path):
+    """An official who has just watched a booking made live is told why it may not show yet."""
+    auth.login(provincial)
+    html = client.get(path, query_string=HEALTH_RANGE).get_data(as_text=True)
+    assert "The figures are brought up to date about once a minute." in html
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    assert "اعداد و شمار تقریباً ہر منٹ بعد تازہ کیے جاتے ہیں۔" in client.get(path, query_string=HEALTH_RANGE).get_data(
+        as_text=True
+    )
+
+
 def test_health_page_shows_figures_chart_and_table(client, auth, dataset, provincial):
     auth.login(provincial)
     html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
