@@ -64,7 +64,7 @@ def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
     assert "/dashboard/health?district=" in page.url
 
     page.goto("/dashboard/present/1")
-    assert page.locator(".slide-count").inner_text() == "سلائیڈ 1 از 8"
+    assert page.locator(".slide-count").inner_text() == "8 میں سے سلائیڈ 1"
     screenshot(page, "dashboard-present-1-ur")
     page.keyboard.press("ArrowLeft")  # right to left: the left arrow moves forward
     page.wait_for_url("**/dashboard/present/2**")
