@@ -272,6 +272,7 @@ class ServicePlan:
     places: int
     starts: dict[int, list[time]]  # weekday → Karachi start times
     popularity: float
+    desk: bool = False  # a service of the clinic admin persona's clinic (see DESK_DAYS)
 
 
 def _starts(hours, slot_minutes: int) -> dict[int, list[time]]:
@@ -298,6 +299,14 @@ def _starts(hours, slot_minutes: int) -> dict[int, list[time]]:
 MAIN_SERVICE_MIN_DAYS = 1
 OTHER_SERVICE_MIN_DAYS = 1
 MIN_DAY_MINUTES = 60
+
+
+# The clinic admin persona's clinic keeps its whole opening hours, and its next DESK_DAYS days are
+# booked to at least DESK_FILL of their places by people from anywhere in Punjab (a teaching hospital):
+# whatever day a demo is given, its daily list has people to check in. The quota cut left it two or
+# three mornings a week, and the 300 citizens of the small dataset in Lahore too few to fill them.
+DESK_DAYS = 7
+DESK_FILL = 0.3
 
 
 def _quota_hours(rng: random.Random, hours, ratio: float, slot_minutes: int, main: bool):
@@ -447,6 +456,16 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
         .where(Service.id.not_in(service_ids), Service.active.is_(True), Clinic.active.is_(True))
         .order_by(Service.id)
     ).all()
+    from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment, User
+    from portal.demo.personas import PERSONAS_BY_KEY
+
+    desk_clinics = set(
+        db.session.scalars(
+            select(RoleAssignment.scope_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(User.cnic == PERSONAS_BY_KEY["clinic_admin"].cnic, RoleAssignment.role == ROLE_CLINIC_ADMIN)
+        )
+    )
     for sid, name, minutes, places, cid, district in earlier:
         hours = tuple(
             (h.weekday, h.start, h.end, h.break_start, h.break_end)
@@ -455,11 +474,13 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             )
         )
         if hours:
-            entries.append((sid, name, minutes, places, cid, district, hours, "persona"))
+            entries.append(
+                (sid, name, minutes, places, cid, district, hours, "desk" if cid in desk_clinics else "persona")
+            )
     # The domain seeders' services hold the personas' bookings: the weekdays they fall on keep their
     # whole hours (cut, a booking would lie outside them: a place the schedule does not offer), the
     # other weekdays are cut like any service's.
-    persona_ids = [e[0] for e in entries if e[7] == "persona"]
+    persona_ids = [e[0] for e in entries if e[7] in ("persona", "desk")]
     booked_weekdays: dict[int, set[int]] = {}
     for service_id, starts_at in db.session.execute(
         select(Appointment.service_id, Appointment.starts_at).where(
@@ -485,7 +506,9 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
     plans: list[ServicePlan] = []
     hour_rows = []
     for service_id, name, minutes, places, clinic_id, district, base_hours, cut in entries:
-        if cut == "persona":
+        if cut == "desk":
+            hours = base_hours
+        elif cut == "persona":
             booked = booked_weekdays.get(service_id, set())
             whole = tuple(h for h in base_hours if h[0] in booked)
             rest = tuple(h for h in base_hours if h[0] not in booked)
@@ -505,7 +528,17 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
         )
         popularity = rng.uniform(0.55, 1.0) * (1.15 if district in data.BIG_CITIES else 1.0)
         plans.append(
-            ServicePlan(service_id, clinic_id, district, name, minutes, places, _starts(hours, minutes), popularity)
+            ServicePlan(
+                service_id,
+                clinic_id,
+                district,
+                name,
+                minutes,
+                places,
+                _starts(hours, minutes),
+                popularity,
+                cut == "desk",
+            )
         )
     insert_rows(WeeklyHours.__table__, hour_rows)
     progress("clinics", 0.05)
@@ -569,6 +602,8 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                 continue
             offset = (day - today).days
             probability = min(0.98, fill * plan.popularity * demand(offset))
+            if plan.desk and 0 <= offset < DESK_DAYS:
+                probability = max(probability, DESK_FILL)
             for at in starts:
                 starts_at = utc_at(day, at)
                 chosen = [p for p in range(plan.places) if rng.random() < probability]
@@ -605,7 +640,7 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
 
 
 def _appointment(rng, codes, plan, people, day, starts_at, now, active_keys) -> dict | None:
-    index = people.pick_index(rng, plan.district)
+    index = people.pick_index(rng, None if plan.desk else plan.district)
     user_id = people.ids[index]
     dependant_id = None
     family = people.dependants.get(index)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import phonenumbers
+import pytest
 from sqlalchemy import case, func, select
 
 from portal.auth.models import ROLE_CLINIC_ADMIN, Dependant, RoleAssignment, User
@@ -162,6 +163,36 @@ def test_personas_are_scoped_to_seeded_places(app):
         )
     ).all()
     assert clinic_id in scopes
+
+
+@pytest.mark.parametrize("seed_value", [5, 7, 2026])
+def test_the_clinic_admin_persona_has_people_to_check_in_whatever_day_the_demo_is(app, seed_value):
+    """A demo is given on any day: today (from the seed's time on) and on each of the next days Mayo
+    Hospital OPD opens (Monday to Saturday), its admin's daily list holds bookings to check in. The
+    quota cut had left its services two or three mornings a week, and a Monday demo showed 'No
+    appointments on this day'."""
+    from datetime import timedelta
+
+    from portal import clock
+
+    full_seed("small", seed_value)
+    clinic_id = db.session.scalar(select(Clinic.id).where(Clinic.name == PERSONA_CLINIC).order_by(Clinic.id))
+    booked = dict(
+        db.session.execute(
+            select(Appointment.visit_date, func.count())
+            .where(Appointment.clinic_id == clinic_id, Appointment.status == "booked")
+            .group_by(Appointment.visit_date)
+        ).all()
+    )
+    days = [clock.today() + timedelta(days=n) for n in range(7)]
+    open_days = [day for day in days if day.weekday() != 6]  # closed on Sundays
+    assert all(booked.get(day, 0) >= 5 for day in open_days), {d: booked.get(d, 0) for d in days}
+    # Today's are still to come (the seed's clock is 9:00 in Karachi): nothing already past is "booked".
+    assert not db.session.scalar(
+        select(func.count()).where(
+            Appointment.clinic_id == clinic_id, Appointment.status == "booked", Appointment.starts_at <= clock.now()
+        )
+    )
 
 
 def test_cli_prints_summary_and_is_idempotent(app, runner):
