@@ -102,6 +102,8 @@ class Config:
     )
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute; 200 per hour")
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute")
+    # Password-reset requests for one account (each sends an SMS and an email), from any address.
+    RESET_RATE_LIMIT_ACCOUNT = os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "5 per hour")
     # Each registration hashes a password (about half a second of CPU and 128 MiB), and tells whether
     # a CNIC has an account: limited per address (generous: many people share one mobile network
     # address) and per CNIC.

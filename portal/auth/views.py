@@ -82,6 +82,10 @@ def _login_limit_account() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
 
 
+def _reset_limit_account() -> str:
+    return current_app.config["RESET_RATE_LIMIT_ACCOUNT"]
+
+
 def _register_cnic_key() -> str:
     """Rate-limit key for registrations with one CNIC, whatever the address."""
     return "register-cnic:" + "".join(ch for ch in request.form.get("cnic", "") if ch.isdigit())[:13]
@@ -250,9 +254,12 @@ def change_password():
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
-# Each request sends an SMS: the sign-in limits (counted separately) stop anyone flooding a phone.
+# Each request sends an SMS: the sign-in limits (counted separately) stop a burst, and a limit per
+# account and hour (RESET_RATE_LIMIT_ACCOUNT) stops anyone, from however many addresses, flooding a
+# person's phone with reset messages (the minute limit alone let through 600 an hour).
 @limiter.limit(_login_limit_ip, methods=["POST"])
 @limiter.limit(_login_limit_account, key_func=_login_account_key, methods=["POST"])
+@limiter.limit(_reset_limit_account, key_func=_login_account_key, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
     demo_link = None

@@ -140,8 +140,8 @@ def test_sign_out_of_all_devices_needs_post_and_csrf(client, auth, citizen):
 SAME_MESSAGE = "If an account matches, we have sent a link to its mobile number and email."
 
 
-def ask_reset(client, identifier):
-    return post_form(client, "/password-reset", {"identifier": identifier})
+def ask_reset(client, identifier, **kwargs):
+    return post_form(client, "/password-reset", {"identifier": identifier}, **kwargs)
 
 
 def reset_link(user) -> str:
@@ -382,6 +382,23 @@ def test_a_cnic_typed_with_spaces_counts_against_the_same_reset_limit(app, clien
     for spaced in (f"{cnic[:3]} {cnic[3:]}", f" {cnic[:8]} {cnic[8:]}", citizen.cnic_display):
         assert ask_reset(client, spaced).status_code == 429
     assert len(db.session.scalars(select(Message).where(Message.channel == CHANNEL_SMS)).all()) == 2
+
+
+def test_reset_requests_for_one_account_stop_after_five_an_hour_from_any_address(client, citizen):
+    """Within the minute limit, many addresses could still send one phone 600 reset SMS an hour: a
+    sixth request for the same account within the hour is refused and sends nothing, whichever
+    address it comes from; another account is not affected."""
+    from portal.auth.models import User
+
+    other = User(cnic="3520299999991", full_name="Other Person", mobile="+923001112223", district="Lahore")
+    db.session.add(other)
+    db.session.commit()
+    for n in range(5):
+        assert ask_reset(client, citizen.cnic, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code == 302
+    refused = ask_reset(client, citizen.cnic_display, environ_base={"REMOTE_ADDR": "10.0.1.9"})
+    assert refused.status_code == 429
+    assert len(db.session.scalars(select(Message).where(Message.channel == CHANNEL_SMS)).all()) == 5
+    assert ask_reset(client, other.cnic).status_code == 302
 
 
 def test_a_new_password_ends_every_reset_link_still_waiting(client, auth, citizen):
