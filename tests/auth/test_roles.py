@@ -356,16 +356,16 @@ def test_audit_log_lists_events_newest_first_in_words_and_filters_by_person_and_
     assert 'href="/admin/audit"' in client.get("/admin/staff").get_data(as_text=True)
 
     page = text_of(client.get("/admin/audit"))
-    page = page[page.index("Record From Details") :]  # the table (the header says "Signed in as …")
+    page = page[page.index("Record IP address Details") :]  # the table (the header says "Signed in as …")
     assert page.index("Staff role granted") < page.index("Sign-in failed") < page.index("Signed in")
     assert "Bilal Ahmed" in page and "Nadia Other" in page and "10.0.0.7" in page and "role=official" in page
 
     mine = text_of(client.get("/admin/audit", query_string={"cnic": citizen.cnic}))
-    mine = mine[mine.index("Record From Details") :]
+    mine = mine[mine.index("Record IP address Details") :]
     assert "Signed in" in mine and "Staff role granted" in mine  # done by them, and done to their account
     assert "Sign-in failed" not in mine and "Nadia Other" not in mine
     roles = text_of(client.get("/admin/audit", query_string={"kind": "roles"}))
-    roles = roles[roles.index("Record From Details") :]
+    roles = roles[roles.index("Record IP address Details") :]
     assert "Staff role granted" in roles and "Signed in" not in roles
 
     assert "No account has this CNIC." in text_of(client.get("/admin/audit", query_string={"cnic": "35202-0000000-9"}))
@@ -414,3 +414,15 @@ def test_a_patient_marked_seen_shows_in_the_audit_log_in_words(client, auth, sup
     client.get("/language/ur")
     page = text_of(client.get("/admin/audit"))
     assert "health.appointment.seen" not in page and "Patient marked as seen" not in page
+
+
+def test_audit_log_names_its_address_column_apart_from_date_filters(client, auth, superadmin):
+    """The column of the address a change came from read "From" like the dashboard's date filters, and
+    in Urdu took their "سے" ("from" a date): it is "IP address" in both languages."""
+    auth.login(superadmin)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert '<th scope="col">IP address</th>' in html and '<th scope="col">From</th>' not in html
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert '<th scope="col">آئی پی ایڈریس</th>' in html and '<th scope="col">سے</th>' not in html
