@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent, get_locale
@@ -278,13 +279,24 @@ def export(name: str):
     writer.writerow([str(heading) + (" (%)" if kind == "pct" else "") for _key, heading, kind in table.columns])
     for row in table.rows:
         writer.writerow([_csv_cell(row.get(key), kind) for key, _heading, kind in table.columns])
-    place = filters.district or "punjab"
-    filename = f"{name}-{place.lower().replace(' ', '-')}-{filters.start}-{filters.end}.csv"
     return Response(
         "\ufeff" + out.getvalue(),  # a BOM so that spreadsheet programs read Urdu text as UTF-8
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{_export_filename(name, filters)}"'},
     )
+
+
+def _export_filename(name: str, filters) -> str:
+    """The download's file name, e.g. clinics-lahore-dental-opd-2026-02-01-2026-03-02.csv: the figure,
+    the place, the service (of a health figure) or category (of an education figure) it was filtered
+    by, and the dates, so that a file passed on does not pass for every service's."""
+    parts = [name, filters.district or "punjab"]
+    if filters.service and name not in EDUCATION_FIGURES:
+        parts.append(filters.service)
+    if filters.category and name not in HEALTH_FIGURES:
+        parts.append(filters.category)
+    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts)
+    return f"{slug}-{filters.start}-{filters.end}.csv"
 
 
 @bp.app_template_filter("dashboard_cell")

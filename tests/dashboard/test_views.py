@@ -140,6 +140,23 @@ def _csv(client, path, **args):
     return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
 
+def test_a_csv_files_name_says_the_place_service_or_category_and_dates_it_counts(client, auth, dataset, provincial):
+    """A file passed on must not pass for every service's: its name carries the filter its figure used
+    (a health figure its service, an education figure its category), never one it ignored."""
+    auth.login(provincial)
+
+    def filename(name, **args):
+        response = client.get(f"/dashboard/export/{name}.csv", query_string=args)
+        return response.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+
+    both = {"service": "Dental OPD", "category": "ai_data", "district": "Dera Ghazi Khan"}
+    assert filename("clinics", **HEALTH_RANGE) == "clinics-punjab-2026-02-23-2026-03-01.csv"
+    assert filename("clinics", **HEALTH_RANGE, **both) == "clinics-dera-ghazi-khan-dental-opd-2026-02-23-2026-03-01.csv"
+    assert filename("education_fill", **EDU_RANGE, **both) == (
+        "education-fill-dera-ghazi-khan-ai-data-2026-02-01-2026-03-31.csv"
+    )
+
+
 def test_csv_exports(client, auth, dataset, provincial):
     auth.login(provincial)
     league = _csv(client, "/dashboard/export/clinics.csv", **HEALTH_RANGE)
