@@ -163,3 +163,26 @@ def test_clinic_admin_layout_cards_without_bullets_and_actions_cells_in_line(bro
         assert len(set(bottoms)) == 1, bottoms  # the Actions cell ends where its row does
     finally:
         context.close()
+
+
+def test_a_closed_day_is_marked_in_grey_not_in_the_green_of_a_day_to_book(page, app, clinic_setup):
+    """The date list's "Closed" badge was the portal's green, the colour of the days that can be
+    booked: it is grey (#505a5f: white text on it reads at 7:1)."""
+    from portal.health.models import Closure
+
+    clinic = db.session.get(Clinic, clinic_setup["clinic_id"])
+    db.session.add(
+        Closure(clinic_id=clinic.id, start_date=date(2026, 3, 4), end_date=date(2026, 3, 4), reason="Polio drive")
+    )
+    db.session.commit()
+    service_id = clinic.services[0].id
+    page.goto(f"/clinics/services/{service_id}")
+    closed = page.locator(".day-closed .badge").first
+    open_day = page.locator(".day-open").first
+    expect(closed).to_have_text("Closed")
+    expect(page.locator(".day-closed .day-why").first).to_have_text("Polio drive")
+    colours = page.evaluate(
+        """([closed, open]) => [getComputedStyle(closed).backgroundColor, getComputedStyle(open).borderColor]""",
+        [closed.element_handle(), open_day.element_handle()],
+    )
+    assert colours[0] != colours[1] and colours[0] == "rgb(80, 90, 95)", colours
