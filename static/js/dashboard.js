@@ -1,6 +1,9 @@
 // Presentation mode: the arrow keys follow the "previous" and "next" links (which work without this file).
 (function () {
   "use strict";
+  // The hint to use the keys is shown only when they work, that is once this file has run.
+  var help = document.querySelectorAll(".slide-help");
+  for (var i = 0; i < help.length; i++) help[i].hidden = false;
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     var target = event.target;

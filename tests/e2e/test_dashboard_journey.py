@@ -65,6 +65,7 @@ def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
 
     page.goto("/dashboard/present/1")
     assert page.locator(".slide-count").inner_text() == "8 میں سے سلائیڈ 1"
+    expect(page.locator(".slide-help")).to_be_visible()  # the keys work: the hint says so
     screenshot(page, "dashboard-present-1-ur")
     page.keyboard.press("ArrowLeft")  # right to left: the left arrow moves forward
     page.wait_for_url("**/dashboard/present/2**")
@@ -85,6 +86,7 @@ def test_presentation_works_without_javascript(seeded, browser, live_server):
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
     page.goto("/dashboard/present/1")
+    expect(page.locator(".slide-help")).to_be_hidden()  # no "use the arrow keys" when the keys do nothing
     with page.expect_navigation(wait_until="load"):
         page.locator("#slide-next").click()
     assert "/dashboard/present/2" in page.url
