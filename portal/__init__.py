@@ -299,6 +299,9 @@ def register_request_hooks(app: Flask) -> None:
         for name, value in security_headers(app):
             response.headers.setdefault(name, value)
         if request.endpoint == "static" and request.args.get("v"):
+            # Flask marks static files "no-cache" (ask again every time): a versioned address never
+            # changes, so a phone on a slow connection keeps it without asking again.
+            response.cache_control.no_cache = None
             response.cache_control.public = True
             response.cache_control.max_age = 31536000
             response.cache_control.immutable = True

@@ -116,7 +116,13 @@ def test_static_assets_have_versioned_urls_and_long_cache(client):
     href = re.search(r'href="(/static/css/portal\.css\?v=[0-9a-f]+)"', html).group(1)
     with client.get(href) as response:
         assert response.status_code == 200
-        assert response.cache_control.max_age == 31536000
+        assert response.cache_control.max_age == 31536000 and response.cache_control.immutable
+        # Not also "no-cache", which would have the browser ask again on every page (a round trip per
+        # file on a slow connection) whatever the max-age says.
+        assert not response.cache_control.no_cache, response.headers["Cache-Control"]
+    # An address without its version may change: asked again each time, as before.
+    with client.get("/static/css/portal.css") as response:
+        assert response.cache_control.no_cache and not response.cache_control.immutable
 
 
 def test_every_response_carries_a_request_id(client):
