@@ -20,6 +20,7 @@ from portal.bilingual import in_urdu, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
+from portal.education.eligibility import Message
 from portal.education.models import Course, EligibilityRule, Institution, Section
 from portal.education.services import (
     InvalidChange,
@@ -57,15 +58,22 @@ SECTION_FIELDS = (
 )  # fmt: skip
 
 
-class SectionDatesPassed(InvalidChange):
-    """Dates a section cannot be given because they have passed. ``problems`` maps each field of the
-    section form to its message, so that the page shows each beside its field."""
-
-    message = _l("Some dates have already passed.")
+class SectionRefused(InvalidChange):
+    """Values a section cannot be given. ``problems`` maps each field of the section form to its
+    message, so that the page shows each beside its field (and in the summary at the top)."""
 
     def __init__(self, problems: dict):
         super().__init__()
         self.problems = problems
+
+    def __str__(self) -> str:
+        return " ".join(str(message) for message in self.problems.values())
+
+
+class SectionDatesPassed(SectionRefused):
+    """Dates a section cannot be given because they have passed."""
+
+    message = _l("Some dates have already passed.")
 
 
 def check_section_dates(data: dict, section: Section | None) -> None:
@@ -141,8 +149,8 @@ def save_course(admin: User, data: dict, *, institution_id: int | None = None, c
 def save_section(admin: User, data: dict, *, course_id: int | None = None, section_id: int | None = None,
                  ip: str | None = None) -> Section:  # fmt: skip
     """Create or edit a section. Raising capacity (or releasing reserved seats) fills seats from
-    the waitlist in the same transaction. Raises InvalidChange when the new numbers do not fit the
-    people already enrolled, SectionDatesPassed (one) for dates that have passed."""
+    the waitlist in the same transaction. Raises SectionRefused when the new numbers do not fit the
+    people already enrolled, SectionDatesPassed (one of those) for dates that have passed."""
     begin_write()
     if section_id is not None:
         section = section_for_admin(admin, section_id)
@@ -156,17 +164,20 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         action = "education.section.created"
     if not data.get("reserved_kind"):
         data = {**data, "reserved_kind": None, "reserved_value": None, "reserved_seats": 0}
+    problems = {}
     if data["capacity"] < (section.enrolled_count or 0):
-        raise InvalidChange(
+        problems["capacity"] = Message(
             _l("%(count)s people are already enrolled, so the capacity cannot be lower than that."),
             count=section.enrolled_count,
         )
     if data["reserved_seats"] > data["capacity"]:
-        raise InvalidChange(_l("Reserved seats cannot be more than the capacity."))
-    if data["reserved_seats"] < (section.reserved_taken or 0):
-        raise InvalidChange(
+        problems["reserved_seats"] = _l("Reserved seats cannot be more than the capacity.")
+    elif data["reserved_seats"] < (section.reserved_taken or 0):
+        problems["reserved_seats"] = Message(
             _l("%(count)s reserved seats are already taken, so fewer cannot be reserved."), count=section.reserved_taken
         )
+    if problems:
+        raise SectionRefused(problems)
     for name in SECTION_FIELDS:
         setattr(section, name, data[name])
     if section_id is None:

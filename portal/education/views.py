@@ -492,7 +492,7 @@ def section_new(course_id: int):
     if form.validate_on_submit():
         try:
             catalogue.save_section(me(), form.data_dict(), course_id=course.id, ip=client_ip())
-        except catalogue.SectionDatesPassed as exc:
+        except catalogue.SectionRefused as exc:
             db.session.rollback()
             _show_beside_fields(form, exc.problems)
         except DomainError as exc:
@@ -515,7 +515,7 @@ def section_edit(section_id: int):
     if form.validate_on_submit():
         try:
             catalogue.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
-        except catalogue.SectionDatesPassed as exc:
+        except catalogue.SectionRefused as exc:
             db.session.rollback()
             _show_beside_fields(form, exc.problems)
         except DomainError as exc:

@@ -244,8 +244,31 @@ def test_edit_section_capacity_below_enrolled_is_explained(client, auth, world, 
     assert 'value="3"' in html
     data = {**SECTION_FORM, "csrf_token": csrf_token(client, path), "capacity": "1", "reserved_kind": "",
             "reserved_seats": "0"}  # fmt: skip
-    response = client.post(path, data=data)
-    assert "2 people are already enrolled" in response.get_data(as_text=True)
+    html = client.post(path, data=data).get_data(as_text=True)
+    # Beside the field to correct and in the summary that links to it, with what was typed kept.
+    message = "2 people are already enrolled, so the capacity cannot be lower than that."
+    assert field_errors(html, "capacity") == message
+    assert f'<a href="#capacity"><span class="error-field">Seats:</span> {message}</a>' in html
+    assert 'value="Evening"' in html and 'id="capacity" ' in html and 'value="1"' in html
+    db.session.expire_all()
+    assert db.session.get(Section, section.id).capacity == 3
+
+
+def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, auth, world, make_user):
+    admin, section, _other = world
+    section.needs_approval, section.capacity = False, 4
+    section.reserved_kind, section.reserved_value, section.reserved_seats = "gender", "female", 2
+    db.session.commit()
+    for _ in range(2):
+        services.enrol(make_user(gender="female"), section.id)
+    db.session.commit()
+    auth.login(admin)
+    path = f"/school-admin/sections/{section.id}/edit"
+    data = {**SECTION_FORM, "csrf_token": csrf_token(client, path), "capacity": "4", "reserved_seats": "1"}
+    html = client.post(path, data=data).get_data(as_text=True)
+    message = "2 reserved seats are already taken, so fewer cannot be reserved."
+    assert field_errors(html, "reserved_seats") == message
+    assert '<a href="#reserved_seats">' in html
 
 
 def test_rules_form(client, auth, world, make_course):
