@@ -1037,7 +1037,8 @@ def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -
     db.session.refresh(enrolment)
     if enrolment.status not in ACTIVE_STATUSES:
         raise CannotChange()
-    held_seat = enrolment.status == ENROLLED
+    was = enrolment.status
+    held_seat = was == ENROLLED
     now = clock.now()
     enrolment.status, enrolment.reason = REJECTED, reason.strip()[:500]
     enrolment.decided_at = enrolment.updated_at = now
@@ -1054,19 +1055,33 @@ def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -
     )
     if held_seat:
         promote_waitlist(section)
+    # Told as it happened to them: a request declined, a seat taken away, a waitlist place ended.
+    subject, text = REJECTION_NOTICES[was]
     _notify(
         enrolment,
-        _l("Enrolment not accepted"),
-        lambda e=enrolment: _(
-            "%(name)s's enrolment in %(course)s (reference %(ref)s) was not accepted. Reason: %(reason)s",
-            name=e.person_name,
-            course=e.course.shown_title,
-            ref=e.reference,
-            reason=e.reason,
+        subject,
+        lambda e=enrolment: (
+            str(text) % {"name": e.person_name, "course": e.course.shown_title, "ref": e.reference, "reason": e.reason}
         ),
         "rejected",
     )
     return enrolment
+
+
+REJECTION_NOTICES = {
+    PENDING: (
+        _l("Enrolment not accepted"),
+        _l("%(name)s's enrolment in %(course)s (reference %(ref)s) was not accepted. Reason: %(reason)s"),
+    ),
+    ENROLLED: (
+        _l("Removed from a course"),
+        _l("The institution has removed %(name)s from %(course)s (reference %(ref)s). Reason: %(reason)s"),
+    ),
+    WAITLISTED: (
+        _l("Taken off a waitlist"),
+        _l("The institution has taken %(name)s off the waitlist of %(course)s (reference %(ref)s). Reason: %(reason)s"),
+    ),
+}
 
 
 def complete(admin: User, section_id: int, enrolment_ids, ip: str | None = None) -> list[Enrolment]:

@@ -114,6 +114,40 @@ def test_reject_records_the_reason_frees_the_seat_and_promotes(make_user, make_s
     assert "education.enrolment.rejected" in actions()
 
 
+def last_message(enrolment) -> Message:
+    return db.session.scalars(
+        select(Message).where(Message.user_id == enrolment.user_id).order_by(Message.id.desc())
+    ).first()
+
+
+def test_each_person_is_told_what_the_institution_did_to_them(make_user, make_section, school_admin):
+    """A declined request is "not accepted"; someone whose seat or waitlist place is taken away is told
+    that, not that a request they never had pending was refused."""
+    section = make_section(capacity=1)
+    admin = school_admin(section.course.institution)
+    holder, waiting = enrol(make_user(full_name="Hina"), section), enrol(make_user(full_name="Omar"), section)
+    services.reject(admin, waiting.id, "Duplicate registration.")
+    services.reject(admin, holder.id, "Missed the first three weeks.")
+    section.needs_approval = True
+    asking = enrol(make_user(full_name="Zara", preferred_language="ur"), section)
+    services.reject(admin, asking.id, "Matric certificate missing.")
+    db.session.commit()
+
+    removed, taken_off, declined = last_message(holder), last_message(waiting), last_message(asking)
+    assert removed.subject == "Removed from a course"
+    assert removed.body == (
+        f"The institution has removed Hina from {section.course.title} (reference {holder.reference}). "
+        "Reason: Missed the first three weeks."
+    )
+    assert taken_off.subject == "Taken off a waitlist"
+    assert taken_off.body.startswith(f"The institution has taken Omar off the waitlist of {section.course.title}")
+    assert taken_off.body.endswith("Reason: Duplicate registration.")
+    assert "not accepted" not in removed.body + taken_off.body
+    # A request declined, told in the person's language (Urdu).
+    assert declined.subject == "داخلہ قبول نہیں ہوا"
+    assert "Matric certificate missing." in declined.body and asking.reference in declined.body
+
+
 def test_admin_cannot_touch_another_institutions_records(make_user, make_section, make_institution, school_admin):
     section = make_section(needs_approval=True)
     outsider = school_admin(make_institution())
