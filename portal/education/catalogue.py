@@ -5,9 +5,11 @@ waitlist in the same transaction, through the seat services."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from babel.lists import format_list
+from flask_babel import format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -20,19 +22,21 @@ from portal.bilingual import in_urdu, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
-from portal.education.eligibility import Message
-from portal.education.models import Course, EligibilityRule, Institution, Section
+from portal.education.eligibility import LazyDate, Message
+from portal.education.models import ACTIVE_STATUSES, WEEKDAYS, Course, EligibilityRule, Enrolment, Institution, Section
 from portal.education.services import (
     InvalidChange,
     _release_reserved_if_closed,
     course_for_admin,
     institution_for_admin,
+    last_day_to_drop,
     lock_section,
     promote_waitlist,
     rule_for_admin,
     section_for_admin,
 )
 from portal.extensions import db
+from portal.notifications.services import notify
 
 # --- catalogue editing -------------------------------------------------------------------------------
 
@@ -146,11 +150,20 @@ def save_course(admin: User, data: dict, *, institution_id: int | None = None, c
     return course
 
 
+@dataclass
+class SectionSaved:
+    section: Section
+    promoted: list = field(default_factory=list)  # moved up from the waitlist into the seats freed
+    told: int = 0  # people with a place in the section told of its new dates, class times or venue
+
+
 def save_section(admin: User, data: dict, *, course_id: int | None = None, section_id: int | None = None,
-                 ip: str | None = None) -> Section:  # fmt: skip
+                 ip: str | None = None) -> SectionSaved:  # fmt: skip
     """Create or edit a section. Raising capacity (or releasing reserved seats) fills seats from
-    the waitlist in the same transaction. Raises SectionRefused when the new numbers do not fit the
-    people already enrolled, SectionDatesPassed (one of those) for dates that have passed."""
+    the waitlist in the same transaction. Everyone with a place in an edited section that has not
+    ended (enrolled, waiting, asking) is told when its dates, class days or times, venue or last day
+    to drop change. Raises SectionRefused when the new numbers do not fit the people already
+    enrolled, SectionDatesPassed (one of those) for dates that have passed."""
     begin_write()
     if section_id is not None:
         section = section_for_admin(admin, section_id)
@@ -178,16 +191,123 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         )
     if problems:
         raise SectionRefused(problems)
+    before = ScheduleShown.of(section) if section_id is not None else None
     for name in SECTION_FIELDS:
         setattr(section, name, data[name])
     if section_id is None:
         db.session.add(section)
     db.session.flush()
     audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
-    if section_id is not None:
-        _release_reserved_if_closed(section)
-        promote_waitlist(section)
-    return section
+    if section_id is None:
+        return SectionSaved(section)
+    _release_reserved_if_closed(section)
+    saved = SectionSaved(section, promoted=promote_waitlist(section))
+    changes = before.changes_to(ScheduleShown.of(section))
+    if changes and max(before.end_date, section.end_date) >= clock.today():
+        saved.told = tell_schedule_changed(section, changes)
+    return saved
+
+
+# --- schedule changes told to the people in a section ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleShown:
+    """What a person with a place in a section plans their days around."""
+
+    start_date: object
+    end_date: object
+    days: tuple
+    start_time: object
+    end_time: object
+    venue: str
+    venue_ur: str
+    last_day_to_drop: object
+
+    @classmethod
+    def of(cls, section: Section) -> ScheduleShown:
+        return cls(
+            section.start_date,
+            section.end_date,
+            tuple(section.days_list),
+            section.start_time,
+            section.end_time,
+            section.venue or "",
+            section.venue_ur or "",
+            last_day_to_drop(section),
+        )
+
+    def changes_to(self, new: ScheduleShown) -> list[str]:
+        """Which of "dates", "classes", "venue", "drop" differ in ``new``. Giving a venue its first Urdu
+        name (or removing it) moves no one: only a changed place is a change."""
+        changes = []
+        if (self.start_date, self.end_date) != (new.start_date, new.end_date):
+            changes.append("dates")
+        if (self.days, self.start_time, self.end_time) != (new.days, new.start_time, new.end_time):
+            changes.append("classes")
+        if self.venue != new.venue or (self.venue_ur and new.venue_ur and self.venue_ur != new.venue_ur):
+            changes.append("venue")
+        if self.last_day_to_drop != new.last_day_to_drop:
+            changes.append("drop")
+        return changes
+
+
+def describe_schedule(section: Section, changes: list[str]) -> str:
+    """The new values of what changed, in the current language (a message's: see notify)."""
+    sentences = []
+    if "dates" in changes:
+        sentences.append(
+            _l("It now runs from %(start)s to %(end)s.")
+            % {"start": LazyDate(section.start_date), "end": LazyDate(section.end_date)}
+        )
+    if "classes" in changes and section.days_list:
+        days = format_list([str(WEEKDAYS[d]) for d in section.days_list], locale=get_locale() or "en")
+        if section.start_time and section.end_time:
+            sentences.append(
+                _l("Classes are now on %(days)s, %(start)s to %(end)s.")
+                % {
+                    "days": days,
+                    "start": format_time(section.start_time, "h:mm a"),
+                    "end": format_time(section.end_time, "h:mm a"),
+                }
+            )
+        else:
+            sentences.append(_l("Classes are now on %(days)s.") % {"days": days})
+    if "venue" in changes and section.shown_venue:
+        sentences.append(_l("The venue is now %(venue)s.") % {"venue": section.shown_venue})
+    if "drop" in changes:
+        sentences.append(_l("The last day to drop is now %(date)s.") % {"date": LazyDate(last_day_to_drop(section))})
+    return " ".join(str(sentence) for sentence in sentences)
+
+
+def tell_schedule_changed(section: Section, changes: list[str]) -> int:
+    """Tell each person with a place in ``section`` (enrolled, waiting, asking) its new schedule, in
+    their language; returns how many were told (none when nothing that changed can be said: a venue
+    or the class days left empty)."""
+    said = {"classes": bool(section.days_list), "venue": bool(section.venue or section.venue_ur)}
+    changes = [change for change in changes if said.get(change, True)]
+    if not changes:
+        return 0
+    told = 0
+    for enrolment in db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.section_id == section.id, Enrolment.status.in_(ACTIVE_STATUSES))
+        .order_by(Enrolment.id)
+    ):
+
+        def body(e=enrolment):
+            details = describe_schedule(section, changes)
+            return _l("Changes to %(course)s (%(cohort)s) for %(name)s: %(changes)s Reference %(ref)s.") % {
+                "course": e.course.shown_title,
+                "cohort": section.label,
+                "name": e.person_name,
+                "changes": details,
+                "ref": e.reference,
+            }
+
+        notify(enrolment.user, subject=_l("Course schedule changed"), body=body)
+        told += 1
+    return told
 
 
 def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None = None, ip: str | None = None):

@@ -514,7 +514,7 @@ def section_edit(section_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            catalogue.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
+            saved = catalogue.save_section(me(), form.data_dict(), section_id=section.id, ip=client_ip())
         except catalogue.SectionRefused as exc:
             db.session.rollback()
             _show_beside_fields(form, exc.problems)
@@ -522,8 +522,27 @@ def section_edit(section_id: int):
             db.session.rollback()
             error = str(exc)
         else:
+            promoted, told = len(saved.promoted), saved.told
             db.session.commit()
             flash(_("Saved."), "success")
+            if promoted:
+                flash(
+                    ngettext(
+                        "%(num)s person moved up from the waitlist into a seat and has been told.",
+                        "%(num)s people moved up from the waitlist into seats and have been told.",
+                        promoted,
+                    ),
+                    "success",
+                )
+            if told:
+                flash(
+                    ngettext(
+                        "%(num)s person with a place in this section has been told of the new schedule.",
+                        "%(num)s people with a place in this section have been told of the new schedule.",
+                        told,
+                    ),
+                    "success",
+                )
             return redirect(url_for("education.admin_course", course_id=course.id))
     return render_template("education/admin/section_form.html", form=form, course=course, section=section, error=error)
 

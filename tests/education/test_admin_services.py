@@ -186,6 +186,66 @@ def test_raising_capacity_promotes_from_the_waitlist(make_user, make_section, sc
     assert "education.section.updated" in actions()
 
 
+def messages_of(enrolment) -> list[Message]:
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.user_id == enrolment.user_id, Message.channel == "in_app")
+            .order_by(Message.id)
+        )
+    )
+
+
+def test_people_in_a_section_are_told_when_its_schedule_changes(make_user, make_section, school_admin):
+    """The cohort moves a week later, to other days, another room and another last day to drop: the
+    person with a seat, the one waiting and the one asking are each told the new schedule, in their
+    language. A change of seats alone, or saving again unchanged, tells no one."""
+    section = make_section(capacity=1)
+    admin = school_admin(section.course.institution)
+    seated = enrol(make_user(full_name="Hina"), section)
+    waiting = enrol(make_user(full_name="Omar", preferred_language="ur"), section)
+    section.needs_approval = True
+    asking = enrol(make_user(full_name="Zara"), section)
+    left = enrol(make_user(full_name="Ali"), section)
+    services.drop(left.user, left.reference)
+    db.session.commit()
+    before = {e.id: len(messages_of(e)) for e in (seated, waiting, asking, left)}
+
+    saved = catalogue.save_section(admin, section_data(section, waitlist_cap=5), section_id=section.id)
+    db.session.commit()
+    assert saved.told == 0 and saved.promoted == []
+
+    changed = section_data(
+        reload(section),
+        start_date=date(2026, 3, 23),
+        end_date=date(2026, 5, 23),
+        meeting_days="tue,thu",
+        start_time=time(17, 0),
+        end_time=time(19, 0),
+        venue="Hall 9",
+        drop_deadline=date(2026, 3, 27),
+    )
+    saved = catalogue.save_section(admin, changed, section_id=section.id)
+    db.session.commit()
+    assert saved.told == 3
+    news = {e.id: messages_of(e)[before[e.id] :] for e in (seated, waiting, asking, left)}
+    assert news[left.id] == []
+    told = news[seated.id]
+    assert [m.subject for m in told] == ["Course schedule changed"]
+    assert told[0].body == (
+        f"Changes to {section.course.title} (Section {section.id}) for Hina: It now runs from 23 March 2026 to "
+        "23 May 2026. Classes are now on Tuesday and Thursday, 5:00 PM to 7:00 PM. The venue is now "
+        f"Hall 9. The last day to drop is now 27 March 2026. Reference {seated.reference}."
+    )
+    assert len(news[asking.id]) == 1 and asking.reference in news[asking.id][0].body
+    in_urdu = news[waiting.id][0]
+    assert in_urdu.subject == "کورس کا شیڈول بدل گیا"
+    assert "Hall 9" in in_urdu.body and waiting.reference in in_urdu.body and "منگل" in in_urdu.body
+
+    # Saved again unchanged (a second click): no one is told twice.
+    assert catalogue.save_section(admin, changed, section_id=section.id).told == 0
+
+
 def test_raising_capacity_after_the_course_ended_promotes_no_one(app, make_user, make_section, school_admin):
     section = make_section(capacity=1, end_date=date(2026, 4, 30), drop_deadline=None)
     admin = school_admin(section.course.institution)
@@ -227,7 +287,7 @@ def test_create_course_and_section(make_institution, school_admin):
         enrol_opens=date(2026, 3, 1), enrol_closes=date(2026, 3, 30), needs_approval=False, waitlist_enabled=True,
         closed=False,
     )  # fmt: skip
-    section = catalogue.save_section(admin, data, course_id=course.id)
+    section = catalogue.save_section(admin, data, course_id=course.id).section
     db.session.commit()
     assert reload(section).reserved_seats == 4 and reload(section).enrolled_count == 0
     assert actions() == ["education.course.created", "education.section.created"]

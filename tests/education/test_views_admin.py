@@ -254,6 +254,29 @@ def test_edit_section_capacity_below_enrolled_is_explained(client, auth, world, 
     assert db.session.get(Section, section.id).capacity == 3
 
 
+def test_saving_a_section_says_who_moved_up_and_who_was_told(client, auth, world, make_user):
+    """One more seat and a new room: the admin is told that one person moved up from the waitlist and
+    that everyone with a place was told of the new venue."""
+    admin, section, _other = world
+    section.needs_approval = False
+    db.session.commit()
+    services.enrol(make_user(), section.id)
+    waiting = services.enrol(make_user(), section.id)
+    db.session.commit()
+    assert waiting.enrolment.status == "waitlisted"
+    auth.login(admin)
+    path = f"/school-admin/sections/{section.id}/edit"
+    data = {**SECTION_FORM, "csrf_token": csrf_token(client, path), "start_date": "2026-03-16",
+            "end_date": "2026-05-16", "meeting_days": ["mon", "wed"], "start_time": "09:00", "end_time": "11:00",
+            "enrol_opens": "2026-02-20", "enrol_closes": "2026-03-10", "drop_deadline": "2026-03-20",
+            "capacity": "2", "reserved_kind": "", "reserved_seats": "0", "venue": "Room 7"}  # fmt: skip
+    html = client.post(path, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "1 person moved up from the waitlist into a seat and has been told." in html
+    assert "2 people with a place in this section have been told of the new schedule." in html
+    db.session.expire_all()
+    assert db.session.get(Enrolment, waiting.enrolment.id).status == "enrolled"
+
+
 def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, auth, world, make_user):
     admin, section, _other = world
     section.needs_approval, section.capacity = False, 4
