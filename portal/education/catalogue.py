@@ -22,7 +22,7 @@ from portal.bilingual import in_urdu, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
-from portal.education.eligibility import LazyDate, Message
+from portal.education.eligibility import LazyDate, Message, reserved_group
 from portal.education.models import ACTIVE_STATUSES, WEEKDAYS, Course, EligibilityRule, Enrolment, Institution, Section
 from portal.education.services import (
     InvalidChange,
@@ -183,9 +183,21 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
             _l("%(count)s people are already enrolled, so the capacity cannot be lower than that."),
             count=section.enrolled_count,
         )
-    if data["reserved_seats"] > data["capacity"]:
+    taken = section.reserved_taken or 0
+    if taken and (data["reserved_kind"], data["reserved_value"]) != (section.reserved_kind, section.reserved_value):
+        # Those seats' holders are counted as the group's: kept for another group, its members would
+        # find them taken, and the holders would count against it.
+        problems["reserved_kind"] = Message(
+            _l(
+                "%(count)s people already hold seats kept for %(group)s, so the seats cannot be kept for "
+                "anyone else now."
+            ),
+            count=taken,
+            group=reserved_group(section),
+        )
+    elif data["reserved_seats"] > data["capacity"]:
         problems["reserved_seats"] = _l("Reserved seats cannot be more than the capacity.")
-    elif data["reserved_seats"] < (section.reserved_taken or 0):
+    elif data["reserved_seats"] < taken:
         problems["reserved_seats"] = Message(
             _l("%(count)s reserved seats are already taken, so fewer cannot be reserved."), count=section.reserved_taken
         )

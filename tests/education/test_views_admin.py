@@ -294,6 +294,43 @@ def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, aut
     assert '<a href="#reserved_seats">' in html
 
 
+def test_seats_kept_for_a_group_cannot_be_given_to_another_once_taken(client, auth, world, make_user):
+    """Two women hold seats kept for women. Keeping the seats for Multan instead would count them as
+    Multan's (no seat left for anyone from Multan); keeping them for nobody would leave the count
+    behind. Both are refused beside "Reserve seats for", and nothing changes."""
+    admin, section, _other = world
+    section.needs_approval, section.capacity = False, 4
+    section.reserved_kind, section.reserved_value, section.reserved_seats = "gender", "female", 2
+    db.session.commit()
+    for _ in range(2):
+        services.enrol(make_user(gender="female"), section.id)
+    db.session.commit()
+    auth.login(admin)
+    path = f"/school-admin/sections/{section.id}/edit"
+    token = csrf_token(client, path)
+    message = "2 people already hold seats kept for women and girls, so the seats cannot be kept for anyone else now."
+    for change in (
+        {"reserved_kind": "district", "reserved_district": "Multan", "reserved_seats": "2"},
+        {"reserved_kind": "", "reserved_seats": "0"},
+    ):
+        html = client.post(path, data={**SECTION_FORM, "csrf_token": token, "capacity": "4", **change}).get_data(
+            as_text=True
+        )
+        assert field_errors(html, "reserved_kind") == message, change
+        assert '<a href="#reserved_kind">' in html
+    db.session.expire_all()
+    kept = db.session.get(Section, section.id)
+    assert (kept.reserved_kind, kept.reserved_value, kept.reserved_seats, kept.reserved_taken) == (
+        "gender",
+        "female",
+        2,
+        2,
+    )
+    # The same group with more seats is still fine.
+    more = {**SECTION_FORM, "csrf_token": token, "capacity": "4", "reserved_seats": "3"}
+    assert client.post(path, data=more).status_code == 302
+
+
 def test_rules_form(client, auth, world, make_course):
     admin, section, _other = world
     prerequisite = make_course(title="Computer Basics")
