@@ -6,6 +6,7 @@ commits. Every record outside the admin's clinics answers NotFound (the view tur
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -173,10 +174,20 @@ def _in_english_and_urdu(text) -> tuple[str, str | None]:
 
 
 def _apply_schedule_change(
-    actor: User, services: list[Service], confirm: bool, ip: str | None, closure: Closure | None = None
+    actor: User,
+    services: list[Service],
+    confirm: bool,
+    ip: str | None,
+    closure: Closure | None = None,
+    reviewed: Collection[int] | None = None,
 ) -> list[Affected]:
     """After a flushed change: list booked appointments that no longer fit. Without ``confirm``
     raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person.
+
+    ``reviewed`` is the ids of the appointments the admin was shown and confirmed: when given, the
+    confirmation covers those alone, and a change that would cancel any other one (its dates or hours
+    were changed after the list was shown, or someone booked meanwhile) raises ScheduleConflict again
+    with the whole new list, cancelling nothing.
 
     When the change is a ``closure``, its reason is the one kept on each appointment, in the audit
     and in the message; otherwise they say that the clinic changed its schedule. Each appointment
@@ -191,6 +202,10 @@ def _apply_schedule_change(
     affected = [Affected(a.id, a.reference, a.patient_name, a.service.shown_name, a.starts_at) for a in broken]
     if broken and not confirm:
         raise ScheduleConflict(affected)
+    if broken and reviewed is not None:
+        unseen = sum(1 for a in broken if a.id not in reviewed)
+        if unseen:
+            raise ScheduleConflict(affected, unseen=unseen)
     if closure is None:
         (kept, kept_ur), audited = _in_english_and_urdu(SCHEDULE_CHANGED), "schedule change"
         told = _l("the clinic changed its schedule")
@@ -244,7 +259,13 @@ SERVICE_FIELDS = (
 
 
 def save_clinic(
-    actor: User, clinic: Clinic | None, data: dict, active: bool = True, confirm: bool = False, ip=None
+    actor: User,
+    clinic: Clinic | None,
+    data: dict,
+    active: bool = True,
+    confirm: bool = False,
+    ip=None,
+    reviewed: Collection[int] | None = None,
 ) -> Clinic:
     """Create a clinic (its creator administers it) or edit one; deactivating asks to confirm cancellations."""
     begin_write()
@@ -261,7 +282,7 @@ def save_clinic(
         audit("health.clinic.created", actor=actor, target=clinic, ip=ip)
     else:
         audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active)
-        _apply_schedule_change(actor, list(clinic.services), confirm, ip)
+        _apply_schedule_change(actor, list(clinic.services), confirm, ip, reviewed=reviewed)
     return clinic
 
 
@@ -273,6 +294,7 @@ def save_service(
     active: bool = True,
     confirm: bool = False,
     ip=None,
+    reviewed: Collection[int] | None = None,
 ) -> Service:
     begin_write()
     creating = service is None
@@ -294,7 +316,7 @@ def save_service(
     )
     audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
     if not creating:
-        _apply_schedule_change(actor, [service], confirm, ip)
+        _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
     return service
 
 
@@ -324,6 +346,7 @@ def save_hours(
     break_end: time | None = None,
     confirm: bool = False,
     ip=None,
+    reviewed: Collection[int] | None = None,
 ) -> WeeklyHours:
     """Add or change one weekday's hours. Raises InvalidSchedule (bad or overlapping hours) or
     ScheduleConflict (booked appointments would no longer fit; confirm to cancel them)."""
@@ -359,18 +382,20 @@ def save_hours(
         start=start.isoformat(),
         end=end.isoformat(),
     )
-    _apply_schedule_change(actor, [service], confirm, ip)
+    _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
     return hours
 
 
-def delete_hours(actor: User, hours: WeeklyHours, confirm: bool = False, ip=None) -> list[Affected]:
+def delete_hours(
+    actor: User, hours: WeeklyHours, confirm: bool = False, ip=None, reviewed: Collection[int] | None = None
+) -> list[Affected]:
     """Remove one weekday's hours; returns the appointments this cancelled (ScheduleConflict without
     ``confirm`` when there are any)."""
     begin_write()
     service = hours.service
     db.session.delete(hours)
     audit("health.hours.deleted", actor=actor, target=service, ip=ip, weekday=hours.weekday)
-    return _apply_schedule_change(actor, [service], confirm, ip)
+    return _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
 
 
 # A closure is for days off (a holiday, a strike, a doctor on leave). A service or clinic that stops for
@@ -394,6 +419,7 @@ def add_closure(
     confirm: bool = False,
     ip=None,
     reason_ur: str | None = None,
+    reviewed: Collection[int] | None = None,
 ) -> ClosureAdded:
     """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``, for
     ``reason`` (in English; ``reason_ur`` in Urdu, optional, shown to Urdu readers).
@@ -463,7 +489,7 @@ def add_closure(
     db.session.add(closure)
     db.session.flush()
     audit("health.closure.added", actor=actor, target=closure, ip=ip, start=str(start_date), end=str(end_date))
-    cancelled = _apply_schedule_change(actor, services, confirm, ip, closure=closure)
+    cancelled = _apply_schedule_change(actor, services, confirm, ip, closure=closure, reviewed=reviewed)
     return ClosureAdded(closure, cancelled)
 
 

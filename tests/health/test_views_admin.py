@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -50,6 +50,12 @@ def post(client, path, data, form_path=None):
 
 def _row(html: str, appointment_id: int) -> str:
     return re.search(rf'<tr id="a{appointment_id}">.*?</tr>', html, re.S).group(0)
+
+
+def _reviewed(html: str) -> str:
+    """The appointments a page asking to confirm a schedule change listed (its hidden field), as the
+    form sends them back with the ticked box."""
+    return re.search(r'<input[^>]*name="reviewed"[^>]*value="([^"]*)"', html).group(1)
 
 
 def _field(html: str, field_id: str) -> str:
@@ -403,7 +409,7 @@ def test_hours_change_shows_affected_and_cancels_after_confirmation(client, auth
     assert not ltr_cells(hours_page)
     assert db.session.get(WeeklyHours, tuesday_hours.id).start == time(9)  # nothing changed yet
     assert db.session.get(Appointment, appointment.id).status == "booked"
-    response = post(client, path, {**data, "confirm": "y"})
+    response = post(client, path, {**data, "confirm": "y", "reviewed": _reviewed(html)})
     assert response.status_code == 302
     assert db.session.get(WeeklyHours, tuesday_hours.id).start == time(10)
     appointment = db.session.get(Appointment, appointment.id)
@@ -426,13 +432,45 @@ def test_closure_shows_affected_then_cancels(client, auth, setup):
     response = post(client, path, data)
     assert appointment.reference in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Closure.id))) == 0
-    response = post(client, path, {**data, "confirm": "y"})
+    response = post(client, path, {**data, "confirm": "y", "reviewed": _reviewed(response.get_data(as_text=True))})
     assert response.status_code == 302
     assert db.session.get(Appointment, appointment.id).status == "cancelled"
     assert db.session.get(Appointment, setup["today"].id).status == "booked"
     closure = db.session.scalar(select(Closure))
     response = post(client, f"/clinic-admin/closures/{closure.id}/delete", {}, path)
     assert response.status_code == 302 and db.session.scalar(select(func.count(Closure.id))) == 0
+
+
+def test_closure_widened_after_the_list_was_shown_asks_again_before_cancelling(client, auth, setup, make_user):
+    """Seen in the browser: Tuesday's list showed one booking; the admin ticked the box and, in the
+    same post, moved the last day to Wednesday. Only what was listed may be cancelled by that tick."""
+    auth.login(setup["admin"])
+    clinic, tuesday = setup["clinic"], setup["tomorrow"]  # Tuesday 09:00
+    with client.application.test_request_context():
+        someone = make_user(full_name="Bilal Ahmed")
+        wednesday = services.book_slot(someone, setup["service"].id, karachi(TUESDAY + timedelta(days=1), 10))
+    db.session.commit()
+    path = f"/clinic-admin/clinics/{clinic.id}/closures"
+    data = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Strike"}
+    html = post(client, path, data).get_data(as_text=True)
+    assert tuesday.reference in html and wednesday.reference not in html
+    assert _reviewed(html) == str(tuesday.id)
+
+    widened = {**data, "end_date": "2026-03-04", "confirm": "y", "reviewed": _reviewed(html)}
+    html = post(client, path, widened).get_data(as_text=True)
+    assert "would now cancel appointments that were not in the list you reviewed (new in the list: 1)" in html
+    assert tuesday.reference in html and wednesday.reference in html
+    assert set(_reviewed(html).split(",")) == {str(tuesday.id), str(wednesday.id)}
+    assert not re.search(r'<input[^>]*name="confirm"[^>]*checked', html)  # ticked for the old list
+    assert 'value="2026-03-04"' in html  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+    assert {db.session.get(Appointment, a.id).status for a in (tuesday, wednesday)} == {"booked"}
+
+    response = post(client, path, {**widened, "reviewed": _reviewed(html)})
+    assert response.status_code == 302
+    assert "2 booked appointments were cancelled" in client.get(path).get_data(as_text=True)
+    assert {db.session.get(Appointment, a.id).status for a in (tuesday, wednesday)} == {"cancelled"}
 
 
 def test_delete_hours_needs_confirmation_when_bookings_exist(client, auth, setup):
@@ -444,7 +482,7 @@ def test_delete_hours_needs_confirmation_when_bookings_exist(client, auth, setup
     response = post(client, path, {}, form_path)
     assert setup["tomorrow"].reference in response.get_data(as_text=True)
     assert db.session.get(WeeklyHours, hours_id) is not None
-    response = post(client, path, {"confirm": "y"}, form_path)
+    response = post(client, path, {"confirm": "y", "reviewed": _reviewed(response.get_data(as_text=True))}, form_path)
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(WeeklyHours, hours_id) is None
@@ -541,7 +579,8 @@ def test_closure_errors_at_their_fields_and_the_count_of_people_told(client, aut
     assert db.session.scalar(select(func.count(Closure.id))) == 0
 
     tuesday = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Strike"}
-    response = post(client, path, {**tuesday, "confirm": "y"})
+    reviewed = _reviewed(post(client, path, tuesday).get_data(as_text=True))
+    response = post(client, path, {**tuesday, "confirm": "y", "reviewed": reviewed})
     assert response.status_code == 302
     message = "The closure has been added. 1 booked appointment was cancelled and the person has been told."
     assert message in client.get(path).get_data(as_text=True)
@@ -629,7 +668,7 @@ def test_removing_hours_with_bookings_says_which_hours_and_survives_a_reload(cli
     response = client.get(path)  # a reload of the address
     assert response.status_code == 302 and response.headers["Location"].endswith(hours_page)
     assert db.session.get(WeeklyHours, tuesday.id) is not None
-    response = post(client, path, {"confirm": "y"}, hours_page)
+    response = post(client, path, {"confirm": "y", "reviewed": _reviewed(html)}, hours_page)
     assert "The opening hours have been removed. 1 booked appointment was cancelled" in client.get(hours_page).get_data(
         as_text=True
     )
