@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Generic, TypeVar
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
@@ -243,6 +244,8 @@ def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
     )
 
 
+Record = TypeVar("Record")
+
 # --- clinics and services ----------------------------------------------------------------------
 
 CLINIC_FIELDS = ("name", "name_ur", "type", "district", "address", "address_ur", "phone")
@@ -258,6 +261,15 @@ SERVICE_FIELDS = (
 )
 
 
+@dataclass
+class Saved(Generic[Record]):
+    """What a save returns: the clinic, service or day's hours saved, and the booked appointments the
+    change cancelled once the admin confirmed (the admin is told how many)."""
+
+    record: Record
+    cancelled: list[Affected]
+
+
 def save_clinic(
     actor: User,
     clinic: Clinic | None,
@@ -266,7 +278,7 @@ def save_clinic(
     confirm: bool = False,
     ip=None,
     reviewed: Collection[int] | None = None,
-) -> Clinic:
+) -> Saved[Clinic]:
     """Create a clinic (its creator administers it) or edit one; deactivating asks to confirm cancellations."""
     begin_write()
     creating = clinic is None
@@ -280,10 +292,9 @@ def save_clinic(
     if creating:
         db.session.add(RoleAssignment(user=actor, role=ROLE_CLINIC_ADMIN, scope_id=clinic.id, created_at=clock.now()))
         audit("health.clinic.created", actor=actor, target=clinic, ip=ip)
-    else:
-        audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active)
-        _apply_schedule_change(actor, list(clinic.services), confirm, ip, reviewed=reviewed)
-    return clinic
+        return Saved(clinic, [])
+    audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active)
+    return Saved(clinic, _apply_schedule_change(actor, list(clinic.services), confirm, ip, reviewed=reviewed))
 
 
 def save_service(
@@ -295,7 +306,7 @@ def save_service(
     confirm: bool = False,
     ip=None,
     reviewed: Collection[int] | None = None,
-) -> Service:
+) -> Saved[Service]:
     begin_write()
     creating = service is None
     if creating:
@@ -315,9 +326,9 @@ def save_service(
         .values(capacity=slot_capacity(slots.c.booked, service.places_per_slot))
     )
     audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
-    if not creating:
-        _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
-    return service
+    if creating:
+        return Saved(service, [])
+    return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
 
 
 def validate_hours(start: time, end: time, break_start: time | None, break_end: time | None) -> None:
@@ -347,7 +358,7 @@ def save_hours(
     confirm: bool = False,
     ip=None,
     reviewed: Collection[int] | None = None,
-) -> WeeklyHours:
+) -> Saved[WeeklyHours]:
     """Add or change one weekday's hours. Raises InvalidSchedule (bad or overlapping hours) or
     ScheduleConflict (booked appointments would no longer fit; confirm to cancel them)."""
     begin_write()
@@ -382,8 +393,7 @@ def save_hours(
         start=start.isoformat(),
         end=end.isoformat(),
     )
-    _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
-    return hours
+    return Saved(hours, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
 
 
 def delete_hours(

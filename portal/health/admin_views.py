@@ -105,8 +105,8 @@ def admin_clinic_edit(clinic_id: int | None = None):
             form.ask_to_confirm(affected)
         else:
             db.session.commit()
-            flash(_("The clinic has been saved."), "success")
-            return redirect(url_for("health.admin_clinic", clinic_id=saved.id))
+            flash(_cancelled_message(_("The clinic has been saved."), len(saved.cancelled)), "success")
+            return redirect(url_for("health.admin_clinic", clinic_id=saved.record.id))
     return render_template("health/admin/clinic_form.html", clinic=clinic, form=form, affected=affected, error=error)
 
 
@@ -156,8 +156,8 @@ def admin_service_new(clinic_id: int | None = None, service_id: int | None = Non
             form.ask_to_confirm(affected)
         else:
             db.session.commit()
-            flash(_("The service has been saved."), "success")
-            return redirect(url_for("health.admin_hours", service_id=saved.id))
+            flash(_cancelled_message(_("The service has been saved."), len(saved.cancelled)), "success")
+            return redirect(url_for("health.admin_hours", service_id=saved.record.id))
     return render_template(
         "health/admin/service_form.html", clinic=clinic, service=service, form=form, affected=affected, error=error
     )
@@ -173,7 +173,7 @@ def admin_hours(service_id: int | None = None, hours_id: int | None = None):
     affected, error = None, None
     if form.validate_on_submit():
         try:
-            admin.save_hours(
+            saved = admin.save_hours(
                 current_user,
                 service,
                 hours,
@@ -195,7 +195,7 @@ def admin_hours(service_id: int | None = None, hours_id: int | None = None):
             error = _error_at_field(form, exc)
         else:
             db.session.commit()
-            flash(_("The opening hours have been saved."), "success")
+            flash(_cancelled_message(_("The opening hours have been saved."), len(saved.cancelled)), "success")
             return redirect(url_for("health.admin_hours", service_id=service.id))
     return render_template(
         "health/admin/hours.html",

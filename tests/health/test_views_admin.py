@@ -11,7 +11,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.auth.models import AuditEvent, User
+from portal.auth.models import AuditEvent, RoleAssignment, User
 from portal.extensions import db
 from portal.health import services
 from portal.health.models import Appointment, Clinic, Closure, Service, Slot, WeeklyHours
@@ -506,6 +506,48 @@ def test_deactivating_a_service_asks_first(client, auth, setup):
     response = post(client, path, {**data, "active": "y", "places_per_slot": "3"})
     assert response.status_code == 302
     assert db.session.get(Slot, setup["tomorrow"].slot_id).capacity == 3
+
+
+def test_after_confirming_a_save_the_admin_is_told_how_many_bookings_were_cancelled(client, auth, setup):
+    """Seen in the browser: deactivating a service cancelled 34 bookings and the page said only "The
+    service has been saved.", where a closure or removed hours say how many people were told."""
+    auth.login(setup["admin"])
+    service, clinic = setup["service"], setup["clinic"]
+    tuesday_hours = next(h for h in service.hours if h.weekday == 1)
+    hours_path = f"/clinic-admin/hours/{tuesday_hours.id}/edit"
+    hours = {"weekday": "1", "start": "10:00", "end": "13:00"}
+    html = post(client, hours_path, hours).get_data(as_text=True)
+    post(client, hours_path, {**hours, "confirm": "y", "reviewed": _reviewed(html)})
+    told = "1 booked appointment was cancelled and the person has been told."
+    assert f"The opening hours have been saved. {told}" in client.get(hours_path).get_data(as_text=True)
+
+    service_path = f"/clinic-admin/services/{service.id}/edit"
+    data = {
+        "name": "General OPD",
+        "slot_minutes": "30",
+        "places_per_slot": "2",
+        "min_notice_hours": "2",
+        "horizon_days": "14",
+        "cancel_cutoff_hours": "2",
+    }  # no "active": stop taking appointments
+    html = post(client, service_path, data).get_data(as_text=True)
+    post(client, service_path, {**data, "confirm": "y", "reviewed": _reviewed(html)})
+    page = client.get(f"/clinic-admin/services/{service.id}/hours").get_data(as_text=True)
+    assert f"The service has been saved. {told}" in page  # Monday's; Tuesday's went with the hours
+
+    other = setup["other"]
+    admin = setup["admin"]
+    db.session.add(RoleAssignment(user=admin, role="clinic_admin", scope_id=other.id, created_at=admin.created_at))
+    db.session.commit()
+    clinic_path = f"/clinic-admin/clinics/{other.id}/edit"
+    data = {"name": other.name, "type": other.type, "district": other.district, "address": other.address}
+    html = post(client, clinic_path, data).get_data(as_text=True)  # no "active": closed for bookings
+    assert setup["elsewhere"].reference in html
+    post(client, clinic_path, {**data, "confirm": "y", "reviewed": _reviewed(html)})
+    page = client.get(f"/clinic-admin/clinics/{other.id}").get_data(as_text=True)
+    assert f"The clinic has been saved. {told}" in page
+    assert db.session.get(Appointment, setup["elsewhere"].id).status == "cancelled"
+    assert clinic.active
 
 
 def test_daily_list_with_a_bad_date_shows_todays_list_with_an_error_at_the_date(client, auth, setup):
