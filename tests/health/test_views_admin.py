@@ -716,6 +716,25 @@ def test_removing_hours_with_bookings_says_which_hours_and_survives_a_reload(cli
     )
 
 
+def test_removing_hours_after_someone_booked_meanwhile_asks_again(client, auth, setup, make_user):
+    auth.login(setup["admin"])
+    service = setup["service"]
+    tuesday = next(h for h in service.hours if h.weekday == 1)
+    path = f"/clinic-admin/hours/{tuesday.id}/delete"
+    hours_page = f"/clinic-admin/services/{service.id}/hours"
+    html = post(client, path, {}, hours_page).get_data(as_text=True)
+    with client.application.test_request_context():
+        meanwhile = services.book_slot(make_user(full_name="Bilal Ahmed"), service.id, karachi(TUESDAY, 10))
+    db.session.commit()
+    html = post(client, path, {"confirm": "y", "reviewed": _reviewed(html)}, hours_page).get_data(as_text=True)
+    assert "not in the list you reviewed (new in the list: 1)" in html
+    assert "would cancel 1 booked appointment" not in html  # the page's own count is not shown instead
+    assert meanwhile.reference in html and setup["tomorrow"].reference in html
+    db.session.expire_all()
+    assert db.session.get(WeeklyHours, tuesday.id) is not None
+    assert db.session.get(Appointment, meanwhile.id).status == "booked"
+
+
 def test_admin_pages_carry_their_scope_class_for_the_layout_rules(client, auth, setup):
     """health.css: on clinic admin pages the cards have no bullets, and an Actions cell stays a table
     cell (a flex box there left its border above the row's); the browser test measures both."""
