@@ -6,8 +6,10 @@ commits. Every record outside the admin's clinics answers NotFound (the view tur
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Generic, TypeVar
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
@@ -173,10 +175,20 @@ def _in_english_and_urdu(text) -> tuple[str, str | None]:
 
 
 def _apply_schedule_change(
-    actor: User, services: list[Service], confirm: bool, ip: str | None, closure: Closure | None = None
+    actor: User,
+    services: list[Service],
+    confirm: bool,
+    ip: str | None,
+    closure: Closure | None = None,
+    reviewed: Collection[int] | None = None,
 ) -> list[Affected]:
     """After a flushed change: list booked appointments that no longer fit. Without ``confirm``
     raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person.
+
+    ``reviewed`` is the ids of the appointments the admin was shown and confirmed: when given, the
+    confirmation covers those alone, and a change that would cancel any other one (its dates or hours
+    were changed after the list was shown, or someone booked meanwhile) raises ScheduleConflict again
+    with the whole new list, cancelling nothing.
 
     When the change is a ``closure``, its reason is the one kept on each appointment, in the audit
     and in the message; otherwise they say that the clinic changed its schedule. Each appointment
@@ -191,6 +203,10 @@ def _apply_schedule_change(
     affected = [Affected(a.id, a.reference, a.patient_name, a.service.shown_name, a.starts_at) for a in broken]
     if broken and not confirm:
         raise ScheduleConflict(affected)
+    if broken and reviewed is not None:
+        unseen = sum(1 for a in broken if a.id not in reviewed)
+        if unseen:
+            raise ScheduleConflict(affected, unseen=unseen)
     if closure is None:
         (kept, kept_ur), audited = _in_english_and_urdu(SCHEDULE_CHANGED), "schedule change"
         told = _l("the clinic changed its schedule")
@@ -228,6 +244,8 @@ def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
     )
 
 
+Record = TypeVar("Record")
+
 # --- clinics and services ----------------------------------------------------------------------
 
 CLINIC_FIELDS = ("name", "name_ur", "type", "district", "address", "address_ur", "phone")
@@ -243,9 +261,24 @@ SERVICE_FIELDS = (
 )
 
 
+@dataclass
+class Saved(Generic[Record]):
+    """What a save returns: the clinic, service or day's hours saved, and the booked appointments the
+    change cancelled once the admin confirmed (the admin is told how many)."""
+
+    record: Record
+    cancelled: list[Affected]
+
+
 def save_clinic(
-    actor: User, clinic: Clinic | None, data: dict, active: bool = True, confirm: bool = False, ip=None
-) -> Clinic:
+    actor: User,
+    clinic: Clinic | None,
+    data: dict,
+    active: bool = True,
+    confirm: bool = False,
+    ip=None,
+    reviewed: Collection[int] | None = None,
+) -> Saved[Clinic]:
     """Create a clinic (its creator administers it) or edit one; deactivating asks to confirm cancellations."""
     begin_write()
     creating = clinic is None
@@ -259,10 +292,9 @@ def save_clinic(
     if creating:
         db.session.add(RoleAssignment(user=actor, role=ROLE_CLINIC_ADMIN, scope_id=clinic.id, created_at=clock.now()))
         audit("health.clinic.created", actor=actor, target=clinic, ip=ip)
-    else:
-        audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active)
-        _apply_schedule_change(actor, list(clinic.services), confirm, ip)
-    return clinic
+        return Saved(clinic, [])
+    audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active)
+    return Saved(clinic, _apply_schedule_change(actor, list(clinic.services), confirm, ip, reviewed=reviewed))
 
 
 def save_service(
@@ -273,7 +305,8 @@ def save_service(
     active: bool = True,
     confirm: bool = False,
     ip=None,
-) -> Service:
+    reviewed: Collection[int] | None = None,
+) -> Saved[Service]:
     begin_write()
     creating = service is None
     if creating:
@@ -293,9 +326,9 @@ def save_service(
         .values(capacity=slot_capacity(slots.c.booked, service.places_per_slot))
     )
     audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
-    if not creating:
-        _apply_schedule_change(actor, [service], confirm, ip)
-    return service
+    if creating:
+        return Saved(service, [])
+    return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
 
 
 def validate_hours(start: time, end: time, break_start: time | None, break_end: time | None) -> None:
@@ -324,7 +357,8 @@ def save_hours(
     break_end: time | None = None,
     confirm: bool = False,
     ip=None,
-) -> WeeklyHours:
+    reviewed: Collection[int] | None = None,
+) -> Saved[WeeklyHours]:
     """Add or change one weekday's hours. Raises InvalidSchedule (bad or overlapping hours) or
     ScheduleConflict (booked appointments would no longer fit; confirm to cancel them)."""
     begin_write()
@@ -359,18 +393,19 @@ def save_hours(
         start=start.isoformat(),
         end=end.isoformat(),
     )
-    _apply_schedule_change(actor, [service], confirm, ip)
-    return hours
+    return Saved(hours, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
 
 
-def delete_hours(actor: User, hours: WeeklyHours, confirm: bool = False, ip=None) -> list[Affected]:
+def delete_hours(
+    actor: User, hours: WeeklyHours, confirm: bool = False, ip=None, reviewed: Collection[int] | None = None
+) -> list[Affected]:
     """Remove one weekday's hours; returns the appointments this cancelled (ScheduleConflict without
     ``confirm`` when there are any)."""
     begin_write()
     service = hours.service
     db.session.delete(hours)
     audit("health.hours.deleted", actor=actor, target=service, ip=ip, weekday=hours.weekday)
-    return _apply_schedule_change(actor, [service], confirm, ip)
+    return _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
 
 
 # A closure is for days off (a holiday, a strike, a doctor on leave). A service or clinic that stops for
@@ -394,6 +429,7 @@ def add_closure(
     confirm: bool = False,
     ip=None,
     reason_ur: str | None = None,
+    reviewed: Collection[int] | None = None,
 ) -> ClosureAdded:
     """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``, for
     ``reason`` (in English; ``reason_ur`` in Urdu, optional, shown to Urdu readers).
@@ -463,7 +499,7 @@ def add_closure(
     db.session.add(closure)
     db.session.flush()
     audit("health.closure.added", actor=actor, target=closure, ip=ip, start=str(start_date), end=str(end_date))
-    cancelled = _apply_schedule_change(actor, services, confirm, ip, closure=closure)
+    cancelled = _apply_schedule_change(actor, services, confirm, ip, closure=closure, reviewed=reviewed)
     return ClosureAdded(closure, cancelled)
 
 

@@ -25,6 +25,7 @@ from portal.health.forms import (
     ConfirmForm,
     DayForm,
     ExportForm,
+    HoursDeleteForm,
     HoursForm,
     ServiceForm,
     StatusForm,
@@ -90,15 +91,22 @@ def admin_clinic_edit(clinic_id: int | None = None):
     if form.validate_on_submit():
         try:
             saved = admin.save_clinic(
-                current_user, clinic, _clinic_data(form), form.active.data, form.confirm.data, ip=client_ip()
+                current_user,
+                clinic,
+                _clinic_data(form),
+                form.active.data,
+                form.confirm.data,
+                ip=client_ip(),
+                reviewed=form.reviewed_ids(),
             )
         except ScheduleConflict as exc:
             db.session.rollback()
             affected, error = exc.affected, str(exc)
+            form.ask_to_confirm(affected)
         else:
             db.session.commit()
-            flash(_("The clinic has been saved."), "success")
-            return redirect(url_for("health.admin_clinic", clinic_id=saved.id))
+            flash(_cancelled_message(_("The clinic has been saved."), len(saved.cancelled)), "success")
+            return redirect(url_for("health.admin_clinic", clinic_id=saved.record.id))
     return render_template("health/admin/clinic_form.html", clinic=clinic, form=form, affected=affected, error=error)
 
 
@@ -133,15 +141,23 @@ def admin_service_new(clinic_id: int | None = None, service_id: int | None = Non
     if form.validate_on_submit():
         try:
             saved = admin.save_service(
-                current_user, clinic, service, _service_data(form), form.active.data, form.confirm.data, ip=client_ip()
+                current_user,
+                clinic,
+                service,
+                _service_data(form),
+                form.active.data,
+                form.confirm.data,
+                ip=client_ip(),
+                reviewed=form.reviewed_ids(),
             )
         except ScheduleConflict as exc:
             db.session.rollback()
             affected, error = exc.affected, str(exc)
+            form.ask_to_confirm(affected)
         else:
             db.session.commit()
-            flash(_("The service has been saved."), "success")
-            return redirect(url_for("health.admin_hours", service_id=saved.id))
+            flash(_cancelled_message(_("The service has been saved."), len(saved.cancelled)), "success")
+            return redirect(url_for("health.admin_hours", service_id=saved.record.id))
     return render_template(
         "health/admin/service_form.html", clinic=clinic, service=service, form=form, affected=affected, error=error
     )
@@ -157,7 +173,7 @@ def admin_hours(service_id: int | None = None, hours_id: int | None = None):
     affected, error = None, None
     if form.validate_on_submit():
         try:
-            admin.save_hours(
+            saved = admin.save_hours(
                 current_user,
                 service,
                 hours,
@@ -168,16 +184,18 @@ def admin_hours(service_id: int | None = None, hours_id: int | None = None):
                 form.break_end.data,
                 confirm=form.confirm.data,
                 ip=client_ip(),
+                reviewed=form.reviewed_ids(),
             )
         except ScheduleConflict as exc:
             db.session.rollback()
             affected, error = exc.affected, str(exc)
+            form.ask_to_confirm(affected)
         except DomainError as exc:
             db.session.rollback()
             error = _error_at_field(form, exc)
         else:
             db.session.commit()
-            flash(_("The opening hours have been saved."), "success")
+            flash(_cancelled_message(_("The opening hours have been saved."), len(saved.cancelled)), "success")
             return redirect(url_for("health.admin_hours", service_id=service.id))
     return render_template(
         "health/admin/hours.html",
@@ -198,16 +216,24 @@ def admin_hours_delete(hours_id: int):
     if request.method == "GET":
         # A reload of the page asking to confirm: the hours page has the Remove button again.
         return redirect(url_for("health.admin_hours", service_id=service.id))
-    form = ConfirmForm()
+    form = HoursDeleteForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        cancelled = admin.delete_hours(current_user, hours, confirm=request.form.get("confirm") == "y", ip=client_ip())
+        cancelled = admin.delete_hours(
+            current_user, hours, confirm=form.confirm.data, ip=client_ip(), reviewed=form.reviewed_ids()
+        )
     except ScheduleConflict as exc:
         db.session.rollback()
+        form.ask_to_confirm(exc.affected)
         hours = found(admin.hours_for_admin, current_user, hours_id)
         return render_template(
-            "health/admin/hours_delete.html", service=service, hours=hours, form=form, affected=exc.affected
+            "health/admin/hours_delete.html",
+            service=service,
+            hours=hours,
+            form=form,
+            affected=exc.affected,
+            error=str(exc) if exc.unseen else None,
         )
     db.session.commit()
     flash(_cancelled_message(_("The opening hours have been removed."), len(cancelled)), "success")
@@ -234,10 +260,12 @@ def admin_closures(clinic_id: int):
                 reason_ur=optional_text(form.reason_ur),
                 confirm=form.confirm.data,
                 ip=client_ip(),
+                reviewed=form.reviewed_ids(),
             )
         except ScheduleConflict as exc:
             db.session.rollback()
             affected, error = exc.affected, str(exc)
+            form.ask_to_confirm(affected)
         except NotFound:
             abort(404)
         except DomainError as exc:

@@ -1,6 +1,7 @@
 """The rules of booking, as errors a person can read."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from markupsafe import Markup, escape
 
 from portal.auth.errors import DomainError, NotFound
@@ -129,13 +130,28 @@ class InvalidSchedule(DomainError):
 
 
 class ScheduleConflict(DomainError):
-    """A schedule change would cancel booked appointments; the admin must confirm first."""
+    """A schedule change would cancel booked appointments; the admin must confirm first.
 
-    message = _l("This change affects %(count)s booked appointments. Please review them and confirm.")
+    ``unseen``: how many of them were not in the list the admin had confirmed (they widened a
+    closure's dates after reviewing it, or someone booked in the meantime): nothing is cancelled, and
+    the admin is asked again."""
 
-    def __init__(self, affected):
-        super().__init__(count=len(affected))
+    def __init__(self, affected, unseen: int = 0):
+        if unseen:
+            message = _l(
+                "This change would now cancel appointments that were not in the list you reviewed (new in the "
+                "list: %(unseen)s). Nothing has been changed yet: please review the list again and confirm.",
+                unseen=unseen,
+            )
+        else:
+            message = lazy_ngettext(
+                "This change affects %(num)s booked appointment. Please review it and confirm.",
+                "This change affects %(num)s booked appointments. Please review them and confirm.",
+                len(affected),
+            )
+        super().__init__(message)
         self.affected = affected
+        self.unseen = unseen
 
 
 def on_page(error: DomainError) -> Markup:

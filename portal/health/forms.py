@@ -127,7 +127,24 @@ class WholeNumberField(IntegerField):
             raise StopValidation()  # the message above is enough: the range says nothing more
 
 
-class ClinicForm(FlaskForm):
+class ConfirmsCancellations:
+    """The two fields of a schedule change that may cancel bookings: the box the admin ticks, and the
+    appointments they were shown when asked (a hidden list of ids), so that the confirmation covers
+    those and no others (see admin._apply_schedule_change)."""
+
+    confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))
+    reviewed = HiddenField()
+
+    def reviewed_ids(self) -> set[int]:
+        return {int(part) for part in (self.reviewed.data or "").split(",") if part.strip().isdigit()}
+
+    def ask_to_confirm(self, affected) -> None:
+        """Show ``affected`` to be confirmed: the box unticked (a tick was for another list)."""
+        self.reviewed.data = ",".join(str(a.id) for a in affected)
+        self.confirm.data = False
+
+
+class ClinicForm(ConfirmsCancellations, FlaskForm):
     name = StringField(
         _l("Clinic name in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
     )
@@ -144,10 +161,9 @@ class ClinicForm(FlaskForm):
     )
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PakistaniPhone()])
     active = BooleanField(_l("Open for bookings"), default=True)
-    confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(ConfirmsCancellations, FlaskForm):
     name = StringField(
         _l("Service name in English"), validators=[DataRequired(_required), Length(max=120)], render_kw=ENGLISH_INPUT
     )
@@ -179,16 +195,14 @@ class ServiceForm(FlaskForm):
     )
     practitioner = StringField(_l("Doctor or practitioner (optional)"), validators=[Optional(), Length(max=120)])
     active = BooleanField(_l("Taking appointments"), default=True)
-    confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))
 
 
-class HoursForm(FlaskForm):
+class HoursForm(ConfirmsCancellations, FlaskForm):
     weekday = SelectField(_l("Day of the week"), choices=WEEKDAY_CHOICES, coerce=int)
     start = TimeField(_l("Opens at"), validators=[InputRequired(_l("Enter a time like 09:00."))])
     end = TimeField(_l("Closes at"), validators=[InputRequired(_l("Enter a time like 14:00."))])
     break_start = TimeField(_l("Break starts (optional)"), validators=[Optional()])
     break_end = TimeField(_l("Break ends (optional)"), validators=[Optional()])
-    confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data <= self.start.data:
@@ -214,7 +228,11 @@ class HoursForm(FlaskForm):
                 raise ValidationError(_l("The break must be inside the opening hours."))
 
 
-class ClosureForm(FlaskForm):
+class HoursDeleteForm(ConfirmsCancellations, FlaskForm):
+    """Remove one weekday's hours (the Remove button, then the page listing what it would cancel)."""
+
+
+class ClosureForm(ConfirmsCancellations, FlaskForm):
     service_id = SelectField(_l("Closed for"), coerce=int)
     start_date = DateField(_l("First closed day"), validators=[InputRequired(_l("Enter a date."))])
     end_date = DateField(_l("Last closed day"), validators=[InputRequired(_l("Enter a date."))])
@@ -224,7 +242,6 @@ class ClosureForm(FlaskForm):
     reason_ur = StringField(
         _l("Reason in Urdu (optional)"), validators=[Optional(), Length(max=200)], render_kw=URDU_INPUT
     )
-    confirm = BooleanField(_l("Cancel the affected appointments and tell each person"))
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:

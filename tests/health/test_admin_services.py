@@ -256,6 +256,63 @@ def test_closure_conflict_lists_then_cancels(clinic_admin, citizen):
     assert booking.status == "cancelled" and booking.slot.booked == 0
 
 
+def test_a_confirmation_covers_only_the_appointments_the_admin_reviewed(clinic_admin, citizen):
+    """The admin reviewed Tuesday's booking, then widened the closure to Wednesday before confirming:
+    Wednesday's booking was never shown, so nothing is cancelled and the whole new list is asked for."""
+    service, staff = clinic_admin
+    wednesday = TUESDAY + timedelta(days=1)
+    tuesday_booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))
+    wednesday_booking = services.book_slot(citizen, service.id, karachi(wednesday, 10), citizen.dependants[0].id)
+    db.session.commit()
+    with pytest.raises(ScheduleConflict) as shown:
+        admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY, "Strike")
+    reviewed = {a.id for a in shown.value.affected}
+    db.session.rollback()
+
+    with pytest.raises(ScheduleConflict) as again:
+        admin.add_closure(staff, service.clinic, None, TUESDAY, wednesday, "Strike", confirm=True, reviewed=reviewed)
+    assert again.value.unseen == 1
+    assert [a.reference for a in again.value.affected] == [tuesday_booking.reference, wednesday_booking.reference]
+    assert "not in the list you reviewed (new in the list: 1)" in str(again.value)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+    assert {tuesday_booking.status, wednesday_booking.status} == {"booked"}
+    told = select(func.count(Message.id)).where(Message.subject == "Appointment cancelled by the clinic")
+    assert db.session.scalar(told) == 0
+
+    added = admin.add_closure(
+        staff,
+        service.clinic,
+        None,
+        TUESDAY,
+        wednesday,
+        "Strike",
+        confirm=True,
+        reviewed={a.id for a in again.value.affected},
+    )
+    db.session.commit()
+    assert len(added.cancelled) == 2 and {tuesday_booking.status, wednesday_booking.status} == {"cancelled"}
+
+
+def test_hours_removal_confirmed_before_a_new_booking_asks_again(clinic_admin, citizen):
+    """A booking made while the admin read the list is not cancelled by their tick."""
+    service, staff = clinic_admin
+    tuesday_hours = next(h for h in service.hours if h.weekday == TUESDAY.weekday())
+    first = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))
+    db.session.commit()
+    with pytest.raises(ScheduleConflict) as shown:
+        admin.delete_hours(staff, tuesday_hours)
+    reviewed = {a.id for a in shown.value.affected}
+    db.session.rollback()
+    meanwhile = services.book_slot(citizen, service.id, karachi(TUESDAY, 10), citizen.dependants[0].id)
+    db.session.commit()
+    with pytest.raises(ScheduleConflict) as again:
+        admin.delete_hours(staff, tuesday_hours, confirm=True, reviewed=reviewed)
+    assert again.value.unseen == 1 and meanwhile.reference in [a.reference for a in again.value.affected]
+    db.session.rollback()
+    assert {first.status, meanwhile.status} == {"booked"}
+
+
 def test_closure_returns_the_appointments_it_cancelled(clinic_admin, citizen):
     service, staff = clinic_admin
     booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))

@@ -6,12 +6,12 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.auth.models import AuditEvent, User
+from portal.auth.models import AuditEvent, RoleAssignment, User
 from portal.extensions import db
 from portal.health import services
 from portal.health.models import Appointment, Clinic, Closure, Service, Slot, WeeklyHours
@@ -50,6 +50,12 @@ def post(client, path, data, form_path=None):
 
 def _row(html: str, appointment_id: int) -> str:
     return re.search(rf'<tr id="a{appointment_id}">.*?</tr>', html, re.S).group(0)
+
+
+def _reviewed(html: str) -> str:
+    """The appointments a page asking to confirm a schedule change listed (its hidden field), as the
+    form sends them back with the ticked box."""
+    return re.search(r'<input[^>]*name="reviewed"[^>]*value="([^"]*)"', html).group(1)
 
 
 def _field(html: str, field_id: str) -> str:
@@ -403,7 +409,7 @@ def test_hours_change_shows_affected_and_cancels_after_confirmation(client, auth
     assert not ltr_cells(hours_page)
     assert db.session.get(WeeklyHours, tuesday_hours.id).start == time(9)  # nothing changed yet
     assert db.session.get(Appointment, appointment.id).status == "booked"
-    response = post(client, path, {**data, "confirm": "y"})
+    response = post(client, path, {**data, "confirm": "y", "reviewed": _reviewed(html)})
     assert response.status_code == 302
     assert db.session.get(WeeklyHours, tuesday_hours.id).start == time(10)
     appointment = db.session.get(Appointment, appointment.id)
@@ -426,13 +432,45 @@ def test_closure_shows_affected_then_cancels(client, auth, setup):
     response = post(client, path, data)
     assert appointment.reference in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Closure.id))) == 0
-    response = post(client, path, {**data, "confirm": "y"})
+    response = post(client, path, {**data, "confirm": "y", "reviewed": _reviewed(response.get_data(as_text=True))})
     assert response.status_code == 302
     assert db.session.get(Appointment, appointment.id).status == "cancelled"
     assert db.session.get(Appointment, setup["today"].id).status == "booked"
     closure = db.session.scalar(select(Closure))
     response = post(client, f"/clinic-admin/closures/{closure.id}/delete", {}, path)
     assert response.status_code == 302 and db.session.scalar(select(func.count(Closure.id))) == 0
+
+
+def test_closure_widened_after_the_list_was_shown_asks_again_before_cancelling(client, auth, setup, make_user):
+    """Seen in the browser: Tuesday's list showed one booking; the admin ticked the box and, in the
+    same post, moved the last day to Wednesday. Only what was listed may be cancelled by that tick."""
+    auth.login(setup["admin"])
+    clinic, tuesday = setup["clinic"], setup["tomorrow"]  # Tuesday 09:00
+    with client.application.test_request_context():
+        someone = make_user(full_name="Bilal Ahmed")
+        wednesday = services.book_slot(someone, setup["service"].id, karachi(TUESDAY + timedelta(days=1), 10))
+    db.session.commit()
+    path = f"/clinic-admin/clinics/{clinic.id}/closures"
+    data = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Strike"}
+    html = post(client, path, data).get_data(as_text=True)
+    assert tuesday.reference in html and wednesday.reference not in html
+    assert _reviewed(html) == str(tuesday.id)
+
+    widened = {**data, "end_date": "2026-03-04", "confirm": "y", "reviewed": _reviewed(html)}
+    html = post(client, path, widened).get_data(as_text=True)
+    assert "would now cancel appointments that were not in the list you reviewed (new in the list: 1)" in html
+    assert tuesday.reference in html and wednesday.reference in html
+    assert set(_reviewed(html).split(",")) == {str(tuesday.id), str(wednesday.id)}
+    assert not re.search(r'<input[^>]*name="confirm"[^>]*checked', html)  # ticked for the old list
+    assert 'value="2026-03-04"' in html  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+    assert {db.session.get(Appointment, a.id).status for a in (tuesday, wednesday)} == {"booked"}
+
+    response = post(client, path, {**widened, "reviewed": _reviewed(html)})
+    assert response.status_code == 302
+    assert "2 booked appointments were cancelled" in client.get(path).get_data(as_text=True)
+    assert {db.session.get(Appointment, a.id).status for a in (tuesday, wednesday)} == {"cancelled"}
 
 
 def test_delete_hours_needs_confirmation_when_bookings_exist(client, auth, setup):
@@ -444,7 +482,7 @@ def test_delete_hours_needs_confirmation_when_bookings_exist(client, auth, setup
     response = post(client, path, {}, form_path)
     assert setup["tomorrow"].reference in response.get_data(as_text=True)
     assert db.session.get(WeeklyHours, hours_id) is not None
-    response = post(client, path, {"confirm": "y"}, form_path)
+    response = post(client, path, {"confirm": "y", "reviewed": _reviewed(response.get_data(as_text=True))}, form_path)
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(WeeklyHours, hours_id) is None
@@ -468,6 +506,48 @@ def test_deactivating_a_service_asks_first(client, auth, setup):
     response = post(client, path, {**data, "active": "y", "places_per_slot": "3"})
     assert response.status_code == 302
     assert db.session.get(Slot, setup["tomorrow"].slot_id).capacity == 3
+
+
+def test_after_confirming_a_save_the_admin_is_told_how_many_bookings_were_cancelled(client, auth, setup):
+    """Seen in the browser: deactivating a service cancelled 34 bookings and the page said only "The
+    service has been saved.", where a closure or removed hours say how many people were told."""
+    auth.login(setup["admin"])
+    service, clinic = setup["service"], setup["clinic"]
+    tuesday_hours = next(h for h in service.hours if h.weekday == 1)
+    hours_path = f"/clinic-admin/hours/{tuesday_hours.id}/edit"
+    hours = {"weekday": "1", "start": "10:00", "end": "13:00"}
+    html = post(client, hours_path, hours).get_data(as_text=True)
+    post(client, hours_path, {**hours, "confirm": "y", "reviewed": _reviewed(html)})
+    told = "1 booked appointment was cancelled and the person has been told."
+    assert f"The opening hours have been saved. {told}" in client.get(hours_path).get_data(as_text=True)
+
+    service_path = f"/clinic-admin/services/{service.id}/edit"
+    data = {
+        "name": "General OPD",
+        "slot_minutes": "30",
+        "places_per_slot": "2",
+        "min_notice_hours": "2",
+        "horizon_days": "14",
+        "cancel_cutoff_hours": "2",
+    }  # no "active": stop taking appointments
+    html = post(client, service_path, data).get_data(as_text=True)
+    post(client, service_path, {**data, "confirm": "y", "reviewed": _reviewed(html)})
+    page = client.get(f"/clinic-admin/services/{service.id}/hours").get_data(as_text=True)
+    assert f"The service has been saved. {told}" in page  # Monday's; Tuesday's went with the hours
+
+    other = setup["other"]
+    admin = setup["admin"]
+    db.session.add(RoleAssignment(user=admin, role="clinic_admin", scope_id=other.id, created_at=admin.created_at))
+    db.session.commit()
+    clinic_path = f"/clinic-admin/clinics/{other.id}/edit"
+    data = {"name": other.name, "type": other.type, "district": other.district, "address": other.address}
+    html = post(client, clinic_path, data).get_data(as_text=True)  # no "active": closed for bookings
+    assert setup["elsewhere"].reference in html
+    post(client, clinic_path, {**data, "confirm": "y", "reviewed": _reviewed(html)})
+    page = client.get(f"/clinic-admin/clinics/{other.id}").get_data(as_text=True)
+    assert f"The clinic has been saved. {told}" in page
+    assert db.session.get(Appointment, setup["elsewhere"].id).status == "cancelled"
+    assert clinic.active
 
 
 def test_daily_list_with_a_bad_date_shows_todays_list_with_an_error_at_the_date(client, auth, setup):
@@ -541,7 +621,8 @@ def test_closure_errors_at_their_fields_and_the_count_of_people_told(client, aut
     assert db.session.scalar(select(func.count(Closure.id))) == 0
 
     tuesday = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Strike"}
-    response = post(client, path, {**tuesday, "confirm": "y"})
+    reviewed = _reviewed(post(client, path, tuesday).get_data(as_text=True))
+    response = post(client, path, {**tuesday, "confirm": "y", "reviewed": reviewed})
     assert response.status_code == 302
     message = "The closure has been added. 1 booked appointment was cancelled and the person has been told."
     assert message in client.get(path).get_data(as_text=True)
@@ -629,10 +710,29 @@ def test_removing_hours_with_bookings_says_which_hours_and_survives_a_reload(cli
     response = client.get(path)  # a reload of the address
     assert response.status_code == 302 and response.headers["Location"].endswith(hours_page)
     assert db.session.get(WeeklyHours, tuesday.id) is not None
-    response = post(client, path, {"confirm": "y"}, hours_page)
+    response = post(client, path, {"confirm": "y", "reviewed": _reviewed(html)}, hours_page)
     assert "The opening hours have been removed. 1 booked appointment was cancelled" in client.get(hours_page).get_data(
         as_text=True
     )
+
+
+def test_removing_hours_after_someone_booked_meanwhile_asks_again(client, auth, setup, make_user):
+    auth.login(setup["admin"])
+    service = setup["service"]
+    tuesday = next(h for h in service.hours if h.weekday == 1)
+    path = f"/clinic-admin/hours/{tuesday.id}/delete"
+    hours_page = f"/clinic-admin/services/{service.id}/hours"
+    html = post(client, path, {}, hours_page).get_data(as_text=True)
+    with client.application.test_request_context():
+        meanwhile = services.book_slot(make_user(full_name="Bilal Ahmed"), service.id, karachi(TUESDAY, 10))
+    db.session.commit()
+    html = post(client, path, {"confirm": "y", "reviewed": _reviewed(html)}, hours_page).get_data(as_text=True)
+    assert "not in the list you reviewed (new in the list: 1)" in html
+    assert "would cancel 1 booked appointment" not in html  # the page's own count is not shown instead
+    assert meanwhile.reference in html and setup["tomorrow"].reference in html
+    db.session.expire_all()
+    assert db.session.get(WeeklyHours, tuesday.id) is not None
+    assert db.session.get(Appointment, meanwhile.id).status == "booked"
 
 
 def test_admin_pages_carry_their_scope_class_for_the_layout_rules(client, auth, setup):
