@@ -979,6 +979,14 @@ def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
     db.session.refresh(enrolment)
     if enrolment.status != PENDING:
         raise CannotChange()
+    # A rule added (or a person's details changed) since they asked: approving would seat someone the
+    # cohort is not for. The waitlist skips such people when it moves up; an approval refuses too, and
+    # the admin declines the request with its reason instead.
+    problems = eligibility_problems(person_of(enrolment), section)
+    if problems:
+        raise NotEligible(
+            [_l("%(name)s no longer meets this cohort's conditions:", name=enrolment.person_name), *problems]
+        )
     now = clock.now()
     seat = take_seat(section, person_of(enrolment))
     if seat is not None:

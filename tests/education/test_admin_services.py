@@ -48,6 +48,24 @@ def test_approve_takes_a_seat(make_user, make_section, school_admin):
     assert actions() == ["education.enrolment.approved"]
 
 
+def test_approving_someone_a_rule_added_since_they_asked_now_excludes_is_refused(
+    make_user, make_section, school_admin, add_rule
+):
+    """A man asked for a seat; the institution then made the cohort for women. Approving him would
+    seat someone the cohort is not for (the waitlist skips such people when it moves up): the approval
+    is refused with the reason, the request stays pending for the admin to decline, no seat is taken."""
+    section = make_section(needs_approval=True, capacity=2)
+    admin = school_admin(section.course.institution)
+    pending = enrol(make_user(full_name="Bilal Ahmed", gender="male"), section)
+    add_rule(section=section, kind="gender", gender="female")
+    with pytest.raises(services.NotEligible) as refused:
+        services.approve(admin, pending.id)
+    db.session.rollback()
+    assert str(refused.value).startswith("Bilal Ahmed no longer meets this cohort's conditions:")
+    assert reload(pending).status == "pending" and reload(section).enrolled_count == 0
+    assert "education.enrolment.approved" not in actions()
+
+
 def test_approve_when_full_puts_on_waitlist_and_tells_the_person(make_user, make_section, school_admin):
     section = make_section(needs_approval=True, capacity=1)
     admin = school_admin(section.course.institution)
