@@ -178,6 +178,23 @@ def optional_text(field) -> str | None:
     return (field.data or "").strip() or None
 
 
+def offer_choices(field, refused: dict, first_look: bool, choose_first: bool = False) -> int:
+    """Show every choice of the radio ``field`` (who a booking or an enrolment is for), those in
+    ``refused`` (value -> the label to show instead, saying why) greyed out and unselectable, rather
+    than offered only to be refused after the click. On ``first_look`` (the form's GET) the one choice
+    left, or with ``choose_first`` the first of them, is chosen. Returns how many can be chosen. A
+    posted value is still checked by the service: a page opened earlier may post a refused one."""
+    choices = [
+        (value, refused[value], {"disabled": True}) if value in refused else (value, label, {})
+        for value, label, *_rest in field.choices
+    ]
+    field.choices = choices
+    offered = [value for value, _label, render_kw in choices if not render_kw]
+    if first_look:
+        field.data = offered[0] if offered and (choose_first or len(offered) == 1) else None
+    return len(offered)
+
+
 def district_field(label=None, empty=None, **kwargs) -> SelectField:
     """A select of the 36 districts; ``empty`` names what choosing none means (by default nothing
     chosen yet: "Choose a district")."""

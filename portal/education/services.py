@@ -499,6 +499,7 @@ STANDING_CAN_JOIN = "can_join"
 # Meets the conditions, but the seats left are kept for a group they are not in (until enrolment closes):
 STANDING_WAIT_FOR_KEPT = "wait_for_kept"  # joining puts them on the waitlist
 STANDING_KEPT = "kept"  # and no waitlist place is left for them: they cannot join now
+NOT_SELECTABLE = frozenset((STANDING_HERE, STANDING_ELSEWHERE, STANDING_NOT_ELIGIBLE, STANDING_KEPT))
 
 
 @dataclass(frozen=True)
@@ -508,6 +509,13 @@ class Standing:
     problems: list  # why the person cannot join this cohort (its conditions)
     kind: str  # one of the STANDING_* values
     advice: object | None = None  # what to do, when their place elsewhere stands in the way
+
+    @property
+    def selectable(self) -> bool:
+        """Whether the person may be chosen in the enrol form: not when they cannot join this cohort
+        (its conditions, seats kept for others and no waitlist place) or their place in the course is
+        here already, or elsewhere where enrolling here would not move it."""
+        return self.kind not in NOT_SELECTABLE
 
 
 def standing(person: Person, section: Section, current: Enrolment | None, preview: EnrolPreview) -> Standing:

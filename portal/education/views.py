@@ -39,6 +39,7 @@ from portal.education.models import (
     Section,
 )
 from portal.extensions import db
+from portal.forms import offer_choices
 from portal.links import public_url
 from portal.navigation import requested_page
 from portal.pagecache import public_page
@@ -198,7 +199,14 @@ def enrol(section_id: int):
     standings = [
         services.standing(p, section, services.active_enrolment(p, section.course_id), preview) for p in people
     ]
-    offered = _offer_who_can_join(form, standings, first_look=request.method == "GET")
+    # Who cannot join this cohort (services.Standing.selectable) is shown with why, not offered.
+    labels = dict(form.person.choices)
+    refused = {}
+    for s in standings:
+        value = "self" if s.person.dependant is None else str(s.person.dependant.id)
+        if not s.selectable and value in labels:
+            refused[value] = NOT_OFFERED[s.kind] % {"name": labels[value]}
+    offered = offer_choices(form.person, refused, first_look=request.method == "GET")
     return render_template(
         "education/enrol.html",
         form=form,
@@ -214,32 +222,14 @@ def enrol(section_id: int):
     )
 
 
-# Why a person is shown but cannot be chosen in the enrol form (their standing tells more above it).
+# Why a person is shown but cannot be chosen in the enrol form (their standing tells more above it),
+# for each kind of standing that is not services.Standing.selectable.
 NOT_OFFERED = {
     services.STANDING_HERE: _l("%(name)s (already in this cohort)"),
     services.STANDING_ELSEWHERE: _l("%(name)s (has a place in another cohort)"),
     services.STANDING_NOT_ELIGIBLE: _l("%(name)s (cannot join)"),
     services.STANDING_KEPT: _l("%(name)s (the seats left are kept for others)"),
 }
-
-
-def _offer_who_can_join(form: EnrolForm, standings: list, first_look: bool) -> int:
-    """Show everyone on the account in the form, those who cannot join this cohort (not eligible, or
-    already with a place in the course that enrolling here would not move) greyed out and unselectable
-    with a word of why, rather than offered only to be refused; choose the one person who can join on
-    first look. The number of people offered. A posted choice is still checked by the service."""
-    kinds = {"self" if s.person.dependant is None else str(s.person.dependant.id): s.kind for s in standings}
-    choices = []
-    for value, label in form.person.choices:
-        why = NOT_OFFERED.get(kinds.get(value))
-        choices.append((value, why % {"name": label}, {"disabled": True}) if why else (value, label, {}))
-    form.person.choices = choices
-    offered = [value for value, _label, render_kw in choices if not render_kw]
-    if first_look and len(offered) == 1:
-        form.person.data = offered[0]
-    elif first_look and form.person.data not in offered:
-        form.person.data = None
-    return len(offered)
 
 
 @bp.route("/my-courses")

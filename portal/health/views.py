@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from portal.database import read_only
 from portal.extensions import db
+from portal.forms import offer_choices
 from portal.health import bp, schedule, services
 from portal.health.errors import (
     AlreadyBooked,
@@ -171,31 +172,19 @@ def book(service_id: int, at: int):
             return redirect(url_for("health.appointment", reference=appointment_reference, new=1))
         if error is None:
             return redirect(url_for("health.appointment", reference=appointment.reference, new=1))
+    # Who already holds their one upcoming appointment for this service is shown, not offered; on
+    # first look the account holder, or the first person who can be booked for, is chosen.
     booked = services.upcoming_for_service(current_user, service.id)
-    offered = _offer_who_can_book(form, booked, first_look=request.method == "GET")
+    labels = dict(form.person.choices)
+    refused = {
+        value: _("%(name)s (already booked for %(date)s)", name=labels[value], date=format_date(mine.visit_date))
+        for value, mine in booked.items()
+        if value in labels
+    }
+    offered = offer_choices(form.person, refused, first_look=request.method == "GET", choose_first=True)
     return render_template(
         "health/book.html", service=service, starts_at=starts_at, form=form, error=error, offered=offered
     )
-
-
-def _offer_who_can_book(form: BookForm, booked: dict, first_look: bool) -> int:
-    """Everyone on the account in the form, those who already have an upcoming appointment for this
-    service (one each) greyed out and unselectable with the date of theirs, rather than offered only to
-    be refused; on first look the user, or the first person who can be booked for. The number offered.
-    A posted choice is still checked by the service."""
-    choices = []
-    for value, label in form.person.choices:
-        mine = booked.get(value)
-        if mine is None:
-            choices.append((value, label, {}))
-        else:
-            label = _("%(name)s (already booked for %(date)s)", name=label, date=format_date(mine.visit_date))
-            choices.append((value, label, {"disabled": True}))
-    form.person.choices = choices
-    offered = [value for value, _label, render_kw in choices if not render_kw]
-    if first_look:
-        form.person.data = offered[0] if offered else None
-    return len(offered)
 
 
 def _full(service, starts_at: datetime, exc: SlotFull):

@@ -813,3 +813,11 @@ def test_urdu_seats_left_agrees_with_the_number_it_counts(client, make_user, mak
         s["lang"] = "ur"
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
     assert "3 نشستوں میں سے 1 باقی" in html and "1 نشستیں" not in html
+
+
+def test_every_standing_that_cannot_be_chosen_has_words_for_why():
+    """The enrol form labels each greyed-out person with why (views.NOT_OFFERED); a kind of standing
+    the services make unselectable without such words would fail the page for that family."""
+    from portal.education.views import NOT_OFFERED
+
+    assert set(NOT_OFFERED) == services.NOT_SELECTABLE
