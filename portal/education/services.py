@@ -522,7 +522,7 @@ def standing(person: Person, section: Section, current: Enrolment | None, previe
     """Whether ``person`` can join ``section`` now, and what to do when a place in another cohort of the
     course stands in the way; ``current`` is their place in the course (``active_enrolment``)."""
     problems = eligibility_problems(person, section)
-    kept = preview.outcome == OUTCOME_SEAT and _only_kept_seats_for(person, section)
+    kept = preview.outcome == OUTCOME_SEAT and only_kept_seats_for(person, section)
     if current is not None and current.section_id == section.id:
         return Standing(person, current, problems, STANDING_HERE)
     if current is not None:
@@ -568,7 +568,7 @@ def seats_left_for(person: Person, section: Section) -> int:
     return section.seats_left if in_reserved_group(section, person) else section.general_seats_left
 
 
-def _only_kept_seats_for(person: Person, section: Section) -> bool:
+def only_kept_seats_for(person: Person, section: Section) -> bool:
     """Whether the only seats left are kept for a group ``person`` is not in (``take_seat`` would give
     them none), read from the section's counters as they are now."""
     return section.seats_left > 0 and seats_left_for(person, section) == 0

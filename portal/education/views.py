@@ -259,6 +259,8 @@ def enrolment(reference: str):
         waiting=services.waitlist_length(enrolment.section_id),
         can_drop=services.can_drop(enrolment),
         calendar=enrolment.status == "enrolled" and exports.has_calendar(enrolment.section),
+        # Waiting although seats are free: they are kept for a group this person is not in.
+        kept_from_them=services.only_kept_seats_for(person_of(enrolment), enrolment.section),
     )
 
 

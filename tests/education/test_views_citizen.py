@@ -821,3 +821,25 @@ def test_every_standing_that_cannot_be_chosen_has_words_for_why():
     from portal.education.views import NOT_OFFERED
 
     assert set(NOT_OFFERED) == services.NOT_SELECTABLE
+
+
+def test_a_woman_waiting_is_not_told_the_free_seats_are_kept_for_women(client, auth, make_user, make_section):
+    """The enrolment page explains a wait beside free seats by the group they are kept for only to
+    someone outside that group (services.only_kept_seats_for): a woman still waiting while seats kept
+    for women are free (here: a seat she could take, the waitlist not yet moved) is not told that."""
+    from portal.education.models import Section
+
+    section = make_section(capacity=2, reserved_kind="gender", reserved_value="female", reserved_seats=1)
+    for person in (make_user(gender="female"), make_user(gender="male")):
+        services.enrol(person, section.id)
+    amina = make_user(full_name="Amina", gender="female")
+    waiting = services.enrol(amina, section.id).enrolment
+    db.session.commit()
+    assert waiting.status == "waitlisted"
+    # A seat kept for women comes free (its holder's record moved away) before the waitlist moves up.
+    row = db.session.get(Section, section.id)
+    row.enrolled_count, row.reserved_taken = 1, 0
+    db.session.commit()
+    auth.login(amina)
+    html = client.get(f"/my-courses/{waiting.reference}").get_data(as_text=True)
+    assert "Amina is number 1 on the waitlist" in html and "The seats left are kept for" not in html
