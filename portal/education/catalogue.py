@@ -12,7 +12,7 @@ from babel.lists import format_list
 from flask_babel import format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import clock
 from portal.auth.errors import NotFound
@@ -304,6 +304,7 @@ def tell_schedule_changed(section: Section, changes: list[str]) -> int:
     for enrolment in db.session.scalars(
         select(Enrolment)
         .where(Enrolment.section_id == section.id, Enrolment.status.in_(ACTIVE_STATUSES))
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.dependant))  # told, and named, row by row
         .order_by(Enrolment.id)
     ):
 
