@@ -35,7 +35,7 @@ from portal.auth.forms import (
 )
 from portal.auth.models import ROLE_SUPERADMIN
 from portal.database import read_only
-from portal.demo.personas import is_persona
+from portal.demo.personas import PERSONAS, PERSONAS_BY_KEY, is_persona
 from portal.extensions import db, limiter
 from portal.links import public_url
 from portal.navigation import requested_page
@@ -153,11 +153,7 @@ def login():
             login_user(user, remember=form.remember.data)
             session.permanent = True
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-    personas = None
-    if current_app.config.get("DEMO_MODE"):
-        from portal.demo.personas import PERSONAS
-
-        personas = PERSONAS
+    personas = PERSONAS if current_app.config.get("DEMO_MODE") else None
     next_url = safe_next(request.args.get("next"))
     return render_template("auth/login.html", form=form, error=error, personas=personas, next_url=next_url)
 
@@ -169,8 +165,6 @@ def demo_sign_in(key: str):
 
     A room of people shares each persona: no sign-in limit counts these clicks, and the language is the
     one this device shows; the persona's saved language is neither used nor changed."""
-    from portal.demo.personas import PERSONAS_BY_KEY
-
     persona = PERSONAS_BY_KEY.get(key)
     if not current_app.config.get("DEMO_MODE") or persona is None:
         abort(404)
@@ -207,8 +201,6 @@ def logout():
 def _shared_demo_persona() -> bool:
     """In DEMO_MODE, the signed-in person is a persona the whole room shares: what would sign the others
     out (a new password, "sign out of all devices") is refused, with a message saying why."""
-    from portal.demo.personas import is_persona
-
     if current_app.config.get("DEMO_MODE") and is_persona(current_user):
         flash(
             _(
