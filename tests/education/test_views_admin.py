@@ -277,7 +277,8 @@ def test_saving_a_section_says_who_moved_up_and_who_was_told(client, auth, world
     assert db.session.get(Enrolment, waiting.enrolment.id).status == "enrolled"
 
 
-def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, auth, world, make_user):
+def _two_women_in_seats_kept_for_women(world, make_user):
+    """The world's section with four seats, two kept for women and held by two women."""
     admin, section, _other = world
     section.needs_approval, section.capacity = False, 4
     section.reserved_kind, section.reserved_value, section.reserved_seats = "gender", "female", 2
@@ -285,6 +286,11 @@ def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, aut
     for _ in range(2):
         services.enrol(make_user(gender="female"), section.id)
     db.session.commit()
+    return admin, section
+
+
+def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, auth, world, make_user):
+    admin, section = _two_women_in_seats_kept_for_women(world, make_user)
     auth.login(admin)
     path = f"/school-admin/sections/{section.id}/edit"
     data = {**SECTION_FORM, "csrf_token": csrf_token(client, path), "capacity": "4", "reserved_seats": "1"}
@@ -298,13 +304,7 @@ def test_seats_kept_for_a_group_cannot_be_given_to_another_once_taken(client, au
     """Two women hold seats kept for women. Keeping the seats for Multan instead would count them as
     Multan's (no seat left for anyone from Multan); keeping them for nobody would leave the count
     behind. Both are refused beside "Reserve seats for", and nothing changes."""
-    admin, section, _other = world
-    section.needs_approval, section.capacity = False, 4
-    section.reserved_kind, section.reserved_value, section.reserved_seats = "gender", "female", 2
-    db.session.commit()
-    for _ in range(2):
-        services.enrol(make_user(gender="female"), section.id)
-    db.session.commit()
+    admin, section = _two_women_in_seats_kept_for_women(world, make_user)
     auth.login(admin)
     path = f"/school-admin/sections/{section.id}/edit"
     token = csrf_token(client, path)

@@ -488,18 +488,22 @@ def test_delete_hours_needs_confirmation_when_bookings_exist(client, auth, setup
     assert db.session.get(WeeklyHours, hours_id) is None
 
 
+# The service form as the setup's service has it, without "active" (ticked: taking appointments).
+SERVICE_DATA = {
+    "name": "General OPD",
+    "slot_minutes": "30",
+    "places_per_slot": "2",
+    "min_notice_hours": "2",
+    "horizon_days": "14",
+    "cancel_cutoff_hours": "2",
+}
+
+
 def test_deactivating_a_service_asks_first(client, auth, setup):
     auth.login(setup["admin"])
     service = setup["service"]
     path = f"/clinic-admin/services/{service.id}/edit"
-    data = {
-        "name": "General OPD",
-        "slot_minutes": "30",
-        "places_per_slot": "2",
-        "min_notice_hours": "2",
-        "horizon_days": "14",
-        "cancel_cutoff_hours": "2",
-    }
+    data = dict(SERVICE_DATA)
     response = post(client, path, data)  # no "active": deactivate
     assert "affects 2 booked appointments" in response.get_data(as_text=True)
     assert db.session.get(Service, service.id).active
@@ -522,14 +526,7 @@ def test_after_confirming_a_save_the_admin_is_told_how_many_bookings_were_cancel
     assert f"The opening hours have been saved. {told}" in client.get(hours_path).get_data(as_text=True)
 
     service_path = f"/clinic-admin/services/{service.id}/edit"
-    data = {
-        "name": "General OPD",
-        "slot_minutes": "30",
-        "places_per_slot": "2",
-        "min_notice_hours": "2",
-        "horizon_days": "14",
-        "cancel_cutoff_hours": "2",
-    }  # no "active": stop taking appointments
+    data = dict(SERVICE_DATA)  # no "active": stop taking appointments
     html = post(client, service_path, data).get_data(as_text=True)
     post(client, service_path, {**data, "confirm": "y", "reviewed": _reviewed(html)})
     page = client.get(f"/clinic-admin/services/{service.id}/hours").get_data(as_text=True)
