@@ -562,7 +562,8 @@ def set_status(actor: User, appointment_id: int, status: str, arrival_code: str 
     if status == STATUS_ARRIVED:
         if appointment.visit_date != today:
             raise WrongStatus(_l("A person can only be checked in on the day of the appointment."))
-        if refs.normalise_reference(arrival_code) != appointment.arrival_code:
+        shown_by = _identity_shown(appointment, arrival_code)
+        if shown_by is None:
             raise _at("arrival_code", WrongArrivalCode())
         appointment.arrived_at = clock.now()
     if status == STATUS_NO_SHOW and not no_show_allowed(appointment):
@@ -573,8 +574,24 @@ def set_status(actor: User, appointment_id: int, status: str, arrival_code: str 
     appointment.status = status
     appointment.active_key = None
     appointment.updated_at = clock.now()
-    audit(f"health.appointment.{status}", actor=actor, target=appointment, ip=ip, previous=previous)
+    details = {"checked_with": shown_by} if status == STATUS_ARRIVED else {}
+    audit(f"health.appointment.{status}", actor=actor, target=appointment, ip=ip, previous=previous, **details)
     return appointment
+
+
+def _identity_shown(appointment: Appointment, typed: str | None) -> str | None:
+    """How the person at the counter showed that the booking is theirs: "code" for the arrival code
+    from the message, "cnic" for the CNIC on the card of the account holder or of the family member the
+    booking is for (someone who has lost the message or the phone is checked in from their card, not
+    sent away or registered again as a walk-in); None when what was typed matches neither."""
+    if refs.normalise_reference(typed) == appointment.arrival_code:
+        return "code"
+    digits = normalise_cnic(typed)
+    if digits is not None:
+        dependant = appointment.dependant
+        if digits == appointment.user.cnic or (dependant is not None and digits == dependant.id_number):
+            return "cnic"
+    return None
 
 
 def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None, reason_ur: str | None = None) -> Appointment:

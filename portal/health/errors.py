@@ -107,7 +107,10 @@ class AppointmentOver(NotCancellable):
 
 
 class WrongArrivalCode(DomainError):
-    message = _l("The arrival code does not match this appointment. Please check it with the person.")
+    message = _l(
+        "Neither the arrival code nor the CNIC matches this appointment. "
+        "Check the code in the person’s message, or the CNIC on their card."
+    )
 
 
 class WrongStatus(DomainError):

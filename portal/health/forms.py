@@ -250,7 +250,8 @@ class ClosureForm(ConfirmsCancellations, FlaskForm):
 
 class StatusForm(FlaskForm):
     status = HiddenField()
-    arrival_code = StringField(_l("Arrival code"), validators=[Optional(), Length(max=8)])
+    # The code from the message, or the CNIC on the card of someone who has lost it.
+    arrival_code = StringField(_l("Arrival code or CNIC"), validators=[Optional(), Length(max=20)])
 
 
 class CancelForm(FlaskForm):

@@ -70,6 +70,43 @@ def test_status_transitions(clinic_admin, citizen):
     assert {"health.appointment.arrived", "health.appointment.seen"} <= actions
 
 
+def test_someone_who_lost_the_arrival_code_is_checked_in_with_the_cnic_on_their_card(clinic_admin, citizen, make_user):
+    service, staff = clinic_admin
+    mine = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    child = citizen.dependants[0]
+    child.id_number = "3520299999991"
+    for_child = services.book_slot(citizen, service.id, karachi(MONDAY, 12, 30), dependant_id=child.id)
+    stranger = make_user(full_name="Someone Else")
+    db.session.commit()
+    # Another person's CNIC, the child's B-form on the mother's booking, or digits that are not a CNIC
+    # check no one in.
+    for wrong, booking in ((stranger.cnic, mine), ("3520299999991", mine), ("12345", for_child)):
+        with pytest.raises(WrongArrivalCode) as refused:
+            admin.set_status(staff, booking.id, "arrived", wrong)
+        assert refused.value.field == "arrival_code"
+        db.session.rollback()
+    cnic = citizen.cnic
+    admin.set_status(staff, mine.id, "arrived", f"{cnic[:5]}-{cnic[5:12]}-{cnic[12]}")
+    # The child's own B-form, or the parent who booked, checks the child in.
+    admin.set_status(staff, for_child.id, "arrived", "35202-9999999-1")
+    db.session.commit()
+    assert mine.status == for_child.status == "arrived"
+    shown = db.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "health.appointment.arrived").order_by(AuditEvent.id)
+    ).all()
+    assert [d["checked_with"] for d in shown] == ["cnic", "cnic"]
+
+
+def test_the_arrival_code_is_recorded_as_what_was_shown(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    admin.set_status(staff, booking.id, "arrived", booking.arrival_code)
+    db.session.commit()
+    shown = db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "health.appointment.arrived"))
+    assert shown["checked_with"] == "code"
+
+
 def test_future_appointment_cannot_be_checked_in_or_marked_no_show(clinic_admin, citizen):
     service, staff = clinic_admin
     booking = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))

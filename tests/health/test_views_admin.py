@@ -133,8 +133,7 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     assert response.status_code == 400
     row = _row(response.get_data(as_text=True), appointment.id)
     assert (
-        f'<p class="error-message" id="status-error-{appointment.id}" role="alert">The arrival code does not match'
-        in row
+        f'<p class="error-message" id="status-error-{appointment.id}" role="alert">Neither the arrival code nor ' in row
     )
     code_box = re.search(r'<input id="code-\d+"[^>]*>', row).group(0)
     assert 'value="ZZZZ"' in code_box and "autofocus" in code_box and 'aria-invalid="true"' in code_box
@@ -150,6 +149,22 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     # nonsense transition
     post(client, status, {"status": "booked"}, day)
     assert db.session.get(Appointment, appointment.id).status == "seen"
+
+
+def test_someone_without_the_arrival_code_is_checked_in_with_the_cnic_typed_from_their_card(
+    client, auth, setup, citizen
+):
+    auth.login(setup["admin"])
+    clinic, appointment = setup["clinic"], setup["today"]
+    day = f"/clinic-admin/clinics/{clinic.id}/day"
+    html = client.get(day).get_data(as_text=True)
+    code_box = re.search(r'<input id="code-\d+"[^>]*>', _row(html, appointment.id)).group(0)
+    assert 'placeholder="Code or CNIC"' in code_box and 'maxlength="20"' in code_box
+    assert f'<label for="code-{appointment.id}" class="visually-hidden">Arrival code or CNIC</label>' in html
+    status = f"/clinic-admin/appointments/{appointment.id}/status"
+    cnic = citizen.cnic
+    post(client, status, {"status": "arrived", "arrival_code": f"{cnic[:5]}-{cnic[5:12]}-{cnic[12]}"}, day)
+    assert db.session.get(Appointment, appointment.id).status == "arrived"
 
 
 def test_cannot_check_in_tomorrows_appointment_or_no_show_it(client, auth, setup):
