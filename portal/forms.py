@@ -206,8 +206,11 @@ def district_field(label=None, empty=None, **kwargs) -> SelectField:
 
 
 class SubmissionTokenMixin:
-    """A one-time token stored with the record it creates: a second post of the same form finds
-    the first record instead of creating another (double click, retry on a slow link)."""
+    """A one-time token kept with the record the form creates (in its own column for bookings, walk-ins
+    and enrolments; in portal.submissions for the other forms that create something): a second post
+    of the same form finds the first record instead of creating another (double click, retry on a
+    slow link). The page calls ensure_token() before it is shown, on a first look and when it comes
+    back with an error (the token sent is kept)."""
 
     # Only what ensure_token() makes is kept: anything else (a NUL byte that PostgreSQL refuses, a huge
     # string) counts as no token, so that post simply is not deduplicated.

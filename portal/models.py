@@ -5,3 +5,4 @@ from portal.dashboard import models as dashboard_models  # noqa: F401  (indexes 
 from portal.education import models as education_models  # noqa: F401
 from portal.health import models as health_models  # noqa: F401
 from portal.notifications.models import Message  # noqa: F401
+from portal.submissions import FormSubmission  # noqa: F401

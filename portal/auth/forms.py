@@ -5,7 +5,15 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioFie
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from portal.auth.models import GENDERS, RELATIONSHIPS, STAFF_ROLES
-from portal.forms import CNIC, FlaskForm, NotInFuture, NotTooOld, PakistaniMobile, district_field
+from portal.forms import (
+    CNIC,
+    FlaskForm,
+    NotInFuture,
+    NotTooOld,
+    PakistaniMobile,
+    SubmissionTokenMixin,
+    district_field,
+)
 from portal.validation import normalise_cnic, normalise_mobile, password_problem
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
@@ -126,7 +134,7 @@ class ProfileForm(FlaskForm):
     validate_email = RegisterForm.validate_email
 
 
-class DependantForm(FlaskForm):
+class DependantForm(SubmissionTokenMixin, FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(_required), Length(max=120)])
     relationship = SelectField(
         _l("Relationship to you"),
@@ -178,7 +186,7 @@ ROLE_CHOICES = [
 assert {c for c, _ in ROLE_CHOICES} == set(STAFF_ROLES)
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(SubmissionTokenMixin, FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     # No Optional(): it would stop validate_scope_id from seeing an empty number for a clinic admin.
     # A number or a part of the name; the view looks it up (auth.services.find_scope).

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import clock
+from portal import clock, submissions
 from portal.auth.errors import (
     AccountLocked,
     CounterRecordNotProven,
@@ -371,13 +371,27 @@ def _void_reset_links(user: User) -> None:
 # --- family members ----------------------------------------------------------------------------
 
 
-def add_dependant(user: User, *, full_name, relationship, date_of_birth, gender, id_number=None) -> Dependant:
-    """Add a family member to the account. The same person again (the same name and date of birth,
-    still on the account) is the one already there, returned unchanged: the form posted twice (a double
-    tap, Back and Save on a slow link) adds nobody a second time."""
+def add_dependant(
+    user: User, *, full_name, relationship, date_of_birth, gender, id_number=None, submission_token=None
+) -> Dependant:
+    """Add a family member to the account. The form posted again with the same ``submission_token`` (a
+    double tap, a retry on a slow link) returns the family member the first post added, even when the
+    two posts arrive together; and the same person again (the same name and date of birth, still on the
+    account) is the one already there, returned unchanged (Back and Save on a slow link)."""
     begin_write()
+    values = {
+        "full_name": full_name,
+        "relationship": relationship,
+        "date_of_birth": date_of_birth,
+        "gender": gender,
+        "id_number": id_number,
+    }
+    posted = submissions.claim(user, submission_token, Dependant, values)
+    if posted.earlier is not None and posted.earlier.removed_at is None:
+        return posted.earlier
     for existing in user.dependants:
         if _same_name(existing.full_name) == _same_name(full_name) and existing.date_of_birth == date_of_birth:
+            posted.created(existing)
             return existing
     dependant = Dependant(
         user=user,
@@ -389,6 +403,7 @@ def add_dependant(user: User, *, full_name, relationship, date_of_birth, gender,
     )
     db.session.add(dependant)
     db.session.flush()
+    posted.created(dependant)
     return dependant
 
 
@@ -506,10 +521,14 @@ def grant_role(
     scope_id: int | None = None,
     district: str | None = None,
     ip: str | None = None,
+    submission_token: str | None = None,
 ) -> RoleAssignment:
     """Give a staff role with its scope. Raises RoleAlreadyHeld for an assignment the person has. An
     official for the whole province already sees every district: a district role is refused
-    (ProvinceOfficialAlready), and granting the whole province replaces the person's district roles."""
+    (ProvinceOfficialAlready), and granting the whole province replaces the person's district roles.
+
+    The form posted again with the same ``submission_token`` (a double tap, a retry on a slow link)
+    returns the assignment the first post made, instead of refusing it as held already."""
     begin_write()
     if role not in STAFF_ROLES:
         raise DomainError("unknown role")
@@ -519,6 +538,10 @@ def grant_role(
         scope_id = None
     if role != ROLE_OFFICIAL:
         district = None
+    values = {"user": user.id, "role": role, "scope": scope_id, "district": district}
+    posted = submissions.claim(actor, submission_token, RoleAssignment, values)
+    if posted.earlier is not None:
+        return posted.earlier
     for existing in user.roles:
         if (existing.role, existing.scope_id, existing.district) == (role, scope_id, district):
             raise RoleAlreadyHeld()
@@ -539,6 +562,7 @@ def grant_role(
     )
     db.session.add(assignment)
     db.session.flush()
+    posted.created(assignment)
     audit("role.granted", actor=actor, target=user, ip=ip, role=role, scope_id=scope_id, district=district)
     return assignment
 

@@ -362,7 +362,7 @@ def dependant_form(dependant_id: int | None = None):
             "id_number": form.id_number.data or None,
         }
         if dependant is None:
-            services.add_dependant(current_user, **fields)
+            services.add_dependant(current_user, **fields, submission_token=form.submission_token.data)
             message = _("%(name)s has been added to your family members.", name=fields["full_name"])
         else:
             services.update_dependant(current_user, dependant.id, **fields)
@@ -373,6 +373,7 @@ def dependant_form(dependant_id: int | None = None):
         return redirect(safe_next(request.args.get("next")) or url_for("auth.family"))
     # Opened from a booking or enrolment page: its way back leads there too, not to the family list.
     back = safe_next(request.args.get("next"))
+    form.ensure_token()
     return render_template("auth/dependant_form.html", form=form, dependant=dependant, back=back)
 
 
@@ -414,6 +415,7 @@ def staff():
     if searched and form.validate():
         found = services.find_by_cnic(form.cnic.cnic)
     grant_form = GrantRoleForm()
+    grant_form.ensure_token()
     return render_template("auth/staff.html", form=form, found=found, searched=searched, grant_form=grant_form)
 
 
@@ -438,14 +440,17 @@ def grant_role(user_id: int):
                     scope_id=scope_id,
                     district=grant_form.district.data or None,
                     ip=client_ip(),
+                    submission_token=grant_form.submission_token.data,
                 )
             except DomainError as exc:
+                db.session.rollback()
                 grant_form.role.errors.append(str(exc))
             else:
                 db.session.commit()
                 flash(_("The role has been granted."), "success")
                 return redirect(url_for("auth.staff", cnic=user.cnic))
     form = FindUserForm(data={"cnic": user.cnic}, meta={"csrf": False})
+    grant_form.ensure_token()
     return render_template("auth/staff.html", form=form, found=user, searched=True, grant_form=grant_form), 400
 
 

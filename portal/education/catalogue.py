@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from portal import clock
+from portal import clock, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import User
 from portal.auth.services import audit
@@ -112,14 +112,21 @@ def all_institutions() -> list[Institution]:
     return institutions
 
 
-def create_institution(superadmin: User, data: dict, ip: str | None = None) -> Institution:
-    """A new institution (superadmins only); a school admin is then given it on the staff page."""
+def create_institution(
+    superadmin: User, data: dict, ip: str | None = None, submission_token: str | None = None
+) -> Institution:
+    """A new institution (superadmins only); a school admin is then given it on the staff page. The
+    form posted again with the same ``submission_token`` returns the institution the first post made."""
     begin_write()
+    posted = submissions.claim(superadmin, submission_token, Institution, data)
+    if posted.earlier is not None:
+        return posted.earlier
     institution = Institution(created_at=clock.now())
     for name in INSTITUTION_FIELDS:
         setattr(institution, name, data[name])
     db.session.add(institution)
     db.session.flush()
+    posted.created(institution)
     audit("education.institution.created", actor=superadmin, target=institution, ip=ip, name=institution.name)
     return institution
 
@@ -134,18 +141,26 @@ def update_institution(admin: User, institution_id: int, data: dict, ip: str | N
 
 
 def save_course(admin: User, data: dict, *, institution_id: int | None = None, course_id: int | None = None,
-                ip: str | None = None) -> Course:  # fmt: skip
+                ip: str | None = None, submission_token: str | None = None) -> Course:  # fmt: skip
+    """Create a course of the institution ``institution_id``, or edit ``course_id``. The new-course form
+    posted again with the same ``submission_token`` returns the course the first post created."""
     begin_write()
+    posted = submissions.Claim(None)
     if course_id is not None:
         course = course_for_admin(admin, course_id)
         action = "education.course.updated"
     else:
-        course = Course(institution=institution_for_admin(admin, institution_id), created_at=clock.now())
+        institution = institution_for_admin(admin, institution_id)
+        posted = submissions.claim(admin, submission_token, Course, {**data, "institution": institution.id})
+        if posted.earlier is not None:
+            return posted.earlier
+        course = Course(institution=institution, created_at=clock.now())
         db.session.add(course)
         action = "education.course.created"
     for name in COURSE_FIELDS:
         setattr(course, name, data[name])
     db.session.flush()
+    posted.created(course)
     audit(action, actor=admin, target=course, ip=ip, title=course.title)
     return course
 
@@ -158,13 +173,15 @@ class SectionSaved:
 
 
 def save_section(admin: User, data: dict, *, course_id: int | None = None, section_id: int | None = None,
-                 ip: str | None = None) -> SectionSaved:  # fmt: skip
+                 ip: str | None = None, submission_token: str | None = None) -> SectionSaved:  # fmt: skip
     """Create or edit a section. Raising capacity (or releasing reserved seats) fills seats from
     the waitlist in the same transaction. Everyone with a place in an edited section that has not
     ended (enrolled, waiting, asking) is told when its dates, class days or times, venue or last day
     to drop change. Raises SectionRefused when the new numbers do not fit the people already
-    enrolled, SectionDatesPassed (one of those) for dates that have passed."""
+    enrolled, SectionDatesPassed (one of those) for dates that have passed. The new-section form
+    posted again with the same ``submission_token`` returns the section the first post created."""
     begin_write()
+    posted = submissions.Claim(None)
     if section_id is not None:
         section = section_for_admin(admin, section_id)
         section = lock_section(section.id)
@@ -172,6 +189,9 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         action = "education.section.updated"
     else:
         course = course_for_admin(admin, course_id)
+        posted = submissions.claim(admin, submission_token, Section, {**data, "course": course.id})
+        if posted.earlier is not None:
+            return SectionSaved(posted.earlier)
         check_section_dates(data, None)
         section = Section(course=course, enrolled_count=0, reserved_taken=0, created_at=clock.now())
         action = "education.section.created"
@@ -209,6 +229,7 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if section_id is None:
         db.session.add(section)
     db.session.flush()
+    posted.created(section)
     audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
     if section_id is None:
         return SectionSaved(section)
@@ -323,13 +344,21 @@ def tell_schedule_changed(section: Section, changes: list[str]) -> int:
     return told
 
 
-def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None = None, ip: str | None = None):
+def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None = None, ip: str | None = None,
+             submission_token: str | None = None) -> EligibilityRule:  # fmt: skip
+    """Add an eligibility rule to a course, or to one of its sections. The form posted again with the
+    same ``submission_token`` returns the rule the first post added."""
     begin_write()
     course = course_for_admin(admin, course_id)
     if section_id is not None:
         section = section_for_admin(admin, section_id)
         if section.course_id != course.id:
             raise NotFound()
+    posted = submissions.claim(
+        admin, submission_token, EligibilityRule, {**data, "course": course.id, "section": section_id}
+    )
+    if posted.earlier is not None:
+        return posted.earlier
     prerequisite = data.get("prerequisite_course_id")
     if prerequisite is not None and (prerequisite == course.id or db.session.get(Course, prerequisite) is None):
         raise InvalidChange(_l("Choose another course as the prerequisite."))
@@ -345,6 +374,7 @@ def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None 
     )
     db.session.add(rule)
     db.session.flush()
+    posted.created(rule)
     audit("education.rule.added", actor=admin, target=rule, ip=ip, kind=rule.kind, course_id=course.id)
     return rule
 

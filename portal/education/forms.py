@@ -103,7 +103,7 @@ class RejectForm(FlaskForm):
     )
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(SubmissionTokenMixin, FlaskForm):
     name = StringField(
         _l("Name in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
     )
@@ -134,7 +134,7 @@ class InstitutionForm(FlaskForm):
         }
 
 
-class CourseForm(FlaskForm):
+class CourseForm(SubmissionTokenMixin, FlaskForm):
     title = StringField(
         _l("Title in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
     )
@@ -184,7 +184,7 @@ class CourseForm(FlaskForm):
         }
 
 
-class SectionForm(FlaskForm):
+class SectionForm(SubmissionTokenMixin, FlaskForm):
     name = StringField(
         _l("Name of the cohort in English (optional)"),
         validators=[Optional(), Length(max=80)],
@@ -315,7 +315,7 @@ class SectionForm(FlaskForm):
         }
 
 
-class RuleForm(FlaskForm):
+class RuleForm(SubmissionTokenMixin, FlaskForm):
     applies_to = SelectField(_l("Applies to"), validators=[DataRequired(_required)])
     kind = SelectField(
         _l("Condition"), choices=_choices(RULE_KINDS, _l("Choose one")), validators=[DataRequired(_required)]

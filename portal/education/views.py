@@ -393,7 +393,9 @@ def institution_new():
     if request.method == "GET":
         form.active.data = True
     if form.validate_on_submit():
-        institution = catalogue.create_institution(me(), form.data_dict(), ip=client_ip())
+        institution = catalogue.create_institution(
+            me(), form.data_dict(), ip=client_ip(), submission_token=form.submission_token.data
+        )
         db.session.commit()
         flash(
             _(
@@ -403,6 +405,7 @@ def institution_new():
             "success",
         )
         return redirect(url_for("education.institutions"))
+    form.ensure_token()
     return render_template("education/admin/institution_form.html", form=form, institution=None)
 
 
@@ -427,10 +430,17 @@ def course_new(institution_id: int):
     if request.method == "GET":
         form.fee.data, form.certificate.data, form.active.data = 0, True, True
     if form.validate_on_submit():
-        course = catalogue.save_course(me(), form.data_dict(), institution_id=institution.id, ip=client_ip())
+        course = catalogue.save_course(
+            me(),
+            form.data_dict(),
+            institution_id=institution.id,
+            ip=client_ip(),
+            submission_token=form.submission_token.data,
+        )
         db.session.commit()
         flash(_("Course created. Now add a section with its dates and seats."), "success")
         return redirect(url_for("education.admin_course", course_id=course.id))
+    form.ensure_token()
     return render_template("education/admin/course_form.html", form=form, institution=institution, course=None)
 
 
@@ -483,7 +493,9 @@ def section_new(course_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            catalogue.save_section(me(), form.data_dict(), course_id=course.id, ip=client_ip())
+            catalogue.save_section(
+                me(), form.data_dict(), course_id=course.id, ip=client_ip(), submission_token=form.submission_token.data
+            )
         except catalogue.SectionRefused as exc:
             db.session.rollback()
             _show_beside_fields(form, exc.problems)
@@ -494,6 +506,7 @@ def section_new(course_id: int):
             db.session.commit()
             flash(_("Section created."), "success")
             return redirect(url_for("education.admin_course", course_id=course.id))
+    form.ensure_token()
     return render_template("education/admin/section_form.html", form=form, course=course, section=None, error=error)
 
 
@@ -558,7 +571,14 @@ def rule_new(course_id: int):
     if form.validate_on_submit():
         section_id = None if form.applies_to.data == "course" else int(form.applies_to.data)
         try:
-            catalogue.add_rule(me(), form.data_dict(), course_id=course.id, section_id=section_id, ip=client_ip())
+            catalogue.add_rule(
+                me(),
+                form.data_dict(),
+                course_id=course.id,
+                section_id=section_id,
+                ip=client_ip(),
+                submission_token=form.submission_token.data,
+            )
         except NotFound:
             db.session.rollback()
             abort(404)
@@ -569,6 +589,7 @@ def rule_new(course_id: int):
             db.session.commit()
             flash(_("Rule added."), "success")
             return redirect(url_for("education.admin_course", course_id=course.id))
+    form.ensure_token()
     return render_template("education/admin/rule_form.html", form=form, course=course, error=error)
 
 

@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal import clock, refs
-from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment, User, mask_cnic
+from portal import clock, refs, submissions
+from portal.auth.models import ROLE_CLINIC_ADMIN, AuditEvent, RoleAssignment, User, mask_cnic
 from portal.auth.services import audit, clinic_ids_for
 from portal.bilingual import InLanguage, shown_order, shown_sorted
 from portal.database import begin_write
@@ -278,11 +278,18 @@ def save_clinic(
     confirm: bool = False,
     ip=None,
     reviewed: Collection[int] | None = None,
+    submission_token: str | None = None,
 ) -> Saved[Clinic]:
-    """Create a clinic (its creator administers it) or edit one; deactivating asks to confirm cancellations."""
+    """Create a clinic (its creator administers it) or edit one; deactivating asks to confirm cancellations.
+
+    The new-clinic form posted again with the same ``submission_token`` (a double tap, a retry on a slow
+    link) returns the clinic the first post created (portal.submissions)."""
     begin_write()
     creating = clinic is None
     if creating:
+        posted = submissions.claim(actor, submission_token, Clinic, {**data, "active": active})
+        if posted.earlier is not None:
+            return Saved(posted.earlier, [])
         clinic = Clinic(created_at=clock.now())
         db.session.add(clinic)
     for name in CLINIC_FIELDS:
@@ -290,6 +297,7 @@ def save_clinic(
     clinic.active = active
     db.session.flush()
     if creating:
+        posted.created(clinic)
         db.session.add(RoleAssignment(user=actor, role=ROLE_CLINIC_ADMIN, scope_id=clinic.id, created_at=clock.now()))
         audit("health.clinic.created", actor=actor, target=clinic, ip=ip)
         return Saved(clinic, [])
@@ -306,10 +314,17 @@ def save_service(
     confirm: bool = False,
     ip=None,
     reviewed: Collection[int] | None = None,
+    submission_token: str | None = None,
 ) -> Saved[Service]:
+    """Create a service of ``clinic`` or edit one; changes that no longer fit bookings ask to confirm
+    cancellations. The new-service form posted again with the same ``submission_token`` returns the
+    service the first post created."""
     begin_write()
     creating = service is None
     if creating:
+        posted = submissions.claim(actor, submission_token, Service, {**data, "active": active, "clinic": clinic.id})
+        if posted.earlier is not None:
+            return Saved(posted.earlier, [])
         service = Service(clinic=clinic, created_at=clock.now())
         db.session.add(service)
     for name in SERVICE_FIELDS:
@@ -327,6 +342,7 @@ def save_service(
     )
     audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
     if creating:
+        posted.created(service)
         return Saved(service, [])
     return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
 
@@ -415,8 +431,17 @@ MAX_CLOSURE_DAYS = 366
 
 @dataclass
 class ClosureAdded:
+    """The closure added and the booked appointments it cancelled. When the form was posted again, it
+    is the closure the first post added: nothing more is cancelled, ``cancelled`` is empty and
+    ``cancelled_before`` is how many the first post cancelled (kept in its audit event)."""
+
     closure: Closure
     cancelled: list[Affected]
+    cancelled_before: int = 0
+
+    @property
+    def number_cancelled(self) -> int:
+        return len(self.cancelled) or self.cancelled_before
 
 
 def add_closure(
@@ -430,6 +455,7 @@ def add_closure(
     ip=None,
     reason_ur: str | None = None,
     reviewed: Collection[int] | None = None,
+    submission_token: str | None = None,
 ) -> ClosureAdded:
     """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``, for
     ``reason`` (in English; ``reason_ur`` in Urdu, optional, shown to Urdu readers).
@@ -438,8 +464,26 @@ def add_closure(
     over, one longer than MAX_CLOSURE_DAYS, and one overlapping a closure of the same clinic or
     service (remove that one first: two rows for the same days would be removed one at a time and
     leave the clinic closed). Bookings it hits raise ScheduleConflict unless ``confirm``; then they are
-    cancelled, each person is told, and they are returned in ``cancelled``."""
+    cancelled, each person is told, and they are returned in ``cancelled``.
+
+    The form posted again with the same ``submission_token`` (a double tap on the confirmation, a
+    retry on a slow link) returns the closure the first post added, cancelling nothing more."""
     begin_write()
+    posted = submissions.claim(
+        actor,
+        submission_token,
+        Closure,
+        {
+            "clinic": clinic.id,
+            "service": service_id or None,
+            "start": start_date,
+            "end": end_date,
+            "reason": reason,
+            "reason_ur": reason_ur,
+        },
+    )
+    if posted.earlier is not None:
+        return ClosureAdded(posted.earlier, [], cancelled_before=_cancelled_by(posted.earlier))
     if end_date < start_date:
         raise _at("end_date", InvalidSchedule(_l("The last day must be on or after the first day.")))
     if end_date < clock.today():
@@ -498,9 +542,28 @@ def add_closure(
     )
     db.session.add(closure)
     db.session.flush()
-    audit("health.closure.added", actor=actor, target=closure, ip=ip, start=str(start_date), end=str(end_date))
+    posted.created(closure)
+    event = audit("health.closure.added", actor=actor, target=closure, ip=ip, start=str(start_date), end=str(end_date))
     cancelled = _apply_schedule_change(actor, services, confirm, ip, closure=closure, reviewed=reviewed)
+    if cancelled:
+        event.details = {**event.details, "cancelled": len(cancelled)}
     return ClosureAdded(closure, cancelled)
+
+
+def _cancelled_by(closure: Closure) -> int:
+    """How many booked appointments adding ``closure`` cancelled, as its audit event says (the newest
+    for its id: SQLite may have given the id of a closure removed before)."""
+    details = db.session.scalar(
+        select(AuditEvent.details)
+        .where(
+            AuditEvent.target_type == Closure.__tablename__,
+            AuditEvent.target_id == str(closure.id),
+            AuditEvent.action == "health.closure.added",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return int((details or {}).get("cancelled", 0))
 
 
 def delete_closure(actor: User, closure: Closure, ip=None) -> None:

@@ -98,6 +98,7 @@ def admin_clinic_edit(clinic_id: int | None = None):
                 form.confirm.data,
                 ip=client_ip(),
                 reviewed=form.reviewed_ids(),
+                submission_token=form.submission_token.data,
             )
         except ScheduleConflict as exc:
             db.session.rollback()
@@ -107,6 +108,7 @@ def admin_clinic_edit(clinic_id: int | None = None):
             db.session.commit()
             flash(_cancelled_message(_("The clinic has been saved."), len(saved.cancelled)), "success")
             return redirect(url_for("health.admin_clinic", clinic_id=saved.record.id))
+    form.ensure_token()
     return render_template("health/admin/clinic_form.html", clinic=clinic, form=form, affected=affected, error=error)
 
 
@@ -149,6 +151,7 @@ def admin_service_new(clinic_id: int | None = None, service_id: int | None = Non
                 form.confirm.data,
                 ip=client_ip(),
                 reviewed=form.reviewed_ids(),
+                submission_token=form.submission_token.data,
             )
         except ScheduleConflict as exc:
             db.session.rollback()
@@ -158,6 +161,7 @@ def admin_service_new(clinic_id: int | None = None, service_id: int | None = Non
             db.session.commit()
             flash(_cancelled_message(_("The service has been saved."), len(saved.cancelled)), "success")
             return redirect(url_for("health.admin_hours", service_id=saved.record.id))
+    form.ensure_token()
     return render_template(
         "health/admin/service_form.html", clinic=clinic, service=service, form=form, affected=affected, error=error
     )
@@ -261,6 +265,7 @@ def admin_closures(clinic_id: int):
                 confirm=form.confirm.data,
                 ip=client_ip(),
                 reviewed=form.reviewed_ids(),
+                submission_token=form.submission_token.data,
             )
         except ScheduleConflict as exc:
             db.session.rollback()
@@ -273,8 +278,9 @@ def admin_closures(clinic_id: int):
             error = _error_at_field(form, exc)
         else:
             db.session.commit()
-            flash(_cancelled_message(_("The closure has been added."), len(added.cancelled)), "success")
+            flash(_cancelled_message(_("The closure has been added."), added.number_cancelled), "success")
             return redirect(url_for("health.admin_closures", clinic_id=clinic.id))
+    form.ensure_token()
     return render_template(
         "health/admin/closures.html",
         clinic=clinic,

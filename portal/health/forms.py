@@ -144,7 +144,7 @@ class ConfirmsCancellations:
         self.confirm.data = False
 
 
-class ClinicForm(ConfirmsCancellations, FlaskForm):
+class ClinicForm(SubmissionTokenMixin, ConfirmsCancellations, FlaskForm):
     name = StringField(
         _l("Clinic name in English"), validators=[DataRequired(_required), Length(max=160)], render_kw=ENGLISH_INPUT
     )
@@ -163,7 +163,7 @@ class ClinicForm(ConfirmsCancellations, FlaskForm):
     active = BooleanField(_l("Open for bookings"), default=True)
 
 
-class ServiceForm(ConfirmsCancellations, FlaskForm):
+class ServiceForm(SubmissionTokenMixin, ConfirmsCancellations, FlaskForm):
     name = StringField(
         _l("Service name in English"), validators=[DataRequired(_required), Length(max=120)], render_kw=ENGLISH_INPUT
     )
@@ -232,7 +232,7 @@ class HoursDeleteForm(ConfirmsCancellations, FlaskForm):
     """Remove one weekday's hours (the Remove button, then the page listing what it would cancel)."""
 
 
-class ClosureForm(ConfirmsCancellations, FlaskForm):
+class ClosureForm(SubmissionTokenMixin, ConfirmsCancellations, FlaskForm):
     service_id = SelectField(_l("Closed for"), coerce=int)
     start_date = DateField(_l("First closed day"), validators=[InputRequired(_l("Enter a date."))])
     end_date = DateField(_l("Last closed day"), validators=[InputRequired(_l("Enter a date."))])
