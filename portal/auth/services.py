@@ -621,6 +621,18 @@ def find_scope(role: str, text: str) -> tuple[int | None, list[tuple[int, str]]]
     return (matches[0][0], []) if len(matches) == 1 else (None, matches)
 
 
+def scope_names(scopes) -> dict[tuple[str, int], str]:
+    """The names of the clinics and institutions that (role, scope id) pairs name, in the reader's
+    language; one a role's resolver does not find (deleted since) is left out."""
+    found = {}
+    for role, scope_id in scopes:
+        resolver = SCOPE_RESOLVERS.get(role)
+        name = resolver(scope_id) if resolver and isinstance(scope_id, int) else None
+        if name:
+            found[(role, scope_id)] = name
+    return found
+
+
 def scope_label(assignment: RoleAssignment) -> str | None:
     resolver = SCOPE_RESOLVERS.get(assignment.role)
     if resolver is None or assignment.scope_id is None:

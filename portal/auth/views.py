@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import bp, services
+from portal.auth import audit_details, bp, services
 from portal.auth.decorators import role_required
 from portal.auth.errors import (
     AccountLocked,
@@ -529,6 +529,10 @@ def audit_log():
             prefixes = next((p for value, _label, p in AUDIT_KINDS if value == form.kind.data), ())
             events = services.audit_events(person, prefixes, page=requested_page())
     people = services.people_named(e.target_id for e in events.items if e.target_type == "users") if events else {}
+    details = {}
+    if events:
+        named = services.scope_names(audit_details.scopes_named(events.items))
+        details = {e.id: audit_details.describe(e.action, e.details, named) for e in events.items}
     return render_template(
         "auth/audit_log.html",
         form=form,
@@ -536,6 +540,7 @@ def audit_log():
         unknown=unknown,
         events=events,
         people=people,
+        details=details,
         actions=AUDIT_ACTIONS,
         records=AUDIT_RECORDS,
     )

@@ -5,10 +5,12 @@ The same figure feeds the page, its CSV download and its slide in presentation m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from portal import clock
 from portal.auth.services import OfficialScope
 from portal.bilingual import in_language, in_urdu
 from portal.collation import urdu_key
@@ -38,6 +40,7 @@ class Figure:
     chart: charts.Chart | None = None
     notes: list = field(default_factory=list)
     page: str = "health"
+    day: date | None = None  # a figure of one day, whatever the dates chosen (what was done today)
 
 
 HEALTH_SERIES = (
@@ -52,6 +55,41 @@ EDUCATION_SERIES = (
     ("pending", _l("Waiting for approval")),
     ("other", _l("Dropped or refused")),
 )
+
+
+# What people did, in the order of the table; the first four are appointments (counted for the service
+# chosen), the others enrolments (for the category chosen). Counted when it was done: services.activity.
+ACTIVITY_ROWS = (
+    ("booked", _l("Appointments booked")),
+    ("cancelled", _l("Appointments cancelled")),
+    ("checked_in", _l("People checked in at a clinic")),
+    ("seen", _l("People seen at a clinic")),
+    ("enrolments", _l("Enrolments made")),
+    ("waitlisted", _l("People put on a waitlist")),
+    ("dropped", _l("People who left a course or a waitlist")),
+    ("refused", _l("Refused for capacity")),
+)
+
+
+def today(f: Filters, scope: OfficialScope, **_kw) -> Figure:
+    """What people did on the portal today (Karachi), in the place, service and category of the
+    filters, whatever their dates: a booking made a moment ago counts today, whatever its visit day."""
+    day = clock.today()
+    counts = services.activity(replace(f, start=day, end=day))
+    table = Table(
+        "today",
+        _l("What people did on the portal today"),
+        [("what", _l("What was done"), "text"), ("count", _l("Today"), "int")],
+        [{"what": label, "count": counts[key]} for key, label in ACTIVITY_ROWS],
+    )
+    notes = [
+        _l(
+            "Counted at the moment each thing was done, since midnight (Pakistan time), whatever the dates "
+            "chosen: an appointment booked today counts here whatever the day of the visit."
+        ),
+        _l("What is done on the portal now shows here within about a minute."),
+    ]
+    return Figure("today", _l("Today on the portal"), table, None, notes=notes, page="overview", day=day)
 
 
 def health_daily(f: Filters, scope: OfficialScope, **_kw) -> Figure:
@@ -322,6 +360,7 @@ def districts(f: Filters, scope: OfficialScope, sort: str = "district", descendi
 
 
 FIGURES = {
+    "today": today,
     "health_daily": health_daily,
     "health_services": health_services,
     "clinics": clinics,
@@ -334,7 +373,9 @@ FIGURES = {
 }
 HEALTH_FIGURES = ("health_daily", "health_services", "clinics", "health_districts")
 EDUCATION_FIGURES = ("education_daily", "education_fill", "unmet_category", "unmet_district")
+# In a demo session the first slide is what the people in the room have just done on their phones.
 SLIDES = (
+    "today",
     "health_daily",
     "health_services",
     "clinics",

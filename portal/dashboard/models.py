@@ -1,9 +1,9 @@
 """The dashboard owns no tables; it adds indexes to the health and education tables so that its
-GROUP BY queries read an index instead of whole tables (migrations 0004, 0005, 0007 and 0009 create them)."""
+GROUP BY queries read an index instead of whole tables (migrations 0004, 0005, 0007, 0009 and 0015 create them)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 
 from portal.auth.models import Dependant, User
 from portal.education.models import Certificate, Enrolment
@@ -23,6 +23,20 @@ ix_appointments_date_status = Index(
 # Places taken per service and day from today on (days to the next free place).
 ix_appointments_service_date = Index(
     "ix_dash_appointments_service_date", Appointment.service_id, Appointment.visit_date, Appointment.status
+)
+# Today on the portal (0015): appointments by when they were made, and by when they were cancelled
+# (only the cancelled ones have a time there: a partial index), each with the clinic and the service
+# that the district and service filters join on.
+ix_appointments_created = Index(
+    "ix_dash_appointments_created", Appointment.created_at, Appointment.clinic_id, Appointment.service_id
+)
+ix_appointments_cancelled = Index(
+    "ix_dash_appointments_cancelled",
+    Appointment.cancelled_at,
+    Appointment.clinic_id,
+    Appointment.service_id,
+    postgresql_where=text("cancelled_at IS NOT NULL"),
+    sqlite_where=text("cancelled_at IS NOT NULL"),
 )
 # Applications per day and the share of women (covering, 0005: section and person included), and the
 # waitlist / refusals counts (reason included).
@@ -66,6 +80,8 @@ ix_enrolments_refused = Index(
     Enrolment.created_at,
     postgresql_include=["reason", "course_id"],
 )
+# Today on the portal (0015): the enrolments changed since a moment (every change sets updated_at).
+ix_enrolments_updated = Index("ix_dash_enrolments_updated", Enrolment.updated_at)
 # The share of women: the person's gender without reading the people tables.
 ix_users_id_gender = Index("ix_dash_users_id_gender", User.id, User.gender)
 ix_dependants_id_gender = Index("ix_dash_dependants_id_gender", Dependant.id, Dependant.gender)
@@ -73,6 +89,8 @@ ix_dependants_id_gender = Index("ix_dash_dependants_id_gender", Dependant.id, De
 DASHBOARD_INDEXES = (
     ix_appointments_date_status,
     ix_appointments_service_date,
+    ix_appointments_created,
+    ix_appointments_cancelled,
     ix_enrolments_created,
     ix_enrolments_status_course,
     ix_enrolments_id_course,
@@ -80,6 +98,7 @@ DASHBOARD_INDEXES = (
     ix_enrolments_section_cover,
     ix_enrolments_status_section,
     ix_enrolments_refused,
+    ix_enrolments_updated,
     ix_users_id_gender,
     ix_dependants_id_gender,
 )

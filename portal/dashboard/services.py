@@ -30,6 +30,7 @@ from portal.education.models import (  # CAPACITY_REFUSAL_REASON: refusals kept 
     COMPLETED,
     DROPPED,
     ENROLLED,
+    MOVED_REASON,
     PENDING,
     REJECTED,
     WAITLISTED,
@@ -850,6 +851,87 @@ def unmet_by_district(f: Filters) -> list[dict]:
     rows = education_by_district(f)
     districts = [f.district] if f.district else list(DISTRICT_NAMES)
     return [{"district": d, "waitlist": rows[d]["waitlist"], "refused": rows[d]["refused"]} for d in districts]
+
+
+# --- what people did, by when they did it -------------------------------------------------------
+
+ACTIVITY = ("booked", "cancelled", "checked_in", "seen", "enrolments", "waitlisted", "dropped", "refused")
+
+
+@figures
+def activity(f: Filters) -> dict[str, int]:
+    """What people did on the portal from ``f.start`` to ``f.end`` (Karachi days; the overview asks for
+    today), counted by the moment it was done rather than by the day of the visit or the course: an
+    appointment booked today for next week counts today. In the district, for the service (appointments)
+    and the category (enrolments) of the filters.
+
+    - booked: appointments made (online, or a walk-in registered at the counter); cancelled: by the
+      person, the clinic or a closure;
+    - checked_in: people who arrived (a walk-in is registered arrived); seen: marked seen by the clinic.
+      Both are counted among the visits of these days: a person is checked in only on the day of their
+      visit (health.admin.set_status), and is seen after arriving that day;
+    - enrolments: places asked for in a course (a seat, a request waiting for approval or a waitlist
+      place, whatever became of it since); waitlisted: people put on a waitlist, when they asked or when
+      the admin approved their request with no seat left; dropped: people who left a course or a
+      waitlist (not a place given up for a seat in another cohort, which is a move); refused: people
+      turned away with no seat and no waitlist place left.
+
+    Each count reads only the rows of these days from an index (0015: appointments by when they were
+    made and cancelled, enrolments by when they last changed), never the whole table."""
+    start, end = _utc_bounds(f)
+    health_where = _health_conditions(f, with_dates=False)
+
+    def made_between(column):
+        return [column >= start, column < end, *health_where]
+
+    booked = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.created_at)))
+    cancelled = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.cancelled_at)))
+    checked_in, seen = db.session.execute(
+        _appointments(
+            func.sum(case((Appointment.status.in_((STATUS_ARRIVED, STATUS_SEEN)), 1), else_=0)),
+            func.sum(case((Appointment.status == STATUS_SEEN, 1), else_=0)),
+            where=[Appointment.visit_date.between(f.start, f.end), *health_where],
+        )
+    ).one()
+
+    def between(column):
+        return and_(column >= start, column < end)
+
+    refused = and_(Enrolment.status == REJECTED, Enrolment.reason == CAPACITY_REFUSAL_REASON)
+    # Every change to an enrolment sets its updated_at to the moment of the change (education.services),
+    # so whatever was done to one in these days left it updated since their start: only those rows are read.
+    applied, waitlisted, dropped, turned_away = db.session.execute(
+        _enrolments(
+            func.sum(case((between(Enrolment.created_at), 1), else_=0)),
+            func.sum(case((between(Enrolment.waitlisted_at), 1), else_=0)),
+            func.sum(
+                case(
+                    (
+                        and_(
+                            Enrolment.status == DROPPED,
+                            between(Enrolment.updated_at),
+                            func.coalesce(Enrolment.reason, "") != MOVED_REASON,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            func.sum(case((and_(refused, between(Enrolment.created_at)), 1), else_=0)),
+            where=[Enrolment.updated_at >= start, *_education_conditions(f)],
+        )
+    ).one()
+    counts = {
+        "booked": booked,
+        "cancelled": cancelled,
+        "checked_in": checked_in,
+        "seen": seen,
+        "enrolments": (applied or 0) - (turned_away or 0),
+        "waitlisted": waitlisted,
+        "dropped": dropped,
+        "refused": turned_away,
+    }
+    return {key: int(counts[key] or 0) for key in ACTIVITY}
 
 
 # --- districts ---------------------------------------------------------------------------------

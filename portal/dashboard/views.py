@@ -151,6 +151,7 @@ def index():
         scope,
         filters,
         problems,
+        today=Deferred(FIGURES["today"], filters, scope),
         health=Deferred(services.health_summary, filters),
         education=Deferred(services.education_summary, filters),
     )
@@ -222,12 +223,13 @@ def present(number: int):
     if not 1 <= number <= len(keys):
         abort(404)
     figure = FIGURES[keys[number - 1]](filters, scope)
-    # A slide has no form: the service or the category its figure counts is said beside the place.
-    counted_for = None
-    if filters.service and figure.key in HEALTH_FIGURES:
-        counted_for = next(in_language(*s) for s in _service_choices(filters) if s[0] == filters.service)
-    elif filters.category and figure.key in EDUCATION_FIGURES:
-        counted_for = str(CATEGORIES[filters.category])
+    # A slide has no form: the service or the category its figure counts is said beside the place
+    # (what was done today counts both: appointments of the service, enrolments of the category).
+    counted_for = []
+    if filters.service and figure.key not in EDUCATION_FIGURES:
+        counted_for.append(next(in_language(*s) for s in _service_choices(filters) if s[0] == filters.service))
+    if filters.category and figure.key not in HEALTH_FIGURES:
+        counted_for.append(str(CATEGORIES[filters.category]))
     return _render(
         "dashboard/present.html",
         scope,
@@ -282,21 +284,22 @@ def export(name: str):
     return Response(
         "\ufeff" + out.getvalue(),  # a BOM so that spreadsheet programs read Urdu text as UTF-8
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_export_filename(name, filters)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{_export_filename(name, filters, figure.day)}"'},
     )
 
 
-def _export_filename(name: str, filters) -> str:
+def _export_filename(name: str, filters, day=None) -> str:
     """The download's file name, e.g. clinics-lahore-dental-opd-2026-02-01-2026-03-02.csv: the figure,
     the place, the service (of a health figure) or category (of an education figure) it was filtered
-    by, and the dates, so that a file passed on does not pass for every service's."""
+    by, and the dates (the one ``day`` of a figure of one day), so that a file passed on does not pass
+    for every service's."""
     parts = [name, filters.district or "punjab"]
     if filters.service and name not in EDUCATION_FIGURES:
         parts.append(filters.service)
     if filters.category and name not in HEALTH_FIGURES:
         parts.append(filters.category)
     slug = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts)
-    return f"{slug}-{filters.start}-{filters.end}.csv"
+    return f"{slug}-{day}.csv" if day else f"{slug}-{filters.start}-{filters.end}.csv"
 
 
 @bp.app_template_filter("dashboard_cell")

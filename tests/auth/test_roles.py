@@ -358,7 +358,7 @@ def test_audit_log_lists_events_newest_first_in_words_and_filters_by_person_and_
     page = text_of(client.get("/admin/audit"))
     page = page[page.index("Record IP address Details") :]  # the table (the header says "Signed in as …")
     assert page.index("Staff role granted") < page.index("Sign-in failed") < page.index("Signed in")
-    assert "Bilal Ahmed" in page and "Nadia Other" in page and "10.0.0.7" in page and "role=official" in page
+    assert "Bilal Ahmed" in page and "Nadia Other" in page and "10.0.0.7" in page and "Role: Official" in page
 
     mine = text_of(client.get("/admin/audit", query_string={"cnic": citizen.cnic}))
     mine = mine[mine.index("Record IP address Details") :]

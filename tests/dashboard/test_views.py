@@ -198,10 +198,10 @@ def test_presentation_mode_links_work_without_js(client, auth, dataset, provinci
     first = client.get("/dashboard/present/1", query_string=HEALTH_RANGE).get_data(as_text=True)
     assert 'id="slide-next"' in first and 'id="slide-prev"' not in first
     assert "/dashboard/present/2?" in first and "js/dashboard.js" in first
-    last = client.get("/dashboard/present/8", query_string=HEALTH_RANGE).get_data(as_text=True)
+    last = client.get("/dashboard/present/9", query_string=HEALTH_RANGE).get_data(as_text=True)
     assert 'id="slide-prev"' in last and 'id="slide-next"' not in last
     # A district view leaves out the by-district slides.
-    assert client.get("/dashboard/present/7", query_string={"district": "Lahore"}).status_code == 404
+    assert client.get("/dashboard/present/8", query_string={"district": "Lahore"}).status_code == 404
 
 
 def test_a_slide_says_which_service_or_category_it_counts(client, auth, dataset, provincial):
@@ -209,11 +209,11 @@ def test_a_slide_says_which_service_or_category_it_counts(client, auth, dataset,
     slide says the one its figure counts, beside the place."""
     auth.login(provincial)
     query = {**HEALTH_RANGE, "service": "Dental OPD", "category": "vocational"}
-    health = client.get("/dashboard/present/1", query_string=query).text  # appointments per day
+    health = client.get("/dashboard/present/2", query_string=query).text  # appointments per day
     assert '<p class="slide-place">All of Punjab · Dental OPD · Feb 23, 2026 – Mar 1, 2026</p>' in health
-    education = client.get("/dashboard/present/5", query_string=query).text  # enrolments over time
+    education = client.get("/dashboard/present/6", query_string=query).text  # enrolments over time
     assert '<p class="slide-place">All of Punjab · Vocational trades · Feb 23, 2026 – Mar 1, 2026</p>' in education
-    plain = client.get("/dashboard/present/1", query_string=HEALTH_RANGE).text
+    plain = client.get("/dashboard/present/2", query_string=HEALTH_RANGE).text
     assert '<p class="slide-place">All of Punjab · Feb 23, 2026 – Mar 1, 2026</p>' in plain
 
 
@@ -526,7 +526,7 @@ def test_a_download_with_dates_that_cannot_be_used_is_refused_with_the_reason(cl
 def test_presentation_says_which_dates_in_its_address_it_could_not_use(client, auth, dataset, provincial):
     # A slide has no filter form: a bad date in a shared link is said on the slide, with what is shown.
     auth.login(provincial)
-    html = client.get("/dashboard/present/1", query_string={"start": "2026-03-01", "end": "2026-02-01"}).text
+    html = client.get("/dashboard/present/2", query_string={"start": "2026-03-01", "end": "2026-02-01"}).text
     assert 'class="flash flash-warning slide-dates" role="status"' in html
     assert (
         '<span class="error-field">To:</span> This date is before the “From” date. '
@@ -534,6 +534,6 @@ def test_presentation_says_which_dates_in_its_address_it_could_not_use(client, a
     ) in html
     assert "Feb 1, 2026 – Mar 1, 2026" in html  # the period the slide shows
     # The next slide's link carries the dates shown, so the notice does not follow the presenter.
-    assert "/dashboard/present/2?start=2026-02-01&amp;end=2026-03-01" in html
-    good = client.get("/dashboard/present/1", query_string=HEALTH_RANGE).text
+    assert "/dashboard/present/3?start=2026-02-01&amp;end=2026-03-01" in html
+    good = client.get("/dashboard/present/2", query_string=HEALTH_RANGE).text
     assert "slide-dates" not in good

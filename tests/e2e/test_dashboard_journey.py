@@ -33,6 +33,8 @@ def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
 
     page.locator('.site-nav a[href="/dashboard/"]').click()  # the header link (messages domain)
     assert page.locator("h1").inner_text() == "افسران کے لیے ڈیش بورڈ"
+    assert page.locator("#figure-today h2").inner_text() == "آج پورٹل پر"
+    assert page.locator("#table-today tbody tr").count() == 8
     screenshot(page, "dashboard-overview-ur")
 
     page.locator(".dashboard-nav").get_by_role("link", name="صحت").click()
@@ -64,7 +66,8 @@ def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
     assert "/dashboard/health?district=" in page.url
 
     page.goto("/dashboard/present/1")
-    assert page.locator(".slide-count").inner_text() == "8 میں سے سلائیڈ 1"
+    assert page.locator(".slide-count").inner_text() == "9 میں سے سلائیڈ 1"
+    assert page.locator("h1").inner_text() == "آج پورٹل پر"  # what the room has just done comes first
     expect(page.locator(".slide-help")).to_be_visible()  # the keys work: the hint says so
     screenshot(page, "dashboard-present-1-ur")
     page.keyboard.press("ArrowLeft")  # right to left: the left arrow moves forward
@@ -136,7 +139,7 @@ def test_urdu_titles_and_axis_names_are_drawn_whole(seeded, browser, live_server
             page.locator("main form button[type=submit]").first.click()
         if page.locator("html").get_attribute("lang") != "ur":  # the choice is kept on the account
             switch_language(page, "ur")
-        for path in ("/dashboard/health", "/dashboard/education", "/dashboard/present/1"):
+        for path in ("/dashboard/health", "/dashboard/education", "/dashboard/present/2"):
             page.goto(path)
             boxes = page.evaluate(
                 """() => [...document.querySelectorAll("svg.chart")]

@@ -1,0 +1,201 @@
+"""An audit event's details in words, for the audit log: "Role: Clinic admin · Clinic: Mayo Hospital OPD (12)".
+
+Each event keeps its details as the code that wrote it passed them (``audit("role.granted", …,
+role="clinic_admin", scope_id=12, district=None)``), and old events keep the words of their day; this
+module says them in the reader's language. A key it does not know (a detail added later, or dropped
+since) is still shown, readably: "Scope id: 12" rather than "scope_id=12".
+
+The words for the codes of other packages (appointment statuses, rule kinds, the walk-in and bulk
+enrolment modes) are the same English as those packages' own, so that they read the same in Urdu.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.districts import district_label
+
+
+@dataclass(frozen=True)
+class Detail:
+    label: str
+    value: str
+    code: bool = False  # a number, a reference, a time: kept left to right in an Urdu page
+
+
+# What each key means, for every action that writes it.
+LABELS = {
+    "role": _l("Role"),
+    "district": _l("District"),
+    "reason": _l("Reason"),
+    "reference": _l("Reference"),
+    "demo_persona": _l("Signed in as a demo persona"),
+    "name": _l("Name"),
+    "title": _l("Course"),
+    "capacity": _l("Seats"),
+    "kind": _l("Condition"),
+    "course_id": _l("Course number"),
+    "weekday": _l("Day"),
+    "start": _l("From"),
+    "end": _l("To"),
+    "previous": _l("Status before"),
+    "rows": _l("Rows in the file"),
+    "changes": _l("Changes"),
+    "errors": _l("Rows with problems"),
+    "size": _l("Size of the dataset"),
+    "seed": _l("Random seed"),
+    "seconds": _l("Time taken"),
+}
+# A key whose meaning depends on the action.
+ACTION_LABELS = {
+    ("health.clinic.updated", "active"): _l("Open for bookings"),
+    ("health.hours.saved", "weekday"): _l("Day of the week"),
+    ("health.hours.saved", "start"): _l("Opens at"),
+    ("health.hours.saved", "end"): _l("Closes at"),
+    ("health.hours.deleted", "weekday"): _l("Day of the week"),
+    ("health.closure.added", "start"): _l("First closed day"),
+    ("health.closure.added", "end"): _l("Last closed day"),
+    ("health.walk_in.registered", "mode"): _l("Place"),
+    ("education.bulk_enrolment", "mode"): _l("If some rows have problems"),
+}
+SCOPE_LABELS = {"clinic_admin": _l("Clinic"), "school_admin": _l("Institution")}
+
+# The words for coded values, by key (or by action and key).
+ROLES = {
+    "clinic_admin": _l("Clinic admin"),
+    "school_admin": _l("School admin"),
+    "official": _l("Official"),
+    "superadmin": _l("Superadmin"),
+}
+VALUES = {
+    "role": ROLES,
+    "previous": {
+        "booked": _l("Booked"),
+        "arrived": _l("Arrived"),
+        "seen": _l("Seen"),
+        "no_show": _l("Did not come"),
+        "cancelled": _l("Cancelled"),
+    },
+    "kind": {
+        "age": _l("Age range on the start date"),
+        "gender": _l("Gender"),
+        "district": _l("Home district"),
+        "prerequisite": _l("Another course completed first"),
+    },
+    "size": {"small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")},
+    "reason": {
+        # auth.services.authenticate: why a sign-in failed
+        "unknown_account": _l("No account has this CNIC or email"),
+        "wrong_password": _l("Wrong password"),
+        # health.admin: appointments cancelled by a change of the weekly hours
+        "schedule change": _l("the clinic changed its schedule"),
+    },
+}
+ACTION_VALUES = {
+    ("health.walk_in.registered", "mode"): {"slot": _l("Next free time today"), "queue": _l("Queue token for today")},
+    ("education.bulk_enrolment", "mode"): {
+        "all": _l("Enrol nobody until every row is right"),
+        "valid": _l("Enrol the valid rows only"),
+    },
+}
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
+# Keys whose value is a number or a code rather than words (and "start" and "end" when they are times);
+# of them, those that name something rather than count it (written as they are: "2026", not "2,026").
+CODES = {"reference", "course_id", "capacity", "rows", "changes", "errors", "seed"}
+IDENTIFIERS = {"reference", "course_id", "seed"}
+
+
+def scopes_named(events) -> set[tuple[str, int]]:
+    """The (role, scope id) pairs the details of ``events`` name: the clinics and institutions to look up."""
+    return {
+        (e.details["role"], e.details["scope_id"])
+        for e in events
+        if e.details and e.details.get("scope_id") is not None and e.details.get("role") in SCOPE_LABELS
+    }
+
+
+def describe(action: str, details: dict | None, scope_names: dict | None = None) -> list[Detail]:
+    """``details`` in words, in their order; ``scope_names`` names the clinics and institutions by
+    (role, id) (a clinic since deleted is shown by its number)."""
+    shown = []
+    details = details or {}
+    for key, value in details.items():
+        if key == "scope_id":
+            role = details.get("role")
+            if value is None or role not in SCOPE_LABELS:
+                continue
+            name = (scope_names or {}).get((role, value))
+            shown.append(Detail(str(SCOPE_LABELS[role]), f"{name} ({value})" if name else str(value)))
+            continue
+        if key == "district":
+            # A district matters to an official's role (none: the whole province), not to the others'.
+            if value is None and details.get("role") != "official":
+                continue
+            shown.append(Detail(str(LABELS["district"]), district_label(value) if value else _("All of Punjab")))
+            continue
+        label = ACTION_LABELS.get((action, key)) or LABELS.get(key)
+        text = _value(action, key, value)
+        code = (key in CODES and not isinstance(value, bool)) or (key in ("start", "end") and _is_time(value))
+        shown.append(Detail(str(label) if label else _readable(key), text, code=code))
+    return shown
+
+
+def _value(action: str, key: str, value) -> str:
+    words = ACTION_VALUES.get((action, key)) or VALUES.get(key)
+    if words and isinstance(value, str) and value in words:
+        return str(words[value])
+    if key == "weekday" and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
+        return str(WEEKDAYS[value])
+    if key in ("start", "end") and isinstance(value, str):
+        return _date_or_time(value)
+    if key in IDENTIFIERS and value is not None:
+        return str(value)
+    if key == "seconds" and isinstance(value, int | float):
+        return _("%(seconds)s seconds", seconds=format_decimal(value))
+    return _plain(value)
+
+
+def _is_time(value) -> bool:
+    try:
+        time.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _date_or_time(text: str) -> str:
+    """A date ("2026-03-05", a closure's) or a time ("09:00:00", opening hours) as the portal shows them."""
+    try:
+        return format_date(date.fromisoformat(text), "medium")
+    except ValueError:
+        pass
+    try:
+        return time.fromisoformat(text).strftime("%H:%M")
+    except ValueError:
+        return text
+
+
+def _plain(value) -> str:
+    """Any value, readable: yes or no, a number as the reader writes it, a list or a mapping spelt out."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, int | float):
+        return format_decimal(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{_readable(k)}: {_plain(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def _readable(key: str) -> str:
+    """A key the portal has no words for, readable: "scope_id" → "Scope id"."""
+    text = str(key).replace("_", " ").replace(".", " ").strip()
+    return text[:1].upper() + text[1:] if text else "—"
