@@ -9,14 +9,14 @@ service filters join on), appointments cancelled (a partial index: only a cancel
 cancellation time), and enrolments changed (every change to one sets its updated_at).
 
 Revision ID: 0015_live_activity
-Revises: 0013_urdu_cohorts_and_closures
+Revises: 0014_form_submissions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_live_activity"
-down_revision = "0013_urdu_cohorts_and_closures"
+down_revision = "0014_form_submissions"
 branch_labels = None
 depends_on = None
 

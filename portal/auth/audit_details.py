@@ -50,6 +50,7 @@ LABELS = {
     "size": _l("Size of the dataset"),
     "seed": _l("Random seed"),
     "seconds": _l("Time taken"),
+    "checked_with": _l("Checked in with"),
 }
 # A key whose meaning depends on the action.
 ACTION_LABELS = {
@@ -88,6 +89,8 @@ VALUES = {
         "prerequisite": _l("Another course completed first"),
     },
     "size": {"small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")},
+    # health.admin.set_status: what the person at the counter showed
+    "checked_with": {"code": _l("The arrival code"), "cnic": _l("The CNIC on their card")},
     "reason": {
         # auth.services.authenticate: why a sign-in failed
         "unknown_account": _l("No account has this CNIC or email"),

@@ -48,6 +48,10 @@ def test_codes_are_said_in_words():
     assert said("auth.login_failed", {"reason": "unknown_account"}) == [("Reason", "No account has this CNIC or email")]
     assert said("auth.login", {"demo_persona": True}) == [("Signed in as a demo persona", "Yes")]
     assert said("health.appointment.arrived", {"previous": "no_show"}) == [("Status before", "Did not come")]
+    assert said("health.appointment.arrived", {"previous": "booked", "checked_with": "cnic"}) == [
+        ("Status before", "Booked"),
+        ("Checked in with", "The CNIC on their card"),
+    ]
     assert said("health.appointment.cancelled", {"reason": "schedule change"}) == [
         ("Reason", "the clinic changed its schedule")
     ]
