@@ -5,6 +5,7 @@ from flask_babel import lazy_ngettext
 from markupsafe import Markup, escape
 
 from portal.auth.errors import DomainError, NotFound
+from portal.bilingual import isolate
 from portal.refs import REFERENCE_IN_TEXT
 
 __all__ = [
@@ -157,7 +158,8 @@ class ScheduleConflict(DomainError):
 def on_page(error: DomainError) -> Markup:
     """The error's message for a page, each value in it isolated from the sentence around it: a
     reference (``H-7KQ2-9FXD``) as a left-to-right island that never breaks at its hyphens, any other
-    text (a person's name) as ``<bdi class="name">``. In an Urdu sentence an English name then keeps
+    text (a person's name) as ``<bdi class="name">``, marked ``lang="en"`` on an Urdu page when it is in
+    Latin letters (``portal.bilingual.isolate``). In an Urdu sentence an English name then keeps
     its words in order and leaves the brackets and punctuation next to it where the sentence has them."""
     if not error.params:
         return escape(str(error))
@@ -166,7 +168,7 @@ def on_page(error: DomainError) -> Markup:
         if isinstance(value, str) and REFERENCE_IN_TEXT.fullmatch(value):
             values[key] = Markup('<bdi dir="ltr">{}</bdi>').format(value)
         elif isinstance(value, str):
-            values[key] = Markup('<bdi class="name">{}</bdi>').format(value)
+            values[key] = isolate(value, "name")
         else:
             values[key] = value
     return escape(str(error.message)) % values

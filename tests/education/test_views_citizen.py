@@ -635,7 +635,7 @@ def test_an_english_cohort_name_keeps_its_brackets_on_urdu_pages(client, auth, m
     auth.login(user)
     with client.session_transaction() as s:
         s["lang"] = "ur"
-    name = "<bdi>Evening cohort (10 seats kept for women)</bdi>"
+    name = '<bdi lang="en">Evening cohort (10 seats kept for women)</bdi>'
     assert f'<h3 id="section-{section.id}">{name}</h3>' in client.get(f"/courses/{section.course_id}").text
     assert f"<dd>{name} ·" in client.get(f"/my-courses/{enrolment.reference}/drop").text
 

@@ -267,12 +267,15 @@ def test_urdu_lines_isolate_references_and_names(client, auth, make_clinic, make
     ref = db.session.scalar(select(Appointment.reference))
     response, _data = book(client, service, karachi(TUESDAY, 10))  # the same person and service again
     html = response.get_data(as_text=True)
-    assert '<bdi class="name">Ayesha Khan</bdi>' in html and f'(<bdi dir="ltr">{ref}</bdi>)' in html
-    assert f'{OPD_UR}</bdi> · <bdi class="name">Dr. Khalid Javed</bdi>' in html  # the summary
+    # Names in Latin letters are also marked English, for a screen reader's voice.
+    ayesha = '<bdi class="name" lang="en">Ayesha Khan</bdi>'
+    khalid = '<bdi class="name" lang="en">Dr. Khalid Javed</bdi>'
+    assert ayesha in html and f'(<bdi dir="ltr">{ref}</bdi>)' in html
+    assert f"{OPD_UR}</bdi> · {khalid}" in html  # the summary
     html = client.get(f"/appointments/{ref}/cancel").get_data(as_text=True)
-    assert f'<strong class="reference" dir="ltr">{ref}</strong> · <bdi class="name">Ayesha Khan</bdi>' in html
-    assert '<bdi class="name">Dr. Khalid Javed</bdi>' in html
+    assert f'<strong class="reference" dir="ltr">{ref}</strong> · {ayesha}' in html
+    assert khalid in html
     html = client.get(f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}").get_data(as_text=True)
-    assert '<bdi class="name">Ayesha Khan</bdi> ·' in html and '<bdi class="name">Dr. Khalid Javed</bdi>' in html
+    assert f"{ayesha} ·" in html and khalid in html
     html = client.get(f"/appointments/{ref}/reschedule").get_data(as_text=True)
-    assert f'<bdi>{OPD_UR}</bdi> · <bdi>{MAYO_UR}</bdi> · <bdi class="name">Ayesha Khan</bdi>' in html
+    assert f'<bdi dir="rtl">{OPD_UR}</bdi> · <bdi dir="rtl">{MAYO_UR}</bdi> · {ayesha}' in html
