@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -233,10 +233,15 @@ def reserved_group(section: Section):
 
 
 def describe_reserved(section: Section) -> Message | None:
+    """The section's reserved seats as a phrase ("1 seat kept for women and girls until enrolment
+    closes"), or None when it keeps none."""
     if not section.reserved_kind or not section.reserved_seats:
         return None
     return Message(
-        _l("%(count)s seats kept for %(group)s until enrolment closes"),
-        count=section.reserved_seats,
-        group=reserved_group(section),
+        lazy_ngettext(
+            "%(num)s seat kept for %(group)s until enrolment closes",
+            "%(num)s seats kept for %(group)s until enrolment closes",
+            section.reserved_seats,
+            group=reserved_group(section),
+        )
     )

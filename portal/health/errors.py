@@ -41,11 +41,25 @@ class InPast(DomainError):
 
 
 class TooSoon(DomainError):
-    message = _l("This service needs at least %(hours)s hours' notice. Please choose a later time.")
+    def __init__(self, *, hours: int):
+        super().__init__(
+            lazy_ngettext(
+                "This service needs at least %(num)s hour's notice. Please choose a later time.",
+                "This service needs at least %(num)s hours' notice. Please choose a later time.",
+                hours,
+            )
+        )
 
 
 class BeyondHorizon(DomainError):
-    message = _l("This service can be booked at most %(days)s days ahead. Please choose an earlier date.")
+    def __init__(self, *, days: int):
+        super().__init__(
+            lazy_ngettext(
+                "This service can be booked at most %(num)s day ahead. Please choose an earlier date.",
+                "This service can be booked at most %(num)s days ahead. Please choose an earlier date.",
+                days,
+            )
+        )
 
 
 class ClosedDay(DomainError):
@@ -87,10 +101,16 @@ class DuplicateSubmission(DomainError):
 
 
 class PastCutoff(DomainError):
-    message = _l(
-        "Appointments for this service can only be changed or cancelled up to %(hours)s hours before. "
-        "Please call the clinic."
-    )
+    def __init__(self, *, hours: int):
+        super().__init__(
+            lazy_ngettext(
+                "Appointments for this service can only be changed or cancelled up to %(num)s hour before. "
+                "Please call the clinic.",
+                "Appointments for this service can only be changed or cancelled up to %(num)s hours before. "
+                "Please call the clinic.",
+                hours,
+            )
+        )
 
 
 class NotCancellable(DomainError):

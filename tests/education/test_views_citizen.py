@@ -843,3 +843,13 @@ def test_a_woman_waiting_is_not_told_the_free_seats_are_kept_for_women(client, a
     auth.login(amina)
     html = client.get(f"/my-courses/{waiting.reference}").get_data(as_text=True)
     assert "Amina is number 1 on the waitlist" in html and "The seats left are kept for" not in html
+
+
+def test_course_page_says_one_reserved_seat_in_the_singular(client, make_section):
+    section = make_section(capacity=5, reserved_kind="gender", reserved_value="female", reserved_seats=1)
+    html = client.get(f"/courses/{section.course_id}").text
+    assert "1 seat kept for women and girls until enrolment closes (1 still free)" in html  # was "1 seats"
+    client.get("/language/ur?next=/")
+    assert (
+        "داخلہ بند ہونے تک 1 نشست خواتین اور لڑکیوں کے لیے مخصوص ہے" in client.get(f"/courses/{section.course_id}").text
+    )

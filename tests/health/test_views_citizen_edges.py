@@ -279,3 +279,17 @@ def test_urdu_lines_isolate_references_and_names(client, auth, make_clinic, make
     assert f"{ayesha} ·" in html and khalid in html
     html = client.get(f"/appointments/{ref}/reschedule").get_data(as_text=True)
     assert f'<bdi dir="rtl">{OPD_UR}</bdi> · <bdi dir="rtl">{MAYO_UR}</bdi> · {ayesha}' in html
+
+
+def test_dates_page_counts_days_and_hours_in_words_that_fit(client, make_service):
+    """ "You can book up to 1 day ahead, at least 1 hour before." (it read "1 days", "1 hours"), and a
+    service that needs no notice does not say "at least 0 hours before"."""
+    one = make_service(horizon_days=1, min_notice_hours=1)
+    none = make_service(min_notice_hours=0)
+    assert "You can book up to 1 day ahead, at least 1 hour before." in client.get(f"/clinics/services/{one.id}").text
+    html = client.get(f"/clinics/services/{none.id}").text
+    assert "You can book up to 14 days ahead.</p>" in html and "0 hours" not in html
+    in_urdu(client)
+    assert (
+        "آپ 1 دن پہلے تک، اور کم از کم 1 گھنٹہ پہلے بک کر سکتے ہیں۔" in client.get(f"/clinics/services/{one.id}").text
+    )
