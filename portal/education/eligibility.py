@@ -8,10 +8,11 @@ from datetime import date
 
 from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal.auth.models import Dependant, User
-from portal.bilingual import InLanguage
+from portal.bilingual import InLanguage, lang_marked
 from portal.districts import district_label
 from portal.education.models import (
     COMPLETED,
@@ -60,6 +61,17 @@ class Message:
 
     def __str__(self) -> str:
         return str(self.text) % self.params if self.params else str(self.text)
+
+    def __html__(self) -> Markup:
+        """The message on a page: each parameter in another language than the page's (a person's or a
+        course's English name in an Urdu sentence) marked with its language, as ``lang_marked`` does."""
+        if not self.params:
+            return escape(str(self.text))
+        values = {
+            key: value if isinstance(value, int | float) else lang_marked(str(value))
+            for key, value in self.params.items()
+        }
+        return escape(str(self.text)) % values
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,24 @@ def test_english_titles_and_names_on_urdu_pages_are_marked_english(
     for path in ("/courses", f"/courses/{course.id}", "/my-courses", f"/my-courses/{enrolment.reference}"):
         main = client.get(path).get_data(as_text=True).split("<main", 1)[1]
         assert 'lang="en"' not in main and "Solar panel fitting" in main, path
+
+
+def test_why_a_family_member_cannot_join_marks_their_english_name_in_the_urdu_sentence(
+    client, auth, make_user, make_section, add_rule
+):
+    from datetime import date
+
+    from portal.auth.models import Dependant
+
+    section = make_section()
+    add_rule(section=section, kind="age", min_age=16, max_age=45)
+    user = make_user(full_name="Bilal Ahmed", date_of_birth=date(1990, 1, 1))
+    user.dependants.append(
+        Dependant(full_name="Hamza Khan", relationship_="child", date_of_birth=date(2016, 2, 3), gender="male")
+    )
+    db.session.commit()
+    auth.login(user)
+    client.get("/language/ur?next=/")
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert '<strong><bdi lang="en">Hamza Khan</bdi></strong>:' in html
+    assert '<bdi lang="en">Hamza Khan</bdi> کی عمر 10 سال ہو گی' in html
