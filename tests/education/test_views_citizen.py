@@ -850,6 +850,5 @@ def test_course_page_says_one_reserved_seat_in_the_singular(client, make_section
     html = client.get(f"/courses/{section.course_id}").text
     assert "1 seat kept for women and girls until enrolment closes (1 still free)" in html  # was "1 seats"
     client.get("/language/ur?next=/")
-    assert (
-        "داخلہ بند ہونے تک 1 نشست خواتین اور لڑکیوں کے لیے مخصوص ہے" in client.get(f"/courses/{section.course_id}").text
-    )
+    urdu = client.get(f"/courses/{section.course_id}").text
+    assert "داخلہ بند ہونے تک 1 نشست خواتین اور لڑکیوں کے لیے مخصوص ہے (1 ابھی خالی ہے)" in urdu  # not "خالی ہیں"
