@@ -23,9 +23,12 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed translations  ## Create .venv and install everything (idempotent)
 
+# The catalogues are kept without a header (scripts/i18n.py): -l gives the compiled one its language and
+# that language's Plural-Forms (Urdu: nplurals=2; plural=(n != 1)), which ngettext picks msgstr[0]/[1] by.
 translations: $(VENV)/.installed  ## Compile the Urdu catalogues (portal/translations/ur/LC_MESSAGES/*.po)
 	@set -e; for po in $$(ls portal/translations/*/LC_MESSAGES/*.po 2>/dev/null); do \
-	  $(BIN)/pybabel compile --statistics -f -i $$po -o $${po%.po}.mo; \
+	  lang=$${po#portal/translations/}; lang=$${lang%%/*}; \
+	  $(BIN)/pybabel compile --statistics -f -l $$lang -i $$po -o $${po%.po}.mo; \
 	done
 
 run: install  ## Migrate, seed the demo data and serve at http://127.0.0.1:$(PORT)

@@ -383,7 +383,7 @@ def format_money(paisa: int | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     from portal.auth.models import format_cnic, mask_cnic
-    from portal.bilingual import in_language, isolate, language_of
+    from portal.bilingual import in_language, isolate, lang_attributes, lang_marked, language_of
     from portal.districts import district_label, districts_in_order
     from portal.refs import isolate_references
     from portal.validation import format_mobile
@@ -414,6 +414,10 @@ def register_template_helpers(app: Flask) -> None:
         isolate_references=isolate_references,  # a message body with its references as LTR islands
         in_language=in_language,  # two texts, the one of the page's language (records have .shown_name)
         isolate=isolate,  # an address or venue as a <bdi>, right to left when it is Urdu
+        # A name or title as it is, or as <bdi lang="en"> when it is not in the page's language (a record
+        # without Urdu text on an Urdu page, a name typed in Latin letters); lang_attributes for an <option>.
+        lang_marked=lang_marked,
+        lang_attributes=lang_attributes,
         language_of=language_of,  # "ur" or "en": the language a stored text (a message) is written in
         format_cnic=format_cnic,
         mask_cnic=mask_cnic,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import func, or_
 
 from portal.collation import urdu_key, urdu_order
@@ -73,16 +73,57 @@ def left_to_right(text: str) -> str:
     return f"\u2066{text}\u2069" if in_urdu() else text
 
 
-def isolate(text: str | None) -> Markup:
+def script_language(text: str | None) -> str | None:
+    """The language a short text (a name, a title, an address) is written in, judged by its script:
+    "ur" when it has any Urdu letter (an Urdu address often starts with a Latin word, "DHA فیز 5"),
+    "en" when it has Latin letters and no Urdu one, None when it has neither (a number, a code)."""
+    if not text:
+        return None
+    if _URDU_LETTERS.search(text):
+        return "ur"
+    return "en" if _LATIN_LETTERS.search(text) else None
+
+
+def lang_attributes(text: str | None) -> Markup:
+    """``lang`` (and ``dir`` for Urdu) for a text in another language than the page's: an English name
+    on an Urdu page (a course nobody has given an Urdu title, a person's name typed in Latin letters)
+    is read by a screen reader's English voice, which an Urdu voice would spell out or skip; an Urdu one
+    on an English page by its Urdu voice. Nothing for text in the page's language, or with no letters,
+    or outside a request (no page). For an element that holds only text (an ``<option>``)."""
+    language = script_language(text)
+    locale = get_locale() if language else None
+    if locale is None or locale.language == language:
+        return Markup("")
+    return Markup(' lang="ur" dir="rtl"') if language == "ur" else Markup(' lang="en"')
+
+
+def lang_marked(text: str | None) -> Markup:
+    """``text`` for a page, marked with its language when that is not the page's: as it is (escaped)
+    on a page of its own language, else as ``<bdi lang="en">`` on an Urdu page (``<bdi lang="ur"
+    dir="rtl">`` on an English one). For a text that stands alone (a heading, a table cell, a
+    description list's value), where nothing around it needs isolating from it; inside a sentence, use
+    ``isolate``. This is where the fallback of a record without Urdu text (``Shown``) is told apart."""
+    if not text:
+        return Markup("")
+    attributes = lang_attributes(text)
+    return Markup("<bdi{}>{}</bdi>").format(attributes, text) if attributes else escape(text)
+
+
+def isolate(text: str | None, class_: str | None = None) -> Markup:
     """``text`` as a bidirectional island (``<bdi>``) for a page of either direction: Urdu text (any
     Urdu letter in it) is right to left even when it starts with a Latin word or a number, as many
     addresses do ("DHA فیز 5", "G-9 مرکز"), which ``<bdi>``'s own guess, from the first letter, would
-    lay out left to right; other text takes the direction of its first letter."""
+    lay out left to right; other text takes the direction of its first letter. Text in another
+    language than the page's also says which (``lang_marked``). ``class_``: the island's class
+    ("name" for a person's name)."""
     if not text:
         return Markup("")
-    if _URDU_LETTERS.search(text):
-        return Markup('<bdi dir="rtl">{}</bdi>').format(text)
-    return Markup("<bdi>{}</bdi>").format(text)
+    attributes = lang_attributes(text)
+    if class_:
+        attributes = Markup(' class="{}"').format(class_) + attributes
+    if script_language(text) == "ur" and "dir=" not in attributes:
+        attributes = Markup(' dir="rtl"') + attributes
+    return Markup("<bdi{}>{}</bdi>").format(attributes, text)
 
 
 class InLanguage:

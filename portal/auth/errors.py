@@ -1,6 +1,7 @@
 """Domain errors of the auth layer. Views turn them into a message on the page."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 
 class DomainError(Exception):
@@ -44,10 +45,18 @@ class InvalidCredentials(DomainError):
 
 
 class AccountLocked(DomainError):
-    message = _l(
-        "This account is locked for a while after too many wrong passwords. Please try again in "
-        "%(minutes)s minutes, or reset your password."
-    )
+    """``minutes``: how long until the lock ends, rounded up (one minute when less is left)."""
+
+    def __init__(self, *, minutes: int):
+        super().__init__(
+            lazy_ngettext(
+                "This account is locked for a while after too many wrong passwords. Please try again in "
+                "%(num)s minute, or reset your password.",
+                "This account is locked for a while after too many wrong passwords. Please try again in "
+                "%(num)s minutes, or reset your password.",
+                minutes,
+            )
+        )
 
 
 class InvalidResetToken(DomainError):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from babel.lists import format_list
-from flask_babel import format_time, get_locale
+from flask_babel import format_time, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -200,26 +200,35 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     problems = {}
     if data["capacity"] < (section.enrolled_count or 0):
         problems["capacity"] = Message(
-            _l("%(count)s people are already enrolled, so the capacity cannot be lower than that."),
-            count=section.enrolled_count,
+            lazy_ngettext(
+                "%(num)s person is already enrolled, so the capacity cannot be lower than that.",
+                "%(num)s people are already enrolled, so the capacity cannot be lower than that.",
+                section.enrolled_count,
+            )
         )
     taken = section.reserved_taken or 0
     if taken and (data["reserved_kind"], data["reserved_value"]) != (section.reserved_kind, section.reserved_value):
         # Those seats' holders are counted as the group's: kept for another group, its members would
         # find them taken, and the holders would count against it.
         problems["reserved_kind"] = Message(
-            _l(
-                "%(count)s people already hold seats kept for %(group)s, so the seats cannot be kept for "
-                "anyone else now."
-            ),
-            count=taken,
-            group=reserved_group(section),
+            lazy_ngettext(
+                "%(num)s person already holds a seat kept for %(group)s, so the seats cannot be kept for "
+                "anyone else now.",
+                "%(num)s people already hold seats kept for %(group)s, so the seats cannot be kept for "
+                "anyone else now.",
+                taken,
+                group=reserved_group(section),
+            )
         )
     elif data["reserved_seats"] > data["capacity"]:
         problems["reserved_seats"] = _l("Reserved seats cannot be more than the capacity.")
     elif data["reserved_seats"] < taken:
         problems["reserved_seats"] = Message(
-            _l("%(count)s reserved seats are already taken, so fewer cannot be reserved."), count=section.reserved_taken
+            lazy_ngettext(
+                "%(num)s reserved seat is already taken, so fewer cannot be reserved.",
+                "%(num)s reserved seats are already taken, so fewer cannot be reserved.",
+                section.reserved_taken,
+            )
         )
     if problems:
         raise SectionRefused(problems)

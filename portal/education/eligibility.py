@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal.auth.models import Dependant, User
-from portal.bilingual import InLanguage
+from portal.bilingual import InLanguage, lang_marked
 from portal.districts import district_label
 from portal.education.models import (
     COMPLETED,
@@ -60,6 +61,17 @@ class Message:
 
     def __str__(self) -> str:
         return str(self.text) % self.params if self.params else str(self.text)
+
+    def __html__(self) -> Markup:
+        """The message on a page: each parameter in another language than the page's (a person's or a
+        course's English name in an Urdu sentence) marked with its language, as ``lang_marked`` does."""
+        if not self.params:
+            return escape(str(self.text))
+        values = {
+            key: value if isinstance(value, int | float) else lang_marked(str(value))
+            for key, value in self.params.items()
+        }
+        return escape(str(self.text)) % values
 
 
 @dataclass(frozen=True)
@@ -233,10 +245,15 @@ def reserved_group(section: Section):
 
 
 def describe_reserved(section: Section) -> Message | None:
+    """The section's reserved seats as a phrase ("1 seat kept for women and girls until enrolment
+    closes"), or None when it keeps none."""
     if not section.reserved_kind or not section.reserved_seats:
         return None
     return Message(
-        _l("%(count)s seats kept for %(group)s until enrolment closes"),
-        count=section.reserved_seats,
-        group=reserved_group(section),
+        lazy_ngettext(
+            "%(num)s seat kept for %(group)s until enrolment closes",
+            "%(num)s seats kept for %(group)s until enrolment closes",
+            section.reserved_seats,
+            group=reserved_group(section),
+        )
     )

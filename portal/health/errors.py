@@ -5,6 +5,7 @@ from flask_babel import lazy_ngettext
 from markupsafe import Markup, escape
 
 from portal.auth.errors import DomainError, NotFound
+from portal.bilingual import isolate
 from portal.refs import REFERENCE_IN_TEXT
 
 __all__ = [
@@ -40,11 +41,25 @@ class InPast(DomainError):
 
 
 class TooSoon(DomainError):
-    message = _l("This service needs at least %(hours)s hours' notice. Please choose a later time.")
+    def __init__(self, *, hours: int):
+        super().__init__(
+            lazy_ngettext(
+                "This service needs at least %(num)s hour's notice. Please choose a later time.",
+                "This service needs at least %(num)s hours' notice. Please choose a later time.",
+                hours,
+            )
+        )
 
 
 class BeyondHorizon(DomainError):
-    message = _l("This service can be booked at most %(days)s days ahead. Please choose an earlier date.")
+    def __init__(self, *, days: int):
+        super().__init__(
+            lazy_ngettext(
+                "This service can be booked at most %(num)s day ahead. Please choose an earlier date.",
+                "This service can be booked at most %(num)s days ahead. Please choose an earlier date.",
+                days,
+            )
+        )
 
 
 class ClosedDay(DomainError):
@@ -86,10 +101,16 @@ class DuplicateSubmission(DomainError):
 
 
 class PastCutoff(DomainError):
-    message = _l(
-        "Appointments for this service can only be changed or cancelled up to %(hours)s hours before. "
-        "Please call the clinic."
-    )
+    def __init__(self, *, hours: int):
+        super().__init__(
+            lazy_ngettext(
+                "Appointments for this service can only be changed or cancelled up to %(num)s hour before. "
+                "Please call the clinic.",
+                "Appointments for this service can only be changed or cancelled up to %(num)s hours before. "
+                "Please call the clinic.",
+                hours,
+            )
+        )
 
 
 class NotCancellable(DomainError):
@@ -160,7 +181,8 @@ class ScheduleConflict(DomainError):
 def on_page(error: DomainError) -> Markup:
     """The error's message for a page, each value in it isolated from the sentence around it: a
     reference (``H-7KQ2-9FXD``) as a left-to-right island that never breaks at its hyphens, any other
-    text (a person's name) as ``<bdi class="name">``. In an Urdu sentence an English name then keeps
+    text (a person's name) as ``<bdi class="name">``, marked ``lang="en"`` on an Urdu page when it is in
+    Latin letters (``portal.bilingual.isolate``). In an Urdu sentence an English name then keeps
     its words in order and leaves the brackets and punctuation next to it where the sentence has them."""
     if not error.params:
         return escape(str(error))
@@ -169,7 +191,7 @@ def on_page(error: DomainError) -> Markup:
         if isinstance(value, str) and REFERENCE_IN_TEXT.fullmatch(value):
             values[key] = Markup('<bdi dir="ltr">{}</bdi>').format(value)
         elif isinstance(value, str):
-            values[key] = Markup('<bdi class="name">{}</bdi>').format(value)
+            values[key] = isolate(value, "name")
         else:
             values[key] = value
     return escape(str(error.message)) % values

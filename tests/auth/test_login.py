@@ -276,6 +276,11 @@ def test_account_locks_after_repeated_failures_and_unlocks_later(app, client, au
     assert not signed_in(client)
     assert audit_actions()[-1] == "auth.login_refused_locked"
 
+    # The last minute is one minute, not "1 minutes".
+    app.config["FIXED_NOW"] = (clock.now() + timedelta(minutes=4, seconds=30)).isoformat()
+    page = text_of(auth.login(citizen))
+    assert "try again in 1 minute, or reset" in page
+
     # After the lock time the right password works again and clears the counter.
     app.config["FIXED_NOW"] = (clock.now() + timedelta(minutes=5, seconds=1)).isoformat()
     response = auth.login(citizen)

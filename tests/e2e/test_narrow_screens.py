@@ -249,3 +249,24 @@ def test_a_name_typed_as_one_long_word_breaks_instead_of_widening_the_page(app, 
                 too_wide[path] = width
                 screenshot(page, f"long-name-{lang}-{path.strip('/').replace('/', '-')}")
         assert not too_wide, f"wider than {SMALL_PHONE['width']} px in {lang}: {too_wide}"
+
+
+def test_tables_as_cards_keep_their_column_headers_for_screen_readers(app, browser, live_server):
+    """On a phone a table's rows are cards, each cell labelled with its column's name. The header row is
+    out of sight but still the table's column headers (with display: none a screen reader had no column
+    header to announce for a cell), and each cell still says its column's name on screen."""
+    from portal.demo.seed import seed
+
+    seed(size="small", seed_value=11)
+    db.session.commit()
+    with phone_page(browser, live_server, "citizen", "ur") as page:
+        for path, header in (("/appointments", "حوالہ نمبر"), ("/my-courses", "حوالہ نمبر")):
+            page.goto(path)
+            column = page.locator("main table").first.get_by_role("columnheader", name=header, exact=True)
+            assert column.count() == 1, path
+            box = page.locator("main table thead").first.bounding_box()
+            assert box["width"] <= 1 and box["height"] <= 1, path  # out of sight, clipped to a pixel
+            label = page.evaluate(
+                """() => getComputedStyle(document.querySelector('main td[data-label]'), '::before').content"""
+            )
+            assert label not in ("none", "normal", ""), path

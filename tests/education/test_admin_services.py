@@ -288,6 +288,15 @@ def test_capacity_cannot_go_below_seats_taken(make_user, make_section, school_ad
     assert "2 people are already enrolled" in str(info.value)
 
 
+def test_one_person_enrolled_is_said_as_one(make_user, make_section, school_admin):
+    section = make_section(capacity=3)
+    admin = school_admin(section.course.institution)
+    enrol(make_user(), section)
+    with pytest.raises(services.InvalidChange) as info:
+        catalogue.save_section(admin, section_data(section, capacity=0), section_id=section.id)
+    assert "1 person is already enrolled, so the capacity" in str(info.value)  # was "1 people are"
+
+
 def test_create_course_and_section(make_institution, school_admin):
     institution = make_institution()
     admin = school_admin(institution)

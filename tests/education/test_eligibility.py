@@ -156,3 +156,24 @@ def test_not_eligible_refuses_enrolment(kind, make_user, make_section, add_rule)
     with pytest.raises(services.NotEligible) as info:
         services.enrol(make_user(gender="male"), section.id, submission_token="t1")
     assert "women and girls only" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("seats", "english", "urdu"),
+    [
+        (1, "1 seat kept for women and girls until enrolment closes", "1 نشست خواتین اور لڑکیوں کے لیے مخصوص ہے"),
+        (2, "2 seats kept for women and girls until enrolment closes", "2 نشستیں خواتین اور لڑکیوں کے لیے مخصوص ہیں"),
+    ],
+)
+def test_reserved_seats_are_counted_in_words_that_fit_the_number(app, make_section, seats, english, urdu):
+    """One reserved seat is "1 seat … is kept" (it read "1 seats"), in English and in Urdu alike."""
+    from flask_babel import force_locale
+
+    from portal.education.eligibility import describe_reserved
+
+    section = make_section(capacity=5, reserved_kind="gender", reserved_value="female", reserved_seats=seats)
+    described = describe_reserved(section)  # lazy: in the language of the page that shows it
+    with app.test_request_context(), force_locale("en"):
+        assert str(described) == english
+    with app.test_request_context(), force_locale("ur"):
+        assert urdu in str(described)

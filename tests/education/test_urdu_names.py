@@ -102,3 +102,66 @@ def test_course_form_in_urdu_says_which_texts_are_english_and_types_them_left_to
     for name, lang in (("title", "en"), ("description", "en"), ("title_ur", "ur"), ("description_ur", "ur")):
         tag = re.search(rf'<(?:input|textarea)[^>]*\bname="{name}"[^>]*>', html).group(0)
         assert f'lang="{lang}"' in tag and f'dir="{"ltr" if lang == "en" else "rtl"}"' in tag, tag
+
+
+def test_english_titles_and_names_on_urdu_pages_are_marked_english(
+    client, auth, make_user, make_institution, make_course, make_section
+):
+    """A course and an institution without Urdu text fall back to English on Urdu pages; each is then
+    marked ``lang="en"`` (a screen reader's Urdu voice would spell it out), as is a person named in
+    Latin letters. Urdu text is left as it is, and English pages have no marks."""
+    course = make_course(
+        institution=make_institution(name="Punjab Skills Centre", name_ur=None),
+        title="Solar panel fitting",
+        title_ur=None,
+        description="Fit and test rooftop panels.",
+        description_ur="",
+    )
+    section = make_section(course=course)
+    urdu = urdu_course(make_institution, make_course, make_section)
+    user = make_user(full_name="Bilal Ahmed")
+    enrolment = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    client.get("/language/ur?next=/")
+    found = client.get("/courses").get_data(as_text=True)
+    assert f'<a href="/courses/{course.id}"><bdi lang="en">Solar panel fitting</bdi></a></h2>' in found
+    assert '<p><bdi lang="en">Punjab Skills Centre</bdi> · ' in found
+    assert f'<a href="/courses/{urdu.id}">{AI_UR}</a></h2>' in found and f"<p>{UNIVERSITY_UR} · " in found
+    page = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert '<h1><bdi lang="en">Solar panel fitting</bdi></h1>' in page
+    assert '<div class="description" lang="en"><p dir="auto">Fit and test rooftop panels.</p></div>' in page
+    assert '<div class="description"><p dir="auto">' in client.get(f"/courses/{urdu.id}").text
+    mine = client.get("/my-courses").get_data(as_text=True)
+    assert '<bdi lang="en">Solar panel fitting</bdi></a><br><span class="muted"><bdi lang="en">Punjab Skills' in mine
+    assert '<bdi lang="en">Bilal Ahmed</bdi></td>' in mine
+    detail = client.get(f"/my-courses/{enrolment.reference}").get_data(as_text=True)
+    assert '<h2><bdi lang="en">Solar panel fitting</bdi></h2>' in detail
+    assert '<bdi lang="en">Bilal Ahmed</bdi>' in detail
+    assert f'<p class="reference" dir="ltr">{enrolment.reference}' in detail
+
+    client.get("/language/en?next=/")
+    for path in ("/courses", f"/courses/{course.id}", "/my-courses", f"/my-courses/{enrolment.reference}"):
+        main = client.get(path).get_data(as_text=True).split("<main", 1)[1]
+        assert 'lang="en"' not in main and "Solar panel fitting" in main, path
+
+
+def test_why_a_family_member_cannot_join_marks_their_english_name_in_the_urdu_sentence(
+    client, auth, make_user, make_section, add_rule
+):
+    from datetime import date
+
+    from portal.auth.models import Dependant
+
+    section = make_section()
+    add_rule(section=section, kind="age", min_age=16, max_age=45)
+    user = make_user(full_name="Bilal Ahmed", date_of_birth=date(1990, 1, 1))
+    user.dependants.append(
+        Dependant(full_name="Hamza Khan", relationship_="child", date_of_birth=date(2016, 2, 3), gender="male")
+    )
+    db.session.commit()
+    auth.login(user)
+    client.get("/language/ur?next=/")
+    html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+    assert '<strong><bdi lang="en">Hamza Khan</bdi></strong>:' in html
+    assert '<bdi lang="en">Hamza Khan</bdi> کی عمر 10 سال ہو گی' in html

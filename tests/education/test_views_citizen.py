@@ -635,7 +635,7 @@ def test_an_english_cohort_name_keeps_its_brackets_on_urdu_pages(client, auth, m
     auth.login(user)
     with client.session_transaction() as s:
         s["lang"] = "ur"
-    name = "<bdi>Evening cohort (10 seats kept for women)</bdi>"
+    name = '<bdi lang="en">Evening cohort (10 seats kept for women)</bdi>'
     assert f'<h3 id="section-{section.id}">{name}</h3>' in client.get(f"/courses/{section.course_id}").text
     assert f"<dd>{name} ·" in client.get(f"/my-courses/{enrolment.reference}/drop").text
 
@@ -843,3 +843,12 @@ def test_a_woman_waiting_is_not_told_the_free_seats_are_kept_for_women(client, a
     auth.login(amina)
     html = client.get(f"/my-courses/{waiting.reference}").get_data(as_text=True)
     assert "Amina is number 1 on the waitlist" in html and "The seats left are kept for" not in html
+
+
+def test_course_page_says_one_reserved_seat_in_the_singular(client, make_section):
+    section = make_section(capacity=5, reserved_kind="gender", reserved_value="female", reserved_seats=1)
+    html = client.get(f"/courses/{section.course_id}").text
+    assert "1 seat kept for women and girls until enrolment closes (1 still free)" in html  # was "1 seats"
+    client.get("/language/ur?next=/")
+    urdu = client.get(f"/courses/{section.course_id}").text
+    assert "داخلہ بند ہونے تک 1 نشست خواتین اور لڑکیوں کے لیے مخصوص ہے (1 ابھی خالی ہے)" in urdu  # not "خالی ہیں"

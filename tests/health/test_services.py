@@ -592,3 +592,22 @@ def test_an_error_on_a_page_isolates_names_and_references(make_service, citizen)
     assert '<bdi class="name">Ayesha &lt;Khan&gt;</bdi>' in html
     assert '(<bdi dir="ltr">H-E9PE-DYDG</bdi>)' in html
     assert str(on_page(PastCutoff(hours=24))) == str(PastCutoff(hours=24))
+
+
+def test_one_hour_and_one_day_are_said_as_one(app, make_service):
+    """A service may ask for 1 hour's notice, be booked 1 day ahead, be changed up to 1 hour before: its
+    refusals say "1 hour", "1 day" (they said "1 hours", "1 days"), and pick Urdu's singular too."""
+    from flask_babel import force_locale
+
+    service = make_service(min_notice_hours=1, horizon_days=1)
+    with pytest.raises(TooSoon) as soon:
+        services.check_bookable(service, karachi(MONDAY, 9, 30))
+    with pytest.raises(BeyondHorizon) as beyond:
+        services.check_bookable(service, karachi(MONDAY + timedelta(days=3), 9, 0))
+    assert str(soon.value) == "This service needs at least 1 hour's notice. Please choose a later time."
+    assert str(beyond.value) == "This service can be booked at most 1 day ahead. Please choose an earlier date."
+    assert "up to 1 hour before." in str(PastCutoff(hours=1)) and "up to 2 hours before." in str(PastCutoff(hours=2))
+    assert "at least 2 hours' notice" in str(TooSoon(hours=2)) and "at most 2 days ahead" in str(BeyondHorizon(days=2))
+    with app.test_request_context(), force_locale("ur"):
+        assert "کم از کم 1 گھنٹہ پہلے" in str(TooSoon(hours=1)) and "کم از کم 2 گھنٹے پہلے" in str(TooSoon(hours=2))
+        assert "صرف 1 گھنٹہ پہلے" in str(PastCutoff(hours=1))

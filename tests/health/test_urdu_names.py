@@ -141,3 +141,65 @@ def test_admin_forms_in_urdu_say_which_name_is_english_and_type_it_left_to_right
         urdu = re.search(r'<input[^>]*\bname="name_ur"[^>]*>', html).group(0)
         assert 'dir="ltr"' in english and 'lang="en"' in english, english
         assert 'dir="rtl"' in urdu and 'lang="ur"' in urdu, urdu
+
+
+def test_english_names_on_urdu_pages_are_marked_english(client, auth, citizen, make_clinic, make_service):
+    """A clinic or service nobody has named in Urdu, a practitioner and a person named in Latin letters:
+    on an Urdu page each says it is English (``lang="en"``), so that a screen reader reads it with its
+    English voice instead of spelling it out with the Urdu one; a name in the page's language is not
+    wrapped, and English pages carry no such marks."""
+    service = make_service(
+        clinic=make_clinic(name="Mayo Hospital OPD", name_ur=None),
+        name="TB screening",
+        name_ur="",
+        practitioner="Dr. Khalid Javed",
+    )
+    make_service(clinic=make_clinic(name="Holy Family Hospital", name_ur="ہولی فیملی ہسپتال"), name_ur=OPD_UR)
+    auth.login(citizen)
+    in_urdu(client)
+    found = client.get("/clinics").get_data(as_text=True)
+    assert '<bdi lang="en">Mayo Hospital OPD</bdi></a></h2>' in found
+    assert ">ہولی فیملی ہسپتال</a></h2>" in found  # Urdu on an Urdu page: as it is
+    assert '<option value="TB screening" lang="en">TB screening</option>' in found
+    assert f'<option value="General OPD">{OPD_UR}</option>' in found
+    clinic = client.get(f"/clinics/{service.clinic_id}").get_data(as_text=True)
+    assert '<h1><bdi lang="en">Mayo Hospital OPD</bdi></h1>' in clinic
+    assert '<h3><bdi lang="en">TB screening</bdi></h3>' in clinic
+    assert '<p><bdi lang="en">Dr. Khalid Javed</bdi></p>' in clinic
+    assert '<strong><bdi lang="en">Ayesha Khan</bdi></strong>' in clinic  # who is signed in, in the header
+    dates = client.get(f"/clinics/services/{service.id}").get_data(as_text=True)
+    assert '<bdi lang="en">TB screening</bdi> · <bdi lang="en">Mayo Hospital OPD</bdi>' in dates
+
+    response, _data = book(client, service, karachi(TUESDAY, 9))
+    assert response.status_code == 302
+    booked = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<bdi class="name" lang="en">Ayesha Khan</bdi>' in booked
+    assert '<dd><bdi lang="en">TB screening</bdi></dd>' in booked
+    mine = client.get("/appointments").get_data(as_text=True)
+    assert '<bdi lang="en">Ayesha Khan</bdi></td>' in mine
+    assert '<bdi lang="en">TB screening</bdi><br><span class="muted"><bdi lang="en">Mayo Hospital OPD</bdi>' in mine
+
+    client.get("/language/en?next=/")
+    for path in ("/clinics", f"/clinics/{service.clinic_id}", "/appointments"):
+        assert 'lang="en"' not in client.get(path).get_data(as_text=True).split("<main", 1)[1], path
+
+
+def test_urdu_names_on_english_pages_are_marked_urdu(client, auth, make_user, make_service):
+    """The other way round: a family member's name typed in Urdu on an English page is Urdu, right to
+    left."""
+    from datetime import date
+
+    from portal.auth.models import Dependant
+
+    user = make_user(full_name="Ayesha Khan")
+    user.dependants.append(
+        Dependant(full_name="حمزہ خان", relationship_="child", date_of_birth=date(2016, 2, 3), gender="male")
+    )
+    db.session.commit()
+    service = make_service()
+    auth.login(user)
+    response, _data = book(client, service, karachi(TUESDAY, 9), person=user.dependants[0].id)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<bdi class="name" lang="ur" dir="rtl">حمزہ خان</bdi>' in page
+    assert '<td data-label="For"><bdi lang="ur" dir="rtl">حمزہ خان</bdi></td>' in client.get("/appointments").text

@@ -267,12 +267,29 @@ def test_urdu_lines_isolate_references_and_names(client, auth, make_clinic, make
     ref = db.session.scalar(select(Appointment.reference))
     response, _data = book(client, service, karachi(TUESDAY, 10))  # the same person and service again
     html = response.get_data(as_text=True)
-    assert '<bdi class="name">Ayesha Khan</bdi>' in html and f'(<bdi dir="ltr">{ref}</bdi>)' in html
-    assert f'{OPD_UR}</bdi> · <bdi class="name">Dr. Khalid Javed</bdi>' in html  # the summary
+    # Names in Latin letters are also marked English, for a screen reader's voice.
+    ayesha = '<bdi class="name" lang="en">Ayesha Khan</bdi>'
+    khalid = '<bdi class="name" lang="en">Dr. Khalid Javed</bdi>'
+    assert ayesha in html and f'(<bdi dir="ltr">{ref}</bdi>)' in html
+    assert f"{OPD_UR}</bdi> · {khalid}" in html  # the summary
     html = client.get(f"/appointments/{ref}/cancel").get_data(as_text=True)
-    assert f'<strong class="reference" dir="ltr">{ref}</strong> · <bdi class="name">Ayesha Khan</bdi>' in html
-    assert '<bdi class="name">Dr. Khalid Javed</bdi>' in html
+    assert f'<strong class="reference" dir="ltr">{ref}</strong> · {ayesha}' in html
+    assert khalid in html
     html = client.get(f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}").get_data(as_text=True)
-    assert '<bdi class="name">Ayesha Khan</bdi> ·' in html and '<bdi class="name">Dr. Khalid Javed</bdi>' in html
+    assert f"{ayesha} ·" in html and khalid in html
     html = client.get(f"/appointments/{ref}/reschedule").get_data(as_text=True)
-    assert f'<bdi>{OPD_UR}</bdi> · <bdi>{MAYO_UR}</bdi> · <bdi class="name">Ayesha Khan</bdi>' in html
+    assert f'<bdi dir="rtl">{OPD_UR}</bdi> · <bdi dir="rtl">{MAYO_UR}</bdi> · {ayesha}' in html
+
+
+def test_dates_page_counts_days_and_hours_in_words_that_fit(client, make_service):
+    """ "You can book up to 1 day ahead, at least 1 hour before." (it read "1 days", "1 hours"), and a
+    service that needs no notice does not say "at least 0 hours before"."""
+    one = make_service(horizon_days=1, min_notice_hours=1)
+    none = make_service(min_notice_hours=0)
+    assert "You can book up to 1 day ahead, at least 1 hour before." in client.get(f"/clinics/services/{one.id}").text
+    html = client.get(f"/clinics/services/{none.id}").text
+    assert "You can book up to 14 days ahead.</p>" in html and "0 hours" not in html
+    in_urdu(client)
+    assert (
+        "آپ 1 دن پہلے تک، اور کم از کم 1 گھنٹہ پہلے بک کر سکتے ہیں۔" in client.get(f"/clinics/services/{one.id}").text
+    )

@@ -193,3 +193,69 @@ def test_urdu_uses_one_word_for_each_thing(po_path):
             if any(mark != "”" for mark in marks[0::2]) or any(mark != "“" for mark in marks[1::2]):
                 found.append(("“…”", text))
     assert not found, f"{po_path.name}: {found[:5]}"
+
+
+def test_compiled_catalogues_choose_urdu_plural_forms_by_cldr():
+    """The catalogues are kept without a header, so their compiled form takes its Plural-Forms from the
+    language `make translations` gives it (``-l ur``); without it gettext falls back to a rule of its
+    own. Urdu has two forms, "one" for exactly 1 and "other" for everything else, 0 included."""
+    import gettext
+
+    from babel.messages.plurals import get_plural
+
+    rule = get_plural("ur")
+    assert (rule.num_plurals, rule.plural_expr) == (2, "(n != 1)")
+    for po_path in PO_FILES:
+        with po_path.with_suffix(".mo").open("rb") as handle:
+            compiled = gettext.GNUTranslations(handle)
+        info = compiled.info()
+        assert info.get("language") == "ur", f"{po_path.name}: compiled without its language; run make translations"
+        assert info.get("plural-forms") == rule.plural_forms, po_path.name
+        assert [compiled.plural(n) for n in (0, 1, 2, 11, 21)] == [1, 0, 1, 1, 1], po_path.name
+
+
+# A count next to a plural noun ("%(num)s seats") reads wrong for one ("1 seats") unless the string is a
+# plural entry (ngettext). These are not, because their number is never one; each says why.
+NEVER_ONE = {
+    "(the first %(n)s of %(total)s rows; the CSV file has them all)": "a fixed table length, shown when longer",
+    "The period can be at most %(days)s days.": "the dashboard's longest period, a constant",
+    "The file has more than %(rows)s rows. Please split it.": "the bulk upload's row limit, a constant",
+    "The file is too large: at most %(size)s, about %(rows)s rows.": "from the bulk upload's size limit",
+    "%(minutes)s minutes": "an appointment's length, at least 5 minutes (ServiceForm)",
+    "A closure can last at most %(days)s days (one year). To stop taking appointments for longer, untick "
+    "“Taking appointments” on the service, or “Open for bookings” on the clinic.": "a constant (366)",
+    "These are your %(count)s most recent past appointments.": "health.services.PAST_SHOWN, a constant",
+    "Field must be between %(min)d and %(max)d characters long.": "WTForms' own message, which it formats",
+    "To choose a new password for the Digital Punjab portal, open this link within %(minutes)s minutes: "
+    "%(link)s — if you did not ask for this, ignore this message.": "PASSWORD_RESET_MINUTES (30)",
+    "Use at least %(n)s characters.": "the password's minimum length, a constant",
+}
+PLURAL_NOUNS = (
+    "seats|places|days|hours|minutes|weeks|months|years|people|persons|rows|appointments|messages|courses|"
+    "clinics|characters|sections|cohorts|bookings|enrolments|services|members|children|times|slots|tokens|"
+    "certificates|applications|results|files|digits|letters|institutions|districts|women|men|no-shows"
+)
+# A placeholder, up to three words that describe the noun, then a plural noun: "%(num)s seats", "%(count)s
+# reserved seats", "%(count)s most recent past appointments"; not "remove %(name)s from your family members".
+LINKING_WORDS = r"(?!(?:from|your|their|the|of|in|on|at|to|for|and|or|with|is|are|has|have|a|an)\b)"
+COUNT_BEFORE_PLURAL = re.compile(r"%\(\w+\)[sd](?: " + LINKING_WORDS + r"[\w-]+){0,3}? (?:" + PLURAL_NOUNS + r")\b")
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.name)
+def test_a_count_before_a_plural_noun_is_a_plural_entry(po_path):
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    single = [
+        message.id
+        for message in catalog
+        if isinstance(message.id, str) and COUNT_BEFORE_PLURAL.search(message.id) and message.id not in NEVER_ONE
+    ]
+    assert not single, f"{po_path.name}: use ngettext (or say in NEVER_ONE why the number is never one): {single}"
+
+
+def test_every_string_said_never_to_count_one_is_still_in_a_catalogue():
+    known = set()
+    for po_path in PO_FILES:
+        with po_path.open("rb") as handle:
+            known |= {m.id for m in read_po(handle) if isinstance(m.id, str)}
+    assert not set(NEVER_ONE) - known

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template_string
 from flask_babel import force_locale
 
-from portal.bilingual import InLanguage, in_language, isolate
+from portal.bilingual import InLanguage, in_language, isolate, lang_attributes, lang_marked
 
 OPD, OPD_UR = "General OPD", "جنرل او پی ڈی"
 
@@ -70,3 +70,27 @@ def test_isolate_makes_urdu_right_to_left_even_when_it_starts_with_latin_letters
     assert isolate("12 Mall Road, Lahore") == "<bdi>12 Mall Road, Lahore</bdi>"
     assert isolate("<script>") == "<bdi>&lt;script&gt;</bdi>"  # escaped, as any text on a page
     assert isolate(None) == "" and isolate("") == ""
+
+
+def test_text_in_another_language_than_the_pages_says_which(app):
+    """``lang_marked``: a name or title as it is in the page's language; in the other one, a <bdi>
+    with its language (and Urdu's direction), which a screen reader needs to pick its voice."""
+    with app.test_request_context(), force_locale("ur"):
+        assert lang_marked("Spoken English") == '<bdi lang="en">Spoken English</bdi>'
+        assert lang_marked("بول چال کی انگریزی") == "بول چال کی انگریزی"
+        assert lang_marked("DHA فیز 5") == "DHA فیز 5"  # Urdu, starting with a Latin word
+        assert lang_marked("35202-1234567-1") == "35202-1234567-1"  # no letters: no language to say
+        assert lang_marked("<b>Mayo</b>") == '<bdi lang="en">&lt;b&gt;Mayo&lt;/b&gt;</bdi>'
+        assert lang_marked(None) == "" and lang_marked("") == ""
+        assert lang_attributes("TB screening") == ' lang="en"' and lang_attributes(OPD_UR) == ""
+        assert isolate("Dr. Khalid Javed", "name") == '<bdi class="name" lang="en">Dr. Khalid Javed</bdi>'
+        assert isolate(OPD_UR) == f'<bdi dir="rtl">{OPD_UR}</bdi>'
+    with app.test_request_context(), force_locale("en"):
+        assert lang_marked("Spoken English") == "Spoken English"
+        assert lang_marked(OPD_UR) == f'<bdi lang="ur" dir="rtl">{OPD_UR}</bdi>'
+        assert isolate(OPD_UR) == f'<bdi lang="ur" dir="rtl">{OPD_UR}</bdi>'
+        assert isolate("Dr. Khalid Javed", "name") == '<bdi class="name">Dr. Khalid Javed</bdi>'
+
+
+def test_outside_the_app_no_language_is_said():
+    assert lang_marked("Spoken English") == "Spoken English" and lang_marked(OPD_UR) == OPD_UR
