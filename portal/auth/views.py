@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -280,7 +280,13 @@ def request_reset():
                 demo_link = link
         db.session.commit()
         flash(
-            _("If an account matches, we have sent a link to its mobile number and email. It works for 30 minutes."),
+            ngettext(
+                "If an account matches, we have sent a link to its mobile number and email. "
+                "It works for %(num)d minute.",
+                "If an account matches, we have sent a link to its mobile number and email. "
+                "It works for %(num)d minutes.",
+                current_app.config["PASSWORD_RESET_MINUTES"],
+            ),
             "info",
         )
         if demo_link is None:

@@ -202,6 +202,14 @@ def test_reset_request_for_unknown_account_shows_the_same_message(client):
     assert db.session.scalar(select(PasswordResetToken.id)) is None
 
 
+def test_the_page_says_how_long_the_link_works_as_configured(app, client, citizen):
+    app.config["PASSWORD_RESET_MINUTES"] = 15
+    ask_reset(client, citizen.cnic_display)
+    assert "It works for 15 minutes." in text_of(client.get("/login"))
+    token = db.session.scalars(select(PasswordResetToken)).one()
+    assert token.expires_at == clock.now() + timedelta(minutes=15)
+
+
 def test_reset_request_needs_an_identifier(client):
     response = ask_reset(client, "")
     assert response.status_code == 200
