@@ -10,6 +10,7 @@ line-height "normal" and does not cut its words at the top or bottom, only at th
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import switch_language
 
@@ -55,3 +56,14 @@ def test_urdu_words_in_a_select_or_text_box_are_not_cut(page, path):
         if outside:
             clipped.append(f"{field.evaluate('e => e.name')} «{ink['text']}»: ink outside the field by {outside} px")
     assert not clipped, "\n".join(clipped)
+
+
+def test_urdu_titles_have_the_line_height_of_urdu_text(page):
+    """A title that wraps on a phone keeps its lines apart: Nastaliq's ink is about 2.3em tall, and the
+    portal gives Urdu text a line-height of 2 (1.25, fine for English, ran the two lines into each other)."""
+    page.goto("/")
+    switch_language(page, "ur")
+    title = page.locator("main h1")
+    expect(title).to_have_count(1)
+    ratio = title.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) / parseFloat(getComputedStyle(e).fontSize)")
+    assert ratio >= 2, f"an Urdu <h1> has a line-height of {ratio:.2f}em"
