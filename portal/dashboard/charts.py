@@ -37,12 +37,12 @@ COLOURS = {
     "no_show": "#d4351c",
     "cancelled": "#6f777b",
     "enrolled": "#00703c",
-    "waitlisted": "#f47738",
+    "waitlisted": "#d35f00",
     "pending": "#1d70b8",
     "other": "#6f777b",
     "value": "#1d70b8",
     "refused": "#d4351c",
-    "waitlist": "#f47738",
+    "waitlist": "#d35f00",
 }
 
 

@@ -51,3 +51,16 @@ def test_stacked_bars_draw_every_part_and_write_the_total():
     first, second = bar["segments"]
     assert second["x"] == pytest.approx(first["x"] + first["w"])
     assert [item["key"] for item in chart.legend] == ["waitlist", "refused"]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("series", sorted(charts.COLOURS))
+def test_every_series_colour_stands_out_from_the_white_page(series):
+    """WCAG 1.4.11: a bar or a legend swatch needs 3:1 against the white behind it (the waitlist's light
+    orange had 2.8:1)."""
+    assert (1.05 / (_luminance(charts.COLOURS[series]) + 0.05)) >= 3
