@@ -108,6 +108,27 @@ def audit_events(person: User | None = None, prefixes: tuple[str, ...] = (), pag
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+# How the records an audit event was done to are named for a reader: {table: fn(ids) -> {id: (reference,
+# person's name)}}, filled by the domains (an appointment or an enrolment by the reference its person was
+# given, the one on their phone, and whom it is for).
+RECORD_NAMERS: dict = {}
+
+
+def records_named(events) -> dict[tuple[str, str], tuple[str, str]]:
+    """The reference and the person's name of each appointment or enrolment these audit events were done
+    to, by (table, id as stored), one query per kind; a record deleted since is left out."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        target_id = event.target_id or ""
+        if event.target_type in RECORD_NAMERS and target_id.isascii() and target_id.isdigit():
+            wanted.setdefault(event.target_type, set()).add(int(target_id))
+    return {
+        (table, str(record_id)): named
+        for table, ids in wanted.items()
+        for record_id, named in RECORD_NAMERS[table](ids).items()
+    }
+
+
 def people_named(ids) -> dict[int, User]:
     """The accounts with these ids (the people an audit page's events were done to), in one query."""
     ids = {int(i) for i in ids if i is not None and str(i).isascii() and str(i).isdigit()}

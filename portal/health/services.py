@@ -19,7 +19,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
-from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant, people_labels
+from portal.auth.services import (
+    COMMITMENT_CHECKS,
+    RECORD_NAMERS,
+    SCOPE_FINDERS,
+    SCOPE_RESOLVERS,
+    get_dependant,
+    people_labels,
+)
 from portal.bilingual import in_language, names_hold_words, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
@@ -643,6 +650,19 @@ def _clinics_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
 
 SCOPE_RESOLVERS["clinic_admin"] = _clinic_name
 SCOPE_FINDERS["clinic_admin"] = _clinics_named
+
+
+def _appointments_named(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """The audit log's name of each appointment: its reference and whom it is for."""
+    stmt = (
+        select(Appointment)
+        .where(Appointment.id.in_(ids))
+        .options(joinedload(Appointment.user), joinedload(Appointment.dependant))
+    )
+    return {a.id: (a.reference, a.patient_name) for a in db.session.scalars(stmt)}
+
+
+RECORD_NAMERS[Appointment.__tablename__] = _appointments_named
 
 
 def _register_demo_seeder() -> None:
