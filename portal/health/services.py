@@ -569,7 +569,7 @@ def upcoming_for_service(user: User, service_id: int) -> dict[int, Appointment]:
 def booking_people(user: User) -> list[tuple[int, str]]:
     """Choices for "who is the appointment for": 0 = the user, else a family member's id."""
     # user.dependants: the family members on the account now (the relationship leaves out removed ones).
-    return [(dependant_id or 0, label) for dependant_id, label in people_labels(user).items()]
+    return [(dependant_id or 0, label) for dependant_id, label in people_labels(user, kin=True).items()]
 
 
 # --- reminders ---------------------------------------------------------------------------------
