@@ -108,6 +108,27 @@ def audit_events(person: User | None = None, prefixes: tuple[str, ...] = (), pag
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+# How the records an audit event was done to are named for a reader: {table: fn(ids) -> {id: (reference,
+# person's name)}}, filled by the domains (an appointment or an enrolment by the reference its person was
+# given, the one on their phone, and whom it is for).
+RECORD_NAMERS: dict = {}
+
+
+def records_named(events) -> dict[tuple[str, str], tuple[str, str]]:
+    """The reference and the person's name of each appointment or enrolment these audit events were done
+    to, by (table, id as stored), one query per kind; a record deleted since is left out."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        target_id = event.target_id or ""
+        if event.target_type in RECORD_NAMERS and target_id.isascii() and target_id.isdigit():
+            wanted.setdefault(event.target_type, set()).add(int(target_id))
+    return {
+        (table, str(record_id)): named
+        for table, ids in wanted.items()
+        for record_id, named in RECORD_NAMERS[table](ids).items()
+    }
+
+
 def people_named(ids) -> dict[int, User]:
     """The accounts with these ids (the people an audit page's events were done to), in one query."""
     ids = {int(i) for i in ids if i is not None and str(i).isascii() and str(i).isdigit()}
@@ -411,20 +432,45 @@ def _same_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def people_labels(user: User) -> dict[int | None, str]:
+def people_labels(user: User, kin: bool = False) -> dict[int | None, str]:
     """How each person a booking or enrolment can be for is named in a choice: the account holder
     (key None) as "Name (you)", each family member (key: their id) by name, with their date of birth
     when someone else on the account has the same name (a son named after his father, two cousins
-    called Fatima), so that no two choices read alike."""
+    called Fatima), so that no two choices read alike. With ``kin``, each family member's name also says
+    who they are to the account holder ("Zainab Khan (your daughter)"), for the choice itself."""
     names = [_same_name(user.full_name)] + [_same_name(d.full_name) for d in user.dependants]
     labels: dict[int | None, str] = {None: _("%(name)s (you)", name=user.full_name)}
     for dependant in user.dependants:
         if names.count(_same_name(dependant.full_name)) > 1:
             born = format_date(dependant.date_of_birth, "medium")
-            labels[dependant.id] = _("%(name)s, born %(date)s", name=dependant.full_name, date=born)
+            named = _("%(name)s, born %(date)s", name=dependant.full_name, date=born)
         else:
-            labels[dependant.id] = dependant.full_name
+            named = dependant.full_name
+        said = kin and (
+            _KIN.get((dependant.relationship_, dependant.gender)) or _KIN.get((dependant.relationship_, None))
+        )
+        labels[dependant.id] = said(named) if said else named
     return labels
+
+
+# Who a family member is to the account holder, said with their name in a choice ("Zainab Khan (your
+# daughter)"): which of three names is the child is otherwise knowledge only the account holder has.
+# A whole phrase each, as Urdu's possessive agrees with the noun (آپ کا بیٹا, آپ کی بیٹی).
+_KIN = {
+    ("child", "male"): lambda name: _("%(name)s (your son)", name=name),
+    ("child", "female"): lambda name: _("%(name)s (your daughter)", name=name),
+    ("child", None): lambda name: _("%(name)s (your child)", name=name),
+    ("spouse", "male"): lambda name: _("%(name)s (your husband)", name=name),
+    ("spouse", "female"): lambda name: _("%(name)s (your wife)", name=name),
+    ("spouse", None): lambda name: _("%(name)s (your husband or wife)", name=name),
+    ("parent", "male"): lambda name: _("%(name)s (your father)", name=name),
+    ("parent", "female"): lambda name: _("%(name)s (your mother)", name=name),
+    ("parent", None): lambda name: _("%(name)s (your mother or father)", name=name),
+    ("sibling", "male"): lambda name: _("%(name)s (your brother)", name=name),
+    ("sibling", "female"): lambda name: _("%(name)s (your sister)", name=name),
+    ("sibling", None): lambda name: _("%(name)s (your brother or sister)", name=name),
+    ("other", None): lambda name: _("%(name)s (a relative)", name=name),
+}
 
 
 def get_dependant(user: User, dependant_id: int) -> Dependant:

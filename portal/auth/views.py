@@ -535,8 +535,9 @@ def audit_log():
             prefixes = next((p for value, _label, p in AUDIT_KINDS if value == form.kind.data), ())
             events = services.audit_events(person, prefixes, page=requested_page())
     people = services.people_named(e.target_id for e in events.items if e.target_type == "users") if events else {}
-    details = {}
+    details, named_records = {}, {}
     if events:
+        named_records = services.records_named(events.items)
         named = services.scope_names(audit_details.scopes_named(events.items))
         details = {e.id: audit_details.describe(e.action, e.details, named) for e in events.items}
     return render_template(
@@ -549,6 +550,7 @@ def audit_log():
         details=details,
         actions=AUDIT_ACTIONS,
         records=AUDIT_RECORDS,
+        named_records=named_records,
     )
 
 

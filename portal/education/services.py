@@ -25,6 +25,7 @@ from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, User
 from portal.auth.services import (
     COMMITMENT_CHECKS,
+    RECORD_NAMERS,
     SCOPE_FINDERS,
     SCOPE_RESOLVERS,
     audit,
@@ -250,6 +251,19 @@ def _institutions_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
 
 SCOPE_RESOLVERS[ROLE_SCHOOL_ADMIN] = _institution_name
 SCOPE_FINDERS[ROLE_SCHOOL_ADMIN] = _institutions_named
+
+
+def _enrolments_named(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """The audit log's name of each enrolment: its reference and who sits in the place."""
+    stmt = (
+        select(Enrolment)
+        .where(Enrolment.id.in_(ids))
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.dependant))
+    )
+    return {e.id: (e.reference, e.person_name) for e in db.session.scalars(stmt)}
+
+
+RECORD_NAMERS[Enrolment.__tablename__] = _enrolments_named
 
 
 # --- people --------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def enrol(section_id: int):
     form = EnrolForm()
     form.person.choices = [
         ("self" if dependant_id is None else str(dependant_id), label)
-        for dependant_id, label in auth_services.people_labels(current_user).items()
+        for dependant_id, label in auth_services.people_labels(current_user, kin=True).items()
     ]
     error = None
     if form.validate_on_submit():

@@ -19,7 +19,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock, refs
 from portal.auth.models import Dependant, User
-from portal.auth.services import COMMITMENT_CHECKS, SCOPE_FINDERS, SCOPE_RESOLVERS, get_dependant, people_labels
+from portal.auth.services import (
+    COMMITMENT_CHECKS,
+    RECORD_NAMERS,
+    SCOPE_FINDERS,
+    SCOPE_RESOLVERS,
+    get_dependant,
+    people_labels,
+)
 from portal.bilingual import in_language, names_hold_words, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
@@ -562,7 +569,7 @@ def upcoming_for_service(user: User, service_id: int) -> dict[int, Appointment]:
 def booking_people(user: User) -> list[tuple[int, str]]:
     """Choices for "who is the appointment for": 0 = the user, else a family member's id."""
     # user.dependants: the family members on the account now (the relationship leaves out removed ones).
-    return [(dependant_id or 0, label) for dependant_id, label in people_labels(user).items()]
+    return [(dependant_id or 0, label) for dependant_id, label in people_labels(user, kin=True).items()]
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -643,6 +650,19 @@ def _clinics_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
 
 SCOPE_RESOLVERS["clinic_admin"] = _clinic_name
 SCOPE_FINDERS["clinic_admin"] = _clinics_named
+
+
+def _appointments_named(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """The audit log's name of each appointment: its reference and whom it is for."""
+    stmt = (
+        select(Appointment)
+        .where(Appointment.id.in_(ids))
+        .options(joinedload(Appointment.user), joinedload(Appointment.dependant))
+    )
+    return {a.id: (a.reference, a.patient_name) for a in db.session.scalars(stmt)}
+
+
+RECORD_NAMERS[Appointment.__tablename__] = _appointments_named
 
 
 def _register_demo_seeder() -> None:

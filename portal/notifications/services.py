@@ -12,8 +12,9 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from flask import current_app
-from flask_babel import force_locale
+from flask import current_app, has_request_context
+from flask_babel import force_locale, get_locale
+from flask_login import current_user
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -43,6 +44,18 @@ def register_reminder_hook(hook: Callable[[datetime], int]) -> Callable[[datetim
     return hook
 
 
+def _language_for(user) -> str:
+    """The language a message to ``user`` is written in: the one they are reading now when they are the
+    person signed in on this request (they booked or enrolled themselves), else their account's.
+
+    The two are the same for an ordinary account (choosing a language also saves it), but a demo persona
+    is shared by a room and keeps its saved language while each phone shows its own: Ayesha booking on an
+    Urdu phone is told in Urdu, on her Messages page and by SMS."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False) and current_user.id == user.id:
+        return str(get_locale())
+    return getattr(user, "preferred_language", None) or "en"
+
+
 def _text(value, language: str) -> str:
     with force_locale(language or "en"):
         return str(value() if callable(value) else value)
@@ -55,14 +68,14 @@ def notify(
     channels: Iterable[str] = (CHANNEL_SMS, CHANNEL_IN_APP),
     dedupe_key: str | None = None,
 ) -> list[Message]:
-    """Queue a message to ``user`` on each channel, in the user's preferred language.
+    """Queue a message to ``user`` on each channel, in their language (``_language_for``).
 
     ``subject`` and ``body`` may be lazy strings or callables (rendered under the user's locale).
     With ``dedupe_key``, a message already queued under that key is not queued again.
     Email is skipped for people without an address; SMS to someone without a mobile number is
     recorded as failed so staff can see it.
     """
-    language = getattr(user, "preferred_language", None) or "en"
+    language = _language_for(user)
     subject_text = _text(subject, language)[:200]
     body_text = _text(body, language)
     now = clock.now()

@@ -756,3 +756,19 @@ def test_the_approvals_queue_reads_its_people_and_cohorts_with_the_queue_not_row
 
     few = statements_for_queue_of(2)
     assert statements_for_queue_of(4) == few
+
+
+def test_the_audit_log_names_an_approved_enrolment_by_its_reference_and_person(client, auth, world, make_user):
+    """The superadmin reads which request was approved as the person saw it: its reference and name."""
+    admin, section, _other = world
+    enrolment = services.enrol(make_user(full_name="Ayesha Applicant"), section.id).enrolment
+    db.session.commit()
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/approvals")
+    client.post(f"/school-admin/enrolments/{enrolment.id}/approve", data={"csrf_token": token})
+    auth.logout()
+    auth.login(make_user(roles=["superadmin"]))
+    html = client.get("/admin/audit").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if "Enrolment approved" in r)
+    record = re.search(r'data-label="Record">(.*?)</td>', row, re.S).group(1)
+    assert f'Enrolment <bdi dir="ltr">{enrolment.reference}</bdi>' in record and "Ayesha Applicant" in record

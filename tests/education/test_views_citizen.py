@@ -695,9 +695,9 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
     path = f"/courses/sections/{section.id}/enrol"
     assert radio_choices(client.get(path).get_data(as_text=True)) == {
         "self": (True, False, "Ayesha (you) (cannot join)"),
-        sana: (False, False, "Sana"),
-        bilal: (False, False, "Bilal"),
-        ali: (True, False, "Ali (cannot join)"),
+        sana: (False, False, "Sana (your daughter)"),
+        bilal: (False, False, "Bilal (your son)"),
+        ali: (True, False, "Ali (your son) (cannot join)"),
     }
     refused = post_enrol(client, section, person=ali).get_data(as_text=True)
     assert "ages 18–35" in refused and db.session.scalar(select(Enrolment.id)) is None
@@ -705,11 +705,12 @@ def test_enrol_form_greys_out_who_cannot_join_and_chooses_the_one_who_can(
     services.enrol(user, section.id, dependant_id=family["Sana"].id)
     db.session.commit()
     people = radio_choices(client.get(path).get_data(as_text=True))
-    assert people[sana] == (True, False, "Sana (already in this cohort)") and people[bilal] == (False, True, "Bilal")
+    assert people[sana] == (True, False, "Sana (your daughter) (already in this cohort)")
+    assert people[bilal] == (False, True, "Bilal (your son)")
     with client.session_transaction() as session:
         session["lang"] = "ur"
     html = client.get(path).get_data(as_text=True)
-    assert "Sana (پہلے ہی اس گروپ میں)" in html and "Ali (شامل نہیں ہو سکتے)" in html
+    assert "Sana (آپ کی بیٹی) (پہلے ہی اس گروپ میں)" in html and "Ali (آپ کا بیٹا) (شامل نہیں ہو سکتے)" in html
 
     services.enrol(user, section.id, dependant_id=family["Bilal"].id)
     db.session.commit()

@@ -757,3 +757,28 @@ def test_admin_pages_carry_their_scope_class_for_the_layout_rules(client, auth, 
         css = response.get_data(as_text=True)
     assert ".clinic-admin ul.cards { list-style: none; padding: 0; }" in css
     assert ".clinic-admin td.actions { display: table-cell; }" in css
+
+
+def test_the_audit_log_names_a_checked_in_appointment_by_its_reference_and_patient(
+    client, auth, setup, citizen, make_user
+):
+    """What the room saw on the citizen's phone (the reference, the child's name) is what the superadmin
+    reads in the audit log, not the appointment's row number."""
+    auth.login(setup["admin"])
+    appointment = setup["tomorrow"]
+    appointment.visit_date, appointment.starts_at = MONDAY, karachi(MONDAY, 12, 15)
+    db.session.commit()
+    day = f"/clinic-admin/clinics/{setup['clinic'].id}/day"
+    post(
+        client,
+        f"/clinic-admin/appointments/{appointment.id}/status",
+        {"status": "arrived", "arrival_code": appointment.arrival_code},
+        day,
+    )
+    assert db.session.get(Appointment, appointment.id).status == "arrived"
+    auth.logout()
+    auth.login(make_user(roles=["superadmin"]))
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", client.get("/admin/audit").text, re.S) if "checked in" in r)
+    record = re.search(r'data-label="Record">(.*?)</td>', row, re.S).group(1)
+    assert f'Appointment <bdi dir="ltr">{appointment.reference}</bdi>' in record
+    assert "Hamza Khan" in record and f">{appointment.id}<" not in record

@@ -203,13 +203,13 @@ def test_booking_form_greys_out_who_already_has_an_appointment_for_the_service(c
     auth.login(citizen)
     assert radio_choices(client.get(book_page(service, karachi(TUESDAY, 10))).get_data(as_text=True)) == {
         "0": (False, True, "Ayesha Khan (you)"),
-        str(hamza): (False, False, "Hamza Khan"),
+        str(hamza): (False, False, "Hamza Khan (your son)"),
     }
     book(client, service, karachi(TUESDAY, 9))
     html = client.get(book_page(service, karachi(TUESDAY, 10))).get_data(as_text=True)
     assert radio_choices(html) == {
         "0": (True, False, "Ayesha Khan (you) (already booked for Mar 3, 2026)"),
-        str(hamza): (False, True, "Hamza Khan"),
+        str(hamza): (False, True, "Hamza Khan (your son)"),
     }
     mine = db.session.scalar(select(Appointment.reference))
     refused = client.post(book_page(service, karachi(TUESDAY, 10)), data={**form_fields(html), "person": "0"})
@@ -226,7 +226,7 @@ def test_booking_form_greys_out_who_already_has_an_appointment_for_the_service(c
     with client.session_transaction() as session:
         session["lang"] = "ur"
     html = client.get(book_page(service, karachi(TUESDAY, 12))).get_data(as_text=True)
-    assert "Hamza Khan (3 مارچ، 2026 کے لیے پہلے ہی بک ہے)" in html
+    assert "Hamza Khan (آپ کا بیٹا) (3 مارچ، 2026 کے لیے پہلے ہی بک ہے)" in html
 
 
 def test_cancel_flow(client, auth, make_service, citizen):

@@ -209,29 +209,38 @@ def test_back_to_the_form_after_taking_the_last_place_shows_ones_own_booking(cli
 
 
 def test_who_the_appointment_is_for_tells_people_with_the_same_name_apart(client, auth, make_service, make_user):
-    """A son named after his father, two cousins called Fatima: the choices read '(you)' for the account
-    holder and give the date of birth of a family member whose name someone else on the account has."""
+    """A son named after his father, two daughters called Fatima: the choices read '(you)' for the account
+    holder, say who each family member is to them, and give the date of birth of a family member whose
+    name someone else on the account has."""
     from datetime import date
 
     from portal.auth.models import Dependant
 
     service = make_service()
     father = make_user(full_name="Muhammad Ali")
-    for name, born in (("Muhammad Ali", date(2012, 4, 1)), ("Fatima", date(2015, 1, 9)), ("Fatima", date(2018, 7, 2))):
-        father.dependants.append(Dependant(full_name=name, relationship_="child", date_of_birth=born, gender="male"))
+    for name, born, gender in (
+        ("Muhammad Ali", date(2012, 4, 1), "male"),
+        ("Fatima", date(2015, 1, 9), "female"),
+        ("Fatima", date(2018, 7, 2), "female"),
+    ):
+        father.dependants.append(Dependant(full_name=name, relationship_="child", date_of_birth=born, gender=gender))
+    father.dependants.append(
+        Dependant(full_name="Aslam", relationship_="parent", date_of_birth=date(1950, 1, 1), gender="other")
+    )
     db.session.commit()
     auth.login(father)
     html = client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
     labels = re.findall(r'type="radio" value="\d+"[^>]*> ([^<]+)</label>', html)
     assert labels == [
         "Muhammad Ali (you)",
-        "Muhammad Ali, born Apr 1, 2012",
-        "Fatima, born Jan 9, 2015",
-        "Fatima, born Jul 2, 2018",
+        "Muhammad Ali, born Apr 1, 2012 (your son)",
+        "Fatima, born Jan 9, 2015 (your daughter)",
+        "Fatima, born Jul 2, 2018 (your daughter)",
+        "Aslam (your mother or father)",  # gender: other
     ]
     in_urdu(client)
     html = client.get(book_page(service, karachi(TUESDAY, 9))).get_data(as_text=True)
-    assert "Muhammad Ali (آپ)" in html and "Fatima، پیدائش 9 جنوری، 2015" in html
+    assert "Muhammad Ali (آپ)" in html and "Fatima، پیدائش 9 جنوری، 2015 (آپ کی بیٹی)" in html
 
 
 def test_times_page_says_why_a_day_has_no_times(client, make_service):

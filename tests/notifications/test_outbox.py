@@ -7,6 +7,9 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from flask import session
+from flask_babel import get_locale
+from flask_login import login_user
 from sqlalchemy import func, select, update
 
 from portal import clock
@@ -63,6 +66,25 @@ def test_notify_queues_one_message_per_channel(make_user):
     assert in_app.status == STATUS_SENT and in_app.sent_at == clock.now()  # delivered at once
     assert all(m.subject == "Booked" and m.body == "Your reference is H-1234" for m in by_channel.values())
     assert all(m.user_id == user.id and m.created_at == clock.now() for m in by_channel.values())
+
+
+def test_the_person_who_acted_is_told_in_the_language_they_are_reading(app, make_user):
+    """A demo persona keeps its saved language (English) while a phone in the room shows it in Urdu: the
+    message to the person signed in is written in the language of their pages, anyone else's in their own."""
+    me = make_user(preferred_language="en")
+    other = make_user(preferred_language="en")
+    with app.test_request_context("/"):
+        session["lang"] = "ur"
+        login_user(me)
+        for user in (me, other):
+            notify(user, subject=lambda: str(get_locale()), body="-", channels=(CHANNEL_SMS, CHANNEL_IN_APP))
+    db.session.commit()
+    assert [(m.user_id, m.channel, m.subject) for m in messages()] == [
+        (me.id, CHANNEL_SMS, "ur"),
+        (me.id, CHANNEL_IN_APP, "ur"),
+        (other.id, CHANNEL_SMS, "en"),
+        (other.id, CHANNEL_IN_APP, "en"),
+    ]
 
 
 def test_notify_skips_email_when_there_is_no_address(make_user):
