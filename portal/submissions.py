@@ -25,8 +25,9 @@ A record deleted (a role removed, a rule taken away, a closure lifted) takes its
 gives the highest id again, and a post sent again must then create anew, never find another record.
 
 Bookings, walk-ins and enrolments keep the token in a column of their own (they came first).
-Nothing prunes old rows yet (there is no cleanup command to hang it on): a post is only ever repeated
-within minutes, so rows older than a day may be deleted at any time.
+A post is only ever repeated within minutes, so ``prune`` deletes claims older than a day
+(``flask housekeeping``, run daily from cron): the table holds about a day of admin creates and family
+additions, whatever the portal's age.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, delete, event, inspect, select
@@ -59,6 +60,10 @@ class FormSubmission(db.Model):
     # None only inside the transaction that claimed the post, until the record is created.
     record_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# A post sent again after this long is treated as a new post: far beyond a double tap or a browser's retry.
+KEPT_FOR = timedelta(days=1)
 
 
 @dataclass
@@ -129,3 +134,11 @@ def _forget_deleted_records(session, flush_context, instances):
         session.connection().execute(
             delete(FormSubmission.__table__).where(FormSubmission.kind == kind, FormSubmission.record_id.in_(ids))
         )
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete claims older than KEPT_FOR; return how many. A post repeated after that creates anew."""
+    cutoff = (now or clock.now()) - KEPT_FOR
+    result = db.session.execute(delete(FormSubmission).where(FormSubmission.created_at < cutoff))
+    db.session.commit()
+    return result.rowcount or 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -207,3 +207,31 @@ def test_a_family_member_removed_since_is_added_again_by_the_same_post(make_user
     assert again != first and add() == again
     db.session.expire_all()
     assert [d.id for d in db.session.get(User, citizen.id).dependants] == [again]
+
+
+def test_housekeeping_deletes_claims_older_than_a_day_and_keeps_todays(app, staff):
+    old = add_clinic(staff, token="old-post-token")
+    recent = add_clinic(staff, token="recent-post-token", name="Mayo Hospital OPD")
+    now = submissions.clock.now()
+    db.session.execute(
+        FormSubmission.__table__.update()
+        .where(FormSubmission.record_id == old.id)
+        .values(created_at=now - submissions.KEPT_FOR - timedelta(minutes=1))
+    )
+    db.session.execute(
+        FormSubmission.__table__.update()
+        .where(FormSubmission.record_id == recent.id)
+        .values(created_at=now - submissions.KEPT_FOR + timedelta(minutes=1))
+    )
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["housekeeping"])
+
+    assert result.exit_code == 0, result.output
+    assert "form claims deleted: 1" in result.output
+    db.session.expire_all()
+    assert db.session.scalars(select(FormSubmission.record_id)).all() == [recent.id]
+    # The same post within the day still finds its clinic; the day-old one is a new post.
+    assert add_clinic(staff, token="recent-post-token", name="Mayo Hospital OPD").id == recent.id
+    assert add_clinic(staff, token="old-post-token").id != old.id
+    assert count(Clinic) == 3

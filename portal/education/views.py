@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from portal import clock
 from portal.auth import services as auth_services
@@ -341,7 +342,6 @@ def verify_link(code: str) -> str:
 
 def qr_svg(text: str) -> str:
     import segno
-    from markupsafe import Markup
 
     svg = segno.make(text, error="m").svg_inline(scale=4, title=_("Verification link"), dark="#000", light="#fff")
     return Markup(svg)  # noqa: S704 - segno output, built only from our own link
@@ -634,16 +634,18 @@ def approve(enrolment_id: int):
     else:
         db.session.commit()
         if enrolment.status == "enrolled":
-            flash(_("%(name)s is enrolled.", name=enrolment.person_name), "success")
+            message, category = _("%(name)s is enrolled.", name=enrolment.person_name), "success"
         else:
-            flash(
-                _(
-                    "No seat was left: %(name)s is on the waitlist (number %(position)s) and has been told.",
-                    name=enrolment.person_name,
-                    position=services.waitlist_position(enrolment),
-                ),
-                "warning",
+            message = _(
+                "No seat was left: %(name)s is on the waitlist (number %(position)s) and has been told.",
+                name=enrolment.person_name,
+                position=services.waitlist_position(enrolment),
             )
+            category = "warning"
+        if request.form.get("back") != "roster":  # the approved row leaves the queue, and its link with it
+            roster = url_for("education.roster", section_id=enrolment.section_id)
+            message = Markup('{} <a href="{}">{}</a>').format(message, roster, _("Open the roster"))
+        flash(message, category)
     return redirect(back)
 
 

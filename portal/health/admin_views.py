@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,6 +34,9 @@ from portal.health.forms import (
 from portal.health.models import STATUSES, Clinic
 from portal.health.views import client_ip, found
 from portal.spreadsheets import spreadsheet_safe
+
+# The session key of a status just changed on the daily list, said at its row on the next page.
+ROW_DONE = "health.row_done"
 
 
 def _error_at_field(form, exc: DomainError) -> str | None:
@@ -305,9 +308,17 @@ def admin_closure_delete(closure_id: int):
     return redirect(url_for("health.admin_closures", clinic_id=clinic_id))
 
 
-def _day_page(clinic, day, day_form: DayForm | None = None, row_error: dict | None = None, status: int = 200):
+def _day_page(
+    clinic,
+    day,
+    day_form: DayForm | None = None,
+    row_error: dict | None = None,
+    row_done: dict | None = None,
+    status: int = 200,
+):
     """The daily list of ``day``. ``row_error`` ({"id", "message", "code"}) shows a refused status change
-    at its row, with the code that was typed; ``day_form`` carries an error at the Date field."""
+    at its row, with the code that was typed, and ``row_done`` ({"id", "message"}) a status just changed;
+    ``day_form`` carries an error at the Date field."""
     first, last = admin.week_of(day)
     if day_form is None:
         day_form = DayForm(formdata=None, data={"date": day.isoformat()})
@@ -324,6 +335,7 @@ def _day_page(clinic, day, day_form: DayForm | None = None, row_error: dict | No
         today=clock.today(),
         no_show_allowed=admin.no_show_allowed,
         row_error=row_error or {},
+        row_done=row_done or {},
         prev_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
     )
@@ -343,7 +355,7 @@ def _asked_day(clinic):
 def admin_day(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     day, refused = _asked_day(clinic)
-    return refused or _day_page(clinic, day)
+    return refused or _day_page(clinic, day, row_done=session.pop(ROW_DONE, None))
 
 
 def _csv_response(rows: list[tuple], filename: str) -> Response:
@@ -397,7 +409,11 @@ def admin_status(appointment_id: int):
         row_error = {"id": appointment_id, "message": str(exc), "code": form.arrival_code.data or ""}
         return _day_page(db.session.get(Clinic, clinic_id), day, row_error=row_error, status=400)
     db.session.commit()
-    flash(_("%(ref)s is now: %(status)s.", ref=updated.reference, status=STATUS_LABELS[updated.status]), "success")
+    # Said at the row, which the list opens at (#a<id>): on a phone a message at the top is out of view.
+    session[ROW_DONE] = {
+        "id": appointment_id,
+        "message": _("%(ref)s is now: %(status)s.", ref=updated.reference, status=STATUS_LABELS[updated.status]),
+    }
     return redirect(url_for("health.admin_day", clinic_id=clinic_id, date=day.isoformat()) + f"#a{appointment_id}")
 
 

@@ -50,6 +50,19 @@ def test_the_sign_in_page_offers_every_persona_in_demo_mode_only(app, client, pe
         assert persona.full_name in page
 
 
+def test_a_link_at_the_top_leads_to_the_personas_below_the_form(app, client, personas):
+    jump = '<a href="#demo-title">Demo: sign in as one of the demo people</a>'
+    assert jump not in client.get("/login").text
+    app.config["DEMO_MODE"] = True
+    page = client.get("/login").text
+    # Before the form (on a phone the personas are two screens down), and it leads to their heading.
+    assert page.index(jump) < page.index('<form method="post" novalidate class="form">')
+    assert page.index(jump) < page.index('<h2 id="demo-title">')
+    # Once the form shows an error, the person is signing in themselves: the page starts with the error.
+    refused = client.post("/login", data={"csrf_token": csrf_token(client, "/login"), "identifier": "", "password": ""})
+    assert jump not in refused.text and '<h2 id="demo-title">' in refused.text
+
+
 def test_one_click_is_refused_without_demo_mode(app, client, personas):
     response = post_one_click(client, "provincial_official")
     assert response.status_code == 404

@@ -376,10 +376,13 @@ def test_approvals_queue_approve_and_reject(client, auth, world, make_user):
     token = csrf_token(client, "/school-admin/approvals")
     response = client.post(f"/school-admin/enrolments/{first.id}/approve", data={"csrf_token": token},
                            follow_redirects=True)  # fmt: skip
-    assert "First Applicant is enrolled." in response.get_data(as_text=True)
+    roster_link = f'<a href="/school-admin/sections/{section.id}/roster">Open the roster</a>'
+    # The approved row leaves the queue with its roster link: the message carries one.
+    assert f"First Applicant is enrolled. {roster_link}</div>" in response.get_data(as_text=True)
     response = client.post(f"/school-admin/enrolments/{second.id}/approve", data={"csrf_token": token},
                            follow_redirects=True)  # fmt: skip
     assert "Second Applicant is on the waitlist (number 1)" in response.get_data(as_text=True)
+    assert f"and has been told. {roster_link}</div>" in response.get_data(as_text=True)
     again = client.post(f"/school-admin/enrolments/{second.id}/approve", data={"csrf_token": token},
                         follow_redirects=True)  # fmt: skip
     assert "This enrolment cannot be changed any more." in again.get_data(as_text=True)
@@ -394,6 +397,22 @@ def test_approvals_queue_approve_and_reject(client, auth, world, make_user):
         "rejected",
     ]
     assert client.post(f"/school-admin/enrolments/{first.id}/approve", data={}).status_code == 400
+
+
+def test_approving_from_the_roster_comes_back_to_it_without_a_link_to_itself(client, auth, world, make_user):
+    admin, section, _other = world
+    applicant = services.enrol(make_user(full_name="Roster Applicant"), section.id).enrolment
+    db.session.commit()
+    auth.login(admin)
+    roster = f"/school-admin/sections/{section.id}/roster"
+    response = client.post(
+        f"/school-admin/enrolments/{applicant.id}/approve",
+        data={"csrf_token": csrf_token(client, roster), "back": "roster"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(roster)
+    html = client.get(roster).get_data(as_text=True)
+    assert "Roster Applicant is enrolled.</div>" in html and "Open the roster" not in html
+    assert db.session.get(Enrolment, applicant.id).status == "enrolled"
 
 
 def test_approving_when_the_waitlist_is_full_explains_why_it_stays_pending(client, auth, world, make_user):

@@ -140,8 +140,14 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     assert f'aria-describedby="status-error-{appointment.id}"' in code_box
     assert "does not match" not in client.get(day).get_data(as_text=True)  # nothing left behind in a flash
     assert db.session.get(Appointment, appointment.id).status == "booked"
-    post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code.lower()}, day)
+    response = post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code.lower()}, day)
     assert db.session.get(Appointment, appointment.id).status == "arrived"
+    # The list opens at the row (#a<id>), and the row says what changed: on a phone the top is out of view.
+    assert response.headers["Location"].endswith(f"#a{appointment.id}")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    done = f'<p class="flash flash-success row-notice" role="status">{appointment.reference} is now: Arrived.</p>'
+    assert done in _row(html, appointment.id) and html.count(f"{appointment.reference} is now") == 1
+    assert "is now" not in client.get(day).get_data(as_text=True)  # said once
     post(client, status, {"status": "seen"}, day)
     assert db.session.get(Appointment, appointment.id).status == "seen"
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "health_appointments")).all()
