@@ -455,6 +455,25 @@ PRACTITIONERS = (
     "Dr. Sobia Rana",
     "Dr. Adnan Cheema",
 )
+# Every doctor's or practitioner's name the demo data uses (here and in portal/health/demo.py), in Urdu
+# letters, as a clinic would write them on an Urdu page ("LHV": a lady health visitor).
+PRACTITIONERS_UR = {
+    "Dr. Saima Iqbal": "ڈاکٹر صائمہ اقبال",
+    "Dr. Asif Mehmood": "ڈاکٹر آصف محمود",
+    "Dr. Farah Naz": "ڈاکٹر فرح ناز",
+    "Dr. Khalid Javed": "ڈاکٹر خالد جاوید",
+    "Dr. Rubina Aslam": "ڈاکٹر روبینہ اسلم",
+    "Dr. Naveed Akhtar": "ڈاکٹر نوید اختر",
+    "LHV Shamim Bibi": "ایل ایچ وی شمیم بی بی",
+    "Dr. Tahir Abbas": "ڈاکٹر طاہر عباس",
+    "Dr. Sobia Rana": "ڈاکٹر صوبیہ رانا",
+    "Dr. Adnan Cheema": "ڈاکٹر عدنان چیمہ",
+    "Dr. Sana Javed": "ڈاکٹر ثنا جاوید",
+    "Dr. Kamran Aslam": "ڈاکٹر کامران اسلم",
+    "Dr. Fatima Noor": "ڈاکٹر فاطمہ نور",
+    "LHV Shazia Parveen": "ایل ایچ وی شازیہ پروین",
+    "Dr. Asad Mehmood": "ڈاکٹر اسد محمود",
+}
 
 CANCEL_REASONS = ("Feeling better", "Travelling", "Found another clinic", "Family event", "Clinic closed early")
 CLINIC_CANCEL_REASON = "Doctor on leave"

@@ -427,7 +427,8 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
                     "min_notice_hours": 2,
                     "horizon_days": FUTURE_DAYS,
                     "cancel_cutoff_hours": 2,
-                    "practitioner": rng.choice(data.PRACTITIONERS),
+                    "practitioner": (practitioner := rng.choice(data.PRACTITIONERS)),
+                    "practitioner_ur": data.PRACTITIONERS_UR[practitioner],
                     "active": True,
                     "created_at": now - timedelta(days=400),
                 }

@@ -258,6 +258,7 @@ SERVICE_FIELDS = (
     "horizon_days",
     "cancel_cutoff_hours",
     "practitioner",
+    "practitioner_ur",
 )
 
 

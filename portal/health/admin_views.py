@@ -132,6 +132,7 @@ def _service_data(form: ServiceForm) -> dict:
         "name": form.name.data.strip(),
         "name_ur": optional_text(form.name_ur),
         "practitioner": optional_text(form.practitioner),
+        "practitioner_ur": optional_text(form.practitioner_ur),
     }
 
 

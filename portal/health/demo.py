@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.auth.models import ROLE_CLINIC_ADMIN, RoleAssignment
-from portal.demo.data import SERVICE_NAMES_UR
+from portal.demo.data import PRACTITIONERS_UR, SERVICE_NAMES_UR
 from portal.demo.generate import place_ur, urdu_district_names
 from portal.extensions import db
 from portal.health import schedule
@@ -100,6 +100,7 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
                     horizon_days=14,
                     cancel_cutoff_hours=2,
                     practitioner=practitioner,
+                    practitioner_ur=PRACTITIONERS_UR.get(practitioner),
                     active=True,
                 )
                 _hours(service)
@@ -111,6 +112,7 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
             clinic.address_ur = clinic.address_ur or place_ur(address, districts_ur)
         for service in clinic.services:
             service.name_ur = service.name_ur or SERVICE_NAMES_UR.get(service.name)
+            service.practitioner_ur = service.practitioner_ur or PRACTITIONERS_UR.get(service.practitioner)
         clinics[name] = clinic
 
     mayo = clinics["Mayo Hospital OPD"]

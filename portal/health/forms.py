@@ -193,7 +193,12 @@ class ServiceForm(SubmissionTokenMixin, ConfirmsCancellations, FlaskForm):
         validators=[InputRequired(_required), NumberRange(0, 168, _l("Between 0 and 168 hours."))],
         default=2,
     )
-    practitioner = StringField(_l("Doctor or practitioner (optional)"), validators=[Optional(), Length(max=120)])
+    practitioner = StringField(
+        _l("Doctor or practitioner (optional)"), validators=[Optional(), Length(max=120)], render_kw=ENGLISH_INPUT
+    )
+    practitioner_ur = StringField(
+        _l("Doctor or practitioner in Urdu (optional)"), validators=[Optional(), Length(max=120)], render_kw=URDU_INPUT
+    )
     active = BooleanField(_l("Taking appointments"), default=True)
 
 

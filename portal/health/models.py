@@ -78,6 +78,8 @@ class Service(db.Model):
     horizon_days: Mapped[int] = mapped_column(Integer, default=14)
     cancel_cutoff_hours: Mapped[int] = mapped_column(Integer, default=2)
     practitioner: Mapped[str | None] = mapped_column(String(120))
+    practitioner_ur: Mapped[str | None] = mapped_column(String(120))  # in Urdu letters, when the admin gave it
+    shown_practitioner = Shown("practitioner", "practitioner_ur")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -13,7 +13,7 @@ from portal.demo.personas import PERSONAS
 from portal.demo.seed import PERSONA_CLINIC, education_available, reset_demo_data, seed, seed_punjab
 from portal.districts import DISTRICT_NAMES
 from portal.extensions import db
-from portal.health.models import Appointment, Clinic, Slot
+from portal.health.models import Appointment, Clinic, Service, Slot
 
 
 def full_seed(size: str, seed_value: int) -> dict[str, int]:
@@ -306,3 +306,20 @@ def test_every_demo_cohort_has_its_urdu_name_and_cancelled_appointments_their_ur
     full_seed("small", 5)
     db.session.commit()
     assert demo_texts() == first
+
+
+def test_every_demo_doctor_has_a_name_in_urdu_letters(app):
+    """Each service's doctor or practitioner gets the Urdu spelling beside the English one, by look-up
+    (no English letter left in it), the hand-written clinics' and the generated ones' alike."""
+    import re
+
+    from portal.demo.data import PRACTITIONERS_UR
+
+    full_seed("small", 5)
+    db.session.commit()
+    rows = db.session.execute(
+        select(Service.practitioner, Service.practitioner_ur).where(Service.practitioner.is_not(None)).distinct()
+    ).all()
+    assert len(rows) > 5 and all(PRACTITIONERS_UR[english] == urdu for english, urdu in rows), rows
+    assert not [urdu for _english, urdu in rows if re.search(r"[A-Za-z]", urdu)]
+    assert ("Dr. Sana Javed", "ڈاکٹر ثنا جاوید") in [tuple(r) for r in rows]  # Mayo Hospital's General OPD

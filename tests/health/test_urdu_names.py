@@ -203,3 +203,34 @@ def test_urdu_names_on_english_pages_are_marked_urdu(client, auth, make_user, ma
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<bdi class="name" lang="ur" dir="rtl">حمزہ خان</bdi>' in page
     assert '<td data-label="For"><bdi lang="ur" dir="rtl">حمزہ خان</bdi></td>' in client.get("/appointments").text
+
+
+def test_the_doctors_name_in_urdu_letters_is_saved_by_the_admin_and_shown_to_urdu_readers(
+    client, auth, make_user, make_clinic
+):
+    clinic = make_clinic(name_ur=MAYO_UR)
+    admin = make_user(roles=[("clinic_admin", clinic.id)])
+    auth.login(admin)
+    path = f"/clinic-admin/clinics/{clinic.id}/services/new"
+    form = client.get(path).get_data(as_text=True)
+    assert 'name="practitioner_ur"' in form
+    sent = {**SERVICE_FORM, "name_ur": OPD_UR, "practitioner": "Dr. Sana Javed"}
+    too_long = post_form(client, path, {**sent, "practitioner_ur": "ڈ" * 121})
+    assert too_long.status_code == 200 and "Field cannot be longer than 120 characters" in too_long.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Service).where(Service.name == "Antenatal care")) is None
+    assert post_form(client, path, {**sent, "practitioner_ur": "  ڈاکٹر ثنا جاوید "}).status_code == 302
+    service = db.session.scalar(select(Service).where(Service.name == "Antenatal care"))
+    assert (service.practitioner, service.practitioner_ur) == ("Dr. Sana Javed", "ڈاکٹر ثنا جاوید")
+    auth.logout()
+
+    page = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    assert "<p>Dr. Sana Javed</p>" in page and "ڈاکٹر" not in page
+    in_urdu(client)
+    page = client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
+    assert "<p>ڈاکٹر ثنا جاوید</p>" in page and "Sana Javed" not in page
+    # Without an Urdu spelling, the English one, marked English.
+    service.practitioner_ur = None
+    db.session.commit()
+    assert '<p><bdi lang="en">Dr. Sana Javed</bdi></p>' in client.get(f"/clinics/{clinic.id}").get_data(as_text=True)
