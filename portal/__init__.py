@@ -144,12 +144,17 @@ def register_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401
 
 
+# The largest id an id column holds: INTEGER, 32 bits on PostgreSQL (SQLite's would take 64).
+LARGEST_ID = 2**31 - 1
+
+
 class DatabaseId(IntegerConverter):
-    """``<int:…>`` in every route: only numbers a database id can hold (up to 2⁶³ − 1). A longer one is
-    a page that does not exist (404), not a number SQLite refuses to bind (500)."""
+    """``<int:…>`` in every route: only numbers a database id can hold (LARGEST_ID). A larger one is a
+    page that does not exist (404), not a number PostgreSQL refuses to compare with an INTEGER column, or
+    SQLite to bind (500)."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", LARGEST_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -247,10 +247,14 @@ def test_a_page_that_fails_with_its_error_page_still_answers_in_both_languages(
     assert "secret internals" not in html and "Traceback" not in html
 
 
-HUGE = 10**20  # past what a 64-bit integer (and so SQLite) can hold
-
-
-def test_an_id_too_large_for_the_database_is_a_missing_page_on_every_route(app, client, auth, make_user):
+@pytest.mark.parametrize(
+    "huge",
+    [
+        2**31,  # one past PostgreSQL's INTEGER, which every id column is
+        10**20,  # past what a 64-bit integer (and so SQLite) can hold
+    ],
+)
+def test_an_id_too_large_for_the_database_is_a_missing_page_on_every_route(app, client, auth, make_user, huge):
     """Generated from the URL map, so that a new route with a number in its address is covered too."""
     staff = make_user(roles=["superadmin", "official"])
     auth.login(staff)
@@ -259,7 +263,7 @@ def test_an_id_too_large_for_the_database_is_a_missing_page_on_every_route(app, 
         numbers = [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
         if not numbers or "GET" not in rule.methods:
             continue
-        values = {name: (HUGE if name in numbers else "X") for name in rule.arguments}
+        values = {name: (huge if name in numbers else "X") for name in rule.arguments}
         path = rule.build(values, append_unknown=False)[1]
         response = client.get(path)
         tried.append(path)

@@ -21,6 +21,8 @@ HOSTILE = st.sampled_from(
         "-1",
         "-999999999999",
         "99999999999999999999",
+        "2147483648",  # one past PostgreSQL's INTEGER
+        "9223372036854775807",
         "²",  # a digit to str.isdigit, not to int()
         "١٢٣",  # Arabic-Indic digits: int() reads them
         "1e309",
