@@ -294,6 +294,11 @@ def security_headers(app: Flask) -> list[tuple[str, str]]:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from portal.auth import signed_in
+
+    # A device's "last seen", moved on at most every few minutes, after the page.
+    app.after_request(signed_in.note_seen)
+
     @app.after_request
     def add_security_headers(response):
         for name, value in security_headers(app):
@@ -443,12 +448,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from portal.auth.cli import sign_ins_cli
     from portal.dashboard.cli import dashboard_cli
     from portal.demo.cli import seed_demo_command
     from portal.housekeeping import housekeeping_command
     from portal.notifications.cli import notifications_cli
 
     app.cli.add_command(dashboard_cli)
+    app.cli.add_command(sign_ins_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(housekeeping_command)
