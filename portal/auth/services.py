@@ -354,6 +354,8 @@ def sign_out(user: User) -> None:
 def sign_out_device(user: User, sign_in_id: int, ip: str | None = None) -> SignIn:
     """End one of the person's other sign-ins, chosen from their list. NotFound for a sign-in that is
     not theirs, has already ended or is the one this request is made with (the Sign out link ends that)."""
+    if not 0 < sign_in_id <= MAX_ID:
+        raise NotFound()  # PostgreSQL refuses to compare the column with a number it cannot hold
     begin_write()
     sign_in = db.session.scalar(
         select(SignIn)
@@ -373,6 +375,9 @@ def sign_out_device(user: User, sign_in_id: int, ip: str | None = None) -> SignI
         signed_in_on=sign_in.created_at.astimezone(clock.KARACHI).date().isoformat(),
     )
     return sign_in
+
+
+MAX_ID = 2**31 - 1  # the id columns are INTEGER
 
 
 def prune_sign_ins() -> int:
