@@ -21,7 +21,8 @@ keeps its SHA-256). Nothing is served from the cache that the database has since
   loads the person from the database, as before.
 - When the person is read from the database (at most every SNAPSHOT_SECONDS while the cache answers),
   the sign-in's ``last_seen_at`` is moved on if it is older than LAST_SEEN_EVERY: after the page, in a
-  transaction of its own, never on a page served from the snapshot.
+  transaction of its own (left for a later page if this one holds SQLite's write lock), never on a
+  page served from the snapshot.
 
 Bulk statements that change users, roles or sign-ins without the ORM (the demo reset) name the
 sign-ins they make stale (``stale_on_commit``, by token hash).
@@ -160,14 +161,24 @@ def note_seen(response):
     from portal.auth.models import SignIn
 
     sign_in_id = g.pop("sign_in_seen", None)
-    if sign_in_id is None or response.status_code >= 500:
-        return response
+    if sign_in_id is None or response.status_code >= 500 or _holds_sqlite_write_lock():
+        return response  # a later page records it
     try:
         with db.engine.begin() as conn:
             conn.execute(update(SignIn).where(SignIn.id == sign_in_id).values(last_seen_at=clock.now()))
     except Exception:  # noqa: BLE001 - see above
         current_app.logger.warning("sign-in %s: last seen not recorded", sign_in_id, exc_info=True)
     return response
+
+
+def _holds_sqlite_write_lock() -> bool:
+    """Whether this request's transaction holds SQLite's write lock (a page that began a write and
+    answered without committing, such as a wrong current password): another connection's write would
+    wait for it until the busy timeout."""
+    session = db.session()
+    if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return False
+    return bool(session.connection().info.get("sqlite_wrote"))
 
 
 def forget(token_hashes) -> None:

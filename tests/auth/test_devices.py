@@ -403,3 +403,22 @@ def test_pruning_deletes_ended_and_long_unseen_sign_ins_only(app, citizen):
     assert result.exit_code == 0 and "sign-ins deleted: 2" in result.output
     db.session.expire_all()
     assert sorted(db.session.scalars(select(SignIn.token_hash))) == sorted(kept)
+
+
+def test_last_seen_waits_for_a_page_that_holds_sqlites_write_lock(app, citizen, caplog):
+    """A wrong current password leaves the page's write transaction open until the request ends: "last
+    seen" is left for a later page rather than waiting on that lock (SQLite's busy timeout, 15 s)."""
+    import time
+
+    phone = device(app, ANDROID_CHROME)
+    AuthActions(phone).login(citizen)
+    token = csrf_token(phone, "/account/password")
+    db.session.commit()
+    app.config["FIXED_NOW"] = clock.now() + timedelta(minutes=10)
+    started = time.monotonic()
+    response = phone.post(
+        "/account/password", data={"current": "not it", "password": "x" * 12, "confirm": "x" * 12, "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert time.monotonic() - started < 5
+    assert "last seen not recorded" not in caplog.text
