@@ -176,6 +176,8 @@ def demo_sign_in(key: str):
         db.session.rollback()
         flash(_("The demo personas have not been created yet: run “flask seed-demo”, then try again."), "error")
         return redirect(url_for("auth.login"))
+    if current_user.is_authenticated:
+        services.sign_out(current_user)  # the persona this device was signed in as before
     services.start_sign_in(user, request.user_agent.string)
     db.session.commit()
     session.clear()  # nothing of a persona signed in before on this device is carried over

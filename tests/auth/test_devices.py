@@ -121,6 +121,9 @@ def test_the_demo_one_click_sign_in_is_a_sign_in_of_this_device(app, make_user):
     persona = db.session.scalar(select(User).where(User.cnic == PERSONAS_BY_KEY["citizen"].cnic))
     assert [(r.browser, r.system) for r in live(persona.id)] == [("Chrome", "Android")]
     assert signed_in_on(phone)
+    # Another persona on the same device: the first one's sign-in there ends.
+    phone.post("/demo/sign-in/clinic_admin", data={"csrf_token": csrf_token(phone, "/account")})
+    assert live(persona.id) == []
 
 
 def test_registering_signs_in_this_device(app):
