@@ -448,14 +448,12 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from portal.auth.cli import sign_ins_cli
     from portal.dashboard.cli import dashboard_cli
     from portal.demo.cli import seed_demo_command
     from portal.housekeeping import housekeeping_command
     from portal.notifications.cli import notifications_cli
 
     app.cli.add_command(dashboard_cli)
-    app.cli.add_command(sign_ins_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(housekeeping_command)

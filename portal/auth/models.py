@@ -97,7 +97,7 @@ class User(UserMixin, db.Model):
 class SignIn(db.Model):
     """The person signed in on one device (a phone, a cyber café's computer). The device's cookie carries
     a token; only its SHA-256 is kept. Signing out there ends this row alone; an ended row no longer
-    signs anyone in, and ended or long unseen rows are pruned (``flask sign-ins prune``).
+    signs anyone in, and ended or long unseen rows are pruned (``flask housekeeping``).
 
     The device is named by the browser and system read from its User-Agent ("Chrome" on "Android"),
     never the User-Agent itself or the address."""

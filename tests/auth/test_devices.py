@@ -402,7 +402,7 @@ def test_pruning_deletes_ended_and_long_unseen_sign_ins_only(app, citizen):
     kept = [row("seen a while ago", seen=lifetime - timedelta(minutes=1)).token_hash, row("now", seen=timedelta(0))]
     kept[1] = kept[1].token_hash
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=["sign-ins", "prune"])
+    result = app.test_cli_runner().invoke(args=["housekeeping"])
     assert result.exit_code == 0 and "sign-ins deleted: 2" in result.output
     db.session.expire_all()
     assert sorted(db.session.scalars(select(SignIn.token_hash))) == sorted(kept)

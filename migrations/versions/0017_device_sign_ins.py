@@ -5,8 +5,8 @@ carries, the browser and system read from its User-Agent, when it signed in, whe
 when it ended. Signing out on one device ends that row alone. The person's single session token, which
 signed every device out at once, goes: everyone signed in before this migration signs in again.
 
-Revision ID: 0016_device_sign_ins
-Revises: 0015_live_activity
+Revision ID: 0017_device_sign_ins
+Revises: 0016_urdu_practitioners
 """
 
 import secrets
@@ -16,8 +16,8 @@ from alembic import op
 
 from portal.database import UTCDateTime
 
-revision = "0016_device_sign_ins"
-down_revision = "0015_live_activity"
+revision = "0017_device_sign_ins"
+down_revision = "0016_urdu_practitioners"
 branch_labels = None
 depends_on = None
 
