@@ -299,6 +299,11 @@ def security_headers(app: Flask) -> list[tuple[str, str]]:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from portal.auth import signed_in
+
+    # A device's "last seen", moved on at most every few minutes, after the page.
+    app.after_request(signed_in.note_seen)
+
     @app.after_request
     def add_security_headers(response):
         for name, value in security_headers(app):

@@ -51,6 +51,10 @@ LABELS = {
     "seed": _l("Random seed"),
     "seconds": _l("Time taken"),
     "checked_with": _l("Checked in with"),
+    # auth.services.sign_out_device: the device signed out, as its list named it
+    "browser": _l("Browser"),
+    "system": _l("Device"),
+    "signed_in_on": _l("Signed in on"),
 }
 # A key whose meaning depends on the action.
 ACTION_LABELS = {
@@ -154,8 +158,10 @@ def _value(action: str, key: str, value) -> str:
         return str(words[value])
     if key == "weekday" and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
         return str(WEEKDAYS[value])
-    if key in ("start", "end") and isinstance(value, str):
+    if key in ("start", "end", "signed_in_on") and isinstance(value, str):
         return _date_or_time(value)
+    if key in ("browser", "system") and value is None:
+        return _("Unknown")
     if key in IDENTIFIERS and value is not None:
         return str(value)
     if key == "seconds" and isinstance(value, int | float):

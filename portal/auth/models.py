@@ -1,7 +1,9 @@
-"""People, their family members, staff role assignments, audit events and reset tokens."""
+"""People, their family members, their sign-ins (one per device), staff role assignments, audit events
+and reset tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date, datetime
 
@@ -22,8 +24,13 @@ GENDERS = ("female", "male", "other")
 RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
 
 
-def new_session_token() -> str:
+def new_sign_in_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def hash_sign_in_token(token: str) -> str:
+    """What is kept of a device's sign-in token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class User(UserMixin, db.Model):
@@ -41,8 +48,6 @@ class User(UserMixin, db.Model):
     # until they register or reset a password.
     password_hash: Mapped[str | None] = mapped_column(String(256))
     preferred_language: Mapped[str] = mapped_column(String(5), default="en")
-    # Flask-Login alternative token: rotating it signs the person out everywhere.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -62,8 +67,13 @@ class User(UserMixin, db.Model):
         back_populates="user", foreign_keys="RoleAssignment.user_id", cascade="all, delete-orphan"
     )
 
-    def get_id(self) -> str:
-        return self.session_token
+    # Not columns: the device sign-in this request is made with (its token is what the cookie carries,
+    # Flask-Login's id), set by the user loader or when the person signs in on a device.
+    sign_in_token = None
+    sign_in_id = None
+
+    def get_id(self) -> str | None:
+        return self.sign_in_token
 
     @property
     def is_active(self) -> bool:
@@ -82,6 +92,29 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class SignIn(db.Model):
+    """The person signed in on one device (a phone, a cyber café's computer). The device's cookie carries
+    a token; only its SHA-256 is kept. Signing out there ends this row alone; an ended row no longer
+    signs anyone in, and ended or long unseen rows are pruned (``flask housekeeping``).
+
+    The device is named by the browser and system read from its User-Agent ("Chrome" on "Android"),
+    never the User-Agent itself or the address."""
+
+    __tablename__ = "auth_sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    browser: Mapped[str | None] = mapped_column(String(30))
+    system: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on at most every LAST_SEEN_EVERY (portal/auth/signed_in.py), never on each page.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class Dependant(db.Model):

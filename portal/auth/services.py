@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import clock, submissions
+from portal.auth.devices import describe
 from portal.auth.errors import (
     AccountLocked,
     CounterRecordNotProven,
@@ -46,8 +47,10 @@ from portal.auth.models import (
     Dependant,
     PasswordResetToken,
     RoleAssignment,
+    SignIn,
     User,
-    new_session_token,
+    hash_sign_in_token,
+    new_sign_in_token,
 )
 from portal.database import begin_write
 from portal.extensions import db
@@ -209,7 +212,6 @@ def register(data: Registration, ip: str | None = None) -> User:
             user.district = data.district
             user.preferred_language = data.preferred_language
             user.password_hash = password_hash
-            user.session_token = new_session_token()
             user.privacy_accepted_at = clock.now()
             db.session.flush()
     except IntegrityError:
@@ -273,29 +275,122 @@ def _minutes_left(until, now) -> int:
 
 
 def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
-    """Set a new password after checking the current one; other sessions are signed out."""
+    """Set a new password after checking the current one; every other device is signed out, this one
+    (``user.sign_in_id``) stays."""
     begin_write()
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise WrongPassword()
     user.password_hash = hash_password(new)
-    user.session_token = new_session_token()
+    _end_sign_ins(user, keep=user.sign_in_id)
     _void_reset_links(user)
     audit("auth.password_changed", actor=user, target=user, ip=ip)
 
 
+# --- sign-ins, one per device ------------------------------------------------------------------
+
+
+def start_sign_in(user: User, user_agent: str | None) -> str:
+    """A new sign-in of this person on the device that sent ``user_agent``: its token (for the cookie;
+    only its SHA-256 is kept) becomes ``user.get_id()``. The caller commits, then calls login_user."""
+    token = new_sign_in_token()
+    browser, system = describe(user_agent)
+    now = clock.now()
+    sign_in = SignIn(
+        user_id=user.id,
+        token_hash=hash_sign_in_token(token),
+        browser=browser,
+        system=system,
+        created_at=now,
+        last_seen_at=now,
+    )
+    db.session.add(sign_in)
+    db.session.flush()
+    user.sign_in_token, user.sign_in_id = token, sign_in.id
+    return token
+
+
+def live_sign_ins(user: User) -> list[SignIn]:
+    """The devices this person is signed in on, the newest sign-in first."""
+    return list(
+        db.session.scalars(
+            select(SignIn)
+            .where(SignIn.user_id == user.id, SignIn.ended_at.is_(None))
+            .order_by(SignIn.created_at.desc(), SignIn.id.desc())
+        )
+    )
+
+
+def _end_sign_ins(user: User, keep: int | None = None) -> int:
+    """End every live sign-in of this person but ``keep``; how many were ended. Through the ORM, so that
+    each device's cached snapshot is marked stale when the transaction commits (signed_in.py)."""
+    now = clock.now()
+    ended = 0
+    for sign_in in db.session.scalars(
+        select(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None)).with_for_update()
+    ):
+        if sign_in.id != keep:
+            sign_in.ended_at = now
+            ended += 1
+    return ended
+
+
 def sign_out_everywhere(user: User, ip: str | None = None) -> None:
-    """Rotate the session token: every cookie issued before now stops working."""
+    """End the person's sign-ins on every device but this one (``user.sign_in_id``)."""
     begin_write()
-    user.session_token = new_session_token()
+    _end_sign_ins(user, keep=user.sign_in_id)
     audit("auth.signed_out_everywhere", actor=user, target=user, ip=ip)
 
 
 def sign_out(user: User) -> None:
-    """End the person's signed-in session on the server too, not only in this browser: a copy of the
-    cookie (a shared phone, a cyber café's computer) or the remember-me cookie stops working. The
-    portal keeps no list of devices, so this ends every sign-in of the account."""
+    """End this device's sign-in on the server too, not only in this browser: a copy of its cookie (a
+    cyber café's computer) or its remember-me cookie stops working. The person's other devices stay
+    signed in."""
     begin_write()
-    user.session_token = new_session_token()
+    sign_in = db.session.get(SignIn, user.sign_in_id) if user.sign_in_id is not None else None
+    if sign_in is not None and sign_in.user_id == user.id and sign_in.ended_at is None:
+        sign_in.ended_at = clock.now()
+
+
+def sign_out_device(user: User, sign_in_id: int, ip: str | None = None) -> SignIn:
+    """End one of the person's other sign-ins, chosen from their list. NotFound for a sign-in that is
+    not theirs, has already ended or is the one this request is made with (the Sign out link ends that)."""
+    if not 0 < sign_in_id <= MAX_ID:
+        raise NotFound()  # PostgreSQL refuses to compare the column with a number it cannot hold
+    begin_write()
+    sign_in = db.session.scalar(
+        select(SignIn)
+        .where(SignIn.id == sign_in_id, SignIn.user_id == user.id, SignIn.ended_at.is_(None))
+        .with_for_update()
+    )
+    if sign_in is None or sign_in.id == user.sign_in_id:
+        raise NotFound()
+    sign_in.ended_at = clock.now()
+    audit(
+        "auth.device_signed_out",
+        actor=user,
+        target=user,
+        ip=ip,
+        browser=sign_in.browser,
+        system=sign_in.system,
+        signed_in_on=sign_in.created_at.astimezone(clock.KARACHI).date().isoformat(),
+    )
+    return sign_in
+
+
+MAX_ID = 2**31 - 1  # the id columns are INTEGER
+
+
+def prune_sign_ins() -> int:
+    """Delete the sign-ins that can no longer sign anyone in: ended ones, and those not seen for longer
+    than the remember-me cookie lives (the session cookie lives less). How many were deleted."""
+    begin_write()
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(lifetime, timedelta):
+        lifetime = timedelta(seconds=lifetime)
+    unseen_since = clock.now() - lifetime
+    return db.session.execute(
+        SignIn.__table__.delete().where(or_(SignIn.ended_at.is_not(None), SignIn.last_seen_at < unseen_since))
+    ).rowcount
 
 
 def update_profile(user: User, *, mobile: str, email: str | None, district: str, language: str) -> None:
@@ -372,7 +467,7 @@ def reset_password(token: str, new_password: str, ip: str | None = None) -> User
         raise InvalidResetToken()
     user = record.user
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    _end_sign_ins(user)
     user.failed_logins = 0
     user.locked_until = None
     _void_reset_links(user)

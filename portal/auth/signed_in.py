@@ -5,29 +5,36 @@ is a pooled connection's ping and a query with a join, turned into ORM objects: 
 officials' dashboard page. Kept in the shared cache (Redis in production, so every worker and every app
 server sees the same), it is one read that the page's own cache read already pays for.
 
-Nothing is served from the cache that the database has since changed:
+Each device has its own sign-in (``SignIn``, one row per device; its cookie carries the token, the row
+keeps its SHA-256). Nothing is served from the cache that the database has since changed:
 
-- A snapshot is keyed by the session token (hashed): signing out everywhere, changing or resetting a
-  password rotates the token, and the old key is never asked for again.
-- Any change to a person or to their roles, made through the ORM, marks that person's snapshot stale when
-  its transaction commits (a new *generation* stamp). A snapshot is used only if it carries the current
-  stamp; both are read in one round trip. A snapshot written by a request that read the database before
-  a change and stored it after carries the stamp read before the change, so it is never used.
+- A snapshot is keyed by the device's token (hashed) and names its sign-in. Ending a sign-in (signing
+  out there, from another device, or everywhere; a password changed or reset) marks that device's
+  snapshot stale when its transaction commits, and the ended row is never read as signed in again.
+- Any change to a person or to their roles, made through the ORM, marks the snapshots of all that
+  person's devices stale when its transaction commits (a new *generation* stamp per device). A snapshot
+  is used only if it carries the current stamp; both are read in one round trip. A snapshot written by a
+  request that read the database before a change and stored it after carries the stamp read before the
+  change, so it is never used.
 - The password hash is not kept; the rare page that needs it loads it from the database.
 - A snapshot lives SNAPSHOT_SECONDS, a stamp longer; without the cache (NullCache, Redis down) every page
   loads the person from the database, as before.
+- When the person is read from the database (at most every SNAPSHOT_SECONDS while the cache answers),
+  the sign-in's ``last_seen_at`` is moved on if it is older than LAST_SEEN_EVERY: after the page, in a
+  transaction of its own (left for a later page if this one holds SQLite's write lock), never on a
+  page served from the snapshot.
 
-Bulk statements that change users or roles without the ORM (the demo reset) name the people they
-change (``stale_on_commit``).
+Bulk statements that change users, roles or sign-ins without the ORM (the demo reset) name the
+sign-ins they make stale (``stale_on_commit``, by token hash).
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import event, inspect, select
+from flask import current_app, g
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
@@ -40,11 +47,14 @@ SNAPSHOT_SECONDS = 300
 STAMP_SECONDS = 3 * SNAPSHOT_SECONDS
 # Never kept: a credential, read only where a password is checked or changed.
 NOT_KEPT = frozenset({"password_hash"})
-_PENDING = "portal.signed_in.stale_tokens"
+_PENDING = "portal.signed_in.stale_sign_ins"
+# How stale a sign-in's "last seen" may get before a page read from the database moves it on.
+LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
-def _keys(token: str) -> tuple[str, str]:
-    digest = hashlib.sha256(token.encode()).hexdigest()[:40]
+def _keys(token_hash: str) -> tuple[str, str]:
+    """The cache keys of a device's snapshot and stamp, from the SHA-256 of its token."""
+    digest = token_hash[:40]
     return f"signed-in:{digest}", f"signed-in-stamp:{digest}"
 
 
@@ -57,8 +67,13 @@ def _columns(obj) -> dict:
     }
 
 
-def _snapshot(user, stamp) -> dict:
-    return {"stamp": stamp, "user": _columns(user), "roles": [_columns(r) for r in user.roles]}
+def _snapshot(user, stamp, sign_in_id: int) -> dict:
+    return {
+        "stamp": stamp,
+        "sign_in": sign_in_id,
+        "user": _columns(user),
+        "roles": [_columns(r) for r in user.roles],
+    }
 
 
 def _attach(snapshot: dict):
@@ -95,10 +110,13 @@ def _warn(what: str) -> None:
 
 
 def load(token: str):
-    """Flask-Login's user loader: the person whose session token this is, or None."""
-    from portal.auth.models import User
+    """Flask-Login's user loader: the person signed in on the device whose token this is, while that
+    sign-in has not ended; or None."""
+    from portal import clock
+    from portal.auth.models import SignIn, User, hash_sign_in_token
 
-    snapshot_key, stamp_key = _keys(token)
+    token_hash = hash_sign_in_token(token)
+    snapshot_key, stamp_key = _keys(token_hash)
     try:
         snapshot, stamp = cache.get_many(snapshot_key, stamp_key)
         cached = True
@@ -106,46 +124,88 @@ def load(token: str):
         _warn("not read")
         snapshot = stamp = None
         cached = False
-    if snapshot is not None and snapshot.get("stamp") == stamp:
-        return _attach(snapshot)
-    # Roles come in the same query: every page's navigation asks for them.
-    stmt = select(User).where(User.session_token == token).options(joinedload(User.roles))
-    user = db.session.scalars(stmt).unique().first()
-    if user is not None and cached and user.session_token == token:
+    if snapshot is not None and snapshot.get("stamp") == stamp and "sign_in" in snapshot:
+        return _signed_in_with(_attach(snapshot), token, snapshot["sign_in"])
+    # The sign-in, the person and their roles in one query: every page's navigation asks for the roles.
+    stmt = (
+        select(User, SignIn.id, SignIn.last_seen_at)
+        .join(SignIn, SignIn.user_id == User.id)
+        .where(SignIn.token_hash == token_hash, SignIn.ended_at.is_(None))
+        .options(joinedload(User.roles))
+    )
+    row = db.session.execute(stmt).unique().first()
+    if row is None:
+        return None
+    user, sign_in_id, last_seen_at = row
+    if last_seen_at is None or last_seen_at <= clock.now() - LAST_SEEN_EVERY:
+        g.sign_in_seen = sign_in_id  # moved on after the page (note_seen)
+    if cached:
         try:
-            cache.set(snapshot_key, _snapshot(user, stamp), timeout=SNAPSHOT_SECONDS)
+            cache.set(snapshot_key, _snapshot(user, stamp, sign_in_id), timeout=SNAPSHOT_SECONDS)
         except Exception:  # noqa: BLE001 - the page is served all the same
             _warn("not stored")
+    return _signed_in_with(user, token, sign_in_id)
+
+
+def _signed_in_with(user, token: str, sign_in_id: int):
+    user.sign_in_token = token
+    user.sign_in_id = sign_in_id
     return user
 
 
-def forget(tokens) -> None:
-    """Mark the snapshots of these session tokens stale (a new stamp each)."""
-    for token in tokens:
+def note_seen(response):
+    """After a page that read the person from the database: the sign-in's last_seen_at, if it was older
+    than LAST_SEEN_EVERY, moved on in a transaction of its own (the page's may have been read-only).
+    A failure costs only the date shown; the page is served."""
+    from portal import clock
+    from portal.auth.models import SignIn
+
+    sign_in_id = g.pop("sign_in_seen", None)
+    if sign_in_id is None or response.status_code >= 500 or _holds_sqlite_write_lock():
+        return response  # a later page records it
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(SignIn).where(SignIn.id == sign_in_id).values(last_seen_at=clock.now()))
+    except Exception:  # noqa: BLE001 - see above
+        current_app.logger.warning("sign-in %s: last seen not recorded", sign_in_id, exc_info=True)
+    return response
+
+
+def _holds_sqlite_write_lock() -> bool:
+    """Whether this request's transaction holds SQLite's write lock (a page that began a write and
+    answered without committing, such as a wrong current password): another connection's write would
+    wait for it until the busy timeout."""
+    session = db.session()
+    if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return False
+    return bool(session.connection().info.get("sqlite_wrote"))
+
+
+def forget(token_hashes) -> None:
+    """Mark the snapshots of these sign-ins (by token hash) stale: a new stamp each."""
+    for token_hash in token_hashes:
         try:
-            cache.set(_keys(token)[1], secrets.token_hex(8), timeout=STAMP_SECONDS)
+            cache.set(_keys(token_hash)[1], secrets.token_hex(8), timeout=STAMP_SECONDS)
         except Exception:  # noqa: BLE001 - the snapshot then lives out its SNAPSHOT_SECONDS
             _warn("not marked stale")
 
 
-def stale_on_commit(session, tokens) -> None:
-    """For changes made without the ORM (bulk statements): these people's snapshots are marked stale
-    when the session's transaction commits."""
-    session.info.setdefault(_PENDING, set()).update(tokens)
+def stale_on_commit(session, token_hashes) -> None:
+    """For changes made without the ORM (bulk statements): these sign-ins' snapshots (by token hash) are
+    marked stale when the session's transaction commits."""
+    session.info.setdefault(_PENDING, set()).update(token_hashes)
 
 
 @event.listens_for(PortalSession, "before_flush")
 def _note_changed_people(session, flush_context, instances):
-    """Before a flush that changes people or roles, note the session tokens whose snapshots it makes
-    stale, read as they are before the flush (a token being replaced is still the stored one)."""
-    from portal.auth.models import RoleAssignment, User
+    """Before a flush that changes people, roles or sign-ins, note the sign-ins whose snapshots it makes
+    stale: every live sign-in of a person changed (or whose roles change), and each sign-in ended."""
+    from portal.auth.models import RoleAssignment, SignIn, User
 
-    tokens: set[str] = set()
+    token_hashes: set[str] = set()
     user_ids: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, User):
-            history = get_history(obj, "session_token")
-            tokens.update(t for t in (*history.added, *history.unchanged, *history.deleted) if t)
             if (identity := inspect(obj).identity) is not None:
                 user_ids.add(identity[0])
         elif isinstance(obj, RoleAssignment):
@@ -156,18 +216,22 @@ def _note_changed_people(session, flush_context, instances):
                 user_ids.add(identity[0])
             if history.empty() and inspect(obj).identity is not None:
                 user_ids.add(obj.user_id)  # not loaded: load it
+        elif isinstance(obj, SignIn) and inspect(obj).identity is not None:
+            token_hashes.add(obj.token_hash)  # ended (or deleted): its device's snapshot goes
     if user_ids:
-        found = session.connection().execute(select(User.session_token).where(User.id.in_(user_ids)))
-        tokens.update(found.scalars())
-    if tokens:
-        stale_on_commit(session, tokens)
+        found = session.connection().execute(
+            select(SignIn.token_hash).where(SignIn.user_id.in_(user_ids), SignIn.ended_at.is_(None))
+        )
+        token_hashes.update(found.scalars())
+    if token_hashes:
+        stale_on_commit(session, token_hashes)
 
 
 @event.listens_for(PortalSession, "after_commit")
 def _forget_changed_people(session):
-    tokens = session.info.pop(_PENDING, None)
-    if tokens:
-        forget(tokens)
+    token_hashes = session.info.pop(_PENDING, None)
+    if token_hashes:
+        forget(token_hashes)
 
 
 @event.listens_for(PortalSession, "after_soft_rollback")

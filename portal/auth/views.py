@@ -119,6 +119,7 @@ def register():
         except services.DuplicateEmail as exc:
             form.email.errors.append(str(exc))
         else:
+            services.start_sign_in(user, request.user_agent.string)
             db.session.commit()
             login_user(user)
             session.permanent = True
@@ -149,6 +150,7 @@ def login():
                 services.set_language(user, session["lang"])
             elif user.preferred_language in languages:
                 session["lang"] = user.preferred_language
+            services.start_sign_in(user, request.user_agent.string)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             session.permanent = True
@@ -174,6 +176,9 @@ def demo_sign_in(key: str):
         db.session.rollback()
         flash(_("The demo personas have not been created yet: run “flask seed-demo”, then try again."), "error")
         return redirect(url_for("auth.login"))
+    if current_user.is_authenticated:
+        services.sign_out(current_user)  # the persona this device was signed in as before
+    services.start_sign_in(user, request.user_agent.string)
     db.session.commit()
     session.clear()  # nothing of a persona signed in before on this device is carried over
     session["lang"] = language
@@ -184,9 +189,9 @@ def demo_sign_in(key: str):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    # In a demo the personas are shared by everyone in the room: one of them signing out must not sign
-    # out the others.
-    if current_user.is_authenticated and not current_app.config.get("DEMO_MODE"):
+    # Ends this device's sign-in only. In a demo, where the room shares each persona, the others
+    # signed in as the same persona go on.
+    if current_user.is_authenticated:
         services.sign_out(current_user)
         db.session.commit()
     lang = session.get("lang")
@@ -200,7 +205,8 @@ def logout():
 
 def _shared_demo_persona() -> bool:
     """In DEMO_MODE, the signed-in person is a persona the whole room shares: what would sign the others
-    out (a new password, "sign out of all devices") is refused, with a message saying why."""
+    out (a new password, "sign out of all devices", signing out another device) is refused, with a
+    message saying why."""
     if current_app.config.get("DEMO_MODE") and is_persona(current_user):
         flash(
             _(
@@ -220,9 +226,25 @@ def sign_out_everywhere():
         return redirect(url_for("auth.profile"))
     services.sign_out_everywhere(current_user, ip=client_ip())
     db.session.commit()
-    login_user(current_user._get_current_object())  # this device keeps going with the new token
     flash(_("You have been signed out on every other device."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/account/devices/<int:sign_in_id>/sign-out", methods=["POST"])
+@login_required
+def sign_out_device(sign_in_id: int):
+    """Sign out one other device from the list on the account page. Only the person's own: any other
+    sign-in (someone else's, one already ended) is 404."""
+    if _shared_demo_persona():
+        return redirect(url_for("auth.profile"))
+    try:
+        services.sign_out_device(current_user, sign_in_id, ip=client_ip())
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("That device has been signed out."), "success")
+    return redirect(url_for("auth.profile", _anchor="devices"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -239,7 +261,6 @@ def change_password():
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password_change.html", form=form)
@@ -337,7 +358,7 @@ def profile():
             refresh()  # the message in the language just chosen
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, sign_ins=services.live_sign_ins(current_user))
 
 
 @bp.route("/account/family")
@@ -471,6 +492,7 @@ AUDIT_ACTIONS = {
     "auth.password_reset_requested": _l("Password reset asked for"),
     "auth.password_reset": _l("Password reset"),
     "auth.signed_out_everywhere": _l("Signed out on every other device"),
+    "auth.device_signed_out": _l("Signed out on one other device"),
     "role.granted": _l("Staff role granted"),
     "role.revoked": _l("Staff role removed"),
     "demo.reset": _l("Demo data reset"),

@@ -2,16 +2,15 @@
 60 days and the next two weeks, and (when the education package is present) institutions, courses,
 sections, enrolments, waitlists and certificates.
 
-Everything is drawn from one ``random.Random(seed)``, so a seed always gives the same data (except
-session tokens, which are secrets). Rows go in with bulk ``insert(...)`` in batches, and the counters
-the services keep (``Slot.booked``, ``Section.enrolled_count``, ``Section.reserved_taken``) are computed
-from the very rows inserted, so the capacity invariants hold in the seeded data.
+Everything is drawn from one ``random.Random(seed)``, so a seed always gives the same data. Rows go in
+with bulk ``insert(...)`` in batches, and the counters the services keep (``Slot.booked``,
+``Section.enrolled_count``, ``Section.reserved_taken``) are computed from the very rows inserted, so the
+capacity invariants hold in the seeded data.
 """
 
 from __future__ import annotations
 
 import random
-import secrets
 from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -176,7 +175,6 @@ def make_people(rng: random.Random, size: Size, exclude_cnics: set[str], passwor
                 "district": district,
                 "password_hash": password_hash,
                 "preferred_language": "ur" if rng.random() < 0.6 else "en",
-                "session_token": secrets.token_urlsafe(32),
                 "failed_logins": 0,
                 "active": True,
                 "privacy_accepted_at": now - timedelta(days=rng.randint(61, 400)),

@@ -24,6 +24,7 @@ from portal.auth.models import (
     AuditEvent,
     Dependant,
     RoleAssignment,
+    SignIn,
     User,
 )
 from portal.demo.personas import PERSONAS, PERSONAS_BY_KEY
@@ -177,7 +178,7 @@ def reset_demo_data(keep_user_ids: tuple[int, ...] = ()) -> None:
     ``seed()`` gives them again.
     """
     persona_ids = select(User.id).where(User.cnic.in_([p.cnic for p in PERSONAS]) | User.id.in_(keep_user_ids))
-    keep = {"users", "dependants", "role_assignments", "alembic_version"}
+    keep = {"users", "dependants", "role_assignments", "auth_sign_ins", "alembic_version"}
     for table in reversed(db.metadata.sorted_tables):
         if table.name not in keep:
             db.session.execute(delete(table))
@@ -188,9 +189,11 @@ def reset_demo_data(keep_user_ids: tuple[int, ...] = ()) -> None:
         )
     )
     db.session.execute(delete(Dependant).where(Dependant.user_id.not_in(persona_ids)))
+    db.session.execute(delete(SignIn).where(SignIn.user_id.not_in(persona_ids)))
     db.session.execute(delete(User).where(User.id.not_in(persona_ids)))
-    # The people kept lost roles above without the ORM seeing it: their cached snapshots go too.
-    signed_in.stale_on_commit(db.session(), db.session.scalars(select(User.session_token)))
+    # The people kept lost roles above without the ORM seeing it: the snapshots of every device they are
+    # signed in on go too (those still signed in stay signed in).
+    signed_in.stale_on_commit(db.session(), db.session.scalars(select(SignIn.token_hash)))
     db.session.flush()
     db.session.expire_all()
 

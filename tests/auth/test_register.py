@@ -190,7 +190,6 @@ def test_register_race_is_decided_by_the_unique_constraints(app, client, monkeyp
                         cnic=rival["cnic"],
                         email=rival["email"],
                         preferred_language="en",
-                        session_token="rival-token",
                         failed_logins=0,
                         active=True,
                         password_hash="x",

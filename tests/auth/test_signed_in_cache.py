@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.auth import services, signed_in
-from portal.auth.models import RoleAssignment, User
+from portal.auth.models import RoleAssignment, SignIn, User
 from portal.extensions import cache, db
 from tests.conftest import PASSWORD, Statements, csrf_token
 
@@ -26,9 +26,10 @@ def _get(client, path):
     return client.get(path)
 
 
-def _token_of(user_id: int) -> str:
+def _sign_in_of(user_id: int) -> SignIn:
+    """The person's one live sign-in (the device the test signed in on)."""
     db.session.remove()
-    return db.session.get(User, user_id).session_token
+    return db.session.scalars(select(SignIn).where(SignIn.user_id == user_id, SignIn.ended_at.is_(None))).one()
 
 
 def test_pages_after_the_first_read_the_person_from_the_cache(cached_app, client, auth, make_user):
@@ -40,7 +41,7 @@ def test_pages_after_the_first_read_the_person_from_the_cache(cached_app, client
         page = client.get("/")
     assert "Ayesha Cached" in page.text and "/dashboard/" in page.text  # their name and their role's link
     assert not [s for s in statements.sent if "users" in s or "role_assignments" in s]
-    kept = cache.get(signed_in._keys(_token_of(person.id))[0])
+    kept = cache.get(signed_in._keys(_sign_in_of(person.id).token_hash)[0])
     assert "password_hash" not in kept["user"]  # a credential is never kept in the cache
 
 
@@ -113,10 +114,10 @@ def test_a_snapshot_read_before_a_change_and_stored_after_it_is_not_used(cached_
     official = make_user(roles=[("official", None)])
     auth.login(official)
     assert _get(client, "/dashboard/").status_code == 200
-    token = _token_of(official.id)
-    snapshot_key, stamp_key = signed_in._keys(token)
+    sign_in = _sign_in_of(official.id)
+    snapshot_key, stamp_key = signed_in._keys(sign_in.token_hash)
     stamp_before = cache.get(stamp_key)
-    before = signed_in._snapshot(db.session.get(User, official.id), stamp_before)
+    before = signed_in._snapshot(db.session.get(User, official.id), stamp_before, sign_in.id)
     db.session.remove()
     assignment = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == official.id)).one()
     services.revoke_role(db.session.get(User, admin), assignment.id)
@@ -138,7 +139,7 @@ def test_a_change_that_is_rolled_back_leaves_the_snapshot_in_use(cached_app, cli
     with Statements() as statements:
         page = client.get("/account")
     assert "Kept Person" in page.text
-    assert not [s for s in statements.sent if "FROM users" in s and "session_token" in s]
+    assert not [s for s in statements.sent if "FROM users" in s and "auth_sign_ins" in s]
 
 
 def test_the_password_change_reads_the_hash_that_the_cache_does_not_keep(cached_app, client, auth, make_user):
@@ -181,8 +182,7 @@ def test_the_demo_reset_marks_the_people_it_keeps_stale(cached_app, client, auth
     admin = make_user(roles=[("clinic_admin", 7)])
     auth.login(admin)
     assert _get(client, "/").status_code == 200
-    token = _token_of(admin.id)
-    stamp_key = signed_in._keys(token)[1]
+    stamp_key = signed_in._keys(_sign_in_of(admin.id).token_hash)[1]
     before = cache.get(stamp_key)
     reset_demo_data(keep_user_ids=(admin.id,))
     db.session.commit()

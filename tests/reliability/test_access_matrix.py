@@ -30,6 +30,7 @@ SIGNED_IN = {
     "auth.profile",
     "auth.change_password",
     "auth.sign_out_everywhere",
+    "auth.sign_out_device",
     "auth.family",
     "auth.dependant_form",
     "auth.remove_dependant",
