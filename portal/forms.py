@@ -162,13 +162,21 @@ class TypedTimeField(TimeField):
             raise ValueError(_l("Enter the time as hours:minutes on the 24-hour clock, for example 17:30.")) from None
 
 
+# What a member of staff typing someone else's CNIC (a walk-in, the person to give a role) is told.
+THEIR_CNIC = _l("Enter the person's 13-digit CNIC, for example 35202-1234567-1.")
+
+
 class CNIC:
-    """Validator: 13 digits, typed with or without dashes. Leaves the digits in ``field.cnic``."""
+    """Validator: 13 digits, typed with or without dashes. Leaves the digits in ``field.cnic``. The
+    message asks for the person's own CNIC unless told otherwise (``THEIR_CNIC`` on staff pages)."""
+
+    def __init__(self, message=None):
+        self.message = message
 
     def __call__(self, form, field):
         digits = normalise_cnic(field.data)
         if digits is None:
-            raise ValidationError(_l("Enter your 13-digit CNIC, for example 35202-1234567-1."))
+            raise ValidationError(self.message or _l("Enter your 13-digit CNIC, for example 35202-1234567-1."))
         field.cnic = digits
 
 
@@ -263,6 +271,7 @@ __all__ = [
     "NotTooOld",
     "PakistaniMobile",
     "SubmissionTokenMixin",
+    "THEIR_CNIC",
     "TypedDateField",
     "TypedTimeField",
     "district_field",

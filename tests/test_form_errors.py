@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from html import unescape
 from pathlib import Path
 
 import wtforms
@@ -122,4 +123,21 @@ def test_a_booking_for_nobody_or_for_someone_not_offered_marks_each_choice_inval
         assert "person-error" in re.search(r"<fieldset[^>]*>", group).group(0)  # the message is read with the group
         assert 'href="#person-0"' in html
         assert "Invalid Choice" not in html and "<script>x" not in html
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_staff_typing_someone_elses_cnic_are_asked_for_the_persons_not_their_own(client, auth, make_service, make_user):
+    service = make_service()
+    admin = make_user(roles=[("clinic_admin", service.clinic_id)])
+    auth.login(admin)
+    path = f"/clinic-admin/clinics/{service.clinic_id}/walk-in"
+    data = {"service_id": service.id, "cnic": "35202-123", "full_name": "Ali Raza", "mode": "queue"}
+    html = client.post(path, data={**data, "csrf_token": csrf_token(client, path)}).get_data(as_text=True)
+    assert "Enter the person's 13-digit CNIC, for example 35202-1234567-1." in unescape(_field_block(html, "cnic"))
+    assert "Enter your 13-digit CNIC" not in html
+    assert 'value="Ali Raza"' in html  # what was typed is kept
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.post(path, data={**data, "csrf_token": csrf_token(client, path)}).get_data(as_text=True)
+    assert "فرد کا 13 ہندسوں کا شناختی کارڈ نمبر درج کریں" in _field_block(html, "cnic")
     assert db.session.scalar(select(func.count(Appointment.id))) == 0
