@@ -141,3 +141,32 @@ def test_staff_typing_someone_elses_cnic_are_asked_for_the_persons_not_their_own
     html = client.post(path, data={**data, "csrf_token": csrf_token(client, path)}).get_data(as_text=True)
     assert "فرد کا 13 ہندسوں کا شناختی کارڈ نمبر درج کریں" in _field_block(html, "cnic")
     assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S).group(1)
+
+
+def test_the_title_of_a_page_sent_back_with_a_problem_starts_with_error(client, make_user):
+    assert _title(client.get("/register")) == "Create an account · Digital Punjab"
+    response = client.post("/register", data={"csrf_token": csrf_token(client, "/register")})
+    assert _title(response) == "Error: Create an account · Digital Punjab"
+    user = make_user()
+    # A problem found beyond the fields (a wrong password), shown in a box of its own.
+    data = {"identifier": user.cnic, "password": "wrong-password-1", "csrf_token": csrf_token(client, "/login")}
+    assert _title(client.post("/login", data=data)).startswith("Error: Sign in")
+    client.get("/language/ur")
+    response = client.post("/register", data={"csrf_token": csrf_token(client, "/register")})
+    assert _title(response).startswith("خرابی: ")
+    assert not _title(client.get("/register")).startswith("خرابی")
+
+
+def test_a_daily_list_or_dashboard_date_not_used_is_an_error_in_the_title(client, auth, make_service, make_user):
+    service = make_service()
+    admin = make_user(roles=[("clinic_admin", service.clinic_id), ("official", None)])
+    auth.login(admin)
+    day = f"/clinic-admin/clinics/{service.clinic_id}/day"
+    assert not _title(client.get(day)).startswith("Error:")
+    assert _title(client.get(day, query_string={"date": "31/12/2026"})).startswith("Error:")
+    assert _title(client.get("/dashboard/", query_string={"start": "2026-13-45"})).startswith("Error:")
+    assert not _title(client.get("/dashboard/")).startswith("Error:")
