@@ -10,7 +10,17 @@ from pathlib import Path
 
 from babel import Locale
 from babel.numbers import format_currency as babel_format_currency
-from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session, url_for
+from flask import (
+    Flask,
+    before_render_template,
+    current_app,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import (
     Domain,
     format_date,
@@ -436,6 +446,12 @@ def register_template_helpers(app: Flask) -> None:
         districts_in_order=districts_in_order,  # (name, label) in the reader's alphabetical order
     )
 
+    @before_render_template.connect_via(app)
+    def mark_pages_with_errors(sender, template, context, **extra):
+        """``page_has_errors`` for the layout, which starts the page's title with "Error:" then: the title
+        is the first thing a screen reader says of a page, before the summary of the problems."""
+        context["page_has_errors"] = page_has_errors(context)
+
     @app.context_processor
     def layout_context():
         from flask_babel import get_locale
@@ -450,6 +466,19 @@ def register_template_helpers(app: Flask) -> None:
             "text_dir": "rtl" if locale == "ur" else "ltr",
             "demo_mode": app.config.get("DEMO_MODE", False),
         }
+
+
+def page_has_errors(context: dict) -> bool:
+    """Whether a page shows a problem with what was sent: a form with errors, a form-level ``error``,
+    a refused row of the daily list (``row_error``) or a dashboard date that could not be used."""
+    from wtforms import Form
+
+    if context.get("error") or context.get("row_error"):
+        return True
+    if any(isinstance(value, Form) and value.errors for value in context.values()):
+        return True
+    dates = context.get("date_fields")
+    return isinstance(dates, dict) and any(isinstance(f, dict) and f.get("error") for f in dates.values())
 
 
 def register_commands(app: Flask) -> None:

@@ -17,16 +17,32 @@ from portal import clock
 from portal.districts import districts_in_order
 from portal.validation import normalise_cnic, normalise_mobile
 
+# WTForms' messages that say nothing to a citizen, in either language, and what is said instead. "Invalid
+# Choice: could not coerce." is what a select or radio group of numbers (a service, a weekday, who an
+# appointment is for) says when it is sent empty or with something that is not among its options.
+# WTForms %-formats the plural one with the refused values, which the portal's wording leaves out.
+_PLAIN_WORDS = {
+    "Invalid Choice: could not coerce.": _l("Choose only from the options listed."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Choose only from the options listed."),
+    "'%(value)s' is not a valid choice for this field.": _l("Choose only from the options listed."),
+}
+
 
 class _PortalTranslations:
     """WTForms' own messages ("Not a valid choice.") through the portal's catalogues, so that
-    they appear in Urdu too (WTForms ships no Urdu catalogue)."""
+    they appear in Urdu too (WTForms ships no Urdu catalogue); those in _PLAIN_WORDS in plain words."""
 
     # Not flask_babel.gettext/ngettext: they would %-format, and WTForms formats these itself.
     def gettext(self, string):
+        plain = _PLAIN_WORDS.get(string)
+        if plain is not None:
+            return str(plain)
         return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
+        plain = _PLAIN_WORDS.get(singular)
+        if plain is not None:
+            return str(plain)
         return get_translations().ungettext(singular, plural, n)
 
 
@@ -75,8 +91,22 @@ WTFORMS_MESSAGES = (
     _l("Not a valid integer value."),
     _l("Not a valid decimal value."),
     _l("Not a valid float value."),
+    _l("Not a valid week value."),
     _l("Invalid email address."),
     _l("Invalid input."),
+    _l("Invalid URL."),
+    _l("Invalid IP address."),
+    _l("Invalid Mac address."),
+    _l("Invalid UUID."),
+    _l("Invalid value, must be one of: %(values)s."),
+    _l("Invalid value, can't be any of: %(values)s."),
+    _l("This field is required."),
+    _l("This field cannot be edited."),
+    _l("This field is disabled and cannot have a value."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("Date must be at least %(min)s."),
+    _l("Date must be at most %(max)s."),
+    _l("Date must be between %(min)s and %(max)s."),
     _l("Number must be at least %(min)s."),
     _l("Number must be at most %(max)s."),
     _l("Number must be between %(min)s and %(max)s."),
@@ -132,13 +162,21 @@ class TypedTimeField(TimeField):
             raise ValueError(_l("Enter the time as hours:minutes on the 24-hour clock, for example 17:30.")) from None
 
 
+# What a member of staff typing someone else's CNIC (a walk-in, the person to give a role) is told.
+THEIR_CNIC = _l("Enter the person's 13-digit CNIC, for example 35202-1234567-1.")
+
+
 class CNIC:
-    """Validator: 13 digits, typed with or without dashes. Leaves the digits in ``field.cnic``."""
+    """Validator: 13 digits, typed with or without dashes. Leaves the digits in ``field.cnic``. The
+    message asks for the person's own CNIC unless told otherwise (``THEIR_CNIC`` on staff pages)."""
+
+    def __init__(self, message=None):
+        self.message = message
 
     def __call__(self, form, field):
         digits = normalise_cnic(field.data)
         if digits is None:
-            raise ValidationError(_l("Enter your 13-digit CNIC, for example 35202-1234567-1."))
+            raise ValidationError(self.message or _l("Enter your 13-digit CNIC, for example 35202-1234567-1."))
         field.cnic = digits
 
 
@@ -233,6 +271,7 @@ __all__ = [
     "NotTooOld",
     "PakistaniMobile",
     "SubmissionTokenMixin",
+    "THEIR_CNIC",
     "TypedDateField",
     "TypedTimeField",
     "district_field",

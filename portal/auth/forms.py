@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from portal.auth.models import GENDERS, RELATIONSHIPS, STAFF_ROLES
 from portal.forms import (
     CNIC,
+    THEIR_CNIC,
     FlaskForm,
     NotInFuture,
     NotTooOld,
@@ -153,7 +154,7 @@ class DependantForm(SubmissionTokenMixin, FlaskForm):
 
 
 class FindUserForm(FlaskForm):
-    cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
+    cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC(THEIR_CNIC)])
 
 
 # The audit log's kinds of event: (value, label, action prefixes).
@@ -169,7 +170,7 @@ AUDIT_KINDS = (
 class AuditFilterForm(FlaskForm):
     """The audit log's filters (a GET form: no CSRF token)."""
 
-    cnic = StringField(_l("CNIC number"), validators=[Optional(), CNIC()])
+    cnic = StringField(_l("CNIC number"), validators=[Optional(), CNIC(THEIR_CNIC)])
     kind = SelectField(
         _l("Kind of event"),
         choices=[("", _l("Every kind"))] + [(v, label) for v, label, _ in AUDIT_KINDS],

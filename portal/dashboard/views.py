@@ -19,6 +19,7 @@ from portal.auth.services import audit, official_scope
 from portal.bilingual import in_language, shown_sorted
 from portal.dashboard import bp, services
 from portal.dashboard.figures import EDUCATION_FIGURES, FIGURES, HEALTH_FIGURES, SLIDES
+from portal.dashboard.forms import DemoResetForm
 from portal.database import read_only
 from portal.districts import district_label, in_district_order
 from portal.education.models import CATEGORIES
@@ -334,10 +335,9 @@ def demo_reset():
     from portal.database import no_statement_timeout_in_this_transaction
     from portal.demo.seed import reset_demo_data, seed, seed_punjab
 
-    if request.method == "POST":
-        size = request.form.get("size", "small")
-        if size not in ("small", "medium"):
-            size = "small"
+    form = DemoResetForm()
+    if form.validate_on_submit():
+        size = form.size.data
         no_statement_timeout_in_this_transaction()  # a whole dataset deleted and seeded
         reset_demo_data(keep_user_ids=(current_user.id,))
         seed(size=size)
@@ -347,4 +347,4 @@ def demo_reset():
         cache.clear()  # figures and shared pages of the old data
         flash(_("The demo data has been reset."), "success")
         return redirect(url_for("dashboard.demo_reset"))
-    return render_template("dashboard/demo_reset.html")
+    return render_template("dashboard/demo_reset.html", form=form), 400 if form.errors else 200

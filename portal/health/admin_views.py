@@ -400,7 +400,12 @@ def admin_status(appointment_id: int):
     clinic_id, day = appointment.clinic_id, appointment.visit_date
     form = StatusForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.arrival_code.errors:
+            abort(400)
+        # A code too long to be one (the box takes 20 characters; a page sent by hand takes more): said at
+        # the row like a code that does not match, not as a bare "bad request" page.
+        row_error = {"id": appointment_id, "message": form.arrival_code.errors[0], "code": ""}
+        return _day_page(db.session.get(Clinic, clinic_id), day, row_error=row_error, status=400)
     try:
         updated = admin.set_status(current_user, appointment_id, form.status.data, form.arrival_code.data, client_ip())
     except DomainError as exc:

@@ -31,6 +31,7 @@ from wtforms.widgets import TextInput
 from portal.forms import (
     CNIC,
     ENGLISH_INPUT,
+    THEIR_CNIC,
     URDU_INPUT,
     FlaskForm,
     PakistaniMobile,
@@ -269,7 +270,7 @@ class CancelForm(FlaskForm):
 
 
 class WalkInForm(SubmissionTokenMixin, FlaskForm):
-    cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
+    cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC(THEIR_CNIC)])
     full_name = StringField(_l("Full name (if new to the portal)"), validators=[Optional(), Length(max=120)])
     mobile = StringField(_l("Mobile number (optional)"), validators=[Optional(), PakistaniMobile()])
     service_id = SelectField(_l("Service"), coerce=int)

@@ -147,8 +147,10 @@ def test_superadmin_finds_a_user_by_cnic(client, auth, superadmin, citizen):
     assert "Bilal Ahmed" in page and "This person has no staff role." in page
     page = text_of(client.get("/admin/staff", query_string={"cnic": "35202-9999999-9"}))
     assert "No account has this CNIC." in page
-    page = text_of(client.get("/admin/staff", query_string={"cnic": "123"}))
-    assert "Enter your 13-digit CNIC" in page
+    response = client.get("/admin/staff", query_string={"cnic": "123"})
+    assert "Enter the person's 13-digit CNIC" in text_of(response)
+    html = response.get_data(as_text=True)
+    assert 'class="error-summary"' in html and 'href="#cnic"' in html  # and in the summary at the top
 
 
 def grant(client, user, **data):
@@ -370,7 +372,7 @@ def test_audit_log_lists_events_newest_first_in_words_and_filters_by_person_and_
 
     assert "No account has this CNIC." in text_of(client.get("/admin/audit", query_string={"cnic": "35202-0000000-9"}))
     response = client.get("/admin/audit", query_string={"cnic": "12", "kind": "nonsense"})
-    assert response.status_code == 200 and "Enter your 13-digit CNIC" in text_of(response)
+    assert response.status_code == 200 and "Enter the person's 13-digit CNIC" in text_of(response)
 
 
 def test_audit_log_is_for_the_superadmin_only(client, auth, citizen, make_user):

@@ -234,6 +234,27 @@ def test_demo_reset_only_for_superadmin_in_demo_mode(app, client, auth, make_use
     assert client.post("/dashboard/demo-reset", data={"size": "small"}).status_code == 400  # no CSRF token
 
 
+def test_demo_reset_with_a_size_not_offered_deletes_nothing_and_says_so_at_the_field(app, client, auth, make_user):
+    from sqlalchemy import func, select
+
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    admin = make_user(roles=["superadmin"])
+    citizen = make_user(full_name="Kept Citizen")
+    auth.login(admin)
+    app.config["DEMO_MODE"] = True
+    users = db.session.scalar(select(func.count(User.id)))
+    for size in ("", "huge<script>"):
+        response = client.post(
+            "/dashboard/demo-reset", data={"csrf_token": csrf_token(client, "/dashboard/demo-reset"), "size": size}
+        )
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert 'id="size-error"' in html and 'href="#size"' in html and "huge<script>" not in html
+    assert db.session.scalar(select(func.count(User.id))) == users and db.session.get(User, citizen.id)
+
+
 def test_demo_reset_refused_to_officials(app, client, auth, provincial):
     app.config["DEMO_MODE"] = True
     auth.login(provincial)

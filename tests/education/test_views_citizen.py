@@ -587,6 +587,7 @@ def test_an_invalid_search_filter_is_left_out_and_the_others_still_apply(
     assert "AI for Everyone" in html and "Spoken English" not in html
     assert "This choice is not on the list, so the search leaves it out." in html
     assert 'id="weeks-error"' in html and 'aria-invalid="true"' in html
+    assert 'class="error-summary"' in html and 'href="#weeks"' in html  # and in the summary at the top
     html = client.get("/courses?q=english&district=Nowhere").get_data(as_text=True)
     assert "Spoken English" in html and "AI for Everyone" not in html
     assert 'id="district-error"' in html

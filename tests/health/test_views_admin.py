@@ -157,6 +157,19 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     assert db.session.get(Appointment, appointment.id).status == "seen"
 
 
+def test_a_code_too_long_to_be_one_is_refused_at_its_row_not_with_a_bare_error_page(client, auth, setup):
+    auth.login(setup["admin"])
+    appointment = setup["today"]
+    day = f"/clinic-admin/clinics/{setup['clinic'].id}/day"
+    status = f"/clinic-admin/appointments/{appointment.id}/status"
+    response = post(client, status, {"status": "arrived", "arrival_code": "<b>" + "7" * 300}, day)
+    assert response.status_code == 400
+    row = _row(response.get_data(as_text=True), appointment.id)
+    assert "Field cannot be longer than 20 characters." in row and 'aria-invalid="true"' in row
+    assert "<b>7777" not in response.get_data(as_text=True)
+    assert db.session.get(Appointment, appointment.id).status == "booked"
+
+
 def test_someone_without_the_arrival_code_is_checked_in_with_the_cnic_typed_from_their_card(
     client, auth, setup, citizen
 ):
