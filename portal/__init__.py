@@ -40,7 +40,7 @@ from sqlalchemy.orm import configure_mappers
 from werkzeug.routing import IntegerConverter
 
 from portal.config import BASE_DIR, Config, config_from_env
-from portal.database import database_unavailable, init_database_limits, init_read_only
+from portal.database import LARGEST_ID, database_unavailable, init_database_limits, init_read_only
 from portal.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from portal.observability import init_request_logging, logged_path
 from portal.pagecache import init_page_cache
@@ -152,10 +152,6 @@ def register_extensions(app: Flask) -> None:
 
     # Import every package's models so that metadata (and Alembic) sees all tables.
     import portal.models  # noqa: F401
-
-
-# The largest id an id column holds: INTEGER, 32 bits on PostgreSQL (SQLite's would take 64).
-LARGEST_ID = 2**31 - 1
 
 
 class DatabaseId(IntegerConverter):

@@ -15,6 +15,10 @@ from portal.collation import compare as urdu_compare
 from portal.collation import find_urdu_collation
 from portal.extensions import READ_ONLY, PortalSession, db
 
+# The largest id an id column holds: INTEGER, 32 bits on PostgreSQL (SQLite's would take 64). A route's
+# <int:…> takes no larger number (portal.DatabaseId), nor does a service handed one.
+LARGEST_ID = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """A timestamp stored as UTC and always returned timezone-aware (SQLite keeps no zone)."""

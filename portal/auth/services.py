@@ -52,7 +52,7 @@ from portal.auth.models import (
     hash_sign_in_token,
     new_sign_in_token,
 )
-from portal.database import begin_write
+from portal.database import LARGEST_ID, begin_write
 from portal.extensions import db
 from portal.validation import normalise_cnic, normalise_mobile
 
@@ -354,7 +354,7 @@ def sign_out(user: User) -> None:
 def sign_out_device(user: User, sign_in_id: int, ip: str | None = None) -> SignIn:
     """End one of the person's other sign-ins, chosen from their list. NotFound for a sign-in that is
     not theirs, has already ended or is the one this request is made with (the Sign out link ends that)."""
-    if not 0 < sign_in_id <= MAX_ID:
+    if not 0 < sign_in_id <= LARGEST_ID:
         raise NotFound()  # PostgreSQL refuses to compare the column with a number it cannot hold
     begin_write()
     sign_in = db.session.scalar(
@@ -375,9 +375,6 @@ def sign_out_device(user: User, sign_in_id: int, ip: str | None = None) -> SignI
         signed_in_on=sign_in.created_at.astimezone(clock.KARACHI).date().isoformat(),
     )
     return sign_in
-
-
-MAX_ID = 2**31 - 1  # the id columns are INTEGER
 
 
 def prune_sign_ins() -> int:
