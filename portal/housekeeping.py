@@ -14,7 +14,8 @@ def housekeeping_command() -> None:
     from portal.auth import services as auth_services
     from portal.extensions import db
 
-    click.echo(f"form claims deleted: {submissions.prune()}")
+    claims = submissions.prune()
     sign_ins = auth_services.prune_sign_ins()
     db.session.commit()
+    click.echo(f"form claims deleted: {claims}")
     click.echo(f"sign-ins deleted: {sign_ins}")

@@ -136,9 +136,8 @@ def _forget_deleted_records(session, flush_context, instances):
         )
 
 
-def prune(now: datetime | None = None) -> int:
-    """Delete claims older than KEPT_FOR; return how many. A post repeated after that creates anew."""
-    cutoff = (now or clock.now()) - KEPT_FOR
-    result = db.session.execute(delete(FormSubmission).where(FormSubmission.created_at < cutoff))
-    db.session.commit()
-    return result.rowcount or 0
+def prune() -> int:
+    """Delete claims older than KEPT_FOR; return how many (the caller commits). A post repeated after
+    that creates anew."""
+    cutoff = clock.now() - KEPT_FOR
+    return db.session.execute(delete(FormSubmission).where(FormSubmission.created_at < cutoff)).rowcount or 0

@@ -320,18 +320,15 @@ def live_sign_ins(user: User) -> list[SignIn]:
     )
 
 
-def _end_sign_ins(user: User, keep: int | None = None) -> int:
-    """End every live sign-in of this person but ``keep``; how many were ended. Through the ORM, so that
-    each device's cached snapshot is marked stale when the transaction commits (signed_in.py)."""
+def _end_sign_ins(user: User, keep: int | None = None) -> None:
+    """End every live sign-in of this person but ``keep``. Through the ORM, so that each device's cached
+    snapshot is marked stale when the transaction commits (signed_in.py)."""
     now = clock.now()
-    ended = 0
     for sign_in in db.session.scalars(
         select(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None)).with_for_update()
     ):
         if sign_in.id != keep:
             sign_in.ended_at = now
-            ended += 1
-    return ended
 
 
 def sign_out_everywhere(user: User, ip: str | None = None) -> None:

@@ -619,11 +619,8 @@ def approvals():
 @admin_required
 def approve(enrolment_id: int):
     enrolment = found(services.enrolment_for_admin, me(), enrolment_id)
-    back = (
-        url_for("education.roster", section_id=enrolment.section_id)
-        if request.form.get("back") == "roster"
-        else url_for("education.approvals")
-    )
+    roster = url_for("education.roster", section_id=enrolment.section_id)
+    from_roster = request.form.get("back") == "roster"
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -642,11 +639,10 @@ def approve(enrolment_id: int):
                 position=services.waitlist_position(enrolment),
             )
             category = "warning"
-        if request.form.get("back") != "roster":  # the approved row leaves the queue, and its link with it
-            roster = url_for("education.roster", section_id=enrolment.section_id)
+        if not from_roster:  # the approved row leaves the queue, and its link with it
             message = Markup('{} <a href="{}">{}</a>').format(message, roster, _("Open the roster"))
         flash(message, category)
-    return redirect(back)
+    return redirect(roster if from_roster else url_for("education.approvals"))
 
 
 @bp.route("/school-admin/enrolments/<int:enrolment_id>/reject", methods=["GET", "POST"])
