@@ -90,11 +90,17 @@ def lang_attributes(text: str | None) -> Markup:
     is read by a screen reader's English voice, which an Urdu voice would spell out or skip; an Urdu one
     on an English page by its Urdu voice. Nothing for text in the page's language, or with no letters,
     or outside a request (no page). For an element that holds only text (an ``<option>``)."""
+    attributes = foreign_language(text)
+    return Markup("").join(Markup(' {}="{}"').format(name, value) for name, value in attributes.items())
+
+
+def foreign_language(text: str | None) -> dict[str, str]:
+    """The attributes of ``lang_attributes`` as a dict, for a widget's ``render_kw`` (a WTForms option)."""
     language = script_language(text)
     locale = get_locale() if language else None
     if locale is None or locale.language == language:
-        return Markup("")
-    return Markup(' lang="ur" dir="rtl"') if language == "ur" else Markup(' lang="en"')
+        return {}
+    return {"lang": "ur", "dir": "rtl"} if language == "ur" else {"lang": "en"}
 
 
 def lang_marked(text: str | None) -> Markup:

@@ -46,8 +46,10 @@ class _PortalTranslations:
         return get_translations().ungettext(singular, plural, n)
 
 
-# Translated select choices per (form class, field, locale): the district list alone is 37 options,
-# and translating each lazy label on every render cost search pages ~20 ms.
+# Translated select choices per (form class, field, locale): a list of 37 lazy labels cost search
+# pages ~20 ms to translate on every render. Only a list written in the form's class is kept; one
+# from a function (districts sorted per language, the services offered today) may change from one
+# request to the next, and has its few lazy labels translated each time.
 _TRANSLATED_CHOICES: dict[tuple[type, str, str], list] = {}
 
 
@@ -75,11 +77,32 @@ class FlaskForm(_FlaskForm):
             if translated is None:
                 if not any(isinstance(choice, tuple) and isinstance(choice[1], LazyString) for choice in field.choices):
                     continue
-                translated = _TRANSLATED_CHOICES[key] = [
+                translated = [
                     (choice[0], str(choice[1]), *choice[2:]) if isinstance(choice, tuple) else choice
                     for choice in field.choices
                 ]
+                declared = getattr(type(self), field.name, None)  # the class keeps its UnboundField
+                if not callable(getattr(declared, "kwargs", {}).get("choices")):
+                    _TRANSLATED_CHOICES[key] = translated
             field.choices = list(translated)
+
+
+class SearchForm(FlaskForm):
+    """A search page's filters, read from the query string (no CSRF token: a search changes nothing).
+    A filter that does not validate (a stale or edited link, a district or service no longer listed)
+    is left out and says so beside its field, and the others still apply: the page never fails over
+    a link."""
+
+    class Meta:
+        csrf = False
+
+    def valid_data(self) -> dict:
+        """Each field's value, None for one that did not validate."""
+        self.validate()
+        for field in self:
+            if field.errors and isinstance(field, SelectField):
+                field.errors = [_l("This choice is not on the list, so the search leaves it out.")]
+        return {field.name: None if field.errors else field.data for field in self}
 
 
 # WTForms' messages, listed here so that pybabel extracts them into messages.po.

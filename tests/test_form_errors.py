@@ -170,3 +170,36 @@ def test_a_daily_list_or_dashboard_date_not_used_is_an_error_in_the_title(client
     assert _title(client.get(day, query_string={"date": "31/12/2026"})).startswith("Error:")
     assert _title(client.get("/dashboard/", query_string={"start": "2026-13-45"})).startswith("Error:")
     assert not _title(client.get("/dashboard/")).startswith("Error:")
+
+
+def test_select_choices_computed_per_request_are_not_kept_from_an_earlier_one(app):
+    """A select's translated choices are kept per form and language only when they are all fixed texts;
+    a list computed each time (the services offered today) shows what is true now, in either language."""
+    from flask_babel import lazy_gettext as _l
+    from flask_babel.speaklater import LazyString
+    from wtforms import SelectField
+
+    from portal.forms import FlaskForm
+
+    offered = ["Dental"]
+
+    class Search(FlaskForm):
+        class Meta:
+            csrf = False
+
+        service = SelectField(choices=lambda: [("", _l("All services"))] + [(n, n) for n in offered])
+        fee = SelectField(choices=[("", _l("Free or paid")), ("free", _l("Free"))])
+
+    for locale, everything in (("en", "All services"), ("ur", "تمام سروسز")):
+        with app.test_request_context(), force_locale(locale):
+            offered[:] = []
+            assert Search().service.choices == [("", everything)]  # none offered yet: only lazy texts
+            offered[:] = ["Dental"]
+            assert Search().service.choices == [("", everything), ("Dental", "Dental")]
+            offered[:] = ["Dental", "Eye"]
+            form = Search()
+            assert form.service.choices == [("", everything), ("Dental", "Dental"), ("Eye", "Eye")]
+            fee_labels = [label for _, label in form.fee.choices]
+            assert fee_labels == [str(_l("Free or paid")), str(_l("Free"))]
+            assert bool(URDU_LETTER.search(fee_labels[0])) == (locale == "ur")
+            assert not any(isinstance(label, LazyString) for _, label in form.fee.choices)

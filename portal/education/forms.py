@@ -24,6 +24,7 @@ from portal.forms import (
     URDU_INPUT,
     CheckboxGroupField,
     FlaskForm,
+    SearchForm,
     SubmissionTokenMixin,
     TypedDateField,
     TypedTimeField,
@@ -38,10 +39,7 @@ def _choices(mapping, blank=None):
     return ([("", blank)] if blank is not None else []) + items
 
 
-class CourseSearchForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class CourseSearchForm(SearchForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     district = SelectField(
         _l("District"), choices=lambda: [("", _l("Any district"))] + districts_in_order(), validators=[Optional()]
@@ -67,24 +65,16 @@ class CourseSearchForm(FlaskForm):
     seats = BooleanField(_l("Only with seats free"))
 
     def valid_filters(self) -> dict:
-        """The filters to search with: each one that does not validate (a stale or edited link, a
-        district no longer listed) is left out and says so beside its field; the others still apply."""
-        self.validate()
-        for field in (self.district, self.category, self.mode, self.fee, self.weeks):
-            if field.errors:
-                field.errors = [_l("This choice is not on the list, so the search leaves it out.")]
-
-        def value(field):
-            return None if field.errors else field.data
-
+        """The filters to search with (``SearchForm.valid_data``: one that does not validate is left out)."""
+        data = self.valid_data()
         return {
-            "q": value(self.q) or "",
-            "district": value(self.district) or "",
-            "category": value(self.category) or "",
-            "mode": value(self.mode) or "",
-            "fee": value(self.fee) or "",
-            "weeks": int(self.weeks.data) if value(self.weeks) else None,
-            "seats": bool(self.seats.data),
+            "q": data["q"] or "",
+            "district": data["district"] or "",
+            "category": data["category"] or "",
+            "mode": data["mode"] or "",
+            "fee": data["fee"] or "",
+            "weeks": int(data["weeks"]) if data["weeks"] else None,
+            "seats": bool(data["seats"]),
         }
 
 

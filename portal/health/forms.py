@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SearchField,
     SelectField,
     StringField,
     TextAreaField,
@@ -28,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from portal.bilingual import foreign_language, in_language
 from portal.forms import (
     CNIC,
     ENGLISH_INPUT,
@@ -35,6 +37,7 @@ from portal.forms import (
     URDU_INPUT,
     FlaskForm,
     PakistaniMobile,
+    SearchForm,
     SubmissionTokenMixin,
     district_field,
 )
@@ -72,6 +75,24 @@ STATUS_LABELS = {
     "no_show": _l("Did not come"),
     "cancelled": _l("Cancelled"),
 }
+
+
+def _service_choices() -> list[tuple]:
+    """The services offered somewhere, by the name a reader sees (an English name on an Urdu page is
+    marked as English for a screen reader): the search filters by the English name."""
+    from portal.health.services import service_names  # the services module imports no forms; this keeps it so
+
+    choices: list[tuple] = [("", _l("All services"))]
+    for name, name_ur in service_names():
+        shown = in_language(name, name_ur)
+        choices.append((name, shown, foreign_language(shown)))
+    return choices
+
+
+class ClinicSearchForm(SearchForm):
+    district = district_field(_l("District"), _l("All districts"), validators=[Optional()])
+    service = SelectField(_l("Service"), choices=_service_choices, validators=[Optional()])
+    q = SearchField(_l("Clinic name"), validators=[Optional(), Length(max=100)])
 
 
 class BookForm(SubmissionTokenMixin, FlaskForm):

@@ -28,6 +28,7 @@ from portal.health.forms import (
     STATUS_LABELS,
     WEEKDAY_LABELS,
     BookForm,
+    ClinicSearchForm,
     ConfirmForm,
 )
 from portal.navigation import requested_page
@@ -75,10 +76,10 @@ def instant(at: int) -> datetime:
 @bp.route("/clinics")
 @public_page
 def find_clinics():
-    district = request.args.get("district") or None
-    service_name = request.args.get("service") or None
-    q = (request.args.get("q") or "").strip()[:100] or None
-    results = services.find_clinics(district, service_name, q, page=requested_page())
+    form = ClinicSearchForm(request.args)
+    data = form.valid_data()
+    district, service_name = data["district"] or None, data["service"] or None
+    results = services.find_clinics(district, service_name, (data["q"] or "").strip() or None, page=requested_page())
     if results.page > max(results.pages, 1):
         # A page past the last (an old link, a typed number): the last page, not "59 found" over none.
         last = max(results.pages, 1)
@@ -88,10 +89,7 @@ def find_clinics():
         "health/find_clinics.html",
         results=results,
         next_dates=next_dates,
-        service_names=services.service_names(),
-        district=district,
-        service_name=service_name,
-        q=q or "",
+        form=form,
     )
 
 

@@ -52,6 +52,37 @@ def test_find_clinics_page_filters_and_next_date(client, make_clinic, make_servi
     assert response.status_code == 302 and response.headers["Location"] == "/clinics?page=1"
 
 
+def test_find_clinics_says_which_filter_it_left_out_and_applies_the_others(client, make_clinic, make_service):
+    """A stale or edited link (a district misspelt, a service no clinic offers any more) is not a
+    silent "0 found": the page says at the filter and in the summary that it was left out, and
+    searches with the rest."""
+    make_service(clinic=make_clinic(name="Services Hospital"), name="Dental")
+    make_service(clinic=make_clinic(name="Holy Family Hospital", district="Rawalpindi"), name="Eye")
+    response = client.get("/clinics?district=Lahor&service=Eye")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Holy Family Hospital" in html and "Services Hospital" not in html  # the service still applies
+    assert '<div class="error-summary"' in html and 'href="#district"' in html
+    assert 'id="district-error"' in html and "This choice is not on the list" in html
+    assert 'id="service-error"' not in html
+    assert re.search(r'<option selected value="Eye">Eye</option>', html)  # what was chosen stays chosen
+    html = client.get("/clinics?district=Rawalpindi&service=Cardiac%20surgery").get_data(as_text=True)
+    assert "Holy Family Hospital" in html and "Services Hospital" not in html
+    assert 'id="service-error"' in html and 'id="district-error"' not in html
+    assert "<title>Error:" in html  # the title says so too, as on every page with an error
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/clinics?district=Lahor").get_data(as_text=True)
+    assert "یہ انتخاب فہرست میں نہیں، اس لیے تلاش میں اسے شامل نہیں کیا گیا۔" in html
+
+
+def test_find_clinics_keeps_a_search_too_long_out_of_the_search(client, make_clinic):
+    make_clinic(name="Services Hospital")
+    html = client.get("/clinics?q=" + "x" * 101).get_data(as_text=True)
+    assert 'id="q-error"' in html and "Services Hospital" in html
+    assert 'maxlength="100"' in html and 'type="search"' in html
+
+
 def test_find_clinics_for_one_service_shows_that_services_next_free_date(client, make_clinic, make_service):
     from datetime import time
 
