@@ -44,6 +44,7 @@ from portal.database import LARGEST_ID, database_unavailable, init_database_limi
 from portal.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from portal.observability import init_request_logging, logged_path
 from portal.pagecache import init_page_cache
+from portal.resend import resend_page
 
 STATIC_DIR = BASE_DIR / "static"
 
@@ -220,6 +221,9 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        resend = None if wants_json() else resend_page()  # a token that only expired: keep what was typed
+        if resend is not None:
+            return resend
         return render_error(
             400,
             _l("This form expired"),

@@ -26,7 +26,8 @@ URDU_LETTER = re.compile(r"[\u0600-\u06FF]")
 def wtforms_messages() -> list[tuple[str, str | None]]:
     """Every message in WTForms' own code, as (singular, plural or None), read from its source: a
         newer WTForms that adds one makes the test below ask for its Urdu. (A form posted with an expired or
-    missing CSRF token never gets this far: CSRFProtect answers with the "This form expired" page.)"""
+    missing CSRF token never gets this far: CSRFProtect answers with the "This form expired" page, or
+    with the "send again" page of portal.resend when the token only expired.)"""
     found = []
     for path in Path(wtforms.__file__).parent.rglob("*.py"):
         if path.parent.name == "csrf":  # WTForms' session CSRF, which Flask-WTF's CSRFProtect replaces

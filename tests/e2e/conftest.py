@@ -24,9 +24,15 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def live_server(app, database_url):
+def live_server_config() -> dict:
+    """Settings for the served portal beyond the test's database (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(app, database_url, live_server_config):
     """The portal served from a thread on a free port, on the test's database."""
-    server_app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    server_app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **live_server_config})
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
