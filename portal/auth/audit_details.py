@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from flask_babel import format_date, format_decimal
+from babel.lists import format_list
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -55,6 +56,8 @@ LABELS = {
     "browser": _l("Browser"),
     "system": _l("Device"),
     "signed_in_on": _l("Signed in on"),
+    # an "updated" event: the fields given another value (portal.auth.services.assign)
+    "changed": _l("What changed"),
 }
 # A key whose meaning depends on the action.
 ACTION_LABELS = {
@@ -110,6 +113,40 @@ ACTION_VALUES = {
         "valid": _l("Enrol the valid rows only"),
     },
 }
+# The fields an "updated" event names as changed, by action, in the words of the form that changed them.
+_PLACE_FIELDS = {
+    "name_ur": _l("Name in Urdu"),
+    "type": _l("Type"),
+    "district": _l("District"),
+    "address": _l("Address in English"),
+    "address_ur": _l("Address in Urdu"),
+}
+FIELDS = {
+    "health.clinic.updated": {
+        **_PLACE_FIELDS,
+        "name": _l("Clinic name in English"),
+        "phone": _l("Phone"),
+        "active": _l("Open for bookings"),
+    },
+    "health.service.updated": {
+        "name": _l("Service name in English"),
+        "name_ur": _l("Name in Urdu"),
+        "slot_minutes": _l("Length of each appointment (minutes)"),
+        "places_per_slot": _l("Places at each time"),
+        "min_notice_hours": _l("Minimum notice (hours)"),
+        "horizon_days": _l("How many days ahead people may book"),
+        "cancel_cutoff_hours": _l("Cancellation cut-off (hours before)"),
+        "practitioner": _l("Doctor or practitioner"),
+        "practitioner_ur": _l("Doctor or practitioner in Urdu"),
+        "active": _l("Taking appointments"),
+    },
+    "education.institution.updated": {
+        **_PLACE_FIELDS,
+        "name": _l("Name in English"),
+        "contact": _l("Contact (phone or email)"),
+        "active": _l("Open (shown to the public)"),
+    },
+}
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
 # Keys whose value is a number or a code rather than words (and "start" and "end" when they are times);
 # of them, those that name something rather than count it (written as they are: "2026", not "2,026").
@@ -156,6 +193,10 @@ def _value(action: str, key: str, value) -> str:
     words = ACTION_VALUES.get((action, key)) or VALUES.get(key)
     if words and isinstance(value, str) and value in words:
         return str(words[value])
+    if key == "changed" and isinstance(value, list):
+        fields = FIELDS.get(action, {})
+        names = [str(fields[name]) if name in fields else _readable(name) for name in value]
+        return format_list(names, locale=get_locale() or "en") if names else "—"
     if key == "weekday" and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
         return str(WEEKDAYS[value])
     if key in ("start", "end", "signed_in_on") and isinstance(value, str):

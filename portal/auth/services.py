@@ -93,6 +93,18 @@ def audit(action: str, actor: User | None = None, target=None, ip: str | None = 
     return event
 
 
+def assign(record, values: dict) -> list[str]:
+    """Set ``record``'s fields to ``values``; the names of those whose value changed (what an
+    "updated" audit event says changed). Each old value is read first, so that a record expired by a
+    rollback (``begin_write`` on SQLite) is compared with what is stored, not taken as all new."""
+    changed = []
+    for name, value in values.items():
+        if getattr(record, name) != value:
+            changed.append(name)
+        setattr(record, name, value)  # always: a new record's None must not give way to a column default
+    return changed
+
+
 def audit_events(person: User | None = None, prefixes: tuple[str, ...] = (), page: int = 1, per_page: int = 50):
     """A page of the audit log, newest first: everything, or what ``person`` did or had done to their
     account, of the kinds whose actions start with one of ``prefixes``. Each event comes with the

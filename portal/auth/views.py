@@ -500,6 +500,7 @@ AUDIT_ACTIONS = {
     "health.clinic.created": _l("Clinic created"),
     "health.clinic.updated": _l("Clinic changed"),
     "health.service.created": _l("Service created"),
+    "health.service.updated": _l("Service changed"),
     "health.hours.saved": _l("Opening hours saved"),
     "health.hours.deleted": _l("Opening hours removed"),
     "health.closure.added": _l("Closure added"),

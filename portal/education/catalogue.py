@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from portal import clock, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import User
-from portal.auth.services import audit
+from portal.auth.services import assign, audit
 from portal.bilingual import in_urdu, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
@@ -134,9 +134,9 @@ def create_institution(
 def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
     begin_write()
     institution = institution_for_admin(admin, institution_id)
-    for name in INSTITUTION_FIELDS:
-        setattr(institution, name, data[name])
-    audit("education.institution.updated", actor=admin, target=institution, ip=ip)
+    changed = assign(institution, {name: data[name] for name in INSTITUTION_FIELDS})
+    if changed:  # saved as it was: nothing happened worth a line in the audit log
+        audit("education.institution.updated", actor=admin, target=institution, ip=ip, changed=changed)
     return institution
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock, refs, submissions
 from portal.auth.models import ROLE_CLINIC_ADMIN, AuditEvent, RoleAssignment, User, mask_cnic
-from portal.auth.services import audit, clinic_ids_for
+from portal.auth.services import assign, audit, clinic_ids_for
 from portal.bilingual import InLanguage, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
@@ -293,16 +293,15 @@ def save_clinic(
             return Saved(posted.earlier, [])
         clinic = Clinic(created_at=clock.now())
         db.session.add(clinic)
-    for name in CLINIC_FIELDS:
-        setattr(clinic, name, data.get(name))
-    clinic.active = active
+    changed = assign(clinic, {**{name: data.get(name) for name in CLINIC_FIELDS}, "active": active})
     db.session.flush()
     if creating:
         posted.created(clinic)
         db.session.add(RoleAssignment(user=actor, role=ROLE_CLINIC_ADMIN, scope_id=clinic.id, created_at=clock.now()))
         audit("health.clinic.created", actor=actor, target=clinic, ip=ip)
         return Saved(clinic, [])
-    audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active)
+    if changed:  # saved as it was: nothing happened worth a line in the audit log
+        audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active, changed=changed)
     return Saved(clinic, _apply_schedule_change(actor, list(clinic.services), confirm, ip, reviewed=reviewed))
 
 
@@ -328,9 +327,7 @@ def save_service(
             return Saved(posted.earlier, [])
         service = Service(clinic=clinic, created_at=clock.now())
         db.session.add(service)
-    for name in SERVICE_FIELDS:
-        setattr(service, name, data.get(name))
-    service.active = active
+    changed = assign(service, {**{name: data.get(name) for name in SERVICE_FIELDS}, "active": active})
     db.session.flush()
     # Future slots follow the new number of places, never below what is already booked: those people
     # keep their appointments, and the slot takes no one new until it is below the new number (its
@@ -341,10 +338,12 @@ def save_service(
         .where(slots.c.service_id == service.id, slots.c.starts_at > clock.now())
         .values(capacity=slot_capacity(slots.c.booked, service.places_per_slot))
     )
-    audit("health.service.created" if creating else "health.service.updated", actor=actor, target=service, ip=ip)
     if creating:
+        audit("health.service.created", actor=actor, target=service, ip=ip)
         posted.created(service)
         return Saved(service, [])
+    if changed:  # saved as it was: nothing happened worth a line in the audit log
+        audit("health.service.updated", actor=actor, target=service, ip=ip, changed=changed)
     return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
 
 

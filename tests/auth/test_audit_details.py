@@ -123,6 +123,25 @@ def test_details_in_urdu():
         assert said("something.new", {"flag": False}) == [("Flag", "نہیں")]
 
 
+def test_what_an_edit_changed_is_said_in_the_words_of_its_form():
+    """``changed`` (portal.auth.services.assign) names the fields as the form that changed them does,
+    joined as the reader's language joins a list; a field added since is still readable."""
+    assert said("health.service.updated", {"changed": ["places_per_slot", "active"]}) == [
+        ("What changed", "Places at each time and Taking appointments")
+    ]
+    assert said("health.clinic.updated", {"active": True, "changed": ["name", "phone", "waiting_room"]}) == [
+        ("Open for bookings", "Yes"),
+        ("What changed", "Clinic name in English, Phone, and Waiting room"),
+    ]
+    assert said("education.institution.updated", {"changed": ["active"]}) == [
+        ("What changed", "Open (shown to the public)")
+    ]
+    with force_locale("ur"):
+        assert said("health.service.updated", {"changed": ["places_per_slot", "active"]}) == [
+            ("کیا بدلا", "ایک وقت پر کتنی جگہیں اور اپائنٹمنٹس لی جا رہی ہیں")
+        ]
+
+
 @pytest.fixture
 def superadmin(make_user):
     return make_user(full_name="Super Admin", roles=["superadmin"])

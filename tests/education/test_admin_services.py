@@ -413,3 +413,24 @@ def test_scope_resolver_names_institutions(make_institution):
     institution = make_institution(name="Punjab IT Board Academy")
     assert SCOPE_RESOLVERS["school_admin"](institution.id) == "Punjab IT Board Academy"
     assert SCOPE_RESOLVERS["school_admin"](999999) is None
+
+
+def test_an_institution_saved_as_it_was_writes_no_audit_line_and_a_change_names_its_fields(
+    make_institution, school_admin
+):
+    institution = make_institution()
+    admin = school_admin(institution)
+    same = {name: getattr(institution, name) for name in catalogue.INSTITUTION_FIELDS}
+    db.session.commit()
+    catalogue.update_institution(admin, institution.id, same)
+    db.session.commit()
+
+    def updates():
+        query = select(AuditEvent.details).where(AuditEvent.action == "education.institution.updated")
+        return list(db.session.scalars(query))
+
+    assert updates() == []
+    catalogue.update_institution(admin, institution.id, same | {"contact": "042-111-222-333", "active": False})
+    db.session.commit()
+    assert updates() == [{"changed": ["contact", "active"]}]
+    assert reload(institution).contact == "042-111-222-333"

@@ -539,3 +539,39 @@ def test_counts_subtract_closures(clinic_admin):
     db.session.commit()
     assert admin.counts(service.clinic, TUESDAY, TUESDAY).places == 0
     assert admin.counts(service.clinic, TUESDAY, TUESDAY).utilisation == 0.0
+
+
+def _updates(action: str) -> list[dict]:
+    db.session.expire_all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+    return [event.details for event in events]
+
+
+def test_a_service_saved_as_it_was_writes_no_audit_line_and_a_change_names_its_fields(clinic_admin):
+    """The audit log says what an edit changed; opening the form and pressing Save is no event. The
+    service comes in expired by a commit, as in a request (and on SQLite begin_write rolls back)."""
+    service, staff = clinic_admin
+    db.session.commit()
+    admin.save_service(staff, service.clinic, service, _service_data(service))
+    db.session.commit()
+    assert _updates("health.service.updated") == []
+    admin.save_service(staff, service.clinic, service, _service_data(service, places_per_slot=5, practitioner="Dr. A"))
+    db.session.commit()
+    assert _updates("health.service.updated") == [{"changed": ["places_per_slot", "practitioner"]}]
+    admin.save_service(staff, service.clinic, service, _service_data(service), active=False)
+    db.session.commit()
+    assert _updates("health.service.updated")[-1] == {"changed": ["active"]}
+    assert db.session.get(type(service), service.id).places_per_slot == 5  # the change itself was saved
+
+
+def test_a_clinic_saved_as_it_was_writes_no_audit_line_and_a_change_names_its_fields(clinic_admin):
+    service, staff = clinic_admin
+    clinic = service.clinic
+    same = {name: getattr(clinic, name) for name in admin.CLINIC_FIELDS}
+    db.session.commit()
+    admin.save_clinic(staff, clinic, same)
+    db.session.commit()
+    assert _updates("health.clinic.updated") == []
+    admin.save_clinic(staff, clinic, same | {"phone": "+924299211100"})
+    db.session.commit()
+    assert _updates("health.clinic.updated") == [{"active": True, "changed": ["phone"]}]
