@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -86,3 +86,13 @@ def requested_page(most: int = 10_000) -> int:
     ``most`` (a huge number would only make the database skip rows it does not have, or fail)."""
     page = request.args.get("page", 1, type=int) or 1
     return max(1, min(page, most))
+
+
+def past_the_last_page(results, endpoint: str, **values):
+    """A redirect to the last page when the ``page`` asked for is past it (an old link, a typed
+    number, the list grew shorter), keeping the other arguments; None when the page exists. A list
+    that says "23 found" over no rows, or "no messages yet" to someone who has some, misleads."""
+    last = max(results.pages, 1)
+    if results.page <= last:
+        return None
+    return redirect(url_for(endpoint, **values, **{**request.args.to_dict(), "page": last}))

@@ -2,7 +2,7 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.navigation import requested_page
+from portal.navigation import past_the_last_page, requested_page
 from portal.notifications import bp, services
 
 
@@ -10,6 +10,8 @@ from portal.notifications import bp, services
 @login_required
 def inbox():
     messages = services.inbox(current_user, page=requested_page())
+    if (last := past_the_last_page(messages, "notifications.inbox")) is not None:
+        return last
     html = render_template("notifications/inbox.html", messages=messages)
     services.mark_read(current_user, [message.id for message in messages.items])
     db.session.commit()

@@ -420,6 +420,13 @@ def test_messages_page_is_paginated_newest_first(app, client, auth, make_user):
     assert "Note 04" in second and "Note 00" in second and "Note 24" not in second
     assert second.count(">New</span>") == 5 and services.unread_count(me) == 0
     assert client.get("/messages?page=-3").status_code == 200
+    # A page past the last (an old link, a typed number) leads to the last, not to "no messages yet".
+    past = client.get("/messages?page=999")
+    assert past.status_code == 302 and past.headers["Location"] == "/messages?page=2"
+    empty = make_user()
+    auth.logout()
+    auth.login(empty)
+    assert client.get("/messages?page=3").headers["Location"] == "/messages?page=1"
 
 
 def test_a_key_queued_concurrently_on_one_channel_still_queues_the_others(make_user, monkeypatch):
