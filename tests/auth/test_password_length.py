@@ -57,9 +57,7 @@ def test_the_longest_password_registration_accepts_signs_in(client, auth):
 
 def test_a_new_password_longer_than_sign_in_accepts_is_refused(client, auth, citizen):
     auth.login(citizen)
-    response = post_form(
-        client, "/account/password", {"current": PASSWORD, "password": TOO_LONG, "confirm": TOO_LONG}
-    )
+    response = post_form(client, "/account/password", {"current": PASSWORD, "password": TOO_LONG, "confirm": TOO_LONG})
     assert response.status_code == 200
     assert "Use at most 200 characters." in text_of(response)
     auth.logout()
