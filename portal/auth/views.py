@@ -16,6 +16,7 @@ from portal.auth.errors import (
     AccountLocked,
     DomainError,
     FamilyMemberBusy,
+    FamilyMemberRefused,
     InvalidCredentials,
     InvalidResetToken,
     NotFound,
@@ -388,16 +389,21 @@ def dependant_form(dependant_id: int | None = None):
             "gender": form.gender.data,
             "id_number": form.id_number.data or None,
         }
-        if dependant is None:
-            services.add_dependant(current_user, **fields, submission_token=form.submission_token.data)
-            message = _("%(name)s has been added to your family members.", name=fields["full_name"])
+        try:
+            if dependant is None:
+                services.add_dependant(current_user, **fields, submission_token=form.submission_token.data)
+                message = _("%(name)s has been added to your family members.", name=fields["full_name"])
+            else:
+                services.update_dependant(current_user, dependant.id, **fields)
+                message = _("The details of %(name)s have been saved.", name=fields["full_name"])
+        except FamilyMemberRefused as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc))
         else:
-            services.update_dependant(current_user, dependant.id, **fields)
-            message = _("The details of %(name)s have been saved.", name=fields["full_name"])
-        db.session.commit()
-        flash(message, "success")
-        # Added from a booking or enrolment page: back there, where the new person can now be chosen.
-        return redirect(safe_next(request.args.get("next")) or url_for("auth.family"))
+            db.session.commit()
+            flash(message, "success")
+            # Added from a booking or enrolment page: back there, where the new person can now be chosen.
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.family"))
     # Opened from a booking or enrolment page: its way back leads there too, not to the family list.
     back = safe_next(request.args.get("next"))
     form.ensure_token()
