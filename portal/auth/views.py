@@ -342,6 +342,11 @@ def profile():
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
         form.mobile.data = current_user.mobile and format_mobile(current_user.mobile)
+        # The language this page is in, which is what the person sees and expects to keep. It is their
+        # saved one after a CNIC or email sign-in; a demo persona's one-click sign-in keeps the device's
+        # language and leaves the persona's saved one alone, and showing that one here turned the site
+        # into it when anything else (a mobile number) was saved.
+        form.preferred_language.data = str(get_locale())
     if form.validate_on_submit():
         try:
             services.update_profile(
