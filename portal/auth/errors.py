@@ -107,6 +107,13 @@ class ParentTooYoung(FamilyMemberRefused):
     )
 
 
+class OwnSuperadminRole(DomainError):
+    """A superadmin removing their own superadmin role: another superadmin does it, so that the portal
+    never ends up with nobody who can give roles."""
+
+    message = _l("You cannot remove your own superadmin role.")
+
+
 class RoleAlreadyHeld(DomainError):
     message = _l("This person already has this role: nothing was changed.")
 

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -35,6 +34,7 @@ from portal.auth.errors import (
     InvalidResetToken,
     NotFound,
     OwnCNICForFamilyMember,
+    OwnSuperadminRole,
     ParentTooYoung,
     ProvinceOfficialAlready,
     RoleAlreadyHeld,
@@ -766,13 +766,20 @@ def grant_role(
     return assignment
 
 
+def is_own_superadmin_role(actor: User, assignment: RoleAssignment) -> bool:
+    """Whether ``assignment`` is ``actor``'s own superadmin role, which they cannot remove (the staff
+    page offers no Remove for it)."""
+    return assignment.role == ROLE_SUPERADMIN and assignment.user_id == actor.id
+
+
 def revoke_role(actor: User, assignment_id: int, ip: str | None = None) -> None:
+    """Remove a staff role. Raises NotFound, or OwnSuperadminRole for the actor's own superadmin role."""
     begin_write()
     assignment = db.session.get(RoleAssignment, assignment_id)
     if assignment is None:
         raise NotFound()
-    if assignment.role == ROLE_SUPERADMIN and assignment.user_id == actor.id:
-        raise DomainError(_l("You cannot remove your own superadmin role."))
+    if is_own_superadmin_role(actor, assignment):
+        raise OwnSuperadminRole()
     _remove_role(actor, assignment, ip)
 
 

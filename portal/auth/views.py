@@ -20,6 +20,7 @@ from portal.auth.errors import (
     InvalidCredentials,
     InvalidResetToken,
     NotFound,
+    OwnSuperadminRole,
 )
 from portal.auth.forms import (
     AUDIT_KINDS,
@@ -602,6 +603,10 @@ def _scope_not_found(typed: str, candidates: list[tuple[int, str]]) -> str:
 def revoke_role(assignment_id: int):
     """Removing a role asks first, naming the person, the role and its scope."""
     assignment = db.get_or_404(services.RoleAssignment, assignment_id)
+    if services.is_own_superadmin_role(current_user, assignment):
+        # Refused at once, not after a confirmation page that asks "remove this role?" for nothing.
+        flash(str(OwnSuperadminRole()), "error")
+        return redirect(url_for("auth.staff", cnic=assignment.user.cnic))
     if request.method == "GET":
         return render_template("auth/revoke_role.html", assignment=assignment)
     cnic = assignment.user.cnic
