@@ -48,6 +48,10 @@ def format_mobile(e164: str | None) -> str:
 
 
 PASSWORD_MIN_LENGTH = 10
+# The longest password accepted anywhere: registration, a new password and a reset refuse a longer one,
+# and every password box (sign-in included) says so with maxlength. One number for all of them: a
+# longer password accepted at registration was cut short by the sign-in box, and never matched.
+PASSWORD_MAX_LENGTH = 200
 
 
 def password_problem(password: str, cnic: str | None = None, mobile: str | None = None):

@@ -164,7 +164,7 @@ def test_the_same_page_sent_again_with_other_values_creates_another_record(clien
         "course": {"title": "Python Next Steps"},
         "section": {"name": "Morning"},
         "rule": {"min_age": "16"},
-        "family member": {"full_name": "Hamza Ahmed", "gender": "male"},
+        "family member": {"full_name": "Hamza Ahmed", "gender": "male", "id_number": "35202-7654321-3"},
         "staff role": {"district": "Lahore"},
     }[name]
     before = count(form.model)

@@ -74,6 +74,46 @@ class FamilyMemberBusy(DomainError):
     )
 
 
+class FamilyMemberRefused(DomainError):
+    """A family member's details that cannot be right. ``field``: the form field the message belongs to."""
+
+    field = "date_of_birth"
+
+
+class OwnCNICForFamilyMember(FamilyMemberRefused):
+    field = "id_number"
+    message = _l("This is your own CNIC. Enter the family member's own B-form or CNIC number, or leave it empty.")
+
+
+class FamilyMemberNumberTaken(FamilyMemberRefused):
+    field = "id_number"
+    message = _l(
+        "%(name)s, already in your family members, has this number. Each person has their own B-form or "
+        "CNIC number: check it, or leave it empty."
+    )
+
+
+class SpouseTooYoung(FamilyMemberRefused):
+    message = _l(
+        "A husband or wife must be at least %(years)s years old. Check the date of birth, or choose "
+        "another relationship."
+    )
+
+
+class ParentTooYoung(FamilyMemberRefused):
+    message = _l(
+        "A mother or father must be at least %(years)s years older than you. Check the date of birth, "
+        "or choose another relationship."
+    )
+
+
+class OwnSuperadminRole(DomainError):
+    """A superadmin removing their own superadmin role: another superadmin does it, so that the portal
+    never ends up with nobody who can give roles."""
+
+    message = _l("You cannot remove your own superadmin role.")
+
+
 class RoleAlreadyHeld(DomainError):
     message = _l("This person already has this role: nothing was changed.")
 

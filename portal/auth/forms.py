@@ -15,7 +15,7 @@ from portal.forms import (
     SubmissionTokenMixin,
     district_field,
 )
-from portal.validation import normalise_cnic, normalise_mobile, password_problem
+from portal.validation import PASSWORD_MAX_LENGTH, normalise_cnic, normalise_mobile, password_problem
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 RELATIONSHIP_CHOICES = [
@@ -47,6 +47,13 @@ class StrongPassword:
             raise ValidationError(problem)
 
 
+def password_length() -> Length:
+    """The one limit on a password's length, on every password box: checked on the server, and given
+    to the browser as maxlength, so that what is typed at sign-in is never cut shorter than what was
+    accepted when the password was chosen."""
+    return Length(max=PASSWORD_MAX_LENGTH, message=_l("Use at most %(max)s characters."))
+
+
 class RegisterForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(_required), Length(max=120)])
     cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
@@ -57,10 +64,14 @@ class RegisterForm(FlaskForm):
     )
     gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, validators=[InputRequired(_l("Choose one."))])
     district = district_field(validators=[DataRequired(_l("Choose your district."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_required), StrongPassword()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_required), password_length(), StrongPassword()])
     confirm = PasswordField(
         _l("Type the password again"),
-        validators=[DataRequired(_required), EqualTo("password", _l("The two passwords do not match."))],
+        validators=[
+            DataRequired(_required),
+            password_length(),
+            EqualTo("password", _l("The two passwords do not match.")),
+        ],
     )
     accept_privacy = BooleanField(
         _l("I have read the privacy notice and agree that the portal keeps these details."),
@@ -95,16 +106,22 @@ class LoginForm(FlaskForm):
     identifier = StringField(
         _l("CNIC or email"), validators=[DataRequired(_required), Length(max=254), NotAMobileNumber()]
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(_required), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_required), password_length()])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_required)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(_required), StrongPassword()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_required), password_length()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_required), password_length(), StrongPassword()]
+    )
     confirm = PasswordField(
         _l("Type the new password again"),
-        validators=[DataRequired(_required), EqualTo("password", _l("The two passwords do not match."))],
+        validators=[
+            DataRequired(_required),
+            password_length(),
+            EqualTo("password", _l("The two passwords do not match.")),
+        ],
     )
 
     def validate_password(self, field):
@@ -119,10 +136,16 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(_required), StrongPassword()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_required), password_length(), StrongPassword()]
+    )
     confirm = PasswordField(
         _l("Type the new password again"),
-        validators=[DataRequired(_required), EqualTo("password", _l("The two passwords do not match."))],
+        validators=[
+            DataRequired(_required),
+            password_length(),
+            EqualTo("password", _l("The two passwords do not match.")),
+        ],
     )
 
 

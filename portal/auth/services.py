@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -30,11 +29,16 @@ from portal.auth.errors import (
     DuplicateCNIC,
     DuplicateEmail,
     FamilyMemberBusy,
+    FamilyMemberNumberTaken,
     InvalidCredentials,
     InvalidResetToken,
     NotFound,
+    OwnCNICForFamilyMember,
+    OwnSuperadminRole,
+    ParentTooYoung,
     ProvinceOfficialAlready,
     RoleAlreadyHeld,
+    SpouseTooYoung,
     WrongPassword,
 )
 from portal.auth.models import (
@@ -499,7 +503,8 @@ def add_dependant(
     """Add a family member to the account. The form posted again with the same ``submission_token`` (a
     double tap, a retry on a slow link) returns the family member the first post added, even when the
     two posts arrive together; and the same person again (the same name and date of birth, still on the
-    account) is the one already there, returned unchanged (Back and Save on a slow link)."""
+    account) is the one already there, returned unchanged (Back and Save on a slow link). Details that
+    cannot be right raise a FamilyMemberRefused (check_family_member); the caller rolls back."""
     begin_write()
     values = {
         "full_name": full_name,
@@ -515,6 +520,7 @@ def add_dependant(
         if _same_name(existing.full_name) == _same_name(full_name) and existing.date_of_birth == date_of_birth:
             posted.created(existing)
             return existing
+    check_family_member(user, relationship=relationship, date_of_birth=date_of_birth, id_number=id_number)
     dependant = Dependant(
         user=user,
         full_name=full_name.strip(),
@@ -527,6 +533,43 @@ def add_dependant(
     db.session.flush()
     posted.created(dependant)
     return dependant
+
+
+# Ages that leave no doubt: a husband or wife is at least 16 (the youngest a girl may marry in Punjab),
+# and a mother or father at least 12 years older than the account holder. Children, brothers and
+# sisters and other relatives are any age: step-families and adoptions make any bound a guess.
+SPOUSE_MIN_YEARS = 16
+PARENT_MIN_YEARS_OLDER = 12
+
+
+def _years_between(earlier: date, later: date) -> int:
+    """Whole years from ``earlier`` to ``later`` (an age on a day); a 29 February birthday turns a
+    year older on 1 March in other years."""
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+
+
+def check_family_member(
+    user: User, *, relationship: str, date_of_birth: date, id_number: str | None, dependant_id: int | None = None
+) -> None:
+    """Refuse family member details that cannot be right, each with the form field it is about
+    (``FamilyMemberRefused.field``): the account holder's own CNIC (OwnCNICForFamilyMember), another
+    family member's number on this account (FamilyMemberNumberTaken; ``dependant_id``, the one being
+    edited, is not another), a husband or wife younger than SPOUSE_MIN_YEARS (SpouseTooYoung), a mother
+    or father fewer than PARENT_MIN_YEARS_OLDER years older than the account holder, or than today
+    when the account has no date of birth (ParentTooYoung)."""
+    number = normalise_cnic(id_number) if id_number else None
+    if number is not None:
+        if number == user.cnic:
+            raise OwnCNICForFamilyMember()
+        for other in user.dependants:
+            if other.id != dependant_id and other.id_number == number:
+                raise FamilyMemberNumberTaken(name=other.full_name)
+    if relationship == "spouse" and _years_between(date_of_birth, clock.today()) < SPOUSE_MIN_YEARS:
+        raise SpouseTooYoung(years=SPOUSE_MIN_YEARS)
+    if relationship == "parent":
+        child_born = user.date_of_birth or clock.today()
+        if _years_between(date_of_birth, child_born) < PARENT_MIN_YEARS_OLDER:
+            raise ParentTooYoung(years=PARENT_MIN_YEARS_OLDER)
 
 
 def _same_name(name: str) -> str:
@@ -583,8 +626,17 @@ def get_dependant(user: User, dependant_id: int) -> Dependant:
 
 
 def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
+    """Save a family member's details: NotFound for anyone else's, a FamilyMemberRefused
+    (check_family_member) for details that cannot be right."""
     begin_write()
     dependant = get_dependant(user, dependant_id)
+    check_family_member(
+        user,
+        relationship=fields["relationship"],
+        date_of_birth=fields["date_of_birth"],
+        id_number=fields.get("id_number"),
+        dependant_id=dependant.id,
+    )
     dependant.full_name = fields["full_name"].strip()
     dependant.relationship_ = fields["relationship"]
     dependant.date_of_birth = fields["date_of_birth"]
@@ -714,13 +766,20 @@ def grant_role(
     return assignment
 
 
+def is_own_superadmin_role(actor: User, assignment: RoleAssignment) -> bool:
+    """Whether ``assignment`` is ``actor``'s own superadmin role, which they cannot remove (the staff
+    page offers no Remove for it)."""
+    return assignment.role == ROLE_SUPERADMIN and assignment.user_id == actor.id
+
+
 def revoke_role(actor: User, assignment_id: int, ip: str | None = None) -> None:
+    """Remove a staff role. Raises NotFound, or OwnSuperadminRole for the actor's own superadmin role."""
     begin_write()
     assignment = db.session.get(RoleAssignment, assignment_id)
     if assignment is None:
         raise NotFound()
-    if assignment.role == ROLE_SUPERADMIN and assignment.user_id == actor.id:
-        raise DomainError(_l("You cannot remove your own superadmin role."))
+    if is_own_superadmin_role(actor, assignment):
+        raise OwnSuperadminRole()
     _remove_role(actor, assignment, ip)
 
 

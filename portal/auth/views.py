@@ -16,9 +16,11 @@ from portal.auth.errors import (
     AccountLocked,
     DomainError,
     FamilyMemberBusy,
+    FamilyMemberRefused,
     InvalidCredentials,
     InvalidResetToken,
     NotFound,
+    OwnSuperadminRole,
 )
 from portal.auth.forms import (
     AUDIT_KINDS,
@@ -341,6 +343,11 @@ def profile():
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
         form.mobile.data = current_user.mobile and format_mobile(current_user.mobile)
+        # The language this page is in, which is what the person sees and expects to keep. It is their
+        # saved one after a CNIC or email sign-in; a demo persona's one-click sign-in keeps the device's
+        # language and leaves the persona's saved one alone, and showing that one here turned the site
+        # into it when anything else (a mobile number) was saved.
+        form.preferred_language.data = str(get_locale())
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -388,16 +395,21 @@ def dependant_form(dependant_id: int | None = None):
             "gender": form.gender.data,
             "id_number": form.id_number.data or None,
         }
-        if dependant is None:
-            services.add_dependant(current_user, **fields, submission_token=form.submission_token.data)
-            message = _("%(name)s has been added to your family members.", name=fields["full_name"])
+        try:
+            if dependant is None:
+                services.add_dependant(current_user, **fields, submission_token=form.submission_token.data)
+                message = _("%(name)s has been added to your family members.", name=fields["full_name"])
+            else:
+                services.update_dependant(current_user, dependant.id, **fields)
+                message = _("The details of %(name)s have been saved.", name=fields["full_name"])
+        except FamilyMemberRefused as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc))
         else:
-            services.update_dependant(current_user, dependant.id, **fields)
-            message = _("The details of %(name)s have been saved.", name=fields["full_name"])
-        db.session.commit()
-        flash(message, "success")
-        # Added from a booking or enrolment page: back there, where the new person can now be chosen.
-        return redirect(safe_next(request.args.get("next")) or url_for("auth.family"))
+            db.session.commit()
+            flash(message, "success")
+            # Added from a booking or enrolment page: back there, where the new person can now be chosen.
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.family"))
     # Opened from a booking or enrolment page: its way back leads there too, not to the family list.
     back = safe_next(request.args.get("next"))
     form.ensure_token()
@@ -591,6 +603,10 @@ def _scope_not_found(typed: str, candidates: list[tuple[int, str]]) -> str:
 def revoke_role(assignment_id: int):
     """Removing a role asks first, naming the person, the role and its scope."""
     assignment = db.get_or_404(services.RoleAssignment, assignment_id)
+    if services.is_own_superadmin_role(current_user, assignment):
+        # Refused at once, not after a confirmation page that asks "remove this role?" for nothing.
+        flash(str(OwnSuperadminRole()), "error")
+        return redirect(url_for("auth.staff", cnic=assignment.user.cnic))
     if request.method == "GET":
         return render_template("auth/revoke_role.html", assignment=assignment)
     cnic = assignment.user.cnic

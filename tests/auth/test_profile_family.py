@@ -267,7 +267,7 @@ def test_a_family_member_added_from_a_booking_page_brings_the_person_back_there(
     assert response.status_code == 302 and response.headers["Location"] == booking
     # Only addresses on this site: anything else ends on the family list as before.
     response = post_form(
-        client, "/account/family/new?next=https://evil.example/", dependant_data(full_name="Ali Ahmed")
+        client, "/account/family/new?next=https://evil.example/", dependant_data(full_name="Ali Ahmed", id_number="")
     )
     assert response.headers["Location"] == "/account/family"
 
@@ -294,8 +294,9 @@ def test_the_family_form_posted_twice_adds_the_person_once(client, auth, citizen
         response = client.post("/account/family/new", data={**data, "csrf_token": token})
         assert response.status_code == 302 and response.headers["Location"] == "/account/family"
     assert [d.full_name for d in db.session.scalars(select(Dependant))] == ["Zainab Ahmed"]
-    # Another child of the same name (born another day) is someone else; so is one added after removal.
-    post_form(client, "/account/family/new", dependant_data(date_of_birth="2017-03-04"))
+    # Another child of the same name (born another day, with their own B-form) is someone else; so is one
+    # added after removal.
+    post_form(client, "/account/family/new", dependant_data(date_of_birth="2017-03-04", id_number="3520276543213"))
     assert db.session.scalar(select(func.count(Dependant.id))) == 2
     first = db.session.scalars(select(Dependant).order_by(Dependant.id)).first()
     services.remove_dependant(citizen, first.id)

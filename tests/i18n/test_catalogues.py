@@ -229,6 +229,11 @@ NEVER_ONE = {
     "To choose a new password for the Digital Punjab portal, open this link within %(minutes)s minutes: "
     "%(link)s — if you did not ask for this, ignore this message.": "PASSWORD_RESET_MINUTES (30)",
     "Use at least %(n)s characters.": "the password's minimum length, a constant",
+    "Use at most %(max)s characters.": "the password's maximum length, a constant (PASSWORD_MAX_LENGTH)",
+    "A husband or wife must be at least %(years)s years old. Check the date of birth, or choose another "
+    "relationship.": "auth.services.SPOUSE_MIN_YEARS, a constant (16)",
+    "A mother or father must be at least %(years)s years older than you. Check the date of birth, or choose "
+    "another relationship.": "auth.services.PARENT_MIN_YEARS_OLDER, a constant (12)",
 }
 PLURAL_NOUNS = (
     "seats|places|days|hours|minutes|weeks|months|years|people|persons|rows|appointments|messages|courses|"
