@@ -219,9 +219,9 @@ def _records(html: str) -> list[str]:
 
 
 def test_clinics_services_closures_and_cohorts_are_named_in_the_log_in_both_languages(client, auth, superadmin, places):
-    """The log said "Clinic created | Clinic 60", "Service created | Service 65", "Closure added | Closure 1" and
-    "Section created | Section 42" did not say what was acted on: each is named as appointments and
-    enrolments are, by what its reader knows it by, and where it belongs, in the reader's language."""
+    """Lines such as "Clinic created | Clinic 60", "Service created | Service 65", "Closure added | Closure 1"
+    and "Section created | Section 42" did not say what was acted on: each record is named as appointments
+    and enrolments are, by what its reader knows it by and where it belongs, in the reader's language."""
     p = places
     for action, target in [
         ("health.clinic.created", p["attock"]),
