@@ -127,15 +127,27 @@ def audit_events(person: User | None = None, prefixes: tuple[str, ...] = (), pag
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
-# How the records an audit event was done to are named for a reader: {table: fn(ids) -> {id: (reference,
-# person's name)}}, filled by the domains (an appointment or an enrolment by the reference its person was
-# given, the one on their phone, and whom it is for).
+@dataclass(frozen=True)
+class RecordName:
+    """How the audit log names a record an event was done to: ``title``, then ``about`` (whom it is for,
+    what it belongs to), each part shown apart. An appointment or an enrolment is named by the reference
+    its person was given (``code``: kept left to right on an Urdu page) and whom it is for; a clinic, a
+    service, a closure, a cohort by its name in the reader's language and where it belongs."""
+
+    title: str
+    about: tuple[str, ...] = ()
+    code: bool = False
+
+
+# How the records an audit event was done to are named for a reader: {table: fn(ids) -> {id: RecordName}},
+# filled by the domains, each with one query for all the ids of its kind on a page of the log.
 RECORD_NAMERS: dict = {}
 
 
-def records_named(events) -> dict[tuple[str, str], tuple[str, str]]:
-    """The reference and the person's name of each appointment or enrolment these audit events were done
-    to, by (table, id as stored), one query per kind; a record deleted since is left out."""
+def records_named(events) -> dict[tuple[str, str], RecordName]:
+    """The name of each record these audit events were done to that its domain names (``RECORD_NAMERS``),
+    by (table, id as stored), one query per kind; a record deleted since is left out (the log shows its
+    kind and number)."""
     wanted: dict[str, set[int]] = {}
     for event in events:
         target_id = event.target_id or ""

@@ -6,12 +6,17 @@ fill= presentation attribute as a fallback.
 Every chart is laid out twice: for a screen (720 units wide) and for a phone (360 units wide, shown
 instead below 40rem by dashboard.css). One viewBox shrunk to a 360 px phone draws its 12-unit labels
 about 5 px high; the phone's own layout keeps them at 11–12 px without JavaScript or sideways scrolling.
+On a phone a bar chart writes each bar's name above it, across the whole width, on up to two lines: a
+column of names beside the bars left room for some 15 characters, and cut "DHQ Hospital Attock" and
+"DHQ Hospital Chakwal" to the same "DHQ Hospital At…", "DHQ Hospital Ch…" (six Urdu names to one).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from portal.bilingual import in_urdu
 
 WIDTH = 720
 NARROW_WIDTH = 360
@@ -24,12 +29,18 @@ COLUMNS_TOP, AXIS_LABEL_DROP = TOP + 16, 16
 
 # Per layout: the left margin of a column chart, the label column and value room of a bar chart,
 # the font sizes, the longest bar label, and how many day labels fit under the columns.
+# A phone's bar chart ("labels_above"): each name above its bar, from one side of the picture to the
+# other, on lines of at most label_chars characters (two at most), each line_h high; the bar under it
+# is bar_h high. Nastaliq rises about 1.6 em above its baseline: the first line's baseline is line_h
+# below the top of its row, and a row ends row_gap below its bar.
 LAYOUTS = {
     "wide": {"width": WIDTH, "left": LEFT, "right": RIGHT, "label_w": 220, "value_w": 48, "font": 12,
-             "axis_font": 13, "label_chars": 34, "day_labels": 8, "row_h": 30},
-    "narrow": {"width": NARROW_WIDTH, "left": 44, "right": 8, "label_w": 140, "value_w": 44, "font": 13,
-               "axis_font": 14, "label_chars": 16, "day_labels": 4, "row_h": 32},
+             "axis_font": 13, "label_chars": 34, "day_labels": 8, "row_h": 30, "labels_above": False},
+    "narrow": {"width": NARROW_WIDTH, "left": 44, "right": 8, "label_w": 16, "value_w": 48, "font": 13,
+               "axis_font": 14, "label_chars": 40, "day_labels": 4, "row_h": 32, "labels_above": True,
+               "line_h": 22, "bar_h": 16, "row_gap": 10},
 }  # fmt: skip
+LABEL_LINES = 2
 
 COLOURS = {
     "booked": "#1d70b8",
@@ -64,6 +75,8 @@ class Chart:
     font: int = 12
     axis_font: int = 13
     label_chars: int = 34
+    labels_above: bool = False  # each bar's name written above it (a phone), not beside it
+    rtl: bool = False  # the names are read right to left (Urdu): above a bar, they start at the right
     narrow: Chart | None = None  # the same chart laid out for a phone
 
 
@@ -112,6 +125,7 @@ def _chart(kind: str, layout: dict, chart_id: str, title, x_label, y_label, perc
         font=layout["font"],
         axis_font=layout["axis_font"],
         label_chars=layout["label_chars"],
+        rtl=in_urdu(),
     )
 
 
@@ -173,6 +187,25 @@ def stacked_columns(
     return chart
 
 
+def label_lines(label: str, chars: int, most: int = LABEL_LINES) -> list[str]:
+    """``label`` broken between words into lines of at most ``chars`` characters, at most ``most`` of
+    them; what does not fit ends the last line with "…". A word longer than a line is cut."""
+    lines: list[str] = []
+    words = label.split()
+    while words and len(lines) < most:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= chars:
+            line += " " + words.pop(0)
+        if len(line) > chars:
+            words.insert(0, line[chars - 1 :])
+            line = line[: chars - 1]
+        lines.append(line)
+    if words:
+        last = lines[-1]
+        lines[-1] = (last if len(last) < chars else last[: chars - 1]).rstrip() + "…"
+    return lines or [""]
+
+
 def _bars(
     layout: dict,
     chart_id: str,
@@ -183,17 +216,37 @@ def _bars(
     series: list[tuple[str, str]],
     percent: bool,
 ) -> Chart:
-    row_h, left = layout["row_h"], layout["label_w"]
+    left = layout["label_w"]
     chart = _chart("bars", layout, chart_id, title, x_label, y_label, percent=percent)
-    chart.height = TOP + BOTTOM + row_h * max(1, len(items))
+    chart.labels_above = layout["labels_above"]
+    # Each row: where it starts, its height, the name's lines, and where its bar starts (from the top).
+    rows = []
+    # Names above the bars start a little lower, clear of the axis's name written over the first one.
+    top_of_row = TOP + (8 if chart.labels_above else 0)
+    for label, _values in items:
+        if chart.labels_above:
+            lines = label_lines(str(label), layout["label_chars"])
+            bar_y = top_of_row + layout["line_h"] * len(lines) + 8  # clear of Nastaliq's descent
+            height = bar_y + layout["bar_h"] + layout["row_gap"] - top_of_row
+            bar_h = layout["bar_h"]
+        else:
+            lines, height = [str(label)], layout["row_h"]
+            bar_y, bar_h = top_of_row + 4, height - 8
+        rows.append((top_of_row, lines, bar_y, bar_h))
+        top_of_row += height
+    plot_h = (top_of_row - TOP) if items else layout["row_h"]
+    chart.height = TOP + BOTTOM + plot_h
     plot_w = layout["width"] - left - layout["right"] - layout["value_w"]
     chart.plot = {
         "x": left,
         "y": TOP,
         "w": plot_w,
-        "h": row_h * max(1, len(items)),
-        "bottom": TOP + row_h * max(1, len(items)),
+        "h": plot_h,
+        "bottom": TOP + plot_h,
         "right": left + plot_w,
+        # A name above its bar starts at the reader's side: the left (English) or the right (Urdu).
+        "label_left": left,
+        "label_right": layout["width"] - layout["right"],
     }
     if len(series) > 1:
         chart.legend = [{"key": k, "label": str(label), "colour": COLOURS.get(k, "#1d70b8")} for k, label in series]
@@ -203,7 +256,7 @@ def _bars(
     else:
         top, step = nice_axis(max(totals, default=0))
     chart.x_ticks = [{"value": v, "x": round(left + plot_w * v / top, 2)} for v in _ticks(top, step)]
-    for i, ((label, values), total) in enumerate(zip(items, totals, strict=True)):
+    for (label, values), total, (top_of_row, lines, bar_y, bar_h) in zip(items, totals, rows, strict=True):
         x, segments = float(left), []
         for key, name in series:
             value = values.get(key)
@@ -223,13 +276,17 @@ def _bars(
         shown = values.get(series[0][0]) if len(series) == 1 else total
         chart.bars.append(
             {
-                "y": TOP + i * row_h + 4,
-                "h": row_h - 8,
+                "y": bar_y,
+                "h": bar_h,
                 "label": str(label),
+                # Above the bar: the baseline of each line of the name.
+                "lines": [
+                    {"text": line, "y": top_of_row + layout.get("line_h", 0) * (n + 1)} for n, line in enumerate(lines)
+                ],
                 "value": shown,
                 "segments": segments,
                 "stacked": len(series) > 1,
-                "text_y": TOP + i * row_h + row_h / 2 + 4,
+                "text_y": bar_y + bar_h / 2 + 4,
                 "end": round(x + 6, 2),
             }
         )

@@ -65,6 +65,7 @@ ACTIVITY_ROWS = (
     ("checked_in", _l("People checked in at a clinic")),
     ("seen", _l("People seen at a clinic")),
     ("enrolments", _l("Enrolments made")),
+    ("requests", _l("Requests made today, waiting for approval")),
     ("waitlisted", _l("People put on a waitlist")),
     ("dropped", _l("People who left a course or a waitlist")),
     ("refused", _l("Refused for capacity")),
@@ -86,6 +87,11 @@ def today(f: Filters, scope: OfficialScope, **_kw) -> Figure:
         _l(
             "Counted at the moment each thing was done, since midnight (Pakistan time), whatever the dates "
             "chosen: an appointment booked today counts here whatever the day of the visit."
+        ),
+        _l(
+            "Enrolments made are seats given today: to a person who enrolled, whose request was approved or "
+            "who moved up from a waitlist. A request waiting for approval is not an enrolment: it is counted "
+            "apart until it is approved or declined."
         ),
         _l("What is done on the portal now shows here within about a minute."),
     ]
@@ -232,7 +238,9 @@ def health_districts(f: Filters, scope: OfficialScope, **_kw) -> Figure:
 
 def education_daily(f: Filters, scope: OfficialScope, **_kw) -> Figure:
     rows = services.enrolments_per_day(f)
-    title = _l("Enrolments over time")
+    # Every application, whatever became of it (a seat, the waitlist, a request waiting for approval):
+    # not only the enrolments, which are the seats given.
+    title = _l("Applications over time")
     chart = charts.stacked_columns(
         "chart-education-daily", title, _l("Day of application"), _l("Applications"), rows, list(EDUCATION_SERIES)
     )

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.util import find_tables
 
 from portal import clock
@@ -241,6 +241,8 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 # What was wrong with a date the official typed (the view words it, next to the field).
 DATE_INVALID, DATE_OUT_OF_RANGE, DATE_REVERSED, RANGE_TOO_LONG = "invalid", "out_of_range", "reversed", "too_long"
+# On "end": the period asked for could not be used and ends in the future, so the default period is shown.
+END_IN_FUTURE = "end_in_future"
 
 
 def _parse_date(text: str | None) -> tuple[date | None, str | None]:
@@ -255,14 +257,26 @@ def _parse_date(text: str | None) -> tuple[date | None, str | None]:
     return (day, None) if EARLIEST <= day <= LATEST else (None, DATE_OUT_OF_RANGE)
 
 
+def _before_earliest(text: str | None) -> bool:
+    """Whether ``text`` is a real date before the first one an official may ask about."""
+    try:
+        return date.fromisoformat((text or "").strip()) < EARLIEST
+    except ValueError:
+        return False
+
+
 def read_filters(args, scope: OfficialScope) -> tuple[Filters, dict[str, str]]:
     """Filters from the query string, held to the official's scope, and what had to be changed in the
     dates typed, by field ("start", "end"):
 
     - DATE_INVALID or DATE_OUT_OF_RANGE: that date is replaced by its default (today for "end",
-      30 days before the end for "start");
+      30 days before the end for "start"), except a "start" before EARLIEST (asking for everything up to
+      the end), which becomes the longest period that ends at the end, MAX_RANGE_DAYS;
     - DATE_REVERSED (on "end", or on "start" when no end was typed): the two dates are swapped;
-    - RANGE_TOO_LONG (on "start"): the range is cut to MAX_RANGE_DAYS before the end.
+    - RANGE_TOO_LONG (on "start"): the range is cut to MAX_RANGE_DAYS before the end;
+    - END_IN_FUTURE (on "end"): the "start" was out of range or the range too long, and the end is after
+      today: a period cut to end there would show days with nothing done yet (1900 to 2100 would show
+      December 2099), so the default period, the 30 days up to today, is shown instead.
 
     A district official who names no district sees their own; naming a district outside the scope
     raises NotFound (404), as for any record out of scope.
@@ -283,6 +297,8 @@ def read_filters(args, scope: OfficialScope) -> tuple[Filters, dict[str, str]]:
     start, problem = _parse_date(args.get("start"))
     if problem:
         problems["start"] = problem
+    if problem == DATE_OUT_OF_RANGE and _before_earliest(args.get("start")):
+        start = max(EARLIEST, end - timedelta(days=MAX_RANGE_DAYS - 1))
     start = start or end - timedelta(days=DEFAULT_PAST_DAYS - 1)
     if start > end:
         start, end = end, start
@@ -291,6 +307,9 @@ def read_filters(args, scope: OfficialScope) -> tuple[Filters, dict[str, str]]:
     if (end - start).days >= MAX_RANGE_DAYS:
         start = end - timedelta(days=MAX_RANGE_DAYS - 1)
         problems.setdefault("start", RANGE_TOO_LONG)
+    if problems.get("start") in (DATE_OUT_OF_RANGE, RANGE_TOO_LONG) and end > today:
+        start, end = today - timedelta(days=DEFAULT_PAST_DAYS - 1), today
+        problems.setdefault("end", END_IN_FUTURE)
     service = (args.get("service") or "").strip()[:120] or None
     category = (args.get("category") or "").strip() or None
     if category not in CATEGORIES:
@@ -863,7 +882,17 @@ def unmet_by_district(f: Filters) -> list[dict]:
 
 # --- what people did, by when they did it -------------------------------------------------------
 
-ACTIVITY = ("booked", "cancelled", "checked_in", "seen", "enrolments", "waitlisted", "dropped", "refused")
+ACTIVITY = (
+    "booked",
+    "cancelled",
+    "checked_in",
+    "seen",
+    "enrolments",
+    "requests",
+    "waitlisted",
+    "dropped",
+    "refused",
+)
 
 
 @figures(fresh_seconds=ACTIVITY_FRESH_SECONDS, refresh_after=ACTIVITY_REFRESH_AFTER)
@@ -878,11 +907,15 @@ def activity(f: Filters) -> dict[str, int]:
     - checked_in: people who arrived (a walk-in is registered arrived); seen: marked seen by the clinic.
       Both are counted among the visits of these days: a person is checked in only on the day of their
       visit (health.admin.set_status), and is seen after arriving that day;
-    - enrolments: places asked for in a course (a seat, a request waiting for approval or a waitlist
-      place, whatever became of it since); waitlisted: people put on a waitlist, when they asked or when
-      the admin approved their request with no seat left; dropped: people who left a course or a
-      waitlist (not a place given up for a seat in another cohort, which is a move); refused: people
-      turned away with no seat and no waitlist place left.
+    - enrolments: seats given in a course, when they were given: to a person who asked for a free seat,
+      whose request the admin approved, or who moved up from a waitlist (counted even if the person has
+      left the course since). A request waiting for approval or a waitlist place is not an enrolment;
+    - requests: requests for a seat made in these days that still wait for the admin's approval (once
+      approved or declined they are no longer counted here; an approval giving a seat is an enrolment);
+    - waitlisted: people put on a waitlist, when they asked or when the admin approved their request
+      with no seat left; dropped: people who left a course or a waitlist (not a place given up for a
+      seat in another cohort, which is a move); refused: people turned away with no seat and no
+      waitlist place left.
 
     Each count reads only the rows of these days from an index (0015: appointments by when they were
     made and cancelled, enrolments by when they last changed), never the whole table."""
@@ -906,11 +939,23 @@ def activity(f: Filters) -> dict[str, int]:
         return and_(column >= start, column < end)
 
     refused = and_(Enrolment.status == REJECTED, Enrolment.reason == CAPACITY_REFUSAL_REASON)
-    # Every change to an enrolment sets its updated_at to the moment of the change (education.services),
-    # so whatever was done to one in these days left it updated since their start: only those rows are read.
-    applied, waitlisted, dropped, turned_away = db.session.execute(
+    # A seat given sets decided_at (a seat taken at once, an approval, a move up from the waitlist), and
+    # a seat holder keeps it when the course is completed or left. An approval onto the waitlist sets it
+    # too, with the moment it was waitlisted: such a place, left later, never held a seat.
+    seat_given = and_(
+        between(Enrolment.decided_at),
+        or_(
+            Enrolment.status.in_(SEAT_HOLDERS),
+            and_(
+                Enrolment.status == DROPPED,
+                or_(Enrolment.waitlisted_at.is_(None), Enrolment.waitlisted_at < Enrolment.decided_at),
+            ),
+        ),
+    )
+    seats, requests, waitlisted, dropped, turned_away = db.session.execute(
         _enrolments(
-            func.sum(case((between(Enrolment.created_at), 1), else_=0)),
+            func.sum(case((seat_given, 1), else_=0)),
+            func.sum(case((and_(Enrolment.status == PENDING, between(Enrolment.created_at)), 1), else_=0)),
             func.sum(case((between(Enrolment.waitlisted_at), 1), else_=0)),
             func.sum(
                 case(
@@ -934,7 +979,8 @@ def activity(f: Filters) -> dict[str, int]:
         "cancelled": cancelled,
         "checked_in": checked_in,
         "seen": seen,
-        "enrolments": (applied or 0) - (turned_away or 0),
+        "enrolments": seats,
+        "requests": requests,
         "waitlisted": waitlisted,
         "dropped": dropped,
         "refused": turned_away,

@@ -48,6 +48,12 @@ def _date_problem(field: str, problem: str) -> str:
             earliest=format_date(services.EARLIEST, "medium"),
             latest=format_date(services.LATEST, "medium"),
         )
+    if problem == services.END_IN_FUTURE:
+        return _(
+            "This date is in the future and the “From” date could not be used, so the last %(days)s days "
+            "up to today are shown.",
+            days=services.DEFAULT_PAST_DAYS,
+        )
     if problem == services.DATE_REVERSED:
         return _("This date is before the “From” date.") if field == "end" else _("This date is after the “To” date.")
     return _("The period can be at most %(days)s days.", days=services.MAX_RANGE_DAYS)

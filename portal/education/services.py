@@ -28,12 +28,14 @@ from portal.auth.services import (
     RECORD_NAMERS,
     SCOPE_FINDERS,
     SCOPE_RESOLVERS,
+    RecordName,
     audit,
     get_dependant,
     institution_ids_for,
 )
-from portal.bilingual import names_hold_words, shown_order, shown_sorted
+from portal.bilingual import in_language, names_hold_words, shown_order, shown_sorted
 from portal.database import begin_write
+from portal.districts import district_label
 from portal.education.eligibility import (
     LazyDate,
     Message,
@@ -253,17 +255,74 @@ SCOPE_RESOLVERS[ROLE_SCHOOL_ADMIN] = _institution_name
 SCOPE_FINDERS[ROLE_SCHOOL_ADMIN] = _institutions_named
 
 
-def _enrolments_named(ids: set[int]) -> dict[int, tuple[str, str]]:
+def _enrolments_named(ids: set[int]) -> dict[int, RecordName]:
     """The audit log's name of each enrolment: its reference and who sits in the place."""
     stmt = (
         select(Enrolment)
         .where(Enrolment.id.in_(ids))
         .options(joinedload(Enrolment.user), joinedload(Enrolment.dependant))
     )
-    return {e.id: (e.reference, e.person_name) for e in db.session.scalars(stmt)}
+    return {e.id: RecordName(e.reference, (e.person_name,), code=True) for e in db.session.scalars(stmt)}
+
+
+def _institutions_named_for_log(ids: set[int]) -> dict[int, RecordName]:
+    """The audit log's name of each institution: its name in the reader's language, and its district."""
+    rows = db.session.execute(
+        select(Institution.id, Institution.name, Institution.name_ur, Institution.district).where(
+            Institution.id.in_(ids)
+        )
+    )
+    return {row.id: RecordName(in_language(row.name, row.name_ur), (district_label(row.district),)) for row in rows}
+
+
+def _courses_named(ids: set[int]) -> dict[int, RecordName]:
+    """The audit log's name of each course: its title, and its institution's name."""
+    rows = db.session.execute(
+        select(
+            Course.id,
+            Course.title,
+            Course.title_ur,
+            Institution.name.label("institution"),
+            Institution.name_ur.label("institution_ur"),
+        )
+        .join(Institution, Institution.id == Course.institution_id)
+        .where(Course.id.in_(ids))
+    )
+    return {
+        row.id: RecordName(in_language(row.title, row.title_ur), (in_language(row.institution, row.institution_ur),))
+        for row in rows
+    }
+
+
+def _sections_named(ids: set[int]) -> dict[int, RecordName]:
+    """The audit log's name of each cohort: its name (its number when it has none), and its course's
+    title and institution (many courses have an "Evening" cohort)."""
+    rows = db.session.execute(
+        select(
+            Section.id,
+            Section.name,
+            Section.name_ur,
+            Course.title,
+            Course.title_ur,
+            Institution.name.label("institution"),
+            Institution.name_ur.label("institution_ur"),
+        )
+        .join(Course, Course.id == Section.course_id)
+        .join(Institution, Institution.id == Course.institution_id)
+        .where(Section.id.in_(ids))
+    )
+    named = {}
+    for row in rows:
+        name = in_language(row.name, row.name_ur).strip()
+        course = (in_language(row.title, row.title_ur), in_language(row.institution, row.institution_ur))
+        named[row.id] = RecordName(name, course) if name else RecordName(str(row.id), course, code=True)
+    return named
 
 
 RECORD_NAMERS[Enrolment.__tablename__] = _enrolments_named
+RECORD_NAMERS[Institution.__tablename__] = _institutions_named_for_log
+RECORD_NAMERS[Course.__tablename__] = _courses_named
+RECORD_NAMERS[Section.__tablename__] = _sections_named
 
 
 # --- people --------------------------------------------------------------------------------------

@@ -24,11 +24,13 @@ from portal.auth.services import (
     RECORD_NAMERS,
     SCOPE_FINDERS,
     SCOPE_RESOLVERS,
+    RecordName,
     get_dependant,
     people_labels,
 )
 from portal.bilingual import in_language, names_hold_words, shown_order, shown_sorted
 from portal.database import begin_write
+from portal.districts import district_label
 from portal.extensions import db
 from portal.health import schedule
 from portal.health.errors import (
@@ -54,6 +56,7 @@ from portal.health.models import (
     STATUS_CANCELLED,
     Appointment,
     Clinic,
+    Closure,
     Service,
     Slot,
 )
@@ -652,17 +655,61 @@ SCOPE_RESOLVERS["clinic_admin"] = _clinic_name
 SCOPE_FINDERS["clinic_admin"] = _clinics_named
 
 
-def _appointments_named(ids: set[int]) -> dict[int, tuple[str, str]]:
+def _appointments_named(ids: set[int]) -> dict[int, RecordName]:
     """The audit log's name of each appointment: its reference and whom it is for."""
     stmt = (
         select(Appointment)
         .where(Appointment.id.in_(ids))
         .options(joinedload(Appointment.user), joinedload(Appointment.dependant))
     )
-    return {a.id: (a.reference, a.patient_name) for a in db.session.scalars(stmt)}
+    return {a.id: RecordName(a.reference, (a.patient_name,), code=True) for a in db.session.scalars(stmt)}
+
+
+def _clinics_named_for_log(ids: set[int]) -> dict[int, RecordName]:
+    """The audit log's name of each clinic: its name in the reader's language, and its district."""
+    rows = db.session.execute(select(Clinic.id, Clinic.name, Clinic.name_ur, Clinic.district).where(Clinic.id.in_(ids)))
+    return {row.id: RecordName(in_language(row.name, row.name_ur), (district_label(row.district),)) for row in rows}
+
+
+def _services_named(ids: set[int]) -> dict[int, RecordName]:
+    """The audit log's name of each service: its name, and its clinic's (several clinics have a "General OPD")."""
+    rows = db.session.execute(
+        select(
+            Service.id, Service.name, Service.name_ur, Clinic.name.label("clinic"), Clinic.name_ur.label("clinic_ur")
+        )
+        .join(Clinic, Clinic.id == Service.clinic_id)
+        .where(Service.id.in_(ids))
+    )
+    return {
+        row.id: RecordName(in_language(row.name, row.name_ur), (in_language(row.clinic, row.clinic_ur),))
+        for row in rows
+    }
+
+
+def _closures_named(ids: set[int]) -> dict[int, RecordName]:
+    """The audit log's name of each closure: its clinic, and the service closed or the whole clinic (its
+    days are in the event's details)."""
+    rows = db.session.execute(
+        select(
+            Closure.id, Clinic.name, Clinic.name_ur, Service.name.label("service"), Service.name_ur.label("service_ur")
+        )
+        .join(Clinic, Clinic.id == Closure.clinic_id)
+        .outerjoin(Service, Service.id == Closure.service_id)
+        .where(Closure.id.in_(ids))
+    )
+    return {
+        row.id: RecordName(
+            in_language(row.name, row.name_ur),
+            (in_language(row.service, row.service_ur) if row.service else _("The whole clinic"),),
+        )
+        for row in rows
+    }
 
 
 RECORD_NAMERS[Appointment.__tablename__] = _appointments_named
+RECORD_NAMERS[Clinic.__tablename__] = _clinics_named_for_log
+RECORD_NAMERS[Service.__tablename__] = _services_named
+RECORD_NAMERS[Closure.__tablename__] = _closures_named
 
 
 def _register_demo_seeder() -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask_babel import force_locale
 
@@ -173,3 +175,129 @@ def test_the_audit_log_page_says_the_details_in_words_in_both_languages(
     page = text_of(client.get("/admin/audit"))
     assert "ذمہ داری: کلینک ایڈمن · کلینک: Mayo Hospital OPD (12)" in page
     assert "ہفتے کا دن: جمعہ" in page and "Role:" not in page
+
+
+@pytest.fixture
+def places(make_clinic, make_service):
+    """Two clinics with a "General OPD" each (a closure of the whole of one, one of the other's service),
+    and a course with a named cohort and one without a name, with Urdu names for some."""
+    from datetime import date
+
+    from portal.education.models import Course, Institution, Section
+    from portal.health.models import Closure
+
+    attock = make_clinic(name="DHQ Hospital Attock", name_ur="ڈی ایچ کیو ہسپتال اٹک", district="Attock")
+    chakwal = make_clinic(name="DHQ Hospital Chakwal", district="Chakwal")
+    opd_attock, opd_chakwal = make_service(clinic=attock), make_service(clinic=chakwal, name_ur="جنرل او پی ڈی")
+    day = date(2026, 3, 5)
+    whole = Closure(clinic_id=attock.id, start_date=day, end_date=day, reason="Eid")
+    one_service = Closure(clinic_id=chakwal.id, service_id=opd_chakwal.id, start_date=day, end_date=day, reason="Leave")
+    institution = Institution(name="Govt Technical Institute", name_ur="گورنمنٹ ٹیکنیکل انسٹی ٹیوٹ", type="it_centre",
+                              district="Multan")  # fmt: skip
+    course = Course(institution=institution, title="Web development", title_ur="ویب ڈویلپمنٹ", category="ai_data",
+                    mode="on_site")  # fmt: skip
+    common = dict(
+        start_date=date(2026, 4, 1),
+        end_date=date(2026, 6, 30),
+        capacity=20,
+        enrol_opens=date(2026, 3, 1),
+        enrol_closes=date(2026, 3, 25),
+        drop_deadline=date(2026, 4, 10),
+    )
+    evening = Section(course=course, name="Evening", name_ur="شام", **common)
+    nameless = Section(course=course, **common)
+    db.session.add_all([whole, one_service, institution, course, evening, nameless])
+    db.session.commit()
+    return locals()
+
+
+def _records(html: str) -> list[str]:
+    """The Record cell of each row of the audit log, as text, but for the accounts (the sign-in's)."""
+    cells = re.findall(r'<td data-label="(?:Record|ریکارڈ)">(.*?)</td>', html, re.S)
+    shown = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+    return [text for text in shown if not re.search(r"\d{5}-\d{7}-\d", text)]
+
+
+def test_clinics_services_closures_and_cohorts_are_named_in_the_log_in_both_languages(client, auth, superadmin, places):
+    """Lines such as "Clinic created | Clinic 60", "Service created | Service 65", "Closure added | Closure 1"
+    and "Section created | Section 42" did not say what was acted on: each record is named as appointments
+    and enrolments are, by what its reader knows it by and where it belongs, in the reader's language."""
+    p = places
+    for action, target in [
+        ("health.clinic.created", p["attock"]),
+        ("health.service.created", p["opd_attock"]),
+        ("health.service.created", p["opd_chakwal"]),
+        ("health.closure.added", p["whole"]),
+        ("health.closure.added", p["one_service"]),
+        ("education.institution.created", p["institution"]),
+        ("education.course.created", p["course"]),
+        ("education.section.created", p["evening"]),
+        ("education.section.created", p["nameless"]),
+    ]:
+        services.audit(action, actor=superadmin, target=target)
+    db.session.commit()
+    auth.login(superadmin)
+    records = sorted(_records(client.get("/admin/audit").text))
+    nameless = p["nameless"].id
+    assert records == sorted(
+        [
+            "Clinic DHQ Hospital Attock · Attock",
+            "Service General OPD · DHQ Hospital Attock",
+            "Service General OPD · DHQ Hospital Chakwal",
+            "Closure DHQ Hospital Attock · The whole clinic",
+            "Closure DHQ Hospital Chakwal · General OPD",
+            "Institution Govt Technical Institute · Multan",
+            "Course Web development · Govt Technical Institute",
+            "Section Evening · Web development · Govt Technical Institute",
+            f"Section {nameless} · Web development · Govt Technical Institute",
+        ]
+    )
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/admin/audit").text
+    records = sorted(_records(html))
+    assert "کلینک ڈی ایچ کیو ہسپتال اٹک · اٹک" in records
+    assert "سروس جنرل او پی ڈی · DHQ Hospital Chakwal" in records  # no Urdu name for the clinic: its own
+    assert "سروس General OPD · ڈی ایچ کیو ہسپتال اٹک" in records
+    assert "بندش ڈی ایچ کیو ہسپتال اٹک · پورا کلینک" in records
+    assert "گروپ شام · ویب ڈویلپمنٹ · گورنمنٹ ٹیکنیکل انسٹی ٹیوٹ" in records
+    # An English name on the Urdu page is marked as English, an Urdu one as right to left.
+    assert '<bdi lang="en">DHQ Hospital Chakwal</bdi>' in html
+    assert '<bdi dir="rtl">ڈی ایچ کیو ہسپتال اٹک</bdi>' in html
+
+
+def test_the_records_of_a_page_are_named_with_one_query_per_kind(superadmin, places):
+    from sqlalchemy import event
+
+    p = places
+    events = [
+        services.audit(action, actor=superadmin, target=target)
+        for action, target in [
+            ("health.clinic.created", p["attock"]),
+            ("health.clinic.created", p["chakwal"]),
+            ("health.service.created", p["opd_attock"]),
+            ("health.service.created", p["opd_chakwal"]),
+            ("health.closure.added", p["whole"]),
+            ("health.closure.added", p["one_service"]),
+            ("education.section.created", p["evening"]),
+            ("education.section.created", p["nameless"]),
+        ]
+    ]
+    db.session.commit()
+    for e in events:  # read back after the commit, as the audit log page has them
+        assert e.target_id
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    listen = (db.engine, "before_cursor_execute", count)
+    event.listen(*listen)
+    try:
+        named = services.records_named(events)
+    finally:
+        event.remove(*listen)
+    assert len(named) == 8 and len(statements) == 4  # clinics, services, closures, sections
+    assert named[("health_services", str(p["opd_chakwal"].id))] == services.RecordName(
+        "General OPD", ("DHQ Hospital Chakwal",)
+    )

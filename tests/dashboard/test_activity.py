@@ -128,9 +128,11 @@ def test_enrolling_joining_a_waitlist_being_refused_and_dropping_count_when_they
     assert activity() == done(enrolments=2)
     assert education.enrol(third, section.id).enrolment.status == "waitlisted"
     db.session.commit()
-    assert activity() == done(enrolments=3, waitlisted=1)
+    # A waitlist place is not an enrolment: no seat was given.
+    assert activity() == done(enrolments=2, waitlisted=1)
 
-    # The seat freed goes to the person waiting: a drop, and no new waitlist place.
+    # The seat freed goes to the person waiting: a drop, a seat given, and no new waitlist place. The seat
+    # given to the person who left was given today all the same.
     education.drop(first, seated.reference)
     db.session.commit()
     assert activity() == done(enrolments=3, waitlisted=1, dropped=1)
@@ -144,6 +146,38 @@ def test_enrolling_joining_a_waitlist_being_refused_and_dropping_count_when_they
     education.record_capacity_refusal(make_user(), section.id)
     db.session.commit()
     assert activity() == done(enrolments=3, waitlisted=1, dropped=1, refused=1)
+
+
+def test_requests_waiting_for_approval_are_not_enrolments_until_approved(places, make_user, request_ctx):
+    """Three requests made today for a cohort that needs approval: three requests waiting, no enrolment.
+    Approved, one is an enrolment made today; declined, one is neither."""
+    section = places["Lahore"]["section"]
+    section.needs_approval = True
+    admin = make_user(roles=[("school_admin", section.course.institution_id)])
+    db.session.commit()
+    asked = [education.enrol(make_user(), section.id).enrolment for _ in range(3)]
+    db.session.commit()
+    assert [e.status for e in asked] == ["pending"] * 3
+    assert activity() == done(requests=3)
+    education.approve(admin, asked[0].id)
+    db.session.commit()
+    assert activity() == done(enrolments=1, requests=2)
+    education.reject(admin, asked[1].id, "Not the right course for this person")
+    db.session.commit()
+    assert activity() == done(enrolments=1, requests=1)
+
+
+def test_a_request_made_last_week_and_approved_today_is_an_enrolment_made_today(places, make_user, request_ctx):
+    section = places["Lahore"]["section"]
+    section.needs_approval = True
+    admin = make_user(roles=[("school_admin", section.course.institution_id)])
+    request = _enrolment(make_user(), section, "pending", created=LAST_WEEK)
+    db.session.commit()
+    assert activity() == NOTHING
+    education.approve(admin, request.id)
+    db.session.commit()
+    assert request.status == "enrolled"
+    assert activity() == done(enrolments=1)
 
 
 def test_a_request_made_last_week_and_approved_onto_the_waitlist_today_counts_as_waitlisted_today(
@@ -178,7 +212,9 @@ def _appointment(service, *, created, visit=TODAY, status="booked", cancelled=No
     return appointment
 
 
-def _enrolment(user_id, section, status, *, created, updated=None, waitlisted=None, reason=None) -> Enrolment:
+def _enrolment(
+    user_id, section, status, *, created, updated=None, waitlisted=None, decided=None, reason=None
+) -> Enrolment:
     user_id = getattr(user_id, "id", user_id)
     enrolment = Enrolment(
         reference=f"E-{next(_refs):04d}-ACTV",
@@ -191,6 +227,7 @@ def _enrolment(user_id, section, status, *, created, updated=None, waitlisted=No
         created_at=created,
         updated_at=updated or created,
         waitlisted_at=waitlisted,
+        decided_at=decided,
     )
     db.session.add(enrolment)
     db.session.flush()
@@ -217,13 +254,15 @@ def test_the_day_is_karachis_not_utcs(places):
     _appointment(service, created=tomorrow, visit=NEXT_MONDAY)
     _appointment(service, created=LAST_WEEK, visit=NEXT_MONDAY, status="cancelled", cancelled=just_after_midnight)
     _appointment(service, created=LAST_WEEK, visit=NEXT_MONDAY, status="cancelled", cancelled=just_before_midnight)
-    _enrolment(_person(), section, "enrolled", created=just_after_midnight)
-    _enrolment(_person(), section, "enrolled", created=just_before_midnight)
+    _enrolment(_person(), section, "enrolled", created=just_after_midnight, decided=just_after_midnight)
+    _enrolment(_person(), section, "enrolled", created=just_before_midnight, decided=just_before_midnight)
+    _enrolment(_person(), section, "pending", created=just_after_midnight)
+    _enrolment(_person(), section, "pending", created=just_before_midnight)
     _enrolment(_person(), section, "waitlisted", created=just_before_midnight, waitlisted=just_before_midnight)
     _enrolment(_person(), section, "dropped", created=LAST_WEEK, updated=just_before_midnight)
     _enrolment(_person(), section, "dropped", created=LAST_WEEK, updated=just_after_midnight)
     db.session.commit()
-    assert activity() == done(booked=1, cancelled=1, enrolments=1, dropped=1)
+    assert activity() == done(booked=1, cancelled=1, enrolments=1, requests=1, dropped=1)
 
 
 def test_checked_in_and_seen_are_todays_visits_that_arrived(places):
@@ -242,8 +281,9 @@ def test_a_place_given_up_for_a_seat_in_another_cohort_is_a_move_not_a_drop(plac
     _enrolment(_person(), section, "rejected", created=karachi(TODAY, 8), reason=CAPACITY_REFUSAL_REASON)
     _enrolment(_person(), section, "rejected", created=karachi(TODAY, 8), reason="Not the right course")
     db.session.commit()
-    # A request made today and declined today is an enrolment made; a capacity refusal is not.
-    assert activity() == done(dropped=1, enrolments=1, refused=1)
+    # A request made today and declined today is neither an enrolment nor a request waiting; a capacity
+    # refusal is a refusal.
+    assert activity() == done(dropped=1, refused=1)
 
 
 def test_counted_in_the_district_and_for_the_service_and_category_chosen(places):
@@ -251,7 +291,7 @@ def test_counted_in_the_district_and_for_the_service_and_category_chosen(places)
         service, section = places[district]["service"], places[district]["section"]
         _appointment(service, created=karachi(TODAY, 8), visit=NEXT_MONDAY)
         _appointment(service, created=LAST_WEEK, status="arrived")
-        _enrolment(_person(), section, "enrolled", created=karachi(TODAY, 8))
+        _enrolment(_person(), section, "enrolled", created=karachi(TODAY, 8), decided=karachi(TODAY, 8))
     _appointment(places["Multan"]["service"], created=karachi(TODAY, 8, 30), visit=NEXT_MONDAY)
     db.session.commit()
     assert activity() == done(booked=3, checked_in=2, enrolments=2)
@@ -322,6 +362,7 @@ def test_the_overview_shows_what_was_done_today_before_the_periods_figures(
         "People checked in at a clinic": "0",
         "People seen at a clinic": "0",
         "Enrolments made": "0",
+        "Requests made today, waiting for approval": "0",
         "People put on a waitlist": "0",
         "People who left a course or a waitlist": "0",
         "Refused for capacity": "0",
@@ -385,7 +426,7 @@ def test_what_was_done_today_downloads_as_a_csv_file_named_for_the_day(client, a
     assert 'filename="today-punjab-2026-03-02.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert rows[0] == ["What was done", "Today"]
-    assert rows[1] == ["Appointments booked", "1"] and len(rows) == 9
+    assert rows[1] == ["Appointments booked", "1"] and len(rows) == 10
     chosen = client.get("/dashboard/export/today.csv", query_string={"district": "Lahore", "service": "General OPD"})
     assert 'filename="today-lahore-general-opd-2026-03-02.csv"' in chosen.headers["Content-Disposition"]
 
@@ -452,3 +493,35 @@ def test_without_the_refresher_a_booking_shows_on_the_next_look_within_well_unde
     assert waited <= 45
     shared_cache[0] += waited
     assert _today_rows(client.get("/dashboard/").text)["Appointments booked"] == "1"
+
+
+def test_requests_waiting_for_approval_are_shown_apart_from_enrolments_on_the_page_and_in_the_csv(
+    client, auth, places, make_user, request_ctx
+):
+    """The reviewer's case: three requests waiting for approval, one later declined. The overview, its
+    CSV file and its Urdu page say so, and count no enrolment made."""
+    section = places["Lahore"]["section"]
+    section.needs_approval = True
+    admin = make_user(roles=[("school_admin", section.course.institution_id)])
+    db.session.commit()
+    asked = [education.enrol(make_user(), section.id).enrolment for _ in range(3)]
+    db.session.commit()
+    education.reject(admin, asked[0].id, "Not the right course for this person")
+    db.session.commit()
+    auth.login(make_user(roles=["official"]))
+    rows = _today_rows(client.get("/dashboard/").text)
+    assert rows["Enrolments made"] == "0" and rows["Requests made today, waiting for approval"] == "2"
+    download = list(csv.reader(io.StringIO(client.get("/dashboard/export/today.csv").text.lstrip("\ufeff"))))
+    assert ["Enrolments made", "0"] in download and ["Requests made today, waiting for approval", "2"] in download
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/dashboard/").text
+    rows = _today_rows(html)
+    assert rows["کیے گئے داخلے"] == "0" and rows["آج کی گئی درخواستیں جو منظوری کی منتظر ہیں"] == "2"
+    assert "منظوری کی منتظر درخواست داخلہ نہیں" in html
+
+
+def test_the_education_chart_of_every_application_is_not_called_enrolments(client, auth, dataset, provincial):
+    auth.login(provincial)
+    html = client.get("/dashboard/education").text
+    assert "Applications over time" in html and "Enrolments over time" not in html

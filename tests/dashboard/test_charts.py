@@ -64,3 +64,54 @@ def test_every_series_colour_stands_out_from_the_white_page(series):
     """WCAG 1.4.11: a bar or a legend swatch needs 3:1 against the white behind it (the waitlist's light
     orange had 2.8:1)."""
     assert (1.05 / (_luminance(charts.COLOURS[series]) + 0.05)) >= 3
+
+
+def test_a_phone_writes_each_bars_name_above_it_whole_across_the_width():
+    """A column of names beside the bars cut every name after 15 characters on a phone: "DHQ Hospital
+    Attock" and "DHQ Hospital Chakwal" both read "DHQ Hospital At…"/"Ch…". Above its bar a name has the
+    whole width; a long one goes on two lines, and the next bar moves down to make room."""
+    names = ["DHQ Hospital Attock", "DHQ Hospital Chakwal", "Tehsil Headquarters Hospital Pind Dadan Khan OPD"]
+    chart = charts.horizontal_bars("c", "t", "x", "y", [(n, 0.5) for n in names], percent=True)
+    narrow = chart.narrow
+    assert narrow.labels_above and not chart.labels_above
+    lines = [[line["text"] for line in bar["lines"]] for bar in narrow.bars]
+    assert lines == [
+        ["DHQ Hospital Attock"],
+        ["DHQ Hospital Chakwal"],
+        ["Tehsil Headquarters Hospital Pind Dadan", "Khan OPD"],
+    ]
+    first, second, third = narrow.bars
+    # Each name's last line is above its bar; each bar is below the previous one.
+    for bar in narrow.bars:
+        assert bar["lines"][-1]["y"] < bar["y"]
+    assert first["y"] + first["h"] < second["lines"][0]["y"] - 13
+    assert third["y"] - third["lines"][0]["y"] > second["y"] - second["lines"][0]["y"]  # room for two lines
+    assert narrow.plot["bottom"] == third["y"] + third["h"] + 10 and narrow.height == narrow.plot["bottom"] + 56
+    # The bars and their values fit in the phone's picture.
+    assert all(b["end"] + 44 <= 360 for b in narrow.bars)
+
+
+@pytest.mark.parametrize(
+    ("label", "lines"),
+    [
+        ("Lahore", ["Lahore"]),
+        ("a" * 45, ["a" * 39, "a" * 6]),
+        ("one two three four five six", ["one two", "three…"]),  # at most two lines of 8 characters
+        ("ڈی ایچ کیو ہسپتال اٹک", ["ڈی ایچ", "کیو…"]),
+    ],
+)
+def test_a_name_is_broken_between_words_on_two_lines_at_most(label, lines):
+    assert charts.label_lines(label, 8 if label != "a" * 45 else 40) == lines
+
+
+def test_names_above_the_bars_start_at_the_readers_side(app):
+    with app.test_request_context():
+        assert not charts.horizontal_bars("c", "t", "x", "y", [("Lahore", 1)]).narrow.rtl
+    with app.test_request_context(headers={"Accept-Language": "ur"}):
+        from flask import session
+
+        session["lang"] = "ur"
+        from flask_babel import refresh
+
+        refresh()
+        assert charts.horizontal_bars("c", "t", "x", "y", [("لاہور", 1)]).narrow.rtl

@@ -514,6 +514,72 @@ def test_dates_that_cannot_be_used_are_said_next_to_their_field(
     assert f'id="f-{other}-error"' not in html
 
 
+@pytest.mark.parametrize(
+    ("args", "start", "end", "problems"),
+    [
+        # Everything up to a day in the past: the longest period that ends there.
+        ({"start": "1900-01-01", "end": "2020-06-30"}, "2019-07-01", "2020-06-30", {"start": "out_of_range"}),
+        ({"start": "1900-01-01"}, "2025-03-02", "2026-03-02", {"start": "out_of_range"}),
+        ({"start": "1999-12-31", "end": "2000-03-01"}, "2000-01-01", "2000-03-01", {"start": "out_of_range"}),
+        # Too long or out of bounds and ending in the future: the default period, the 30 days up to today.
+        (
+            {"start": "1900-01-01", "end": "2100-01-01"},
+            "2026-02-01",
+            "2026-03-02",
+            {"start": "out_of_range", "end": "end_in_future"},
+        ),
+        (
+            {"start": "2026-01-01", "end": "2100-01-01"},
+            "2026-02-01",
+            "2026-03-02",
+            {"start": "too_long", "end": "end_in_future"},
+        ),
+        (
+            {"start": "2200-01-01", "end": "2027-01-01"},
+            "2026-02-01",
+            "2026-03-02",
+            {"start": "out_of_range", "end": "end_in_future"},
+        ),
+        # A short period in the future, asked for in full, is shown as asked.
+        ({"start": "2026-03-10", "end": "2026-03-20"}, "2026-03-10", "2026-03-20", {}),
+    ],
+)
+def test_a_period_too_long_or_out_of_bounds_falls_back_to_one_with_figures(app, args, start, end, problems):
+    from datetime import date
+
+    from portal.auth.services import OfficialScope
+    from portal.dashboard.services import read_filters
+
+    with app.app_context():
+        filters, found = read_filters(args, OfficialScope(province=True, districts=frozenset()))
+    assert (filters.start, filters.end) == (date.fromisoformat(start), date.fromisoformat(end))
+    assert found == problems
+
+
+def test_a_silly_period_shows_the_last_30_days_and_says_so_at_both_dates(client, auth, dataset, provincial):
+    auth.login(provincial)
+    args = {"start": "1900-01-01", "end": "2100-01-01"}
+    html = client.get("/dashboard/", query_string=args).text
+    instead = "Showing Feb 1, 2026 to Mar 2, 2026 instead."
+    assert (
+        f'<p class="error-message" id="f-start-error">Enter a date from Jan 1, 2000 to Dec 31, 2100. {instead}'
+    ) in html
+    assert (
+        '<p class="error-message" id="f-end-error">This date is in the future and the “From” date could not be '
+        f"used, so the last 30 days up to today are shown. {instead}"
+    ) in html
+    assert "Dec 3, 2099" not in html
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/dashboard/", query_string=args).text
+    error = html[html.index('id="f-end-error">') :].split("</p>")[0]
+    assert "آج تک کے پچھلے 30 دن دکھائے جا رہے ہیں" in error
+    assert "اس کے بجائے 1 فروری، 2026 سے 2 مارچ، 2026 تک کے اعداد و شمار دکھائے جا رہے ہیں۔" in error
+    # A download is refused with the reasons, as for any date it cannot use.
+    api = client.get("/dashboard/export/clinics.csv", query_string=args, headers={"Accept": "application/json"})
+    assert api.status_code == 400 and set(api.json["fields"]) == {"start", "end"}
+
+
 def test_good_dates_give_no_error(client, auth, dataset, provincial):
     auth.login(provincial)
     html = client.get("/dashboard/health", query_string=HEALTH_RANGE).text

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.demo.seed import seed, seed_punjab
 from portal.extensions import db
-from tests.e2e.conftest import DESKTOP, screenshot, switch_language
+from tests.e2e.conftest import DESKTOP, SCREENSHOTS, screenshot, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ def test_provincial_official_walks_the_dashboard_in_urdu(seeded, page):
     page.locator('.site-nav a[href="/dashboard/"]').click()  # the header link (messages domain)
     assert page.locator("h1").inner_text() == "افسران کے لیے ڈیش بورڈ"
     assert page.locator("#figure-today h2").inner_text() == "آج پورٹل پر"
-    assert page.locator("#table-today tbody tr").count() == 8
+    assert page.locator("#table-today tbody tr").count() == 9
     screenshot(page, "dashboard-overview-ur")
 
     page.locator(".dashboard-nav").get_by_role("link", name="صحت").click()
@@ -160,3 +160,51 @@ def test_urdu_titles_and_axis_names_are_drawn_whole(seeded, browser, live_server
         )
         assert title_top >= place_bottom, (viewport, title_top, place_bottom)
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_clinic_names_in_the_league_chart_are_whole_on_a_390_px_phone(seeded, browser, live_server, lang):
+    """A column of names beside the bars left some 15 characters on a phone: "DHQ Hospital At…", and six
+    Urdu names read "ڈی ایچ کیو ہسپت…". Each name is now above its bar, across the width, from the
+    reader's side, and whole: no two bars of the league chart read the same, none is cut."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    persona = PERSONAS_BY_KEY["provincial_official"]
+    page.goto("/login")
+    page.locator("input[name=identifier]").first.fill(persona.cnic)
+    page.locator("input[name=password]").fill(persona.password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    if page.locator("html").get_attribute("lang") != lang:
+        switch_language(page, lang)
+    page.goto("/dashboard/health")
+    chart = page.locator("svg#chart-clinics-narrow")
+    expect(chart).to_be_visible()
+    chart.scroll_into_view_if_needed()
+    screenshot(page, f"dashboard-health-390-{lang}")
+    chart.screenshot(path=str(SCREENSHOTS / f"dashboard-clinics-chart-390-{lang}.png"))
+    names = page.evaluate(
+        """() => {
+            const svg = document.querySelector("svg#chart-clinics-narrow");
+            const box = svg.getBoundingClientRect();
+            const byBar = new Map();
+            for (const text of svg.querySelectorAll("text.bar-label")) {
+                const y = text.getBoundingClientRect();
+                const key = text.dataset.bar;
+                byBar.set(key, [...(byBar.get(key) || []), {text: text.textContent, left: y.left - box.left,
+                                                             right: box.right - y.right}]);
+            }
+            return [...byBar.values()];
+        }"""
+    )
+    assert len(names) >= 5
+    shown = [" ".join(line["text"] for line in lines) for lines in names]
+    assert len(set(shown)) == len(shown), shown
+    assert not any("…" in name for name in shown), shown
+    for lines in names:
+        for line in lines:
+            assert line["left"] >= 0 and line["right"] >= 0, line  # inside the picture
+            # From the reader's side: English at the left edge, Urdu at the right.
+            assert (line["right"] if lang == "ur" else line["left"]) < 30, (lang, line)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()

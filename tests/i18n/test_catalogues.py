@@ -219,6 +219,8 @@ def test_compiled_catalogues_choose_urdu_plural_forms_by_cldr():
 NEVER_ONE = {
     "(the first %(n)s of %(total)s rows; the CSV file has them all)": "a fixed table length, shown when longer",
     "The period can be at most %(days)s days.": "the dashboard's longest period, a constant",
+    "This date is in the future and the “From” date could not be used, so the last %(days)s days up to today "
+    "are shown.": "the dashboard's default period, a constant (30)",
     "The file has more than %(rows)s rows. Please split it.": "the bulk upload's row limit, a constant",
     "The file is too large: at most %(size)s, about %(rows)s rows.": "from the bulk upload's size limit",
     "%(minutes)s minutes": "an appointment's length, at least 5 minutes (ServiceForm)",
