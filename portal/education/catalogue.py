@@ -11,7 +11,7 @@ from datetime import timedelta
 from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import clock, submissions
@@ -23,7 +23,17 @@ from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
 from portal.education.eligibility import LazyDate, Message, reserved_group
-from portal.education.models import ACTIVE_STATUSES, WEEKDAYS, Course, EligibilityRule, Enrolment, Institution, Section
+from portal.education.models import (
+    ACTIVE_STATUSES,
+    SEAT_GENERAL,
+    SEAT_RESERVED,
+    WEEKDAYS,
+    Course,
+    EligibilityRule,
+    Enrolment,
+    Institution,
+    Section,
+)
 from portal.education.services import (
     InvalidChange,
     _release_reserved_if_closed,
@@ -207,22 +217,26 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
             )
         )
     taken = section.reserved_taken or 0
-    if taken and (data["reserved_kind"], data["reserved_value"]) != (section.reserved_kind, section.reserved_value):
+    # Keeping seats for nobody opens them to everyone and harms no one holding one: those seats become
+    # general ones (see _open_reserved_seats_to_everyone).
+    unreserving = bool(section.reserved_kind) and not data["reserved_kind"]
+    regrouped = (data["reserved_kind"], data["reserved_value"]) != (section.reserved_kind, section.reserved_value)
+    if taken and data["reserved_kind"] and regrouped:
         # Those seats' holders are counted as the group's: kept for another group, its members would
         # find them taken, and the holders would count against it.
         problems["reserved_kind"] = Message(
             lazy_ngettext(
-                "%(num)s person already holds a seat kept for %(group)s, so the seats cannot be kept for "
-                "anyone else now.",
-                "%(num)s people already hold seats kept for %(group)s, so the seats cannot be kept for "
-                "anyone else now.",
+                "%(num)s person already holds a seat kept for %(group)s, so the seats cannot be kept for another "
+                "group now. To open them to everyone, choose “Nobody”.",
+                "%(num)s people already hold seats kept for %(group)s, so the seats cannot be kept for another "
+                "group now. To open them to everyone, choose “Nobody”.",
                 taken,
                 group=reserved_group(section),
             )
         )
     elif data["reserved_seats"] > data["capacity"]:
         problems["reserved_seats"] = _l("Reserved seats cannot be more than the capacity.")
-    elif data["reserved_seats"] < taken:
+    elif data["reserved_seats"] < taken and not unreserving:
         problems["reserved_seats"] = Message(
             lazy_ngettext(
                 "%(num)s reserved seat is already taken, so fewer cannot be reserved.",
@@ -233,6 +247,8 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if problems:
         raise SectionRefused(problems)
     before = ScheduleShown.of(section) if section_id is not None else None
+    if unreserving and taken:
+        _open_reserved_seats_to_everyone(section)  # before the new numbers: one UPDATE writes them all
     for name in SECTION_FIELDS:
         setattr(section, name, data[name])
     if section_id is None:
@@ -248,6 +264,19 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if changes and max(before.end_date, section.end_date) >= clock.today():
         saved.told = tell_schedule_changed(section, changes)
     return saved
+
+
+def _open_reserved_seats_to_everyone(section: Section) -> None:
+    """The section keeps seats for nobody now: the reserved seats its people hold become general seats,
+    so that ``reserved_taken`` still counts the reserved seats held (none). The section is locked
+    (``lock_section``), so nobody takes or frees a seat meanwhile."""
+    db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.section_id == section.id, Enrolment.seat_kind == SEAT_RESERVED)
+        .values(seat_kind=SEAT_GENERAL)
+        .execution_options(synchronize_session="fetch")
+    )
+    section.reserved_taken = 0
 
 
 # --- schedule changes told to the people in a section ---------------------------------------------------

@@ -297,6 +297,61 @@ def test_one_person_enrolled_is_said_as_one(make_user, make_section, school_admi
     assert "1 person is already enrolled, so the capacity" in str(info.value)  # was "1 people are"
 
 
+def _seats_kept_for_women_two_held(make_user, make_section, school_admin):
+    """Four seats, three kept for women: two women hold reserved seats, a man holds the one general seat,
+    and a second man waits although a seat kept for women is free."""
+    section = make_section(capacity=4, reserved_kind="gender", reserved_value="female", reserved_seats=3)
+    admin = school_admin(section.course.institution)
+    women = [enrol(make_user(gender="female"), section) for _ in range(2)]
+    man = enrol(make_user(gender="male"), section)
+    waiting = enrol(make_user(gender="male"), section)
+    assert [e.seat_kind for e in women] == ["reserved", "reserved"] and man.seat_kind == "general"
+    assert waiting.status == "waitlisted"
+    return admin, section, women, waiting
+
+
+def test_seats_kept_for_women_can_be_opened_to_everyone_once_taken(make_user, make_section, school_admin):
+    """Keeping the seats for nobody harms no one holding one: their seats become general ones, the
+    counters still match the enrolments, and the seat kept open for a woman goes to the man waiting."""
+    from tests.education.test_seat_invariants import check_invariants
+
+    admin, section, women, waiting = _seats_kept_for_women_two_held(make_user, make_section, school_admin)
+    saved = catalogue.save_section(
+        admin, section_data(section, reserved_kind=None, reserved_value=None, reserved_seats=0), section_id=section.id
+    )
+    db.session.commit()
+    assert [e.id for e in saved.promoted] == [waiting.id]
+    kept = reload(section)
+    assert (kept.reserved_kind, kept.reserved_seats, kept.reserved_taken, kept.enrolled_count) == (None, 0, 0, 4)
+    assert {reload(e).seat_kind for e in women} == {"general"}
+    assert reload(waiting).status == "enrolled"
+    check_invariants(section.id)
+    # A woman leaving frees a general seat; the counters still match.
+    services.drop(women[0].user, women[0].reference)
+    db.session.commit()
+    check_invariants(section.id)
+    assert (reload(section).enrolled_count, reload(section).reserved_taken) == (3, 0)
+
+
+def test_seats_kept_for_women_cannot_be_kept_for_another_group_once_taken(make_user, make_section, school_admin):
+    admin, section, _women, _waiting = _seats_kept_for_women_two_held(make_user, make_section, school_admin)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin,
+            section_data(section, reserved_kind="district", reserved_value="Multan", reserved_seats=3),
+            section_id=section.id,
+        )
+    assert str(info.value.problems["reserved_kind"]) == (
+        "2 people already hold seats kept for women and girls, so the seats cannot be kept for another group "
+        "now. To open them to everyone, choose “Nobody”."
+    )
+    db.session.rollback()
+    kept = reload(section)
+    assert (kept.reserved_kind, kept.reserved_value, kept.reserved_seats, kept.reserved_taken) == (
+        "gender", "female", 3, 2
+    )  # fmt: skip
+
+
 def test_create_course_and_section(make_institution, school_admin):
     institution = make_institution()
     admin = school_admin(institution)

@@ -302,22 +302,22 @@ def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, aut
 
 def test_seats_kept_for_a_group_cannot_be_given_to_another_once_taken(client, auth, world, make_user):
     """Two women hold seats kept for women. Keeping the seats for Multan instead would count them as
-    Multan's (no seat left for anyone from Multan); keeping them for nobody would leave the count
-    behind. Both are refused beside "Reserve seats for", and nothing changes."""
+    Multan's (no seat left for anyone from Multan): refused beside "Reserve seats for", and nothing
+    changes. Keeping them for nobody opens them to everyone: saved."""
     admin, section = _two_women_in_seats_kept_for_women(world, make_user)
     auth.login(admin)
     path = f"/school-admin/sections/{section.id}/edit"
     token = csrf_token(client, path)
-    message = "2 people already hold seats kept for women and girls, so the seats cannot be kept for anyone else now."
-    for change in (
-        {"reserved_kind": "district", "reserved_district": "Multan", "reserved_seats": "2"},
-        {"reserved_kind": "", "reserved_seats": "0"},
-    ):
-        html = client.post(path, data={**SECTION_FORM, "csrf_token": token, "capacity": "4", **change}).get_data(
-            as_text=True
-        )
-        assert field_errors(html, "reserved_kind") == message, change
-        assert '<a href="#reserved_kind">' in html
+    message = (
+        "2 people already hold seats kept for women and girls, so the seats cannot be kept for another group now. "
+        "To open them to everyone, choose “Nobody”."
+    )
+    change = {"reserved_kind": "district", "reserved_district": "Multan", "reserved_seats": "2"}
+    html = client.post(path, data={**SECTION_FORM, "csrf_token": token, "capacity": "4", **change}).get_data(
+        as_text=True
+    )
+    assert field_errors(html, "reserved_kind") == message
+    assert '<a href="#reserved_kind">' in html
     db.session.expire_all()
     kept = db.session.get(Section, section.id)
     assert (kept.reserved_kind, kept.reserved_value, kept.reserved_seats, kept.reserved_taken) == (
@@ -329,6 +329,12 @@ def test_seats_kept_for_a_group_cannot_be_given_to_another_once_taken(client, au
     # The same group with more seats is still fine.
     more = {**SECTION_FORM, "csrf_token": token, "capacity": "4", "reserved_seats": "3"}
     assert client.post(path, data=more).status_code == 302
+    # And so is keeping them for nobody.
+    nobody = {**SECTION_FORM, "csrf_token": token, "capacity": "4", "reserved_kind": "", "reserved_seats": "0"}
+    assert client.post(path, data=nobody).status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Section, section.id)
+    assert (kept.reserved_kind, kept.reserved_seats, kept.reserved_taken, kept.enrolled_count) == (None, 0, 0, 2)
 
 
 def test_rules_form(client, auth, world, make_course):
