@@ -737,7 +737,7 @@ def bulk_enrol():
                     db.session.commit()
                 else:
                     db.session.rollback()
-                if not apply:
+                if not report.applied:  # checked, or refused whole: enrol from it without uploading again
                     form.content.data = raw.decode("utf-8-sig")
     return render_template(
         "education/admin/bulk.html",

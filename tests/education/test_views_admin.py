@@ -490,17 +490,48 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
     dry = bulk_post(client, token, content.encode())
     html = dry.get_data(as_text=True)
     assert "Check result: nothing has changed yet" in html
-    assert "No account has this CNIC." in html and "number 1 on the waitlist" in html
+    assert "No account has this CNIC." in html and "Bulk 0: would be enrolled in" in html
+    assert "Bulk 1: no seat left, would be number 1 on the waitlist." in html
     assert '<td data-label="CNIC"><bdi dir="ltr">' in html and not ltr_cells(html)
     assert db.session.scalars(select(Enrolment)).all() == []
     # Apply all-or-none from the checked content: refused because of the bad row.
     refused = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "all", "action": "apply",
                                                       "content": content})  # fmt: skip
-    assert "so nobody was enrolled" in refused.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    assert "so nobody was enrolled" in html
+    assert "Bulk 0: would be enrolled in" in html and ": enrolled in" not in html
+    # The admin can now choose the valid rows only without uploading the file again.
+    assert 'name="action" value="apply"' in html
+    assert re.search(r'<input type="hidden" name="content" value="cnic,section\n\d{13},', html)
     applied = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "valid", "action": "apply",
                                                       "content": content})  # fmt: skip
     assert "2 people enrolled or waitlisted. 1 row skipped." in applied.get_data(as_text=True)
     assert len(db.session.scalars(select(Enrolment)).all()) == 2
+
+
+def test_bulk_rows_say_what_would_happen_and_staff_words_in_both_languages(
+    client, auth, world, make_user, make_section
+):
+    """A check enrolls nobody: rows say what they would do; someone with a seat in another cohort is
+    the admin's to move (the citizen's "leave it in My courses" is not said)."""
+    admin, section, _other = world
+    evening = make_section(course=section.course, name="Evening", name_ur="شام")
+    newcomer, seated = make_user(full_name="Ayesha Khan"), make_user(full_name="Bilal Ahmed")
+    services.enrol(seated, evening.id)
+    db.session.commit()
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    content = f"{newcomer.cnic},{section.id}\n{seated.cnic},{section.id}\n".encode()
+    html = bulk_post(client, token, content).get_data(as_text=True)
+    assert f"Ayesha Khan: would be enrolled in {section.course.title}." in html
+    assert "Bilal Ahmed already has a seat in another cohort of this course: Evening" in html
+    assert "To enrol them here, first remove them from that cohort on its roster." in html
+    assert "To change to this cohort" not in html
+    client.get("/language/ur?next=/")
+    urdu = bulk_post(client, token, content).get_data(as_text=True)
+    assert "میں داخلہ ہو جائے گا۔" in urdu and "میں داخلہ ہو گیا۔" not in urdu
+    assert "انہیں یہاں داخل کرنے کے لیے پہلے اُس گروپ کی شرکاء کی فہرست سے انہیں نکالیں۔" in urdu
+    assert "اس گروپ میں جانے کے لیے" not in urdu
 
 
 @pytest.mark.parametrize(
