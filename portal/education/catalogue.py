@@ -18,7 +18,7 @@ from portal import clock, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import User
 from portal.auth.services import assign, audit
-from portal.bilingual import in_urdu, shown_order
+from portal.bilingual import in_urdu, left_to_right, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
@@ -72,9 +72,9 @@ SECTION_FIELDS = (
 )  # fmt: skip
 
 
-class SectionRefused(InvalidChange):
-    """Values a section cannot be given. ``problems`` maps each field of the section form to its
-    message, so that the page shows each beside its field (and in the summary at the top)."""
+class FieldsRefused(InvalidChange):
+    """Values a record cannot be given. ``problems`` maps each field of its form to its message, so
+    that the page shows each beside its field (and in the summary at the top)."""
 
     def __init__(self, problems: dict):
         super().__init__()
@@ -82,6 +82,41 @@ class SectionRefused(InvalidChange):
 
     def __str__(self) -> str:
         return " ".join(str(message) for message in self.problems.values())
+
+
+class SectionRefused(FieldsRefused):
+    """Values a section cannot be given."""
+
+
+class CourseRefused(FieldsRefused):
+    """Values a course cannot be given (a title another course of the institution has)."""
+
+
+def _same_title(title: str) -> str:
+    """A title as people tell titles apart: case and spaces aside."""
+    return " ".join(title.split()).casefold()
+
+
+def check_course_title(institution: Institution, title: str, course: Course | None) -> None:
+    """Raises CourseRefused when another course of ``institution`` (shown or not) has this title, case
+    and spaces aside: people searching could not tell the two apart."""
+    others = select(Course.title).where(Course.institution_id == institution.id)
+    if course is not None and course.id is not None:
+        others = others.where(Course.id != course.id)
+    wanted = _same_title(title)
+    for other in db.session.scalars(others):
+        if _same_title(other) == wanted:
+            raise CourseRefused(
+                {
+                    "title": Message(
+                        _l(
+                            "Another course of this institution is already called “%(title)s”. Give this one "
+                            "another title, or edit that course instead."
+                        ),
+                        title=left_to_right(other),  # an English title inside an Urdu sentence
+                    )
+                }
+            )
 
 
 class SectionDatesPassed(SectionRefused):
@@ -152,18 +187,21 @@ def update_institution(admin: User, institution_id: int, data: dict, ip: str | N
 
 def save_course(admin: User, data: dict, *, institution_id: int | None = None, course_id: int | None = None,
                 ip: str | None = None, submission_token: str | None = None) -> Course:  # fmt: skip
-    """Create a course of the institution ``institution_id``, or edit ``course_id``. The new-course form
-    posted again with the same ``submission_token`` returns the course the first post created."""
+    """Create a course of the institution ``institution_id``, or edit ``course_id``. Raises CourseRefused
+    for a title another course of the institution has. The new-course form posted again with the same
+    ``submission_token`` returns the course the first post created."""
     begin_write()
     posted = submissions.Claim(None)
     if course_id is not None:
         course = course_for_admin(admin, course_id)
+        check_course_title(course.institution, data["title"], course)
         action = "education.course.updated"
     else:
         institution = institution_for_admin(admin, institution_id)
         posted = submissions.claim(admin, submission_token, Course, {**data, "institution": institution.id})
         if posted.earlier is not None:
             return posted.earlier
+        check_course_title(institution, data["title"], None)
         course = Course(institution=institution, created_at=clock.now())
         db.session.add(course)
         action = "education.course.created"

@@ -430,16 +430,21 @@ def course_new(institution_id: int):
     if request.method == "GET":
         form.fee.data, form.certificate.data, form.active.data = 0, True, True
     if form.validate_on_submit():
-        course = catalogue.save_course(
-            me(),
-            form.data_dict(),
-            institution_id=institution.id,
-            ip=client_ip(),
-            submission_token=form.submission_token.data,
-        )
-        db.session.commit()
-        flash(_("Course created. Now add a section with its dates and seats."), "success")
-        return redirect(url_for("education.admin_course", course_id=course.id))
+        try:
+            course = catalogue.save_course(
+                me(),
+                form.data_dict(),
+                institution_id=institution.id,
+                ip=client_ip(),
+                submission_token=form.submission_token.data,
+            )
+        except catalogue.CourseRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("Course created. Now add a section with its dates and seats."), "success")
+            return redirect(url_for("education.admin_course", course_id=course.id))
     form.ensure_token()
     return render_template("education/admin/course_form.html", form=form, institution=institution, course=None)
 
@@ -460,10 +465,15 @@ def course_edit(course_id: int):
     if request.method == "GET":
         form.fee.data = course.fee_paisa / 100
     if form.validate_on_submit():
-        catalogue.save_course(me(), form.data_dict(), course_id=course.id, ip=client_ip())
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("education.admin_course", course_id=course.id))
+        try:
+            catalogue.save_course(me(), form.data_dict(), course_id=course.id, ip=client_ip())
+        except catalogue.CourseRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("education.admin_course", course_id=course.id))
     return render_template("education/admin/course_form.html", form=form, institution=course.institution, course=course)
 
 

@@ -375,6 +375,50 @@ def test_create_course_and_section(make_institution, school_admin):
     assert actions() == ["education.course.created", "education.section.created"]
 
 
+def course_data(**changes):
+    data = {"title": "Python", "title_ur": None, "category": "digital", "description": "", "description_ur": None,
+            "level": "beginner", "language": "ur", "mode": "online", "duration": "", "fee_paisa": 0,
+            "certificate": True, "active": True}  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_a_course_title_the_institution_already_has_is_refused(make_course, school_admin):
+    """Case and spaces aside, and even when that course is not shown; another institution's course
+    may have it, and a course keeps its own title when edited."""
+    basics = make_course(title="Computer Basics for Beginners", active=False)
+    institution = basics.institution
+    admin = school_admin(institution)
+    message = (
+        "Another course of this institution is already called “Computer Basics for Beginners”. "
+        "Give this one another title, or edit that course instead."
+    )
+    for title in ("Computer Basics for Beginners", "  computer basics  FOR beginners "):
+        with pytest.raises(catalogue.CourseRefused) as info:
+            catalogue.save_course(admin, course_data(title=title.strip()), institution_id=institution.id)
+        assert str(info.value.problems["title"]) == message
+        db.session.rollback()
+    python = catalogue.save_course(admin, course_data(title="Python"), institution_id=institution.id)
+    db.session.commit()
+    with pytest.raises(catalogue.CourseRefused):
+        catalogue.save_course(admin, course_data(title="COMPUTER BASICS for beginners"), course_id=python.id)
+    db.session.rollback()
+    saved = catalogue.save_course(admin, course_data(title="Python", fee_paisa=100), course_id=python.id)
+    db.session.commit()
+    assert reload(saved).fee_paisa == 100
+
+
+def test_another_institution_may_use_the_same_course_title(make_course, make_institution, school_admin):
+    make_course(title="Computer Basics for Beginners")
+    institution = make_institution()
+    admin = school_admin(institution)
+    course = catalogue.save_course(
+        admin, course_data(title="Computer Basics for Beginners"), institution_id=institution.id
+    )
+    db.session.commit()
+    assert reload(course).title == "Computer Basics for Beginners"
+
+
 def test_rules_can_be_added_and_removed(make_section, make_course, school_admin):
     section = make_section()
     admin = school_admin(section.course.institution)

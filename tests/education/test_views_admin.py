@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auth.models import AuditEvent
 from portal.education import services
@@ -108,6 +108,33 @@ def test_edit_institution(client, auth, world):
 COURSE_FORM = {"title": "Python for Beginners", "category": "digital", "description": "Basics", "level": "beginner",
                "language": "ur", "mode": "online", "duration": "6 weeks", "fee": "1500.50", "certificate": "y",
                "active": "y"}  # fmt: skip
+
+
+def test_a_second_course_with_the_same_title_is_refused_beside_the_title(client, auth, world, make_course):
+    admin, section, _other = world
+    institution = section.course.institution
+    make_course(institution=institution, title="Computer Basics for Beginners")
+    auth.login(admin)
+    path = f"/school-admin/institutions/{institution.id}/courses/new"
+    token = csrf_token(client, path)
+    data = {**COURSE_FORM, "csrf_token": token, "title": " computer basics for BEGINNERS "}
+    html = client.post(path, data=data).get_data(as_text=True)
+    assert field_errors(html, "title") == (
+        "Another course of this institution is already called “Computer Basics for Beginners”. "
+        "Give this one another title, or edit that course instead."
+    )
+    assert '<a href="#title">' in html
+    client.get("/language/ur?next=/")
+    html = client.post(path, data=data).get_data(as_text=True)
+    assert field_errors(html, "title") == (
+        "اس ادارے کے ایک اور کورس کا عنوان پہلے ہی ”\u2066Computer Basics for Beginners\u2069“ ہے۔ "
+        "اس کورس کو کوئی اور عنوان دیں، یا اُسی کورس میں ترمیم کریں۔"
+    )
+    assert db.session.scalar(select(func.count(Course.id)).where(Course.institution_id == institution.id)) == 2
+    # Editing the course the world had to that title is refused the same way.
+    edit = f"/school-admin/courses/{section.course_id}/edit"
+    html = client.post(edit, data=data).get_data(as_text=True)
+    assert "ترمیم کریں۔" in field_errors(html, "title")
 
 
 def test_create_and_edit_course(client, auth, world):
