@@ -6,7 +6,7 @@ waitlist in the same transaction, through the seat services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
@@ -125,11 +125,21 @@ class SectionDatesPassed(SectionRefused):
     message = _l("Some dates have already passed.")
 
 
+# A section is planned at most this many years ahead: a later first day is a typing slip (2099 for 2026).
+YEARS_AHEAD = 2
+
+
+class SectionTooFarAhead(SectionRefused):
+    """A first day further ahead than anyone plans a course."""
+
+
 def check_section_dates(data: dict, section: Section | None) -> None:
     """Raises SectionDatesPassed for a new section that has already ended or whose enrolment has
     already closed (nobody could ever join it), and for an edit that moves a section that has not
     ended into the past. An old section stays editable: dates already in the past are left alone,
-    and enrolment may be closed early by giving it an earlier closing day."""
+    and enrolment may be closed early by giving it an earlier closing day. Raises SectionTooFarAhead
+    for a first day more than YEARS_AHEAD years from today (an edit leaving its first day as it was
+    is not refused for it)."""
     today = clock.today()
     problems = {}
     if section is None:
@@ -145,6 +155,28 @@ def check_section_dates(data: dict, section: Section | None) -> None:
         )
     if problems:
         raise SectionDatesPassed(problems)
+    latest = latest_start(today)
+    if data["start_date"] > latest and (section is None or data["start_date"] != section.start_date):
+        raise SectionTooFarAhead(
+            {
+                "start_date": Message(
+                    _l(
+                        "A section can start at most %(years)s years from today: choose a first day on or "
+                        "before %(date)s."
+                    ),
+                    years=YEARS_AHEAD,
+                    date=LazyDate(latest),
+                )
+            }
+        )
+
+
+def latest_start(today: date) -> date:
+    """The last first day a section may be given today: YEARS_AHEAD years on (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
 
 
 def all_institutions() -> list[Institution]:

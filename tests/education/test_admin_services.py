@@ -375,6 +375,26 @@ def test_create_course_and_section(make_institution, school_admin):
     assert actions() == ["education.course.created", "education.section.created"]
 
 
+def test_a_section_may_start_at_most_two_years_ahead(make_section, school_admin):
+    """Today is 2 March 2026: 2 March 2028 is the last first day. A section already planned further
+    ahead (before the rule) can still be edited, as long as its first day stays."""
+    section = make_section(start_date=date(2029, 1, 1), end_date=date(2029, 3, 1), enrol_opens=date(2028, 12, 1),
+                           enrol_closes=date(2028, 12, 20), drop_deadline=None)  # fmt: skip
+    admin = school_admin(section.course.institution)
+    catalogue.save_section(admin, section_data(section, venue="Room 9"), section_id=section.id)
+    db.session.commit()
+    with pytest.raises(catalogue.SectionTooFarAhead) as info:
+        catalogue.save_section(admin, section_data(section, start_date=date(2028, 3, 3)), section_id=section.id)
+    assert str(info.value.problems["start_date"]) == (
+        "A section can start at most 2 years from today: choose a first day on or before 2 March 2028."
+    )
+    db.session.rollback()
+    saved = catalogue.save_section(admin, section_data(section, start_date=date(2028, 3, 2)), section_id=section.id)
+    db.session.commit()
+    assert reload(saved.section).start_date == date(2028, 3, 2)
+    assert catalogue.latest_start(date(2028, 2, 29)) == date(2030, 2, 28)
+
+
 def course_data(**changes):
     data = {"title": "Python", "title_ur": None, "category": "digital", "description": "", "description_ur": None,
             "level": "beginner", "language": "ur", "mode": "online", "duration": "", "fee_paisa": 0,

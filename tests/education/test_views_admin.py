@@ -227,6 +227,29 @@ def test_a_new_section_that_has_ended_or_cannot_be_joined_is_refused_beside_its_
     assert client.post(path, data=late).status_code == 302
 
 
+def test_a_section_starting_more_than_two_years_ahead_is_refused_beside_its_first_day(client, auth, world):
+    """The review's section running January to March 2099, enrolment opening in 2098. Today is 2 March 2026."""
+    admin, section, _other = world
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/sections/new"
+    token = csrf_token(client, path)
+    far = {**SECTION_FORM, "csrf_token": token, "start_date": "2099-01-04", "end_date": "2099-03-28",
+           "enrol_opens": "2098-12-01", "enrol_closes": "2098-12-31", "drop_deadline": ""}  # fmt: skip
+    html = client.post(path, data=far).get_data(as_text=True)
+    assert field_errors(html, "start_date") == (
+        "A section can start at most 2 years from today: choose a first day on or before 2 March 2028."
+    )
+    assert '<a href="#start_date">' in html
+    client.get("/language/ur?next=/")
+    html = client.post(path, data=far).get_data(as_text=True)
+    assert field_errors(html, "start_date").startswith("گروپ آج سے زیادہ سے زیادہ 2 سال بعد شروع ہو سکتا ہے")
+    assert db.session.scalars(select(Section).where(Section.name == "Evening")).all() == []
+    # The last day allowed is fine.
+    edge = {**far, "start_date": "2028-03-02", "end_date": "2028-05-01", "enrol_opens": "2028-01-01",
+            "enrol_closes": "2028-03-01"}  # fmt: skip
+    assert client.post(path, data=edge).status_code == 302
+
+
 def test_an_old_section_can_still_be_edited_but_a_running_one_not_moved_into_the_past(
     client, auth, world, make_section
 ):
