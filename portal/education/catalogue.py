@@ -160,12 +160,14 @@ def check_section_dates(data: dict, section: Section | None) -> None:
         raise SectionTooFarAhead(
             {
                 "start_date": Message(
-                    _l(
-                        "A section can start at most %(years)s years from today: choose a first day on or "
-                        "before %(date)s."
-                    ),
-                    years=YEARS_AHEAD,
-                    date=LazyDate(latest),
+                    lazy_ngettext(
+                        "A section can start at most %(num)s year from today: choose a first day on or "
+                        "before %(date)s.",
+                        "A section can start at most %(num)s years from today: choose a first day on or "
+                        "before %(date)s.",
+                        YEARS_AHEAD,
+                        date=LazyDate(latest),
+                    )
                 )
             }
         )
