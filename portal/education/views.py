@@ -239,9 +239,12 @@ NOT_OFFERED = {
 def my_courses():
     enrolments = services.my_enrolments(me())
     positions = {e.id: services.waitlist_position(e) for e in enrolments}
+    current, past = services.current_and_past(enrolments)
     return render_template(
         "education/my_courses.html",
         enrolments=enrolments,
+        current=current,
+        past=past,
         positions=positions,
         can_drop=services.can_drop,
         calendar=any(e.status == "enrolled" and exports.has_calendar(e.section) for e in enrolments),

@@ -897,3 +897,32 @@ def test_the_course_page_says_a_man_would_wait_for_seats_kept_for_women(client, 
                              gender="female"))  # fmt: skip
     db.session.commit()
     assert enrol_link(client.get(page).get_data(as_text=True), section) == "Enrol"  # Sana takes a kept seat
+
+
+def test_my_courses_lists_current_places_before_ended_and_dropped_ones(client, auth, make_user, make_section):
+    """A course left last is no longer listed first among the ones still running: current and upcoming
+    places (soonest first) come under their own heading, ended, dropped or not accepted ones after."""
+    user = make_user()
+    later = make_section(name="Later", start_date=date(2026, 4, 20), end_date=date(2026, 6, 1))
+    sooner = make_section(name="Sooner")
+    left = make_section(name="Left")
+    ended = make_section(name="Ended", start_date=date(2026, 1, 5), end_date=date(2026, 2, 27),
+                         enrol_opens=date(2025, 12, 1), enrol_closes=date(2026, 1, 5))  # fmt: skip
+    for section in (later, sooner, left):
+        services.enrol(user, section.id)
+    db.session.add(Enrolment(reference="E-OLD1-0001", user_id=user.id, person_key=f"u{user.id}", section=ended,
+                             course=ended.course, status="enrolled", seat_kind="general"))  # fmt: skip
+    ended.enrolled_count = 1
+    db.session.commit()
+    dropped = db.session.scalar(select(Enrolment).where(Enrolment.section_id == left.id))
+    services.drop(user, dropped.reference)
+    db.session.commit()
+    auth.login(user)
+    html = client.get("/my-courses").get_data(as_text=True)
+    current, past = html.split("<h2>Current and upcoming</h2>")[1].split("<h2>Ended, dropped or not accepted</h2>")
+    assert [name for name in ("Sooner", "Later") if name in current] == ["Sooner", "Later"]
+    assert current.index("Sooner") < current.index("Later")
+    assert "Left" in past and "Ended" in past and "Left" not in current and "Ended" not in current
+    client.get("/language/ur?next=/")
+    html = client.get("/my-courses").get_data(as_text=True)
+    assert "<h2>موجودہ اور آنے والے</h2>" in html and "<h2>ختم ہو چکے، چھوڑے گئے یا قبول نہ ہوئے</h2>" in html
