@@ -39,6 +39,8 @@ class RowOutcome:
     ok: bool
     text: str
     changed: bool = False  # True when the row enrols someone new
+    # What the row would do, said when the run enrolled nobody (a check, or all-or-none with a problem).
+    would: str = ""
 
 
 @dataclass
@@ -147,13 +149,15 @@ def run(admin: User, raw: bytes, *, apply: bool, mode: str = MODE_ALL_OR_NONE, i
     report = BulkReport(committed=apply, mode=mode)
     begin_write()
     outer = db.session.begin_nested()
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, int], RowOutcome] = {}
     for line, cells in rows:
         outcome = _row(admin, line, cells, seen)
         report.rows.append(outcome)
     if not apply or (mode == MODE_ALL_OR_NONE and report.errors):
         outer.rollback()
         db.session.expire_all()
+        for outcome in report.rows:
+            outcome.text = outcome.would or outcome.text
         return report
     outer.commit()
     report.applied = True
@@ -186,10 +190,15 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
     section_id = int(section_text)
     shown = RowOutcome(line, format_cnic(cnic), section_text, True, "")
     key = (cnic, section_id)
-    if key in seen:
-        shown.text = str(Message(_l("Same as line %(line)s: nothing more to do."), line=seen[key]))
+    first = seen.get(key)
+    if first is not None:
+        if first.ok:
+            shown.text = str(Message(_l("Same as line %(line)s: nothing more to do."), line=first.line))
+        else:
+            shown.ok = False
+            shown.text = str(Message(_l("Same as line %(line)s, which has a problem: see that line."), line=first.line))
         return shown
-    seen[key] = line
+    seen[key] = shown  # its outcome is known by the time a later line repeats it
     user = services.db.session.scalar(services.select(User).where(User.cnic == cnic))
     if user is None:
         shown.ok, shown.text = (
@@ -231,25 +240,40 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
         audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, reference=enrolment.reference)
         services._notify_outcome(enrolment)
         savepoint.commit()
+    except services.PlaceInAnotherCohort as exc:
+        # The citizen's advice (leave it in My courses) is not the admin's to follow.
+        savepoint.rollback()
+        shown.ok = False
+        shown.text = str(
+            Message(
+                _l("%(situation)s To enrol them here, first remove them from that cohort on its roster."),
+                situation=DomainError.__str__(exc),
+            )
+        )
+        return shown
     except DomainError as exc:
         savepoint.rollback()
         shown.ok, shown.text = False, str(exc)
         return shown
     shown.changed = True
     if enrolment.status == ENROLLED:
-        shown.text = str(
-            Message(
-                _l("%(name)s: enrolled in %(course)s."),
-                name=user.full_name,
-                course=InLanguage(section.course.title, section.course.title_ur),
-            )
-        )
+        course = InLanguage(section.course.title, section.course.title_ur)
+        shown.text = str(Message(_l("%(name)s: enrolled in %(course)s."), name=user.full_name, course=course))
+        shown.would = str(Message(_l("%(name)s: would be enrolled in %(course)s."), name=user.full_name, course=course))
     elif enrolment.status == WAITLISTED:
+        position = services.waitlist_position(enrolment)
         shown.text = str(
             Message(
                 _l("%(name)s: no seat left, number %(position)s on the waitlist."),
                 name=user.full_name,
-                position=services.waitlist_position(enrolment),
+                position=position,
+            )
+        )
+        shown.would = str(
+            Message(
+                _l("%(name)s: no seat left, would be number %(position)s on the waitlist."),
+                name=user.full_name,
+                position=position,
             )
         )
     return shown

@@ -6,24 +6,34 @@ waitlist in the same transaction, through the seat services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import clock, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import User
 from portal.auth.services import assign, audit
-from portal.bilingual import in_urdu, shown_order
+from portal.bilingual import in_urdu, left_to_right, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
 from portal.education.eligibility import LazyDate, Message, reserved_group
-from portal.education.models import ACTIVE_STATUSES, WEEKDAYS, Course, EligibilityRule, Enrolment, Institution, Section
+from portal.education.models import (
+    ACTIVE_STATUSES,
+    SEAT_GENERAL,
+    SEAT_RESERVED,
+    WEEKDAYS,
+    Course,
+    EligibilityRule,
+    Enrolment,
+    Institution,
+    Section,
+)
 from portal.education.services import (
     InvalidChange,
     _release_reserved_if_closed,
@@ -62,9 +72,9 @@ SECTION_FIELDS = (
 )  # fmt: skip
 
 
-class SectionRefused(InvalidChange):
-    """Values a section cannot be given. ``problems`` maps each field of the section form to its
-    message, so that the page shows each beside its field (and in the summary at the top)."""
+class FieldsRefused(InvalidChange):
+    """Values a record cannot be given. ``problems`` maps each field of its form to its message, so
+    that the page shows each beside its field (and in the summary at the top)."""
 
     def __init__(self, problems: dict):
         super().__init__()
@@ -74,17 +84,62 @@ class SectionRefused(InvalidChange):
         return " ".join(str(message) for message in self.problems.values())
 
 
+class SectionRefused(FieldsRefused):
+    """Values a section cannot be given."""
+
+
+class CourseRefused(FieldsRefused):
+    """Values a course cannot be given (a title another course of the institution has)."""
+
+
+def _same_title(title: str) -> str:
+    """A title as people tell titles apart: case and spaces aside."""
+    return " ".join(title.split()).casefold()
+
+
+def check_course_title(institution: Institution, title: str, course: Course | None) -> None:
+    """Raises CourseRefused when another course of ``institution`` (shown or not) has this title, case
+    and spaces aside: people searching could not tell the two apart."""
+    others = select(Course.title).where(Course.institution_id == institution.id)
+    if course is not None and course.id is not None:
+        others = others.where(Course.id != course.id)
+    wanted = _same_title(title)
+    for other in db.session.scalars(others):
+        if _same_title(other) == wanted:
+            raise CourseRefused(
+                {
+                    "title": Message(
+                        _l(
+                            "Another course of this institution is already called “%(title)s”. Give this one "
+                            "another title, or edit that course instead."
+                        ),
+                        title=left_to_right(other),  # an English title inside an Urdu sentence
+                    )
+                }
+            )
+
+
 class SectionDatesPassed(SectionRefused):
     """Dates a section cannot be given because they have passed."""
 
     message = _l("Some dates have already passed.")
 
 
+# A section is planned at most this many years ahead: a later first day is a typing slip (2099 for 2026).
+YEARS_AHEAD = 2
+
+
+class SectionTooFarAhead(SectionRefused):
+    """A first day further ahead than anyone plans a course."""
+
+
 def check_section_dates(data: dict, section: Section | None) -> None:
     """Raises SectionDatesPassed for a new section that has already ended or whose enrolment has
     already closed (nobody could ever join it), and for an edit that moves a section that has not
     ended into the past. An old section stays editable: dates already in the past are left alone,
-    and enrolment may be closed early by giving it an earlier closing day."""
+    and enrolment may be closed early by giving it an earlier closing day. Raises SectionTooFarAhead
+    for a first day more than YEARS_AHEAD years from today (an edit leaving its first day as it was
+    is not refused for it)."""
     today = clock.today()
     problems = {}
     if section is None:
@@ -100,6 +155,30 @@ def check_section_dates(data: dict, section: Section | None) -> None:
         )
     if problems:
         raise SectionDatesPassed(problems)
+    latest = latest_start(today)
+    if data["start_date"] > latest and (section is None or data["start_date"] != section.start_date):
+        raise SectionTooFarAhead(
+            {
+                "start_date": Message(
+                    lazy_ngettext(
+                        "A section can start at most %(num)s year from today: choose a first day on or "
+                        "before %(date)s.",
+                        "A section can start at most %(num)s years from today: choose a first day on or "
+                        "before %(date)s.",
+                        YEARS_AHEAD,
+                        date=LazyDate(latest),
+                    )
+                )
+            }
+        )
+
+
+def latest_start(today: date) -> date:
+    """The last first day a section may be given today: YEARS_AHEAD years on (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
 
 
 def all_institutions() -> list[Institution]:
@@ -142,18 +221,21 @@ def update_institution(admin: User, institution_id: int, data: dict, ip: str | N
 
 def save_course(admin: User, data: dict, *, institution_id: int | None = None, course_id: int | None = None,
                 ip: str | None = None, submission_token: str | None = None) -> Course:  # fmt: skip
-    """Create a course of the institution ``institution_id``, or edit ``course_id``. The new-course form
-    posted again with the same ``submission_token`` returns the course the first post created."""
+    """Create a course of the institution ``institution_id``, or edit ``course_id``. Raises CourseRefused
+    for a title another course of the institution has. The new-course form posted again with the same
+    ``submission_token`` returns the course the first post created."""
     begin_write()
     posted = submissions.Claim(None)
     if course_id is not None:
         course = course_for_admin(admin, course_id)
+        check_course_title(course.institution, data["title"], course)
         action = "education.course.updated"
     else:
         institution = institution_for_admin(admin, institution_id)
         posted = submissions.claim(admin, submission_token, Course, {**data, "institution": institution.id})
         if posted.earlier is not None:
             return posted.earlier
+        check_course_title(institution, data["title"], None)
         course = Course(institution=institution, created_at=clock.now())
         db.session.add(course)
         action = "education.course.created"
@@ -207,22 +289,26 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
             )
         )
     taken = section.reserved_taken or 0
-    if taken and (data["reserved_kind"], data["reserved_value"]) != (section.reserved_kind, section.reserved_value):
+    # Keeping seats for nobody opens them to everyone and harms no one holding one: those seats become
+    # general ones (see _open_reserved_seats_to_everyone).
+    unreserving = bool(section.reserved_kind) and not data["reserved_kind"]
+    regrouped = (data["reserved_kind"], data["reserved_value"]) != (section.reserved_kind, section.reserved_value)
+    if taken and data["reserved_kind"] and regrouped:
         # Those seats' holders are counted as the group's: kept for another group, its members would
         # find them taken, and the holders would count against it.
         problems["reserved_kind"] = Message(
             lazy_ngettext(
-                "%(num)s person already holds a seat kept for %(group)s, so the seats cannot be kept for "
-                "anyone else now.",
-                "%(num)s people already hold seats kept for %(group)s, so the seats cannot be kept for "
-                "anyone else now.",
+                "%(num)s person already holds a seat kept for %(group)s, so the seats cannot be kept for another "
+                "group now. To open them to everyone, choose “Nobody”.",
+                "%(num)s people already hold seats kept for %(group)s, so the seats cannot be kept for another "
+                "group now. To open them to everyone, choose “Nobody”.",
                 taken,
                 group=reserved_group(section),
             )
         )
     elif data["reserved_seats"] > data["capacity"]:
         problems["reserved_seats"] = _l("Reserved seats cannot be more than the capacity.")
-    elif data["reserved_seats"] < taken:
+    elif data["reserved_seats"] < taken and not unreserving:
         problems["reserved_seats"] = Message(
             lazy_ngettext(
                 "%(num)s reserved seat is already taken, so fewer cannot be reserved.",
@@ -233,6 +319,8 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if problems:
         raise SectionRefused(problems)
     before = ScheduleShown.of(section) if section_id is not None else None
+    if unreserving and taken:
+        _open_reserved_seats_to_everyone(section)  # before the new numbers: one UPDATE writes them all
     for name in SECTION_FIELDS:
         setattr(section, name, data[name])
     if section_id is None:
@@ -248,6 +336,19 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if changes and max(before.end_date, section.end_date) >= clock.today():
         saved.told = tell_schedule_changed(section, changes)
     return saved
+
+
+def _open_reserved_seats_to_everyone(section: Section) -> None:
+    """The section keeps seats for nobody now: the reserved seats its people hold become general seats,
+    so that ``reserved_taken`` still counts the reserved seats held (none). The section is locked
+    (``lock_section``), so nobody takes or frees a seat meanwhile."""
+    db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.section_id == section.id, Enrolment.seat_kind == SEAT_RESERVED)
+        .values(seat_kind=SEAT_GENERAL)
+        .execution_options(synchronize_session="fetch")
+    )
+    section.reserved_taken = 0
 
 
 # --- schedule changes told to the people in a section ---------------------------------------------------

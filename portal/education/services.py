@@ -1033,6 +1033,17 @@ def my_enrolments(user: User) -> list[Enrolment]:
     )
 
 
+def current_and_past(enrolments: list[Enrolment]) -> tuple[list[Enrolment], list[Enrolment]]:
+    """The places still held in cohorts that have not ended (enrolled, waiting, asking), soonest first;
+    and the rest (ended, completed, dropped, not accepted) in the order given (newest first), as
+    My appointments keeps the upcoming apart from the past and cancelled."""
+    today = clock.today()
+    current = [e for e in enrolments if e.status in ACTIVE_STATUSES and e.section.end_date >= today]
+    current.sort(key=lambda e: (e.section.start_date, e.id))
+    held = {e.id for e in current}
+    return current, [e for e in enrolments if e.id not in held]
+
+
 # --- admin: approvals, rejections, completion ------------------------------------------------------
 
 

@@ -239,9 +239,12 @@ NOT_OFFERED = {
 def my_courses():
     enrolments = services.my_enrolments(me())
     positions = {e.id: services.waitlist_position(e) for e in enrolments}
+    current, past = services.current_and_past(enrolments)
     return render_template(
         "education/my_courses.html",
         enrolments=enrolments,
+        current=current,
+        past=past,
         positions=positions,
         can_drop=services.can_drop,
         calendar=any(e.status == "enrolled" and exports.has_calendar(e.section) for e in enrolments),
@@ -430,16 +433,21 @@ def course_new(institution_id: int):
     if request.method == "GET":
         form.fee.data, form.certificate.data, form.active.data = 0, True, True
     if form.validate_on_submit():
-        course = catalogue.save_course(
-            me(),
-            form.data_dict(),
-            institution_id=institution.id,
-            ip=client_ip(),
-            submission_token=form.submission_token.data,
-        )
-        db.session.commit()
-        flash(_("Course created. Now add a section with its dates and seats."), "success")
-        return redirect(url_for("education.admin_course", course_id=course.id))
+        try:
+            course = catalogue.save_course(
+                me(),
+                form.data_dict(),
+                institution_id=institution.id,
+                ip=client_ip(),
+                submission_token=form.submission_token.data,
+            )
+        except catalogue.CourseRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("Course created. Now add a section with its dates and seats."), "success")
+            return redirect(url_for("education.admin_course", course_id=course.id))
     form.ensure_token()
     return render_template("education/admin/course_form.html", form=form, institution=institution, course=None)
 
@@ -460,10 +468,15 @@ def course_edit(course_id: int):
     if request.method == "GET":
         form.fee.data = course.fee_paisa / 100
     if form.validate_on_submit():
-        catalogue.save_course(me(), form.data_dict(), course_id=course.id, ip=client_ip())
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("education.admin_course", course_id=course.id))
+        try:
+            catalogue.save_course(me(), form.data_dict(), course_id=course.id, ip=client_ip())
+        except catalogue.CourseRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("education.admin_course", course_id=course.id))
     return render_template("education/admin/course_form.html", form=form, institution=course.institution, course=course)
 
 
@@ -737,7 +750,7 @@ def bulk_enrol():
                     db.session.commit()
                 else:
                     db.session.rollback()
-                if not apply:
+                if not report.applied:  # checked, or refused whole: enrol from it without uploading again
                     form.content.data = raw.decode("utf-8-sig")
     return render_template(
         "education/admin/bulk.html",

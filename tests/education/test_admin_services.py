@@ -297,6 +297,61 @@ def test_one_person_enrolled_is_said_as_one(make_user, make_section, school_admi
     assert "1 person is already enrolled, so the capacity" in str(info.value)  # was "1 people are"
 
 
+def _seats_kept_for_women_two_held(make_user, make_section, school_admin):
+    """Four seats, three kept for women: two women hold reserved seats, a man holds the one general seat,
+    and a second man waits although a seat kept for women is free."""
+    section = make_section(capacity=4, reserved_kind="gender", reserved_value="female", reserved_seats=3)
+    admin = school_admin(section.course.institution)
+    women = [enrol(make_user(gender="female"), section) for _ in range(2)]
+    man = enrol(make_user(gender="male"), section)
+    waiting = enrol(make_user(gender="male"), section)
+    assert [e.seat_kind for e in women] == ["reserved", "reserved"] and man.seat_kind == "general"
+    assert waiting.status == "waitlisted"
+    return admin, section, women, waiting
+
+
+def test_seats_kept_for_women_can_be_opened_to_everyone_once_taken(make_user, make_section, school_admin):
+    """Keeping the seats for nobody harms no one holding one: their seats become general ones, the
+    counters still match the enrolments, and the seat kept open for a woman goes to the man waiting."""
+    from tests.education.test_seat_invariants import check_invariants
+
+    admin, section, women, waiting = _seats_kept_for_women_two_held(make_user, make_section, school_admin)
+    saved = catalogue.save_section(
+        admin, section_data(section, reserved_kind=None, reserved_value=None, reserved_seats=0), section_id=section.id
+    )
+    db.session.commit()
+    assert [e.id for e in saved.promoted] == [waiting.id]
+    kept = reload(section)
+    assert (kept.reserved_kind, kept.reserved_seats, kept.reserved_taken, kept.enrolled_count) == (None, 0, 0, 4)
+    assert {reload(e).seat_kind for e in women} == {"general"}
+    assert reload(waiting).status == "enrolled"
+    check_invariants(section.id)
+    # A woman leaving frees a general seat; the counters still match.
+    services.drop(women[0].user, women[0].reference)
+    db.session.commit()
+    check_invariants(section.id)
+    assert (reload(section).enrolled_count, reload(section).reserved_taken) == (3, 0)
+
+
+def test_seats_kept_for_women_cannot_be_kept_for_another_group_once_taken(make_user, make_section, school_admin):
+    admin, section, _women, _waiting = _seats_kept_for_women_two_held(make_user, make_section, school_admin)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin,
+            section_data(section, reserved_kind="district", reserved_value="Multan", reserved_seats=3),
+            section_id=section.id,
+        )
+    assert str(info.value.problems["reserved_kind"]) == (
+        "2 people already hold seats kept for women and girls, so the seats cannot be kept for another group "
+        "now. To open them to everyone, choose “Nobody”."
+    )
+    db.session.rollback()
+    kept = reload(section)
+    assert (kept.reserved_kind, kept.reserved_value, kept.reserved_seats, kept.reserved_taken) == (
+        "gender", "female", 3, 2
+    )  # fmt: skip
+
+
 def test_create_course_and_section(make_institution, school_admin):
     institution = make_institution()
     admin = school_admin(institution)
@@ -318,6 +373,70 @@ def test_create_course_and_section(make_institution, school_admin):
     db.session.commit()
     assert reload(section).reserved_seats == 4 and reload(section).enrolled_count == 0
     assert actions() == ["education.course.created", "education.section.created"]
+
+
+def test_a_section_may_start_at_most_two_years_ahead(make_section, school_admin):
+    """Today is 2 March 2026: 2 March 2028 is the last first day. A section already planned further
+    ahead (before the rule) can still be edited, as long as its first day stays."""
+    section = make_section(start_date=date(2029, 1, 1), end_date=date(2029, 3, 1), enrol_opens=date(2028, 12, 1),
+                           enrol_closes=date(2028, 12, 20), drop_deadline=None)  # fmt: skip
+    admin = school_admin(section.course.institution)
+    catalogue.save_section(admin, section_data(section, venue="Room 9"), section_id=section.id)
+    db.session.commit()
+    with pytest.raises(catalogue.SectionTooFarAhead) as info:
+        catalogue.save_section(admin, section_data(section, start_date=date(2028, 3, 3)), section_id=section.id)
+    assert str(info.value.problems["start_date"]) == (
+        "A section can start at most 2 years from today: choose a first day on or before 2 March 2028."
+    )
+    db.session.rollback()
+    saved = catalogue.save_section(admin, section_data(section, start_date=date(2028, 3, 2)), section_id=section.id)
+    db.session.commit()
+    assert reload(saved.section).start_date == date(2028, 3, 2)
+    assert catalogue.latest_start(date(2028, 2, 29)) == date(2030, 2, 28)
+
+
+def course_data(**changes):
+    data = {"title": "Python", "title_ur": None, "category": "digital", "description": "", "description_ur": None,
+            "level": "beginner", "language": "ur", "mode": "online", "duration": "", "fee_paisa": 0,
+            "certificate": True, "active": True}  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_a_course_title_the_institution_already_has_is_refused(make_course, school_admin):
+    """Case and spaces aside, and even when that course is not shown; another institution's course
+    may have it, and a course keeps its own title when edited."""
+    basics = make_course(title="Computer Basics for Beginners", active=False)
+    institution = basics.institution
+    admin = school_admin(institution)
+    message = (
+        "Another course of this institution is already called “Computer Basics for Beginners”. "
+        "Give this one another title, or edit that course instead."
+    )
+    for title in ("Computer Basics for Beginners", "  computer basics  FOR beginners "):
+        with pytest.raises(catalogue.CourseRefused) as info:
+            catalogue.save_course(admin, course_data(title=title.strip()), institution_id=institution.id)
+        assert str(info.value.problems["title"]) == message
+        db.session.rollback()
+    python = catalogue.save_course(admin, course_data(title="Python"), institution_id=institution.id)
+    db.session.commit()
+    with pytest.raises(catalogue.CourseRefused):
+        catalogue.save_course(admin, course_data(title="COMPUTER BASICS for beginners"), course_id=python.id)
+    db.session.rollback()
+    saved = catalogue.save_course(admin, course_data(title="Python", fee_paisa=100), course_id=python.id)
+    db.session.commit()
+    assert reload(saved).fee_paisa == 100
+
+
+def test_another_institution_may_use_the_same_course_title(make_course, make_institution, school_admin):
+    make_course(title="Computer Basics for Beginners")
+    institution = make_institution()
+    admin = school_admin(institution)
+    course = catalogue.save_course(
+        admin, course_data(title="Computer Basics for Beginners"), institution_id=institution.id
+    )
+    db.session.commit()
+    assert reload(course).title == "Computer Basics for Beginners"
 
 
 def test_rules_can_be_added_and_removed(make_section, make_course, school_admin):

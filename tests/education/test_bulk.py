@@ -35,8 +35,9 @@ def test_dry_run_shows_each_outcome_and_changes_nothing(setup):
     db.session.commit()
     assert [r.ok for r in report.rows] == [True, True, True]
     assert [r.line for r in report.rows] == [2, 3, 4]
-    assert "enrolled in" in report.rows[0].text
-    assert "number 1 on the waitlist" in report.rows[2].text
+    # Nobody was enrolled: each row says what it would do.
+    assert report.rows[0].text == f"Person 0: would be enrolled in {section.course.title}."
+    assert report.rows[2].text == "Person 2: no seat left, would be number 1 on the waitlist."
     assert not report.applied and count() == 0
     db.session.expire_all()
     assert db.session.get(Section, section.id).enrolled_count == 0
@@ -48,6 +49,8 @@ def test_apply_and_rerun_does_not_duplicate(setup):
     report = bulk.run(admin, raw, apply=True)
     db.session.commit()
     assert report.applied and report.changes == 3 and count() == 3
+    assert report.rows[0].text == f"Person 0: enrolled in {section.course.title}."
+    assert report.rows[2].text == "Person 2: no seat left, number 1 on the waitlist."
     again = bulk.run(admin, raw, apply=True)
     db.session.commit()
     assert again.changes == 0 and again.errors == 0 and count() == 3
@@ -65,6 +68,7 @@ def test_all_or_none_applies_nothing_when_a_row_is_wrong(setup):
     report = bulk.run(admin, raw, apply=True, mode=bulk.MODE_ALL_OR_NONE)
     db.session.commit()
     assert not report.applied and count() == 0
+    assert report.rows[0].text == f"Person 0: would be enrolled in {section.course.title}."
     assert report.rows[1].text == "No account has this CNIC. The person needs to register on the portal first."
     assert report.rows[2].text == "“12345” is not a 13-digit CNIC."
 
@@ -168,3 +172,29 @@ def test_a_section_that_has_ended_is_a_row_error(setup, make_section):
     # Its last day (today) has not passed, and the enrolment window is the admin's to override.
     assert "enrolled in" in report.rows[1].text
     assert count() == 1
+
+
+def test_a_line_repeating_a_line_with_a_problem_says_so(setup, make_section):
+    admin, section, people = setup
+    elsewhere = make_section()
+    raw = csv_of((people[0].cnic, elsewhere.id), (people[0].cnic, elsewhere.id), (people[1].cnic, section.id),
+                 (people[1].cnic, section.id))  # fmt: skip
+    report = bulk.run(admin, raw, apply=False)
+    assert [r.ok for r in report.rows] == [False, False, True, True]
+    assert report.rows[1].text == "Same as line 2, which has a problem: see that line."
+    assert report.rows[3].text == "Same as line 4: nothing more to do."
+
+
+def test_someone_in_another_cohort_is_told_to_the_admin_in_staff_words(setup, make_section, make_user):
+    admin, section, people = setup
+    other = make_section(course=section.course, name="Evening")
+    services.enrol(people[0], other.id)
+    db.session.commit()
+    report = bulk.run(admin, csv_of((people[0].cnic, section.id)), apply=True, mode=bulk.MODE_VALID_ONLY)
+    reference = db.session.scalar(select(Enrolment.reference))
+    assert not report.rows[0].ok
+    assert report.rows[0].text == (
+        f"Person 0 already has a seat in another cohort of this course: Evening ({reference}). "
+        "To enrol them here, first remove them from that cohort on its roster."
+    )
+    assert "My courses" not in report.rows[0].text

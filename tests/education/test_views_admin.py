@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auth.models import AuditEvent
 from portal.education import services
@@ -110,6 +110,33 @@ COURSE_FORM = {"title": "Python for Beginners", "category": "digital", "descript
                "active": "y"}  # fmt: skip
 
 
+def test_a_second_course_with_the_same_title_is_refused_beside_the_title(client, auth, world, make_course):
+    admin, section, _other = world
+    institution = section.course.institution
+    make_course(institution=institution, title="Computer Basics for Beginners")
+    auth.login(admin)
+    path = f"/school-admin/institutions/{institution.id}/courses/new"
+    token = csrf_token(client, path)
+    data = {**COURSE_FORM, "csrf_token": token, "title": " computer basics for BEGINNERS "}
+    html = client.post(path, data=data).get_data(as_text=True)
+    assert field_errors(html, "title") == (
+        "Another course of this institution is already called “Computer Basics for Beginners”. "
+        "Give this one another title, or edit that course instead."
+    )
+    assert '<a href="#title">' in html
+    client.get("/language/ur?next=/")
+    html = client.post(path, data=data).get_data(as_text=True)
+    assert field_errors(html, "title") == (
+        "اس ادارے کے ایک اور کورس کا عنوان پہلے ہی ”\u2066Computer Basics for Beginners\u2069“ ہے۔ "
+        "اس کورس کو کوئی اور عنوان دیں، یا اُسی کورس میں ترمیم کریں۔"
+    )
+    assert db.session.scalar(select(func.count(Course.id)).where(Course.institution_id == institution.id)) == 2
+    # Editing the course the world had to that title is refused the same way.
+    edit = f"/school-admin/courses/{section.course_id}/edit"
+    html = client.post(edit, data=data).get_data(as_text=True)
+    assert "ترمیم کریں۔" in field_errors(html, "title")
+
+
 def test_create_and_edit_course(client, auth, world):
     admin, section, _other = world
     institution = section.course.institution
@@ -198,6 +225,29 @@ def test_a_new_section_that_has_ended_or_cannot_be_joined_is_refused_beside_its_
     late = {**SECTION_FORM, "csrf_token": token, "start_date": "2026-02-23", "enrol_opens": "2026-02-01",
             "enrol_closes": "2026-03-02", "drop_deadline": ""}  # fmt: skip
     assert client.post(path, data=late).status_code == 302
+
+
+def test_a_section_starting_more_than_two_years_ahead_is_refused_beside_its_first_day(client, auth, world):
+    """The review's section running January to March 2099, enrolment opening in 2098. Today is 2 March 2026."""
+    admin, section, _other = world
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/sections/new"
+    token = csrf_token(client, path)
+    far = {**SECTION_FORM, "csrf_token": token, "start_date": "2099-01-04", "end_date": "2099-03-28",
+           "enrol_opens": "2098-12-01", "enrol_closes": "2098-12-31", "drop_deadline": ""}  # fmt: skip
+    html = client.post(path, data=far).get_data(as_text=True)
+    assert field_errors(html, "start_date") == (
+        "A section can start at most 2 years from today: choose a first day on or before 2 March 2028."
+    )
+    assert '<a href="#start_date">' in html
+    client.get("/language/ur?next=/")
+    html = client.post(path, data=far).get_data(as_text=True)
+    assert field_errors(html, "start_date").startswith("گروپ آج سے زیادہ سے زیادہ 2 سال بعد شروع ہو سکتا ہے")
+    assert db.session.scalars(select(Section).where(Section.name == "Evening")).all() == []
+    # The last day allowed is fine.
+    edge = {**far, "start_date": "2028-03-02", "end_date": "2028-05-01", "enrol_opens": "2028-01-01",
+            "enrol_closes": "2028-03-01"}  # fmt: skip
+    assert client.post(path, data=edge).status_code == 302
 
 
 def test_an_old_section_can_still_be_edited_but_a_running_one_not_moved_into_the_past(
@@ -302,22 +352,22 @@ def test_fewer_reserved_seats_than_taken_is_refused_beside_the_field(client, aut
 
 def test_seats_kept_for_a_group_cannot_be_given_to_another_once_taken(client, auth, world, make_user):
     """Two women hold seats kept for women. Keeping the seats for Multan instead would count them as
-    Multan's (no seat left for anyone from Multan); keeping them for nobody would leave the count
-    behind. Both are refused beside "Reserve seats for", and nothing changes."""
+    Multan's (no seat left for anyone from Multan): refused beside "Reserve seats for", and nothing
+    changes. Keeping them for nobody opens them to everyone: saved."""
     admin, section = _two_women_in_seats_kept_for_women(world, make_user)
     auth.login(admin)
     path = f"/school-admin/sections/{section.id}/edit"
     token = csrf_token(client, path)
-    message = "2 people already hold seats kept for women and girls, so the seats cannot be kept for anyone else now."
-    for change in (
-        {"reserved_kind": "district", "reserved_district": "Multan", "reserved_seats": "2"},
-        {"reserved_kind": "", "reserved_seats": "0"},
-    ):
-        html = client.post(path, data={**SECTION_FORM, "csrf_token": token, "capacity": "4", **change}).get_data(
-            as_text=True
-        )
-        assert field_errors(html, "reserved_kind") == message, change
-        assert '<a href="#reserved_kind">' in html
+    message = (
+        "2 people already hold seats kept for women and girls, so the seats cannot be kept for another group now. "
+        "To open them to everyone, choose “Nobody”."
+    )
+    change = {"reserved_kind": "district", "reserved_district": "Multan", "reserved_seats": "2"}
+    html = client.post(path, data={**SECTION_FORM, "csrf_token": token, "capacity": "4", **change}).get_data(
+        as_text=True
+    )
+    assert field_errors(html, "reserved_kind") == message
+    assert '<a href="#reserved_kind">' in html
     db.session.expire_all()
     kept = db.session.get(Section, section.id)
     assert (kept.reserved_kind, kept.reserved_value, kept.reserved_seats, kept.reserved_taken) == (
@@ -329,6 +379,12 @@ def test_seats_kept_for_a_group_cannot_be_given_to_another_once_taken(client, au
     # The same group with more seats is still fine.
     more = {**SECTION_FORM, "csrf_token": token, "capacity": "4", "reserved_seats": "3"}
     assert client.post(path, data=more).status_code == 302
+    # And so is keeping them for nobody.
+    nobody = {**SECTION_FORM, "csrf_token": token, "capacity": "4", "reserved_kind": "", "reserved_seats": "0"}
+    assert client.post(path, data=nobody).status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Section, section.id)
+    assert (kept.reserved_kind, kept.reserved_seats, kept.reserved_taken, kept.enrolled_count) == (None, 0, 0, 2)
 
 
 def test_rules_form(client, auth, world, make_course):
@@ -484,17 +540,48 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
     dry = bulk_post(client, token, content.encode())
     html = dry.get_data(as_text=True)
     assert "Check result: nothing has changed yet" in html
-    assert "No account has this CNIC." in html and "number 1 on the waitlist" in html
+    assert "No account has this CNIC." in html and "Bulk 0: would be enrolled in" in html
+    assert "Bulk 1: no seat left, would be number 1 on the waitlist." in html
     assert '<td data-label="CNIC"><bdi dir="ltr">' in html and not ltr_cells(html)
     assert db.session.scalars(select(Enrolment)).all() == []
     # Apply all-or-none from the checked content: refused because of the bad row.
     refused = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "all", "action": "apply",
                                                       "content": content})  # fmt: skip
-    assert "so nobody was enrolled" in refused.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    assert "so nobody was enrolled" in html
+    assert "Bulk 0: would be enrolled in" in html and ": enrolled in" not in html
+    # The admin can now choose the valid rows only without uploading the file again.
+    assert 'name="action" value="apply"' in html
+    assert re.search(r'<input type="hidden" name="content" value="cnic,section\n\d{13},', html)
     applied = client.post("/school-admin/bulk", data={"csrf_token": token, "mode": "valid", "action": "apply",
                                                       "content": content})  # fmt: skip
     assert "2 people enrolled or waitlisted. 1 row skipped." in applied.get_data(as_text=True)
     assert len(db.session.scalars(select(Enrolment)).all()) == 2
+
+
+def test_bulk_rows_say_what_would_happen_and_staff_words_in_both_languages(
+    client, auth, world, make_user, make_section
+):
+    """A check enrolls nobody: rows say what they would do; someone with a seat in another cohort is
+    the admin's to move (the citizen's "leave it in My courses" is not said)."""
+    admin, section, _other = world
+    evening = make_section(course=section.course, name="Evening", name_ur="شام")
+    newcomer, seated = make_user(full_name="Ayesha Khan"), make_user(full_name="Bilal Ahmed")
+    services.enrol(seated, evening.id)
+    db.session.commit()
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    content = f"{newcomer.cnic},{section.id}\n{seated.cnic},{section.id}\n".encode()
+    html = bulk_post(client, token, content).get_data(as_text=True)
+    assert f"Ayesha Khan: would be enrolled in {section.course.title}." in html
+    assert "Bilal Ahmed already has a seat in another cohort of this course: Evening" in html
+    assert "To enrol them here, first remove them from that cohort on its roster." in html
+    assert "To change to this cohort" not in html
+    client.get("/language/ur?next=/")
+    urdu = bulk_post(client, token, content).get_data(as_text=True)
+    assert "میں داخلہ ہو جائے گا۔" in urdu and "میں داخلہ ہو گیا۔" not in urdu
+    assert "انہیں یہاں داخل کرنے کے لیے پہلے اُس گروپ کی شرکاء کی فہرست سے انہیں نکالیں۔" in urdu
+    assert "اس گروپ میں جانے کے لیے" not in urdu
 
 
 @pytest.mark.parametrize(

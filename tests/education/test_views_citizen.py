@@ -854,3 +854,75 @@ def test_course_page_says_one_reserved_seat_in_the_singular(client, make_section
     client.get("/language/ur?next=/")
     urdu = client.get(f"/courses/{section.course_id}").text
     assert "داخلہ بند ہونے تک 1 نشست خواتین اور لڑکیوں کے لیے مخصوص ہے (1 ابھی خالی ہے)" in urdu  # not "خالی ہیں"
+
+
+def enrol_link(html, section):
+    """The words of the course page's link to the enrol page of ``section``, or None when there is none."""
+    found = re.search(rf'<a class="button" href="/courses/sections/{section.id}/enrol">([^<]+)<span', html)
+    return found.group(1) if found else None
+
+
+def test_the_course_page_button_says_what_the_enrol_page_will_do(client, auth, make_user, make_section):
+    """A full cohort with a waitlist: the course page said "Enrol", the enrol page "Join the waitlist".
+    A full cohort where no one on the account can join: "Enrol" led to a page with no form. Now the
+    course page says what will happen, or why no one can join, with no button."""
+    full = make_section(capacity=1)
+    services.enrol(make_user(), full.id)
+    db.session.commit()
+    free = make_section(course=full.course, capacity=2, name="Evening")
+    person = make_user()
+    auth.login(person)
+    page = f"/courses/{full.course_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert enrol_link(html, full) == "Join the waitlist" and enrol_link(html, free) == "Enrol"
+    services.enrol(person, free.id)  # a seat in the other cohort: no one on the account can join the full one
+    db.session.commit()
+    html = client.get(page).get_data(as_text=True)
+    assert enrol_link(html, full) is None and enrol_link(html, free) is None
+    assert html.count("No one on your account can join this cohort.") == 2
+    client.get("/language/ur?next=/")
+    html = client.get(page).get_data(as_text=True)
+    assert enrol_link(html, full) is None and "آپ کے اکاؤنٹ میں کوئی بھی اس گروپ میں شامل نہیں ہو سکتا۔" in html
+
+
+def test_the_course_page_says_a_man_would_wait_for_seats_kept_for_women(client, auth, make_user, make_section):
+    section = make_section(capacity=3, reserved_kind="gender", reserved_value="female", reserved_seats=2)
+    services.enrol(make_user(gender="male"), section.id)
+    db.session.commit()
+    bilal = make_user(full_name="Bilal", gender="male")
+    auth.login(bilal)
+    page = f"/courses/{section.course_id}"
+    assert enrol_link(client.get(page).get_data(as_text=True), section) == "Join the waitlist"
+    db.session.add(Dependant(user=bilal, full_name="Sana", relationship_="spouse", date_of_birth=date(1994, 1, 1),
+                             gender="female"))  # fmt: skip
+    db.session.commit()
+    assert enrol_link(client.get(page).get_data(as_text=True), section) == "Enrol"  # Sana takes a kept seat
+
+
+def test_my_courses_lists_current_places_before_ended_and_dropped_ones(client, auth, make_user, make_section):
+    """A course left last is no longer listed first among the ones still running: current and upcoming
+    places (soonest first) come under their own heading, ended, dropped or not accepted ones after."""
+    user = make_user()
+    later = make_section(name="Later", start_date=date(2026, 4, 20), end_date=date(2026, 6, 1))
+    sooner = make_section(name="Sooner")
+    left = make_section(name="Left")
+    ended = make_section(name="Ended", start_date=date(2026, 1, 5), end_date=date(2026, 2, 27),
+                         enrol_opens=date(2025, 12, 1), enrol_closes=date(2026, 1, 5))  # fmt: skip
+    for section in (later, sooner, left):
+        services.enrol(user, section.id)
+    db.session.add(Enrolment(reference="E-OLD1-0001", user_id=user.id, person_key=f"u{user.id}", section=ended,
+                             course=ended.course, status="enrolled", seat_kind="general"))  # fmt: skip
+    ended.enrolled_count = 1
+    db.session.commit()
+    dropped = db.session.scalar(select(Enrolment).where(Enrolment.section_id == left.id))
+    services.drop(user, dropped.reference)
+    db.session.commit()
+    auth.login(user)
+    html = client.get("/my-courses").get_data(as_text=True)
+    current, past = html.split("<h2>Current and upcoming</h2>")[1].split("<h2>Ended, dropped or not accepted</h2>")
+    assert [name for name in ("Sooner", "Later") if name in current] == ["Sooner", "Later"]
+    assert current.index("Sooner") < current.index("Later")
+    assert "Left" in past and "Ended" in past and "Left" not in current and "Ended" not in current
+    client.get("/language/ur?next=/")
+    html = client.get("/my-courses").get_data(as_text=True)
+    assert "<h2>موجودہ اور آنے والے</h2>" in html and "<h2>ختم ہو چکے، چھوڑے گئے یا قبول نہ ہوئے</h2>" in html
