@@ -25,6 +25,7 @@ from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
 from portal.health.errors import (
+    AlreadyHereToday,
     DomainError,
     DuplicateSubmission,
     InvalidSchedule,
@@ -659,16 +660,27 @@ def _identity_shown(appointment: Appointment, typed: str | None) -> str | None:
 
 def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None, reason_ur: str | None = None) -> Appointment:
     """The clinic cancels a booking with a reason (and, when the admin gave one, the reason in Urdu);
-    the place is freed and the person is told the reason in their own language, as with a closure."""
+    the place is freed and the person is told the reason in their own language, as with a closure.
+
+    A walk-in not yet seen (registered by mistake: twice, or for the wrong service) is cancelled the
+    same way, its place freed, without a message: the person is at the counter, and a message saying
+    "cancelled" would only confuse someone who holds the right token."""
     begin_write()
     appointment = appointment_for_admin(actor, appointment_id, lock=True)
-    if appointment.status != STATUS_BOOKED:
+    if not cancellable_by_clinic(appointment):
         raise NotCancellable()
+    previous = appointment.status
     reason, reason_ur = reason.strip(), (reason_ur or "").strip() or None
-    mark_cancelled(appointment, reason, by_clinic=True, reason_ur=reason_ur)
-    audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=reason)
-    _notify_clinic_cancel(appointment, InLanguage(reason, reason_ur))
+    mark_cancelled(appointment, reason, by_clinic=True, reason_ur=reason_ur, walk_in_waiting=True)
+    audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=reason, previous=previous)
+    if previous == STATUS_BOOKED:
+        _notify_clinic_cancel(appointment, InLanguage(reason, reason_ur))
     return appointment
+
+
+def cancellable_by_clinic(appointment: Appointment) -> bool:
+    """A booking not yet attended, or a walk-in registered at the counter and not yet seen."""
+    return appointment.status == STATUS_BOOKED or (appointment.walk_in and appointment.status == STATUS_ARRIVED)
 
 
 WALK_IN_SLOT = "slot"
@@ -730,6 +742,13 @@ def register_walk_in(
         # add or correct it for the person standing in front of it (never for a full account).
         person.mobile = mobile
         audit("health.walk_in.mobile_recorded", actor=actor, target=person, ip=ip)
+    # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
+    # lock already serialises), so two counters cannot both miss the other's registration below, and
+    # queue numbers are taken in turn; the unique constraint and the retry are the safety net.
+    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
+    already = _active_today(person, service, today)
+    if already is not None:
+        raise _at("cnic", AlreadyHereToday(already))
     appointment = Appointment(
         reference=_new_reference(),
         arrival_code=new_arrival_code(),
@@ -766,9 +785,6 @@ def register_walk_in(
             _raise_if_posted_twice(submission_token)
             raise
     else:
-        # Counters of one clinic take numbers one at a time (a row lock on PostgreSQL; SQLite's
-        # write lock already serialises); the unique constraint and the retry are the safety net.
-        db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
         for _attempt in range(5):
             number = (
                 db.session.scalar(
@@ -790,6 +806,23 @@ def register_walk_in(
             raise DomainError(_l("Could not give a queue token. Please try again."))
     audit("health.walk_in.registered", actor=actor, target=appointment, ip=ip, mode=mode)
     return appointment
+
+
+def _active_today(person: User, service: Service, today: date) -> Appointment | None:
+    """The person's own booking or queue token for ``service`` today that is still waiting to be seen
+    (booked or arrived), if any."""
+    return db.session.scalar(
+        select(Appointment)
+        .where(
+            Appointment.user_id == person.id,
+            Appointment.dependant_id.is_(None),
+            Appointment.service_id == service.id,
+            Appointment.visit_date == today,
+            Appointment.status.in_((STATUS_BOOKED, STATUS_ARRIVED)),
+        )
+        .order_by(Appointment.id)
+        .limit(1)
+    )
 
 
 def walk_in_by_token(clinic: Clinic, token: str | None) -> Appointment | None:

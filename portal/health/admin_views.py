@@ -428,6 +428,8 @@ def admin_status(appointment_id: int):
 def admin_cancel(appointment_id: int):
     appointment = found(admin.appointment_for_admin, current_user, appointment_id)
     form = CancelForm()
+    if appointment.walk_in:
+        form.reason.label.text = _("Reason (kept in the clinic's records)")
     error = None
     if form.validate_on_submit():
         try:
@@ -439,10 +441,11 @@ def admin_cancel(appointment_id: int):
             error = str(exc)
         else:
             db.session.commit()
-            flash(
-                _("Appointment %(ref)s is cancelled and the person has been told.", ref=appointment.reference),
-                "success",
-            )
+            if appointment.walk_in:
+                message = _("Walk-in %(ref)s is cancelled and its place is free.", ref=appointment.reference)
+            else:
+                message = _("Appointment %(ref)s is cancelled and the person has been told.", ref=appointment.reference)
+            flash(message, "success")
             return redirect(
                 url_for("health.admin_day", clinic_id=appointment.clinic_id, date=appointment.visit_date.isoformat())
             )

@@ -12,6 +12,7 @@ from portal.auth.models import AuditEvent, User
 from portal.extensions import db
 from portal.health import admin, services
 from portal.health.errors import (
+    AlreadyHereToday,
     DomainError,
     InvalidSchedule,
     NoPlaceToday,
@@ -242,6 +243,7 @@ def test_walk_in_records_the_mobile_on_a_counter_record_but_never_on_an_account(
     db.session.commit()
     person = db.session.get(User, first.user_id)
     assert person.mobile is None
+    admin.set_status(staff, first.id, "seen")  # back later that day: a new token, not a duplicate
     admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", None, "+923001234568", "queue")
     admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, "+923339999999", "queue")
     db.session.commit()
@@ -252,6 +254,71 @@ def test_walk_in_records_the_mobile_on_a_counter_record_but_never_on_an_account(
         select(AuditEvent.target_id).where(AuditEvent.action == "health.walk_in.mobile_recorded")
     ).all()
     assert recorded == [str(person.id)]
+
+
+def test_a_second_walk_in_for_the_same_service_the_same_day_is_refused_naming_the_first(clinic_admin, make_service):
+    service, staff = clinic_admin
+    dental = make_service(clinic=service.clinic, name="Dental")
+    first = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
+    db.session.commit()
+    for mode in ("queue", "slot"):
+        with pytest.raises(AlreadyHereToday) as refused:
+            admin.register_walk_in(staff, service.clinic, service.id, "37405-2222222-1", None, None, mode)
+        db.session.rollback()
+        assert refused.value.field == "cnic"
+        assert str(refused.value) == (
+            f"Nasreen Bibi already has queue token 1 for this service today ({first.reference}). "
+            "A second token was not given: find them on today's list."
+        )
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+    # another service the same day is a visit of its own
+    assert admin.register_walk_in(staff, service.clinic, dental.id, "3740522222221", None, None, "queue").queue_number == 2
+    # a place taken at a time is named by its time
+    timed = admin.register_walk_in(staff, service.clinic, dental.id, "3740533333331", "Bashir Ahmed", None, "slot")
+    db.session.commit()
+    with pytest.raises(AlreadyHereToday, match=r"already registered for this service today at 9:00\u202fAM"):
+        admin.register_walk_in(staff, service.clinic, dental.id, "3740533333331", None, None, "queue")
+    db.session.rollback()
+    # once seen (or cancelled), the person may be registered again: they came back later
+    admin.set_status(staff, timed.id, "seen")
+    db.session.commit()
+    assert admin.register_walk_in(staff, service.clinic, dental.id, "3740533333331", None, None, "queue").walk_in
+
+
+def test_a_walk_in_for_someone_booked_today_says_to_check_them_in_instead(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    with pytest.raises(AlreadyHereToday) as refused:
+        admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, None, "queue")
+    assert str(refused.value) == (
+        f"Ayesha Khan already has an appointment for this service today at 12:00\u202fPM ({booking.reference}). "
+        "Nothing was registered: check them in on today's list with their arrival code or CNIC."
+    )
+    db.session.rollback()
+    # a family member's booking is theirs, not the account holder's
+    services.cancel(citizen, booking.reference)
+    services.book_slot(citizen, service.id, karachi(MONDAY, 12), dependant_id=citizen.dependants[0].id)
+    db.session.commit()
+    assert admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, None, "queue").walk_in
+
+
+def test_a_walk_in_registered_by_mistake_is_cancelled_without_a_message(clinic_admin):
+    service, staff = clinic_admin
+    walk_in = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "slot")
+    db.session.commit()
+    assert db.session.get(Slot, walk_in.slot_id).booked == 1
+    admin.admin_cancel(staff, walk_in.id, " Registered twice ")
+    db.session.commit()
+    assert (walk_in.status, walk_in.cancelled_reason) == ("cancelled", "Registered twice")
+    assert db.session.get(Slot, walk_in.slot_id).booked == 0
+    assert db.session.scalar(select(func.count(Message.id))) == 0
+    # one already seen stays seen
+    seen = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", None, None, "queue")
+    admin.set_status(staff, seen.id, "seen")
+    db.session.commit()
+    with pytest.raises(NotCancellable):
+        admin.admin_cancel(staff, seen.id, "Oops")
 
 
 def test_validate_hours_rules():

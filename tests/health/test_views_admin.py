@@ -256,12 +256,48 @@ def test_walk_in_new_person_into_free_place_and_queue(client, auth, setup):
     assert person.password_hash is None
     walk_in = db.session.scalar(select(Appointment).where(Appointment.user_id == person.id))
     assert walk_in.walk_in and walk_in.status == "arrived" and walk_in.starts_at == karachi(MONDAY, 9, 0)
-    response = post(client, path, {"cnic": "3740511111111", "service_id": service.id, "mode": "queue"})
-    response = post(client, path, {"cnic": "3740511111111", "service_id": service.id, "mode": "queue"})
+    for cnic, name in (("3740522222222", "Noor Bibi"), ("3740533333333", "Bashir Ahmed")):
+        response = post(client, path, {"cnic": cnic, "full_name": name, "service_id": service.id, "mode": "queue"})
+        assert response.status_code == 302
     numbers = db.session.scalars(select(Appointment.queue_number).where(Appointment.queue_number.is_not(None))).all()
     assert sorted(numbers) == [1, 2]
     html = client.get(f"/clinic-admin/clinics/{clinic.id}/day").get_data(as_text=True)
-    assert "Ghulam Rasool" in html and "token 2" in html
+    assert "Ghulam Rasool" in html and "Bashir Ahmed" in html and "token 2" in html
+
+
+def test_the_same_person_registered_twice_for_a_service_is_refused_and_a_mistake_can_be_cancelled(
+    client, auth, setup
+):
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+    data = {"cnic": "37405-1111111-1", "full_name": "Ghulam Rasool", "service_id": service.id, "mode": "queue"}
+    assert post(client, path, data).status_code == 302
+    first = db.session.scalar(select(Appointment).where(Appointment.walk_in.is_(True)))
+    response = post(client, path, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already has queue token 1 for this service today" in _field(html, "cnic")
+    assert first.reference in _field(html, "cnic") and 'href="#cnic"' in html
+    assert db.session.scalar(select(func.count()).where(Appointment.walk_in.is_(True))) == 1
+    # In Urdu too
+    client.get("/language/ur?next=/")
+    html = post(client, path, data).get_data(as_text=True)
+    assert "ٹوکن" in _field(html, "cnic") and first.reference in _field(html, "cnic")
+    client.get("/language/en?next=/")
+    # the entry made by mistake is cancelled from the daily list, with a reason and no message
+    day = client.get(f"/clinic-admin/clinics/{clinic.id}/day").get_data(as_text=True)
+    assert f"/clinic-admin/appointments/{first.id}/cancel" in _row(day, first.id)
+    cancel_path = f"/clinic-admin/appointments/{first.id}/cancel"
+    page = client.get(cancel_path).get_data(as_text=True)
+    assert "Cancel this walk-in" in page and "reason_ur" not in page and "kept in the clinic" in page
+    response = post(client, cancel_path, {"reason": "Registered twice"})
+    assert response.status_code == 302
+    assert "is cancelled and its place is free" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, first.id).status == "cancelled"
+    assert db.session.scalar(select(func.count(Message.id)).where(Message.subject.like("%cancelled%"))) == 0
+    assert post(client, path, data).status_code == 302  # registered again, correctly
 
 
 def test_walk_in_form_posted_twice_registers_the_person_once(client, auth, setup):
