@@ -486,6 +486,7 @@ def mark_cancelled(
     appointment.cancelled_reason, appointment.cancelled_reason_ur = reason, reason_ur
     appointment.cancelled_by_clinic = by_clinic
     appointment.cancelled_at = clock.now()
+    appointment.revision += 1  # its calendar file now cancels the event (calendar.appointment_ics)
     release_place(appointment.slot_id)
     db.session.flush()
 
@@ -538,6 +539,7 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
     appointment.starts_at = new_starts_at
     appointment.visit_date = schedule.karachi_date(new_starts_at)
     appointment.updated_at = clock.now()
+    appointment.revision += 1  # a calendar app takes the moved time only from a higher SEQUENCE
     db.session.flush()
     notify(
         appointment.user,

@@ -97,6 +97,26 @@ def test_calendar_file_after_a_reschedule_replaces_the_event_with_a_higher_seque
     assert "STATUS:CANCELLED" in cancelled and ics_sequence(cancelled) > ics_sequence(moved)
 
 
+def test_calendar_file_sequence_counts_each_reschedule_even_when_the_clock_stands_still(
+    client, auth, make_service, citizen
+):
+    """The demo's clock does not move (nor does the test's): each reschedule still raises SEQUENCE by
+    one, and the cancellation by one more."""
+    _service, ref = booked(client, auth, make_service, citizen)
+    sequences = [ics_sequence(client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True))]
+    for hour, dtstart in ((12, "20260303T070000Z"), (10, "20260303T050000Z")):
+        target = f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, hour))}"
+        assert client.post(target, data={"csrf_token": csrf_token(client, target)}).status_code == 302
+        moved = client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True)
+        assert f"DTSTART:{dtstart}" in moved and f"UID:{ref}@" in moved
+        sequences.append(ics_sequence(moved))
+    cancel(client, ref)
+    cancelled = client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True)
+    assert "STATUS:CANCELLED" in cancelled
+    sequences.append(ics_sequence(cancelled))
+    assert sequences == [0, 1, 2, 3]
+
+
 def test_calendar_file_is_in_the_readers_language_and_never_stored(client, auth, make_clinic, make_service, citizen):
     service = make_service(clinic=make_clinic(name_ur=MAYO_UR), name_ur=OPD_UR)
     auth.login(citizen)
