@@ -292,6 +292,8 @@ def save_clinic(
         posted = submissions.claim(actor, submission_token, Clinic, {**data, "active": active})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    _refuse_clinic_name_taken(clinic, data.get("name"), data.get("district"))
+    if creating:
         clinic = Clinic(created_at=clock.now())
         db.session.add(clinic)
     changed = assign(clinic, {**{name: data.get(name) for name in CLINIC_FIELDS}, "active": active})
@@ -326,6 +328,8 @@ def save_service(
         posted = submissions.claim(actor, submission_token, Service, {**data, "active": active, "clinic": clinic.id})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    _refuse_service_name_taken(clinic, service, data.get("name"))
+    if creating:
         service = Service(clinic=clinic, created_at=clock.now())
         db.session.add(service)
     changed = assign(service, {**{name: data.get(name) for name in SERVICE_FIELDS}, "active": active})
@@ -346,6 +350,51 @@ def save_service(
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("health.service.updated", actor=actor, target=service, ip=ip, changed=changed)
     return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
+
+
+def _same_name(column, name: str):
+    """``column`` holds ``name``, whatever the case and the spaces around it."""
+    return func.lower(func.trim(column)) == name.strip().lower()
+
+
+def _refuse_clinic_name_taken(clinic: Clinic | None, name: str | None, district: str | None) -> None:
+    """Two clinics of one district with one name cannot be told apart in search or on a booking."""
+    if not name:
+        return
+    stmt = select(Clinic.id).where(Clinic.district == district, _same_name(Clinic.name, name))
+    if clinic is not None:
+        stmt = stmt.where(Clinic.id != clinic.id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise _at(
+            "name",
+            DomainError(
+                _l(
+                    "There is already a clinic called “%(name)s” in this district. Give this one a name "
+                    "people can tell apart, or edit the one that exists.",
+                ),
+                name=name.strip(),
+            ),
+        )
+
+
+def _refuse_service_name_taken(clinic: Clinic, service: Service | None, name: str | None) -> None:
+    """Two services of one clinic with one name would be listed twice, and a walk-in could not choose."""
+    if not name:
+        return
+    stmt = select(Service.id).where(Service.clinic_id == clinic.id, _same_name(Service.name, name))
+    if service is not None:
+        stmt = stmt.where(Service.id != service.id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise _at(
+            "name",
+            DomainError(
+                _l(
+                    "This clinic already has a service called “%(name)s” (perhaps closed for now). "
+                    "Choose another name, or edit that service instead.",
+                ),
+                name=name.strip(),
+            ),
+        )
 
 
 def validate_hours(start: time, end: time, break_start: time | None, break_end: time | None) -> None:

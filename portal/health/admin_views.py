@@ -107,6 +107,9 @@ def admin_clinic_edit(clinic_id: int | None = None):
             db.session.rollback()
             affected, error = exc.affected, str(exc)
             form.ask_to_confirm(affected)
+        except DomainError as exc:
+            db.session.rollback()
+            error = _error_at_field(form, exc)
         else:
             db.session.commit()
             flash(_cancelled_message(_("The clinic has been saved."), len(saved.cancelled)), "success")
@@ -161,6 +164,9 @@ def admin_service_new(clinic_id: int | None = None, service_id: int | None = Non
             db.session.rollback()
             affected, error = exc.affected, str(exc)
             form.ask_to_confirm(affected)
+        except DomainError as exc:
+            db.session.rollback()
+            error = _error_at_field(form, exc)
         else:
             db.session.commit()
             flash(_cancelled_message(_("The service has been saved."), len(saved.cancelled)), "success")

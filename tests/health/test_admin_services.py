@@ -23,7 +23,7 @@ from portal.health.errors import (
     WrongArrivalCode,
     WrongStatus,
 )
-from portal.health.models import Appointment, Closure, Slot
+from portal.health.models import Appointment, Clinic, Closure, Service, Slot
 from portal.notifications.models import Message
 from tests.health.conftest import MONDAY, TUESDAY, karachi
 
@@ -642,3 +642,44 @@ def test_a_clinic_saved_as_it_was_writes_no_audit_line_and_a_change_names_its_fi
     admin.save_clinic(staff, clinic, same | {"phone": "+924299211100"})
     db.session.commit()
     assert _updates("health.clinic.updated") == [{"active": True, "changed": ["phone"]}]
+
+
+def _clinic_data(clinic, **changes) -> dict:
+    return {name: getattr(clinic, name) for name in admin.CLINIC_FIELDS} | changes
+
+
+def test_a_service_name_already_used_in_the_clinic_is_refused_at_the_name(clinic_admin, make_service):
+    service, staff = clinic_admin  # "General OPD"
+    dental = make_service(clinic=service.clinic, name="Dental", active=False)
+    for name in ("General OPD", "  general opd ", "DENTAL"):
+        with pytest.raises(DomainError, match="already has a service called") as refused:
+            admin.save_service(staff, service.clinic, None, _service_data(service, name=name))
+        assert refused.value.field == "name"
+        db.session.rollback()
+    with pytest.raises(DomainError, match="already has a service called “Dental”"):
+        admin.save_service(staff, service.clinic, service, _service_data(service, name="Dental"))
+    db.session.rollback()
+    # its own name, saved again, and the same name in another clinic are fine
+    admin.save_service(staff, service.clinic, service, _service_data(service, name="General OPD ", horizon_days=7))
+    other = make_service(name="Eye")
+    admin.save_service(staff, other.clinic, None, _service_data(service, name="Dental"))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(Service.name == "Dental")) == 2
+    assert dental.name == "Dental"
+
+
+def test_a_clinic_name_already_used_in_the_district_is_refused_at_the_name(clinic_admin):
+    service, staff = clinic_admin  # "Mayo Hospital OPD", Lahore
+    clinic = service.clinic
+    with pytest.raises(DomainError, match="already a clinic called “mayo hospital opd” in this district") as refused:
+        admin.save_clinic(staff, None, _clinic_data(clinic, name=" mayo hospital opd"))
+    assert refused.value.field == "name"
+    db.session.rollback()
+    other = admin.save_clinic(staff, None, _clinic_data(clinic, name="Mayo Hospital OPD", district="Rawalpindi"))
+    db.session.commit()
+    with pytest.raises(DomainError, match="already a clinic called"):
+        admin.save_clinic(staff, other.record, _clinic_data(other.record, district="Lahore"))
+    db.session.rollback()
+    admin.save_clinic(staff, clinic, _clinic_data(clinic, phone="042 99211101"))  # its own name
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(Clinic.name == "Mayo Hospital OPD")) == 2

@@ -448,6 +448,34 @@ def test_create_clinic_and_service_and_hours(client, auth, make_user):
     assert db.session.scalar(select(func.count(WeeklyHours.id)).where(WeeklyHours.service_id == service.id)) == 2
 
 
+def test_a_second_service_or_clinic_of_the_same_name_is_refused_at_the_name(client, auth, setup):
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    data = {
+        "name": " general opd",
+        "slot_minutes": "15",
+        "places_per_slot": "1",
+        "min_notice_hours": "1",
+        "horizon_days": "7",
+        "cancel_cutoff_hours": "1",
+        "active": "y",
+    }
+    response = post(client, f"/clinic-admin/clinics/{clinic.id}/services/new", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'href="#name"' in html
+    assert "already has a service called “general opd”" in _field(html, "name")
+    assert db.session.scalar(select(func.count()).where(Service.clinic_id == clinic.id)) == 1
+    response = post(
+        client,
+        "/clinic-admin/clinics/new",
+        {"name": clinic.name.upper(), "type": "bhu", "district": clinic.district, "address": "x", "active": "y"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "already a clinic called" in _field(html, "name")
+    assert db.session.scalar(select(func.count()).where(Clinic.name.ilike(clinic.name))) == 1
+    assert service.name == "General OPD"
+
+
 def test_pages_with_a_form_per_row_give_no_id_twice(client, auth, setup):
     """The opening hours and today's list carry a small form per row (remove these hours, arrived, did
     not come) beside the page's own: their CSRF tokens are written without an id, so that no id is on
