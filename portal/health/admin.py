@@ -477,6 +477,8 @@ def delete_hours(
 # A closure is for days off (a holiday, a strike, a doctor on leave). A service or clinic that stops for
 # longer is made inactive instead ("Taking appointments", "Open for bookings"), which people can see.
 MAX_CLOSURE_DAYS = 366
+# How far ahead a closure may start: a year, as far as anyone plans a clinic's holidays.
+MAX_CLOSURE_AHEAD_DAYS = 366
 
 
 @dataclass
@@ -492,6 +494,33 @@ class ClosureAdded:
     @property
     def number_cancelled(self) -> int:
         return len(self.cancelled) or self.cancelled_before
+
+
+def closure_date_problems(start_date: date | None, end_date: date | None) -> dict[str, str]:
+    """What is wrong with a closure's days, by field (``start_date``, ``end_date``), each said once:
+    a last day before the first, a closure already over, one longer than MAX_CLOSURE_DAYS, one that
+    starts more than MAX_CLOSURE_AHEAD_DAYS from today (a typo such as 2099, or a plan to make nearer
+    the time: no one books that far ahead). Either day may be missing (the form said so already)."""
+    problems: dict[str, str] = {}
+    today = clock.today()
+    if start_date is not None and start_date > today + timedelta(days=MAX_CLOSURE_AHEAD_DAYS):
+        problems["start_date"] = _(
+            "A closure can start at most one year ahead, by %(last)s. Add a closure further ahead nearer the time.",
+            last=format_date(today + timedelta(days=MAX_CLOSURE_AHEAD_DAYS), "long"),
+        )
+    if end_date is None:
+        return problems
+    if start_date is not None and end_date < start_date:
+        problems["end_date"] = _("The last day must be on or after the first day.")
+    elif end_date < today:
+        problems["end_date"] = _("This closure is already over. Enter today or a later day as the last day.")
+    elif start_date is not None and (end_date - start_date).days + 1 > MAX_CLOSURE_DAYS:
+        problems["end_date"] = _(
+            "A closure can last at most %(days)s days (one year). To stop taking appointments for longer, "
+            "untick “Taking appointments” on the service, or “Open for bookings” on the clinic.",
+            days=MAX_CLOSURE_DAYS,
+        )
+    return problems
 
 
 def add_closure(
@@ -510,8 +539,7 @@ def add_closure(
     """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``, for
     ``reason`` (in English; ``reason_ur`` in Urdu, optional, shown to Urdu readers).
 
-    Refused (InvalidSchedule naming the field): a last day before the first, a closure that is already
-    over, one longer than MAX_CLOSURE_DAYS, and one overlapping a closure of the same clinic or
+    Refused (InvalidSchedule naming the field): the days closure_date_problems finds wrong, and one overlapping a closure of the same clinic or
     service (remove that one first: two rows for the same days would be removed one at a time and
     leave the clinic closed). Bookings it hits raise ScheduleConflict unless ``confirm``; then they are
     cancelled, each person is told, and they are returned in ``cancelled``.
@@ -534,23 +562,8 @@ def add_closure(
     )
     if posted.earlier is not None:
         return ClosureAdded(posted.earlier, [], cancelled_before=_cancelled_by(posted.earlier))
-    if end_date < start_date:
-        raise _at("end_date", InvalidSchedule(_l("The last day must be on or after the first day.")))
-    if end_date < clock.today():
-        raise _at(
-            "end_date", InvalidSchedule(_l("This closure is already over. Enter today or a later day as the last day."))
-        )
-    if (end_date - start_date).days + 1 > MAX_CLOSURE_DAYS:
-        raise _at(
-            "end_date",
-            InvalidSchedule(
-                _l(
-                    "A closure can last at most %(days)s days (one year). To stop taking appointments for longer, "
-                    "untick “Taking appointments” on the service, or “Open for bookings” on the clinic."
-                ),
-                days=MAX_CLOSURE_DAYS,
-            ),
-        )
+    for field, problem in closure_date_problems(start_date, end_date).items():
+        raise _at(field, InvalidSchedule(problem))
     services = list(clinic.services)
     if service_id:
         services = [s for s in services if s.id == service_id]

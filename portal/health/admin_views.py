@@ -262,7 +262,7 @@ def admin_closures(clinic_id: int):
     services = admin.clinic_services(clinic)
     form.service_id.choices = [(0, _("The whole clinic"))] + [(s.id, s.shown_name) for s in services]
     affected, error = None, None
-    if form.validate_on_submit():
+    if _closure_form_valid(form):
         try:
             added = admin.add_closure(
                 current_user,
@@ -300,6 +300,20 @@ def admin_closures(clinic_id: int):
         affected=affected,
         error=error,
     )
+
+
+def _closure_form_valid(form: ClosureForm) -> bool:
+    """The form's own checks and the closure's date rules (admin.closure_date_problems) at once, so
+    that a day in the past or too far ahead is said together with a missing reason, not after it."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    for name, problem in admin.closure_date_problems(form.start_date.data, form.end_date.data).items():
+        field = form[name]
+        if not field.errors:
+            field.errors = [*field.errors, problem]
+            valid = False
+    return valid
 
 
 @bp.route("/clinic-admin/closures/<int:closure_id>/delete", methods=["POST"])

@@ -457,6 +457,18 @@ def test_closure_longer_than_a_year_is_refused(clinic_admin):
     admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY + timedelta(days=365), "A year", confirm=True)
 
 
+def test_closure_starting_more_than_a_year_ahead_is_refused(clinic_admin):
+    service, staff = clinic_admin  # today is Monday 2 March 2026
+    with pytest.raises(InvalidSchedule, match="at most one year ahead") as refused:
+        admin.add_closure(staff, service.clinic, None, date(2099, 1, 1), date(2099, 12, 31), "All of 2099")
+    assert refused.value.field == "start_date"
+    db.session.rollback()
+    with pytest.raises(InvalidSchedule, match="at most one year ahead"):
+        admin.add_closure(staff, service.clinic, None, date(2027, 3, 4), date(2027, 3, 4), "A day too far")
+    db.session.rollback()
+    admin.add_closure(staff, service.clinic, None, date(2027, 3, 3), date(2027, 3, 3), "A year ahead")
+
+
 def test_overlapping_closure_of_the_same_clinic_or_service_is_refused(clinic_admin, make_service):
     service, staff = clinic_admin
     other = make_service(clinic=service.clinic, name="Dental")

@@ -729,6 +729,23 @@ def test_closure_errors_at_their_fields_and_the_count_of_people_told(client, aut
     assert "The closure has been added.</" in client.get(path).get_data(as_text=True)  # nobody to tell
 
 
+def test_a_closure_far_ahead_is_refused_and_date_problems_come_with_the_others(client, auth, setup):
+    auth.login(setup["admin"])
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/closures"
+    year_2099 = {"service_id": "0", "start_date": "2099-01-01", "end_date": "2099-12-31", "reason": "Typo"}
+    response = post(client, path, year_2099)
+    html = response.get_data(as_text=True)
+    assert "A closure can start at most one year ahead, by March 3, 2027." in _field(html, "start_date")
+    assert 'href="#start_date"' in html
+    # a past day and a missing reason are said at once
+    html = post(client, path, {**year_2099, "start_date": "2025-01-01", "end_date": "2025-01-05", "reason": ""})
+    html = html.get_data(as_text=True)
+    assert "already over" in _field(html, "end_date") and "This field is required" in _field(html, "reason")
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+    # the last day a year ahead is fine
+    assert post(client, path, {**year_2099, "start_date": "2027-03-03", "end_date": "2027-03-04"}).status_code == 302
+
+
 def test_clinic_phone_must_be_a_pakistani_number_and_is_stored_formatted(client, auth, setup):
     auth.login(setup["admin"])
     clinic = setup["clinic"]
