@@ -688,6 +688,8 @@ def set_status(actor: User, appointment_id: int, status: str, arrival_code: str 
     if status == STATUS_ARRIVED:
         if appointment.visit_date != today:
             raise WrongStatus(_l("A person can only be checked in on the day of the appointment."))
+        if not (arrival_code or "").strip():
+            raise _at("arrival_code", WrongArrivalCode(_l("Enter the arrival code or the CNIC.")))
         shown_by = _identity_shown(appointment, arrival_code)
         if shown_by is None:
             raise _at("arrival_code", WrongArrivalCode())

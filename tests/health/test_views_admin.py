@@ -139,6 +139,10 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     assert 'value="ZZZZ"' in code_box and "autofocus" in code_box and 'aria-invalid="true"' in code_box
     assert f'aria-describedby="status-error-{appointment.id}"' in code_box
     assert "does not match" not in client.get(day).get_data(as_text=True)  # nothing left behind in a flash
+    # an empty box asks for the code or the CNIC; it does not say that nothing matches
+    response = post(client, status, {"status": "arrived", "arrival_code": "  "}, day)
+    row = _row(response.get_data(as_text=True), appointment.id)
+    assert response.status_code == 400 and "Enter the arrival code or the CNIC." in row and "Neither" not in row
     assert db.session.get(Appointment, appointment.id).status == "booked"
     response = post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code.lower()}, day)
     assert db.session.get(Appointment, appointment.id).status == "arrived"
@@ -371,7 +375,11 @@ def test_csv_exports(client, auth, setup):
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 3 and {r[4] for r in rows[1:]} == {"Ayesha Khan", "Hamza Khan"}
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=2026-03-31&end=2026-03-01").status_code == 400
-    assert client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=bad&end=").status_code == 400
+    with client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=bad&end=2026-03-31") as response:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "Enter the date as year-month-day, for example 2026-12-31." in _field(html, "start")
+        assert "Not a valid date value" not in html
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export").status_code == 200
 
 
