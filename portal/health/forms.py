@@ -96,7 +96,16 @@ class ClinicSearchForm(SearchForm):
 
 
 class BookForm(SubmissionTokenMixin, FlaskForm):
-    person = RadioField(_l("Who is the appointment for?"), coerce=int, validators=[InputRequired(_l("Choose one."))])
+    person = RadioField(
+        _l("Who is the appointment for?"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose one."))],
+        # The choices are the account's people now: one removed in another tab since the page opened.
+        invalid_choice_message=_l(
+            "The person you chose is no longer on your account (they may have been removed in another window). "
+            "Please choose again."
+        ),
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -322,3 +322,29 @@ def test_dates_page_counts_days_and_hours_in_words_that_fit(client, make_service
     assert (
         "آپ 1 دن پہلے تک، اور کم از کم 1 گھنٹہ پہلے بک کر سکتے ہیں۔" in client.get(f"/clinics/services/{one.id}").text
     )
+
+
+def test_a_family_member_removed_in_another_tab_is_asked_about_again_not_called_an_invalid_choice(
+    client, auth, make_service, citizen
+):
+    from portal.auth import services as auth_services
+    from tests.health.test_views_citizen import form_fields
+
+    service = make_service()
+    auth.login(citizen)
+    page = book_page(service, karachi(TUESDAY, 9))
+    data = form_fields(client.get(page).get_data(as_text=True))
+    hamza = citizen.dependants[0]
+    auth_services.remove_dependant(citizen, hamza.id)  # in another tab
+    db.session.commit()
+    for lang, said in (
+        ("en", "The person you chose is no longer on your account"),
+        ("ur", "آپ نے جس شخص کو چنا"),
+    ):
+        if lang == "ur":
+            in_urdu(client)
+        response = client.post(page, data={**data, "person": str(hamza.id)})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and said in html
+        assert "Not a valid choice" not in html and 'href="#person' in html
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
