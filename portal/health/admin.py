@@ -539,10 +539,11 @@ def add_closure(
     """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``, for
     ``reason`` (in English; ``reason_ur`` in Urdu, optional, shown to Urdu readers).
 
-    Refused (InvalidSchedule naming the field): the days closure_date_problems finds wrong, and one overlapping a closure of the same clinic or
-    service (remove that one first: two rows for the same days would be removed one at a time and
-    leave the clinic closed). Bookings it hits raise ScheduleConflict unless ``confirm``; then they are
-    cancelled, each person is told, and they are returned in ``cancelled``.
+    Refused (InvalidSchedule naming the field): days that closure_date_problems finds wrong, and a
+    closure overlapping one of the same clinic or service (remove that one first: two rows for the
+    same days would be removed one at a time and leave the clinic closed). Bookings it hits raise
+    ScheduleConflict unless ``confirm``; then they are cancelled, each person is told, and they are
+    returned in ``cancelled``.
 
     The form posted again with the same ``submission_token`` (a double tap on the confirmation, a
     retry on a slow link) returns the closure the first post added, cancelling nothing more."""

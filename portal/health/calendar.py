@@ -64,4 +64,3 @@ def appointment_ics(appointment: Appointment) -> bytes:
         )
     calendar.add_component(event)
     return calendar.to_ical()
-

@@ -1,8 +1,7 @@
 """The rules of booking, as errors a person can read."""
 
-from flask_babel import format_time
+from flask_babel import format_time, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from markupsafe import Markup, escape
 
 from portal.auth.errors import DomainError, NotFound

@@ -269,9 +269,7 @@ def test_walk_in_new_person_into_free_place_and_queue(client, auth, setup):
     assert "Ghulam Rasool" in html and "Bashir Ahmed" in html and "token 2" in html
 
 
-def test_the_same_person_registered_twice_for_a_service_is_refused_and_a_mistake_can_be_cancelled(
-    client, auth, setup
-):
+def test_the_same_person_registered_twice_for_a_service_is_refused_and_a_mistake_can_be_cancelled(client, auth, setup):
     auth.login(setup["admin"])
     clinic, service = setup["clinic"], setup["service"]
     path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
