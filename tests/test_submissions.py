@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from portal import submissions
 from portal.auth import services as auth_services
+from portal.auth.errors import DomainError
 from portal.auth.models import Dependant, RoleAssignment, User
 from portal.extensions import db
 from portal.health import admin
@@ -66,7 +67,7 @@ def test_the_same_post_twice_creates_one_record_and_returns_the_first(staff):
 
 def test_without_a_token_every_post_creates(staff):
     add_clinic(staff, token=None)
-    add_clinic(staff, token="")
+    add_clinic(staff, token="", name="Services Hospital OPD, new wing")  # the same name would be refused
     assert count(Clinic) == 2 and count(FormSubmission) == 0
 
 
@@ -75,6 +76,9 @@ def test_another_persons_token_finds_nothing_of_theirs(staff, make_user):
     create their own record, and never return (or reveal) the first person's."""
     other = make_user(full_name="Dr. Sana", roles=["superadmin"])
     mine = add_clinic(staff)
+    # Moved to another district since: the same values posted again are not a second clinic of one name.
+    mine.district = "Rawalpindi"
+    db.session.commit()
     theirs = add_clinic(other)
     assert theirs.id != mine.id and count(Clinic) == 2
     assert add_clinic(other).id == theirs.id and add_clinic(staff).id == mine.id
@@ -233,5 +237,8 @@ def test_housekeeping_deletes_claims_older_than_a_day_and_keeps_todays(app, staf
     assert db.session.scalars(select(FormSubmission.record_id)).all() == [recent.id]
     # The same post within the day still finds its clinic; the day-old one is a new post.
     assert add_clinic(staff, token="recent-post-token", name="Mayo Hospital OPD").id == recent.id
-    assert add_clinic(staff, token="old-post-token").id != old.id
-    assert count(Clinic) == 3
+    # (a new post of the same clinic, now refused as a second clinic of that name in the district)
+    with pytest.raises(DomainError, match="already a clinic called"):
+        add_clinic(staff, token="old-post-token")
+    db.session.rollback()
+    assert count(Clinic) == 2

@@ -25,6 +25,7 @@ from portal.database import begin_write
 from portal.extensions import db
 from portal.health import schedule
 from portal.health.errors import (
+    AlreadyHereToday,
     DomainError,
     DuplicateSubmission,
     InvalidSchedule,
@@ -291,6 +292,8 @@ def save_clinic(
         posted = submissions.claim(actor, submission_token, Clinic, {**data, "active": active})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    _refuse_clinic_name_taken(clinic, data.get("name"), data.get("district"))
+    if creating:
         clinic = Clinic(created_at=clock.now())
         db.session.add(clinic)
     changed = assign(clinic, {**{name: data.get(name) for name in CLINIC_FIELDS}, "active": active})
@@ -325,6 +328,8 @@ def save_service(
         posted = submissions.claim(actor, submission_token, Service, {**data, "active": active, "clinic": clinic.id})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    _refuse_service_name_taken(clinic, service, data.get("name"))
+    if creating:
         service = Service(clinic=clinic, created_at=clock.now())
         db.session.add(service)
     changed = assign(service, {**{name: data.get(name) for name in SERVICE_FIELDS}, "active": active})
@@ -345,6 +350,51 @@ def save_service(
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("health.service.updated", actor=actor, target=service, ip=ip, changed=changed)
     return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
+
+
+def _same_name(column, name: str):
+    """``column`` holds ``name``, whatever the case and the spaces around it."""
+    return func.lower(func.trim(column)) == name.strip().lower()
+
+
+def _refuse_clinic_name_taken(clinic: Clinic | None, name: str | None, district: str | None) -> None:
+    """Two clinics of one district with one name cannot be told apart in search or on a booking."""
+    if not name:
+        return
+    stmt = select(Clinic.id).where(Clinic.district == district, _same_name(Clinic.name, name))
+    if clinic is not None:
+        stmt = stmt.where(Clinic.id != clinic.id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise _at(
+            "name",
+            DomainError(
+                _l(
+                    "There is already a clinic called “%(name)s” in this district. Give this one a name "
+                    "people can tell apart, or edit the one that exists.",
+                ),
+                name=name.strip(),
+            ),
+        )
+
+
+def _refuse_service_name_taken(clinic: Clinic, service: Service | None, name: str | None) -> None:
+    """Two services of one clinic with one name would be listed twice, and a walk-in could not choose."""
+    if not name:
+        return
+    stmt = select(Service.id).where(Service.clinic_id == clinic.id, _same_name(Service.name, name))
+    if service is not None:
+        stmt = stmt.where(Service.id != service.id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise _at(
+            "name",
+            DomainError(
+                _l(
+                    "This clinic already has a service called “%(name)s” (perhaps closed for now). "
+                    "Choose another name, or edit that service instead.",
+                ),
+                name=name.strip(),
+            ),
+        )
 
 
 def validate_hours(start: time, end: time, break_start: time | None, break_end: time | None) -> None:
@@ -427,6 +477,8 @@ def delete_hours(
 # A closure is for days off (a holiday, a strike, a doctor on leave). A service or clinic that stops for
 # longer is made inactive instead ("Taking appointments", "Open for bookings"), which people can see.
 MAX_CLOSURE_DAYS = 366
+# How far ahead a closure may start: a year, as far as anyone plans a clinic's holidays.
+MAX_CLOSURE_AHEAD_DAYS = 366
 
 
 @dataclass
@@ -442,6 +494,33 @@ class ClosureAdded:
     @property
     def number_cancelled(self) -> int:
         return len(self.cancelled) or self.cancelled_before
+
+
+def closure_date_problems(start_date: date | None, end_date: date | None) -> dict[str, str]:
+    """What is wrong with a closure's days, by field (``start_date``, ``end_date``), each said once:
+    a last day before the first, a closure already over, one longer than MAX_CLOSURE_DAYS, one that
+    starts more than MAX_CLOSURE_AHEAD_DAYS from today (a typo such as 2099, or a plan to make nearer
+    the time: no one books that far ahead). Either day may be missing (the form said so already)."""
+    problems: dict[str, str] = {}
+    today = clock.today()
+    if start_date is not None and start_date > today + timedelta(days=MAX_CLOSURE_AHEAD_DAYS):
+        problems["start_date"] = _(
+            "A closure can start at most one year ahead, by %(last)s. Add a closure further ahead nearer the time.",
+            last=format_date(today + timedelta(days=MAX_CLOSURE_AHEAD_DAYS), "long"),
+        )
+    if end_date is None:
+        return problems
+    if start_date is not None and end_date < start_date:
+        problems["end_date"] = _("The last day must be on or after the first day.")
+    elif end_date < today:
+        problems["end_date"] = _("This closure is already over. Enter today or a later day as the last day.")
+    elif start_date is not None and (end_date - start_date).days + 1 > MAX_CLOSURE_DAYS:
+        problems["end_date"] = _(
+            "A closure can last at most %(days)s days (one year). To stop taking appointments for longer, "
+            "untick “Taking appointments” on the service, or “Open for bookings” on the clinic.",
+            days=MAX_CLOSURE_DAYS,
+        )
+    return problems
 
 
 def add_closure(
@@ -460,11 +539,11 @@ def add_closure(
     """Close the clinic (``service_id`` None) or one service from ``start_date`` to ``end_date``, for
     ``reason`` (in English; ``reason_ur`` in Urdu, optional, shown to Urdu readers).
 
-    Refused (InvalidSchedule naming the field): a last day before the first, a closure that is already
-    over, one longer than MAX_CLOSURE_DAYS, and one overlapping a closure of the same clinic or
-    service (remove that one first: two rows for the same days would be removed one at a time and
-    leave the clinic closed). Bookings it hits raise ScheduleConflict unless ``confirm``; then they are
-    cancelled, each person is told, and they are returned in ``cancelled``.
+    Refused (InvalidSchedule naming the field): days that closure_date_problems finds wrong, and a
+    closure overlapping one of the same clinic or service (remove that one first: two rows for the
+    same days would be removed one at a time and leave the clinic closed). Bookings it hits raise
+    ScheduleConflict unless ``confirm``; then they are cancelled, each person is told, and they are
+    returned in ``cancelled``.
 
     The form posted again with the same ``submission_token`` (a double tap on the confirmation, a
     retry on a slow link) returns the closure the first post added, cancelling nothing more."""
@@ -484,23 +563,8 @@ def add_closure(
     )
     if posted.earlier is not None:
         return ClosureAdded(posted.earlier, [], cancelled_before=_cancelled_by(posted.earlier))
-    if end_date < start_date:
-        raise _at("end_date", InvalidSchedule(_l("The last day must be on or after the first day.")))
-    if end_date < clock.today():
-        raise _at(
-            "end_date", InvalidSchedule(_l("This closure is already over. Enter today or a later day as the last day."))
-        )
-    if (end_date - start_date).days + 1 > MAX_CLOSURE_DAYS:
-        raise _at(
-            "end_date",
-            InvalidSchedule(
-                _l(
-                    "A closure can last at most %(days)s days (one year). To stop taking appointments for longer, "
-                    "untick “Taking appointments” on the service, or “Open for bookings” on the clinic."
-                ),
-                days=MAX_CLOSURE_DAYS,
-            ),
-        )
+    for field, problem in closure_date_problems(start_date, end_date).items():
+        raise _at(field, InvalidSchedule(problem))
     services = list(clinic.services)
     if service_id:
         services = [s for s in services if s.id == service_id]
@@ -625,6 +689,8 @@ def set_status(actor: User, appointment_id: int, status: str, arrival_code: str 
     if status == STATUS_ARRIVED:
         if appointment.visit_date != today:
             raise WrongStatus(_l("A person can only be checked in on the day of the appointment."))
+        if not (arrival_code or "").strip():
+            raise _at("arrival_code", WrongArrivalCode(_l("Enter the arrival code or the CNIC.")))
         shown_by = _identity_shown(appointment, arrival_code)
         if shown_by is None:
             raise _at("arrival_code", WrongArrivalCode())
@@ -659,16 +725,27 @@ def _identity_shown(appointment: Appointment, typed: str | None) -> str | None:
 
 def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None, reason_ur: str | None = None) -> Appointment:
     """The clinic cancels a booking with a reason (and, when the admin gave one, the reason in Urdu);
-    the place is freed and the person is told the reason in their own language, as with a closure."""
+    the place is freed and the person is told the reason in their own language, as with a closure.
+
+    A walk-in not yet seen (registered by mistake: twice, or for the wrong service) is cancelled the
+    same way, its place freed, without a message: the person is at the counter, and a message saying
+    "cancelled" would only confuse someone who holds the right token."""
     begin_write()
     appointment = appointment_for_admin(actor, appointment_id, lock=True)
-    if appointment.status != STATUS_BOOKED:
+    if not cancellable_by_clinic(appointment):
         raise NotCancellable()
+    previous = appointment.status
     reason, reason_ur = reason.strip(), (reason_ur or "").strip() or None
-    mark_cancelled(appointment, reason, by_clinic=True, reason_ur=reason_ur)
-    audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=reason)
-    _notify_clinic_cancel(appointment, InLanguage(reason, reason_ur))
+    mark_cancelled(appointment, reason, by_clinic=True, reason_ur=reason_ur, walk_in_waiting=True)
+    audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=reason, previous=previous)
+    if previous == STATUS_BOOKED:
+        _notify_clinic_cancel(appointment, InLanguage(reason, reason_ur))
     return appointment
+
+
+def cancellable_by_clinic(appointment: Appointment) -> bool:
+    """A booking not yet attended, or a walk-in registered at the counter and not yet seen."""
+    return appointment.status == STATUS_BOOKED or (appointment.walk_in and appointment.status == STATUS_ARRIVED)
 
 
 WALK_IN_SLOT = "slot"
@@ -730,6 +807,13 @@ def register_walk_in(
         # add or correct it for the person standing in front of it (never for a full account).
         person.mobile = mobile
         audit("health.walk_in.mobile_recorded", actor=actor, target=person, ip=ip)
+    # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
+    # lock already serialises), so two counters cannot both miss the other's registration below, and
+    # queue numbers are taken in turn; the unique constraint and the retry are the safety net.
+    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
+    already = _active_today(person, service, today)
+    if already is not None:
+        raise _at("cnic", AlreadyHereToday(already))
     appointment = Appointment(
         reference=_new_reference(),
         arrival_code=new_arrival_code(),
@@ -766,9 +850,6 @@ def register_walk_in(
             _raise_if_posted_twice(submission_token)
             raise
     else:
-        # Counters of one clinic take numbers one at a time (a row lock on PostgreSQL; SQLite's
-        # write lock already serialises); the unique constraint and the retry are the safety net.
-        db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
         for _attempt in range(5):
             number = (
                 db.session.scalar(
@@ -790,6 +871,23 @@ def register_walk_in(
             raise DomainError(_l("Could not give a queue token. Please try again."))
     audit("health.walk_in.registered", actor=actor, target=appointment, ip=ip, mode=mode)
     return appointment
+
+
+def _active_today(person: User, service: Service, today: date) -> Appointment | None:
+    """The person's own booking or queue token for ``service`` today that is still waiting to be seen
+    (booked or arrived), if any."""
+    return db.session.scalar(
+        select(Appointment)
+        .where(
+            Appointment.user_id == person.id,
+            Appointment.dependant_id.is_(None),
+            Appointment.service_id == service.id,
+            Appointment.visit_date == today,
+            Appointment.status.in_((STATUS_BOOKED, STATUS_ARRIVED)),
+        )
+        .order_by(Appointment.id)
+        .limit(1)
+    )
 
 
 def walk_in_by_token(clinic: Clinic, token: str | None) -> Appointment | None:

@@ -107,6 +107,9 @@ def admin_clinic_edit(clinic_id: int | None = None):
             db.session.rollback()
             affected, error = exc.affected, str(exc)
             form.ask_to_confirm(affected)
+        except DomainError as exc:
+            db.session.rollback()
+            error = _error_at_field(form, exc)
         else:
             db.session.commit()
             flash(_cancelled_message(_("The clinic has been saved."), len(saved.cancelled)), "success")
@@ -161,6 +164,9 @@ def admin_service_new(clinic_id: int | None = None, service_id: int | None = Non
             db.session.rollback()
             affected, error = exc.affected, str(exc)
             form.ask_to_confirm(affected)
+        except DomainError as exc:
+            db.session.rollback()
+            error = _error_at_field(form, exc)
         else:
             db.session.commit()
             flash(_cancelled_message(_("The service has been saved."), len(saved.cancelled)), "success")
@@ -256,7 +262,7 @@ def admin_closures(clinic_id: int):
     services = admin.clinic_services(clinic)
     form.service_id.choices = [(0, _("The whole clinic"))] + [(s.id, s.shown_name) for s in services]
     affected, error = None, None
-    if form.validate_on_submit():
+    if _closure_form_valid(form):
         try:
             added = admin.add_closure(
                 current_user,
@@ -294,6 +300,20 @@ def admin_closures(clinic_id: int):
         affected=affected,
         error=error,
     )
+
+
+def _closure_form_valid(form: ClosureForm) -> bool:
+    """The form's own checks and the closure's date rules (admin.closure_date_problems) at once, so
+    that a day in the past or too far ahead is said together with a missing reason, not after it."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    for name, problem in admin.closure_date_problems(form.start_date.data, form.end_date.data).items():
+        field = form[name]
+        if not field.errors:
+            field.errors = [*field.errors, problem]
+            valid = False
+    return valid
 
 
 @bp.route("/clinic-admin/closures/<int:closure_id>/delete", methods=["POST"])
@@ -428,6 +448,8 @@ def admin_status(appointment_id: int):
 def admin_cancel(appointment_id: int):
     appointment = found(admin.appointment_for_admin, current_user, appointment_id)
     form = CancelForm()
+    if appointment.walk_in:
+        form.reason.label.text = _("Reason (kept in the clinic's records)")
     error = None
     if form.validate_on_submit():
         try:
@@ -439,10 +461,11 @@ def admin_cancel(appointment_id: int):
             error = str(exc)
         else:
             db.session.commit()
-            flash(
-                _("Appointment %(ref)s is cancelled and the person has been told.", ref=appointment.reference),
-                "success",
-            )
+            if appointment.walk_in:
+                message = _("Walk-in %(ref)s is cancelled and its place is free.", ref=appointment.reference)
+            else:
+                message = _("Appointment %(ref)s is cancelled and the person has been told.", ref=appointment.reference)
+            flash(message, "success")
             return redirect(
                 url_for("health.admin_day", clinic_id=appointment.clinic_id, date=appointment.visit_date.isoformat())
             )

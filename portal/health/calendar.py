@@ -15,9 +15,10 @@ def appointment_ics(appointment: Appointment) -> bytes:
     """The appointment as one event, named in the reader's language (``shown_name``).
 
     The UID is the reference's, so a file opened again replaces the event rather than adding one;
-    ``SEQUENCE`` (``revision``) grows with every change to the appointment, so that a calendar app that
-    holds an earlier version takes a moved time. A cancelled appointment is not offered as a file, but
-    an old link still answers: ``STATUS:CANCELLED`` and a higher ``SEQUENCE``, so that a calendar app
+    ``SEQUENCE`` is the appointment's ``revision``, one more with every reschedule and the cancellation
+    (services.reschedule, services.mark_cancelled), so that a calendar app that holds an earlier
+    version takes a moved time whatever the clocks say. A cancelled appointment is not offered as a
+    file, but an old link still answers: ``STATUS:CANCELLED`` and a higher ``SEQUENCE``, so that a calendar app
     which holds the event from before updates or removes it, a summary that begins with "Cancelled" for
     apps that ignore the status, and no arrival code."""
     service, clinic = appointment.service, appointment.clinic
@@ -29,7 +30,7 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event = Event()
     event.add("uid", f"{appointment.reference}@health.punjab.gov.pk")
     event.add("dtstamp", clock.now())
-    event.add("sequence", revision(appointment) + (1 if cancelled else 0))
+    event.add("sequence", appointment.revision)
     event.add("dtstart", appointment.starts_at)
     # The place's own end: the service's slot length may have changed since it was booked.
     slot = appointment.slot
@@ -63,11 +64,3 @@ def appointment_ics(appointment: Appointment) -> bytes:
         )
     calendar.add_component(event)
     return calendar.to_ical()
-
-
-def revision(appointment: Appointment) -> int:
-    """How far the appointment has been changed since it was booked, as iCalendar's ``SEQUENCE`` wants
-    it: never smaller for a later version. Whole seconds from booking to the last change (a reschedule
-    sets ``updated_at``), so no counter has to be kept; at least 1 once it has changed at all."""
-    changed = (appointment.updated_at - appointment.created_at).total_seconds()
-    return 0 if changed <= 0 else max(1, int(changed))

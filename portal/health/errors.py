@@ -1,7 +1,7 @@
 """The rules of booking, as errors a person can read."""
 
+from flask_babel import format_time, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from markupsafe import Markup, escape
 
 from portal.auth.errors import DomainError, NotFound
@@ -10,6 +10,7 @@ from portal.refs import REFERENCE_IN_TEXT
 
 __all__ = [
     "AlreadyBooked",
+    "AlreadyHereToday",
     "AppointmentCancelled",
     "AppointmentOver",
     "BeyondHorizon",
@@ -88,6 +89,34 @@ class AlreadyBooked(DomainError):
     )
 
     def __init__(self, message=None, appointment=None, **params):
+        super().__init__(message, **params)
+        self.appointment = appointment
+
+
+class AlreadyHereToday(DomainError):
+    """A walk-in for someone who already holds a booking or a queue token for the same service today
+    (``appointment``): the counter finds them on the list instead of counting them twice."""
+
+    def __init__(self, appointment):
+        params = {"name": appointment.user.full_name, "ref": appointment.reference}
+        if appointment.starts_at is None:
+            message = _l(
+                "%(name)s already has queue token %(number)s for this service today (%(ref)s). "
+                "A second token was not given: find them on today's list.",
+            )
+            params["number"] = appointment.queue_number
+        elif appointment.status == "booked":
+            message = _l(
+                "%(name)s already has an appointment for this service today at %(time)s (%(ref)s). "
+                "Nothing was registered: check them in on today's list with their arrival code or CNIC.",
+            )
+        else:
+            message = _l(
+                "%(name)s is already registered for this service today at %(time)s (%(ref)s). "
+                "A second place was not taken: find them on today's list.",
+            )
+        if appointment.starts_at is not None:
+            params["time"] = format_time(appointment.starts_at, "short")
         super().__init__(message, **params)
         self.appointment = appointment
 

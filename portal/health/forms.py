@@ -8,7 +8,6 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -39,6 +38,7 @@ from portal.forms import (
     PakistaniMobile,
     SearchForm,
     SubmissionTokenMixin,
+    TypedDateField,
     district_field,
 )
 from portal.health.models import CLINIC_TYPES
@@ -96,7 +96,16 @@ class ClinicSearchForm(SearchForm):
 
 
 class BookForm(SubmissionTokenMixin, FlaskForm):
-    person = RadioField(_l("Who is the appointment for?"), coerce=int, validators=[InputRequired(_l("Choose one."))])
+    person = RadioField(
+        _l("Who is the appointment for?"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose one."))],
+        # The choices are the account's people now: one removed in another tab since the page opened.
+        invalid_choice_message=_l(
+            "The person you chose is no longer on your account (they may have been removed in another window). "
+            "Please choose again."
+        ),
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -261,8 +270,8 @@ class HoursDeleteForm(ConfirmsCancellations, FlaskForm):
 
 class ClosureForm(SubmissionTokenMixin, ConfirmsCancellations, FlaskForm):
     service_id = SelectField(_l("Closed for"), coerce=int)
-    start_date = DateField(_l("First closed day"), validators=[InputRequired(_l("Enter a date."))])
-    end_date = DateField(_l("Last closed day"), validators=[InputRequired(_l("Enter a date."))])
+    start_date = TypedDateField(_l("First closed day"), validators=[InputRequired(_l("Enter a date."))])
+    end_date = TypedDateField(_l("Last closed day"), validators=[InputRequired(_l("Enter a date."))])
     reason = StringField(
         _l("Reason in English"), validators=[DataRequired(_required), Length(max=200)], render_kw=ENGLISH_INPUT
     )
@@ -330,8 +339,9 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[InputRequired(_l("Enter a date."))])
-    end = DateField(_l("To"), validators=[InputRequired(_l("Enter a date."))])
+    # A date in the address (a bookmark, a link typed by hand) in the format it needs, not "Not a valid date value."
+    start = TypedDateField(_l("From"), validators=[InputRequired(_l("Enter a date."))])
+    end = TypedDateField(_l("To"), validators=[InputRequired(_l("Enter a date."))])
 
     def validate_end(self, field):
         if self.start.data and field.data:

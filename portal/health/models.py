@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -183,6 +184,9 @@ class Appointment(db.Model):
     shown_cancelled_reason = Shown("cancelled_reason", "cancelled_reason_ur")  # in the reader's language
     cancelled_by_clinic: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
+    # How many times the appointment was moved or cancelled: its calendar file's SEQUENCE (RFC 5545),
+    # so that a calendar app that holds an earlier file takes the later one (migration 0018).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -470,16 +470,26 @@ def _check_changeable(appointment: Appointment) -> None:
         raise refusal
 
 
-def mark_cancelled(appointment: Appointment, reason: str | None, by_clinic: bool, reason_ur: str | None = None) -> None:
+def mark_cancelled(
+    appointment: Appointment,
+    reason: str | None,
+    by_clinic: bool,
+    reason_ur: str | None = None,
+    walk_in_waiting: bool = False,
+) -> None:
     """Cancel a booked appointment and free its place in the same transaction; ``reason_ur`` is the
-    reason in Urdu when there is one (shown to Urdu readers instead of ``reason``)."""
-    if appointment.status not in (STATUS_BOOKED,):
+    reason in Urdu when there is one (shown to Urdu readers instead of ``reason``). With
+    ``walk_in_waiting`` a walk-in registered at the counter and not yet seen (arrived) may be cancelled
+    too: an entry made by mistake."""
+    waiting_walk_in = walk_in_waiting and appointment.walk_in and appointment.status == STATUS_ARRIVED
+    if appointment.status != STATUS_BOOKED and not waiting_walk_in:
         raise NotCancellable()
     appointment.status = STATUS_CANCELLED
     appointment.active_key = None
     appointment.cancelled_reason, appointment.cancelled_reason_ur = reason, reason_ur
     appointment.cancelled_by_clinic = by_clinic
     appointment.cancelled_at = clock.now()
+    appointment.revision += 1  # its calendar file now cancels the event (calendar.appointment_ics)
     release_place(appointment.slot_id)
     db.session.flush()
 
@@ -532,6 +542,7 @@ def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointme
     appointment.starts_at = new_starts_at
     appointment.visit_date = schedule.karachi_date(new_starts_at)
     appointment.updated_at = clock.now()
+    appointment.revision += 1  # a calendar app takes the moved time only from a higher SEQUENCE
     db.session.flush()
     notify(
         appointment.user,

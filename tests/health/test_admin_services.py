@@ -12,6 +12,7 @@ from portal.auth.models import AuditEvent, User
 from portal.extensions import db
 from portal.health import admin, services
 from portal.health.errors import (
+    AlreadyHereToday,
     DomainError,
     InvalidSchedule,
     NoPlaceToday,
@@ -22,7 +23,7 @@ from portal.health.errors import (
     WrongArrivalCode,
     WrongStatus,
 )
-from portal.health.models import Appointment, Closure, Slot
+from portal.health.models import Appointment, Clinic, Closure, Service, Slot
 from portal.notifications.models import Message
 from tests.health.conftest import MONDAY, TUESDAY, karachi
 
@@ -242,6 +243,7 @@ def test_walk_in_records_the_mobile_on_a_counter_record_but_never_on_an_account(
     db.session.commit()
     person = db.session.get(User, first.user_id)
     assert person.mobile is None
+    admin.set_status(staff, first.id, "seen")  # back later that day: a new token, not a duplicate
     admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", None, "+923001234568", "queue")
     admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, "+923339999999", "queue")
     db.session.commit()
@@ -252,6 +254,72 @@ def test_walk_in_records_the_mobile_on_a_counter_record_but_never_on_an_account(
         select(AuditEvent.target_id).where(AuditEvent.action == "health.walk_in.mobile_recorded")
     ).all()
     assert recorded == [str(person.id)]
+
+
+def test_a_second_walk_in_for_the_same_service_the_same_day_is_refused_naming_the_first(clinic_admin, make_service):
+    service, staff = clinic_admin
+    dental = make_service(clinic=service.clinic, name="Dental")
+    first = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
+    db.session.commit()
+    for mode in ("queue", "slot"):
+        with pytest.raises(AlreadyHereToday) as refused:
+            admin.register_walk_in(staff, service.clinic, service.id, "37405-2222222-1", None, None, mode)
+        db.session.rollback()
+        assert refused.value.field == "cnic"
+        assert str(refused.value) == (
+            f"Nasreen Bibi already has queue token 1 for this service today ({first.reference}). "
+            "A second token was not given: find them on today's list."
+        )
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+    # another service the same day is a visit of its own
+    again = admin.register_walk_in(staff, service.clinic, dental.id, "3740522222221", None, None, "queue")
+    assert again.queue_number == 2
+    # a place taken at a time is named by its time
+    timed = admin.register_walk_in(staff, service.clinic, dental.id, "3740533333331", "Bashir Ahmed", None, "slot")
+    db.session.commit()
+    with pytest.raises(AlreadyHereToday, match=r"already registered for this service today at 9:00\u202fAM"):
+        admin.register_walk_in(staff, service.clinic, dental.id, "3740533333331", None, None, "queue")
+    db.session.rollback()
+    # once seen (or cancelled), the person may be registered again: they came back later
+    admin.set_status(staff, timed.id, "seen")
+    db.session.commit()
+    assert admin.register_walk_in(staff, service.clinic, dental.id, "3740533333331", None, None, "queue").walk_in
+
+
+def test_a_walk_in_for_someone_booked_today_says_to_check_them_in_instead(clinic_admin, citizen):
+    service, staff = clinic_admin
+    booking = services.book_slot(citizen, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    with pytest.raises(AlreadyHereToday) as refused:
+        admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, None, "queue")
+    assert str(refused.value) == (
+        f"Ayesha Khan already has an appointment for this service today at 12:00\u202fPM ({booking.reference}). "
+        "Nothing was registered: check them in on today's list with their arrival code or CNIC."
+    )
+    db.session.rollback()
+    # a family member's booking is theirs, not the account holder's
+    services.cancel(citizen, booking.reference)
+    services.book_slot(citizen, service.id, karachi(MONDAY, 12), dependant_id=citizen.dependants[0].id)
+    db.session.commit()
+    assert admin.register_walk_in(staff, service.clinic, service.id, citizen.cnic, None, None, "queue").walk_in
+
+
+def test_a_walk_in_registered_by_mistake_is_cancelled_without_a_message(clinic_admin):
+    service, staff = clinic_admin
+    walk_in = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "slot")
+    db.session.commit()
+    assert db.session.get(Slot, walk_in.slot_id).booked == 1
+    admin.admin_cancel(staff, walk_in.id, " Registered twice ")
+    db.session.commit()
+    assert (walk_in.status, walk_in.cancelled_reason) == ("cancelled", "Registered twice")
+    assert db.session.get(Slot, walk_in.slot_id).booked == 0
+    assert db.session.scalar(select(func.count(Message.id))) == 0
+    # one already seen stays seen
+    seen = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", None, None, "queue")
+    admin.set_status(staff, seen.id, "seen")
+    db.session.commit()
+    with pytest.raises(NotCancellable):
+        admin.admin_cancel(staff, seen.id, "Oops")
 
 
 def test_validate_hours_rules():
@@ -388,6 +456,18 @@ def test_closure_longer_than_a_year_is_refused(clinic_admin):
         admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY + timedelta(days=366), "Too long")
     db.session.rollback()
     admin.add_closure(staff, service.clinic, None, TUESDAY, TUESDAY + timedelta(days=365), "A year", confirm=True)
+
+
+def test_closure_starting_more_than_a_year_ahead_is_refused(clinic_admin):
+    service, staff = clinic_admin  # today is Monday 2 March 2026
+    with pytest.raises(InvalidSchedule, match="at most one year ahead") as refused:
+        admin.add_closure(staff, service.clinic, None, date(2099, 1, 1), date(2099, 12, 31), "All of 2099")
+    assert refused.value.field == "start_date"
+    db.session.rollback()
+    with pytest.raises(InvalidSchedule, match="at most one year ahead"):
+        admin.add_closure(staff, service.clinic, None, date(2027, 3, 4), date(2027, 3, 4), "A day too far")
+    db.session.rollback()
+    admin.add_closure(staff, service.clinic, None, date(2027, 3, 3), date(2027, 3, 3), "A year ahead")
 
 
 def test_overlapping_closure_of_the_same_clinic_or_service_is_refused(clinic_admin, make_service):
@@ -575,3 +655,44 @@ def test_a_clinic_saved_as_it_was_writes_no_audit_line_and_a_change_names_its_fi
     admin.save_clinic(staff, clinic, same | {"phone": "+924299211100"})
     db.session.commit()
     assert _updates("health.clinic.updated") == [{"active": True, "changed": ["phone"]}]
+
+
+def _clinic_data(clinic, **changes) -> dict:
+    return {name: getattr(clinic, name) for name in admin.CLINIC_FIELDS} | changes
+
+
+def test_a_service_name_already_used_in_the_clinic_is_refused_at_the_name(clinic_admin, make_service):
+    service, staff = clinic_admin  # "General OPD"
+    dental = make_service(clinic=service.clinic, name="Dental", active=False)
+    for name in ("General OPD", "  general opd ", "DENTAL"):
+        with pytest.raises(DomainError, match="already has a service called") as refused:
+            admin.save_service(staff, service.clinic, None, _service_data(service, name=name))
+        assert refused.value.field == "name"
+        db.session.rollback()
+    with pytest.raises(DomainError, match="already has a service called “Dental”"):
+        admin.save_service(staff, service.clinic, service, _service_data(service, name="Dental"))
+    db.session.rollback()
+    # its own name, saved again, and the same name in another clinic are fine
+    admin.save_service(staff, service.clinic, service, _service_data(service, name="General OPD ", horizon_days=7))
+    other = make_service(name="Eye")
+    admin.save_service(staff, other.clinic, None, _service_data(service, name="Dental"))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(Service.name == "Dental")) == 2
+    assert dental.name == "Dental"
+
+
+def test_a_clinic_name_already_used_in_the_district_is_refused_at_the_name(clinic_admin):
+    service, staff = clinic_admin  # "Mayo Hospital OPD", Lahore
+    clinic = service.clinic
+    with pytest.raises(DomainError, match="already a clinic called “mayo hospital opd” in this district") as refused:
+        admin.save_clinic(staff, None, _clinic_data(clinic, name=" mayo hospital opd"))
+    assert refused.value.field == "name"
+    db.session.rollback()
+    other = admin.save_clinic(staff, None, _clinic_data(clinic, name="Mayo Hospital OPD", district="Rawalpindi"))
+    db.session.commit()
+    with pytest.raises(DomainError, match="already a clinic called"):
+        admin.save_clinic(staff, other.record, _clinic_data(other.record, district="Lahore"))
+    db.session.rollback()
+    admin.save_clinic(staff, clinic, _clinic_data(clinic, phone="042 99211101"))  # its own name
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(Clinic.name == "Mayo Hospital OPD")) == 2

@@ -139,6 +139,10 @@ def test_daily_list_check_in_and_seen(client, auth, setup, citizen):
     assert 'value="ZZZZ"' in code_box and "autofocus" in code_box and 'aria-invalid="true"' in code_box
     assert f'aria-describedby="status-error-{appointment.id}"' in code_box
     assert "does not match" not in client.get(day).get_data(as_text=True)  # nothing left behind in a flash
+    # an empty box asks for the code or the CNIC; it does not say that nothing matches
+    response = post(client, status, {"status": "arrived", "arrival_code": "  "}, day)
+    row = _row(response.get_data(as_text=True), appointment.id)
+    assert response.status_code == 400 and "Enter the arrival code or the CNIC." in row and "Neither" not in row
     assert db.session.get(Appointment, appointment.id).status == "booked"
     response = post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code.lower()}, day)
     assert db.session.get(Appointment, appointment.id).status == "arrived"
@@ -256,12 +260,46 @@ def test_walk_in_new_person_into_free_place_and_queue(client, auth, setup):
     assert person.password_hash is None
     walk_in = db.session.scalar(select(Appointment).where(Appointment.user_id == person.id))
     assert walk_in.walk_in and walk_in.status == "arrived" and walk_in.starts_at == karachi(MONDAY, 9, 0)
-    response = post(client, path, {"cnic": "3740511111111", "service_id": service.id, "mode": "queue"})
-    response = post(client, path, {"cnic": "3740511111111", "service_id": service.id, "mode": "queue"})
+    for cnic, name in (("3740522222222", "Noor Bibi"), ("3740533333333", "Bashir Ahmed")):
+        response = post(client, path, {"cnic": cnic, "full_name": name, "service_id": service.id, "mode": "queue"})
+        assert response.status_code == 302
     numbers = db.session.scalars(select(Appointment.queue_number).where(Appointment.queue_number.is_not(None))).all()
     assert sorted(numbers) == [1, 2]
     html = client.get(f"/clinic-admin/clinics/{clinic.id}/day").get_data(as_text=True)
-    assert "Ghulam Rasool" in html and "token 2" in html
+    assert "Ghulam Rasool" in html and "Bashir Ahmed" in html and "token 2" in html
+
+
+def test_the_same_person_registered_twice_for_a_service_is_refused_and_a_mistake_can_be_cancelled(client, auth, setup):
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+    data = {"cnic": "37405-1111111-1", "full_name": "Ghulam Rasool", "service_id": service.id, "mode": "queue"}
+    assert post(client, path, data).status_code == 302
+    first = db.session.scalar(select(Appointment).where(Appointment.walk_in.is_(True)))
+    response = post(client, path, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already has queue token 1 for this service today" in _field(html, "cnic")
+    assert first.reference in _field(html, "cnic") and 'href="#cnic"' in html
+    assert db.session.scalar(select(func.count()).where(Appointment.walk_in.is_(True))) == 1
+    # In Urdu too
+    client.get("/language/ur?next=/")
+    html = post(client, path, data).get_data(as_text=True)
+    assert "ٹوکن" in _field(html, "cnic") and first.reference in _field(html, "cnic")
+    client.get("/language/en?next=/")
+    # the entry made by mistake is cancelled from the daily list, with a reason and no message
+    day = client.get(f"/clinic-admin/clinics/{clinic.id}/day").get_data(as_text=True)
+    assert f"/clinic-admin/appointments/{first.id}/cancel" in _row(day, first.id)
+    cancel_path = f"/clinic-admin/appointments/{first.id}/cancel"
+    page = client.get(cancel_path).get_data(as_text=True)
+    assert "Cancel this walk-in" in page and "reason_ur" not in page and "kept in the clinic" in page
+    response = post(client, cancel_path, {"reason": "Registered twice"})
+    assert response.status_code == 302
+    assert "is cancelled and its place is free" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Appointment, first.id).status == "cancelled"
+    assert db.session.scalar(select(func.count(Message.id)).where(Message.subject.like("%cancelled%"))) == 0
+    assert post(client, path, data).status_code == 302  # registered again, correctly
 
 
 def test_walk_in_form_posted_twice_registers_the_person_once(client, auth, setup):
@@ -335,7 +373,11 @@ def test_csv_exports(client, auth, setup):
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 3 and {r[4] for r in rows[1:]} == {"Ayesha Khan", "Hamza Khan"}
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=2026-03-31&end=2026-03-01").status_code == 400
-    assert client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=bad&end=").status_code == 400
+    with client.get(f"/clinic-admin/clinics/{clinic.id}/export?start=bad&end=2026-03-31") as response:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "Enter the date as year-month-day, for example 2026-12-31." in _field(html, "start")
+        assert "Not a valid date value" not in html
     assert client.get(f"/clinic-admin/clinics/{clinic.id}/export").status_code == 200
 
 
@@ -410,6 +452,34 @@ def test_create_clinic_and_service_and_hours(client, auth, make_user):
     response = post(client, hours, {"weekday": "1", "start": "14:00", "end": "16:00"})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(WeeklyHours.id)).where(WeeklyHours.service_id == service.id)) == 2
+
+
+def test_a_second_service_or_clinic_of_the_same_name_is_refused_at_the_name(client, auth, setup):
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    data = {
+        "name": " general opd",
+        "slot_minutes": "15",
+        "places_per_slot": "1",
+        "min_notice_hours": "1",
+        "horizon_days": "7",
+        "cancel_cutoff_hours": "1",
+        "active": "y",
+    }
+    response = post(client, f"/clinic-admin/clinics/{clinic.id}/services/new", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'href="#name"' in html
+    assert "already has a service called “general opd”" in _field(html, "name")
+    assert db.session.scalar(select(func.count()).where(Service.clinic_id == clinic.id)) == 1
+    response = post(
+        client,
+        "/clinic-admin/clinics/new",
+        {"name": clinic.name.upper(), "type": "bhu", "district": clinic.district, "address": "x", "active": "y"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "already a clinic called" in _field(html, "name")
+    assert db.session.scalar(select(func.count()).where(Clinic.name.ilike(clinic.name))) == 1
+    assert service.name == "General OPD"
 
 
 def test_pages_with_a_form_per_row_give_no_id_twice(client, auth, setup):
@@ -663,6 +733,23 @@ def test_closure_errors_at_their_fields_and_the_count_of_people_told(client, aut
     response = post(client, path, {**tuesday, "start_date": "2026-03-10", "end_date": "2026-03-10"})
     assert response.status_code == 302
     assert "The closure has been added.</" in client.get(path).get_data(as_text=True)  # nobody to tell
+
+
+def test_a_closure_far_ahead_is_refused_and_date_problems_come_with_the_others(client, auth, setup):
+    auth.login(setup["admin"])
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/closures"
+    year_2099 = {"service_id": "0", "start_date": "2099-01-01", "end_date": "2099-12-31", "reason": "Typo"}
+    response = post(client, path, year_2099)
+    html = response.get_data(as_text=True)
+    assert "A closure can start at most one year ahead, by March 3, 2027." in _field(html, "start_date")
+    assert 'href="#start_date"' in html
+    # a past day and a missing reason are said at once
+    html = post(client, path, {**year_2099, "start_date": "2025-01-01", "end_date": "2025-01-05", "reason": ""})
+    html = html.get_data(as_text=True)
+    assert "already over" in _field(html, "end_date") and "This field is required" in _field(html, "reason")
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+    # the last day a year ahead is fine
+    assert post(client, path, {**year_2099, "start_date": "2027-03-03", "end_date": "2027-03-04"}).status_code == 302
 
 
 def test_clinic_phone_must_be_a_pakistani_number_and_is_stored_formatted(client, auth, setup):

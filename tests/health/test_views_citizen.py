@@ -195,7 +195,7 @@ def test_bad_inputs_on_booking(client, auth, make_service, citizen, make_user):
     other.dependants.append(Dependant(full_name="X", relationship_="child", date_of_birth=MONDAY, gender="male"))
     db.session.commit()
     response, _ = book(client, service, karachi(TUESDAY, 9), person=other.dependants[0].id)
-    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "is no longer on your account" in response.get_data(as_text=True)
     # missing CSRF token
     assert client.post(book_page(service, karachi(TUESDAY, 9)), data={"person": "0"}).status_code == 400
     # absurd timestamp

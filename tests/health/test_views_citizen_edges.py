@@ -97,6 +97,26 @@ def test_calendar_file_after_a_reschedule_replaces_the_event_with_a_higher_seque
     assert "STATUS:CANCELLED" in cancelled and ics_sequence(cancelled) > ics_sequence(moved)
 
 
+def test_calendar_file_sequence_counts_each_reschedule_even_when_the_clock_stands_still(
+    client, auth, make_service, citizen
+):
+    """The demo's clock does not move (nor does the test's): each reschedule still raises SEQUENCE by
+    one, and the cancellation by one more."""
+    _service, ref = booked(client, auth, make_service, citizen)
+    sequences = [ics_sequence(client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True))]
+    for hour, dtstart in ((12, "20260303T070000Z"), (10, "20260303T050000Z")):
+        target = f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, hour))}"
+        assert client.post(target, data={"csrf_token": csrf_token(client, target)}).status_code == 302
+        moved = client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True)
+        assert f"DTSTART:{dtstart}" in moved and f"UID:{ref}@" in moved
+        sequences.append(ics_sequence(moved))
+    cancel(client, ref)
+    cancelled = client.get(f"/appointments/{ref}/calendar.ics").get_data(as_text=True)
+    assert "STATUS:CANCELLED" in cancelled
+    sequences.append(ics_sequence(cancelled))
+    assert sequences == [0, 1, 2, 3]
+
+
 def test_calendar_file_is_in_the_readers_language_and_never_stored(client, auth, make_clinic, make_service, citizen):
     service = make_service(clinic=make_clinic(name_ur=MAYO_UR), name_ur=OPD_UR)
     auth.login(citizen)
@@ -302,3 +322,29 @@ def test_dates_page_counts_days_and_hours_in_words_that_fit(client, make_service
     assert (
         "آپ 1 دن پہلے تک، اور کم از کم 1 گھنٹہ پہلے بک کر سکتے ہیں۔" in client.get(f"/clinics/services/{one.id}").text
     )
+
+
+def test_a_family_member_removed_in_another_tab_is_asked_about_again_not_called_an_invalid_choice(
+    client, auth, make_service, citizen
+):
+    from portal.auth import services as auth_services
+    from tests.health.test_views_citizen import form_fields
+
+    service = make_service()
+    auth.login(citizen)
+    page = book_page(service, karachi(TUESDAY, 9))
+    data = form_fields(client.get(page).get_data(as_text=True))
+    hamza = citizen.dependants[0]
+    auth_services.remove_dependant(citizen, hamza.id)  # in another tab
+    db.session.commit()
+    for lang, said in (
+        ("en", "The person you chose is no longer on your account"),
+        ("ur", "آپ نے جس شخص کو چنا"),
+    ):
+        if lang == "ur":
+            in_urdu(client)
+        response = client.post(page, data={**data, "person": str(hamza.id)})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and said in html
+        assert "Not a valid choice" not in html and 'href="#person' in html
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
