@@ -76,7 +76,7 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
     page.goto(f"/courses/{course.id}")
     expect(page.get_by_text("Can join")).to_be_visible()
     assert_accessible(page, "course page")
-    page.get_by_role("link", name="Enrol").first.click()
+    page.get_by_role("link", name="Join the waitlist").first.click()  # the course page says it: the cohort is full
     expect(page.get_by_text("you would be number 1 on the waitlist")).to_be_visible()
     page.get_by_role("button", name="Join the waitlist").click()
     expect(page.get_by_role("heading", name="On the waitlist")).to_be_visible()
