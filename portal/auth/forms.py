@@ -1,5 +1,7 @@
 """Forms of the auth layer. Field validators check shape; services check rules."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
@@ -25,9 +27,27 @@ RELATIONSHIP_CHOICES = [
     ("sibling", _l("Brother or sister")),
     ("other", _l("Other relative")),
 ]
+# A family member's relationship in one word where their gender says which (the family list): "Daughter",
+# not "Son or daughter"; "Other" gender, or "Other relative", keeps the choice's words.
+GENDERED_RELATIONSHIPS = {
+    ("spouse", "male"): _l("Husband"),
+    ("spouse", "female"): _l("Wife"),
+    ("child", "male"): _l("Son"),
+    ("child", "female"): _l("Daughter"),
+    ("parent", "male"): _l("Father"),
+    ("parent", "female"): _l("Mother"),
+    ("sibling", "male"): _l("Brother"),
+    ("sibling", "female"): _l("Sister"),
+}
 LANGUAGE_CHOICES = [("en", "English"), ("ur", "اردو")]
 assert {c for c, _ in GENDER_CHOICES} == set(GENDERS)
 assert {c for c, _ in RELATIONSHIP_CHOICES} == set(RELATIONSHIPS)
+
+
+def relationship_label(relationship: str, gender: str | None):
+    """What a family member is to the account holder, in one word when their gender says which."""
+    return GENDERED_RELATIONSHIPS.get((relationship, gender)) or dict(RELATIONSHIP_CHOICES).get(relationship, "")
+
 
 _required = _l("This field is required.")
 
@@ -88,6 +108,9 @@ class RegisterForm(FlaskForm):
                 raise ValidationError(_l("Enter an email address like name@example.com.")) from None
 
 
+_DIGITS_AND_DASHES = re.compile(r"[\d\s-]+")
+
+
 class NotAMobileNumber:
     """Accounts are found by CNIC or email only: a mobile number typed instead (a person thinks of the
     number they registered with) is said to be the wrong kind of thing, rather than answered "do not
@@ -96,9 +119,17 @@ class NotAMobileNumber:
 
     def __call__(self, form, field):
         text = (field.data or "").strip()
-        if "@" not in text and normalise_cnic(text) is None and normalise_mobile(text) is not None:
+        if "@" in text or normalise_cnic(text) is not None:
+            return
+        if normalise_mobile(text) is not None:
             raise ValidationError(
                 _l("This looks like a mobile number. Enter your 13-digit CNIC or the email address on your account.")
+            )
+        if _DIGITS_AND_DASHES.fullmatch(text):
+            # A CNIC with a digit missing or one too many matches no account: saying so sends the person
+            # to check the number on their card, not to reset a password that may be right.
+            raise ValidationError(
+                _l("A CNIC has 13 digits, for example 35202-1234567-1. Check the number on your card.")
             )
 
 

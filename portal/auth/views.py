@@ -40,7 +40,7 @@ from portal.database import read_only
 from portal.demo.personas import PERSONAS, PERSONAS_BY_KEY, is_persona
 from portal.extensions import db, limiter
 from portal.links import public_url
-from portal.navigation import requested_page
+from portal.navigation import past_the_last_page, requested_page
 from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
 from portal.notifications.services import notify
 from portal.validation import format_mobile, normalise_cnic
@@ -569,6 +569,8 @@ def audit_log():
         if not unknown:
             prefixes = next((p for value, _label, p in AUDIT_KINDS if value == form.kind.data), ())
             events = services.audit_events(person, prefixes, page=requested_page())
+            if (last := past_the_last_page(events, "auth.audit_log")) is not None:
+                return last
     people = services.people_named(e.target_id for e in events.items if e.target_type == "users") if events else {}
     details, named_records = {}, {}
     if events:
@@ -622,10 +624,10 @@ def revoke_role(assignment_id: int):
 
 @bp.app_context_processor
 def auth_labels():
-    from portal.auth.forms import RELATIONSHIP_CHOICES, ROLE_CHOICES
+    from portal.auth.forms import ROLE_CHOICES, relationship_label
 
     return {
-        "relationship_labels": dict(RELATIONSHIP_CHOICES),
+        "relationship_label": relationship_label,
         "role_labels": dict(ROLE_CHOICES),
         "scope_label": services.scope_label,
     }

@@ -42,7 +42,7 @@ from portal.education.models import (
 from portal.extensions import db
 from portal.forms import offer_choices
 from portal.links import public_url
-from portal.navigation import requested_page
+from portal.navigation import past_the_last_page, requested_page
 from portal.pagecache import public_page
 
 admin_required = role_required(ROLE_SCHOOL_ADMIN)
@@ -98,10 +98,8 @@ def find_courses():
     form = CourseSearchForm(request.args)
     filters = catalogue.CourseFilters(**form.valid_filters())
     results = catalogue.search_courses(filters, page=requested_page())
-    if results.page > max(results.pages, 1):
-        # A page past the last (an old link, a typed number): the last page, not "22 found" over none.
-        last = max(results.pages, 1)
-        return redirect(url_for("education.find_courses", **{**request.args.to_dict(), "page": last}))
+    if (last := past_the_last_page(results, "education.find_courses")) is not None:
+        return last  # an old link, a typed number: the last page, not "59 found" over none
     sections = {c.id: catalogue.open_sections(c) for c in results.items}
     waiting = services.waitlist_lengths(s.id for group in sections.values() for s in group)
     # Whether each cohort takes enrolments now, as its course page will say (no query: counters and dates).

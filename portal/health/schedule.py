@@ -165,9 +165,13 @@ def day_availability(service: Service, day: date) -> DayAvailability | None:
     if not (service.active and service.clinic.active):
         return None
     closed = closed_days(service, day, day)
-    if day_starts(service, day, closed):
+    if day in closed:
+        return DayAvailability(day, DAY_CLOSED, closure=closed[day])  # for its reason, however far ahead
+    if day_starts(service, day, closed) or day > booking_window(service)[1]:
+        # Past the horizon "not open for booking yet" is what helps, even on a weekday the clinic does
+        # not open: "closed on this day" sent people to another day just as far ahead.
         return DayAvailability(day, DAY_NOT_YET)
-    return DayAvailability(day, DAY_CLOSED, closure=closed.get(day))
+    return DayAvailability(day, DAY_CLOSED)
 
 
 def with_current(available: DayAvailability | None, current: datetime | None) -> DayAvailability | None:

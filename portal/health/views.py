@@ -31,7 +31,7 @@ from portal.health.forms import (
     ClinicSearchForm,
     ConfirmForm,
 )
-from portal.navigation import requested_page
+from portal.navigation import past_the_last_page, requested_page
 from portal.pagecache import public_page
 
 
@@ -80,10 +80,8 @@ def find_clinics():
     data = form.valid_data()
     district, service_name = data["district"] or None, data["service"] or None
     results = services.find_clinics(district, service_name, (data["q"] or "").strip() or None, page=requested_page())
-    if results.page > max(results.pages, 1):
-        # A page past the last (an old link, a typed number): the last page, not "59 found" over none.
-        last = max(results.pages, 1)
-        return redirect(url_for("health.find_clinics", **{**request.args.to_dict(), "page": last}))
+    if (last := past_the_last_page(results, "health.find_clinics")) is not None:
+        return last  # an old link, a typed number: the last page, not "59 found" over none
     next_dates = services.next_free_dates(results.items, service_name)
     return render_template(
         "health/find_clinics.html",

@@ -301,3 +301,12 @@ def test_the_records_of_a_page_are_named_with_one_query_per_kind(superadmin, pla
     assert named[("health_services", str(p["opd_chakwal"].id))] == services.RecordName(
         "General OPD", ("DHQ Hospital Chakwal",)
     )
+
+
+def test_an_audit_log_page_past_the_last_leads_to_the_last(client, auth, superadmin):
+    services.audit("demo.reset", actor=superadmin)
+    db.session.commit()
+    auth.login(superadmin)
+    response = client.get("/admin/audit?kind=&page=40")
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/audit?kind=&page=1"
+    assert "Demo data reset" in text_of(client.get(response.headers["Location"]))

@@ -91,6 +91,20 @@ def test_a_mobile_number_typed_to_sign_in_is_said_to_be_one(client, auth, citize
     assert signed_in(client)
 
 
+@pytest.mark.parametrize("typed", ["35202-123456-1", "352021234567", "35202-12345678-1", "3520 2123 4567"])
+def test_a_cnic_with_a_digit_missing_or_too_many_is_said_to_be_one(client, auth, citizen, typed):
+    """No account can have such a number (CNICs are kept as 13 digits): told to check the card, not
+    that the details do not match, which would send them to reset a password that is right."""
+    response = auth.login(typed)
+    page = text_of(response)
+    assert response.status_code == 200 and not signed_in(client)
+    assert "A CNIC has 13 digits, for example 35202-1234567-1. Check the number on your card." in page
+    assert GENERIC not in page and "auth.login_failed" not in audit_actions()
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    assert "13 ہندسے" in text_of(auth.login(typed))
+
+
 def test_empty_sign_in_form_shows_field_errors(client, auth):
     response = auth.login("", "")
     assert response.status_code == 200

@@ -131,11 +131,11 @@ def test_add_edit_and_remove_a_family_member(client, auth, citizen):
     assert response.status_code == 302 and response.headers["Location"] == "/account/family"
     page = text_of(client.get("/account/family"))
     assert "Zainab Ahmed has been added to your family members." in page
-    assert "Son or daughter" in page
+    assert "Daughter" in page and "Son or daughter" not in page  # she is a girl: one word says it
     # On a phone the table turns into one card per person, each value with its column's name.
     html = client.get("/account/family").get_data(as_text=True)
     assert '<table class="table responsive family">' in html
-    assert '<td data-label="Relationship">Son or daughter</td>' in html
+    assert '<td data-label="Relationship">Daughter</td>' in html
     assert '<td data-label="Actions" class="actions">' in html
     dependant = db.session.scalars(select(Dependant)).one()
     assert (dependant.user_id, dependant.id_number, dependant.date_of_birth) == (
@@ -345,3 +345,24 @@ def test_profile_email_race_shows_the_duplicate_message(client, auth, citizen, m
     assert "Another account already uses this email address." in text_of(response)
     db.session.expire_all()
     assert db.session.get(User, citizen.id).email == "bilal@example.pk"
+
+
+def test_the_family_list_says_each_relationship_in_one_word_when_the_gender_tells(client, auth, citizen):
+    """ "Mother", not "Mother or father", once the form has said she is female; a gender given as
+    "Other", or an "Other relative", keeps the choice's words. In Urdu too."""
+    auth.login(citizen)
+    people = (
+        dependant_data(full_name="Bilal Ahmed", relationship="spouse", gender="male", date_of_birth="1985-01-01"),
+        dependant_data(full_name="Razia Begum", relationship="parent", gender="female", date_of_birth="1950-01-01"),
+        dependant_data(full_name="Sam Ahmed", relationship="sibling", gender="other", id_number=None),
+    )
+    for data in people:
+        assert post_form(client, "/account/family/new", {**data, "id_number": ""}).status_code == 302
+    html = client.get("/account/family").get_data(as_text=True)
+    for word in ("Husband", "Mother", "Brother or sister"):
+        assert f'<td data-label="Relationship">{word}</td>' in html
+    assert "Husband or wife" not in html and "Mother or father" not in html
+    with client.session_transaction() as session:
+        session["lang"] = "ur"
+    html = client.get("/account/family").get_data(as_text=True)
+    assert ">شوہر</td>" in html and ">والدہ</td>" in html

@@ -437,6 +437,11 @@ def test_the_enrol_button_says_what_will_happen(client, auth, make_user, make_se
     approval = make_section(capacity=2, needs_approval=True)
     html = client.get(f"/courses/sections/{approval.id}/enrol").get_data(as_text=True)
     assert "Send the request</button>" in html
+    # The course page's button already says it is a request, not an enrolment.
+    course_page = client.get(f"/courses/{approval.course_id}").get_data(as_text=True)
+    assert re.search(rf'href="/courses/sections/{approval.id}/enrol">Ask for a place<', course_page)
+    free_page = client.get(f"/courses/{free.course_id}").get_data(as_text=True)
+    assert re.search(rf'href="/courses/sections/{free.id}/enrol">Enrol<', free_page)
     no_waitlist = make_section(capacity=1, enrolled_count=1, waitlist_enabled=False)
     html = client.get(f"/courses/sections/{no_waitlist.id}/enrol").get_data(as_text=True)
     assert "This cohort is full and has no waitlist." in html and "Join the waitlist" not in html
