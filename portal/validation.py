@@ -70,3 +70,14 @@ def password_problem(password: str, cnic: str | None = None, mobile: str | None 
         if digits and (digits in (local, national) or national in digits or local in digits):
             return _l("Do not use your mobile number as your password.")
     return None
+
+
+def name_key(name: str) -> str:
+    """A name as people tell names apart: case and runs of spaces aside ("Eye  OPD" is "eye opd")."""
+    return " ".join(name.split()).casefold()
+
+
+def same_name_among(names, name: str) -> str | None:
+    """The first of ``names`` that people could not tell from ``name``, or None."""
+    wanted = name_key(name)
+    return next((other for other in names if name_key(other) == wanted), None)

@@ -47,6 +47,7 @@ from portal.education.services import (
 )
 from portal.extensions import db
 from portal.notifications.services import notify
+from portal.validation import same_name_among
 
 # --- catalogue editing -------------------------------------------------------------------------------
 
@@ -92,31 +93,25 @@ class CourseRefused(FieldsRefused):
     """Values a course cannot be given (a title another course of the institution has)."""
 
 
-def _same_title(title: str) -> str:
-    """A title as people tell titles apart: case and spaces aside."""
-    return " ".join(title.split()).casefold()
-
-
 def check_course_title(institution: Institution, title: str, course: Course | None) -> None:
     """Raises CourseRefused when another course of ``institution`` (shown or not) has this title, case
     and spaces aside: people searching could not tell the two apart."""
     others = select(Course.title).where(Course.institution_id == institution.id)
     if course is not None and course.id is not None:
         others = others.where(Course.id != course.id)
-    wanted = _same_title(title)
-    for other in db.session.scalars(others):
-        if _same_title(other) == wanted:
-            raise CourseRefused(
-                {
-                    "title": Message(
-                        _l(
-                            "Another course of this institution is already called “%(title)s”. Give this one "
-                            "another title, or edit that course instead."
-                        ),
-                        title=left_to_right(other),  # an English title inside an Urdu sentence
-                    )
-                }
-            )
+    other = same_name_among(db.session.scalars(others), title)
+    if other is not None:
+        raise CourseRefused(
+            {
+                "title": Message(
+                    _l(
+                        "Another course of this institution is already called “%(title)s”. Give this one "
+                        "another title, or edit that course instead."
+                    ),
+                    title=left_to_right(other),  # an English title inside an Urdu sentence
+                )
+            }
+        )
 
 
 class SectionDatesPassed(SectionRefused):

@@ -63,7 +63,7 @@ from portal.health.services import (
     take_place,
 )
 from portal.notifications.services import notify
-from portal.validation import normalise_cnic
+from portal.validation import normalise_cnic, same_name_among
 
 
 def _at(field: str, error: DomainError) -> DomainError:
@@ -352,49 +352,42 @@ def save_service(
     return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
 
 
-def _same_name(column, name: str):
-    """``column`` holds ``name``, whatever the case and the spaces around it."""
-    return func.lower(func.trim(column)) == name.strip().lower()
+def _refuse_name_taken(others, name: str | None, message) -> None:
+    """Raise ``message`` at the name when one of ``others`` (a query of names) cannot be told from
+    ``name``, case and spaces aside (portal.validation.same_name_among, in Python: SQLite's lower()
+    knows only ASCII letters)."""
+    if name and same_name_among(db.session.scalars(others), name) is not None:
+        raise _at("name", DomainError(message, name=name.strip()))
 
 
 def _refuse_clinic_name_taken(clinic: Clinic | None, name: str | None, district: str | None) -> None:
     """Two clinics of one district with one name cannot be told apart in search or on a booking."""
-    if not name:
-        return
-    stmt = select(Clinic.id).where(Clinic.district == district, _same_name(Clinic.name, name))
-    if clinic is not None:
-        stmt = stmt.where(Clinic.id != clinic.id)
-    if db.session.scalar(stmt.limit(1)) is not None:
-        raise _at(
-            "name",
-            DomainError(
-                _l(
-                    "There is already a clinic called “%(name)s” in this district. Give this one a name "
-                    "people can tell apart, or edit the one that exists.",
-                ),
-                name=name.strip(),
-            ),
-        )
+    others = select(Clinic.name).where(Clinic.district == district)
+    if clinic is not None and clinic.id is not None:
+        others = others.where(Clinic.id != clinic.id)
+    _refuse_name_taken(
+        others,
+        name,
+        _l(
+            "There is already a clinic called “%(name)s” in this district. Give this one a name "
+            "people can tell apart, or edit the one that exists.",
+        ),
+    )
 
 
 def _refuse_service_name_taken(clinic: Clinic, service: Service | None, name: str | None) -> None:
     """Two services of one clinic with one name would be listed twice, and a walk-in could not choose."""
-    if not name:
-        return
-    stmt = select(Service.id).where(Service.clinic_id == clinic.id, _same_name(Service.name, name))
-    if service is not None:
-        stmt = stmt.where(Service.id != service.id)
-    if db.session.scalar(stmt.limit(1)) is not None:
-        raise _at(
-            "name",
-            DomainError(
-                _l(
-                    "This clinic already has a service called “%(name)s” (perhaps closed for now). "
-                    "Choose another name, or edit that service instead.",
-                ),
-                name=name.strip(),
-            ),
-        )
+    others = select(Service.name).where(Service.clinic_id == clinic.id)
+    if service is not None and service.id is not None:
+        others = others.where(Service.id != service.id)
+    _refuse_name_taken(
+        others,
+        name,
+        _l(
+            "This clinic already has a service called “%(name)s” (perhaps closed for now). "
+            "Choose another name, or edit that service instead.",
+        ),
+    )
 
 
 def validate_hours(start: time, end: time, break_start: time | None, break_end: time | None) -> None:
