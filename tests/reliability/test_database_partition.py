@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,6 +36,20 @@ NETWORK_TIMEOUT = 3  # seconds, for the test; the portal's default is 10
 
 def _ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
+
+
+def _comes_back(worker, path: str, within: float = 20) -> float:
+    """Seconds until ``path`` answers 200 again after the link is back up. A link just set up may still
+    lose the first connection attempt (its carrier and neighbour entries are not ready at once), which
+    the portal rightly answers 503; what matters is that pages return without a restart."""
+    started = time.monotonic()
+    while True:
+        answer = worker.ask(f"get {path}", within=30)
+        if answer["status"] == 200:
+            return time.monotonic() - started
+        assert answer["status"] == 503, answer  # the database is out of reach: "try again", never a 500
+        assert time.monotonic() - started < within, f"{path} still answers {answer['status']} after {within} s"
+        time.sleep(0.5)
 
 
 @contextlib.contextmanager
@@ -179,7 +194,7 @@ def test_a_database_gone_silent_is_answered_busy_within_the_network_limit_and_pa
     print(f"partition: a page asked through the lost connection answered {cut['status']} in {cut['seconds']} s")
 
     _ip("link", "set", link, "up")
-    assert worker.ask("get /healthz", within=30)["status"] == 200
+    print(f"partition: pages came back {_comes_back(worker, '/healthz'):.1f} s after the link")
     assert worker.ask("get /clinics", within=30)["status"] == 200
 
 
@@ -199,4 +214,4 @@ def test_a_statement_waiting_for_its_answer_is_given_up_when_the_database_goes_s
     print(f"partition: a statement waiting for its answer gave up after {lost['seconds']} s")
 
     _ip("link", "set", link, "up")
-    assert worker.ask("get /healthz", within=30)["status"] == 200
+    _comes_back(worker, "/healthz")
