@@ -30,7 +30,6 @@ from portal.health.errors import (
     DuplicateSubmission,
     InvalidSchedule,
     NoPlaceToday,
-    NotCancellable,
     NotFound,
     ScheduleConflict,
     ServiceClosedToday,
@@ -556,7 +555,9 @@ def add_closure(
     )
     if posted.earlier is not None:
         return ClosureAdded(posted.earlier, [], cancelled_before=_cancelled_by(posted.earlier))
-    for field, problem in closure_date_problems(start_date, end_date).items():
+    problems = closure_date_problems(start_date, end_date)
+    if problems:
+        field, problem = next(iter(problems.items()))  # the view shows them all (admin_views._closure_form_valid)
         raise _at(field, InvalidSchedule(problem))
     services = list(clinic.services)
     if service_id:
@@ -725,8 +726,6 @@ def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None, reason_
     "cancelled" would only confuse someone who holds the right token."""
     begin_write()
     appointment = appointment_for_admin(actor, appointment_id, lock=True)
-    if not cancellable_by_clinic(appointment):
-        raise NotCancellable()
     previous = appointment.status
     reason, reason_ur = reason.strip(), (reason_ur or "").strip() or None
     mark_cancelled(appointment, reason, by_clinic=True, reason_ur=reason_ur, walk_in_waiting=True)
@@ -734,11 +733,6 @@ def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None, reason_
     if previous == STATUS_BOOKED:
         _notify_clinic_cancel(appointment, InLanguage(reason, reason_ur))
     return appointment
-
-
-def cancellable_by_clinic(appointment: Appointment) -> bool:
-    """A booking not yet attended, or a walk-in registered at the counter and not yet seen."""
-    return appointment.status == STATUS_BOOKED or (appointment.walk_in and appointment.status == STATUS_ARRIVED)
 
 
 WALK_IN_SLOT = "slot"

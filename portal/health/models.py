@@ -210,3 +210,8 @@ class Appointment(db.Model):
     @property
     def patient_name(self) -> str:
         return self.dependant.full_name if self.dependant is not None else self.user.full_name
+
+    @property
+    def waiting_walk_in(self) -> bool:
+        """Registered at the counter and not yet seen: an entry the clinic may cancel (made by mistake)."""
+        return self.walk_in and self.status == STATUS_ARRIVED

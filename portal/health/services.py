@@ -479,10 +479,9 @@ def mark_cancelled(
 ) -> None:
     """Cancel a booked appointment and free its place in the same transaction; ``reason_ur`` is the
     reason in Urdu when there is one (shown to Urdu readers instead of ``reason``). With
-    ``walk_in_waiting`` a walk-in registered at the counter and not yet seen (arrived) may be cancelled
-    too: an entry made by mistake."""
-    waiting_walk_in = walk_in_waiting and appointment.walk_in and appointment.status == STATUS_ARRIVED
-    if appointment.status != STATUS_BOOKED and not waiting_walk_in:
+    ``walk_in_waiting`` a walk-in not yet seen (``Appointment.waiting_walk_in``) may be cancelled too:
+    an entry the clinic made by mistake. Raises NotCancellable for anything else."""
+    if appointment.status != STATUS_BOOKED and not (walk_in_waiting and appointment.waiting_walk_in):
         raise NotCancellable()
     appointment.status = STATUS_CANCELLED
     appointment.active_key = None
