@@ -628,6 +628,7 @@ def auth_labels():
 
     return {
         "relationship_label": relationship_label,
+        "is_own_superadmin_role": services.is_own_superadmin_role,  # the staff page offers no Remove for it
         "role_labels": dict(ROLE_CHOICES),
         "scope_label": services.scope_label,
     }

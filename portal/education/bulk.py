@@ -247,7 +247,7 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
         shown.text = str(
             Message(
                 _l("%(situation)s To enrol them here, first remove them from that cohort on its roster."),
-                situation=DomainError.__str__(exc),
+                situation=exc.situation(),
             )
         )
         return shown

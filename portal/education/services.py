@@ -124,8 +124,12 @@ class PlaceInAnotherCohort(AlreadyEnrolled):
         )
         self.status = current.status
 
+    def situation(self) -> str:
+        """Where the person's place is, without the citizen's advice (for staff, who act otherwise)."""
+        return super().__str__()
+
     def __str__(self) -> str:
-        return f"{super().__str__()} {self.advice[self.status]}"
+        return f"{self.situation()} {self.advice[self.status]}"
 
 
 class AlreadyCompleted(DomainError):
@@ -633,6 +637,19 @@ def standing(person: Person, section: Section, current: Enrolment | None, previe
         )
         return Standing(person, None, problems, STANDING_KEPT, advice)
     return Standing(person, None, problems, STANDING_CAN_JOIN)
+
+
+def enrol_action(preview: EnrolPreview, standings: list[Standing]) -> str | None:
+    """What asking for a place in this cohort does for the people on the account who may be chosen, as
+    the course page's and the enrol page's buttons say it: OUTCOME_WAITLIST when the cohort is full or
+    the seats left are kept for a group none of them is in, OUTCOME_APPROVAL for a request, else
+    OUTCOME_SEAT; None when nobody on the account can be chosen (the standings say why)."""
+    offered = [s for s in standings if s.selectable]
+    if not offered:
+        return None
+    if preview.outcome == OUTCOME_WAITLIST or all(s.kind == STANDING_WAIT_FOR_KEPT for s in offered):
+        return OUTCOME_WAITLIST
+    return OUTCOME_APPROVAL if preview.outcome == OUTCOME_APPROVAL else OUTCOME_SEAT
 
 
 def seats_left_for(person: Person, section: Section) -> int:

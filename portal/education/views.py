@@ -133,6 +133,9 @@ def course(course_id: int):
             standings[section.id] = [
                 services.standing(person, section, current[person.key], previews[section.id]) for person in people
             ]
+    actions = {
+        section_id: services.enrol_action(previews[section_id], group) for section_id, group in standings.items()
+    }
     return render_template(
         "education/course.html",
         course=course,
@@ -140,6 +143,7 @@ def course(course_id: int):
         waiting=waiting,
         previews=previews,
         standings=standings,
+        actions=actions,
         labels=labels,
     )
 
@@ -216,8 +220,7 @@ def enrol(section_id: int):
         labels=auth_services.people_labels(user),
         preview=preview,
         offered=offered,
-        # Everyone who can be chosen would only wait (the seats left are kept for a group): say so on the button.
-        offered_to_wait=sum(s.kind == services.STANDING_WAIT_FOR_KEPT for s in standings),
+        action=services.enrol_action(preview, standings),  # what the button says
     )
 
 

@@ -388,3 +388,20 @@ def test_my_enrolments_lists_only_mine(make_user, make_section):
 def test_audit_is_not_written_for_citizen_actions_but_outbox_is(make_user, make_section):
     enrol(make_user(), make_section())
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action.like("education.%"))) == 0
+
+
+def test_what_enrolling_does_is_said_once_for_both_buttons():
+    """services.enrol_action: the course page's and the enrol page's buttons say the same thing."""
+
+    def action(outcome, *kinds):
+        standings = [services.Standing(None, None, [], kind) for kind in kinds]
+        return services.enrol_action(services.EnrolPreview(outcome, 0), standings)
+
+    can, kept, elsewhere = services.STANDING_CAN_JOIN, services.STANDING_WAIT_FOR_KEPT, services.STANDING_ELSEWHERE
+    assert action(services.OUTCOME_SEAT, can, elsewhere) == services.OUTCOME_SEAT
+    assert action(services.OUTCOME_APPROVAL, can) == services.OUTCOME_APPROVAL
+    assert action(services.OUTCOME_WAITLIST, can) == services.OUTCOME_WAITLIST  # full: everyone waits
+    # Seats left, but kept for a group none of those who may be chosen is in: they would wait.
+    assert action(services.OUTCOME_SEAT, kept, elsewhere) == services.OUTCOME_WAITLIST
+    assert action(services.OUTCOME_SEAT, kept, can) == services.OUTCOME_SEAT  # someone gets a seat
+    assert action(services.OUTCOME_SEAT, elsewhere, services.STANDING_NOT_ELIGIBLE) is None  # nobody to choose
