@@ -45,6 +45,7 @@ LABELS = {
     "start": _l("From"),
     "end": _l("To"),
     "previous": _l("Status before"),
+    "status": _l("Status after"),
     "rows": _l("Rows in the file"),
     "changes": _l("Changes"),
     "errors": _l("Rows with problems"),
@@ -80,15 +81,18 @@ ROLES = {
     "official": _l("Official"),
     "superadmin": _l("Superadmin"),
 }
+# An appointment's statuses (health.admin.set_status and undo_status), as the daily list says them.
+STATUSES = {
+    "booked": _l("Booked"),
+    "arrived": _l("Arrived"),
+    "seen": _l("Seen"),
+    "no_show": _l("Did not come"),
+    "cancelled": _l("Cancelled"),
+}
 VALUES = {
     "role": ROLES,
-    "previous": {
-        "booked": _l("Booked"),
-        "arrived": _l("Arrived"),
-        "seen": _l("Seen"),
-        "no_show": _l("Did not come"),
-        "cancelled": _l("Cancelled"),
-    },
+    "previous": STATUSES,
+    "status": STATUSES,
     "kind": {
         "age": _l("Age range on the start date"),
         "gender": _l("Gender"),

@@ -522,6 +522,8 @@ AUDIT_ACTIONS = {
     "health.appointment.arrived": _l("Patient checked in as arrived"),
     "health.appointment.seen": _l("Patient marked as seen"),
     "health.appointment.no_show": _l("Patient marked as did not come"),
+    # health.admin.undo_status: a status pressed on the wrong row of the daily list, taken back that day.
+    "health.appointment.undone": _l("Status change undone on the daily list"),
     "health.walk_in.registered": _l("Walk-in registered"),
     "health.walk_in.person_created": _l("Walk-in: person recorded"),
     "health.walk_in.mobile_recorded": _l("Walk-in: mobile number recorded"),

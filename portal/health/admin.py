@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.health import schedule
 from portal.health.errors import (
     AlreadyHereToday,
+    BookedAgainSince,
     DomainError,
     DuplicateSubmission,
     InvalidSchedule,
@@ -55,6 +56,7 @@ from portal.health.services import (
     CHANNELS,
     _new_reference,
     _when,
+    active_key,
     mark_cancelled,
     new_arrival_code,
     release_place,
@@ -702,6 +704,88 @@ def set_status(actor: User, appointment_id: int, status: str, arrival_code: str 
     return appointment
 
 
+# "Undo" on the daily list, for a status pressed on the wrong row: the status it puts back, by the one
+# set by mistake. A check-in or a "did not come" goes back to booked, a "seen" back to waiting (arrived).
+UNDO = {STATUS_ARRIVED: STATUS_BOOKED, STATUS_NO_SHOW: STATUS_BOOKED, STATUS_SEEN: STATUS_ARRIVED}
+
+
+def undo_to(appointment: Appointment) -> str | None:
+    """The status "Undo" would put back on ``appointment`` now, or None when there is nothing to undo.
+
+    Only on the day of the visit (by the portal's clock): the next day the list is the clinic's record
+    of what happened. A walk-in's check-in is not undone: it was registered arrived, its queue token or
+    place was never booked, and a walk-in registered by mistake is cancelled instead (admin_cancel);
+    its "seen" is undone like anyone's."""
+    if appointment.visit_date != clock.today():
+        return None
+    back = UNDO.get(appointment.status)
+    if back == STATUS_BOOKED and appointment.walk_in:
+        return None
+    return back
+
+
+def undo_status(actor: User, appointment_id: int, ip=None) -> Appointment:
+    """Take back a status set by mistake on the daily list, the same day: arrived → booked (clearing
+    ``arrived_at``), did not come → booked, seen → arrived (clearing ``seen_at``); see ``undo_to``.
+
+    Back to booked, the appointment holds its person's place for the service again (``active_key``, as
+    book_slot gives it), so that they cannot book the service twice; when they have booked it again
+    since (the check-in had let go of it), BookedAgainSince and nothing changes. WrongStatus when there
+    is nothing to undo. Audited as ``health.appointment.undone`` with the status before and after."""
+    begin_write()
+    appointment = appointment_for_admin(actor, appointment_id, lock=True)
+    back = undo_to(appointment)
+    if back is None:
+        if appointment.visit_date != clock.today() and appointment.status in UNDO:
+            raise WrongStatus(_l("A status can only be undone on the day of the appointment."))
+        if appointment.walk_in and appointment.status == STATUS_ARRIVED:
+            raise WrongStatus(
+                _l("A walk-in’s check-in cannot be undone. If it was registered by mistake, cancel it instead.")
+            )
+        raise WrongStatus(_l("There is nothing to undo on this appointment."))
+    previous = appointment.status
+    if back == STATUS_BOOKED:
+        _hold_place_again(appointment)
+        appointment.arrived_at = None
+    if previous == STATUS_SEEN:
+        appointment.seen_at = None
+    appointment.status = back
+    appointment.updated_at = clock.now()
+    db.session.flush()
+    audit("health.appointment.undone", actor=actor, target=appointment, ip=ip, previous=previous, status=back)
+    return appointment
+
+
+def _hold_place_again(appointment: Appointment) -> None:
+    """Give ``appointment`` back the key that makes it its person's one booking of the service, as
+    book_slot does: refused (BookedAgainSince) when another booking holds it and is still to come; one
+    whose time has passed without a status no longer counts as upcoming and lets go of it, as in
+    book_slot. The unique constraint settles a booking made at this very moment (IntegrityError in the
+    savepoint: the same refusal)."""
+    key = active_key(appointment.service_id, appointment.user_id, appointment.dependant_id)
+    holder = _key_holder(key, appointment)
+    if holder is not None:
+        if holder.starts_at is None or holder.starts_at > clock.now():
+            raise BookedAgainSince(holder, name=appointment.patient_name)
+        holder.active_key = None  # written first: begin_nested flushes what is pending
+    try:
+        with db.session.begin_nested():
+            appointment.active_key = key
+    except IntegrityError:
+        with db.session.no_autoflush:
+            holder = _key_holder(key, appointment)
+        if holder is None:
+            raise
+        raise BookedAgainSince(holder, name=appointment.patient_name) from None
+
+
+def _key_holder(key: str, appointment: Appointment) -> Appointment | None:
+    """The other appointment that holds ``key`` (its person's one booking of the service), if any."""
+    return db.session.scalar(
+        select(Appointment).where(Appointment.active_key == key, Appointment.id != appointment.id).with_for_update()
+    )
+
+
 def _identity_shown(appointment: Appointment, typed: str | None) -> str | None:
     """How the person at the counter showed that the booking is theirs: "code" for the arrival code
     from the message, "cnic" for the CNIC on the card of the account holder or of the family member the
@@ -992,4 +1076,5 @@ __all__ = [
     "save_hours",
     "save_service",
     "set_status",
+    "undo_status",
 ]

@@ -355,6 +355,7 @@ def _day_page(
         statuses=STATUSES,
         today=clock.today(),
         no_show_allowed=admin.no_show_allowed,
+        undo_to=admin.undo_to,
         row_error=row_error or {},
         row_done=row_done or {},
         prev_day=day - timedelta(days=1),
@@ -439,6 +440,31 @@ def admin_status(appointment_id: int):
     session[ROW_DONE] = {
         "id": appointment_id,
         "message": _("%(ref)s is now: %(status)s.", ref=updated.reference, status=STATUS_LABELS[updated.status]),
+    }
+    return redirect(url_for("health.admin_day", clinic_id=clinic_id, date=day.isoformat()) + f"#a{appointment_id}")
+
+
+@bp.route("/clinic-admin/appointments/<int:appointment_id>/undo", methods=["POST"])
+@role_required("clinic_admin")
+def admin_undo_status(appointment_id: int):
+    """The daily list's Undo: a status pressed on the wrong row taken back, that day (admin.undo_status).
+    Said at the row, as a status change is; a refusal too."""
+    appointment = found(admin.appointment_for_admin, current_user, appointment_id)
+    clinic_id, day = appointment.clinic_id, appointment.visit_date
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        updated = admin.undo_status(current_user, appointment_id, client_ip())
+    except DomainError as exc:
+        db.session.rollback()
+        row_error = {"id": appointment_id, "message": str(exc), "code": None}  # no code box to mark
+        return _day_page(db.session.get(Clinic, clinic_id), day, row_error=row_error, status=400)
+    db.session.commit()
+    session[ROW_DONE] = {
+        "id": appointment_id,
+        "message": _(
+            "Undone: %(ref)s is “%(status)s” again.", ref=updated.reference, status=STATUS_LABELS[updated.status]
+        ),
     }
     return redirect(url_for("health.admin_day", clinic_id=clinic_id, date=day.isoformat()) + f"#a{appointment_id}")
 

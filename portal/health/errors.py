@@ -14,6 +14,7 @@ __all__ = [
     "AppointmentCancelled",
     "AppointmentOver",
     "BeyondHorizon",
+    "BookedAgainSince",
     "ClosedDay",
     "DomainError",
     "InPast",
@@ -165,6 +166,20 @@ class WrongArrivalCode(DomainError):
 
 class WrongStatus(DomainError):
     message = _l("This appointment cannot move from its current status to that one.")
+
+
+class BookedAgainSince(DomainError):
+    """Undoing a check-in or a "did not come" would make a booking upcoming again, but the person has
+    booked the same service since (``appointment``): one person holds one booking of a service."""
+
+    message = _l(
+        "%(name)s has booked this service again since (%(ref)s), and a person can hold only one booking "
+        "of a service at a time. Nothing was changed: to put this one back, cancel that booking first."
+    )
+
+    def __init__(self, appointment, name: str):
+        super().__init__(name=name, ref=appointment.reference)
+        self.appointment = appointment
 
 
 class NoPlaceToday(DomainError):
