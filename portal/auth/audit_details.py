@@ -34,6 +34,7 @@ LABELS = {
     "role": _l("Role"),
     "district": _l("District"),
     "reason": _l("Reason"),
+    "reason_ur": _l("Reason in Urdu"),
     "reference": _l("Reference"),
     "demo_persona": _l("Signed in as a demo persona"),
     "name": _l("Name"),
@@ -69,6 +70,8 @@ ACTION_LABELS = {
     ("health.hours.deleted", "weekday"): _l("Day of the week"),
     ("health.closure.added", "start"): _l("First closed day"),
     ("health.closure.added", "end"): _l("Last closed day"),
+    ("health.closure.deleted", "start"): _l("First closed day"),
+    ("health.closure.deleted", "end"): _l("Last closed day"),
     ("health.walk_in.registered", "mode"): _l("Place"),
     ("education.bulk_enrolment", "mode"): _l("If some rows have problems"),
 }

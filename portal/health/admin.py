@@ -627,8 +627,13 @@ def _cancelled_by(closure: Closure) -> int:
 
 
 def delete_closure(actor: User, closure: Closure, ip=None) -> None:
+    """Remove a closure. Its days and reason are kept in the audit event, which is all that is left of
+    it once the row is gone (the audit log shows them)."""
     begin_write()
-    audit("health.closure.deleted", actor=actor, target=closure, ip=ip)
+    details = {"start": str(closure.start_date), "end": str(closure.end_date), "reason": closure.reason}
+    if closure.reason_ur:
+        details["reason_ur"] = closure.reason_ur
+    audit("health.closure.deleted", actor=actor, target=closure, ip=ip, **details)
     db.session.delete(closure)
 
 

@@ -91,6 +91,21 @@ def test_opening_hours_and_closures_are_said_as_the_clinic_pages_show_them():
         ("First closed day", "Mar 5, 2026"),
         ("Last closed day", "Mar 7, 2026"),
     ]
+    # A removed closure is gone from the database: its event keeps its days and reason (health.admin.delete_closure).
+    removed = {"start": "2026-03-05", "end": "2026-03-07", "reason": "Eid holidays", "reason_ur": "عید کی چھٹیاں"}
+    assert said("health.closure.deleted", removed) == [
+        ("First closed day", "Mar 5, 2026"),
+        ("Last closed day", "Mar 7, 2026"),
+        ("Reason", "Eid holidays"),
+        ("Reason in Urdu", "عید کی چھٹیاں"),
+    ]
+    with force_locale("ur"):
+        assert [label for label, _value in said("health.closure.deleted", removed)] == [
+            "بندش کا پہلا دن",
+            "بندش کا آخری دن",
+            "وجہ",
+            "وجہ اردو میں",
+        ]
     shown = describe("health.hours.saved", hours)
     assert [d.code for d in shown] == [False, True, True]  # times stay left to right in Urdu
     assert [d.code for d in describe("health.closure.added", closure)] == [False, False]  # dates are words

@@ -696,3 +696,26 @@ def test_a_clinic_name_already_used_in_the_district_is_refused_at_the_name(clini
     admin.save_clinic(staff, clinic, _clinic_data(clinic, phone="042 99211101"))  # its own name
     db.session.commit()
     assert db.session.scalar(select(func.count()).where(Clinic.name == "Mayo Hospital OPD")) == 2
+
+
+def test_a_removed_closure_keeps_its_days_and_reason_in_its_audit_event(clinic_admin):
+    """Once removed, the closure's row is gone: its audit event is all that says which days it closed and why."""
+    service, staff = clinic_admin
+    whole = admin.add_closure(
+        staff, service.clinic, None, TUESDAY, TUESDAY + timedelta(days=2), " Eid holidays ", reason_ur="عید کی چھٹیاں"
+    ).closure
+    week_on = TUESDAY + timedelta(days=7)
+    one = admin.add_closure(staff, service.clinic, service.id, week_on, week_on, "Doctor on leave").closure
+    db.session.commit()
+    admin.delete_closure(staff, whole, ip="10.0.0.9")
+    admin.delete_closure(staff, one)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Closure.id))) == 0
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "health.closure.deleted").order_by(AuditEvent.id)
+    ).all()
+    assert [e.details for e in events] == [
+        {"start": "2026-03-03", "end": "2026-03-05", "reason": "Eid holidays", "reason_ur": "عید کی چھٹیاں"},
+        {"start": "2026-03-10", "end": "2026-03-10", "reason": "Doctor on leave"},  # no Urdu reason given: none kept
+    ]
+    assert events[0].actor_id == staff.id and events[0].ip == "10.0.0.9" and events[0].target_type == "health_closures"

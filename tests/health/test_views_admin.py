@@ -888,3 +888,24 @@ def test_the_audit_log_names_a_checked_in_appointment_by_its_reference_and_patie
     record = re.search(r'data-label="Record">(.*?)</td>', row, re.S).group(1)
     assert f'Appointment <bdi dir="ltr">{appointment.reference}</bdi>' in record
     assert "Hamza Khan" in record and f">{appointment.id}<" not in record
+
+
+def test_the_audit_log_says_the_days_and_reason_of_a_removed_closure(client, auth, setup, make_user):
+    """ "Closure removed | Closure 3" said nothing once the closure was gone: its days and reason are kept."""
+    auth.login(setup["admin"])
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/closures"
+    data = {"service_id": "0", "start_date": "2026-03-10", "end_date": "2026-03-12", "reason": "Polio campaign"}
+    assert post(client, path, {**data, "reason_ur": "پولیو مہم"}).status_code == 302
+    closure = db.session.scalar(select(Closure))
+    assert post(client, f"/clinic-admin/closures/{closure.id}/delete", {}, path).status_code == 302
+    auth.logout()
+    auth.login(make_user(roles=["superadmin"]))
+    rows = re.findall(r"<tr>.*?</tr>", client.get("/admin/audit").text, re.S)
+    removed = next(r for r in rows if "Closure removed" in r)
+    details = " ".join(
+        re.sub(r"<[^>]+>", " ", re.search(r'data-label="Details">(.*?)</td>', removed, re.S).group(1)).split()
+    )
+    assert details == (
+        "First closed day: Mar 10, 2026 · Last closed day: Mar 12, 2026 · Reason: Polio campaign · "
+        "Reason in Urdu: پولیو مہم"
+    )
