@@ -9,7 +9,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal import clock
 from portal.auth import services as auth_services
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
@@ -687,7 +686,8 @@ def roster(section_id: int):
         roster=exports.roster(section),
         section=section,
         form=ConfirmForm(),
-        today=clock.today(),
+        can_complete=services.can_record_completion(section),
+        completion_opens=services.completion_opens(section),
     )
 
 
@@ -705,13 +705,20 @@ def roster_csv(section_id: int):
 @bp.route("/school-admin/sections/<int:section_id>/complete", methods=["POST"])
 @admin_required
 def complete(section_id: int):
+    """Records completion of the ticked people, from the cohort's last day on; before it, says from when."""
     section = found(services.section_for_admin, me(), section_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    back = url_for("education.roster", section_id=section.id)
+    try:
+        services.check_can_record_completion(section)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
     ids = [i for i in request.form.getlist("enrolment") if i.isascii() and i.isdigit() and len(i) <= 18]
     if not ids:
         flash(_("Tick the people who have completed the course."), "error")
-        return redirect(url_for("education.roster", section_id=section.id))
+        return redirect(back)
     try:
         done = services.complete(me(), section.id, ids, ip=client_ip())
     except DomainError as exc:
@@ -722,7 +729,7 @@ def complete(section_id: int):
         flash(
             ngettext("%(num)s person marked as completed.", "%(num)s people marked as completed.", len(done)), "success"
         )
-    return redirect(url_for("education.roster", section_id=section.id))
+    return redirect(back)
 
 
 @bp.route("/school-admin/bulk", methods=["GET", "POST"])

@@ -507,7 +507,7 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     token = csrf_token(client, path)
     early = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token,
                         "enrolment": [str(holder.id)]}, follow_redirects=True)  # fmt: skip
-    assert "once the course has started" in early.get_data(as_text=True)
+    assert "Completion can be recorded from 16 May 2026, the last day of this cohort." in early.get_data(as_text=True)
     app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
     none = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token},
                        follow_redirects=True)  # fmt: skip
