@@ -457,7 +457,7 @@ def course_new(institution_id: int):
 def admin_course(course_id: int):
     course = found(services.course_for_admin, me(), course_id)
     waiting = services.waitlist_lengths(s.id for s in course.sections)
-    return render_template("education/admin/course.html", course=course, waiting=waiting, form=ConfirmForm())
+    return render_template("education/admin/course.html", course=course, waiting=waiting)
 
 
 @bp.route("/school-admin/courses/<int:course_id>/edit", methods=["GET", "POST"])
@@ -606,16 +606,37 @@ def rule_new(course_id: int):
     return render_template("education/admin/rule_form.html", form=form, course=course, error=error)
 
 
-@bp.route("/school-admin/rules/<int:rule_id>/delete", methods=["POST"])
+@bp.route("/school-admin/rules/<int:rule_id>/delete", methods=["GET", "POST"])
 @admin_required
 def rule_delete(rule_id: int):
-    rule = found(services.rule_for_admin, me(), rule_id)
-    course_id = rule.course_id or db.session.get(Section, rule.section_id).course_id
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    catalogue.remove_rule(me(), rule.id, ip=client_ip())
-    db.session.commit()
-    flash(_("Rule removed."), "success")
+    """GET, or a POST without the confirmation (an older page's one-press Remove), shows what removing
+    the rule changes and asks; the POST of "Remove this rule" removes it. A rule already removed (a
+    second press, the Back button) sends its admin back to the course, saying so."""
+    try:
+        rule = services.rule_for_admin(me(), rule_id)
+    except NotFound:
+        return _rule_gone(rule_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if request.form.get("confirm") == "remove":
+            try:
+                course_id = catalogue.remove_rule(me(), rule.id, ip=client_ip())
+            except NotFound:  # removed by another press in the meantime
+                db.session.rollback()
+                return _rule_gone(rule_id)
+            db.session.commit()
+            flash(_("Rule removed."), "success")
+            return redirect(url_for("education.admin_course", course_id=course_id))
+    return render_template("education/admin/rule_delete.html", removal=catalogue.rule_removal(me(), rule.id), form=form)
+
+
+def _rule_gone(rule_id: int):
+    """A rule that is not there: back to its course if this admin removed it or may see it removed, else 404."""
+    if (course_id := catalogue.removed_rule_course(me(), rule_id)) is None:
+        abort(404)
+    flash(_("This rule has already been removed."), "success")
     return redirect(url_for("education.admin_course", course_id=course_id))
 
 
