@@ -16,17 +16,19 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import clock, submissions
 from portal.auth.errors import NotFound
-from portal.auth.models import User
+from portal.auth.models import AuditEvent, User
 from portal.auth.services import assign, audit
 from portal.bilingual import in_urdu, left_to_right, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
-from portal.education.eligibility import LazyDate, Message, reserved_group
+from portal.education.eligibility import LazyDate, Message, person_of, reserved_group, rule_problem, rules_for
 from portal.education.models import (
     ACTIVE_STATUSES,
+    PENDING,
     SEAT_GENERAL,
     SEAT_RESERVED,
+    WAITLISTED,
     WEEKDAYS,
     Course,
     EligibilityRule,
@@ -484,11 +486,81 @@ def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None 
     return rule
 
 
-def remove_rule(admin: User, rule_id: int, ip: str | None = None) -> None:
+@dataclass
+class RuleRemoval:
+    """What removing an eligibility rule changes, for the page that asks the admin to confirm it."""
+
+    rule: EligibilityRule
+    course: Course
+    section: Section | None  # the one section the rule is for; None: every section of the course
+    # Requests and waitlist places in cohorts not yet over that this rule alone holds back today: without
+    # it, the requests could be approved and the people waiting moved up when a seat is free.
+    held_back: list[Enrolment] = field(default_factory=list)
+
+
+def rule_removal(admin: User, rule_id: int) -> RuleRemoval:
+    """What removing rule ``rule_id`` would change (nothing is changed). Raises NotFound: no such rule,
+    or one of an institution ``admin`` does not run."""
+    rule = rule_for_admin(admin, rule_id)
+    if rule.section_id is not None:
+        section = db.session.get(Section, rule.section_id)
+        course, sections = section.course, [section]
+    else:
+        section, course = None, db.session.get(Course, rule.course_id)
+        sections = list(course.sections)
+    today = clock.today()
+    current = {s.id: s for s in sections if s.end_date >= today}
+    removal = RuleRemoval(rule, course, section)
+    if not current:
+        return removal
+    waiting = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.section_id.in_(current), Enrolment.status.in_((PENDING, WAITLISTED)))
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.dependant))
+        .order_by(Enrolment.section_id, Enrolment.status, Enrolment.created_at, Enrolment.id)
+    )
+    for enrolment in waiting:
+        cohort, person = current[enrolment.section_id], person_of(enrolment)
+        if rule_problem(rule, person, cohort) is None:
+            continue
+        if any(rule_problem(other, person, cohort) for other in rules_for(cohort) if other.id != rule.id):
+            continue  # another rule would still hold them back
+        removal.held_back.append(enrolment)
+    return removal
+
+
+def remove_rule(admin: User, rule_id: int, ip: str | None = None) -> int:
+    """Remove an eligibility rule; the id of the course it belonged to (for the page to go back to).
+    Raises NotFound."""
     begin_write()
     rule = rule_for_admin(admin, rule_id)
-    audit("education.rule.removed", actor=admin, target=rule, ip=ip, kind=rule.kind)
+    course_id = rule.course_id or db.session.get(Section, rule.section_id).course_id
+    # The course is kept so that the same removal posted again can say it is done (removed_rule_course).
+    audit("education.rule.removed", actor=admin, target=rule, ip=ip, kind=rule.kind, course_id=course_id)
     db.session.delete(rule)
+    return course_id
+
+
+def removed_rule_course(admin: User, rule_id: int) -> int | None:
+    """The course of rule ``rule_id`` if the rule has been removed and ``admin`` runs that course (a
+    second press of "Remove this rule", the Back button after it), else None."""
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "education.rule.removed",
+            AuditEvent.target_type == EligibilityRule.__tablename__,
+            AuditEvent.target_id == str(rule_id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    course_id = (event.details or {}).get("course_id") if event is not None else None
+    if not isinstance(course_id, int):
+        return None  # removed before the course was kept with the event
+    try:
+        return course_for_admin(admin, course_id).id
+    except NotFound:
+        return None
 
 
 # --- search --------------------------------------------------------------------------------------------

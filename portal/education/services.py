@@ -156,6 +156,10 @@ class InvalidChange(DomainError):
     pass
 
 
+class CompletionNotOpenYet(InvalidChange):
+    message = _l("Completion can be recorded from %(date)s, the last day of this cohort.")
+
+
 class InvalidCSV(DomainError):
     pass
 
@@ -1209,16 +1213,31 @@ REJECTION_NOTICES = {
 }
 
 
+def completion_opens(section: Section) -> date:
+    """The first day completion of ``section`` can be recorded: its last day (``end_date``, which every
+    section has), so that nobody is declared to have completed, and given a certificate for, a cohort
+    still running."""
+    return section.end_date
+
+
+def can_record_completion(section: Section) -> bool:
+    """Whether completion of ``section`` can be recorded today, by the portal's clock (Karachi)."""
+    return clock.today() >= completion_opens(section)
+
+
+def check_can_record_completion(section: Section) -> None:
+    """Raises CompletionNotOpenYet before the cohort's last day."""
+    if not can_record_completion(section):
+        raise CompletionNotOpenYet(date=LazyDate(completion_opens(section)))
+
+
 def complete(admin: User, section_id: int, enrolment_ids, ip: str | None = None) -> list[Enrolment]:
-    """Mark enrolled people of a section as completed; each gets a certificate if the course awards one."""
+    """Mark enrolled people of a section as completed; each gets a certificate if the course awards one.
+    Raises NotFound (another institution's section), CompletionNotOpenYet (before its last day)."""
     begin_write()
     section = section_for_admin(admin, section_id)
     section = lock_section(section.id)
-    if clock.today() < section.start_date:
-        raise InvalidChange(
-            _l("People can be marked as completed once the course has started (%(date)s)."),
-            date=LazyDate(section.start_date),
-        )
+    check_can_record_completion(section)
     wanted = {int(i) for i in enrolment_ids}
     done = []
     for enrolment in db.session.scalars(

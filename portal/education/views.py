@@ -9,7 +9,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal import clock
 from portal.auth import services as auth_services
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
@@ -458,7 +457,7 @@ def course_new(institution_id: int):
 def admin_course(course_id: int):
     course = found(services.course_for_admin, me(), course_id)
     waiting = services.waitlist_lengths(s.id for s in course.sections)
-    return render_template("education/admin/course.html", course=course, waiting=waiting, form=ConfirmForm())
+    return render_template("education/admin/course.html", course=course, waiting=waiting)
 
 
 @bp.route("/school-admin/courses/<int:course_id>/edit", methods=["GET", "POST"])
@@ -607,16 +606,37 @@ def rule_new(course_id: int):
     return render_template("education/admin/rule_form.html", form=form, course=course, error=error)
 
 
-@bp.route("/school-admin/rules/<int:rule_id>/delete", methods=["POST"])
+@bp.route("/school-admin/rules/<int:rule_id>/delete", methods=["GET", "POST"])
 @admin_required
 def rule_delete(rule_id: int):
-    rule = found(services.rule_for_admin, me(), rule_id)
-    course_id = rule.course_id or db.session.get(Section, rule.section_id).course_id
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    catalogue.remove_rule(me(), rule.id, ip=client_ip())
-    db.session.commit()
-    flash(_("Rule removed."), "success")
+    """GET, or a POST without the confirmation (an older page's one-press Remove), shows what removing
+    the rule changes and asks; the POST of "Remove this rule" removes it. A rule already removed (a
+    second press, the Back button) sends its admin back to the course, saying so."""
+    try:
+        rule = services.rule_for_admin(me(), rule_id)
+    except NotFound:
+        return _rule_gone(rule_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if request.form.get("confirm") == "remove":
+            try:
+                course_id = catalogue.remove_rule(me(), rule.id, ip=client_ip())
+            except NotFound:  # removed by another press in the meantime
+                db.session.rollback()
+                return _rule_gone(rule_id)
+            db.session.commit()
+            flash(_("Rule removed."), "success")
+            return redirect(url_for("education.admin_course", course_id=course_id))
+    return render_template("education/admin/rule_delete.html", removal=catalogue.rule_removal(me(), rule.id), form=form)
+
+
+def _rule_gone(rule_id: int):
+    """A rule that is not there: back to its course if this admin removed it or may see it removed, else 404."""
+    if (course_id := catalogue.removed_rule_course(me(), rule_id)) is None:
+        abort(404)
+    flash(_("This rule has already been removed."), "success")
     return redirect(url_for("education.admin_course", course_id=course_id))
 
 
@@ -687,7 +707,8 @@ def roster(section_id: int):
         roster=exports.roster(section),
         section=section,
         form=ConfirmForm(),
-        today=clock.today(),
+        can_complete=services.can_record_completion(section),
+        completion_opens=services.completion_opens(section),
     )
 
 
@@ -705,13 +726,20 @@ def roster_csv(section_id: int):
 @bp.route("/school-admin/sections/<int:section_id>/complete", methods=["POST"])
 @admin_required
 def complete(section_id: int):
+    """Records completion of the ticked people, from the cohort's last day on; before it, says from when."""
     section = found(services.section_for_admin, me(), section_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    back = url_for("education.roster", section_id=section.id)
+    try:
+        services.check_can_record_completion(section)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
     ids = [i for i in request.form.getlist("enrolment") if i.isascii() and i.isdigit() and len(i) <= 18]
     if not ids:
         flash(_("Tick the people who have completed the course."), "error")
-        return redirect(url_for("education.roster", section_id=section.id))
+        return redirect(back)
     try:
         done = services.complete(me(), section.id, ids, ip=client_ip())
     except DomainError as exc:
@@ -722,7 +750,7 @@ def complete(section_id: int):
         flash(
             ngettext("%(num)s person marked as completed.", "%(num)s people marked as completed.", len(done)), "success"
         )
-    return redirect(url_for("education.roster", section_id=section.id))
+    return redirect(back)
 
 
 @bp.route("/school-admin/bulk", methods=["GET", "POST"])

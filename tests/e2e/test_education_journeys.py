@@ -114,8 +114,12 @@ def test_citizen_filters_enrols_is_waitlisted_and_promoted(page, live_server, ma
 
 def test_admin_approves_bulk_enrols_and_issues_a_certificate_that_verifies(page, make_user, school_admin):
     institution, course, section = catalogue(
-        capacity=5, needs_approval=True, start_date=date(2026, 3, 1), enrol_closes=date(2026, 3, 2)
-    )
+        capacity=5,
+        needs_approval=True,
+        start_date=date(2026, 2, 23),
+        end_date=date(2026, 3, 2),
+        enrol_closes=date(2026, 3, 2),
+    )  # ends today (2 March, the tests' clock): its last day, when completion can be recorded
     admin = school_admin(institution)
     applicant = make_user(full_name="Amna Bibi")
     pending = services.enrol(applicant, section.id).enrolment

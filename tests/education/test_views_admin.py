@@ -414,8 +414,13 @@ def test_rules_form(client, auth, world, make_course):
     ]
     page = client.get(f"/school-admin/courses/{section.course_id}").get_data(as_text=True)
     assert "Ages 18–35 on the start date" in page and "Completed “Computer Basics” on the portal" in page
-    assert client.post(f"/school-admin/rules/{rules[0].id}/delete", data={"csrf_token": token}).status_code == 302
-    assert client.post(f"/school-admin/rules/{rules[1].id}/delete", data={}).status_code == 400
+    # Remove asks first (tests/education/test_rule_removal.py); the confirmation removes.
+    asked = client.post(f"/school-admin/rules/{rules[0].id}/delete", data={"csrf_token": token})
+    assert asked.status_code == 200 and "Remove this rule" in asked.get_data(as_text=True)
+    assert db.session.get(EligibilityRule, rules[0].id) is not None
+    removed = client.post(f"/school-admin/rules/{rules[0].id}/delete", data={"csrf_token": token, "confirm": "remove"})
+    assert removed.status_code == 302
+    assert client.post(f"/school-admin/rules/{rules[1].id}/delete", data={"confirm": "remove"}).status_code == 400
 
 
 def test_approvals_queue_approve_and_reject(client, auth, world, make_user):
@@ -507,7 +512,7 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     token = csrf_token(client, path)
     early = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token,
                         "enrolment": [str(holder.id)]}, follow_redirects=True)  # fmt: skip
-    assert "once the course has started" in early.get_data(as_text=True)
+    assert "Completion can be recorded from 16 May 2026, the last day of this cohort." in early.get_data(as_text=True)
     app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
     none = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token},
                        follow_redirects=True)  # fmt: skip
