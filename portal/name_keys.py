@@ -40,7 +40,9 @@ def kept_apart(key: str, record_id: int) -> str:
     return f"{key}  #{record_id}"
 
 
-def key_column(source: str, key: Callable[[str], str] = name_key, *, length: int = KEY_LENGTH, nullable=False):
+def key_column(
+    source: str, key: Callable[[str], str] = name_key, *, length: int = KEY_LENGTH, nullable: bool = False
+) -> MappedColumn:
     """A column holding ``key(<source>)``; a row inserted without it gets the key of its own ``source``
     (None for None)."""
 
@@ -48,8 +50,7 @@ def key_column(source: str, key: Callable[[str], str] = name_key, *, length: int
         value = context.get_current_parameters().get(source)
         return None if value is None else key(value)
 
-    column: MappedColumn = mapped_column(String(length), default=from_the_row, nullable=nullable)
-    return column
+    return mapped_column(String(length), default=from_the_row, nullable=nullable)
 
 
 def keep_key(attribute, key_attribute: str, key: Callable[[str], str] = name_key) -> None:
