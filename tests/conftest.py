@@ -11,7 +11,7 @@ from datetime import date, time
 import pytest
 from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from portal import create_app
 from portal.extensions import db
@@ -269,9 +269,23 @@ class Statements:
         self._committed = True
 
 
+def _free_name(taken, name: str) -> str:
+    """``name``, or "name (2)", "name (3)"… when ``taken`` (a query of names) has it: the database
+    refuses two clinics of a district, or two services of a clinic, alike (portal.name_keys), and a
+    test that makes a second one without naming it means another."""
+    names = {" ".join(n.split()).casefold() for n in db.session.scalars(taken)}
+    free, number = name, 2
+    while free.casefold() in names:
+        free, number = f"{name} ({number})", number + 1
+    return free
+
+
 @pytest.fixture
 def make_clinic(app):
     def factory(**fields):
+        if "name" not in fields:
+            district = fields.get("district", "Lahore")
+            fields["name"] = _free_name(select(Clinic.name).where(Clinic.district == district), "Mayo Hospital OPD")
         values = {
             "name": "Mayo Hospital OPD",
             "type": "teaching_opd",
@@ -295,6 +309,8 @@ def make_service(app, make_clinic):
 
     def factory(clinic=None, hours=None, **fields):
         clinic = clinic or make_clinic()
+        if "name" not in fields:
+            fields["name"] = _free_name(select(Service.name).where(Service.clinic_id == clinic.id), "General OPD")
         values = {
             "name": "General OPD",
             "slot_minutes": 30,

@@ -11,9 +11,11 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from tests.conftest import require
@@ -426,3 +428,152 @@ def test_urdu_cohorts_migration_sqlite(tmp_path):
 def test_urdu_cohorts_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_urdu_cohorts_migration(url)
+
+
+KEY_COLUMNS = {
+    "health_clinics": "name_key",
+    "health_services": "name_key",
+    "edu_courses": "title_key",
+    "dependants": "number_key",
+}
+
+
+def check_unique_names_migration(url: str) -> None:
+    """0019 keys names on tables that already hold rows alike (saved before the checks in Python): the
+    upgrade succeeds, the first of each keeps the plain key and the later ones theirs followed by their
+    id, no name or number changes, the indexes then refuse a row alike, and the downgrade takes the keys
+    away again, keeping every row."""
+    flask_db(url, "upgrade", "0018_appointment_revisions")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    clinic = "INSERT INTO health_clinics (id, name, type, district, address, active, created_at) VALUES "
+    service = (
+        "INSERT INTO health_services (id, clinic_id, name, slot_minutes, places_per_slot, min_notice_hours, "
+        "horizon_days, cancel_cutoff_hours, active, created_at) VALUES "
+    )
+    dependant = (
+        "INSERT INTO dependants (id, user_id, full_name, relationship, date_of_birth, gender, id_number, "
+        "removed_at, created_at) VALUES "
+    )
+    course = (
+        "INSERT INTO edu_courses (id, institution_id, title, category, description, level, language, mode, "
+        "duration, fee_paisa, certificate, active, created_at) VALUES "
+    )
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                "INSERT INTO users (id, full_name, cnic, preferred_language, failed_logins, active, created_at) "
+                f"VALUES (1, 'Ayesha Khan', '3520212345671', 'ur', 0, true, {now})",
+                *enrolment_rows(now)[1:3],  # an institution (1) and its course 1, 'Digital Skills'
+                f"{clinic}(1, 'Mayo Hospital OPD', 'teaching_opd', 'Lahore', 'Hospital Road', true, {now})",
+                f"{clinic}(2, 'mayo  hospital OPD', 'bhu', 'Lahore', 'Jail Road', true, {now})",
+                f"{clinic}(3, 'MAYO HOSPITAL OPD', 'bhu', 'Lahore', 'Mall Road', false, {now})",
+                f"{clinic}(4, 'Mayo Hospital OPD', 'dhq', 'Rawalpindi', 'Murree Road', true, {now})",
+                f"{clinic}(5, 'Straße Clinic', 'bhu', 'Lahore', 'Canal Road', true, {now})",
+                f"{clinic}(6, 'STRASSE clinic', 'bhu', 'Lahore', 'Canal Road', true, {now})",
+                f"{service}(1, 1, 'General OPD', 15, 1, 2, 14, 2, true, {now})",
+                f"{service}(2, 1, 'general  opd ', 15, 1, 2, 14, 2, true, {now})",
+                f"{service}(3, 2, 'General OPD', 15, 1, 2, 14, 2, true, {now})",
+                f"{course}(2, 1, ' digital  SKILLS', 'digital', '', 'beginner', 'ur', 'online', '', 0, true, true, "
+                f"{now})",
+                f"{dependant}(1, 1, 'Hamza Khan', 'child', '2016-02-03', 'male', '3520276543212', NULL, {now})",
+                f"{dependant}(2, 1, 'Zainab Khan', 'child', '2019-08-19', 'female', '3520276543212', NULL, {now})",
+                f"{dependant}(3, 1, 'Hamza K.', 'child', '2016-02-03', 'male', '3520276543212', {now}, {now})",
+                f"{dependant}(4, 1, 'Rashid Khan', 'parent', '1958-06-01', 'male', NULL, NULL, {now})",
+                f"{dependant}(5, 1, 'Sara Khan', 'child', '2018-01-01', 'female', NULL, NULL, {now})",
+            ):
+                conn.execute(text(statement))
+        flask_db(url, "upgrade")
+        for table, key in KEY_COLUMNS.items():
+            assert key in columns(url, table), table
+        with engine.begin() as conn:
+
+            def rows(sql: str) -> list[tuple]:
+                return [tuple(row) for row in conn.execute(text(sql))]
+
+            assert rows("SELECT id, name, name_key FROM health_clinics ORDER BY id") == [
+                (1, "Mayo Hospital OPD", "mayo hospital opd"),
+                (2, "mayo  hospital OPD", "mayo hospital opd  #2"),
+                (3, "MAYO HOSPITAL OPD", "mayo hospital opd  #3"),
+                (4, "Mayo Hospital OPD", "mayo hospital opd"),  # another district
+                (5, "Straße Clinic", "strasse clinic"),  # casefolded in Python: SQLite's lower() keeps ß
+                (6, "STRASSE clinic", "strasse clinic  #6"),
+            ]
+            assert rows("SELECT id, name, name_key FROM health_services ORDER BY id") == [
+                (1, "General OPD", "general opd"),
+                (2, "general  opd ", "general opd  #2"),
+                (3, "General OPD", "general opd"),  # another clinic
+            ]
+            assert rows("SELECT id, title, title_key FROM edu_courses ORDER BY id") == [
+                (1, "Digital Skills", "digital skills"),
+                (2, " digital  SKILLS", "digital skills  #2"),
+            ]
+            # The family keep their numbers; the later one on the account is kept apart by its key. One
+            # taken off keeps the number as its key (it holds none); those without a number have none.
+            assert rows("SELECT id, id_number, number_key FROM dependants ORDER BY id") == [
+                (1, "3520276543212", "3520276543212"),
+                (2, "3520276543212", "3520276543212  #2"),
+                (3, "3520276543212", "3520276543212"),
+                (4, None, None),
+                (5, None, None),
+            ]
+            assert rows("SELECT count(*) FROM health_clinics WHERE name_key = ''") == [(0,)]
+            # The database holds the rules now: a row alike, inserted directly, is refused.
+            for statement in (
+                "INSERT INTO health_clinics (id, name, name_key, type, district, address, active, created_at) "
+                f"VALUES (7, 'Mayo Hospital OPD', 'mayo hospital opd', 'bhu', 'Lahore', 'x', true, {now})",
+                "INSERT INTO health_services (id, clinic_id, name, name_key, slot_minutes, places_per_slot, "
+                "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) "
+                f"VALUES (4, 1, 'General OPD', 'general opd', 15, 1, 2, 14, 2, true, {now})",
+                "INSERT INTO edu_courses (id, institution_id, title, title_key, category, description, level, "
+                "language, mode, duration, fee_paisa, certificate, active, created_at) VALUES (3, 1, 'Digital "
+                f"Skills', 'digital skills', 'digital', '', 'beginner', 'ur', 'online', '', 0, true, true, {now})",
+                "INSERT INTO dependants (id, user_id, full_name, relationship, date_of_birth, gender, id_number, "
+                f"number_key, created_at) VALUES (6, 1, 'Ali Khan', 'child', '2020-01-01', 'male', '3520276543212', "
+                f"'3520276543212', {now})",
+            ):
+                with pytest.raises(IntegrityError), engine.begin() as other:
+                    other.execute(text(statement))
+            # Family members without a number, and more with the number taken off the account, are fine.
+            conn.execute(
+                text(
+                    "INSERT INTO dependants (id, user_id, full_name, relationship, date_of_birth, gender, id_number, "
+                    f"number_key, removed_at, created_at) VALUES (6, 1, 'Ali Khan', 'child', '2020-01-01', 'male', "
+                    f"NULL, NULL, NULL, {now}), (7, 1, 'Ali K.', 'child', '2020-01-01', 'male', '3520276543212', "
+                    f"'3520276543212', {now}, {now})"
+                )
+            )
+        flask_db(url, "downgrade", "0018_appointment_revisions")
+        for table, key in KEY_COLUMNS.items():
+            assert key not in columns(url, table), table
+        with engine.connect() as conn:
+            assert [tuple(row) for row in conn.execute(text("SELECT id, name FROM health_clinics ORDER BY id"))][
+                :3
+            ] == [
+                (1, "Mayo Hospital OPD"),
+                (2, "mayo  hospital OPD"),
+                (3, "MAYO HOSPITAL OPD"),
+            ]
+            assert conn.execute(text("SELECT count(*) FROM health_services")).scalar_one() == 3
+            assert conn.execute(text("SELECT count(*) FROM edu_courses")).scalar_one() == 2
+            assert (
+                conn.execute(text("SELECT count(*) FROM dependants WHERE id_number = '3520276543212'")).scalar_one()
+                == 4
+            )
+        # And up again: the keys come back the same.
+        flask_db(url, "upgrade")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name_key FROM health_clinics WHERE id = 3")).scalar_one() == (
+                "mayo hospital opd  #3"
+            )
+    finally:
+        engine.dispose()
+
+
+def test_unique_names_migration_sqlite(tmp_path):
+    check_unique_names_migration(f"sqlite:///{tmp_path / 'names.db'}")
+
+
+def test_unique_names_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_unique_names_migration(url)

@@ -8,11 +8,12 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.name_keys import keep_key, key_column
 
 ROLE_CLINIC_ADMIN = "clinic_admin"
 ROLE_SCHOOL_ADMIN = "school_admin"
@@ -129,10 +130,27 @@ class Dependant(db.Model):
     date_of_birth: Mapped[date] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(10))
     id_number: Mapped[str | None] = mapped_column(String(13))  # B-form or CNIC, digits only
+    # The number itself (portal.name_keys), one per account among its family members now: a unique
+    # index holds it (many without a number; one taken off the account no longer holds theirs).
+    number_key: Mapped[str | None] = key_column("id_number", str, length=30, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # taken off the account
 
     user: Mapped[User] = relationship(back_populates="dependants")
+
+    __table_args__ = (
+        Index(
+            "uq_dependants_user_number_key",
+            "user_id",
+            "number_key",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+    )
+
+
+keep_key(Dependant.id_number, "number_key", str)
 
 
 class RoleAssignment(db.Model):

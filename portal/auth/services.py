@@ -533,18 +533,47 @@ def add_dependant(
             posted.created(existing)
             return existing
     check_family_member(user, relationship=relationship, date_of_birth=date_of_birth, id_number=id_number)
-    dependant = Dependant(
-        user=user,
-        full_name=full_name.strip(),
-        relationship_=relationship,
+    dependant = _save_family_member(
+        user,
+        None,
+        full_name=full_name,
+        relationship=relationship,
         date_of_birth=date_of_birth,
         gender=gender,
-        id_number=normalise_cnic(id_number) if id_number else None,
+        id_number=id_number,
     )
-    db.session.add(dependant)
-    db.session.flush()
     posted.created(dependant)
     return dependant
+
+
+def _save_family_member(
+    user: User, dependant: Dependant | None, *, full_name, relationship, date_of_birth, gender, id_number
+) -> Dependant:
+    """Give ``dependant`` (None: a new family member of ``user``) these details, checked already
+    (check_family_member), and flush. The same number saved meanwhile by another post of the account
+    (two devices at once) passed that check too: the unique index refuses this one, which is then
+    told at the field as the check tells it (FamilyMemberNumberTaken)."""
+    try:
+        with db.session.begin_nested():
+            record = dependant or Dependant(user=user)
+            db.session.add(record)
+            record.full_name = full_name.strip()
+            record.relationship_ = relationship
+            record.date_of_birth = date_of_birth
+            record.gender = gender
+            record.id_number = normalise_cnic(id_number) if id_number else None
+            db.session.flush()
+    except IntegrityError:
+        db.session.expire(user, ["dependants"])  # the account's family read again, the one saved meanwhile too
+        check_family_member(
+            user,
+            relationship=relationship,
+            date_of_birth=date_of_birth,
+            id_number=id_number,
+            dependant_id=dependant.id if dependant is not None else None,
+        )
+        raise
+    return record
 
 
 # Ages that leave no doubt: a husband or wife is at least 16 (the youngest a girl may marry in Punjab),
@@ -649,12 +678,15 @@ def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
         id_number=fields.get("id_number"),
         dependant_id=dependant.id,
     )
-    dependant.full_name = fields["full_name"].strip()
-    dependant.relationship_ = fields["relationship"]
-    dependant.date_of_birth = fields["date_of_birth"]
-    dependant.gender = fields["gender"]
-    dependant.id_number = normalise_cnic(fields.get("id_number")) if fields.get("id_number") else None
-    return dependant
+    return _save_family_member(
+        user,
+        dependant,
+        full_name=fields["full_name"],
+        relationship=fields["relationship"],
+        date_of_birth=fields["date_of_birth"],
+        gender=fields["gender"],
+        id_number=fields.get("id_number"),
+    )
 
 
 # Whether a family member still has something ahead of them (an appointment, a place on a course):

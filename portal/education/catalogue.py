@@ -12,6 +12,7 @@ from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import clock, submissions
@@ -97,7 +98,9 @@ class CourseRefused(FieldsRefused):
 
 def check_course_title(institution: Institution, title: str, course: Course | None) -> None:
     """Raises CourseRefused when another course of ``institution`` (shown or not) has this title, case
-    and spaces aside: people searching could not tell the two apart."""
+    and spaces aside: people searching could not tell the two apart. Two admins saving one title at
+    the same moment may both pass it; the unique index over the stored key (portal.name_keys) refuses
+    the second, and save_course asks again, so that the second admin is told the same at the title."""
     others = select(Course.title).where(Course.institution_id == institution.id)
     if course is not None and course.id is not None:
         others = others.where(Course.id != course.id)
@@ -225,20 +228,27 @@ def save_course(admin: User, data: dict, *, institution_id: int | None = None, c
     posted = submissions.Claim(None)
     if course_id is not None:
         course = course_for_admin(admin, course_id)
-        check_course_title(course.institution, data["title"], course)
+        institution = course.institution
         action = "education.course.updated"
     else:
         institution = institution_for_admin(admin, institution_id)
         posted = submissions.claim(admin, submission_token, Course, {**data, "institution": institution.id})
         if posted.earlier is not None:
             return posted.earlier
-        check_course_title(institution, data["title"], None)
-        course = Course(institution=institution, created_at=clock.now())
-        db.session.add(course)
+        course = None
         action = "education.course.created"
-    for name in COURSE_FIELDS:
-        setattr(course, name, data[name])
-    db.session.flush()
+    check_course_title(institution, data["title"], course)
+    try:
+        with db.session.begin_nested():  # the title's unique index decides a race the check above lost
+            saved = course or Course(institution=institution, created_at=clock.now())
+            db.session.add(saved)
+            for name in COURSE_FIELDS:
+                setattr(saved, name, data[name])
+            db.session.flush()
+    except IntegrityError:
+        check_course_title(institution, data["title"], course)  # another admin saved it meanwhile: said so
+        raise
+    course = saved
     posted.created(course)
     audit(action, actor=admin, target=course, ip=ip, title=course.title)
     return course

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.bilingual import Shown
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.name_keys import keep_key, key_column
 
 INSTITUTION_TYPES = {
     "school": _l("School"),
@@ -122,6 +123,8 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("edu_institutions.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(160))
+    # The title as people tell titles apart (portal.name_keys): one per institution, under a unique index.
+    title_key: Mapped[str] = key_column("title")
     title_ur: Mapped[str | None] = mapped_column(String(160))  # in Urdu, when the admin gave them
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -164,7 +167,11 @@ class Course(db.Model):
     __table_args__ = (
         CheckConstraint("fee_paisa >= 0", name="fee_not_negative"),
         Index("ix_edu_courses_search", "active", "category", "mode"),
+        Index("uq_edu_courses_institution_title_key", "institution_id", "title_key", unique=True),
     )
+
+
+keep_key(Course.title, "title_key")
 
 
 class Section(db.Model):

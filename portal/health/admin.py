@@ -294,11 +294,16 @@ def save_clinic(
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
     _refuse_clinic_name_taken(clinic, data.get("name"), data.get("district"))
-    if creating:
-        clinic = Clinic(created_at=clock.now())
-        db.session.add(clinic)
-    changed = assign(clinic, {**{name: data.get(name) for name in CLINIC_FIELDS}, "active": active})
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the name's unique index decides a race the check above lost
+            record = Clinic(created_at=clock.now()) if creating else clinic
+            db.session.add(record)
+            changed = assign(record, {**{name: data.get(name) for name in CLINIC_FIELDS}, "active": active})
+            db.session.flush()
+    except IntegrityError:
+        _refuse_clinic_name_taken(clinic, data.get("name"), data.get("district"))  # saved meanwhile: said so
+        raise
+    clinic = record
     if creating:
         posted.created(clinic)
         db.session.add(RoleAssignment(user=actor, role=ROLE_CLINIC_ADMIN, scope_id=clinic.id, created_at=clock.now()))
@@ -330,11 +335,16 @@ def save_service(
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
     _refuse_service_name_taken(clinic, service, data.get("name"))
-    if creating:
-        service = Service(clinic=clinic, created_at=clock.now())
-        db.session.add(service)
-    changed = assign(service, {**{name: data.get(name) for name in SERVICE_FIELDS}, "active": active})
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the name's unique index decides a race the check above lost
+            record = Service(clinic=clinic, created_at=clock.now()) if creating else service
+            db.session.add(record)
+            changed = assign(record, {**{name: data.get(name) for name in SERVICE_FIELDS}, "active": active})
+            db.session.flush()
+    except IntegrityError:
+        _refuse_service_name_taken(clinic, service, data.get("name"))  # saved meanwhile: said so
+        raise
+    service = record
     # Future slots follow the new number of places, never below what is already booked: those people
     # keep their appointments, and the slot takes no one new until it is below the new number (its
     # capacity comes down as they cancel, see release_place).
@@ -356,7 +366,11 @@ def save_service(
 def _refuse_name_taken(others, name: str | None, message) -> None:
     """Raise ``message`` at the name when one of ``others`` (a query of names) cannot be told from
     ``name``, case and spaces aside (portal.validation.same_name_among, in Python: SQLite's lower()
-    knows only ASCII letters)."""
+    knows only ASCII letters).
+
+    Two admins saving one name at the same moment may both pass this check; the unique index over
+    the stored key (portal.name_keys) then refuses the second flush, and its caller asks again, now
+    finding the name taken, so that the second admin is told the same at the name."""
     if name and same_name_among(db.session.scalars(others), name) is not None:
         raise _at("name", DomainError(message, name=name.strip()))
 

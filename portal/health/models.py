@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.bilingual import Shown
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.name_keys import keep_key, key_column
 
 CLINIC_TYPES = ("teaching_opd", "dhq", "thq", "rhc", "bhu", "dispensary", "vaccination")
 
@@ -46,6 +47,8 @@ class Clinic(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
+    # The name as people tell names apart (portal.name_keys): one per district, under a unique index.
+    name_key: Mapped[str] = key_column("name")
     name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
     shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
     type: Mapped[str] = mapped_column(String(20))
@@ -59,8 +62,13 @@ class Clinic(db.Model):
 
     services: Mapped[list[Service]] = relationship(back_populates="clinic", order_by="Service.name")
 
+    __table_args__ = (Index("uq_health_clinics_district_name_key", "district", "name_key", unique=True),)
+
     def __repr__(self) -> str:
         return f"<Clinic {self.id} {self.name!r}>"
+
+
+keep_key(Clinic.name, "name_key")
 
 
 class Service(db.Model):
@@ -71,6 +79,8 @@ class Service(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("health_clinics.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The name as people tell names apart (portal.name_keys): one per clinic, under a unique index.
+    name_key: Mapped[str] = key_column("name")
     name_ur: Mapped[str | None] = mapped_column(String(120))  # the name in Urdu, when the admin gave one
     shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
     slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
@@ -94,7 +104,11 @@ class Service(db.Model):
     __table_args__ = (
         CheckConstraint("slot_minutes > 0", name="slot_minutes_positive"),
         CheckConstraint("places_per_slot > 0", name="places_positive"),
+        Index("uq_health_services_clinic_name_key", "clinic_id", "name_key", unique=True),
     )
+
+
+keep_key(Service.name, "name_key")
 
 
 class WeeklyHours(db.Model):
