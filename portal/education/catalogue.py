@@ -539,16 +539,37 @@ def rule_removal(admin: User, rule_id: int) -> RuleRemoval:
     return removal
 
 
-def remove_rule(admin: User, rule_id: int, ip: str | None = None) -> int:
-    """Remove an eligibility rule; the id of the course it belonged to (for the page to go back to).
-    Raises NotFound."""
+@dataclass
+class RuleRemoved:
+    course_id: int  # the course the rule belonged to (for the page to go back to)
+    promoted: list[Enrolment] = field(default_factory=list)  # moved up from a waitlist into a free seat
+
+
+def remove_rule(admin: User, rule_id: int, ip: str | None = None) -> RuleRemoved:
+    """Remove an eligibility rule. People on the waitlist of a cohort not yet over whom it alone held
+    back take the free seats at once (promote_waitlist, each section locked), as they would when a seat
+    is freed: a seat is not left empty, for a newcomer to take, while they wait. Raises NotFound."""
     begin_write()
     rule = rule_for_admin(admin, rule_id)
     course_id = rule.course_id or db.session.get(Section, rule.section_id).course_id
+    if rule.section_id is not None:
+        section_ids = [rule.section_id]
+    else:
+        today = clock.today()
+        section_ids = list(
+            db.session.scalars(select(Section.id).where(Section.course_id == course_id, Section.end_date >= today))
+        )
     # The course is kept so that the same removal posted again can say it is done (removed_rule_course).
     audit("education.rule.removed", actor=admin, target=rule, ip=ip, kind=rule.kind, course_id=course_id)
     db.session.delete(rule)
-    return course_id
+    db.session.flush()
+    removed = RuleRemoved(course_id)
+    for section_id in sorted(section_ids):  # one order of locks for every writer
+        section = lock_section(section_id)
+        db.session.expire(section, ["rules"])
+        db.session.expire(section.course, ["rules"])  # rules_for reads both lists: without the one removed
+        removed.promoted += promote_waitlist(section)
+    return removed
 
 
 def removed_rule_course(admin: User, rule_id: int) -> int | None:

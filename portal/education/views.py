@@ -544,14 +544,7 @@ def section_edit(section_id: int):
             db.session.commit()
             flash(_("Saved."), "success")
             if promoted:
-                flash(
-                    ngettext(
-                        "%(num)s person moved up from the waitlist into a seat and has been told.",
-                        "%(num)s people moved up from the waitlist into seats and have been told.",
-                        promoted,
-                    ),
-                    "success",
-                )
+                flash(_moved_up(promoted), "success")
             if told:
                 flash(
                     ngettext(
@@ -622,14 +615,24 @@ def rule_delete(rule_id: int):
             abort(400)
         if request.form.get("confirm") == "remove":
             try:
-                course_id = catalogue.remove_rule(me(), rule.id, ip=client_ip())
+                removed = catalogue.remove_rule(me(), rule.id, ip=client_ip())
             except NotFound:  # removed by another press in the meantime
                 db.session.rollback()
                 return _rule_gone(rule_id)
             db.session.commit()
             flash(_("Rule removed."), "success")
-            return redirect(url_for("education.admin_course", course_id=course_id))
+            if removed.promoted:
+                flash(_moved_up(len(removed.promoted)), "success")
+            return redirect(url_for("education.admin_course", course_id=removed.course_id))
     return render_template("education/admin/rule_delete.html", removal=catalogue.rule_removal(me(), rule.id), form=form)
+
+
+def _moved_up(promoted: int) -> str:
+    return ngettext(
+        "%(num)s person moved up from the waitlist into a seat and has been told.",
+        "%(num)s people moved up from the waitlist into seats and have been told.",
+        promoted,
+    )
 
 
 def _rule_gone(rule_id: int):

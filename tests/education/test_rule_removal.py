@@ -97,7 +97,7 @@ def test_removal_is_scoped(world, add_rule):
 def test_remove_rule_keeps_its_course_for_a_second_press(world, add_rule):
     admin, other_admin, course, morning, _evening, _past = world
     rule = add_rule(section=morning, kind="gender", gender="female")
-    assert catalogue.remove_rule(admin, rule.id) == course.id
+    assert catalogue.remove_rule(admin, rule.id).course_id == course.id
     db.session.commit()
     assert gone(rule.id)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "education.rule.removed"))
@@ -105,6 +105,29 @@ def test_remove_rule_keeps_its_course_for_a_second_press(world, add_rule):
     assert catalogue.removed_rule_course(admin, rule.id) == course.id
     assert catalogue.removed_rule_course(other_admin, rule.id) is None  # not their course: nothing said
     assert catalogue.removed_rule_course(admin, 999999) is None
+
+
+def test_removal_moves_up_at_once_whom_it_alone_kept_from_a_free_seat(world, make_user, make_section, add_rule):
+    """A seat freed while a rule held back the first person waiting stays free (promote_waitlist skips
+    them); once the rule is gone, they take it at once, before anyone new can, and are told."""
+    admin, _other, course, _morning, _evening, _past = world
+    cohort = make_section(course=course, name="Weekend", capacity=1)
+    woman = make_user(full_name="Sana", gender="female")
+    man = make_user(full_name="Asif", gender="male")
+    seat = ask(woman, cohort)
+    waiting = ask(man, cohort)
+    db.session.commit()
+    assert (seat.status, waiting.status) == ("enrolled", "waitlisted")
+    rule = add_rule(course=course, kind="gender", gender="female")
+    _dropped, promoted = services.drop(woman, seat.reference)
+    db.session.commit()
+    assert promoted == []  # the rule holds Asif back: the seat stays free
+    removed = catalogue.remove_rule(admin, rule.id)
+    db.session.commit()
+    assert [e.id for e in removed.promoted] == [waiting.id]
+    db.session.expire_all()
+    assert db.session.get(type(waiting), waiting.id).status == "enrolled"
+    assert db.session.get(type(cohort), cohort.id).enrolled_count == 1
 
 
 # --- the pages ---------------------------------------------------------------------------------------
@@ -178,6 +201,27 @@ def test_only_the_confirmation_removes_and_a_second_press_says_it_is_done(client
     back = client.get(path)
     assert back.status_code == 302 and back.headers["Location"].endswith(f"/school-admin/courses/{course.id}")
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "education.rule.removed"))
+
+
+def test_the_course_page_says_who_moved_up_when_the_rule_went(client, auth, world, make_user, make_section, add_rule):
+    admin, _other, course, _morning, _evening, _past = world
+    cohort = make_section(course=course, name="Weekend", capacity=1)
+    woman = make_user(full_name="Sana", gender="female")
+    seat = ask(woman, cohort)
+    waiting = ask(make_user(full_name="Asif", gender="male"), cohort)
+    db.session.commit()
+    rule = add_rule(course=course, kind="gender", gender="female")
+    services.drop(woman, seat.reference)
+    db.session.commit()
+    auth.login(admin)
+    path = f"/school-admin/rules/{rule.id}/delete"
+    token = csrf_token(client, path)
+    page = client.post(path, data={"csrf_token": token, "confirm": "remove"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Rule removed." in text
+    assert "1 person moved up from the waitlist into a seat and has been told." in text
+    db.session.expire_all()
+    assert db.session.get(type(waiting), waiting.id).status == "enrolled"
 
 
 def test_the_question_is_scoped(client, auth, world, make_user, add_rule):
