@@ -26,6 +26,7 @@ from portal.districts import district_label
 from portal.education.eligibility import LazyDate, Message, person_of, reserved_group, rule_problem, rules_for
 from portal.education.models import (
     ACTIVE_STATUSES,
+    COMPLETED,
     PENDING,
     SEAT_GENERAL,
     SEAT_RESERVED,
@@ -153,6 +154,12 @@ def check_section_dates(data: dict, section: Section | None) -> None:
         problems["end_date"] = _l(
             "A section that has not ended cannot be given a last day in the past. To end it early, choose today."
         )
+    elif data["end_date"] > today and data["end_date"] != section.end_date and _has_completions(section):
+        # Completion is recorded from a cohort's last day (services.completion_opens): people holding a
+        # certificate of it cannot be in a cohort that has not ended yet.
+        problems["end_date"] = _l(
+            "People have already been marked as completed in this section, so its last day cannot be moved after today."
+        )
     if problems:
         raise SectionDatesPassed(problems)
     latest = latest_start(today)
@@ -171,6 +178,15 @@ def check_section_dates(data: dict, section: Section | None) -> None:
                 )
             }
         )
+
+
+def _has_completions(section: Section) -> bool:
+    return (
+        db.session.scalar(
+            select(Enrolment.id).where(Enrolment.section_id == section.id, Enrolment.status == COMPLETED).limit(1)
+        )
+        is not None
+    )
 
 
 def latest_start(today: date) -> date:

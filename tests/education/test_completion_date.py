@@ -133,3 +133,26 @@ def test_completion_stays_scoped(app, client, auth, cohort, make_user, make_inst
     assert client.post(path, data={"csrf_token": token, "enrolment": [str(enrolment.id)]}).status_code == 404
     assert client.get(f"/school-admin/sections/{section.id}/roster").status_code == 404
     assert status_of(enrolment) == "enrolled"
+
+
+def test_a_completed_cohort_cannot_be_given_a_last_day_still_to_come(app, cohort):
+    """Completion is recorded from the last day: moving that day after today once people hold a
+    completion would make a cohort not yet over that has people who completed it."""
+    from portal.education import catalogue
+    from tests.education.test_admin_services import section_data
+
+    admin, section, enrolment = cohort
+    app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"  # four days after the cohort's last day
+    services.complete(admin, section.id, [enrolment.id])
+    db.session.commit()
+    with pytest.raises(catalogue.SectionDatesPassed) as refused:
+        catalogue.save_section(admin, section_data(section, end_date=date(2026, 6, 30)), section_id=section.id)
+    db.session.rollback()
+    assert "already been marked as completed" in str(refused.value.problems["end_date"])
+    db.session.expire_all()
+    assert db.session.get(type(section), section.id).end_date == LAST_DAY
+    # A last day that stays in the past (a typing mistake put right) is still allowed.
+    catalogue.save_section(admin, section_data(section, end_date=date(2026, 5, 15)), section_id=section.id)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(type(section), section.id).end_date == date(2026, 5, 15)
