@@ -10,9 +10,11 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
 from portal import clock
 from portal.auth.decorators import role_required
+from portal.bilingual import isolate
 from portal.extensions import db
 from portal.forms import optional_text
 from portal.health import admin, bp
@@ -534,18 +536,19 @@ def admin_walk_in(clinic_id: int):
         else:
             db.session.commit()
         if appointment is not None:
+            # The name as an island in the sentence (an English name in an Urdu one keeps its words, and
+            # a number at its end, in their order: "Walk In 1", not "1 Walk In").
+            name = isolate(appointment.patient_name, "name")
             if appointment.queue_number:
-                message = _(
-                    "Queue token %(number)s for %(name)s.",
-                    number=appointment.queue_number,
-                    name=appointment.patient_name,
-                )
+                message = escape(_("Queue token %(number)s for %(name)s.")) % {
+                    "number": appointment.queue_number,
+                    "name": name,
+                }
             else:
-                message = _(
-                    "%(name)s is booked in at %(time)s today.",
-                    name=appointment.patient_name,
-                    time=format_time(appointment.starts_at, "short"),
-                )
+                message = escape(_("%(name)s is booked in at %(time)s today.")) % {
+                    "name": name,
+                    "time": isolate(format_time(appointment.starts_at, "short")),
+                }
             flash(message, "success")
             return redirect(url_for("health.admin_day", clinic_id=clinic.id))
     return render_template("health/admin/walk_in.html", clinic=clinic, form=form, error=error)

@@ -564,6 +564,22 @@ def test_bulk_upload_dry_run_then_apply(client, auth, world, make_user):
     assert len(db.session.scalars(select(Enrolment)).all()) == 2
 
 
+def test_a_file_that_would_enrol_nobody_offers_no_enrolling(client, auth, world, make_user):
+    """A checked file whose every row has a problem (or changes nothing) is not offered for enrolling:
+    the button could only say "0 people enrolled"; checking another file is still offered."""
+    admin, section, _other = world
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    html = bulk_post(client, token, f"cnic,section\nbad,{section.id}\n".encode()).get_data(as_text=True)
+    assert "0 rows would enrol someone. 1 row has a problem." in html
+    assert 'name="action" value="apply"' not in html and "Enrol these people" not in html
+    assert 'name="action" value="check"' in html
+    # A file with one good row still offers it.
+    person = make_user(full_name="Bulk Good")
+    html = bulk_post(client, token, f"{person.cnic},{section.id}\nbad,{section.id}\n".encode()).get_data(as_text=True)
+    assert 'name="action" value="apply"' in html
+
+
 def test_bulk_rows_say_what_would_happen_and_staff_words_in_both_languages(
     client, auth, world, make_user, make_section
 ):

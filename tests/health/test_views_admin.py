@@ -308,8 +308,13 @@ def test_walk_in_form_posted_twice_registers_the_person_once(client, auth, setup
     clinic, service = setup["clinic"], setup["service"]
     path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
     for mode, cnic, name, shown in (
-        ("slot", "3740511111111", "Ghulam Rasool", "Ghulam Rasool is booked in at 9:00\u202fAM today."),
-        ("queue", "3740522222222", "Noor Bibi", "Queue token 1 for Noor Bibi."),
+        (
+            "slot",
+            "3740511111111",
+            "Ghulam Rasool",
+            '<bdi class="name">Ghulam Rasool</bdi> is booked in at <bdi>9:00\u202fAM</bdi> today.',
+        ),
+        ("queue", "3740522222222", "Noor Bibi", 'Queue token 1 for <bdi class="name">Noor Bibi</bdi>.'),
     ):
         html = client.get(path).get_data(as_text=True)
         data = {
@@ -909,3 +914,25 @@ def test_the_audit_log_says_the_days_and_reason_of_a_removed_closure(client, aut
         "First closed day: Mar 10, 2026 · Last closed day: Mar 12, 2026 · Reason: Polio campaign · "
         "Reason in Urdu: پولیو مہم"
     )
+
+
+def test_a_walk_in_named_in_english_keeps_its_words_in_order_on_an_urdu_page(client, auth, setup):
+    """ "Walk In 1" in an Urdu sentence: the name is an island marked English, so the number stays at its
+    end instead of jumping before it ("1 Walk In کے لیے…")."""
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    client.get("/language/ur?next=/")
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+    html = client.get(path).get_data(as_text=True)
+    data = {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1),
+        "submission_token": re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1),
+        "cnic": "3740533333333",
+        "full_name": "Walk In 1",
+        "service_id": service.id,
+        "mode": "queue",
+    }
+    response = client.post(path, data=data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<bdi class="name" lang="en">Walk In 1</bdi>' in page
