@@ -17,6 +17,7 @@ from statistics import median
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.util import find_tables
 
 from portal import clock
@@ -41,6 +42,7 @@ from portal.education.models import (  # CAPACITY_REFUSAL_REASON: refusals kept 
     Section,
 )
 from portal.extensions import cache, db
+from portal.health import schedule
 from portal.health.models import (
     STATUS_ARRIVED,
     STATUS_BOOKED,
@@ -65,6 +67,18 @@ HOLDING = (STATUS_BOOKED, STATUS_ARRIVED, STATUS_SEEN, STATUS_NO_SHOW)
 # The slot is read from ix_dash_appointments_date_status (migration 0009), so the counts stay index-only.
 HOLDS_PLACE = and_(Appointment.status.in_(HOLDING), Appointment.slot_id.is_not(None))
 SEAT_HOLDERS = (ENROLLED, COMPLETED)
+# An application that was given a seat, whatever became of it: a seat holder now, or one who left it. A
+# seat given sets decided_at (a seat taken at once, an approval, a move up from the waitlist). An approval
+# onto the waitlist sets it too, at the moment it was waitlisted: such a place, left later, never held a
+# seat (nor does a place that waited and was dropped without an approval: no decided_at).
+HELD_A_SEAT = or_(
+    Enrolment.status.in_(SEAT_HOLDERS),
+    and_(
+        Enrolment.status == DROPPED,
+        Enrolment.decided_at.is_not(None),
+        or_(Enrolment.waitlisted_at.is_(None), Enrolment.waitlisted_at < Enrolment.decided_at),
+    ),
+)
 
 
 # Officials read figures, not a live feed. Each aggregate is kept in the shared cache (Redis in
@@ -467,7 +481,7 @@ def _starts_per_day(start, end, b_start, b_end, slot_minutes: int) -> int:
 def health_summary(f: Filters) -> dict:
     row = db.session.execute(
         _appointments(
-            func.count(),
+            func.sum(case((Appointment.status != STATUS_CANCELLED, 1), else_=0)),
             func.sum(case((HOLDS_PLACE, 1), else_=0)),
             func.sum(case((Appointment.status == STATUS_SEEN, 1), else_=0)),
             func.sum(case((Appointment.status == STATUS_NO_SHOW, 1), else_=0)),
@@ -551,54 +565,29 @@ def _by(f: Filters, key) -> dict:
 @figures
 def days_to_next_free(f: Filters) -> dict[int, float]:
     """Per clinic, the median over its services of the days from today to the first day with a free
-    place (within the service's booking horizon) — a proxy for waiting time."""
-    today = clock.today()
-    horizon = today + timedelta(days=60)
-    conditions = [Appointment.visit_date.between(today, horizon), HOLDS_PLACE]
+    place — a proxy for waiting time. The day is the one the booking pages offer
+    (``schedule.next_free_dates``): today only while one of its times is still ahead and outside the
+    notice period, no closed day, within each service's own horizon. A service with no free day in its
+    horizon is left out of its clinic's median, as before."""
+    conditions = [Service.active.is_(True), Clinic.active.is_(True)]
     if f.district:
         conditions.append(Clinic.district == f.district)
     if f.service:
         conditions.append(Service.name == f.service)
-    taken = defaultdict(dict)
-    for service_id, day, count in db.session.execute(
-        _appointments(Appointment.service_id, Appointment.visit_date, func.count(), where=conditions).group_by(
-            Appointment.service_id, Appointment.visit_date
+    services = list(
+        db.session.scalars(
+            select(Service)
+            .join(Clinic, Clinic.id == Service.clinic_id)
+            .where(*conditions)
+            .options(contains_eager(Service.clinic), selectinload(Service.hours))
         )
-    ):
-        taken[service_id][_as_date(day)] = count
-    capacity: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    services: dict[int, tuple[int, int]] = {}
-    service_conditions = [Service.active.is_(True), Clinic.active.is_(True)]
-    if f.district:
-        service_conditions.append(Clinic.district == f.district)
-    if f.service:
-        service_conditions.append(Service.name == f.service)
-    for sid, cid, horizon_days, weekday, start, end, b_start, b_end, minutes, places in db.session.execute(
-        select(
-            Service.id,
-            Service.clinic_id,
-            Service.horizon_days,
-            WeeklyHours.weekday,
-            WeeklyHours.start,
-            WeeklyHours.end,
-            WeeklyHours.break_start,
-            WeeklyHours.break_end,
-            Service.slot_minutes,
-            Service.places_per_slot,
-        )
-        .join(WeeklyHours, WeeklyHours.service_id == Service.id)
-        .join(Clinic, Clinic.id == Service.clinic_id)
-        .where(*service_conditions)
-    ):
-        capacity[sid][weekday] += _starts_per_day(start, end, b_start, b_end, minutes) * places
-        services[sid] = (cid, horizon_days)
+    )
+    today = clock.today()
     waits: dict[int, list[int]] = defaultdict(list)
-    for sid, (cid, horizon_days) in services.items():
-        for offset in range(0, horizon_days + 1):
-            day = today + timedelta(days=offset)
-            if capacity[sid].get(day.weekday(), 0) > taken[sid].get(day, 0):
-                waits[cid].append(offset)
-                break
+    clinic_of = {s.id: s.clinic_id for s in services}
+    for service_id, day in schedule.next_free_dates(services).items():
+        if day is not None:
+            waits[clinic_of[service_id]].append((day - today).days)
     return {cid: float(median(values)) for cid, values in waits.items()}
 
 
@@ -686,6 +675,14 @@ def _education_conditions(f: Filters) -> list:
 def _created_in_range(f: Filters):
     start, end = _utc_bounds(f)
     return and_(Enrolment.created_at >= start, Enrolment.created_at < end)
+
+
+def _seat_given_in_range(f: Filters):
+    """Applications given a seat within the range (decided_at, Karachi days), kept or left since: a
+    figure of the period that later drops and completions do not change, and the sum of "Today on the
+    portal"'s enrolments over its days."""
+    start, end = _utc_bounds(f)
+    return and_(Enrolment.decided_at >= start, Enrolment.decided_at < end, HELD_A_SEAT)
 
 
 def _sections_in_range(f: Filters):
@@ -795,12 +792,11 @@ def education_summary(f: Filters) -> dict:
     today = clock.today()
     gender = func.coalesce(Dependant.gender, User.gender)
     applied = db.session.execute(
-        _enrolments(
-            func.count(),
-            func.sum(case((Enrolment.status.in_(SEAT_HOLDERS), 1), else_=0)),
-            where=[_created_in_range(f), *_education_conditions(f)],
-        )
+        _enrolments(func.count(), where=[_created_in_range(f), *_education_conditions(f)])
     ).one()
+    seats_given = db.session.scalar(
+        _enrolments(func.count(), where=[_seat_given_in_range(f), *_education_conditions(f)])
+    )
     women = db.session.execute(
         _enrolments(
             func.count(),
@@ -817,8 +813,7 @@ def education_summary(f: Filters) -> dict:
             func.sum(case((Enrolment.status == COMPLETED, 1), else_=0)),
             where=[
                 Section.end_date.between(f.start, min(f.end, today - timedelta(days=1))),
-                Enrolment.status.in_((COMPLETED, ENROLLED, DROPPED)),
-                Enrolment.decided_at.is_not(None),
+                HELD_A_SEAT,
                 *_education_conditions(f),
             ],
         )
@@ -842,7 +837,7 @@ def education_summary(f: Filters) -> dict:
     seats = sum(r["seats"] for r in fill)
     return {
         "applications": int(applied[0] or 0),
-        "enrolments": int(applied[1] or 0),
+        "enrolments": int(seats_given or 0),
         "seat_fill_rate": _rate(sum(r["seats_taken"] for r in fill), seats),
         "waitlist": totals["waitlist"],
         "refused": totals["refused"],
@@ -862,7 +857,7 @@ def education_by_district(f: Filters) -> dict[str, dict]:
             _enrolments(
                 Institution.district,
                 func.count(),
-                where=[_created_in_range(f), Enrolment.status.in_(SEAT_HOLDERS), *_education_conditions(unrestricted)],
+                where=[_seat_given_in_range(f), *_education_conditions(unrestricted)],
             ).group_by(Institution.district)
         ).all()
     )
@@ -939,19 +934,7 @@ def activity(f: Filters) -> dict[str, int]:
         return and_(column >= start, column < end)
 
     refused = and_(Enrolment.status == REJECTED, Enrolment.reason == CAPACITY_REFUSAL_REASON)
-    # A seat given sets decided_at (a seat taken at once, an approval, a move up from the waitlist), and
-    # a seat holder keeps it when the course is completed or left. An approval onto the waitlist sets it
-    # too, with the moment it was waitlisted: such a place, left later, never held a seat.
-    seat_given = and_(
-        between(Enrolment.decided_at),
-        or_(
-            Enrolment.status.in_(SEAT_HOLDERS),
-            and_(
-                Enrolment.status == DROPPED,
-                or_(Enrolment.waitlisted_at.is_(None), Enrolment.waitlisted_at < Enrolment.decided_at),
-            ),
-        ),
-    )
+    seat_given = and_(between(Enrolment.decided_at), HELD_A_SEAT)  # as _seat_given_in_range
     seats, requests, waitlisted, dropped, turned_away = db.session.execute(
         _enrolments(
             func.sum(case((seat_given, 1), else_=0)),

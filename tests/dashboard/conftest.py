@@ -48,6 +48,14 @@ def _slot(service, starts: datetime) -> Slot:
     return slot
 
 
+def _held(slot: Slot, status: str) -> Slot:
+    """``slot``, its counter raised for an appointment that holds a place in it (as booking does: the
+    counter is what the booking pages, and the days to the next free place, read)."""
+    if status != "cancelled":
+        slot.booked = (slot.booked or 0) + 1
+    return slot
+
+
 def _appointment(user, clinic, service, day: date, status: str, hour: int = 9) -> Appointment:
     starts = datetime(day.year, day.month, day.day, hour - 5, 0, tzinfo=UTC)
     return Appointment(
@@ -56,7 +64,7 @@ def _appointment(user, clinic, service, day: date, status: str, hour: int = 9) -
         user_id=user.id,
         clinic_id=clinic.id,
         service_id=service.id,
-        slot_id=_slot(service, starts).id,
+        slot_id=_held(_slot(service, starts), status).id,
         starts_at=starts,
         visit_date=day,
         status=status,

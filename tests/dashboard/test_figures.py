@@ -27,7 +27,8 @@ def test_appointments_per_day(dataset):
 
 def test_health_summary_province(dataset):
     summary = services.health_summary(HEALTH)
-    assert summary["appointments"] == 9
+    # Nine booked for the week, two of them cancelled: seven appointments stand, the two are counted apart.
+    assert summary["appointments"] == 7
     assert summary["places_taken"] == 7
     assert summary["places_offered"] == 8 + 3
     assert summary["utilisation"] == pytest.approx(7 / 11)
@@ -52,7 +53,8 @@ def test_busiest_services(dataset):
     assert rows[0]["utilisation"] == pytest.approx(5 / 8)
 
 
-def test_clinic_league(dataset):
+def test_clinic_league(app, dataset):
+    app.config["FIXED_NOW"] = "2026-03-02T02:00:00+00:00"  # Monday 07:00 in Karachi, before any opening
     rows = services.clinic_league(HEALTH)
     assert [r["clinic"] for r in rows] == ["Clinic A", "Clinic B"]
     a, b = rows
@@ -62,6 +64,20 @@ def test_clinic_league(dataset):
     assert a["days_to_free"] == 7 and b["days_to_free"] == 0
     by_wait = services.clinic_league(HEALTH, sort="days_to_free", descending=False)
     assert [r["clinic"] for r in by_wait] == ["Clinic B", "Clinic A"]
+
+
+def test_days_to_the_next_free_place_are_those_the_booking_pages_offer(app, dataset):
+    """At 09:00 B's only times left today (09:30, 10:30) are inside its two hours' notice, so nobody
+    can book them: like the booking pages, its next free place is next Monday, not today. A week's
+    closure of B pushes it a week further."""
+    from portal.health.models import Closure
+
+    app.config["FIXED_NOW"] = "2026-03-02T04:00:00+00:00"  # Monday 09:00 in Karachi
+    b = dataset["clinic_b"]
+    assert {r["clinic"]: r["days_to_free"] for r in services.clinic_league(HEALTH)} == {"Clinic A": 7, "Clinic B": 7}
+    db.session.add(Closure(clinic_id=b.id, start_date=date(2026, 3, 9), end_date=date(2026, 3, 15), reason="Eid"))
+    db.session.commit()
+    assert {r["clinic"]: r["days_to_free"] for r in services.clinic_league(HEALTH)}["Clinic B"] == 14
 
 
 def test_starts_per_day_matches_health_grid():
@@ -106,14 +122,15 @@ def test_unmet_demand(dataset):
 def test_education_summary(dataset):
     s = services.education_summary(EDU)
     assert s["applications"] == 13
-    assert s["enrolments"] == 8
+    # Seats given in the range: the seven holding one now and the one who left hers (men[1], dropped).
+    assert s["enrolments"] == 9
     assert s["seat_fill_rate"] == pytest.approx(8 / 15)
     assert (s["waitlist"], s["refused"]) == (2, 1)
     assert s["completion_rate"] == pytest.approx(2 / 4)
     assert s["certificates"] == 2
     assert s["women_share"] == pytest.approx(5 / 8)
     lahore = services.education_summary(Filters("Lahore", EDU.start, EDU.end))
-    assert (lahore["enrolments"], lahore["waitlist"], lahore["certificates"]) == (3, 0, 2)
+    assert (lahore["enrolments"], lahore["waitlist"], lahore["certificates"]) == (4, 0, 2)
     assert lahore["women_share"] == pytest.approx(2 / 3)
 
 
@@ -169,6 +186,7 @@ def test_queue_tokens_take_no_place_as_for_the_clinic_admin(app, make_service, m
     from portal.health import admin
 
     today = date(2026, 3, 2)
+    app.config["FIXED_NOW"] = "2026-03-02T01:00:00+00:00"  # 06:00 in Karachi: 09:30 is beyond the notice
     service = make_service(places_per_slot=1, slot_minutes=30, hours=[(0, time(9), time(10))])
     clinic_admin = make_user(roles=[("clinic_admin", service.clinic_id)])
     with app.test_request_context():
@@ -215,8 +233,42 @@ def test_queue_tokens_are_visits_seen_and_no_shows(dataset, make_user):
         )
     db.session.commit()
     summary = services.health_summary(HEALTH)
-    assert (summary["appointments"], summary["seen"], summary["no_show"]) == (12, 7, 3)
+    assert (summary["appointments"], summary["seen"], summary["no_show"]) == (10, 7, 3)
     assert summary["places_taken"] == 7  # as without the tokens (test_health_summary_province)
     assert summary["no_show_rate"] == pytest.approx(3 / 10)
     lahore = services.clinic_league(HEALTH)[0]
     assert (lahore["clinic"], lahore["appointments"], lahore["no_show_rate"]) == ("Clinic A", 5, pytest.approx(2 / 8))
+
+
+def test_a_waitlist_place_left_never_held_a_seat(dataset, make_user):
+    """Completion rate and enrolments count the people given a seat. A request approved onto the
+    waitlist (decided_at set at the moment it was waitlisted) and then left never held one: it is in
+    neither. A place that waited, was moved up into a seat (decided later) and then left did hold one."""
+    from datetime import UTC, datetime
+
+    from portal.education.models import Enrolment, Section
+
+    s1 = db.session.scalar(db.select(Section).where(Section.end_date == date(2026, 2, 28)))
+    waited = datetime(2026, 2, 5, 10, tzinfo=UTC)
+    moved_up = datetime(2026, 2, 12, 10, tzinfo=UTC)
+    for n, decided in enumerate((waited, moved_up)):
+        person = make_user(full_name=f"Waited {n}")
+        db.session.add(
+            Enrolment(
+                reference=f"E-W{n:03d}-TEST",
+                user_id=person.id,
+                person_key=f"u{person.id}",
+                section_id=s1.id,
+                course_id=s1.course_id,
+                status="dropped",
+                created_at=waited,
+                updated_at=moved_up,
+                waitlisted_at=waited,
+                decided_at=decided,
+            )
+        )
+    db.session.commit()
+    s = services.education_summary(EDU)
+    # Before: 9 seats given, completion 2 of 4. The one moved up and then gone is a fifth seat holder.
+    assert s["enrolments"] == 10
+    assert s["completion_rate"] == pytest.approx(2 / 5)
