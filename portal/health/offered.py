@@ -85,6 +85,15 @@ def record_offers(service_ids: Iterable[int], day: date | None = None) -> None:
     table = OfferedPlaces.__table__
     for first in range(0, len(ids), CHUNK):
         chunk = ids[first : first + CHUNK]
+        # Two admins saving one service at once (two ranges of one day, say) would each end the version in
+        # force and add their own, leaving two in force. On PostgreSQL the second waits here for the
+        # first to commit, then reads its hours and versions (each statement sees what is committed).
+        # FOR NO KEY UPDATE: the service row's key-share lock, taken by writing its hours, does not block
+        # it, so two such writers queue instead of deadlocking. SQLite writers are one at a time already
+        # (portal.database.begin_write) and leave FOR UPDATE out.
+        db.session.execute(
+            select(Service.id).where(Service.id.in_(chunk)).order_by(Service.id).with_for_update(key_share=True)
+        )
         live = live_places(chunk)
         versions: dict[tuple[int, int], list] = defaultdict(list)
         for row in db.session.execute(
