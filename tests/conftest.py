@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, select, text
 from portal import create_app
 from portal.extensions import db
 from portal.health.models import Clinic, Service, WeeklyHours
+from portal.health.offered import record_offers
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -305,9 +306,12 @@ def make_clinic(app):
 
 @pytest.fixture
 def make_service(app, make_clinic):
-    """A service open every day 09:00–13:00 (break 11:00–11:30) unless ``hours`` says otherwise."""
+    """A service open every day 09:00–13:00 (break 11:00–11:30) unless ``hours`` says otherwise.
 
-    def factory(clinic=None, hours=None, **fields):
+    Its places have been offered since ``offered_from`` (portal.health.offered; by default since the first
+    day the dashboard shows, as the backfill of a service whose creation day is unknown)."""
+
+    def factory(clinic=None, hours=None, offered_from=date(2000, 1, 1), **fields):
         clinic = clinic or make_clinic()
         if "name" not in fields:
             fields["name"] = _free_name(select(Service.name).where(Service.clinic_id == clinic.id), "General OPD")
@@ -330,6 +334,8 @@ def make_service(app, make_clinic):
             bs, be = (row[3], row[4]) if len(row) > 3 else (None, None)
             service.hours.append(WeeklyHours(weekday=weekday, start=start, end=end, break_start=bs, break_end=be))
         db.session.add(service)
+        db.session.flush()
+        record_offers([service.id], day=offered_from)
         db.session.commit()
         return service
 

@@ -577,3 +577,74 @@ def test_unique_names_migration_sqlite(tmp_path):
 def test_unique_names_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_unique_names_migration(url)
+
+
+def check_offered_places_migration(url: str) -> None:
+    """0020 backfills the places each open service offers per weekday from its hours as they are, valid
+    from the (Karachi) day it was created and still in force; inactive services and those of inactive
+    clinics get none (the figures left them out before); the downgrade drops the table, keeping the rest."""
+    flask_db(url, "upgrade", "0019_unique_names")
+    engine = create_engine(url)
+    clinic = "INSERT INTO health_clinics (id, name, name_key, type, district, address, active, created_at) VALUES "
+    service = (
+        "INSERT INTO health_services (id, clinic_id, name, name_key, slot_minutes, places_per_slot, "
+        "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) VALUES "
+    )
+    hours = 'INSERT INTO health_weekly_hours (service_id, weekday, start, "end", break_start, break_end) VALUES '
+    # 20:00 UTC on 10 February is 01:00 on the 11th in Karachi.
+    created = "'2026-02-10 20:00:00+00:00'"
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                f"{clinic}(1, 'Mayo OPD', 'mayo opd', 'teaching_opd', 'Lahore', 'x', true, {created})",
+                f"{clinic}(2, 'Closed Clinic', 'closed clinic', 'bhu', 'Lahore', 'x', false, {created})",
+                f"{service}(1, 1, 'General OPD', 'general opd', 30, 2, 2, 14, 2, true, {created})",
+                f"{service}(2, 1, 'Eye OPD', 'eye opd', 30, 2, 2, 14, 2, false, {created})",
+                f"{service}(3, 2, 'General OPD', 'general opd', 30, 2, 2, 14, 2, true, {created})",
+                f"{service}(4, 1, 'Dental', 'dental', 15, 1, 2, 14, 2, true, '2025-06-01 03:00:00+00:00')",
+                # Monday with a break: 4 slots before it, 3 after (the grid restarts at 11:30).
+                f"{hours}(1, 0, '09:00:00', '13:00:00', '11:00:00', '11:30:00')",
+                # Wednesday in two ranges: 4 slots and 2.
+                f"{hours}(1, 2, '08:00:00', '10:00:00', NULL, NULL)",
+                f"{hours}(1, 2, '11:00:00', '12:00:00', NULL, NULL)",
+                f"{hours}(2, 0, '09:00:00', '13:00:00', NULL, NULL)",
+                f"{hours}(3, 0, '09:00:00', '13:00:00', NULL, NULL)",
+                # Too short for one slot: no places, no row.
+                f"{hours}(4, 1, '09:00:00', '09:10:00', NULL, NULL)",
+                f"{hours}(4, 4, '08:00:00', '09:00:00', NULL, NULL)",
+            ):
+                conn.execute(text(statement))
+        flask_db(url, "upgrade")
+        with engine.connect() as conn:
+            rows = [
+                (service_id, weekday, str(valid_from), valid_to, places)
+                for service_id, weekday, valid_from, valid_to, places in conn.execute(
+                    text(
+                        "SELECT service_id, weekday, valid_from, valid_to, places FROM health_offered_places "
+                        "ORDER BY service_id, weekday"
+                    )
+                )
+            ]
+        assert rows == [
+            (1, 0, "2026-02-11", None, 14),
+            (1, 2, "2026-02-11", None, 12),
+            (4, 4, "2025-06-01", None, 4),
+        ]
+        flask_db(url, "downgrade", "0019_unique_names")
+        assert "health_offered_places" not in table_names(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM health_weekly_hours")).scalar_one() == 7
+        flask_db(url, "upgrade")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM health_offered_places")).scalar_one() == 3
+    finally:
+        engine.dispose()
+
+
+def test_offered_places_migration_sqlite(tmp_path):
+    check_offered_places_migration(f"sqlite:///{tmp_path / 'offered.db'}")
+
+
+def test_offered_places_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_offered_places_migration(url)

@@ -51,8 +51,9 @@ from portal.health.models import (
     STATUS_SEEN,
     Appointment,
     Clinic,
+    Closure,
+    OfferedPlaces,
     Service,
-    WeeklyHours,
 )
 from portal.shared_cache import cache_failure
 
@@ -414,67 +415,92 @@ def appointments_per_day(f: Filters) -> list[dict]:
     return [{"day": day, **values} for day, values in by_day.items()]
 
 
+def _weekdays_between(first: date, stop: date) -> list[int]:
+    """How many of each weekday (Monday = 0) fall from ``first`` (included) to ``stop`` (excluded)."""
+    days = max(0, (stop - first).days)
+    counts = [days // 7] * 7
+    for n in range(days % 7):
+        counts[(first.weekday() + n) % 7] += 1
+    return counts
+
+
 @figures
 def offered_places(f: Filters, group: str) -> dict:
-    """Places offered in the range according to the weekly hours, summed by ``group``:
-    "clinic", "district", "service_name" or "all". Closures are not subtracted."""
-    weekday_count = defaultdict(int)
-    for day in f.days:
-        weekday_count[day.weekday()] += 1
+    """Places offered in the range, summed by ``group``: "clinic", "district", "service_name" or "all".
+
+    Each day counts what was offered on that day (portal.health.offered: the versions of each service's
+    places per weekday, in force from one day to another), less the days a closure shut the clinic or the
+    service. A change a clinic makes today changes the figures from today on, never a past period's.
+    Two queries whatever the number of services: the versions overlapping the range, grouped by the
+    days they hold (most share them), and the versions the range's closures fall in."""
     key = {"clinic": Clinic.id, "district": Clinic.district, "service_name": Service.name}.get(group)
-    conditions = [Service.active.is_(True), Clinic.active.is_(True)]
+    key_column = key if key is not None else Clinic.district
+    stop = f.end + timedelta(days=1)
+    conditions = [
+        OfferedPlaces.valid_from <= f.end,
+        or_(OfferedPlaces.valid_to.is_(None), OfferedPlaces.valid_to > f.start),
+    ]
     if f.district:
         conditions.append(Clinic.district == f.district)
     if f.service:
         conditions.append(Service.name == f.service)
-    # Identical opening ranges are grouped: count() says how many services share one.
-    rows = db.session.execute(
-        select(
-            key if key is not None else Clinic.district,
-            WeeklyHours.weekday,
-            WeeklyHours.start,
-            WeeklyHours.end,
-            WeeklyHours.break_start,
-            WeeklyHours.break_end,
-            Service.slot_minutes,
-            Service.places_per_slot,
-            func.count(),
+
+    def versions(*columns):
+        return (
+            select(key_column, *columns)
+            .select_from(OfferedPlaces)
+            .join(Service, Service.id == OfferedPlaces.service_id)
+            .join(Clinic, Clinic.id == Service.clinic_id)
         )
-        .select_from(WeeklyHours)
-        .join(Service, Service.id == WeeklyHours.service_id)
-        .join(Clinic, Clinic.id == Service.clinic_id)
-        .where(*conditions)
-        .group_by(
-            key if key is not None else Clinic.district,
-            WeeklyHours.weekday,
-            WeeklyHours.start,
-            WeeklyHours.end,
-            WeeklyHours.break_start,
-            WeeklyHours.break_end,
-            Service.slot_minutes,
-            Service.places_per_slot,
-        )
-    ).all()
+
     out: dict = defaultdict(int)
-    for group_key, weekday, start, end, b_start, b_end, slot_minutes, places, services in rows:
-        starts = _starts_per_day(start, end, b_start, b_end, slot_minutes)
-        total = starts * places * services * weekday_count.get(weekday, 0)
-        out["all" if key is None else group_key] += total
+    rows = db.session.execute(
+        versions(
+            OfferedPlaces.weekday, OfferedPlaces.valid_from, OfferedPlaces.valid_to, func.sum(OfferedPlaces.places)
+        )
+        .where(*conditions)
+        .group_by(key_column, OfferedPlaces.weekday, OfferedPlaces.valid_from, OfferedPlaces.valid_to)
+    ).all()
+    for group_key, weekday, valid_from, valid_to, places in rows:
+        first = max(_as_date(valid_from), f.start)
+        last = min(_as_date(valid_to), stop) if valid_to is not None else stop
+        out["all" if key is None else group_key] += int(places) * _weekdays_between(first, last)[weekday]
+    # A day shut by a clinic's closure and by one of its service's own counts once.
+    closed: dict[tuple[int, date], tuple] = {}
+    for group_key, service_id, weekday, valid_from, valid_to, places, shut_from, shut_to in db.session.execute(
+        versions(
+            Service.id,
+            OfferedPlaces.weekday,
+            OfferedPlaces.valid_from,
+            OfferedPlaces.valid_to,
+            OfferedPlaces.places,
+            Closure.start_date,
+            Closure.end_date,
+        )
+        .join(
+            Closure,
+            and_(
+                Closure.clinic_id == Service.clinic_id,
+                or_(Closure.service_id.is_(None), Closure.service_id == Service.id),
+            ),
+        )
+        .where(
+            *conditions,
+            Closure.start_date <= f.end,
+            Closure.end_date >= f.start,
+            OfferedPlaces.valid_from <= Closure.end_date,
+            or_(OfferedPlaces.valid_to.is_(None), OfferedPlaces.valid_to > Closure.start_date),
+        )
+    ):
+        first = max(_as_date(valid_from), _as_date(shut_from), f.start)
+        last = min(_as_date(valid_to) if valid_to is not None else stop, _as_date(shut_to) + timedelta(days=1), stop)
+        day = first + timedelta(days=(weekday - first.weekday()) % 7)
+        while day < last:
+            closed[(service_id, day)] = ("all" if key is None else group_key, places)
+            day += timedelta(days=7)
+    for group_key, places in closed.values():
+        out[group_key] -= places
     return out
-
-
-def _minutes(t) -> int:
-    return t.hour * 60 + t.minute
-
-
-def _starts_per_day(start, end, b_start, b_end, slot_minutes: int) -> int:
-    """How many slots fit in one opening range (the grid restarts after the break), as health does."""
-    if b_start and b_end and _minutes(b_start) < _minutes(b_end):
-        before = max(0, (_minutes(b_start) - _minutes(start)) // slot_minutes)
-        # A slot that would overlap the break is skipped and the grid restarts at the break's end.
-        after = max(0, (_minutes(end) - max(_minutes(b_end), _minutes(start))) // slot_minutes)
-        return before + after
-    return max(0, (_minutes(end) - _minutes(start)) // slot_minutes)
 
 
 @figures

@@ -335,6 +335,7 @@ def _quota_hours(rng: random.Random, hours, ratio: float, slot_minutes: int, mai
 
 def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, progress: Progress) -> dict:
     from portal.health.models import Appointment, Clinic, Closure, Service, Slot, WeeklyHours
+    from portal.health.offered import record_offers
 
     now = clock.now()
     today = clock.today()
@@ -540,6 +541,9 @@ def seed_health(rng: random.Random, size: Size, people: People, codes: Codes, pr
             )
         )
     insert_rows(WeeklyHours.__table__, hour_rows)
+    # The demo's schedules have been in force since its clinics opened (400 days ago), the domain
+    # seeders' services included: their bookings in the past days hold places offered then.
+    record_offers([entry[0] for entry in entries], day=(now - timedelta(days=400)).astimezone(clock.KARACHI).date())
     progress("clinics", 0.05)
 
     # Calibrate the fill rate so that the expected number of appointments matches the size.

@@ -23,7 +23,7 @@ from portal.auth.services import assign, audit, clinic_ids_for
 from portal.bilingual import InLanguage, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
-from portal.health import schedule
+from portal.health import offered, schedule
 from portal.health.errors import (
     AlreadyHereToday,
     BookedAgainSince,
@@ -304,6 +304,7 @@ def save_clinic(
         _refuse_clinic_name_taken(clinic, data.get("name"), data.get("district"))  # saved meanwhile: said so
         raise
     clinic = record
+    offered.record_offers(service.id for service in clinic.services)  # opened or closed for bookings
     if creating:
         posted.created(clinic)
         db.session.add(RoleAssignment(user=actor, role=ROLE_CLINIC_ADMIN, scope_id=clinic.id, created_at=clock.now()))
@@ -345,6 +346,7 @@ def save_service(
         _refuse_service_name_taken(clinic, service, data.get("name"))  # saved meanwhile: said so
         raise
     service = record
+    offered.record_offers([service.id])  # created, made active or not, or slots of another length or size
     # Future slots follow the new number of places, never below what is already booked: those people
     # keep their appointments, and the slot takes no one new until it is below the new number (its
     # capacity comes down as they cancel, see release_place).
@@ -458,6 +460,7 @@ def save_hours(
     hours.weekday, hours.start, hours.end = weekday, start, end
     hours.break_start, hours.break_end = break_start, break_end
     db.session.flush()
+    offered.record_offers([service.id])
     audit(
         "health.hours.saved",
         actor=actor,
@@ -478,6 +481,8 @@ def delete_hours(
     begin_write()
     service = hours.service
     db.session.delete(hours)
+    db.session.flush()
+    offered.record_offers([service.id])
     audit("health.hours.deleted", actor=actor, target=service, ip=ip, weekday=hours.weekday)
     return _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
 

@@ -14,6 +14,7 @@ from portal.demo.generate import place_ur, urdu_district_names
 from portal.extensions import db
 from portal.health import schedule
 from portal.health.models import STATUS_BOOKED, Appointment, Clinic, Service, WeeklyHours
+from portal.health.offered import record_offers
 
 # name, type, district, address, phone, [(service, minutes, places, practitioner)]
 CLINICS = (
@@ -106,6 +107,7 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
                 _hours(service)
                 db.session.add(service)
             db.session.flush()
+            record_offers(service.id for service in clinic.services)
         # Seeded before the Urdu names existed: given them now, unless an admin has given others.
         clinic.name_ur = clinic.name_ur or CLINIC_NAMES_UR[name]
         if clinic.address == address:  # its Urdu address, unless an admin has moved it or given another

@@ -129,6 +129,36 @@ class WeeklyHours(db.Model):
     __table_args__ = (CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),)
 
 
+class OfferedPlaces(db.Model):
+    """How many places a service offered on one weekday, and from when to when (portal.health.offered).
+
+    A row says: from ``valid_from`` (a Karachi date, included) until ``valid_to`` (excluded; NULL while it
+    is still in force), ``places`` places were offered on each day of ``weekday``: the slots the weekly
+    hours held that day (the grid restarting after the break) times the places per slot. A service with
+    no row for a weekday on a date offered nothing then: no hours that day, or the service or its clinic
+    inactive. Closures are not in it; they are their own record (``Closure``). The figures for officials
+    (portal.dashboard.services.offered_places) read it, so that a past period keeps the places offered
+    then, whatever the clinic changes later. Written only by portal.health.offered.record_offers.
+    """
+
+    __tablename__ = "health_offered_places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("health_services.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    places: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),
+        CheckConstraint("places > 0", name="places_positive"),
+        CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_to_after_from"),
+        Index("ix_health_offered_places_service", "service_id", "weekday", "valid_from"),
+        Index("ix_health_offered_places_period", "valid_from", "valid_to"),
+    )
+
+
 class Closure(db.Model):
     """Days a whole clinic (service_id NULL) or one service is closed, e.g. a public holiday."""
 

@@ -25,6 +25,7 @@ from portal.dashboard.services import CAPACITY_REFUSAL_REASON
 from portal.education.models import Certificate, Course, Enrolment, Institution, Section
 from portal.extensions import db
 from portal.health.models import Appointment, Clinic, Service, Slot, WeeklyHours
+from portal.health.offered import record_offers
 
 HEALTH_RANGE = {"start": "2026-02-23", "end": "2026-03-01"}
 EDU_RANGE = {"start": "2026-02-01", "end": "2026-03-31"}
@@ -113,6 +114,9 @@ def dataset(app, make_user):
             ),
         ]
     )
+    # Both have offered these hours since well before the ranges the tests ask about.
+    db.session.flush()
+    record_offers([opd.id, dental.id], day=date(2026, 1, 1))
     monday, tuesday, today = date(2026, 2, 23), date(2026, 2, 24), date(2026, 3, 2)
     people = iter(women + men + women + men)
     rows = (

@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.health import admin as clinic_admin
 from portal.health import services as health
 from portal.health.models import Appointment, Clinic, Service, WeeklyHours
+from portal.health.offered import record_offers
 from tests.conftest import next_cnic
 from tests.health.conftest import karachi
 
@@ -78,6 +79,8 @@ def places(app):
         )
         db.session.add_all([clinic, service, institution, course, section])
         found[district] = {"clinic": clinic, "service": service, "section": section}
+    db.session.flush()
+    record_offers(entry["service"].id for entry in found.values())
     db.session.commit()
     return found
 

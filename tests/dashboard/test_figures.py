@@ -11,6 +11,7 @@ from portal.dashboard import services
 from portal.dashboard.services import Filters
 from portal.extensions import db
 from portal.health.models import Appointment
+from portal.health.offered import starts_per_day
 
 PROVINCE = OfficialScope(province=True, districts=frozenset())
 HEALTH = Filters(district=None, start=date(2026, 2, 23), end=date(2026, 3, 1))
@@ -83,9 +84,9 @@ def test_days_to_the_next_free_place_are_those_the_booking_pages_offer(app, data
 def test_starts_per_day_matches_health_grid():
     from datetime import time
 
-    assert services._starts_per_day(time(9), time(11), time(10), time(10, 30), 30) == 3
-    assert services._starts_per_day(time(8), time(14), time(11), time(11, 30), 15) == 22
-    assert services._starts_per_day(time(8), time(12), None, None, 60) == 4
+    assert starts_per_day(time(9), time(11), time(10), time(10, 30), 30) == 3
+    assert starts_per_day(time(8), time(14), time(11), time(11, 30), 15) == 22
+    assert starts_per_day(time(8), time(12), None, None, 60) == 4
 
 
 def test_enrolments_per_day(dataset):

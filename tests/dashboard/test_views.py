@@ -396,10 +396,11 @@ def test_the_dashboard_still_shows_its_figures_when_the_shared_cache_is_down(
 
 def _add_idle_clinic(name: str = "AAA Clinic") -> None:
     """A Lahore clinic open on Mondays with nobody booked: first in the alphabet, last by places taken."""
-    from datetime import time
+    from datetime import date, time
 
     from portal.extensions import db
     from portal.health.models import Clinic, Service, WeeklyHours
+    from portal.health.offered import record_offers
 
     clinic = Clinic(name=name, type="bhu", district="Lahore", address="Lahore")
     db.session.add(clinic)
@@ -408,6 +409,8 @@ def _add_idle_clinic(name: str = "AAA Clinic") -> None:
     db.session.add(service)
     db.session.flush()
     db.session.add(WeeklyHours(service_id=service.id, weekday=0, start=time(8), end=time(10)))
+    db.session.flush()
+    record_offers([service.id], day=date(2026, 1, 1))
     db.session.commit()
 
 

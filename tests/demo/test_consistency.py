@@ -10,7 +10,7 @@ a sliver (under an hour a day), and nobody has completed a course whose section 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,11 +18,15 @@ from sqlalchemy.orm import selectinload
 
 from portal import clock
 from portal.auth.models import User
+from portal.dashboard import services as dashboard
+from portal.dashboard.services import Filters
+from portal.demo.generate import FUTURE_DAYS, PAST_DAYS
 from portal.demo.personas import PERSONAS
 from portal.demo.seed import seed, seed_punjab
 from portal.extensions import db
 from portal.health import schedule
 from portal.health.models import STATUS_CANCELLED, Appointment, Closure, Service, Slot
+from portal.health.offered import current_offers, live_places
 
 SEED = 2026  # what `flask seed-demo` uses
 HOLDING_A_PLACE = ("booked", "arrived", "seen", "no_show")
@@ -150,3 +154,33 @@ def test_completed_enrolments_are_in_sections_that_have_ended(app):
     assert completed
     early = [row for row in completed if row.end_date >= today]
     assert not early, early[:5]
+
+
+def test_the_places_offered_in_force_are_what_the_seeded_hours_say(app):
+    """Every path the seeders write services, hours and active flags by records the places offered
+    (portal.health.offered): the versions in force today say what the live tables say, service by
+    service and weekday by weekday."""
+    seed("small", SEED)  # the domain seeders' few clinics alone
+    db.session.flush()
+    ids = list(db.session.scalars(select(Service.id)))
+    assert live_places(ids) and current_offers(ids) == live_places(ids)
+    seed_punjab("small", SEED)  # then the dataset, which also cuts those clinics' hours to a quota
+    db.session.flush()
+    ids = list(db.session.scalars(select(Service.id)))
+    assert current_offers(ids) == live_places(ids)
+
+
+def test_no_clinic_is_used_beyond_the_places_it_offered(app):
+    """Over the seeded past (and the days booked ahead), the places taken never pass the places offered
+    then, for the province, any district, service or clinic."""
+    seed_small()
+    today = clock.today()
+    f = Filters(None, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
+    summary = dashboard.health_summary(f)
+    assert summary["places_offered"] > summary["places_taken"] > 0
+    assert summary["utilisation"] <= 1
+    rows = dashboard.clinic_league(f) + dashboard.busiest_services(f, limit=None)
+    rows += list(dashboard.health_by_district(f).values())
+    assert rows
+    over = [row for row in rows if (row.get("utilisation") or 0) > 1]
+    assert not over, over[:3]

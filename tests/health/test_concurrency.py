@@ -235,3 +235,44 @@ def test_a_closure_waits_for_a_booking_being_moved_and_leaves_it_at_its_new_time
     assert (booking.status, booking.starts_at) == ("booked", wednesday)
     booked = {s.starts_at: s.booked for s in db.session.scalars(select(Slot))}
     assert booked == {tuesday: 0, wednesday: 1}
+
+
+def _add_hours(url: str, user_id: int, service_id: int, start_hour: int, barrier, results) -> None:
+    try:
+        from datetime import time
+
+        from portal import create_app
+        from portal.auth.models import User
+        from portal.health import admin
+        from portal.health.models import Service
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        with app.test_request_context():
+            user, service = db.session.get(User, user_id), db.session.get(Service, service_id)
+            barrier.wait(timeout=60)
+            admin.save_hours(user, service, None, 0, time(start_hour), time(start_hour + 1))
+            db.session.commit()
+            results.put("saved")
+            db.engine.dispose()
+    except Exception:  # noqa: BLE001
+        results.put("error " + traceback.format_exc())
+
+
+def test_admins_adding_hours_to_one_day_at_once_leave_one_version_in_force(app, database_url, make_service, make_user):
+    """Each save ends the version in force and adds its own (portal.health.offered): two at once must
+    queue, or both would end the same one and leave two versions of one day in force."""
+    from datetime import time
+
+    from portal.health.offered import current_offers, live_places
+
+    service = make_service(hours=[(0, time(9), time(10))], slot_minutes=30, places_per_slot=1)
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    service_id, staff_id = service.id, staff.id
+    db.session.remove()
+    db.engine.dispose()
+
+    outcomes = _race(_add_hours, [(database_url, staff_id, service_id, hour) for hour in (11, 13, 15, 17)])
+
+    assert outcomes == ["saved"] * 4, outcomes
+    assert live_places([service_id]) == {(service_id, 0): 10}
+    assert current_offers([service_id]) == live_places([service_id])
