@@ -1233,12 +1233,15 @@ def check_can_record_completion(section: Section) -> None:
 
 def complete(admin: User, section_id: int, enrolment_ids, ip: str | None = None) -> list[Enrolment]:
     """Mark enrolled people of a section as completed; each gets a certificate if the course awards one.
-    Raises NotFound (another institution's section), CompletionNotOpenYet (before its last day)."""
+    Raises NotFound (another institution's section), CompletionNotOpenYet (before its last day, said
+    first: ticking would not help), InvalidChange (nobody ticked)."""
     begin_write()
     section = section_for_admin(admin, section_id)
     section = lock_section(section.id)
     check_can_record_completion(section)
     wanted = {int(i) for i in enrolment_ids}
+    if not wanted:
+        raise InvalidChange(_l("Tick the people who have completed the course."))
     done = []
     for enrolment in db.session.scalars(
         select(Enrolment).where(Enrolment.section_id == section.id, Enrolment.status == ENROLLED).order_by(Enrolment.id)
