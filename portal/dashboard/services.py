@@ -1,7 +1,8 @@
 """Figures for officials: every aggregate is one SQL query with GROUP BY over the scoped rows.
 
-Python only reshapes aggregated rows (a few per day, category or district) and expands the weekly
-opening hours into places offered, which is schedule data, not bookings.
+Python only reshapes aggregated rows (a few per day, category or district) and expands the history of
+places offered per weekday into the days of a period (portal.health.offered.places_offered, which the
+clinic admin's counts read too), which is schedule data, not bookings.
 """
 
 from __future__ import annotations
@@ -51,10 +52,9 @@ from portal.health.models import (
     STATUS_SEEN,
     Appointment,
     Clinic,
-    Closure,
-    OfferedPlaces,
     Service,
 )
+from portal.health.offered import places_offered
 from portal.shared_cache import cache_failure
 
 DEFAULT_PAST_DAYS = 30
@@ -415,92 +415,19 @@ def appointments_per_day(f: Filters) -> list[dict]:
     return [{"day": day, **values} for day, values in by_day.items()]
 
 
-def _weekdays_between(first: date, stop: date) -> list[int]:
-    """How many of each weekday (Monday = 0) fall from ``first`` (included) to ``stop`` (excluded)."""
-    days = max(0, (stop - first).days)
-    counts = [days // 7] * 7
-    for n in range(days % 7):
-        counts[(first.weekday() + n) % 7] += 1
-    return counts
-
-
 @figures
 def offered_places(f: Filters, group: str) -> dict:
     """Places offered in the range, summed by ``group``: "clinic", "district", "service_name" or "all".
 
-    Each day counts what was offered on that day (portal.health.offered: the versions of each service's
-    places per weekday, in force from one day to another), less the days a closure shut the clinic or the
-    service. A change a clinic makes today changes the figures from today on, never a past period's.
-    Two queries whatever the number of services: the versions overlapping the range, grouped by the
-    days they hold (most share them), and the versions the range's closures fall in."""
+    The clinic admin's counts read the same function (portal.health.offered.places_offered): each day
+    counts what was offered on that day, less the days a closure shut the clinic or the service."""
     key = {"clinic": Clinic.id, "district": Clinic.district, "service_name": Service.name}.get(group)
-    key_column = key if key is not None else Clinic.district
-    stop = f.end + timedelta(days=1)
-    conditions = [
-        OfferedPlaces.valid_from <= f.end,
-        or_(OfferedPlaces.valid_to.is_(None), OfferedPlaces.valid_to > f.start),
-    ]
+    conditions = []
     if f.district:
         conditions.append(Clinic.district == f.district)
     if f.service:
         conditions.append(Service.name == f.service)
-
-    def versions(*columns):
-        return (
-            select(key_column, *columns)
-            .select_from(OfferedPlaces)
-            .join(Service, Service.id == OfferedPlaces.service_id)
-            .join(Clinic, Clinic.id == Service.clinic_id)
-        )
-
-    out: dict = defaultdict(int)
-    rows = db.session.execute(
-        versions(
-            OfferedPlaces.weekday, OfferedPlaces.valid_from, OfferedPlaces.valid_to, func.sum(OfferedPlaces.places)
-        )
-        .where(*conditions)
-        .group_by(key_column, OfferedPlaces.weekday, OfferedPlaces.valid_from, OfferedPlaces.valid_to)
-    ).all()
-    for group_key, weekday, valid_from, valid_to, places in rows:
-        first = max(_as_date(valid_from), f.start)
-        last = min(_as_date(valid_to), stop) if valid_to is not None else stop
-        out["all" if key is None else group_key] += int(places) * _weekdays_between(first, last)[weekday]
-    # A day shut by a clinic's closure and by one of its service's own counts once.
-    closed: dict[tuple[int, date], tuple] = {}
-    for group_key, service_id, weekday, valid_from, valid_to, places, shut_from, shut_to in db.session.execute(
-        versions(
-            Service.id,
-            OfferedPlaces.weekday,
-            OfferedPlaces.valid_from,
-            OfferedPlaces.valid_to,
-            OfferedPlaces.places,
-            Closure.start_date,
-            Closure.end_date,
-        )
-        .join(
-            Closure,
-            and_(
-                Closure.clinic_id == Service.clinic_id,
-                or_(Closure.service_id.is_(None), Closure.service_id == Service.id),
-            ),
-        )
-        .where(
-            *conditions,
-            Closure.start_date <= f.end,
-            Closure.end_date >= f.start,
-            OfferedPlaces.valid_from <= Closure.end_date,
-            or_(OfferedPlaces.valid_to.is_(None), OfferedPlaces.valid_to > Closure.start_date),
-        )
-    ):
-        first = max(_as_date(valid_from), _as_date(shut_from), f.start)
-        last = min(_as_date(valid_to) if valid_to is not None else stop, _as_date(shut_to) + timedelta(days=1), stop)
-        day = first + timedelta(days=(weekday - first.weekday()) % 7)
-        while day < last:
-            closed[(service_id, day)] = ("all" if key is None else group_key, places)
-            day += timedelta(days=7)
-    for group_key, places in closed.values():
-        out[group_key] -= places
-    return out
+    return places_offered(f.start, f.end, key, conditions)
 
 
 @figures

@@ -1059,6 +1059,10 @@ class Counts:
 
 
 def counts(clinic: Clinic, first: date, last: date) -> Counts:
+    """The clinic's appointments by status from ``first`` to ``last`` (Karachi dates, both included), the
+    places used (appointments in a slot, not cancelled; a queue token takes none) and the places offered:
+    each day's by the hours in force that day, less closed days (portal.health.offered.places_offered).
+    The places used and offered are the officials' for the same clinic and days (the dashboard's league)."""
     by_status = dict.fromkeys(STATUSES, 0)
     for status, number in db.session.execute(
         select(Appointment.status, func.count(Appointment.id))
@@ -1078,7 +1082,8 @@ def counts(clinic: Clinic, first: date, last: date) -> Counts:
         )
         or 0
     )
-    places = sum(schedule.capacity_between(s, first, last) for s in clinic.services if s.active)
+    # Each day's places as offered that day, less closed days: the officials' figure for this clinic.
+    places = offered.places_offered(first, last, where=[Service.clinic_id == clinic.id]).get("all", 0)
     return Counts(first, last, by_status, places, used)
 
 

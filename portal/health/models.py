@@ -137,8 +137,9 @@ class OfferedPlaces(db.Model):
     hours held that day (the grid restarting after the break) times the places per slot. A service with
     no row for a weekday on a date offered nothing then: no hours that day, or the service or its clinic
     inactive. Closures are not in it; they are their own record (``Closure``). The figures for officials
-    (portal.dashboard.services.offered_places) read it, so that a past period keeps the places offered
-    then, whatever the clinic changes later. Written only by portal.health.offered.record_offers.
+    and the clinic admin's counts read it (portal.health.offered.places_offered), so that a past period
+    keeps the places offered then, whatever the clinic changes later. Written only by
+    portal.health.offered.record_offers.
     """
 
     __tablename__ = "health_offered_places"

@@ -8,19 +8,23 @@ versions from the day of the change on (``record_offers``): a service created; w
 or inactive. Several changes on one day replace that day's version rather than stacking up one-day rows.
 Every writer of those tables calls ``record_offers`` after its flush: portal.health.admin (save_clinic,
 save_service, save_hours, delete_hours) and the demo seeders (portal.health.demo, portal.demo.generate).
+
+``places_offered`` reads it back: the one count of places offered in a period, shared by the clinic admin's
+counts (portal.health.admin.counts) and the officials' figures (portal.dashboard.services.offered_places),
+so that the two say the same for the same clinic and days.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 
 from portal import clock
 from portal.extensions import db
-from portal.health.models import Clinic, OfferedPlaces, Service, WeeklyHours
+from portal.health.models import Clinic, Closure, OfferedPlaces, Service, WeeklyHours
 
 CHUNK = 500  # services per query, well under the databases' limits on bound parameters
 
@@ -176,3 +180,93 @@ def current_offers(service_ids: Iterable[int]) -> dict[tuple[int, int], int]:
         ):
             out[(service_id, weekday)] = places
     return out
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _weekdays_between(first: date, stop: date) -> list[int]:
+    """How many of each weekday (Monday = 0) fall from ``first`` (included) to ``stop`` (excluded)."""
+    days = max(0, (stop - first).days)
+    counts = [days // 7] * 7
+    for n in range(days % 7):
+        counts[(first.weekday() + n) % 7] += 1
+    return counts
+
+
+def places_offered(first: date, last: date, key=None, where=()) -> dict:
+    """Places offered from ``first`` to ``last`` (Karachi dates, both included), summed by ``key`` (a column
+    of Clinic or Service: Clinic.id, Clinic.district, Service.name) or, when None, under "all". ``where``:
+    conditions on Clinic and Service that choose the services counted (Service.clinic_id == 7, say).
+
+    Each day counts what was offered on that day (the versions in force that day), less the days a closure
+    shut the clinic or the service. A change made today changes the count from today on, never a past
+    day's; a day still to come counts the version in force now (versions never start after today), less
+    the closures already planned for it. Two queries whatever the number of services: the versions
+    overlapping the period, grouped by the days they hold (most share them), and the versions the
+    period's closures fall in."""
+    key_column = key if key is not None else Clinic.district
+    stop = last + timedelta(days=1)
+    conditions = [
+        OfferedPlaces.valid_from <= last,
+        or_(OfferedPlaces.valid_to.is_(None), OfferedPlaces.valid_to > first),
+        *where,
+    ]
+
+    def versions(*columns):
+        return (
+            select(key_column, *columns)
+            .select_from(OfferedPlaces)
+            .join(Service, Service.id == OfferedPlaces.service_id)
+            .join(Clinic, Clinic.id == Service.clinic_id)
+        )
+
+    out: dict = defaultdict(int)
+    rows = db.session.execute(
+        versions(
+            OfferedPlaces.weekday, OfferedPlaces.valid_from, OfferedPlaces.valid_to, func.sum(OfferedPlaces.places)
+        )
+        .where(*conditions)
+        .group_by(key_column, OfferedPlaces.weekday, OfferedPlaces.valid_from, OfferedPlaces.valid_to)
+    ).all()
+    for group_key, weekday, valid_from, valid_to, places in rows:
+        start = max(_as_date(valid_from), first)
+        end = min(_as_date(valid_to), stop) if valid_to is not None else stop
+        out["all" if key is None else group_key] += int(places) * _weekdays_between(start, end)[weekday]
+    # A day shut by a clinic's closure and by one of its service's own counts once.
+    closed: dict[tuple[int, date], tuple] = {}
+    for group_key, service_id, weekday, valid_from, valid_to, places, shut_from, shut_to in db.session.execute(
+        versions(
+            Service.id,
+            OfferedPlaces.weekday,
+            OfferedPlaces.valid_from,
+            OfferedPlaces.valid_to,
+            OfferedPlaces.places,
+            Closure.start_date,
+            Closure.end_date,
+        )
+        .join(
+            Closure,
+            and_(
+                Closure.clinic_id == Service.clinic_id,
+                or_(Closure.service_id.is_(None), Closure.service_id == Service.id),
+            ),
+        )
+        .where(
+            *conditions,
+            Closure.start_date <= last,
+            Closure.end_date >= first,
+            OfferedPlaces.valid_from <= Closure.end_date,
+            or_(OfferedPlaces.valid_to.is_(None), OfferedPlaces.valid_to > Closure.start_date),
+        )
+    ):
+        start = max(_as_date(valid_from), _as_date(shut_from), first)
+        end = min(_as_date(valid_to) if valid_to is not None else stop, _as_date(shut_to) + timedelta(days=1), stop)
+        day = start + timedelta(days=(weekday - start.weekday()) % 7)
+        while day < end:
+            closed[(service_id, day)] = ("all" if key is None else group_key, places)
+            day += timedelta(days=7)
+    for group_key, places in closed.values():
+        out[group_key] -= places
+    return dict(out)

@@ -236,14 +236,3 @@ def next_free_dates(services: list[Service]) -> dict[int, date | None]:
                     break
             day += timedelta(days=1)
     return answer
-
-
-def capacity_between(service: Service, first: date, last: date) -> int:
-    """All places the rules offer from ``first`` to ``last`` (Karachi dates, inclusive)."""
-    closed = closed_days(service, first, last)
-    total = 0
-    day = first
-    while day <= last:
-        total += len(day_starts(service, day, closed)) * service.places_per_slot
-        day += timedelta(days=1)
-    return total

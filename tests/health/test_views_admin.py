@@ -6,13 +6,14 @@ import csv
 import io
 import re
 from collections import Counter
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.auth.models import AuditEvent, RoleAssignment, User
 from portal.extensions import db
+from portal.health import admin as health_admin
 from portal.health import services
 from portal.health.models import Appointment, Clinic, Closure, Service, Slot, WeeklyHours
 from portal.notifications.models import Message
@@ -406,6 +407,32 @@ def test_counts_on_daily_page(client, auth, setup):
     # 7 starts a day × 2 places = 14 places today; one used
     assert "1 of 14 (7%)" in html
     assert "2 of 98 (2%)" in html  # the week: 7 days
+
+
+def test_counts_on_daily_page_count_the_places_offered_each_day(app, client, auth, setup):
+    """Hours edited today change the places from today on; last week's page keeps last week's hours, less
+    the day the clinic was closed then, and both pages say how the places are counted (English, Urdu)."""
+    service, staff = setup["service"], setup["admin"]
+    monday = next(h for h in service.hours if h.weekday == 0)
+    with app.test_request_context():
+        health_admin.save_hours(staff, service, monday, 0, time(10), time(13))  # no break: 6 slots, 12 places
+    db.session.add(
+        Closure(clinic_id=service.clinic_id, start_date=date(2026, 2, 25), end_date=date(2026, 2, 25), reason="Strike")
+    )
+    db.session.commit()
+    auth.login(staff)
+    day = f"/clinic-admin/clinics/{setup['clinic'].id}/day"
+    html = client.get(day).get_data(as_text=True)
+    assert "1 of 12 (8%)" in html  # today, at the hours in force now
+    assert "2 of 96 (2%)" in html  # the week: Monday 12, six days at 14
+    assert "counted from the weekly hours in force that day, less the days the clinic" in html
+    html = client.get(f"{day}?date=2026-02-23").get_data(as_text=True)  # last Monday
+    assert "0 of 14 (0%)" in html  # the hours then
+    assert "0 of 84 (0%)" in html  # seven days at 14, less the closed Wednesday
+    client.get("/language/ur?next=/")
+    html = client.get(f"{day}?date=2026-02-23").get_data(as_text=True)
+    assert "14 میں سے 0 (0%)" in html and "84 میں سے 0 (0%)" in html
+    assert "اُس دن نافذ ہفتہ وار اوقات سے گنی جاتی ہیں" in html
 
 
 def test_create_clinic_and_service_and_hours(client, auth, make_user):
