@@ -272,18 +272,24 @@ def enrolment(reference: str):
 @read_only
 @login_required
 def enrolment_ics(reference: str):
-    """The weekly classes of one enrolment, or of every current one with reference ``all``."""
+    """The weekly classes of one enrolment, or of every current one (a seat) with reference ``all``.
+    A dropped or rejected enrolment's file answers with its classes cancelled (an old link, a calendar
+    app asking again); a request or a waitlist place, which has no classes, answers 404."""
     if reference == "all":
         enrolments = [e for e in services.my_enrolments(me()) if e.status == "enrolled"]
         filename = "my-courses.ics"
     else:
         enrolment = found(services.enrolment_for_user, me(), reference)
+        if not exports.in_calendar(enrolment):
+            abort(404)
         enrolments, filename = [enrolment], f"{enrolment.reference}.ics"
-    return Response(
+    response = Response(
         exports.sessions_ics(enrolments, request.host.split(":")[0]),
         mimetype="text/calendar",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+    response.cache_control.no_store = True  # a person's own courses, like every private page
+    return response
 
 
 @bp.route("/my-courses/<reference>/drop", methods=["GET", "POST"])
