@@ -526,7 +526,14 @@ def section_new(course_id: int):
             flash(_("Section created."), "success")
             return redirect(url_for("education.admin_course", course_id=course.id))
     form.ensure_token()
-    return render_template("education/admin/section_form.html", form=form, course=course, section=None, error=error)
+    return render_template(
+        "education/admin/section_form.html",
+        form=form,
+        course=course,
+        section=None,
+        error=error,
+        first_days=catalogue.first_day_range(),
+    )
 
 
 @bp.route("/school-admin/sections/<int:section_id>/edit", methods=["GET", "POST"])
