@@ -660,9 +660,12 @@ def _rule_gone(rule_id: int):
 @admin_required
 def approvals():
     queue = services.approvals_queue(me())
+    # Requests for cohorts that have ended can only be declined: they are listed apart, after the rest.
+    ended = [e for e in queue if services.has_ended(e.section)]
+    queue = [e for e in queue if e not in ended]
     # Approving takes one of the seats this person could take, or puts them on the waitlist.
     seats = {e.id: services.seats_left_for(person_of(e), e.section) for e in queue}
-    return render_template("education/admin/approvals.html", queue=queue, seats=seats, form=ConfirmForm())
+    return render_template("education/admin/approvals.html", queue=queue, ended=ended, seats=seats, form=ConfirmForm())
 
 
 @bp.route("/school-admin/enrolments/<int:enrolment_id>/approve", methods=["POST"])
@@ -701,6 +704,10 @@ def reject(enrolment_id: int):
     enrolment = found(services.enrolment_for_admin, me(), enrolment_id)
     form = RejectForm()
     error = None
+    try:
+        services.check_can_reject(enrolment)
+    except DomainError as exc:  # an old link: explained, with no form to send
+        return render_template("education/admin/reject.html", form=None, enrolment=enrolment, error=str(exc))
     if form.validate_on_submit():
         try:
             services.reject(me(), enrolment.id, form.reason.data, ip=client_ip())
@@ -725,6 +732,7 @@ def roster(section_id: int):
         form=ConfirmForm(),
         can_complete=services.can_record_completion(section),
         completion_opens=services.completion_opens(section),
+        ended=services.has_ended(section),
     )
 
 
