@@ -128,6 +128,9 @@ class SectionDatesPassed(SectionRefused):
 
 # A section is planned at most this many years ahead: a later first day is a typing slip (2099 for 2026).
 YEARS_AHEAD = 2
+# A new section may have begun at most this many years ago (a cohort already running, put on the portal
+# late): an earlier first day is a typing slip (2006 for 2026), and age rules would be reckoned on it.
+YEARS_BACK = 1
 
 
 class SectionTooFarAhead(SectionRefused):
@@ -139,10 +142,20 @@ def check_section_dates(data: dict, section: Section | None) -> None:
     already closed (nobody could ever join it), and for an edit that moves a section that has not
     ended into the past. An old section stays editable: dates already in the past are left alone,
     and enrolment may be closed early by giving it an earlier closing day. Raises SectionTooFarAhead
-    for a first day more than YEARS_AHEAD years from today (an edit leaving its first day as it was
-    is not refused for it)."""
+    for a first day more than YEARS_AHEAD years from today, and SectionDatesPassed for one more than
+    YEARS_BACK years ago (an edit leaving its first day as it was is refused for neither)."""
     today = clock.today()
     problems = {}
+    earliest = earliest_start(today)
+    if data["start_date"] < earliest and (section is None or data["start_date"] != section.start_date):
+        problems["start_date"] = Message(
+            lazy_ngettext(
+                "A section can have started at most %(num)s year ago: choose a first day on or after %(date)s.",
+                "A section can have started at most %(num)s years ago: choose a first day on or after %(date)s.",
+                YEARS_BACK,
+                date=LazyDate(earliest),
+            )
+        )
     if section is None:
         if data["end_date"] < today:
             problems["end_date"] = _l("This day has passed. A new section must end today or later.")
@@ -187,6 +200,20 @@ def _has_completions(section: Section) -> bool:
         )
         is not None
     )
+
+
+def first_day_range() -> tuple[date, date]:
+    """The first days a new section may be given today (check_section_dates), earliest and latest."""
+    today = clock.today()
+    return earliest_start(today), latest_start(today)
+
+
+def earliest_start(today: date) -> date:
+    """The first first day a section may be given today: YEARS_BACK years ago (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year - YEARS_BACK)
+    except ValueError:
+        return today.replace(year=today.year - YEARS_BACK, day=28)
 
 
 def latest_start(today: date) -> date:

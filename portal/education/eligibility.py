@@ -1,5 +1,5 @@
 """Who may join a cohort: the person (self or a family member) and the declarative rules,
-each failure explained in plain words ("this cohort is for ages 18–35; you will be 41 on 1 March")."""
+each failure explained in plain words ("this cohort is for ages 18–35; you will be 41 on 1 March 2026")."""
 
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ def _age_problem(rule: EligibilityRule, person: Person, section: Section) -> Mes
     age = age_on(born, section.start_date)
     if (lo is None or age >= lo) and (hi is None or age <= hi):
         return None
-    when = LazyDate(section.start_date, "d MMMM")
+    when = LazyDate(section.start_date)  # with its year: an age is reckoned on that very day
     if lo is not None and hi is not None:
         limits = Message(_l("This cohort is for ages %(lo)s–%(hi)s"), lo=lo, hi=hi)
     elif lo is not None:

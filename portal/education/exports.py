@@ -5,12 +5,24 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import clock
-from portal.education.models import COMPLETED, DROPPED, ENROLLED, PENDING, REJECTED, WAITLISTED, Enrolment, Section
+from portal.education.models import (
+    COMPLETED,
+    DROPPED,
+    EARLIEST_SECTION_DAY,
+    ENROLLED,
+    LATEST_SECTION_DAY,
+    PENDING,
+    REJECTED,
+    WAITLISTED,
+    Enrolment,
+    Section,
+)
 from portal.extensions import db
 from portal.spreadsheets import spreadsheet_safe
 
@@ -73,68 +85,110 @@ def roster_csv(section: Section) -> str:
 # --- calendar --------------------------------------------------------------------------------------------
 
 _ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+# The statuses whose classes a calendar file shows: a seat, or a finished course (its history).
+_ATTENDED = (ENROLLED, COMPLETED)
+# A place given up or taken away: its file still answers, with the classes cancelled (as a cancelled
+# appointment's does, portal.health.calendar), so that a calendar app holding them removes them.
+_CANCELLED = (DROPPED, REJECTED)
 
 
 def has_calendar(section: Section) -> bool:
-    """Whether the section's classes can go into a calendar: it has class times, or at least class days."""
-    return bool(section.days_list) or bool(section.start_time and section.end_time)
+    """Whether the section's classes can go into a calendar: it has class days, at least one of them in
+    its dates; or it lasts one day and has class times. Without class days a section of several weeks
+    cannot be put in a calendar (on which days would it repeat?), nor one whose dates are not sane
+    (``EARLIEST_SECTION_DAY``-``LATEST_SECTION_DAY``)."""
+    if not EARLIEST_SECTION_DAY <= section.start_date <= section.end_date <= LATEST_SECTION_DAY:
+        return False
+    if section.days_list:
+        return _first_meeting(section.start_date, section.end_date, section.days_list) is not None
+    return section.start_date == section.end_date and bool(section.start_time and section.end_time)
+
+
+def in_calendar(enrolment: Enrolment) -> bool:
+    """Whether ``enrolment`` has a calendar file: its classes, or (dropped, not accepted) their
+    cancellation. A request or a waitlist place has no classes yet."""
+    return enrolment.status in _ATTENDED + _CANCELLED and has_calendar(enrolment.section)
 
 
 def sessions_ics(enrolments, host: str) -> bytes:
-    """An iCalendar file with the weekly sessions of each enrolment (Karachi time, stored as UTC).
+    """An iCalendar file with the weekly sessions of each enrolment, in Karachi time.
 
-    A section with class days but no class times gets all-day events on those days (shown as free
-    time): the person still sees which days they have classes. A section with neither is left out,
-    and its pages offer no calendar link (``has_calendar``)."""
-    from icalendar import Calendar, Event
+    The times are written as Karachi wall-clock times with ``TZID=Asia/Karachi`` (and its VTIMEZONE),
+    so that the weekly rule repeats on the class days in Karachi: a 04:30 Monday class written in UTC
+    would begin on Sunday, and ``BYDAY`` would move every class a day early or late. The rule's
+    ``UNTIL`` is in UTC, as RFC 5545 asks with such a start. A section with class days but no class
+    times gets all-day events on those days (shown as free time): the person still sees which days
+    they have classes. A section without a calendar (``has_calendar``) is left out. A dropped or
+    rejected enrolment's event is sent cancelled (``STATUS:CANCELLED``, a higher ``SEQUENCE``)."""
+    from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", "-//Digital Punjab//Courses//EN")
     calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    spans = []
     for e in enrolments:
-        section = e.section
-        if not has_calendar(section):
-            continue
-        days = section.days_list
-        first = _first_meeting(section.start_date, section.end_date, days)
-        if first is None:
-            continue
-        timed = bool(section.start_time and section.end_time)
-        event = Event()
-        event.add("uid", f"{e.reference}@{host}")
-        # In the reader's language, as the pages are: the title, the venue (the institution when there is
-        # none), the institution and the cohort.
-        institution = e.course.institution
-        event.add("summary", e.course.shown_title)
-        event.add("location", section.shown_venue or institution.shown_name)
-        event.add("description", f"{institution.shown_name} · {section.label} · {e.reference}")
-        event.add("dtstamp", clock.now())
-        if timed:
-            event.add("dtstart", _karachi(first, section.start_time))
-            event.add("dtend", _karachi(first, section.end_time))
-            until = _karachi(section.end_date, section.end_time)
-        else:
-            event.add("dtstart", first)
-            event.add("dtend", first + timedelta(days=1))
-            event.add("transp", "TRANSPARENT")
-            until = section.end_date
-        if days:
-            event.add("rrule", {"freq": "weekly", "byday": [_ICAL_DAYS[d] for d in days], "until": until})
-        calendar.add_component(event)
+        event = _sessions_event(e, host)
+        if event is not None:
+            calendar.add_component(event)
+            spans.append((e.section.start_date, e.section.end_date))
+    if spans:
+        # Only the years the classes fall in: a smaller file, and Pakistan's rules of those years.
+        calendar.add_missing_timezones(
+            first_date=min(start for start, _ in spans), last_date=max(end for _, end in spans) + timedelta(days=1)
+        )
     return calendar.to_ical()
 
 
-def _karachi(day: date, at) -> datetime:
-    return clock.karachi_to_utc(day, at.hour, at.minute)
+def _sessions_event(e: Enrolment, host: str):
+    from icalendar import Event
+
+    section = e.section
+    if e.status not in _ATTENDED + _CANCELLED or not has_calendar(section):
+        return None
+    days = section.days_list
+    first = _first_meeting(section.start_date, section.end_date, days)
+    timed = bool(section.start_time and section.end_time)
+    cancelled = e.status in _CANCELLED
+    event = Event()
+    event.add("uid", f"{e.reference}@{host}")
+    event.add("sequence", 1 if cancelled else 0)
+    # In the reader's language, as the pages are: the title, the venue (the institution when there is
+    # none), the institution and the cohort.
+    institution = e.course.institution
+    title = e.course.shown_title
+    if cancelled:
+        event.add("status", "CANCELLED")
+        event.add("summary", _("Cancelled: %(course)s", course=title))
+    else:
+        event.add("status", "CONFIRMED")
+        event.add("summary", title)
+    event.add("location", section.shown_venue or institution.shown_name)
+    event.add("description", f"{institution.shown_name} · {section.label} · {e.reference}")
+    event.add("dtstamp", clock.now())
+    if timed:
+        event.add("dtstart", datetime.combine(first, section.start_time, tzinfo=clock.KARACHI))
+        event.add("dtend", datetime.combine(first, section.end_time, tzinfo=clock.KARACHI))
+        until = datetime.combine(section.end_date, section.end_time, tzinfo=clock.KARACHI).astimezone(UTC)
+    else:
+        event.add("dtstart", first)
+        event.add("dtend", first + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        until = section.end_date
+    if days:
+        event.add("rrule", {"freq": "weekly", "byday": [_ICAL_DAYS[d] for d in days], "until": until})
+    return event
 
 
 def _first_meeting(start: date, end: date, days: list[str]) -> date | None:
     if not days:
         return start
     names = list(_ICAL_DAYS)
-    day = start
-    while day <= end:
+    # The first of each weekday falls within a week of the start: no need to walk the whole span.
+    for offset in range(7):
+        day = start + timedelta(days=offset)
+        if day > end:
+            break
         if names[day.weekday()] in days:
             return day
-        day += timedelta(days=1)
     return None

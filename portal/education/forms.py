@@ -15,10 +15,28 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from portal.districts import districts_in_order
-from portal.education.models import CATEGORIES, INSTITUTION_TYPES, LANGUAGES, LEVELS, MODES, RULE_KINDS, WEEKDAYS
+from portal.education.models import (
+    CATEGORIES,
+    EARLIEST_SECTION_DAY,
+    INSTITUTION_TYPES,
+    LANGUAGES,
+    LATEST_SECTION_DAY,
+    LEVELS,
+    MODES,
+    RULE_KINDS,
+    WEEKDAYS,
+)
 from portal.forms import (
     ENGLISH_INPUT,
     URDU_INPUT,
@@ -174,6 +192,27 @@ class CourseForm(SubmissionTokenMixin, FlaskForm):
         }
 
 
+class SectionDay:
+    """Validator: a section's date lies in the years a section can have (EARLIEST_SECTION_DAY to
+    LATEST_SECTION_DAY). A year typed wrong (0001, 2206) is told at its field, and the checks across
+    fields (the last day after the first...) say nothing more about it."""
+
+    def __call__(self, form, field):
+        if field.data and not EARLIEST_SECTION_DAY <= field.data <= LATEST_SECTION_DAY:
+            raise StopValidation(
+                _l(
+                    "Check the year: enter a date from %(first)s to %(last)s.",
+                    first=EARLIEST_SECTION_DAY.year,
+                    last=LATEST_SECTION_DAY.year,
+                )
+            )
+
+
+def _usable(field) -> bool:
+    """A date another field's check may compare with: given, and not refused itself."""
+    return bool(field.data) and not field.errors
+
+
 class SectionForm(SubmissionTokenMixin, FlaskForm):
     name = StringField(
         _l("Name of the cohort in English (optional)"),
@@ -183,8 +222,8 @@ class SectionForm(SubmissionTokenMixin, FlaskForm):
     name_ur = StringField(
         _l("Name of the cohort in Urdu (optional)"), validators=[Optional(), Length(max=80)], render_kw=URDU_INPUT
     )
-    start_date = TypedDateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
-    end_date = TypedDateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
+    start_date = TypedDateField(_l("First day"), validators=[InputRequired(_l("Enter the first day.")), SectionDay()])
+    end_date = TypedDateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day.")), SectionDay()])
     meeting_days = CheckboxGroupField(
         _l("Meeting days"),
         choices=_choices(WEEKDAYS),
@@ -224,11 +263,13 @@ class SectionForm(SubmissionTokenMixin, FlaskForm):
         default=0,
         validators=[Optional(), NumberRange(min=0, max=10000, message=_l("Enter 0 or more seats."))],
     )
-    enrol_opens = TypedDateField(_l("Enrolment opens"), validators=[InputRequired(_l("Enter when enrolment opens."))])
-    enrol_closes = TypedDateField(
-        _l("Enrolment closes"), validators=[InputRequired(_l("Enter when enrolment closes."))]
+    enrol_opens = TypedDateField(
+        _l("Enrolment opens"), validators=[InputRequired(_l("Enter when enrolment opens.")), SectionDay()]
     )
-    drop_deadline = TypedDateField(_l("Last day to drop (optional)"), validators=[Optional()])
+    enrol_closes = TypedDateField(
+        _l("Enrolment closes"), validators=[InputRequired(_l("Enter when enrolment closes.")), SectionDay()]
+    )
+    drop_deadline = TypedDateField(_l("Last day to drop (optional)"), validators=[Optional(), SectionDay()])
     needs_approval = BooleanField(_l("Each enrolment needs approval"))
     waitlist_enabled = BooleanField(_l("Keep a waitlist when full"))
     waitlist_cap = IntegerField(
@@ -238,23 +279,23 @@ class SectionForm(SubmissionTokenMixin, FlaskForm):
     closed = BooleanField(_l("Closed (no longer shown or taking enrolments)"))
 
     def validate_end_date(self, field):
-        if self.start_date.data and field.data and field.data < self.start_date.data:
+        if _usable(self.start_date) and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
     def validate_enrol_opens(self, field):
-        if self.end_date.data and field.data and field.data > self.end_date.data:
+        if _usable(self.end_date) and field.data and field.data > self.end_date.data:
             raise ValidationError(_l("Enrolment must open on or before the last day of the course."))
 
     def validate_enrol_closes(self, field):
-        if self.enrol_opens.data and field.data and field.data < self.enrol_opens.data:
+        if _usable(self.enrol_opens) and field.data and field.data < self.enrol_opens.data:
             raise ValidationError(_l("Enrolment cannot close before it opens."))
-        if self.end_date.data and field.data and field.data > self.end_date.data:
+        if _usable(self.end_date) and field.data and field.data > self.end_date.data:
             raise ValidationError(_l("Enrolment must close by the last day of the course."))
 
     def validate_drop_deadline(self, field):
-        if field.data and self.end_date.data and field.data > self.end_date.data:
+        if field.data and _usable(self.end_date) and field.data > self.end_date.data:
             raise ValidationError(_l("The last day to drop must be on or before the last day of the course."))
-        if field.data and self.enrol_opens.data and field.data < self.enrol_opens.data:
+        if field.data and _usable(self.enrol_opens) and field.data < self.enrol_opens.data:
             raise ValidationError(_l("The last day to drop cannot be before enrolment opens."))
 
     def validate(self, extra_validators=None) -> bool:

@@ -54,6 +54,11 @@ WEEKDAYS = {
     "sun": _l("Sunday"),
 }
 
+# The days a section's dates may lie in. Outside them a date is a typing slip (2206 for 2026, a year left
+# at 0001): the section form refuses it, and a calendar file leaves such a section out.
+EARLIEST_SECTION_DAY = date(2000, 1, 1)
+LATEST_SECTION_DAY = date(2100, 12, 31)
+
 ENROLLED = "enrolled"
 PENDING = "pending"
 WAITLISTED = "waitlisted"

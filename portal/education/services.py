@@ -156,6 +156,12 @@ class InvalidChange(DomainError):
     pass
 
 
+class CohortEnded(CannotChange):
+    """The cohort's last day has passed: nobody is given a seat in it or removed from it any more."""
+
+    message = _l("This cohort ended on %(date)s: nobody can be given a seat in it any more.")
+
+
 class CompletionNotOpenYet(InvalidChange):
     message = _l("Completion can be recorded from %(date)s, the last day of this cohort.")
 
@@ -668,12 +674,17 @@ def only_kept_seats_for(person: Person, section: Section) -> bool:
     return section.seats_left > 0 and seats_left_for(person, section) == 0
 
 
+def has_ended(section: Section) -> bool:
+    """Whether the cohort's last day has passed (Karachi): a seat in it is of no use to anyone now."""
+    return clock.today() > section.end_date
+
+
 def promote_waitlist(section: Section) -> list[Enrolment]:
     """Fill free seats from the waitlist, first come first served, skipping people who are no longer
     eligible or who cannot use the seats left (seats kept for a group). Call with the section locked.
     No one is promoted into a course that has ended: a seat freed after the end date is of no use."""
     promoted = []
-    if clock.today() > section.end_date:
+    if has_ended(section):
         return promoted
     for enrolment in waitlist(section.id):
         if section.enrolled_count >= section.capacity:
@@ -1069,6 +1080,9 @@ def current_and_past(enrolments: list[Enrolment]) -> tuple[list[Enrolment], list
 
 
 def approvals_queue(user) -> list[Enrolment]:
+    """The requests waiting for the admin's decision, oldest first, those of cohorts that have ended
+    (``has_ended``) among them: they can only be declined now (``approve`` refuses them), and the
+    person is still waiting to be told."""
     ids = managed_institution_ids(user)
     if not ids:
         return []
@@ -1092,14 +1106,24 @@ def approvals_queue(user) -> list[Enrolment]:
 
 def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
     """Approve a pending request: it takes a seat atomically, or goes to the waitlist if none is left
-    (the person is told which). Raises NotFound, CannotChange, SectionFull (no seat, and no waitlist
-    or a full one: the request stays pending)."""
+    (the person is told which). Raises NotFound, CannotChange, CohortEnded (the cohort's last day has
+    passed: a seat or a waitlist place in it is of no use, as ``promote_waitlist`` and bulk enrolment
+    hold; the request can still be declined), SectionFull (no seat, and no waitlist or a full one: the
+    request stays pending)."""
     begin_write()
     enrolment = enrolment_for_admin(admin, enrolment_id)
     section = lock_section(enrolment.section_id)
     db.session.refresh(enrolment)
     if enrolment.status != PENDING:
         raise CannotChange()
+    if has_ended(section):
+        raise CohortEnded(
+            _l(
+                "This cohort ended on %(date)s: nobody can be given a seat in it any more. Decline the "
+                "request instead, so that the person is told."
+            ),
+            date=LazyDate(section.end_date),
+        )
     # A rule added (or a person's details changed) since they asked: approving would seat someone the
     # cohort is not for. The waitlist skips such people when it moves up; an approval refuses too, and
     # the admin declines the request with its reason instead.
@@ -1159,13 +1183,12 @@ def approve(admin: User, enrolment_id: int, ip: str | None = None) -> Enrolment:
 
 def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -> Enrolment:
     """Decline a request or remove someone (with a reason they are told). A freed seat is given to
-    the waitlist in the same transaction. Raises NotFound, CannotChange."""
+    the waitlist in the same transaction. Raises NotFound, CannotChange, CohortEnded (``check_can_reject``)."""
     begin_write()
     enrolment = enrolment_for_admin(admin, enrolment_id)
     section = lock_section(enrolment.section_id)
     db.session.refresh(enrolment)
-    if enrolment.status not in ACTIVE_STATUSES:
-        raise CannotChange()
+    check_can_reject(enrolment, section)
     was = enrolment.status
     held_seat = was == ENROLLED
     now = clock.now()
@@ -1195,6 +1218,34 @@ def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -
         "rejected",
     )
     return enrolment
+
+
+def check_can_reject(enrolment: Enrolment, section: Section | None = None) -> None:
+    """Raises CannotChange for a place that is no longer held, and CohortEnded for a seat in a cohort
+    that has ended: its roster is the record of who took part (completion is recorded from it), a seat
+    freed now would go to nobody, and "removed from the course" would be told of a course already
+    over. A request or a waitlist place of an ended cohort can still be declined or ended: that person
+    is waiting for an answer."""
+    section = section or enrolment.section
+    if enrolment.status not in ACTIVE_STATUSES:
+        raise CannotChange()
+    if enrolment.status == ENROLLED and has_ended(section):
+        raise CohortEnded(
+            _l(
+                "This cohort ended on %(date)s: its roster is the record of who took part, so nobody can "
+                "be removed from it now."
+            ),
+            date=LazyDate(section.end_date),
+        )
+
+
+def can_reject(enrolment: Enrolment) -> bool:
+    """Whether the roster offers to decline or remove this place (``check_can_reject``)."""
+    try:
+        check_can_reject(enrolment)
+    except CannotChange:
+        return False
+    return True
 
 
 REJECTION_NOTICES = {

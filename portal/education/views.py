@@ -272,18 +272,24 @@ def enrolment(reference: str):
 @read_only
 @login_required
 def enrolment_ics(reference: str):
-    """The weekly classes of one enrolment, or of every current one with reference ``all``."""
+    """The weekly classes of one enrolment, or of every current one (a seat) with reference ``all``.
+    A dropped or rejected enrolment's file answers with its classes cancelled (an old link, a calendar
+    app asking again); a request or a waitlist place, which has no classes, answers 404."""
     if reference == "all":
         enrolments = [e for e in services.my_enrolments(me()) if e.status == "enrolled"]
         filename = "my-courses.ics"
     else:
         enrolment = found(services.enrolment_for_user, me(), reference)
+        if not exports.in_calendar(enrolment):
+            abort(404)
         enrolments, filename = [enrolment], f"{enrolment.reference}.ics"
-    return Response(
+    response = Response(
         exports.sessions_ics(enrolments, request.host.split(":")[0]),
         mimetype="text/calendar",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+    response.cache_control.no_store = True  # a person's own courses, like every private page
+    return response
 
 
 @bp.route("/my-courses/<reference>/drop", methods=["GET", "POST"])
@@ -520,7 +526,14 @@ def section_new(course_id: int):
             flash(_("Section created."), "success")
             return redirect(url_for("education.admin_course", course_id=course.id))
     form.ensure_token()
-    return render_template("education/admin/section_form.html", form=form, course=course, section=None, error=error)
+    return render_template(
+        "education/admin/section_form.html",
+        form=form,
+        course=course,
+        section=None,
+        error=error,
+        first_days=catalogue.first_day_range(),
+    )
 
 
 @bp.route("/school-admin/sections/<int:section_id>/edit", methods=["GET", "POST"])
@@ -647,9 +660,12 @@ def _rule_gone(rule_id: int):
 @admin_required
 def approvals():
     queue = services.approvals_queue(me())
+    # Requests for cohorts that have ended can only be declined: they are listed apart, after the rest.
+    ended = [e for e in queue if services.has_ended(e.section)]
+    queue = [e for e in queue if e not in ended]
     # Approving takes one of the seats this person could take, or puts them on the waitlist.
     seats = {e.id: services.seats_left_for(person_of(e), e.section) for e in queue}
-    return render_template("education/admin/approvals.html", queue=queue, seats=seats, form=ConfirmForm())
+    return render_template("education/admin/approvals.html", queue=queue, ended=ended, seats=seats, form=ConfirmForm())
 
 
 @bp.route("/school-admin/enrolments/<int:enrolment_id>/approve", methods=["POST"])
@@ -688,6 +704,10 @@ def reject(enrolment_id: int):
     enrolment = found(services.enrolment_for_admin, me(), enrolment_id)
     form = RejectForm()
     error = None
+    try:
+        services.check_can_reject(enrolment)
+    except DomainError as exc:  # an old link: explained, with no form to send
+        return render_template("education/admin/reject.html", form=None, enrolment=enrolment, error=str(exc))
     if form.validate_on_submit():
         try:
             services.reject(me(), enrolment.id, form.reason.data, ip=client_ip())
@@ -712,6 +732,7 @@ def roster(section_id: int):
         form=ConfirmForm(),
         can_complete=services.can_record_completion(section),
         completion_opens=services.completion_opens(section),
+        ended=services.has_ended(section),
     )
 
 

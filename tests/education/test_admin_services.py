@@ -516,7 +516,8 @@ def test_ics_has_weekly_sessions(make_user, make_section):
     ics = exports.sessions_ics([db.session.get(Enrolment, enrolment.id)], "portal.test").decode()
     assert "BEGIN:VEVENT" in ics
     assert "RRULE:FREQ=WEEKLY;UNTIL=20260516T060000Z;BYDAY=MO,WE" in ics
-    assert "DTSTART:20260316T040000Z" in ics  # 09:00 Karachi on Monday 16 March
+    assert "DTSTART;TZID=Asia/Karachi:20260316T090000" in ics  # 09:00 Karachi on Monday 16 March
+    assert "BEGIN:VTIMEZONE" in ics and "TZID:Asia/Karachi" in ics
 
 
 def test_scope_resolver_names_institutions(make_institution):

@@ -26,7 +26,7 @@ def test_age_range_refusal_names_the_age_on_the_start_date(make_user, make_secti
     section = make_section(start_date=date(2026, 3, 1), enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 1))
     add_rule(course=section.course, kind="age", min_age=18, max_age=35)
     user = make_user(date_of_birth=date(1984, 6, 1))
-    assert problems(Person(user), section) == ["This cohort is for ages 18–35; you will be 41 on 1 March."]
+    assert problems(Person(user), section) == ["This cohort is for ages 18–35; you will be 41 on 1 March 2026."]
 
 
 def test_age_edges_are_inclusive(make_user, make_section, add_rule):
@@ -37,10 +37,10 @@ def test_age_edges_are_inclusive(make_user, make_section, add_rule):
     turns_36_on_start = make_user(date_of_birth=date(1990, 3, 16))
     assert problems(Person(turns_18_on_start), section) == []
     assert problems(Person(turns_18_day_after), section) == [
-        "This cohort is for ages 18–35; you will be 17 on 16 March."
+        "This cohort is for ages 18–35; you will be 17 on 16 March 2026."
     ]
     assert problems(Person(turns_36_on_start), section) == [
-        "This cohort is for ages 18–35; you will be 36 on 16 March."
+        "This cohort is for ages 18–35; you will be 36 on 16 March 2026."
     ]
     assert problems(Person(make_user(date_of_birth=date(1990, 3, 17))), section) == []  # still 35
 
@@ -51,8 +51,8 @@ def test_open_ended_age_limits(make_user, make_section, add_rule):
     under = make_section()
     add_rule(section=under, kind="age", max_age=14)
     adult = make_user(date_of_birth=date(1990, 1, 1))
-    assert problems(Person(adult), over) == ["This cohort is for ages 60 and over; you will be 36 on 16 March."]
-    assert problems(Person(adult), under) == ["This cohort is for ages up to 14; you will be 36 on 16 March."]
+    assert problems(Person(adult), over) == ["This cohort is for ages 60 and over; you will be 36 on 16 March 2026."]
+    assert problems(Person(adult), under) == ["This cohort is for ages up to 14; you will be 36 on 16 March 2026."]
 
 
 def test_unknown_date_of_birth(make_user, make_section, add_rule):
@@ -114,7 +114,7 @@ def test_rules_combine_and_every_failure_is_listed(make_user, make_section, add_
     man = make_user(gender="male", date_of_birth=date(1980, 1, 1), district="Lahore")
     assert problems(Person(man), section) == [
         "This cohort is for women and girls only.",
-        "This cohort is for ages 18–25; you will be 46 on 16 March.",
+        "This cohort is for ages 18–25; you will be 46 on 16 March 2026.",
         "This cohort is for people living in Multan; the home district on your profile is Lahore.",
     ]
     woman = make_user(gender="female", date_of_birth=date(2004, 1, 1), district="Multan")
@@ -134,7 +134,7 @@ def test_family_members_are_judged_on_their_own_age_and_gender(make_user, make_s
     db.session.commit()
     assert problems(Person(parent, daughter), section) == []
     assert problems(Person(parent, son), section) == [
-        "This cohort is for ages 8–14; Hamza will be 6 on 16 March.",
+        "This cohort is for ages 8–14; Hamza will be 6 on 16 March 2026.",
         "This cohort is for women and girls only.",
     ]
 

@@ -78,7 +78,7 @@ def test_course_page_explains_eligibility_for_each_family_member(client, auth, m
     assert "Sign in to see whether you can join" in anonymous
     auth.login(user)
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
-    assert "This cohort is for ages 18–35; you will be 41 on 16 March." in html
+    assert "This cohort is for ages 18–35; you will be 41 on 16 March 2026." in html
     assert "Sana" in html and "Can join" in html
     assert "Ages 18–35 on the start date" in html
 
