@@ -11,14 +11,17 @@ KARACHI = ZoneInfo("Asia/Karachi")
 
 
 def now() -> datetime:
-    """The current instant, timezone-aware UTC. Honours FIXED_NOW (ISO 8601) when configured."""
+    """The current instant, timezone-aware UTC. Honours FIXED_NOW (ISO 8601) when configured.
+
+    A FIXED_NOW without an offset (``2026-03-02T10:00``) is a Karachi wall-clock time, as a presenter
+    in Lahore means it; give an offset (``+00:00``, ``Z``) for any other zone."""
     if has_app_context():
         fixed = current_app.config.get("FIXED_NOW")
         if fixed:
             if isinstance(fixed, str):
                 fixed = datetime.fromisoformat(fixed)
             if fixed.tzinfo is None:
-                fixed = fixed.replace(tzinfo=UTC)
+                fixed = fixed.replace(tzinfo=KARACHI)
             return fixed.astimezone(UTC)
     return datetime.now(UTC)
 

@@ -27,14 +27,17 @@ from portal.health import offered, schedule
 from portal.health.errors import (
     AlreadyHereToday,
     BookedAgainSince,
+    ClinicCancelTooLate,
     DomainError,
     DuplicateSubmission,
     InvalidSchedule,
     NoPlaceToday,
+    NotCancellable,
     NotFound,
     ScheduleConflict,
     ServiceClosedToday,
     SlotFull,
+    WalkInDayOver,
     WrongArrivalCode,
     WrongStatus,
 )
@@ -825,15 +828,46 @@ def _identity_shown(appointment: Appointment, typed: str | None) -> str | None:
     return None
 
 
+def why_clinic_cannot_cancel(appointment: Appointment) -> DomainError | None:
+    """Why the clinic can no longer cancel ``appointment`` (the error to show), or None when it can.
+
+    A booking only while it is still to come, by the portal's clock: before its start time, or for one
+    without a time (a queue token) until the end of its day. Once its time has passed the visit
+    happened or was missed ("Did not come", see no_show_allowed): a cancellation would tell the person
+    "sorry, please book another time" for a past day and free a place no one can take (ClinicCancelTooLate).
+    A walk-in not yet seen, on the day it was registered (WalkInDayOver after that day: the list is then
+    the clinic's record, as with undo_to). Anything else: NotCancellable."""
+    if appointment.waiting_walk_in:
+        return WalkInDayOver() if appointment.visit_date < clock.today() else None
+    if appointment.status != STATUS_BOOKED:
+        return NotCancellable()
+    if appointment.starts_at is not None:
+        passed = appointment.starts_at <= clock.now()
+    else:
+        passed = appointment.visit_date < clock.today()
+    return ClinicCancelTooLate() if passed else None
+
+
+def clinic_cancel_allowed(appointment: Appointment) -> bool:
+    """Whether the daily list offers "Cancel" on ``appointment`` (see why_clinic_cannot_cancel)."""
+    return why_clinic_cannot_cancel(appointment) is None
+
+
 def admin_cancel(actor: User, appointment_id: int, reason: str, ip=None, reason_ur: str | None = None) -> Appointment:
     """The clinic cancels a booking with a reason (and, when the admin gave one, the reason in Urdu);
     the place is freed and the person is told the reason in their own language, as with a closure.
 
     A walk-in not yet seen (registered by mistake: twice, or for the wrong service) is cancelled the
     same way, its place freed, without a message: the person is at the counter, and a message saying
-    "cancelled" would only confuse someone who holds the right token."""
+    "cancelled" would only confuse someone who holds the right token.
+
+    Refused, nothing changed and no one told, once the booking's time has passed or a walk-in's day is
+    over (why_clinic_cannot_cancel)."""
     begin_write()
     appointment = appointment_for_admin(actor, appointment_id, lock=True)
+    refusal = why_clinic_cannot_cancel(appointment)
+    if refusal is not None:
+        raise refusal
     previous = appointment.status
     reason, reason_ur = reason.strip(), (reason_ur or "").strip() or None
     mark_cancelled(appointment, reason, by_clinic=True, reason_ur=reason_ur, walk_in_waiting=True)
@@ -1098,6 +1132,7 @@ __all__ = [
     "add_closure",
     "admin_cancel",
     "admin_clinics",
+    "clinic_cancel_allowed",
     "counts",
     "daily_list",
     "release_place",
@@ -1106,4 +1141,5 @@ __all__ = [
     "save_service",
     "set_status",
     "undo_status",
+    "why_clinic_cannot_cancel",
 ]

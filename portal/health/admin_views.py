@@ -357,6 +357,7 @@ def _day_page(
         statuses=STATUSES,
         today=clock.today(),
         no_show_allowed=admin.no_show_allowed,
+        clinic_cancel_allowed=admin.clinic_cancel_allowed,
         undo_to=admin.undo_to,
         row_error=row_error or {},
         row_done=row_done or {},
@@ -497,7 +498,14 @@ def admin_cancel(appointment_id: int):
             return redirect(
                 url_for("health.admin_day", clinic_id=appointment.clinic_id, date=appointment.visit_date.isoformat())
             )
-    return render_template("health/admin/cancel.html", appointment=appointment, form=form, error=error)
+    refusal = admin.why_clinic_cannot_cancel(appointment)
+    return render_template(
+        "health/admin/cancel.html",
+        appointment=appointment,
+        form=form,
+        error=error or (str(refusal) if refusal is not None else None),
+        refused=refusal is not None,
+    )
 
 
 @bp.route("/clinic-admin/clinics/<int:clinic_id>/walk-in", methods=["GET", "POST"])

@@ -157,6 +157,20 @@ class AppointmentOver(NotCancellable):
     message = _l("This appointment has already taken place or its time has passed. It can no longer be changed.")
 
 
+class ClinicCancelTooLate(NotCancellable):
+    """The clinic cancelling a booking whose time has passed: the visit happened or was missed, and a
+    cancellation now would tell the person "sorry" for a past day and free a place no one can take."""
+
+    message = _l(
+        "This appointment’s time has passed, so it can no longer be cancelled. "
+        "If the person did not come, mark it “Did not come” on the day’s list."
+    )
+
+
+class WalkInDayOver(NotCancellable):
+    message = _l("A walk-in can only be cancelled on the day it was registered.")
+
+
 class WrongArrivalCode(DomainError):
     message = _l(
         "Neither the arrival code nor the CNIC matches this appointment. "

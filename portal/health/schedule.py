@@ -17,7 +17,8 @@ from portal.extensions import db
 from portal.health.models import Closure, Service, Slot, WeeklyHours
 
 DAY_OPEN = "open"
-DAY_FULL = "full"
+DAY_FULL = "full"  # every place at the times still bookable is taken
+DAY_TOO_LATE = "too_late"  # open, but every start time has passed or is inside the notice period
 DAY_CLOSED = "closed"
 DAY_PAST = "past"  # before today
 DAY_NOT_YET = "not_yet"  # after the booking horizon: not open for booking yet
@@ -105,6 +106,7 @@ class DayAvailability:
     free: int = 0
     times: list[TimeChoice] = field(default_factory=list)
     closure: Closure | None = None  # why a closed day is closed, when a closure closes it
+    passed: bool = False  # too late because every start time has passed (not only the notice period)
 
 
 def booking_window(service: Service) -> tuple[datetime, date]:
@@ -114,7 +116,12 @@ def booking_window(service: Service) -> tuple[datetime, date]:
 
 
 def availability(service: Service, first: date | None = None, last: date | None = None) -> list[DayAvailability]:
-    """The booking horizon day by day: open (with free places and times), full, or closed."""
+    """The booking horizon day by day: open (with free places and times), full, too late or closed.
+
+    Full says people have taken every place at the times still bookable; too late says no time of the
+    day can be booked any more, whether or not anyone booked (today once its last time is within the
+    notice period or has passed, tomorrow too with a notice longer than the hours left today). Both
+    depend on the time of day: a page showing them is shared for seconds only (portal.pagecache)."""
     earliest, horizon_last = booking_window(service)
     first = max(first or clock.today(), clock.today())
     last = min(last or horizon_last, horizon_last)
@@ -138,24 +145,25 @@ def availability(service: Service, first: date | None = None, last: date | None 
         if not starts:
             days.append(DayAvailability(day, DAY_CLOSED, closure=closed.get(day)))
         else:
+            bookable = [start for start in starts if start >= earliest]
             times = []
-            for start in starts:
-                if start < earliest:
-                    continue
+            for start in bookable:
                 free = taken.get(start, service.places_per_slot)
                 if free > 0:
                     times.append(TimeChoice(start, free))
             if times:
                 days.append(DayAvailability(day, DAY_OPEN, sum(t.free for t in times), times))
-            else:
+            elif bookable:
                 days.append(DayAvailability(day, DAY_FULL))
+            else:
+                days.append(DayAvailability(day, DAY_TOO_LATE, passed=starts[-1] <= clock.now()))
         day += timedelta(days=1)
     return days
 
 
 def day_availability(service: Service, day: date) -> DayAvailability | None:
     """One day's times, for any date a link or a person may ask for: inside the booking horizon open,
-    full or closed; outside it past (before today), closed (the clinic does not open that day) or not
+    full, too late or closed; outside it past (before today), closed (the clinic does not open that day) or not
     yet open for booking. None when the service takes no bookings at all."""
     if day < clock.today():
         return DayAvailability(day, DAY_PAST)
@@ -176,15 +184,15 @@ def day_availability(service: Service, day: date) -> DayAvailability | None:
 
 def with_current(available: DayAvailability | None, current: datetime | None) -> DayAvailability | None:
     """``available`` with ``current`` (the time of the appointment being moved) among its times, marked
-    as the current one, when it falls on that open or full day: the person sees where their booking is
-    now, whether or not places are left at it, and cannot pick it as a new time."""
-    if available is None or current is None or available.status not in (DAY_OPEN, DAY_FULL):
+    as the current one, when it falls on that open, full or too late day: the person sees where their
+    booking is now, whether or not places are left at it, and cannot pick it as a new time."""
+    if available is None or current is None or available.status not in (DAY_OPEN, DAY_FULL, DAY_TOO_LATE):
         return available
     if karachi_date(current) != available.day:
         return available
     times = [t for t in available.times if t.starts_at != current] + [TimeChoice(current, 0, current=True)]
     times.sort(key=lambda t: t.starts_at)
-    return DayAvailability(available.day, available.status, available.free, times)
+    return DayAvailability(available.day, available.status, available.free, times, passed=available.passed)
 
 
 def next_free_date(service: Service) -> date | None:
