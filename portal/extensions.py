@@ -10,7 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -24,6 +24,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Table, "after_parent_attach")
+def _ids_never_reused(table: Table, parent) -> None:
+    """Every table of the portal is made AUTOINCREMENT on SQLite: without it SQLite gives a new row the
+    id of the newest row deleted, so an audit line, a bookmarked address or a cached snapshot naming
+    the deleted record would name the new one. PostgreSQL never reuses an id (the keyword is SQLite's
+    only). Migration 0021 makes the tables of an existing database the same."""
+    if parent is Base.metadata:
+        table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
 class PortalLoginManager(LoginManager):

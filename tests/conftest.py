@@ -99,6 +99,9 @@ def _empty_all_tables() -> None:
     else:
         for name in reversed(tables):
             db.session.execute(text(f'DELETE FROM "{name}"'))
+        # Ids start again from 1 in the next test, as RESTART IDENTITY makes them on PostgreSQL (the
+        # tables are AUTOINCREMENT: SQLite remembers the largest id each has given).
+        db.session.execute(text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

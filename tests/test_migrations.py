@@ -648,3 +648,143 @@ def test_offered_places_migration_sqlite(tmp_path):
 def test_offered_places_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_offered_places_migration(url)
+
+
+def sqlite_shape(url: str) -> dict[str, dict]:
+    """What SQLite holds of each table, the id's AUTOINCREMENT aside: its columns (name, type, NOT NULL,
+    default), foreign keys, CHECK constraints, unique constraints and indexes (partial ones with their
+    condition)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+
+            def rows(sql: str) -> list[tuple]:
+                return [tuple(row) for row in conn.exec_driver_sql(sql)]
+
+            shape = {}
+            for name, sql in rows(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name <> 'alembic_version'"
+            ):
+                indexes = set()
+                for _seq, index, unique, origin, partial in rows(f'PRAGMA index_list("{name}")'):
+                    columns = tuple(column for _n, _cid, column in rows(f'PRAGMA index_info("{index}")'))
+                    # An index SQLite made for a UNIQUE constraint is named by its place in the table.
+                    named = None if index.startswith("sqlite_autoindex_") else index
+                    indexes.add((named, unique, origin, partial, columns))
+                index_sql = {
+                    index: " ".join(text_.split())
+                    for index, text_ in rows(
+                        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = '{name}' "
+                        "AND sql IS NOT NULL"
+                    )
+                }
+                shape[name] = {
+                    "columns": [
+                        (column, kind, notnull, default.strip("()") if default else default, pk)
+                        for _cid, column, kind, notnull, default, pk in rows(f'PRAGMA table_info("{name}")')
+                    ],
+                    "foreign keys": {tuple(fk[2:]) for fk in rows(f'PRAGMA foreign_key_list("{name}")')},
+                    "checks": set(re.findall(r"CONSTRAINT (ck_\w+) CHECK", sql)),
+                    "indexes": indexes,
+                    "index sql": index_sql,
+                    "autoincrement": "AUTOINCREMENT" in sql.upper(),
+                }
+            return shape
+    finally:
+        engine.dispose()
+
+
+def without_autoincrement(shape: dict[str, dict]) -> dict[str, dict]:
+    return {table: {k: v for k, v in kept.items() if k != "autoincrement"} for table, kept in shape.items()}
+
+
+def test_the_migrated_sqlite_tables_are_those_of_the_models(tmp_path):
+    """Alembic's comparison does not look at SQLite's AUTOINCREMENT: the schema the migrations build is
+    compared with the one the models make (as the test database is made), table by table."""
+    migrated, created = f"sqlite:///{tmp_path / 'migrated.db'}", f"sqlite:///{tmp_path / 'created.db'}"
+    flask_db(migrated, "upgrade")
+    import portal.models  # noqa: F401  (every table on the metadata)
+
+    engine = create_engine(created)
+    try:
+        db.metadata.create_all(engine)
+    finally:
+        engine.dispose()
+    built, made = sqlite_shape(migrated), sqlite_shape(created)
+    assert set(built) == set(made) == set(db.metadata.tables)
+    assert all(kept["autoincrement"] for kept in built.values())
+    for table in made:
+        for part in ("foreign keys", "checks", "indexes", "index sql", "autoincrement"):
+            assert built[table][part] == made[table][part], (table, part)
+        # Columns added by later revisions come last in the migrated tables, and 0019 left an empty
+        # default on SQLite to the keys it added (the models have none; no row keeps it).
+        assert sorted(c[:3] + c[4:] for c in built[table]["columns"]) == sorted(
+            c[:3] + c[4:] for c in made[table]["columns"]
+        ), table
+
+
+def test_ids_never_reused_migration_sqlite(tmp_path):
+    """0021 copies every table into one declared AUTOINCREMENT, keeping its rows, their ids, columns,
+    constraints, foreign keys and indexes; the next id is above the largest there is, and the id of the
+    newest row deleted afterwards is never given again. The downgrade copies them back, rows kept."""
+    url = f"sqlite:///{tmp_path / 'ids.db'}"
+    flask_db(url, "upgrade", "0020_offered_places")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    closure = (
+        "INSERT INTO health_closures (id, clinic_id, service_id, start_date, end_date, reason, created_at) VALUES "
+    )
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                "INSERT INTO users (id, full_name, cnic, preferred_language, failed_logins, active, created_at) "
+                f"VALUES (1, 'Imran Qureshi', '3520298765431', 'en', 0, true, {now})",
+                "INSERT INTO health_clinics (id, name, name_key, type, district, address, active, created_at) "
+                f"VALUES (1, 'Mayo OPD', 'mayo opd', 'teaching_opd', 'Lahore', 'x', true, {now})",
+                "INSERT INTO health_services (id, clinic_id, name, name_key, slot_minutes, places_per_slot, "
+                "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) "
+                f"VALUES (1, 1, 'General OPD', 'general opd', 15, 1, 2, 14, 2, true, {now})",
+                f"{closure}(1, 1, NULL, '2026-03-10', '2026-03-10', 'Polio campaign', {now})",
+                f"{closure}(2, 1, 1, '2026-03-17', '2026-03-17', 'Doctor on leave', {now})",
+                f"{closure}(5, 1, NULL, '2026-03-24', '2026-03-24', 'Eid', {now})",
+                "INSERT INTO audit_events (id, created_at, actor_id, action, target_type, target_id, details) "
+                f"VALUES (1, {now}, 1, 'health.closure.added', 'health_closures', '5', '{{}}')",
+            ):
+                conn.execute(text(statement))
+        before = sqlite_shape(url)
+        assert not any(kept["autoincrement"] for kept in before.values())
+        flask_db(url, "upgrade")
+        after = sqlite_shape(url)
+        assert all(kept["autoincrement"] for kept in after.values())
+        assert without_autoincrement(after) == without_autoincrement(before)
+        closures = "SELECT id, service_id, reason FROM health_closures ORDER BY id"
+        kept = [(1, None, "Polio campaign"), (2, 1, "Doctor on leave"), (5, None, "Eid")]
+        with engine.begin() as conn:
+            assert [tuple(row) for row in conn.execute(text(closures))] == kept
+            assert conn.execute(text("SELECT target_id FROM audit_events")).scalar_one() == "5"
+            assert conn.execute(text("SELECT name FROM health_services WHERE clinic_id = 1")).scalar_one() == (
+                "General OPD"
+            )
+            assert (
+                conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'health_closures'")).scalar_one() == 5
+            )
+            new = "INSERT INTO health_closures (clinic_id, start_date, end_date, reason, created_at) VALUES "
+            assert (
+                conn.execute(text(f"{new}(1, '2026-04-01', '2026-04-01', 'Audit', {now}) RETURNING id")).scalar_one()
+                == 6
+            )
+            conn.execute(text("DELETE FROM health_closures WHERE id = 6"))
+            assert (
+                conn.execute(text(f"{new}(1, '2026-04-08', '2026-04-08', 'Audit', {now}) RETURNING id")).scalar_one()
+                == 7
+            )
+        flask_db(url, "downgrade", "0020_offered_places")
+        assert sqlite_shape(url) == before
+        with engine.connect() as conn:
+            assert [tuple(row) for row in conn.execute(text(closures))] == [*kept, (7, None, "Audit")]
+            assert conn.execute(text("SELECT count(*) FROM sqlite_sequence")).scalar_one() == 0
+        flask_db(url, "upgrade")
+        assert sqlite_shape(url) == after
+    finally:
+        engine.dispose()

@@ -634,7 +634,8 @@ def add_closure(
 
 def _cancelled_by(closure: Closure) -> int:
     """How many booked appointments adding ``closure`` cancelled, as its audit event says (the newest
-    for its id: SQLite may have given the id of a closure removed before)."""
+    for its id: a SQLite database older than revision 0021 may have given it the id of a closure
+    removed before)."""
     details = db.session.scalar(
         select(AuditEvent.details)
         .where(

@@ -963,3 +963,46 @@ def test_a_walk_in_named_in_english_keeps_its_words_in_order_on_an_urdu_page(cli
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<bdi class="name" lang="en">Walk In 1</bdi>' in page
+
+
+def test_a_closure_added_after_the_newest_was_removed_gets_an_id_of_its_own(client, auth, setup, make_user):
+    """SQLite gave a new row the id of the newest row deleted: a closure added after the newest one was
+    removed took its id, and the log's lines about the removed closure then named the new one."""
+    auth.login(setup["admin"])
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/closures"
+    whole = {"service_id": "0", "reason_ur": ""}
+    assert (
+        post(
+            client, path, {**whole, "start_date": "2026-03-10", "end_date": "2026-03-10", "reason": "Polio"}
+        ).status_code
+        == 302
+    )
+    one = {"service_id": str(setup["service"].id), "start_date": "2026-03-17", "end_date": "2026-03-17"}
+    assert post(client, path, {**one, "reason": "Doctor on leave", "reason_ur": ""}).status_code == 302
+    removed = db.session.scalar(select(Closure).order_by(Closure.id.desc()).limit(1))
+    removed_id = removed.id
+    assert post(client, f"/clinic-admin/closures/{removed_id}/delete", {}, path).status_code == 302
+    assert (
+        post(client, path, {**whole, "start_date": "2026-03-24", "end_date": "2026-03-24", "reason": "Eid"}).status_code
+        == 302
+    )
+    added = db.session.scalar(select(Closure).where(Closure.reason == "Eid"))
+    assert added.id > removed_id
+    about_removed = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "health_closures", AuditEvent.target_id == str(removed_id))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in about_removed] == ["health.closure.added", "health.closure.deleted"]
+    auth.logout()
+    auth.login(make_user(roles=["superadmin"]))
+    rows = [
+        " ".join(re.sub(r"<[^>]+>", " ", r).split())
+        for r in re.findall(r"<tr>.*?</tr>", client.get("/admin/audit").text, re.S)
+    ]
+    # The removed closure (of one service, on the 17th) is named by its id alone, never as the whole
+    # clinic closed on the 24th that came after it.
+    about_the_17th = [r for r in rows if "Mar 17, 2026" in r]
+    assert len(about_the_17th) == 2
+    assert all(f"Closure {removed_id}" in r and "The whole clinic" not in r for r in about_the_17th)
+    assert sum("The whole clinic" in r for r in rows) == 2  # the closures of the 10th and the 24th
