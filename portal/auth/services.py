@@ -853,8 +853,7 @@ SCOPE_RESOLVERS: dict = {}
 SCOPE_FINDERS: dict = {}
 
 # A scope number is a database id: digits only (typed in any script, read as 0-9; not "²", which
-# str.isdigit accepts), at most
-# nine of them (an id past 2**31 would overflow the column, and none exists).
+# str.isdigit accepts), at most nine of them (an id past 2**31 would overflow the column, and none exists).
 MAX_SCOPE_DIGITS = 9
 
 
