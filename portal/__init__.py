@@ -184,6 +184,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     from portal.auth.decorators import wants_json
+    from portal.control_characters import ControlCharacter
 
     messages = {
         400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
@@ -218,6 +219,17 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(ControlCharacter)
+    def control_character(error):
+        return render_error(
+            400,
+            _l("Something you sent has a hidden character that the portal cannot use"),
+            _l(
+                "It may have come with text copied from another program. Please go back, type what you "
+                "entered again instead of pasting it, and send it again."
+            ),
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -310,6 +322,10 @@ def security_headers(app: Flask) -> list[tuple[str, str]]:
 
 def register_request_hooks(app: Flask) -> None:
     from portal.auth import signed_in
+    from portal.control_characters import refuse_control_characters
+
+    # Before any view (or the page cache) reads the request: a NUL in text is a 500 on PostgreSQL.
+    app.before_request(refuse_control_characters)
 
     # A device's "last seen", moved on at most every few minutes, after the page.
     app.after_request(signed_in.note_seen)

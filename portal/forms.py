@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import clock
 from portal.districts import districts_in_order
-from portal.validation import normalise_cnic, normalise_mobile
+from portal.validation import normalise_cnic, normalise_mobile, typed_number
 
 # WTForms' messages that say nothing to a citizen, in either language, and what is said instead. "Invalid
 # Choice: could not coerce." is what a select or radio group of numbers (a service, a weekday, who an
@@ -163,7 +163,15 @@ class CheckboxGroupField(SelectMultipleField):
             yield option
 
 
-class TypedDateField(DateField):
+class AnyDigitsDateField(DateField):
+    """A date whose digits may be typed in any script ("۲۰۲۶-۱۲-۳۱" in Urdu digits), and its dashes as
+    any dash: read as 2026-12-31 (strptime reads only ASCII digits)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([typed_number(value) for value in valuelist])
+
+
+class TypedDateField(AnyDigitsDateField):
     """A date typed as year-month-day. Browsers without a date picker show a text box, where people
     type 31/12/2026 or "tomorrow": they are told the format (WTForms says only "Not a valid date
     value.") and what they typed stays in the box to be corrected."""
@@ -176,11 +184,12 @@ class TypedDateField(DateField):
 
 
 class TypedTimeField(TimeField):
-    """A time typed as hours:minutes on the 24-hour clock, with the format in the message when it is not."""
+    """A time typed as hours:minutes on the 24-hour clock, with the format in the message when it is not;
+    its digits in any script."""
 
     def process_formdata(self, valuelist):
         try:
-            super().process_formdata(valuelist)
+            super().process_formdata([typed_number(value) for value in valuelist])
         except ValueError:
             raise ValueError(_l("Enter the time as hours:minutes on the 24-hour clock, for example 17:30.")) from None
 
@@ -295,6 +304,7 @@ __all__ = [
     "PakistaniMobile",
     "SubmissionTokenMixin",
     "THEIR_CNIC",
+    "AnyDigitsDateField",
     "TypedDateField",
     "TypedTimeField",
     "district_field",

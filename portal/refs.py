@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 from markupsafe import Markup, escape
+
+from portal.validation import typed_number
 
 ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
 # A reference as new_reference writes it, inside any text ("H-7KQ2-9FXD", "E-NVFQ-DE6X").
@@ -21,8 +24,10 @@ def new_reference(prefix: str) -> str:
     return f"{prefix}-{random_code(4)}-{random_code(4)}"
 
 
-def normalise_reference(text: str) -> str:
-    return (text or "").strip().upper().replace(" ", "")
+def normalise_reference(text: str | None) -> str:
+    """A reference or arrival code as typed ("h-7kq2 9fxd", in Urdu digits "H-۷KQ۲-۹FXD", with an en
+    dash, in fullwidth letters) as the portal writes it: upper case, ASCII digits and hyphens, no spaces."""
+    return typed_number(unicodedata.normalize("NFKC", text or "")).upper()
 
 
 # A time of day as the messages write it in either language ("8:00 AM", English with a narrow space).

@@ -1,19 +1,45 @@
-"""Shape checks shared by forms and services: CNIC, Pakistani mobile numbers, passwords."""
+"""Shape checks shared by forms and services: CNIC, Pakistani mobile numbers, passwords, and the
+digits and dashes of a number as people type it."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 
-_CNIC_TYPED = re.compile(r"^\d{5}-?\d{7}-?\d$")
+# A decimal digit of any script: Python's \d on str is Unicode's Nd, the characters unicodedata.decimal reads.
+_ANY_DIGIT = re.compile(r"\d")
+# The dashes people type or paste between a number's groups: hyphen-minus, hyphen, non-breaking
+# hyphen, figure dash, en and em dash, minus sign, small and fullwidth hyphen-minus.
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d]")
+_CNIC_TYPED = re.compile(r"[0-9]{5}-?[0-9]{7}-?[0-9]", re.ASCII)
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of any script written 0-9: Urdu (Extended Arabic-Indic)
+    "۳۵۲۰۲", Arabic-Indic "٣٥٢٠٢", fullwidth "３５２０２", Devanagari… all read "35202". A number a
+    person types is one number whatever their keyboard writes; stored and compared, it is always ASCII.
+    Other characters (superscripts such as "²", which are not decimal digits) are left as they are."""
+    if text.isascii():
+        return text
+    return _ANY_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
+
+
+def typed_number(text: str | None) -> str:
+    """A number as typed, ready to be matched: its digits in ASCII, every dash a hyphen-minus, and
+    spaces of any kind (a no-break space, a thin space), and the invisible marks that right-to-left
+    keyboards and copied text put around numbers (LRM, RLM, ALM, zero-width ones), taken out."""
+    text = ascii_digits(_DASHES.sub("-", text or ""))
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
 
 
 def normalise_cnic(text: str | None) -> str | None:
-    """13 digits from ``35202-1234567-1`` or ``3520212345671``; None if it is not a CNIC."""
-    text = (text or "").strip().replace(" ", "")
-    if not _CNIC_TYPED.match(text):
+    """13 ASCII digits from ``35202-1234567-1`` or ``3520212345671``, typed in any script's digits and
+    with any dash or spaces between the groups; None if it is not a CNIC."""
+    text = typed_number(text)
+    if not _CNIC_TYPED.fullmatch(text):
         return None
     return text.replace("-", "")
 
@@ -61,7 +87,7 @@ def password_problem(password: str, cnic: str | None = None, mobile: str | None 
         return _l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)
     if password.isdigit():
         return _l("Use letters as well as numbers; a password of only digits is easy to guess.")
-    digits = re.sub(r"\D", "", password)
+    digits = re.sub(r"[^0-9]", "", ascii_digits(password))
     if cnic and (digits == cnic or cnic in digits):
         return _l("Do not use your CNIC as your password.")
     if mobile:

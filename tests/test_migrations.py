@@ -788,3 +788,90 @@ def test_ids_never_reused_migration_sqlite(tmp_path):
         assert sqlite_shape(url) == after
     finally:
         engine.dispose()
+
+
+def check_ascii_digits_migration(url: str) -> None:
+    """0022 writes the CNICs and family members' numbers saved in Urdu (or other) digits in ASCII; a row
+    whose ASCII number is already another row's is left as it is and named (by id, never by number) in
+    the migration's log for an admin; the downgrade changes nothing."""
+    flask_db(url, "upgrade", "0020_offered_places")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    user = "INSERT INTO users (id, full_name, cnic, preferred_language, failed_logins, active, created_at) VALUES "
+    dependant = (
+        "INSERT INTO dependants (id, user_id, full_name, relationship, date_of_birth, gender, id_number, "
+        "number_key, removed_at, created_at) VALUES "
+    )
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                f"{user}(1, 'Ayesha Khan', '3520212345671', 'ur', 0, true, {now})",
+                f"{user}(2, 'Ayesha Khan', '۳۵۲۰۲۱۲۳۴۵۶۷۱', 'ur', 0, true, {now})",  # Ayesha again, in Urdu digits
+                f"{user}(3, 'Sadia Malik', '۳۷۴۰۵۱۱۲۲۳۳۴۱', 'ur', 0, true, {now})",
+                f"{user}(4, 'Sadia Malik', '３７４０５１１２２３３４１', 'en', 0, true, {now})",  # Sadia, fullwidth
+                f"{user}(5, 'Walk In', '٣٥٢٠٢٩٩٩٠٠٠١١', 'en', 0, true, {now})",  # a counter record
+                f"{dependant}(1, 1, 'Hamza', 'child', '2016-02-03', 'male', '3520276543212', '3520276543212', "
+                f"NULL, {now})",
+                f"{dependant}(2, 1, 'Hamza', 'child', '2016-02-03', 'male', '۳۵۲۰۲۷۶۵۴۳۲۱۲', '۳۵۲۰۲۷۶۵۴۳۲۱۲', "
+                f"NULL, {now})",
+                f"{dependant}(3, 1, 'Zainab', 'child', '2019-08-19', 'female', '۳۵۲۰۲۱۱۱۱۱۱۱۱', '۳۵۲۰۲۱۱۱۱۱۱۱۱', "
+                f"NULL, {now})",
+                f"{dependant}(4, 1, 'Hamza', 'child', '2016-02-03', 'male', '۳۵۲۰۲۷۶۵۴۳۲۱۲', '۳۵۲۰۲۷۶۵۴۳۲۱۲', "
+                f"{now}, {now})",  # taken off the account: holds no number there
+                f"{dependant}(5, 1, 'Omar', 'child', '2018-01-01', 'male', '۳۵۲۰۲۲۲۲۲۲۲۲۲', '۳۵۲۰۲۲۲۲۲۲۲۲۲  #5', "
+                f"NULL, {now})",  # kept apart by 0019
+                f"{dependant}(6, 1, 'Ayesha', 'other', '1990-01-01', 'female', '۳۵۲۰۲۱۲۳۴۵۶۷۱', '۳۵۲۰۲۱۲۳۴۵۶۷۱', "
+                f"NULL, {now})",  # the holder's own CNIC
+                f"{dependant}(7, 2, 'Nobody', 'child', '2019-08-19', 'female', NULL, NULL, NULL, {now})",
+            ):
+                conn.execute(text(statement))
+        upgraded = flask_db(url, "upgrade")
+
+        def numbers():
+            with engine.connect() as conn:
+                users = dict(conn.execute(text("SELECT id, cnic FROM users ORDER BY id")).all())
+                dependants = {
+                    row[0]: tuple(row[1:])
+                    for row in conn.execute(text("SELECT id, id_number, number_key FROM dependants ORDER BY id"))
+                }
+            return users, dependants
+
+        users, dependants = numbers()
+        assert users == {
+            1: "3520212345671",
+            2: "۳۵۲۰۲۱۲۳۴۵۶۷۱",  # left: the ASCII CNIC is user 1's
+            3: "3740511223341",
+            4: "３７４０５１１２２３３４１",  # left: the ASCII CNIC is now user 3's
+            5: "3520299900011",
+        }
+        assert dependants == {
+            1: ("3520276543212", "3520276543212"),
+            2: ("۳۵۲۰۲۷۶۵۴۳۲۱۲", "۳۵۲۰۲۷۶۵۴۳۲۱۲"),  # left: the ASCII number is dependant 1's
+            3: ("3520211111111", "3520211111111"),
+            4: ("3520276543212", "3520276543212"),
+            5: ("3520222222222", "3520222222222  #5"),
+            6: ("3520212345671", "3520212345671"),
+            7: (None, None),
+        }
+        log = upgraded.stdout + upgraded.stderr
+        assert "users.id 2 " in log and "users.id 1 " in log
+        assert "users.id 4 " in log and "users.id 3 " in log
+        assert "dependants.id 2 " in log and "dependants.id 1 " in log
+        assert "dependants.id 6 " in log
+        assert "3520212345671" not in log and "۳۵۲۰۲" not in log  # ids only: no CNIC in a log
+        # Down and up again: nothing changes.
+        flask_db(url, "downgrade", "0020_offered_places")
+        assert numbers() == (users, dependants)
+        flask_db(url, "upgrade")
+        assert numbers() == (users, dependants)
+    finally:
+        engine.dispose()
+
+
+def test_ascii_digits_migration_sqlite(tmp_path):
+    check_ascii_digits_migration(f"sqlite:///{tmp_path / 'digits.db'}")
+
+
+def test_ascii_digits_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_ascii_digits_migration(url)

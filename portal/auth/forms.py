@@ -3,13 +3,14 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from portal.auth.models import GENDERS, RELATIONSHIPS, STAFF_ROLES
 from portal.forms import (
     CNIC,
     THEIR_CNIC,
+    AnyDigitsDateField,
     FlaskForm,
     NotInFuture,
     NotTooOld,
@@ -17,7 +18,7 @@ from portal.forms import (
     SubmissionTokenMixin,
     district_field,
 )
-from portal.validation import PASSWORD_MAX_LENGTH, normalise_cnic, normalise_mobile, password_problem
+from portal.validation import PASSWORD_MAX_LENGTH, normalise_cnic, normalise_mobile, password_problem, typed_number
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 RELATIONSHIP_CHOICES = [
@@ -79,7 +80,7 @@ class RegisterForm(FlaskForm):
     cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC()])
     mobile = StringField(_l("Mobile number"), validators=[DataRequired(_required), PakistaniMobile()])
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
-    date_of_birth = DateField(
+    date_of_birth = AnyDigitsDateField(
         _l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth.")), NotInFuture(), NotTooOld()]
     )
     gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, validators=[InputRequired(_l("Choose one."))])
@@ -108,7 +109,7 @@ class RegisterForm(FlaskForm):
                 raise ValidationError(_l("Enter an email address like name@example.com.")) from None
 
 
-_DIGITS_AND_DASHES = re.compile(r"[\d\s-]+")
+_DIGITS_AND_DASHES = re.compile(r"[0-9-]+")
 
 
 class NotAMobileNumber:
@@ -125,7 +126,7 @@ class NotAMobileNumber:
             raise ValidationError(
                 _l("This looks like a mobile number. Enter your 13-digit CNIC or the email address on your account.")
             )
-        if _DIGITS_AND_DASHES.fullmatch(text):
+        if _DIGITS_AND_DASHES.fullmatch(typed_number(text)):
             # A CNIC with a digit missing or one too many matches no account: saying so sends the person
             # to check the number on their card, not to reset a password that may be right.
             raise ValidationError(
@@ -196,7 +197,7 @@ class DependantForm(SubmissionTokenMixin, FlaskForm):
         choices=[("", _l("Choose one"))] + RELATIONSHIP_CHOICES,
         validators=[DataRequired(_l("Choose one."))],
     )
-    date_of_birth = DateField(
+    date_of_birth = AnyDigitsDateField(
         _l("Date of birth"), validators=[InputRequired(_l("Enter the date of birth.")), NotInFuture(), NotTooOld()]
     )
     gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, validators=[InputRequired(_l("Choose one."))])

@@ -58,7 +58,7 @@ from portal.auth.models import (
 )
 from portal.database import LARGEST_ID, begin_write
 from portal.extensions import db
-from portal.validation import normalise_cnic, normalise_mobile
+from portal.validation import ascii_digits, normalise_cnic, normalise_mobile
 
 # Hashes to check a password against when no account matches, one per hashing method (made on first use).
 _dummy_hashes: dict[str, str] = {}
@@ -852,8 +852,8 @@ SCOPE_RESOLVERS: dict = {}
 # And how to find them by name: {role: fn(text) -> [(id, name), ...]} (a few, best first).
 SCOPE_FINDERS: dict = {}
 
-# A scope number is a database id: digits only (not "²" or "٣", which str.isdigit accepts), at most
-# nine of them (an id past 2**31 would overflow the column, and none exists).
+# A scope number is a database id: digits only (typed in any script, read as 0-9; not "²", which
+# str.isdigit accepts), at most nine of them (an id past 2**31 would overflow the column, and none exists).
 MAX_SCOPE_DIGITS = 9
 
 
@@ -861,7 +861,7 @@ def find_scope(role: str, text: str) -> tuple[int | None, list[tuple[int, str]]]
     """The clinic or institution a superadmin means by ``text`` for ``role``: its number, or a part of
     its name. Returns (id, []) when exactly one is meant, else (None, the candidates found, at most a
     few: none when nothing matches)."""
-    text = text.strip()
+    text = ascii_digits(text.strip())  # "۱۲" in Urdu digits is clinic 12
     if text.isascii() and text.isdigit():
         scope_id = int(text) if len(text) <= MAX_SCOPE_DIGITS else None
         resolver = SCOPE_RESOLVERS.get(role)

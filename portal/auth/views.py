@@ -43,7 +43,7 @@ from portal.links import public_url
 from portal.navigation import past_the_last_page, requested_page
 from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
 from portal.notifications.services import notify
-from portal.validation import format_mobile, normalise_cnic
+from portal.validation import ascii_digits, format_mobile, normalise_cnic
 
 
 def client_ip() -> str | None:
@@ -90,7 +90,8 @@ def _reset_limit_account() -> str:
 
 def _register_cnic_key() -> str:
     """Rate-limit key for registrations with one CNIC, whatever the address."""
-    return "register-cnic:" + "".join(ch for ch in request.form.get("cnic", "") if ch.isdigit())[:13]
+    digits = ascii_digits(request.form.get("cnic", ""))  # one CNIC whatever script its digits are typed in
+    return "register-cnic:" + "".join(ch for ch in digits if ch in "0123456789")[:13]
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -597,6 +598,7 @@ def _scope_not_found(typed: str, candidates: list[tuple[int, str]]) -> str:
     if candidates:
         listed = ", ".join(f"{name} ({number})" for number, name in candidates)
         return _("Several match: %(listed)s. Enter the number of the one you mean.", listed=listed)
+    typed = ascii_digits(typed.strip())
     if typed.isascii() and typed.isdigit():
         return _("There is no clinic or institution with this number.")
     return _("No clinic or institution has this in its name. Enter its number, or another part of its name.")

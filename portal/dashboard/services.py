@@ -56,6 +56,7 @@ from portal.health.models import (
 )
 from portal.health.offered import places_offered
 from portal.shared_cache import cache_failure
+from portal.validation import typed_number
 
 DEFAULT_PAST_DAYS = 30
 MAX_RANGE_DAYS = 366
@@ -266,7 +267,7 @@ def _parse_date(text: str | None) -> tuple[date | None, str | None]:
     if not text:
         return None, None
     try:
-        day = date.fromisoformat(text)
+        day = date.fromisoformat(typed_number(text))  # digits typed in any script
     except ValueError:
         return None, DATE_INVALID
     return (day, None) if EARLIEST <= day <= LATEST else (None, DATE_OUT_OF_RANGE)
@@ -275,7 +276,7 @@ def _parse_date(text: str | None) -> tuple[date | None, str | None]:
 def _before_earliest(text: str | None) -> bool:
     """Whether ``text`` is a real date before the first one an official may ask about."""
     try:
-        return date.fromisoformat((text or "").strip()) < EARLIEST
+        return date.fromisoformat(typed_number(text)) < EARLIEST
     except ValueError:
         return False
 

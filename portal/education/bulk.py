@@ -22,7 +22,7 @@ from portal.education import services
 from portal.education.eligibility import LazyDate, Message, Person
 from portal.education.models import ACTIVE_STATUSES, ENROLLED, STATUSES, WAITLISTED, Course, Section
 from portal.extensions import db
-from portal.validation import normalise_cnic
+from portal.validation import ascii_digits, normalise_cnic
 
 MAX_BYTES = 200_000
 MAX_ROWS = 1000
@@ -185,9 +185,10 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
     cnic = normalise_cnic(cnic_text)
     if cnic is None:
         return fail(_l("“%(value)s” is not a 13-digit CNIC.") % {"value": cnic_text[:20]})
-    if not (section_text.isascii() and section_text.isdigit()) or len(section_text) > 9:
+    section_number = ascii_digits(section_text.strip())  # "۱۲" in Urdu digits is section 12
+    if not (section_number.isascii() and section_number.isdigit()) or len(section_number) > 9:
         return fail(_l("“%(value)s” is not a section number.") % {"value": section_text[:20]})
-    section_id = int(section_text)
+    section_id = int(section_number)
     shown = RowOutcome(line, format_cnic(cnic), section_text, True, "")
     key = (cnic, section_id)
     first = seen.get(key)

@@ -9,6 +9,7 @@ transaction. Services flush; the caller commits once.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal import clock
+from portal import clock, refs
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, User
 from portal.auth.services import (
@@ -68,6 +69,7 @@ from portal.education.models import (
 from portal.extensions import db
 from portal.notifications.services import notify, register_reminder_hook
 from portal.refs import new_reference, random_code
+from portal.validation import ascii_digits
 
 # --- errors ------------------------------------------------------------------------------------
 
@@ -983,7 +985,7 @@ def _notify_outcome(enrolment: Enrolment) -> None:
 def enrolment_for_user(user: User, reference: str) -> Enrolment:
     enrolment = db.session.scalar(
         select(Enrolment)
-        .where(Enrolment.reference == (reference or "").strip().upper())
+        .where(Enrolment.reference == refs.normalise_reference(reference))
         # Its page and its messages name the section, the course and the institution.
         .options(joinedload(Enrolment.section).joinedload(Section.course).joinedload(Course.institution))
     )
@@ -1355,8 +1357,11 @@ def issue_certificate(admin: User | None, enrolment: Enrolment) -> Certificate:
     return certificate
 
 
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:16]
+def normalise_code(code: str | None) -> str:
+    """A certificate code as typed: in any script's digits, fullwidth letters as letters, with or without
+    dashes or spaces."""
+    code = ascii_digits(unicodedata.normalize("NFKC", code or "")).upper()
+    return "".join(ch for ch in code if ch.isascii() and ch.isalnum())[:16]
 
 
 def verify_certificate(code: str) -> Certificate | None:

@@ -42,6 +42,7 @@ from portal.forms import (
     district_field,
 )
 from portal.health.models import CLINIC_TYPES
+from portal.validation import typed_number
 
 _required = _l("This field is required.")
 
@@ -327,7 +328,7 @@ class DayForm(FlaskForm):
             self.day = None
             return
         try:
-            day = date.fromisoformat(text)
+            day = date.fromisoformat(typed_number(text))
         except ValueError:
             raise ValidationError(_l("Enter a real date as year-month-day, for example 2026-03-15.")) from None
         if not 2000 <= day.year <= 2100:

@@ -33,6 +33,7 @@ from portal.health.forms import (
 )
 from portal.navigation import past_the_last_page, requested_page
 from portal.pagecache import public_page
+from portal.validation import typed_number
 
 
 @bp.app_context_processor
@@ -55,7 +56,7 @@ def found(fn, *args, **kwargs):
 def parse_day(text: str | None, default: date | None = None) -> date | None:
     """A date from the address (YYYY-MM-DD), or None when it is not one we could ever show."""
     try:
-        day = date.fromisoformat(text) if text else default
+        day = date.fromisoformat(typed_number(text)) if text else default
     except ValueError:
         return None
     if day is not None and not (2000 <= day.year <= 2100):

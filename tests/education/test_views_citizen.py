@@ -4,7 +4,8 @@ calendar, certificate and public verification."""
 import re
 from datetime import date
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from portal.auth.models import Dependant
 from portal.education import services
@@ -364,15 +365,28 @@ def test_a_request_refused_for_capacity_is_kept_once_and_counted_as_unmet_demand
     assert unmet_demand(Filters(district=None, start=today, end=today))["all"]["refused"] == 1
 
 
-def test_a_malformed_submission_token_is_ignored_not_a_server_error(client, auth, make_user, make_section):
+@pytest.mark.parametrize("token", ["<not a token>", "x" * 500])
+def test_a_malformed_submission_token_is_ignored_not_a_server_error(client, auth, make_user, make_section, token):
+    section = make_section(capacity=3)
+    auth.login(make_user())
+    path = f"/courses/sections/{section.id}/enrol"
+    response = client.post(
+        path, data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": token}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Enrolment.submission_token).where(Enrolment.section_id == section.id)) is None
+
+
+def test_a_nul_in_the_submission_token_is_refused_whole(client, auth, make_user, make_section):
+    """As any control character in a request (portal/control_characters.py): a 400, nothing enrolled."""
     section = make_section(capacity=3)
     auth.login(make_user())
     path = f"/courses/sections/{section.id}/enrol"
     response = client.post(
         path, data={"csrf_token": csrf_token(client, path), "person": "self", "submission_token": "\x00"}
     )
-    assert response.status_code == 302
-    assert db.session.scalar(select(Enrolment.submission_token).where(Enrolment.section_id == section.id)) is None
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 0
 
 
 def test_enrolling_and_dropping_are_each_one_short_transaction(client, auth, make_user, make_section):
