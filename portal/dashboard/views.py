@@ -25,6 +25,7 @@ from portal.districts import district_label, in_district_order
 from portal.education.models import CATEGORIES
 from portal.extensions import cache, db
 from portal.spreadsheets import spreadsheet_safe
+from portal.validation import name_key
 
 
 def _context(with_problems: bool = False):
@@ -127,7 +128,7 @@ def _service_choices(filters) -> list[tuple[str, str | None]]:
     none of it, it would otherwise be a filter the page applies (every figure nil) but does not show,
     with "All services" on display."""
     choices = list(services.service_choices(filters))
-    if filters.service and all(name != filters.service for name, _name_ur in choices):
+    if filters.service and all(name_key(name) != name_key(filters.service) for name, _name_ur in choices):
         choices.append((filters.service, None))
     return shown_sorted(choices, lambda s: in_language(*s))
 
@@ -234,7 +235,8 @@ def present(number: int):
     # (what was done today counts both: appointments of the service, enrolments of the category).
     counted_for = []
     if filters.service and figure.key not in EDUCATION_FIGURES:
-        counted_for.append(next(in_language(*s) for s in _service_choices(filters) if s[0] == filters.service))
+        chosen = name_key(filters.service)
+        counted_for.append(next(in_language(*s) for s in _service_choices(filters) if name_key(s[0]) == chosen))
     if filters.category and figure.key not in HEALTH_FIGURES:
         counted_for.append(str(CATEGORIES[filters.category]))
     return _render(
