@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, or_
 
 from portal.collation import urdu_key, urdu_order
+from portal.folding import search_words as folded_words
 
 # Letters of the Arabic script (Urdu's): the Arabic block, its supplement and presentation forms.
 _URDU_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
@@ -168,16 +169,15 @@ SEARCH_WORDS = 8
 
 
 def search_words(q: str | None) -> list[str]:
-    """The words of a name search, lower-cased, each once, the first ``SEARCH_WORDS`` of them."""
-    return list(dict.fromkeys((q or "").lower().split()))[:SEARCH_WORDS]
+    """The words of a search, folded (portal.folding.fold: case, the Urdu letters an Arabic keyboard
+    types, invisible characters aside), each once, the first ``SEARCH_WORDS`` of them."""
+    return folded_words(q, SEARCH_WORDS)
 
 
-def names_hold_words(english, urdu, q: str | None) -> list:
-    """Conditions for a name search on a record's English and Urdu name columns: every word of ``q``
-    is part of one of the two names, in any order, so that "DHQ Attock" finds "DHQ Hospital Attock".
-    Each word is one more condition on the same rows, not a join, so a long query costs no more than
-    a short one."""
-    return [
-        or_(func.lower(english).contains(word, autoescape=True), func.lower(urdu).contains(word, autoescape=True))
-        for word in search_words(q)
-    ]
+def holds_words(q: str | None, *searched) -> list:
+    """Conditions for a search on a record's folded copies (``search_text`` columns, see
+    portal.folding): every word of ``q`` is part of one of them, in any order, so that "DHQ Attock"
+    finds "DHQ Hospital Attock" and "ميو" (Arabic ي) "میو ہسپتال". Each word is one more condition on
+    the same rows, not a join, so a long query costs no more than a short one; the column is compared
+    as it is stored, with no function of it in the SQL."""
+    return [or_(*(column.contains(word, autoescape=True) for column in searched)) for word in search_words(q)]

@@ -9,6 +9,8 @@ import unicodedata
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 
+from portal.folding import fold
+
 # A decimal digit of any script: Python's \d on str is Unicode's Nd, the characters unicodedata.decimal reads.
 _ANY_DIGIT = re.compile(r"\d")
 # The dashes people type or paste between a number's groups: hyphen-minus, hyphen, non-breaking
@@ -99,8 +101,11 @@ def password_problem(password: str, cnic: str | None = None, mobile: str | None 
 
 
 def name_key(name: str) -> str:
-    """A name as people tell names apart: case and runs of spaces aside ("Eye  OPD" is "eye opd")."""
-    return " ".join(name.split()).casefold()
+    """A name as people tell names apart: case, runs of spaces, invisible characters (a zero-width
+    space, a soft hyphen, a direction mark) and the spelling of a letter (é as one letter or as e and an
+    accent) aside: "Eye  OPD" is "eye opd" (portal.folding.fold). Urdu letters an Arabic keyboard types
+    (ي for ی) are not read as the Urdu ones here: a search finds either, but a name is kept as typed."""
+    return fold(name, letters=False)
 
 
 def same_name_among(names, name: str) -> str | None:

@@ -754,7 +754,7 @@ def test_ids_never_reused_migration_sqlite(tmp_path):
                 conn.execute(text(statement))
         before = sqlite_shape(url)
         assert not any(kept["autoincrement"] for kept in before.values())
-        flask_db(url, "upgrade")
+        flask_db(url, "upgrade", "0021_ids_never_reused")
         after = sqlite_shape(url)
         assert all(kept["autoincrement"] for kept in after.values())
         assert without_autoincrement(after) == without_autoincrement(before)
@@ -784,7 +784,7 @@ def test_ids_never_reused_migration_sqlite(tmp_path):
         with engine.connect() as conn:
             assert [tuple(row) for row in conn.execute(text(closures))] == [*kept, (7, None, "Audit")]
             assert conn.execute(text("SELECT count(*) FROM sqlite_sequence")).scalar_one() == 0
-        flask_db(url, "upgrade")
+        flask_db(url, "upgrade", "0021_ids_never_reused")
         assert sqlite_shape(url) == after
     finally:
         engine.dispose()
@@ -875,3 +875,95 @@ def test_ascii_digits_migration_sqlite(tmp_path):
 def test_ascii_digits_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_ascii_digits_migration(url)
+
+
+def check_search_folding_migration(url: str) -> None:
+    """0023 fills the folded copy each search looks in (names, titles and descriptions, in English and
+    Urdu, one to a line) and recomputes the name keys without invisible characters and with letters
+    composed: rows that thus become alike are kept apart as 0019 kept them, the first by id keeping the
+    plain key even when a later row held it before; the downgrade takes the copies away again."""
+    flask_db(url, "upgrade", "0020_offered_places")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    clinic = (
+        "INSERT INTO health_clinics (id, name, name_key, name_ur, type, district, address, active, created_at) VALUES "
+    )
+    service = (
+        "INSERT INTO health_services (id, clinic_id, name, name_key, slot_minutes, places_per_slot, "
+        "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) VALUES "
+    )
+    course = (
+        "INSERT INTO edu_courses (id, institution_id, title, title_key, title_ur, category, description, "
+        "description_ur, level, language, mode, duration, fee_paisa, certificate, active, created_at) VALUES "
+    )
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                # Café typed as e and an accent (its old key kept the accent apart), then as one letter.
+                f"{clinic}(1, 'Cafe\u0301 Clinic', 'cafe\u0301 clinic', 'ميو ہسپتال', 'bhu', 'Lahore', 'x', true, "
+                f"{now})",
+                f"{clinic}(2, 'Café Clinic', 'café clinic', NULL, 'bhu', 'Lahore', 'x', true, {now})",
+                f"{clinic}(3, 'CAFÉ  Clinic', 'café clinic  #3', NULL, 'bhu', 'Lahore', 'x', true, {now})",
+                f"{clinic}(4, 'Mayo Hospital OPD', 'mayo hospital opd', '', 'bhu', 'Lahore', 'x', true, {now})",
+                f"{service}(1, 4, 'General\u200b OPD', 'general\u200b opd', 15, 1, 2, 14, 2, true, {now})",
+                f"{service}(2, 4, 'General OPD', 'general opd', 15, 1, 2, 14, 2, true, {now})",
+                f"{service}(3, 4, 'Eye OPD', 'eye opd', 15, 1, 2, 14, 2, true, {now})",
+                "INSERT INTO edu_institutions (id, name, name_ur, type, district, address, contact, active, "
+                f"created_at) VALUES (1, 'Lahore IT  Centre', 'لاہور آئی ٹی سنٹر', 'it_centre', 'Lahore', '', '', "
+                f"true, {now})",
+                f"{course}(1, 1, 'Computer Basics', 'computer basics', 'كمپيوٹر', 'digital', 'Word and  EXCEL', "
+                f"NULL, 'beginner', 'ur', 'online', '', 0, true, true, {now})",
+            ):
+                conn.execute(text(statement))
+        flask_db(url, "upgrade", "0023_search_folding")
+        with engine.begin() as conn:
+
+            def rows(sql: str) -> list[tuple]:
+                return [tuple(row) for row in conn.execute(text(sql))]
+
+            assert rows("SELECT id, name, name_key, search_text FROM health_clinics ORDER BY id") == [
+                (1, "Cafe\u0301 Clinic", "café clinic", "café clinic\nمیو ہسپتال"),
+                (2, "Café Clinic", "café clinic  #2", "café clinic"),
+                (3, "CAFÉ  Clinic", "café clinic  #3", "café clinic"),
+                (4, "Mayo Hospital OPD", "mayo hospital opd", "mayo hospital opd"),
+            ]
+            assert rows("SELECT id, name_key FROM health_services ORDER BY id") == [
+                (1, "general opd"),
+                (2, "general opd  #2"),
+                (3, "eye opd"),
+            ]
+            # ئ is read as ی with a hamza above, whichever ی (Urdu's or an Arabic keyboard's) it was typed with.
+            assert rows("SELECT search_text FROM edu_institutions") == [("lahore it centre\nلاہور آی\u0654ی ٹی سنٹر",)]
+            assert rows("SELECT title_key, search_text FROM edu_courses") == [
+                ("computer basics", "computer basics\nکمپیوٹر\nword and excel")
+            ]
+            # The indexes are back: a clinic alike is refused.
+            with pytest.raises(IntegrityError), engine.begin() as other:
+                other.execute(
+                    text(
+                        "INSERT INTO health_clinics (id, name, name_key, search_text, type, district, address, "
+                        f"active, created_at) VALUES (5, 'Café Clinic', 'café clinic', 'café clinic', 'bhu', "
+                        f"'Lahore', 'x', true, {now})"
+                    )
+                )
+        flask_db(url, "downgrade", "0020_offered_places")
+        for table in ("health_clinics", "edu_institutions", "edu_courses"):
+            assert "search_text" not in columns(url, table), table
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM health_clinics")).scalar_one() == 4
+        flask_db(url, "upgrade", "0023_search_folding")
+        with engine.connect() as conn:
+            assert (
+                conn.execute(text("SELECT search_text FROM health_clinics WHERE id = 2")).scalar_one() == "café clinic"
+            )
+    finally:
+        engine.dispose()
+
+
+def test_search_folding_migration_sqlite(tmp_path):
+    check_search_folding_migration(f"sqlite:///{tmp_path / 'folding.db'}")
+
+
+def test_search_folding_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_search_folding_migration(url)

@@ -10,9 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import Dependant
-from portal.education.models import Course, Institution
+from portal.education.models import SEARCHED_COURSE, SEARCHED_INSTITUTION, Course, Institution
 from portal.extensions import db
-from portal.health.models import Clinic, Service
+from portal.folding import search_text
+from portal.health.models import SEARCHED_CLINIC, Clinic, Service
 from portal.name_keys import kept_apart
 
 NOW = datetime(2026, 3, 2, 5, tzinfo=UTC)
@@ -131,6 +132,10 @@ def test_the_demo_data_has_every_key(runner):
         assert rows and all(stored == " ".join(shown.split()).casefold() for shown, stored in rows), model
     numbers = db.session.execute(select(Dependant.id_number, Dependant.number_key)).all()
     assert numbers and all(number == key for number, key in numbers)
+    # And the folded copies the searches look in (portal.folding), bulk-inserted or not.
+    for model, sources in ((Clinic, SEARCHED_CLINIC), (Institution, SEARCHED_INSTITUTION), (Course, SEARCHED_COURSE)):
+        records = db.session.scalars(select(model)).all()
+        assert records and all(r.search_text == search_text(*(getattr(r, s) for s in sources)) for r in records), model
 
 
 # --- the database refuses a second one -------------------------------------------------------------------

@@ -55,6 +55,7 @@ from portal.health.models import (
     Service,
 )
 from portal.health.offered import places_offered
+from portal.name_keys import listed_name, named_alike, plain_key_of
 from portal.shared_cache import cache_failure
 from portal.validation import typed_number
 
@@ -371,7 +372,7 @@ def _health_conditions(f: Filters, with_dates: bool = True) -> list:
     if f.district:
         conditions.append(Clinic.district == f.district)
     if f.service:
-        conditions.append(Service.name == f.service)
+        conditions.append(named_alike(Service.name_key, f.service))
     return conditions
 
 
@@ -418,16 +419,17 @@ def appointments_per_day(f: Filters) -> list[dict]:
 
 @figures
 def offered_places(f: Filters, group: str) -> dict:
-    """Places offered in the range, summed by ``group``: "clinic", "district", "service_name" or "all".
+    """Places offered in the range, summed by ``group``: "clinic", "district", "service_name" (by the
+    name people tell apart, portal.name_keys.plain_key: "general opd") or "all".
 
     The clinic admin's counts read the same function (portal.health.offered.places_offered): each day
     counts what was offered on that day, less the days a closure shut the clinic or the service."""
-    key = {"clinic": Clinic.id, "district": Clinic.district, "service_name": Service.name}.get(group)
+    key = {"clinic": Clinic.id, "district": Clinic.district, "service_name": plain_key_of(Service.name_key)}.get(group)
     conditions = []
     if f.district:
         conditions.append(Clinic.district == f.district)
     if f.service:
-        conditions.append(Service.name == f.service)
+        conditions.append(named_alike(Service.name_key, f.service))
     return places_offered(f.start, f.end, key, conditions)
 
 
@@ -460,44 +462,50 @@ def health_summary(f: Filters) -> dict:
 @figures
 def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
     held = func.sum(case((HOLDS_PLACE, 1), else_=0))
+    # Services are counted by the names people tell apart (Service.name_key: "General OPD" and
+    # "General  opd" are one), shown by one English name of each and one Urdu name given for it.
+    key = plain_key_of(Service.name_key)
     query = (
         _appointments(
-            Service.name,
-            func.max(Service.name_ur),  # services are counted by their English name; one Urdu name of it
+            key,
+            func.min(Service.name),
+            func.max(Service.name_ur),
             held.label("held"),
             func.count(func.distinct(Clinic.id)),
             where=_health_conditions(f),
         )
-        .group_by(Service.name)
-        .order_by(held.desc(), Service.name)
+        .group_by(key)
+        .order_by(held.desc(), func.min(Service.name))
     )
     if limit:
         query = query.limit(limit)
     offered = offered_places(f, "service_name")
     return [
         {
-            "service": name,
+            "service": listed_name(name),
             "service_ur": name_ur,
             "appointments": int(n or 0),
             "clinics": clinics,
-            "utilisation": _rate(int(n or 0), offered.get(name, 0)),
+            "utilisation": _rate(int(n or 0), offered.get(service_key, 0)),
         }
-        for name, name_ur, n, clinics in db.session.execute(query).all()
+        for service_key, name, name_ur, n, clinics in db.session.execute(query).all()
     ]
 
 
 @figures
 def service_choices(f: Filters) -> list[tuple[str, str | None]]:
-    """The services to filter by: (English name, which the filter matches; an Urdu name given for it)."""
+    """The services to filter by: (an English name, which the filter matches with every name people
+    could not tell from it; an Urdu name given for it), one for each such name."""
+    name = func.min(Service.name)
     query = (
-        select(Service.name, func.max(Service.name_ur))
+        select(name, func.max(Service.name_ur))
         .join(Clinic, Clinic.id == Service.clinic_id)
-        .group_by(Service.name)
-        .order_by(Service.name)
+        .group_by(plain_key_of(Service.name_key))
+        .order_by(name)
     )
     if f.district:
         query = query.where(Clinic.district == f.district)
-    return [(name, name_ur) for name, name_ur in db.session.execute(query)]
+    return [(listed_name(name), name_ur) for name, name_ur in db.session.execute(query)]
 
 
 def _by(f: Filters, key) -> dict:
@@ -527,7 +535,7 @@ def days_to_next_free(f: Filters) -> dict[int, float]:
     if f.district:
         conditions.append(Clinic.district == f.district)
     if f.service:
-        conditions.append(Service.name == f.service)
+        conditions.append(named_alike(Service.name_key, f.service))
     services = list(
         db.session.scalars(
             select(Service)

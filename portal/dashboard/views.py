@@ -25,6 +25,7 @@ from portal.districts import district_label, in_district_order
 from portal.education.models import CATEGORIES
 from portal.extensions import cache, db
 from portal.spreadsheets import spreadsheet_safe
+from portal.validation import name_key
 
 
 def _context(with_problems: bool = False):
@@ -125,10 +126,15 @@ def _service_choices(filters) -> list[tuple[str, str | None]]:
     """The services to filter by, in the reader's order. The service chosen is always one of them,
     shown selected: chosen in one district and kept when the official moves to a district that has
     none of it, it would otherwise be a filter the page applies (every figure nil) but does not show,
-    with "All services" on display."""
+    with "All services" on display. A service is listed once for all the names people could not tell
+    apart (portal.validation.name_key); one chosen by another of them ("General  opd", from an older
+    link) is listed by that one."""
     choices = list(services.service_choices(filters))
-    if filters.service and all(name != filters.service for name, _name_ur in choices):
-        choices.append((filters.service, None))
+    if filters.service:
+        chosen = name_key(filters.service)
+        kept = [(name, name_ur) for name, name_ur in choices if name_key(name) != chosen]
+        name_ur = next((name_ur for name, name_ur in choices if name_key(name) == chosen), None)
+        choices = [*kept, (filters.service, name_ur)]
     return shown_sorted(choices, lambda s: in_language(*s))
 
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -19,7 +19,7 @@ from portal import clock, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent, User
 from portal.auth.services import assign, audit
-from portal.bilingual import in_urdu, left_to_right, shown_order
+from portal.bilingual import holds_words, in_urdu, left_to_right, shown_order
 from portal.collation import urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
@@ -684,20 +684,9 @@ def search_courses(filters: CourseFilters, page: int = 1, per_page: int = 10):
         query = query.where(Course.fee_paisa == 0)
     elif filters.fee == "paid":
         query = query.where(Course.fee_paisa > 0)
-    text = (filters.q or "").strip()[:100]
-    if text:
-        like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(Course.title).like(like, escape="\\"),
-                func.lower(Course.description).like(like, escape="\\"),
-                func.lower(Institution.name).like(like, escape="\\"),
-                # And the Urdu texts: a citizen may well type the title in Urdu.
-                func.lower(Course.title_ur).like(like, escape="\\"),
-                func.lower(Course.description_ur).like(like, escape="\\"),
-                func.lower(Institution.name_ur).like(like, escape="\\"),
-            )
-        )
+    # Every typed word in a title, a description or the institution's name, in English or Urdu, in any
+    # order (portal.bilingual.holds_words): a citizen may well type the title in Urdu.
+    query = query.where(*holds_words((filters.q or "").strip()[:100], Course.search_text, Institution.search_text))
     # By the title the reader sees: in Urdu, in Urdu alphabetical order (portal.bilingual.shown_order).
     query = query.order_by(*shown_order(Course.title, Course.title_ur, Course.id))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.bilingual import Shown
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.name_keys import keep_key, key_column
+from portal.name_keys import folded_column, keep_folded, keep_key, key_column
 
 INSTITUTION_TYPES = {
     "school": _l("School"),
@@ -99,6 +99,11 @@ RESERVED_GENDER = "gender"
 RESERVED_DISTRICT = "district"
 
 
+# The texts that a search looks in: an institution's names, a course's titles and descriptions.
+SEARCHED_INSTITUTION = ("name", "name_ur")
+SEARCHED_COURSE = ("title", "title_ur", "description", "description_ur")
+
+
 class Institution(db.Model):
     __tablename__ = "edu_institutions"
 
@@ -106,6 +111,8 @@ class Institution(db.Model):
     name: Mapped[str] = mapped_column(String(160))
     name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
     shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
+    # Both names folded (portal.folding), which a search by name looks in.
+    search_text: Mapped[str] = folded_column(*SEARCHED_INSTITUTION)
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -116,6 +123,9 @@ class Institution(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     courses: Mapped[list[Course]] = relationship(back_populates="institution", order_by="Course.title")
+
+
+keep_folded(Institution, SEARCHED_INSTITUTION, "search_text")
 
 
 # A duration as a number and a unit ("12 weeks"), which pages can say in either language.
@@ -136,6 +146,8 @@ class Course(db.Model):
     description_ur: Mapped[str | None] = mapped_column(Text)
     shown_title = Shown("title", "title_ur")  # in the page's (or the message's) language
     shown_description = Shown("description", "description_ur")
+    # The titles and descriptions folded (portal.folding), which the course search looks in.
+    search_text: Mapped[str] = folded_column(*SEARCHED_COURSE)
     level: Mapped[str] = mapped_column(String(20), default="beginner")
     language: Mapped[str] = mapped_column(String(10), default="ur")
     mode: Mapped[str] = mapped_column(String(10))
@@ -177,6 +189,7 @@ class Course(db.Model):
 
 
 keep_key(Course.title, "title_key")
+keep_folded(Course, SEARCHED_COURSE, "search_text")
 
 
 class Section(db.Model):

@@ -34,7 +34,7 @@ from portal.auth.services import (
     get_dependant,
     institution_ids_for,
 )
-from portal.bilingual import in_language, names_hold_words, shown_order, shown_sorted
+from portal.bilingual import holds_words, in_language, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.districts import district_label
 from portal.education.eligibility import (
@@ -261,7 +261,7 @@ def _institution_name(institution_id: int) -> str | None:
 
 def _institutions_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
     """Institutions whose English or Urdu name holds every word of ``text``."""
-    stmt = select(Institution).where(*names_hold_words(Institution.name, Institution.name_ur, text))
+    stmt = select(Institution).where(*holds_words(text, Institution.search_text))
     order = shown_order(Institution.name, Institution.name_ur, Institution.id)
     found = db.session.scalars(stmt.order_by(*order).limit(limit)).all()
     return [(institution.id, institution.shown_name) for institution in found]

@@ -42,7 +42,7 @@ from portal.forms import (
     district_field,
 )
 from portal.health.models import CLINIC_TYPES
-from portal.validation import typed_number
+from portal.validation import name_key, typed_number
 
 _required = _l("This field is required.")
 
@@ -90,9 +90,22 @@ def _service_choices() -> list[tuple]:
     return choices
 
 
+class ServiceNameField(SelectField):
+    """A service chosen by its name: a spelling people could not tell from a listed one (an older
+    link's "General opd" for "General OPD", portal.validation.name_key) is that one, shown chosen."""
+
+    def pre_validate(self, form):
+        if self.data:
+            wanted = name_key(self.data)
+            listed = next((value for value, *_rest in self.iter_choices() if value and name_key(value) == wanted), None)
+            if listed is not None:
+                self.data = listed
+        super().pre_validate(form)
+
+
 class ClinicSearchForm(SearchForm):
     district = district_field(_l("District"), _l("All districts"), validators=[Optional()])
-    service = SelectField(_l("Service"), choices=_service_choices, validators=[Optional()])
+    service = ServiceNameField(_l("Service"), choices=_service_choices, validators=[Optional()])
     q = SearchField(_l("Clinic name"), validators=[Optional(), Length(max=100)])
 
 

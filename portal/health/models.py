@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.bilingual import Shown
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.name_keys import keep_key, key_column
+from portal.name_keys import folded_column, keep_folded, keep_key, key_column
 
 CLINIC_TYPES = ("teaching_opd", "dhq", "thq", "rhc", "bhu", "dispensary", "vaccination")
 
@@ -42,6 +42,10 @@ STATUSES = (STATUS_BOOKED, STATUS_ARRIVED, STATUS_SEEN, STATUS_NO_SHOW, STATUS_C
 WEEKDAYS = range(7)  # Monday = 0, as date.weekday()
 
 
+# The texts of a clinic that a search by name looks in.
+SEARCHED_CLINIC = ("name", "name_ur")
+
+
 class Clinic(db.Model):
     __tablename__ = "health_clinics"
 
@@ -51,6 +55,8 @@ class Clinic(db.Model):
     name_key: Mapped[str] = key_column("name")
     name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
     shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
+    # Both names folded (portal.folding), which a search by name looks in.
+    search_text: Mapped[str] = folded_column(*SEARCHED_CLINIC)
     type: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(40), index=True)
     address: Mapped[str] = mapped_column(String(300))
@@ -69,6 +75,7 @@ class Clinic(db.Model):
 
 
 keep_key(Clinic.name, "name_key")
+keep_folded(Clinic, SEARCHED_CLINIC, "search_text")
 
 
 class Service(db.Model):

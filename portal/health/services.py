@@ -28,7 +28,7 @@ from portal.auth.services import (
     get_dependant,
     people_labels,
 )
-from portal.bilingual import in_language, names_hold_words, shown_order, shown_sorted
+from portal.bilingual import holds_words, in_language, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.districts import district_label
 from portal.extensions import db
@@ -60,8 +60,10 @@ from portal.health.models import (
     Service,
     Slot,
 )
+from portal.name_keys import listed_name, named_alike, plain_key, plain_key_of
 from portal.notifications.models import CHANNEL_IN_APP, CHANNEL_SMS
 from portal.notifications.services import notify, register_reminder_hook
+from portal.validation import name_key
 
 CHANNELS = (CHANNEL_SMS, CHANNEL_IN_APP)
 
@@ -78,27 +80,31 @@ def find_clinics(district: str | None = None, service_name: str | None = None, q
         stmt = stmt.where(Clinic.district == district)
     if service_name:
         stmt = stmt.where(
-            Clinic.id.in_(select(Service.clinic_id).where(Service.active.is_(True), Service.name == service_name))
+            Clinic.id.in_(
+                select(Service.clinic_id).where(Service.active.is_(True), named_alike(Service.name_key, service_name))
+            )
         )
-    # Every typed word in the English or the Urdu name, in any order (portal.bilingual.names_hold_words).
-    stmt = stmt.where(*names_hold_words(Clinic.name, Clinic.name_ur, q))
+    # Every typed word in the English or the Urdu name, in any order (portal.bilingual.holds_words).
+    stmt = stmt.where(*holds_words(q, Clinic.search_text))
     # By the name the reader sees: in Urdu, in Urdu alphabetical order (portal.bilingual.shown_order).
     stmt = stmt.order_by(*shown_order(Clinic.name, Clinic.name_ur, Clinic.id))
     return db.paginate(stmt, page=page, per_page=10, error_out=False)
 
 
 def service_names() -> list[tuple[str, str | None]]:
-    """The services offered somewhere, as (English name, an Urdu name given for it or None): the
-    service filter searches by the English name, and shows the Urdu one on Urdu pages, in the order of
-    the name shown."""
+    """The services offered somewhere, as (English name, an Urdu name given for it or None), one for
+    each name people tell apart (``Service.name_key``: "General OPD" and "General  opd" are one): the
+    service filter finds every service of that name, and shows the Urdu one on Urdu pages, in the
+    order of the name shown."""
+    name, name_ur = func.min(Service.name), func.max(Service.name_ur)
     return [
-        (name, name_ur)
+        (listed_name(name), name_ur)
         for name, name_ur in db.session.execute(
-            select(Service.name, func.max(Service.name_ur))
+            select(name, name_ur)
             .join(Clinic)
             .where(Service.active.is_(True), Clinic.active.is_(True))
-            .group_by(Service.name)
-            .order_by(*shown_order(Service.name, func.max(Service.name_ur)))
+            .group_by(plain_key_of(Service.name_key))
+            .order_by(*shown_order(name, name_ur))
         )
     ]
 
@@ -127,8 +133,9 @@ def next_free_dates(clinics: list[Clinic], service_name: str | None = None) -> d
     """Each clinic's first day with a free place in any of its services, or only in the services
     called ``service_name`` when the search asked for one (a person looking for dental care is not
     helped by tomorrow's free general OPD). Two queries for the lot."""
+    key = None if service_name is None else name_key(service_name)
     offered = {
-        clinic.id: [s for s in active_services(clinic) if service_name is None or s.name == service_name]
+        clinic.id: [s for s in active_services(clinic) if key is None or plain_key(s.name_key) == key]
         for clinic in clinics
     }
     by_service = schedule.next_free_dates([s for chosen in offered.values() for s in chosen])
@@ -656,7 +663,7 @@ def _clinic_name(clinic_id: int) -> str | None:
 
 def _clinics_named(text: str, limit: int = 6) -> list[tuple[int, str]]:
     """Clinics (active or not) whose English or Urdu name holds every word of ``text``."""
-    stmt = select(Clinic.id, Clinic.name, Clinic.name_ur).where(*names_hold_words(Clinic.name, Clinic.name_ur, text))
+    stmt = select(Clinic.id, Clinic.name, Clinic.name_ur).where(*holds_words(text, Clinic.search_text))
     rows = db.session.execute(stmt.order_by(*shown_order(Clinic.name, Clinic.name_ur, Clinic.id)).limit(limit)).all()
     return [(row.id, in_language(row.name, row.name_ur)) for row in rows]
 

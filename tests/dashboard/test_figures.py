@@ -273,3 +273,27 @@ def test_a_waitlist_place_left_never_held_a_seat(dataset, make_user):
     # Before: 9 seats given, completion 2 of 4. The one moved up and then gone is a fifth seat holder.
     assert s["enrolments"] == 10
     assert s["completion_rate"] == pytest.approx(2 / 5)
+
+
+def test_one_service_spelt_in_other_cases_or_spaces_is_one_service(app, dataset):
+    """Clinic B calls its service "general  opd": the officials' figures count it with Clinic A's
+    "General OPD", list it once to filter by, and the filter, however it is spelt, takes both."""
+    from sqlalchemy import select
+
+    from portal.health.models import Service
+
+    dental = db.session.scalar(select(Service).where(Service.name == "Dental OPD"))
+    dental.name = "general  opd"
+    db.session.commit()
+    rows = services.busiest_services(HEALTH)
+    assert [(r["service"], r["appointments"], r["clinics"]) for r in rows] == [("General OPD", 7, 2)]
+    assert rows[0]["utilisation"] == pytest.approx(7 / 11)
+    assert services.service_choices(HEALTH) == [("General OPD", None)]
+    for spelling in ("General OPD", "general  opd", "GENERAL OPD"):
+        summary = services.health_summary(Filters(None, HEALTH.start, HEALTH.end, service=spelling))
+        assert (summary["places_taken"], summary["places_offered"]) == (7, 11), spelling
+    app.config["FIXED_NOW"] = "2026-03-02T02:00:00+00:00"
+    assert set(services.days_to_next_free(Filters(None, HEALTH.start, HEALTH.end, service="General opd"))) == {
+        dental.clinic_id,
+        db.session.scalar(select(Service.clinic_id).where(Service.name == "General OPD")),
+    }

@@ -104,6 +104,17 @@ def test_a_service_the_district_does_not_offer_stays_shown_as_chosen(client, aut
     assert '<option value="General OPD">General OPD</option>' in html
 
 
+def test_a_service_chosen_by_another_spelling_is_listed_once_and_shown_as_chosen(client, auth, dataset, provincial):
+    """A link (an older one, or typed) with "general  opd": the figures are General OPD's, and the form
+    lists the service once, chosen, not "All services" beside a second General OPD."""
+    auth.login(provincial)
+    html = client.get("/dashboard/health", query_string={**HEALTH_RANGE, "service": "general  opd"}).get_data(
+        as_text=True
+    )
+    assert _selected(html, "service") == "general  opd"
+    assert len(re.findall(r'<option value="general\s+opd"', html, re.IGNORECASE)) == 1
+
+
 def test_district_official_sees_only_their_district(client, auth, dataset, lahore_official):
     auth.login(lahore_official)
     html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
