@@ -1,5 +1,6 @@
 """The dashboard owns no tables; it adds indexes to the health and education tables so that its
-GROUP BY queries read an index instead of whole tables (migrations 0004, 0005, 0007, 0009 and 0015 create them)."""
+GROUP BY queries read an index instead of whole tables (migrations 0004, 0005, 0007, 0009, 0015 and 0024
+create them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import Index, text
 
 from portal.auth.models import Dependant, User
 from portal.education.models import Certificate, Enrolment
-from portal.health.models import Appointment
+from portal.health.models import Appointment, Slot
 
 # Appointments per day and status over a date range (covering: the joins need clinic and service, and
 # the places taken need the slot, 0009: a queue token holds none). The slot is a trailing key column rather
@@ -60,11 +61,19 @@ ix_enrolments_status_course = Index(
 ix_enrolments_id_course = Index("ix_dash_enrolments_id_course", Enrolment.id, Enrolment.course_id)
 ix_certificates_issued = Index("ix_dash_certificates_issued", Certificate.issued_at)
 # Completions and seats of the sections running in the period, from the sections side.
+# (0024: with waitlisted_at, which tells a seat held from a waitlist place approved and then left.)
 ix_enrolments_section_cover = Index(
     "ix_dash_enrolments_section_cover",
     Enrolment.section_id,
     Enrolment.status,
-    postgresql_include=["course_id", "decided_at"],
+    postgresql_include=["course_id", "decided_at", "waitlisted_at"],
+)
+# Seats given in a period (0024): by when the seat was given, covering what tells a seat held.
+ix_enrolments_decided = Index(
+    "ix_dash_enrolments_decided",
+    Enrolment.decided_at,
+    Enrolment.status,
+    postgresql_include=["waitlisted_at", "course_id", "section_id"],
 )
 # The waitlist now and the share of women, by status then section (covering: the person), and the
 # refusals for capacity in a range, by status then date (0007).
@@ -82,6 +91,10 @@ ix_enrolments_refused = Index(
 )
 # Today on the portal (0015): the enrolments changed since a moment (every change sets updated_at).
 ix_enrolments_updated = Index("ix_dash_enrolments_updated", Enrolment.updated_at)
+# Days to the next free place (0024): the full slots of the coming days (a partial index: only a full
+# slot is read), by time then service.
+FULL = text("booked >= capacity")
+ix_slots_full = Index("ix_dash_slots_full", Slot.starts_at, Slot.service_id, postgresql_where=FULL, sqlite_where=FULL)
 # The share of women: the person's gender without reading the people tables.
 ix_users_id_gender = Index("ix_dash_users_id_gender", User.id, User.gender)
 ix_dependants_id_gender = Index("ix_dash_dependants_id_gender", Dependant.id, Dependant.gender)
@@ -99,6 +112,8 @@ DASHBOARD_INDEXES = (
     ix_enrolments_status_section,
     ix_enrolments_refused,
     ix_enrolments_updated,
+    ix_enrolments_decided,
+    ix_slots_full,
     ix_users_id_gender,
     ix_dependants_id_gender,
 )
