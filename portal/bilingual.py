@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_
 
-from portal.collation import urdu_key, urdu_order
+from portal.collation import english_key, english_order, urdu_key, urdu_order
 from portal.folding import search_words as folded_words
 
 # Letters of the Arabic script (Urdu's): the Arabic block, its supplement and presentation forms.
@@ -46,25 +46,24 @@ def in_urdu() -> bool:
 
 
 def shown_order(english, urdu, *ties) -> tuple:
-    """The ORDER BY of a list of records by the name its reader sees: in Urdu, the Urdu name (the
-    English one where there is none) in Urdu alphabetical order (``portal.collation``, the same on
-    PostgreSQL and SQLite); in English, the English name as before. ``ties`` (the id) come last, so
-    that a page of a paginated list always continues the one before."""
+    """The ORDER BY of a list of records by the name its reader sees, in that language's alphabetical
+    order (``portal.collation``, the same on PostgreSQL and SQLite): in Urdu, the Urdu name (the
+    English one where there is none); in English, the English name, case and accents breaking ties
+    only. ``ties`` (the id) come last, so that a page of a paginated list always continues the one
+    before."""
     if in_urdu():
         return (urdu_order(func.coalesce(func.nullif(func.trim(urdu), ""), english)), *ties)
-    return (english, *ties)
+    return (english_order(english), *ties)
 
 
 def shown_sorted(records, shown) -> list:
-    """``records`` (already in English order, as the database gave them) in the order of the name the
-    reader sees: in Urdu, by ``shown`` (``Clinic.shown_name``, or a function giving the text shown for a
-    record) in Urdu alphabetical order, as ``shown_order`` sorts in SQL; in English, as they are. For
-    short lists that come whole with their record, or from a figure shared by both languages."""
-    records = list(records)
-    if not in_urdu():
-        return records
+    """``records`` in the order of the name the reader sees, as ``shown_order`` sorts in SQL: by
+    ``shown`` (``Clinic.shown_name``, or a function giving the text shown for a record) in Urdu or in
+    English alphabetical order. For short lists that come whole with their record, or from a figure
+    shared by both languages. The sort is stable: records shown alike keep the order they came in."""
     text = shown.__get__ if isinstance(shown, Shown) else shown
-    return sorted(records, key=lambda record: urdu_key(text(record).strip()))
+    key = urdu_key if in_urdu() else english_key
+    return sorted(records, key=lambda record: key(text(record).strip()))
 
 
 def left_to_right(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Urdu alphabetical order, the same on PostgreSQL and SQLite.
+"""Alphabetical order, Urdu and English, the same on PostgreSQL and SQLite.
 
 PostgreSQL sorts with ICU's Urdu collation (``ur-PK-x-icu``, or ``ur-x-icu``), found once per engine
 when its first connection is made (``find_urdu_collation``); a server built without ICU has neither,
@@ -9,7 +9,13 @@ tests/test_collation.py.
 
 Both first read the letters a keyboard may give for an Urdu one as that letter (Arabic ي ى as ی, ك as
 ک, ه ة ۃ as ہ, إ as ا: ``VARIANTS``), which ICU alone would sort after ے; أ ؤ ئ ۂ ۓ are already read
-as their letter by ICU, as are the diacritics (زبر، زیر، پیش، شد), which only break ties."""
+as their letter by ICU, as are the diacritics (زبر، زیر، پیش، شد), which only break ties.
+
+English readers' lists are ordered the same way, by ICU's English collation on PostgreSQL (``en-x-icu``)
+and the ``english`` collation on SQLite (``english_key``): case and accents only break ties, so that
+"apollo" comes before "Zainab" and "Éden" beside "Eden", whatever the database's own locale (a
+``C`` database, and SQLite, would order by character code: every capital before every small letter,
+accented letters after "z")."""
 
 from __future__ import annotations
 
@@ -137,30 +143,80 @@ def compare(a: str, b: str) -> int:
     return (key_a > key_b) - (key_a < key_b)
 
 
+# ICU's root order, which English keeps, puts Latin letters before the Arabic script's: the Urdu
+# key's groups of letters, Urdu (3), other Arabic (4) and Latin (5), become Latin, Urdu, other Arabic.
+_ENGLISH_GROUPS = {_URDU: _URDU + _GROUP, _OTHER_ARABIC: _OTHER_ARABIC + _GROUP, _LATIN: _URDU}
+# Letters ICU reads as two (æ as ae, ß as ss …), which NFD leaves as one.
+_EXPANSIONS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "ı": "i",
+        "þ": "th",
+        "Þ": "Th",
+    }
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def english_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """A sort key that puts names in English alphabetical order as ICU's English collation does:
+    spaces and punctuation first, then digits, then letters from a to z, accents and then case
+    (small first) breaking ties only; letters of the Arabic script after the Latin ones."""
+    primary, secondary, tertiary = urdu_key(text.translate(_EXPANSIONS))
+    regrouped = []
+    for weight in primary:
+        group, within = divmod(weight, _GROUP)
+        regrouped.append(_ENGLISH_GROUPS.get(group * _GROUP, group * _GROUP) + within)
+    return tuple(regrouped), secondary, tertiary
+
+
+def compare_english(a: str, b: str) -> int:
+    """-1, 0 or 1 as ``a`` comes before, with or after ``b`` in English order: SQLite's ``english``
+    collation."""
+    key_a, key_b = english_key(a), english_key(b)
+    return (key_a > key_b) - (key_a < key_b)
+
+
 # --- in SQL ------------------------------------------------------------------------------------------
 
-# ICU collations a PostgreSQL server may have for Urdu, the first one found is used.
+# ICU collations a PostgreSQL server may have for Urdu, and for English; the first one found is used.
 ICU_COLLATIONS = ("ur-PK-x-icu", "ur-x-icu")
+ENGLISH_ICU_COLLATIONS = ("en-x-icu", "und-x-icu")
 
 
-def find_urdu_collation(dbapi_connection) -> str | None:
-    """The Urdu ICU collation of the PostgreSQL server behind ``dbapi_connection`` (a new connection,
-    with no transaction open), or None when it has none (PostgreSQL built without ICU). Asked once per
-    engine, when its first connection is made: every ORDER BY it compiles afterwards knows the answer."""
+def find_collations(dbapi_connection) -> tuple[str | None, str | None]:
+    """The Urdu and the English ICU collations of the PostgreSQL server behind ``dbapi_connection`` (a
+    new connection, with no transaction open), each None when it has none (PostgreSQL built without
+    ICU). Asked once per engine, when its first connection is made: every ORDER BY it compiles
+    afterwards knows the answer."""
     try:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(
-                "SELECT collname FROM pg_catalog.pg_collation WHERE collname = ANY(%s)", (list(ICU_COLLATIONS),)
+                "SELECT collname FROM pg_catalog.pg_collation WHERE collname = ANY(%s)",
+                (list(ICU_COLLATIONS + ENGLISH_ICU_COLLATIONS),),
             )
             found = {row[0] for row in cursor.fetchall()}
         finally:
             cursor.close()
             dbapi_connection.rollback()  # leave the new connection as it was given, outside a transaction
     except Exception:  # noqa: BLE001 - whatever the driver raises: lists keep an order, the page works
-        log.warning("Could not look for PostgreSQL's Urdu collation; Urdu lists use the server's order", exc_info=True)
-        return None
-    return next((name for name in ICU_COLLATIONS if name in found), None)
+        log.warning("Could not look for PostgreSQL's ICU collations; lists use the server's order", exc_info=True)
+        return None, None
+    return (
+        next((name for name in ICU_COLLATIONS if name in found), None),
+        next((name for name in ENGLISH_ICU_COLLATIONS if name in found), None),
+    )
 
 
 class urdu_order(FunctionElement):  # noqa: N801 - named like SQLAlchemy's own SQL functions
@@ -196,3 +252,29 @@ def _postgresql_order(element, compiler, **kw):
         f"THEN translate({inner}, '{_TRANSLATE_FROM}', '{_TRANSLATE_TO}') ELSE {inner} END"
     )
     return f'({folded}) COLLATE "{collation}"'
+
+
+class english_order(FunctionElement):  # noqa: N801 - named like SQLAlchemy's own SQL functions
+    """A text expression in English alphabetical order, for an ORDER BY: ``english_order(column)``."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(english_order)
+def _plain_english_order(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(english_order, "sqlite")
+def _sqlite_english_order(element, compiler, **kw):
+    return f"{compiler.process(element.clauses, **kw)} COLLATE english"
+
+
+@compiles(english_order, "postgresql")
+def _postgresql_english_order(element, compiler, **kw):
+    collation = getattr(compiler.dialect, "english_collation", None)
+    inner = compiler.process(element.clauses, **kw)
+    if collation is None:
+        return inner  # no ICU: the server's own order
+    return f'({inner}) COLLATE "{collation}"'

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 from portal.collation import compare as urdu_compare
-from portal.collation import find_urdu_collation
+from portal.collation import compare_english, find_collations
 from portal.extensions import READ_ONLY, PortalSession, db
 
 # The largest id an id column holds: INTEGER, 32 bits on PostgreSQL (SQLite's would take 64). A route's
@@ -64,6 +64,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
     # Urdu alphabetical order (portal.collation), for the ``COLLATE urdu`` of Urdu readers' lists.
     dbapi_connection.create_collation("urdu", urdu_compare)
+    # English alphabetical order (portal.collation.english_order), for English readers' lists.
+    dbapi_connection.create_collation("english", compare_english)
 
 
 @event.listens_for(Engine, "begin")
@@ -123,13 +125,13 @@ def init_database_limits(app) -> None:
     for engine in engines:
         event.listen(engine, "do_connect", functools.partial(_connect_with_limits, app.config))
         if engine.dialect.name == "postgresql":
-            event.listen(engine, "first_connect", functools.partial(_find_urdu_collation, engine.dialect))
+            event.listen(engine, "first_connect", functools.partial(_find_collations, engine.dialect))
 
 
-def _find_urdu_collation(dialect, dbapi_connection, connection_record) -> None:
-    # Once per engine, before its first statement: which ICU collation sorts Urdu readers' lists
-    # (portal.collation.urdu_order), or none on a server built without ICU.
-    dialect.urdu_collation = find_urdu_collation(dbapi_connection)
+def _find_collations(dialect, dbapi_connection, connection_record) -> None:
+    # Once per engine, before its first statement: which ICU collations sort Urdu and English readers'
+    # lists (portal.collation.urdu_order, english_order), or none on a server built without ICU.
+    dialect.urdu_collation, dialect.english_collation = find_collations(dbapi_connection)
 
 
 def _connect_with_limits(config, dialect, connection_record, cargs, cparams) -> None:

@@ -25,6 +25,7 @@ from portal import clock
 from portal.auth.errors import NotFound
 from portal.auth.models import Dependant, User
 from portal.auth.services import OfficialScope
+from portal.collation import english_order
 from portal.districts import DISTRICT_NAMES
 from portal.education.models import (  # CAPACITY_REFUSAL_REASON: refusals kept by enrol() and the demo data
     CAPACITY_REFUSAL_REASON,
@@ -475,7 +476,7 @@ def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
             where=_health_conditions(f),
         )
         .group_by(key)
-        .order_by(held.desc(), func.min(Service.name))
+        .order_by(held.desc(), english_order(func.min(Service.name)))
     )
     if limit:
         query = query.limit(limit)
@@ -501,7 +502,7 @@ def service_choices(f: Filters) -> list[tuple[str, str | None]]:
         select(name, func.max(Service.name_ur))
         .join(Clinic, Clinic.id == Service.clinic_id)
         .group_by(plain_key_of(Service.name_key))
-        .order_by(name)
+        .order_by(english_order(name))
     )
     if f.district:
         query = query.where(Clinic.district == f.district)

@@ -20,7 +20,7 @@ from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent, User
 from portal.auth.services import assign, audit
 from portal.bilingual import holds_words, in_urdu, left_to_right, shown_order
-from portal.collation import urdu_key
+from portal.collation import english_key, urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
 from portal.education.eligibility import LazyDate, Message, person_of, reserved_group, rule_problem, rules_for
@@ -227,10 +227,12 @@ def latest_start(today: date) -> date:
 def all_institutions() -> list[Institution]:
     """Every institution, by district and then by name, as the reader sees them: in Urdu, the Urdu
     names of both in Urdu alphabetical order."""
-    stmt = select(Institution).order_by(Institution.district, Institution.name, Institution.id)
+    stmt = select(Institution).order_by(Institution.district, Institution.id)
     institutions = list(db.session.scalars(stmt))
     if in_urdu():
         institutions.sort(key=lambda i: (urdu_key(district_label(i.district)), urdu_key(i.shown_name)))
+    else:
+        institutions.sort(key=lambda i: (english_key(i.district), english_key(i.name)))
     return institutions
 
 

@@ -1,5 +1,6 @@
 """Clinic lists in Urdu are in Urdu alphabetical order, by the name the reader sees; in English, by the
-English name as before. The same order on SQLite and PostgreSQL, page after page."""
+English name in English alphabetical order (tests/test_english_order.py). The same order on SQLite and
+PostgreSQL, page after page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 
 from flask_babel import force_locale
 
+from portal.collation import english_key
 from portal.health import admin, services
 from tests.conftest import Statements
 
@@ -60,11 +62,13 @@ def test_clinic_search_in_urdu_is_in_urdu_alphabetical_order_page_after_page(app
         assert found_names([first, second]) == shown(CLINICS_IN_URDU_ORDER)
 
 
-def test_clinic_search_in_english_keeps_the_english_order(app, make_clinic):
+def test_clinic_search_in_english_is_in_english_alphabetical_order(app, make_clinic):
     add_clinics(make_clinic)
     with app.test_request_context(), force_locale("en"):
         pages = [services.find_clinics(page=1), services.find_clinics(page=2)]
-    assert found_names(pages) == sorted(english for english, _urdu in CLINICS_IN_URDU_ORDER)
+    # "Bahawal …" before "BHU …": letters compared alphabetically, not by character code.
+    assert found_names(pages) == sorted((english for english, _urdu in CLINICS_IN_URDU_ORDER), key=english_key)
+    assert found_names(pages).index("Bahawal Victoria Hospital OPD") < found_names(pages).index("BHU Bhai Pheru")
 
 
 def test_clinic_search_in_urdu_sorts_in_the_database_with_no_extra_query(app, make_clinic):
