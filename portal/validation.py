@@ -9,24 +9,13 @@ import unicodedata
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 
-from portal.folding import fold
+from portal.folding import ascii_digits, fold
 
 # A decimal digit of any script: Python's \d on str is Unicode's Nd, the characters unicodedata.decimal reads.
-_ANY_DIGIT = re.compile(r"\d")
 # The dashes people type or paste between a number's groups: hyphen-minus, hyphen, non-breaking
 # hyphen, figure dash, en and em dash, minus sign, small and fullwidth hyphen-minus.
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d]")
 _CNIC_TYPED = re.compile(r"[0-9]{5}-?[0-9]{7}-?[0-9]", re.ASCII)
-
-
-def ascii_digits(text: str) -> str:
-    """``text`` with every decimal digit of any script written 0-9: Urdu (Extended Arabic-Indic)
-    "۳۵۲۰۲", Arabic-Indic "٣٥٢٠٢", fullwidth "３５２０２", Devanagari… all read "35202". A number a
-    person types is one number whatever their keyboard writes; stored and compared, it is always ASCII.
-    Other characters (superscripts such as "²", which are not decimal digits) are left as they are."""
-    if text.isascii():
-        return text
-    return _ANY_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
 
 
 def typed_number(text: str | None) -> str:

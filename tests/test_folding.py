@@ -36,6 +36,13 @@ def test_a_search_reads_composed_and_decomposed_letters_as_one():
     assert fold("ﬁle\ufeff") == "file"
 
 
+def test_a_search_reads_every_scripts_digits_as_ascii_but_a_name_key_keeps_them():
+    assert fold("بی ایچ یو ۱۲") == "بی ایچ یو 12"  # Urdu digits
+    assert fold("BHU ١٢") == fold("BHU １２") == fold("BHU 12") == "bhu 12"  # Arabic-Indic, fullwidth
+    assert fold("H²O") == "h2o"  # NFKC's superscript: not a decimal digit, but compatible with one
+    assert name_key("BHU ۱۲") == "bhu ۱۲"  # the name as typed, digits and all
+
+
 def test_a_search_copy_holds_each_text_on_a_line_of_its_own():
     assert search_text("Mayo  Hospital", None, "", "ميو") == "mayo hospital\nمیو"
     assert search_words("Mayo mayo  MAYO ميو \u200b", 8) == ["mayo", "میو"]

@@ -967,3 +967,50 @@ def test_search_folding_migration_sqlite(tmp_path):
 def test_search_folding_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_search_folding_migration(url)
+
+
+def check_search_digits_migration(url: str) -> None:
+    """0025 recomputes the folded search copies with every script's digits read as ASCII, so that an
+    Urdu name's number is found typed either way; a copy with no other digit is left as it was."""
+    flask_db(url, "upgrade", "0024_dashboard_seats_slots")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO health_clinics (id, name, name_key, name_ur, search_text, type, district, address, "
+                    f"active, created_at) VALUES (1, 'BHU 12', 'bhu 12', 'بی ایچ یو ۱۲', 'bhu 12\nبی ایچ یو ۱۲', "
+                    f"'bhu', 'Lahore', 'x', true, {now}), (2, 'Mayo Hospital OPD', 'mayo hospital opd', NULL, "
+                    f"'mayo hospital opd', 'bhu', 'Lahore', 'x', true, {now})"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO edu_institutions (id, name, name_ur, search_text, type, district, address, contact, "
+                    f"active, created_at) VALUES (1, 'Block ٣ Centre', NULL, 'block ٣ centre', 'it_centre', "
+                    f"'Lahore', '', '', true, {now})"
+                )
+            )
+        flask_db(url, "upgrade", "0025_search_digits")
+        with engine.connect() as conn:
+            assert [tuple(r) for r in conn.execute(text("SELECT id, search_text FROM health_clinics ORDER BY id"))] == [
+                (1, "bhu 12\nبی ایچ یو 12"),
+                (2, "mayo hospital opd"),
+            ]
+            assert conn.execute(text("SELECT search_text FROM edu_institutions")).scalar_one() == "block 3 centre"
+            # The name key keeps the name's own digits (0019's and 0023's keys are unchanged).
+            assert conn.execute(text("SELECT name_key FROM health_clinics WHERE id = 1")).scalar_one() == "bhu 12"
+        flask_db(url, "downgrade", "0024_dashboard_seats_slots")
+        flask_db(url, "upgrade", "0025_search_digits")
+    finally:
+        engine.dispose()
+
+
+def test_search_digits_migration_sqlite(tmp_path):
+    check_search_digits_migration(f"sqlite:///{tmp_path / 'digits.db'}")
+
+
+def test_search_digits_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_search_digits_migration(url)

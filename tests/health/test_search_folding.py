@@ -144,3 +144,12 @@ def test_a_service_kept_apart_by_migration_0019_is_found_under_its_name(make_cli
     assert first.id != later.id
     assert health.service_names() == [("General OPD", None)]
     assert found(service_name="General OPD") == ["Jinnah"]
+
+
+@pytest.mark.parametrize("typed", ["BHU 12", "BHU ۱۲", "bhu ١٢", "بی ایچ یو 12", "بی ایچ یو ۱۲"])
+def test_clinic_search_reads_a_number_in_any_scripts_digits_as_the_same_number(make_clinic, typed):
+    """A number typed on an Urdu keyboard finds the clinic whose name holds it in ASCII digits, and the
+    other way round: "BHU 12" in English, "بی ایچ یو ۱۲" in Urdu, are one clinic's names."""
+    make_clinic(name="BHU 12", name_ur="بی ایچ یو ۱۲")
+    make_clinic(name="BHU 13", name_ur="بی ایچ یو ۱۳")
+    assert found(q=typed) == ["BHU 12"]
