@@ -15,6 +15,12 @@ What keeps it safe:
 - anything a person acts on is live: signing in shows live places, and a booking or enrolment is
   decided in its own transaction, so a page up to a few seconds old can never oversell a place.
 
+Such a page, as a visitor sees it, is also the only HTML a browser may keep (``Cache-Control:
+no-cache``, not the ``no-store`` of every other page): the phone asks again before showing it anew,
+but its Back button shows the search results it came from without fetching them again over a slow
+link. A signed-in page, or one showing a message for its visitor, stays ``no-store``, so that nobody
+reads a person's pages from a shared phone's history after they sign out.
+
 A stored page is served to a visitor who sends no cookie at all (nobody signed in, no language chosen,
 no message waiting) before Flask builds a request (``SharedPages``): the route is matched, the language
 taken from the browser's Accept-Language as the locale selector would, and the stored page is sent with
@@ -52,8 +58,10 @@ def public_page(view):
     return read_only(view)
 
 
-def _cacheable_request() -> bool:
-    if not current_app.config.get("PAGE_CACHE_SECONDS") or request.method != "GET":
+def _public_request() -> bool:
+    """A GET of a ``@public_page`` view by a visitor who is not signed in and has no message waiting:
+    a page that is the same for every such visitor."""
+    if request.method != "GET":
         return False
     view = current_app.view_functions.get(request.endpoint or "")
     if not getattr(view, "public_page", False):
@@ -119,7 +127,7 @@ class SharedPages:
         response.headers[HEADER] = "hit"
         for name, value in self.security_headers(app):
             response.headers[name] = value
-        response.cache_control.no_store = True
+        response.cache_control.no_cache = True  # a public page: the browser may keep it (see above)
         response.vary.add("Cookie")  # what Flask says of a page that read the session
         rid = request_id(environ)
         response.headers["X-Request-ID"] = rid
@@ -132,7 +140,10 @@ def init_page_cache(app: Flask) -> None:
 
     @app.before_request
     def serve_cached_page():
-        if not _cacheable_request():
+        # Asked before the view runs: a message waiting for the visitor is gone from the session once
+        # the page has shown it.
+        g.public_request = _public_request()
+        if not (g.public_request and current_app.config.get("PAGE_CACHE_SECONDS")):
             return None
         body = _stored(cache, _key())
         if body is None:
@@ -161,8 +172,23 @@ def init_page_cache(app: Flask) -> None:
         response.headers[HEADER] = "miss"
         return response
 
+    @app.after_request
+    def public_page_in_history(response: Response) -> Response:
+        # The page every visitor sees alike may stay in the browser's history (see above); every other
+        # page is marked no-store by the security headers' hook.
+        if (
+            response.status_code == 200
+            and response.mimetype == "text/html"
+            and g.get("public_request")
+            and not g.get("personal_page")
+        ):
+            response.cache_control.no_store = None
+            response.cache_control.no_cache = True
+        return response
+
     def personal_page(sender, message, category, **extra):
-        # The page now shows a message meant for this visitor alone: never share it.
+        # The page now shows a message meant for this visitor alone: never share it, nor keep it.
+        g.personal_page = True
         if g.get("page_cache") == "miss":
             g.page_cache = "personal"
 

@@ -157,3 +157,29 @@ def test_a_shared_cache_that_is_down_costs_a_render_not_the_page(cached_app, mon
     with_cookie.get("/language/en")
     assert without_cookie.status_code == 200 and "Find a clinic" in without_cookie.text
     assert with_cookie.get("/clinics").status_code == 200
+
+
+def test_a_public_page_may_stay_in_the_browsers_history_and_a_personal_one_never(cached_app, make_user, auth):
+    """Back from a clinic to the search results shows them without fetching them again over a slow
+    link: a public page as every visitor sees it is "no-cache" (asked again before it is shown anew),
+    stored or not. A signed-in page, a page showing a visitor's message, and forms stay "no-store"."""
+    visitor = cached_app.test_client()
+    miss, hit = visitor.get("/clinics"), visitor.get("/clinics")
+    assert (miss.headers[HEADER], hit.headers[HEADER]) == ("miss", "hit")
+    for response in (miss, hit, cached_app.test_client().get("/clinics", headers={"Cookie": ""})):
+        assert response.cache_control.no_cache and not response.cache_control.no_store, response.headers
+    # Served before Flask to a visitor who sends no cookie (SharedPages), the same header.
+    bare = cached_app.test_client(use_cookies=False).get("/clinics")
+    assert bare.headers[HEADER] == "hit" and bare.cache_control.no_cache and not bare.cache_control.no_store
+    assert visitor.get("/login").cache_control.no_store  # a form
+    auth.login(make_user(full_name="Saima Private"))
+    assert auth.client.get("/clinics").cache_control.no_store  # signed in
+    signed_out = auth.logout()
+    home = auth.client.get(signed_out.headers["Location"])
+    assert "You have signed out." in home.text and home.cache_control.no_store  # a message for this visitor
+
+
+def test_public_pages_may_stay_in_history_with_the_shared_cache_off(app):
+    client = app.test_client()
+    page = client.get("/courses")
+    assert HEADER not in page.headers and page.cache_control.no_cache and not page.cache_control.no_store
