@@ -375,6 +375,9 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         _open_reserved_seats_to_everyone(section)  # before the new numbers: one UPDATE writes them all
     for name in SECTION_FIELDS:
         setattr(section, name, data[name])
+    changes = before.changes_to(ScheduleShown.of(section)) if before is not None else []
+    if {"dates", "classes", "venue"} & set(changes):
+        section.schedule_revision = (section.schedule_revision or 0) + 1  # the calendar files' SEQUENCE
     if section_id is None:
         db.session.add(section)
     db.session.flush()
@@ -384,7 +387,6 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         return SectionSaved(section)
     _release_reserved_if_closed(section)
     saved = SectionSaved(section, promoted=promote_waitlist(section))
-    changes = before.changes_to(ScheduleShown.of(section))
     if changes and max(before.end_date, section.end_date) >= clock.today():
         saved.told = tell_schedule_changed(section, changes)
     return saved

@@ -119,7 +119,12 @@ def sessions_ics(enrolments, host: str) -> bytes:
     ``UNTIL`` is in UTC, as RFC 5545 asks with such a start. A section with class days but no class
     times gets all-day events on those days (shown as free time): the person still sees which days
     they have classes. A section without a calendar (``has_calendar``) is left out. A dropped or
-    rejected enrolment's event is sent cancelled (``STATUS:CANCELLED``, a higher ``SEQUENCE``)."""
+    rejected enrolment's event is sent cancelled (``STATUS:CANCELLED``, a higher ``SEQUENCE``).
+
+    ``SEQUENCE`` is twice the section's ``schedule_revision``, one more when cancelled: a file downloaded
+    after an admin moved the classes, or after the place ended, is higher than any file before it, so a
+    calendar app replaces the event it imported (RFC 5545). A move to another cohort is a new place,
+    with an event (UID) of its own."""
     from icalendar import Calendar
 
     calendar = Calendar()
@@ -152,7 +157,7 @@ def _sessions_event(e: Enrolment, host: str):
     cancelled = e.status in _CANCELLED
     event = Event()
     event.add("uid", f"{e.reference}@{host}")
-    event.add("sequence", 1 if cancelled else 0)
+    event.add("sequence", 2 * (section.schedule_revision or 0) + (1 if cancelled else 0))
     # In the reader's language, as the pages are: the title, the venue (the institution when there is
     # none), the institution and the cohort.
     institution = e.course.institution

@@ -228,6 +228,10 @@ class Section(db.Model):
     waitlist_cap: Mapped[int | None] = mapped_column(Integer)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How many times its dates, class days or times, or venue changed: the calendar file's SEQUENCE of
+    # each enrolment in it is built on it (portal.education.exports), so that a calendar app takes the
+    # new class times from a file downloaded again (RFC 5545 replaces an event only by a higher one).
+    schedule_revision: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     course: Mapped[Course] = relationship(back_populates="sections")
     rules: Mapped[list[EligibilityRule]] = relationship(

@@ -8,7 +8,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from portal.education import exports, services
+from portal.education import catalogue, exports, services
 from portal.extensions import db
 
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -142,3 +142,46 @@ def test_a_section_with_impossible_dates_is_left_out_not_an_error(
         assert response.status_code == 200
         uids = [str(e["uid"]).split("@")[0] for e in events(response.get_data())]
     assert uids == [fine.enrolment.reference]
+
+
+def test_a_file_downloaded_after_the_classes_moved_replaces_the_event_in_the_calendar(
+    client, auth, make_section, make_user, school_admin
+):
+    """A calendar app replaces an imported event only with a higher SEQUENCE (RFC 5545): each change of
+    the classes' dates, days, times or venue raises it, a change of the last day to drop does not, and
+    the cancelled file after them is higher still."""
+    from tests.education.test_admin_services import section_data
+
+    user = make_user()
+    section = make_section(start_time=time(9, 0), end_time=time(11, 0), meeting_days="mon,wed")
+    admin = school_admin(section.course.institution)
+    enrolment = services.enrol(user, section.id).enrolment
+    db.session.commit()
+    auth.login(user)
+    path = f"/my-courses/{enrolment.reference}/calendar.ics"
+
+    def event():
+        return events(client.get(path).get_data())[0]
+
+    first = event()
+    assert first["sequence"] == 0
+    catalogue.save_section(
+        admin, section_data(section, start_time=time(14, 0), end_time=time(16, 0)), section_id=section.id
+    )
+    db.session.commit()
+    moved = event()
+    assert moved["sequence"] > first["sequence"] and moved["uid"] == first["uid"]
+    assert {c.strftime("%a %H:%M") for c in class_times(moved)} == {"Mon 14:00", "Wed 14:00"}
+    catalogue.save_section(admin, section_data(section, venue="Room 12, Block B"), section_id=section.id)
+    db.session.commit()
+    new_room = event()
+    assert new_room["sequence"] > moved["sequence"] and str(new_room["location"]) == "Room 12, Block B"
+    catalogue.save_section(
+        admin, section_data(section, drop_deadline=section.start_date + timedelta(days=3)), section_id=section.id
+    )
+    db.session.commit()
+    assert event()["sequence"] == new_room["sequence"]  # the classes did not move
+    services.drop(user, enrolment.reference)
+    db.session.commit()
+    cancelled = event()
+    assert str(cancelled["status"]) == "CANCELLED" and cancelled["sequence"] > new_room["sequence"]
