@@ -25,8 +25,12 @@ def language_of(text: str | None) -> str:
     """The language a stored text is written in, "ur" or "en": whichever script has more letters in
     it. A message is in the language its reader had when it was written, and an Urdu one often starts
     with an English name or reference ("Rashid Khan کے لیے …"), which the first-letter guess of
-    ``dir="auto"`` would lay out left to right; an English one may hold an Urdu name."""
+    ``dir="auto"`` would lay out left to right; an English one may hold an Urdu name. A message that
+    starts with a right-to-left mark (notify marks every one written in Urdu) is Urdu, however many
+    English names and addresses it holds."""
     text = text or ""
+    if text.startswith("\u200f"):
+        return "ur"
     return "ur" if len(_URDU_LETTERS.findall(text)) > len(_LATIN_LETTERS.findall(text)) else "en"
 
 

@@ -291,12 +291,13 @@ def request_reset():
                 subject=_l("Reset your password"),
                 body=lambda: _(
                     "To choose a new password for the Digital Punjab portal, open this link within "
-                    "%(minutes)s minutes: %(link)s — if you did not ask for this, ignore this message.",
+                    "%(minutes)s minutes: %(link)s - if you did not ask for this, ignore this message.",
                     minutes=minutes,
                     link=link,
                 ),
                 # Not in the portal's inbox: whoever holds a signed-in cookie could read it there.
                 channels=(CHANNEL_SMS, CHANNEL_EMAIL),
+                urgent=True,  # asked for just now, at whatever hour
             )
             # Only a persona's, whose password is published anyway: a portal left in DEMO_MODE with real
             # people's accounts must not hand anyone who types a CNIC the link to that person's account.

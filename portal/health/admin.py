@@ -214,14 +214,14 @@ def _apply_schedule_change(
             raise ScheduleConflict(affected, unseen=unseen)
     if closure is None:
         (kept, kept_ur), audited = _in_english_and_urdu(SCHEDULE_CHANGED), "schedule change"
-        told = _l("the clinic changed its schedule")
+        told = SCHEDULE_CHANGED
     else:
         kept, kept_ur, audited = closure.reason, closure.reason_ur, closure.reason
         reason = InLanguage(closure.reason, closure.reason_ur)  # written out in each person's language
         told = (
-            _l("this service is closed: %(reason)s", reason=reason)
+            _l("This service is closed - %(reason)s", reason=reason)
             if closure.service_id
-            else _l("the clinic is closed: %(reason)s", reason=reason)
+            else _l("The clinic is closed - %(reason)s", reason=reason)
         )
     for appointment in broken:
         mark_cancelled(appointment, kept, by_clinic=True, reason_ur=kept_ur)
@@ -231,13 +231,15 @@ def _apply_schedule_change(
 
 
 def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
-    """Tell the person; ``reason`` may be a lazy string, rendered in their language."""
+    """Tell the person; ``reason`` may be a lazy string, rendered in their language. The reason comes
+    last, after a label, as the admin typed it (a sentence of its own, not a clause of ours). Urgent: the
+    visit may be tomorrow morning, so the SMS is not held for the morning."""
     notify(
         appointment.user,
         subject=_l("Appointment cancelled by the clinic"),
         body=lambda: _(
-            "Sorry: %(clinic)s has cancelled appointment %(ref)s for %(name)s (%(service)s, %(when)s) "
-            "because %(reason)s. Please book another time on the portal.",
+            "Sorry: %(clinic)s has cancelled appointment %(ref)s for %(name)s (%(service)s, %(when)s). "
+            "Please book another time on the portal. Reason: %(reason)s",
             clinic=appointment.clinic.shown_name,
             ref=appointment.reference,
             name=appointment.patient_name,
@@ -246,6 +248,7 @@ def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
             reason=reason,
         ),
         channels=CHANNELS,
+        urgent=True,
     )
 
 

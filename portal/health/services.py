@@ -8,7 +8,7 @@ UPDATE on ``health_slots.booked``; "one active appointment per person per servic
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
@@ -601,11 +601,23 @@ def _reminder_key(appointment: Appointment) -> str:
     return f"health-reminder-{appointment.id}-{appointment.visit_date:%Y%m%d}-{at}"
 
 
+# Reminders are queued (and so sent) in the daytime the day before the visit, Karachi time: from 09:00,
+# and none from 21:00, so that the first run after midnight no longer texts everyone with a visit the
+# next day. An appointment for tomorrow booked (or moved) after 21:00 gets no reminder: its confirmation
+# came minutes or hours before and says everything the reminder would.
+REMINDERS_FROM = time(9)
+REMINDERS_UNTIL = time(21)
+
+
 def queue_reminders(now: datetime) -> int:
-    """Queue a reminder for every booked appointment tomorrow (Karachi); never twice for the same
-    appointment at the same time, once more when it has moved to another time."""
+    """Between REMINDERS_FROM and REMINDERS_UNTIL (Karachi), queue a reminder for every booked
+    appointment tomorrow; never twice for the same appointment at the same time, once more when it has
+    moved to another time."""
+    local = now.astimezone(clock.KARACHI)
+    if not REMINDERS_FROM <= local.time() < REMINDERS_UNTIL:
+        return 0
     begin_write()
-    tomorrow = now.astimezone(clock.KARACHI).date() + timedelta(days=1)
+    tomorrow = local.date() + timedelta(days=1)
     count = 0
     rows = db.session.scalars(
         select(Appointment).where(Appointment.status == STATUS_BOOKED, Appointment.visit_date == tomorrow)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale, get_locale
@@ -44,6 +44,40 @@ def register_reminder_hook(hook: Callable[[datetime], int]) -> Callable[[datetim
     return hook
 
 
+# SMS apps lay a message out from its first strong letter: an Urdu one that starts with an English
+# name or reference ("%(name)s کی اپائنٹمنٹ …") would be set left to right and read jumbled. A message
+# written in a right-to-left language starts with this invisible mark, on every channel: the Messages
+# page reads it as Urdu too (portal.bilingual.language_of), even when its English names outnumber its
+# Urdu letters.
+RIGHT_TO_LEFT_MARK = "\u200f"
+RIGHT_TO_LEFT_LANGUAGES = frozenset({"ur"})
+
+# Quiet hours (Karachi): an SMS nobody is waiting for is not sent between 21:00 and 08:00 but held for
+# the morning (reminders, a seat from the waitlist, an institution's decision). Messages the person
+# asked for just now (their own booking, a password reset) and urgent ones (the clinic cancelled) go at once.
+QUIET_FROM = time(21)
+QUIET_UNTIL = time(8)
+
+
+def in_quiet_hours(at: datetime) -> bool:
+    local = at.astimezone(clock.KARACHI).time()
+    return local >= QUIET_FROM or local < QUIET_UNTIL
+
+
+def end_of_quiet_hours(at: datetime) -> datetime:
+    """The next 08:00 in Karachi after ``at`` (which is in quiet hours), in UTC."""
+    local = at.astimezone(clock.KARACHI)
+    day = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
+    return clock.karachi_to_utc(day, QUIET_UNTIL.hour, QUIET_UNTIL.minute)
+
+
+def _is_acting(user) -> bool:
+    """Whether ``user`` is the person signed in on this request (they did what the message is about)."""
+    return bool(
+        has_request_context() and getattr(current_user, "is_authenticated", False) and current_user.id == user.id
+    )
+
+
 def _language_for(user) -> str:
     """The language a message to ``user`` is written in: the one they are reading now when they are the
     person signed in on this request (they booked or enrolled themselves), else their account's.
@@ -51,7 +85,7 @@ def _language_for(user) -> str:
     The two are the same for an ordinary account (choosing a language also saves it), but a demo persona
     is shared by a room and keeps its saved language while each phone shows its own: Ayesha booking on an
     Urdu phone is told in Urdu, on her Messages page and by SMS."""
-    if has_request_context() and getattr(current_user, "is_authenticated", False) and current_user.id == user.id:
+    if _is_acting(user):
         return str(get_locale())
     return getattr(user, "preferred_language", None) or "en"
 
@@ -67,6 +101,7 @@ def notify(
     body,
     channels: Iterable[str] = (CHANNEL_SMS, CHANNEL_IN_APP),
     dedupe_key: str | None = None,
+    urgent: bool = False,
 ) -> list[Message]:
     """Queue a message to ``user`` on each channel, in their language (``_language_for``).
 
@@ -74,11 +109,17 @@ def notify(
     With ``dedupe_key``, a message already queued under that key is not queued again.
     Email is skipped for people without an address; SMS to someone without a mobile number is
     recorded as failed so staff can see it.
+
+    A body in a right-to-left language starts with RIGHT_TO_LEFT_MARK. An SMS queued in quiet
+    hours waits for 08:00 unless it is ``urgent`` or the recipient is the person acting on this request.
     """
     language = _language_for(user)
     subject_text = _text(subject, language)[:200]
     body_text = _text(body, language)
+    if language.partition("_")[0] in RIGHT_TO_LEFT_LANGUAGES:
+        body_text = RIGHT_TO_LEFT_MARK + body_text
     now = clock.now()
+    held_until = end_of_quiet_hours(now) if in_quiet_hours(now) and not urgent and not _is_acting(user) else None
     messages = []
     for channel in channels:
         if channel == CHANNEL_EMAIL:
@@ -102,6 +143,8 @@ def notify(
             message.status, message.sent_at = STATUS_SENT, now
         elif not recipient:
             message.status, message.last_error = STATUS_FAILED, "no recipient address"
+        elif channel == CHANNEL_SMS and held_until is not None:
+            message.next_attempt_at = held_until  # deliver() leaves it until the morning
         messages.append(message)
     if not dedupe_key:
         db.session.add_all(messages)  # nothing can clash: inserted with the rest of the transaction

@@ -6,6 +6,7 @@ import importlib
 import logging
 import smtplib
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
@@ -44,6 +45,10 @@ class SMTPTransport(Transport):
         msg["From"] = cfg["MAIL_FROM"]
         msg["To"] = recipient
         msg["Subject"] = subject
+        # Without these, spam filters mark a message down and some servers refuse it (RFC 5322 asks for Date).
+        msg["Date"] = formatdate(usegmt=True)
+        domain = parseaddr(cfg["MAIL_FROM"])[1].rpartition("@")[2] or None
+        msg["Message-ID"] = make_msgid(domain=domain)
         msg.set_content(body)
         try:
             with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:

@@ -405,3 +405,28 @@ def test_what_enrolling_does_is_said_once_for_both_buttons():
     assert action(services.OUTCOME_SEAT, kept, elsewhere) == services.OUTCOME_WAITLIST
     assert action(services.OUTCOME_SEAT, kept, can) == services.OUTCOME_SEAT  # someone gets a seat
     assert action(services.OUTCOME_SEAT, elsewhere, services.STANDING_NOT_ELIGIBLE) is None  # nobody to choose
+
+
+def test_a_seat_freed_at_night_is_texted_to_the_next_person_at_eight(app, make_user, make_section):
+    """The person who drops at 23:00 is told at once (they are waiting for it); the one who gets the seat
+    is asleep: their SMS waits for 08:00 Karachi, their Messages page has it at once."""
+    from flask_login import login_user
+
+    from portal import clock
+    from portal.notifications.services import deliver
+
+    section = make_section(capacity=1)
+    holder, waiting = make_user(mobile="+923001000011"), make_user(mobile="+923001000012")
+    held = enrol(holder, section)
+    enrol(waiting, section)
+    deliver()
+    app.config["FIXED_NOW"] = "2026-03-02T23:00"
+    login_user(holder)
+    services.drop(holder, held.reference)
+    db.session.commit()
+    sms = {m.user_id: m for m in db.session.scalars(select(Message).where(Message.status == "pending"))}
+    assert sms[holder.id].next_attempt_at is None
+    assert sms[waiting.id].next_attempt_at == clock.karachi_to_utc(date(2026, 3, 3), 8)
+    assert deliver()["sent"] == 1
+    app.config["FIXED_NOW"] = "2026-03-03T08:00"
+    assert deliver()["sent"] == 1

@@ -296,8 +296,9 @@ def test_slot_at_half_past_midnight_karachi(app, make_service, citizen):
     db.session.add(Closure(clinic_id=service.clinic_id, start_date=TUESDAY, end_date=TUESDAY, reason="x"))
     db.session.commit()
     assert at in schedule.day_starts(service, wednesday)
-    # The reminder goes out on Tuesday (the day before in Karachi), even late in the evening.
-    assert services.queue_reminders(karachi(TUESDAY, 23, 50)) == 1
+    # The reminder goes out on Tuesday (the day before in Karachi), in the daytime: not late in the evening.
+    assert services.queue_reminders(karachi(TUESDAY, 23, 50)) == 0
+    assert services.queue_reminders(karachi(TUESDAY, 18)) == 1
 
 
 def test_offset_is_five_hours_all_year(make_service):

@@ -229,7 +229,7 @@ NEVER_ONE = {
     "These are your %(count)s most recent past appointments.": "health.services.PAST_SHOWN, a constant",
     "Field must be between %(min)d and %(max)d characters long.": "WTForms' own message, which it formats",
     "To choose a new password for the Digital Punjab portal, open this link within %(minutes)s minutes: "
-    "%(link)s — if you did not ask for this, ignore this message.": "PASSWORD_RESET_MINUTES (30)",
+    "%(link)s - if you did not ask for this, ignore this message.": "PASSWORD_RESET_MINUTES (30)",
     "Use at least %(n)s characters.": "the password's minimum length, a constant",
     "Use at most %(max)s characters.": "the password's maximum length, a constant (PASSWORD_MAX_LENGTH)",
     "A husband or wife must be at least %(years)s years old. Check the date of birth, or choose another "
