@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import audit_details, bp, services
+from portal.auth import audit_details, bp, lifetime, services
 from portal.auth.decorators import role_required
 from portal.auth.errors import (
     AccountLocked,
@@ -94,6 +94,23 @@ def _register_cnic_key() -> str:
     return "register-cnic:" + "".join(ch for ch in digits if ch in "0123456789")[:13]
 
 
+def _signed_in_here(user, remember: bool = False) -> None:
+    """The person whose sign-in on this device has just been committed is signed in in this session, from
+    now: it ends PERMANENT_SESSION_LIFETIME later (portal/auth/lifetime.py), or goes on from the
+    remember cookie with "Keep me signed in"."""
+    login_user(user, remember=remember)
+    session.permanent = True
+    lifetime.started()
+
+
+def _still_signed_in_here(user) -> None:
+    """After this device's sign-in was replaced by a new one (services.change_password,
+    services.sign_out_everywhere): the session, and the remember cookie if this device has one, carry
+    the new token; the session still ends when the first one would have."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)  # signed_in_at is left as it is
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT_CNIC"], key_func=_register_cnic_key, methods=["POST"])
@@ -124,8 +141,7 @@ def register():
         else:
             services.start_sign_in(user, request.user_agent.string)
             db.session.commit()
-            login_user(user)
-            session.permanent = True
+            _signed_in_here(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
             return redirect(next_url or url_for("main.home"))
     return render_template("auth/register.html", form=form)
@@ -155,8 +171,7 @@ def login():
                 session["lang"] = user.preferred_language
             services.start_sign_in(user, request.user_agent.string)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
+            _signed_in_here(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     personas = PERSONAS if current_app.config.get("DEMO_MODE") else None
     next_url = safe_next(request.args.get("next"))
@@ -185,8 +200,7 @@ def demo_sign_in(key: str):
     db.session.commit()
     session.clear()  # nothing of a persona signed in before on this device is carried over
     session["lang"] = language
-    login_user(user)
-    session.permanent = True
+    _signed_in_here(user)
     return redirect(safe_next(request.args.get("next")) or url_for(persona.start))
 
 
@@ -229,6 +243,7 @@ def sign_out_everywhere():
         return redirect(url_for("auth.profile"))
     services.sign_out_everywhere(current_user, ip=client_ip())
     db.session.commit()
+    _still_signed_in_here(current_user._get_current_object())
     flash(_("You have been signed out on every other device."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -264,6 +279,7 @@ def change_password():
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
+            _still_signed_in_here(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password_change.html", form=form)
