@@ -203,6 +203,18 @@ def find_by_login(identifier: str) -> User | None:
     return find_by_cnic(identifier)
 
 
+def login_account_id(identifier: str) -> int | None:
+    """The id of the account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), or
+    None: what the sign-in and reset limits count per account (one query, whether or not one matches)."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return db.session.scalar(select(User.id).where(func.lower(User.email) == identifier.lower()))
+    digits = normalise_cnic(identifier)
+    if digits is None:
+        return None
+    return db.session.scalar(select(User.id).where(User.cnic == digits))
+
+
 def register(data: Registration, ip: str | None = None) -> User:
     """Create a citizen account. Raises DuplicateCNIC, CounterRecordNotProven or DuplicateEmail.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -69,11 +69,22 @@ def safe_next(target: str | None) -> str | None:
 
 def _login_account_key() -> str:
     """Rate-limit key for sign-in attempts (and reset requests) against one account, whatever the
-    address. The account as sign-in reads what was typed (services.find_by_login): a CNIC with spaces
-    anywhere in it ("35202 1234567 1", "3 5202…") is the same account, and must not start a new count."""
-    identifier = (request.form.get("identifier") or "").strip()
-    account = identifier.lower() if "@" in identifier else normalise_cnic(identifier) or identifier.lower()
-    return "login-account:" + account[:254]
+    address and however it is named: the account the identifier signs in to (services.login_account_id),
+    so that its CNIC (with spaces anywhere in it, "35202 1234567 1", "3 5202…") and its email share one
+    count, instead of each being allowed the limit. Text that names no account is counted by itself,
+    read as sign-in reads it; both cost one lookup, so the time of the answer tells nothing either."""
+    key = g.get("login_account_key")
+    if key is None:
+        identifier = (request.form.get("identifier") or "").strip()
+        typed = identifier.lower() if "@" in identifier else normalise_cnic(identifier) or identifier.lower()
+        # Text no form would accept (a NUL, which PostgreSQL refuses, or a page of it) is not looked up.
+        account_id = (
+            services.login_account_id(identifier) if identifier.isprintable() and len(identifier) <= 254 else None
+        )
+        key = g.login_account_key = (
+            f"login-account:id:{account_id}" if account_id is not None else "login-account:typed:" + typed[:254]
+        )
+    return key
 
 
 def _login_limit_ip() -> str:
