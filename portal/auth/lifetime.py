@@ -9,13 +9,22 @@ in" the remember cookie then signs the device in again (its own lifetime, REMEMB
 for another PERMANENT_SESSION_LIFETIME.
 
 A session made before this check existed (no ``signed_in_at``) is given one lifetime from its next page.
+
+The remember cookie is not dated either (Flask-Login signs the token alone), and the cookie's expiry is
+the browser's to honour: a copy sent by hand would sign in for as long as its sign-in is used. So a
+session is started from it only while the device's sign-in is younger than REMEMBER_COOKIE_DURATION
+(14 days): one lookup of the sign-in's time, once per PERMANENT_SESSION_LIFETIME, never on another page.
 """
 
 from __future__ import annotations
 
-from flask import current_app, session
+from datetime import timedelta
+
+from flask import current_app, has_request_context, session
+from sqlalchemy import select
 
 from portal import clock
+from portal.extensions import db
 
 SIGNED_IN_AT = "signed_in_at"
 # What Flask-Login keeps in the session about who is signed in (not "_remember": a pending
@@ -50,3 +59,32 @@ def end_if_over(app, **_kwargs) -> None:
 def restored_from_cookie(app, **_kwargs) -> None:
     """Flask-Login's ``user_loaded_from_cookie``: the remember cookie signed the device in again."""
     started()
+
+
+def _remember_lifetime() -> timedelta:
+    duration = current_app.config["REMEMBER_COOKIE_DURATION"]
+    return duration if isinstance(duration, timedelta) else timedelta(seconds=duration)
+
+
+def checked(load):
+    """The user loader ``load``, refusing a remember cookie whose sign-in is older than its lifetime.
+
+    The loader is called for the session's person (``end_if_over`` has made sure the session says when
+    they signed in) or, with no one in the session, for the remember cookie's: only then is the sign-in's
+    age read."""
+
+    def load_user(token: str):
+        from portal.auth.models import SignIn
+
+        user = load(token)
+        if user is None or not has_request_context() or SIGNED_IN_AT in session:
+            return user
+        created_at = db.session.scalar(select(SignIn.created_at).where(SignIn.id == user.sign_in_id))
+        if created_at is not None and clock.now() - created_at < _remember_lifetime():
+            return user
+        for key in _SIGNED_IN_KEYS:  # Flask-Login has put the cookie's token in the session already
+            session.pop(key, None)
+        session["_remember"] = "clear"  # and the browser is told to delete the cookie
+        return None
+
+    return load_user

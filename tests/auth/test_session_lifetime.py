@@ -66,3 +66,17 @@ def test_a_session_from_before_the_check_is_given_one_lifetime_from_its_next_pag
     assert signed_in_on(phone)
     at(app, first_page, 12.1)
     assert not signed_in_on(phone)
+
+
+def test_the_remember_cookie_signs_in_no_longer_than_its_fourteen_days(app, citizen):
+    """Flask-Login's remember cookie carries no date, and its expiry is the browser's to honour: a copy sent
+    by hand would sign in for as long as someone kept using it."""
+    phone = device(app, ANDROID_CHROME)
+    signed_in_at = clock.now()
+    AuthActions(phone).login(citizen, remember="y")
+    at(app, signed_in_at, 13 * 24)
+    assert signed_in_on(phone)
+    at(app, signed_in_at, 14 * 24 + 1)
+    assert not signed_in_on(phone)
+    assert phone.get_cookie("remember_token") is None
+    assert not signed_in_on(phone)  # nor does the session it left behind sign in again
