@@ -27,9 +27,10 @@ keeps its SHA-256). Nothing is served from the cache that the database has since
   devices from the database itself, and a thread of its own writes the owed stamps every
   OWED_RETRY_SECONDS until Redis takes them. **Bound**: a revocation is honoured on every worker as soon
   as its commit returns when the revoking process reaches Redis (the usual case, a pause included);
-  otherwise at most OWED_RETRY_SECONDS (1 s) after Redis answers that process again. Only if that
-  process ends before Redis answers it again (killed, or cut off from Redis while others are not) does
-  the copy live out its SNAPSHOT_SECONDS (5 minutes) after the change, the most a copy ever lives.
+  otherwise at most OWED_RETRY_SECONDS (1 s) after Redis answers that process again (a process that
+  exits normally tries once more as it goes). Only if that process ends before Redis answers it again
+  (killed, or cut off from Redis while others are not) does the copy live out its SNAPSHOT_SECONDS
+  (5 minutes) after the change, the most a copy ever lives.
 - When the person is read from the database (at most every SNAPSHOT_SECONDS while the cache answers),
   the sign-in's ``last_seen_at`` is moved on if it is older than LAST_SEEN_EVERY: after the page, in a
   transaction of its own (left for a later page if this one holds SQLite's write lock), never on a
@@ -41,6 +42,7 @@ sign-ins they make stale (``stale_on_commit``, by token hash).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import secrets
 import threading
@@ -238,6 +240,7 @@ class Owed:
         self._lock = threading.Lock()
         self._owed: dict[str, tuple[object, float]] = {}  # token hash: (cache backend, first owed at)
         self._thread: threading.Thread | None = None
+        self._at_exit = False
 
     def holds(self, token_hash: str) -> bool:
         return token_hash in self._owed
@@ -253,6 +256,9 @@ class Owed:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._retry, name="signed-in-stale-stamps", daemon=True)
                 self._thread.start()
+            if not self._at_exit:  # a worker replaced after GUNICORN_MAX_REQUESTS tries once more as it goes
+                atexit.register(self.deliver)
+                self._at_exit = True
 
     def _retry(self) -> None:
         while True:
