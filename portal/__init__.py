@@ -146,10 +146,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from portal.auth import signed_in
+    from flask_login import user_accessed, user_loaded_from_cookie
+
+    from portal.auth import lifetime, signed_in
 
     # The person and their roles, from the shared cache when nothing has changed (portal/auth/signed_in.py).
-    login_manager.user_loader(signed_in.load)
+    # A remember cookie only while its sign-in is younger than REMEMBER_COOKIE_DURATION (lifetime.checked).
+    login_manager.user_loader(lifetime.checked(signed_in.load))
+    # A session ends PERMANENT_SESSION_LIFETIME after sign-in, checked on the server (portal/auth/lifetime.py).
+    user_accessed.connect(lifetime.end_if_over, app)
+    user_loaded_from_cookie.connect(lifetime.restored_from_cookie, app)
 
     # Import every package's models so that metadata (and Alembic) sees all tables.
     import portal.models  # noqa: F401

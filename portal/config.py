@@ -73,9 +73,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     # A signed-in session ends 12 hours after sign-in (an absolute limit, as OWASP's session guidance
-    # advises), however busy the person is, instead of being signed again and re-sent with every page:
-    # a signature and a 300-byte header less per page on a slow connection. The cookie is still
-    # re-sent whenever the session changes (a flash message, a language, a new form token).
+    # advises), however busy the person is: the time of the sign-in is kept in the session and checked on
+    # the server (portal/auth/lifetime.py), since the cookie is signed again with a fresh expiry whenever
+    # the session changes (a flash message, a language, a new form token). It is not re-sent with every
+    # page otherwise: a signature and a 300-byte header less per page on a slow connection.
     SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = 4 * 3600
 

@@ -13,6 +13,8 @@ killed it, and the whole portal answered 500s. Here:
   ``SharedCacheDown`` at once, which every use treats like any cache failure, so a page pays the
   timeout once per pause and process, not on every read. The first call after the pause tries Redis
   again. One warning is logged when the cache goes down and one line when it is back.
+- a use that must not wait for the pause (``despite_pause``: marking a revoked person's cached copy
+  stale, portal/auth/signed_in.py) tries Redis all the same, and pays the timeout if it is still down.
 
 Errors that are not about reaching Redis (a wrong type, a full memory) are raised as they are and do
 not pause anything. A plain timestamp, not a lock: two threads seeing Redis fail at once both pause it,
@@ -67,8 +69,8 @@ class SharedRedisCache(RedisCache):
         kwargs["retry_after"] = float(config.get("CACHE_RETRY_SECONDS", 10))
         return cls(*args, **kwargs)
 
-    def _guard(self, method, *args, **kwargs):
-        if self._paused_until and time.monotonic() < self._paused_until:
+    def _guard(self, method, *args, despite_pause: bool = False, **kwargs):
+        if self._paused_until and not despite_pause and time.monotonic() < self._paused_until:
             raise SharedCacheDown(f"the shared cache failed less than {self.retry_after:g} s ago")
         try:
             result = method(self, *args, **kwargs)
@@ -85,6 +87,18 @@ class SharedRedisCache(RedisCache):
             self._paused_until = 0.0
             log.warning("shared cache reachable again")
         return result
+
+    def set_many_despite_pause(self, mapping: dict, timeout: int | None = None) -> list:
+        """``set_many`` tried on Redis even during the pause after a failure (one round trip): for writes
+        that must not wait for it. Raises SharedCacheDown if Redis still cannot be reached."""
+        return self._guard(RedisCache.set_many, mapping, timeout=timeout, despite_pause=True)
+
+
+def set_many_despite_pause(backend, mapping: dict, timeout: int | None = None):
+    """Store ``mapping`` in this cache backend now: a SharedRedisCache tries Redis even during its pause;
+    any other backend (SimpleCache, NullCache in tests and development) stores as usual."""
+    urgent = getattr(backend, "set_many_despite_pause", None)
+    return urgent(mapping, timeout=timeout) if urgent is not None else backend.set_many(mapping, timeout=timeout)
 
 
 def _guarded(name: str):

@@ -166,3 +166,17 @@ def test_a_use_that_goes_without_the_cache_logs_the_cause_once_not_on_every_requ
     assert first.exc_info is not None  # an unexpected failure: its traceback
     assert not second.exc_info and not third.exc_info  # the pause: already said by the cache, one line
     assert second.getMessage() == "page cache unavailable; serving / without it"
+
+
+def test_a_write_that_must_not_wait_tries_redis_during_the_pause(redis_url, clock):
+    """Marking a revoked person's cached copy stale (portal/auth/signed_in.py) cannot wait out the pause:
+    the other workers, which reach Redis, would go on using the copy."""
+    cache, flaky = _flaky_cache(redis_url, redis.exceptions.ConnectionError)
+    with pytest.raises(shared.SharedCacheDown):
+        cache.set("stamp", "a")
+    flaky.failure = None  # Redis answers again, within the pause
+    with pytest.raises(shared.SharedCacheDown, match="failed less than"):
+        cache.set("stamp", "b")
+    assert shared.set_many_despite_pause(cache, {"stamp": "c"}, timeout=60) == ["stamp"]
+    assert cache.get("stamp") == "c"  # and the pause is over for everything
+    cache.delete("stamp")

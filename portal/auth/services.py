@@ -203,6 +203,18 @@ def find_by_login(identifier: str) -> User | None:
     return find_by_cnic(identifier)
 
 
+def login_account_id(identifier: str) -> int | None:
+    """The id of the account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), or
+    None: what the sign-in and reset limits count per account (one query, whether or not one matches)."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return db.session.scalar(select(User.id).where(func.lower(User.email) == identifier.lower()))
+    digits = normalise_cnic(identifier)
+    if digits is None:
+        return None
+    return db.session.scalar(select(User.id).where(User.cnic == digits))
+
+
 def register(data: Registration, ip: str | None = None) -> User:
     """Create a citizen account. Raises DuplicateCNIC, CounterRecordNotProven or DuplicateEmail.
 
@@ -303,13 +315,14 @@ def _minutes_left(until, now) -> int:
 
 
 def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
-    """Set a new password after checking the current one; every other device is signed out, this one
-    (``user.sign_in_id``) stays."""
+    """Set a new password after checking the current one; every other device is signed out, and this one
+    (``user.sign_in_id``) is given a new sign-in (``_renew_this_sign_in``): a copy of its cookies taken
+    before stops working. The caller commits, then signs the person in again with the new token."""
     begin_write()
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise WrongPassword()
     user.password_hash = hash_password(new)
-    _end_sign_ins(user, keep=user.sign_in_id)
+    _renew_this_sign_in(user)
     _void_reset_links(user)
     audit("auth.password_changed", actor=user, target=user, ip=ip)
 
@@ -320,8 +333,11 @@ def change_password(user: User, current: str, new: str, ip: str | None = None) -
 def start_sign_in(user: User, user_agent: str | None) -> str:
     """A new sign-in of this person on the device that sent ``user_agent``: its token (for the cookie;
     only its SHA-256 is kept) becomes ``user.get_id()``. The caller commits, then calls login_user."""
+    return _new_sign_in(user, *describe(user_agent))
+
+
+def _new_sign_in(user: User, browser: str | None, system: str | None) -> str:
     token = new_sign_in_token()
-    browser, system = describe(user_agent)
     now = clock.now()
     sign_in = SignIn(
         user_id=user.id,
@@ -359,10 +375,21 @@ def _end_sign_ins(user: User, keep: int | None = None) -> None:
             sign_in.ended_at = now
 
 
+def _renew_this_sign_in(user: User) -> None:
+    """End every sign-in of the person, this device's (``user.sign_in_id``) too, and start a new one for
+    this device, named as it was (its browser and system): the token its cookies carry changes, so a copy
+    taken before (a remember-me cookie left on a café's computer) no longer signs anyone in. The caller
+    commits, then logs the person in again with the new token (``user.get_id()``)."""
+    _end_sign_ins(user)
+    this = db.session.get(SignIn, user.sign_in_id) if user.sign_in_id is not None else None
+    _new_sign_in(user, this.browser if this else None, this.system if this else None)
+
+
 def sign_out_everywhere(user: User, ip: str | None = None) -> None:
-    """End the person's sign-ins on every device but this one (``user.sign_in_id``)."""
+    """End the person's sign-ins on every device; this one (``user.sign_in_id``) is given a new one
+    (``_renew_this_sign_in``), so that a copy of its cookies taken before is signed out too."""
     begin_write()
-    _end_sign_ins(user, keep=user.sign_in_id)
+    _renew_this_sign_in(user)
     audit("auth.signed_out_everywhere", actor=user, target=user, ip=ip)
 
 

@@ -19,6 +19,18 @@ keeps its SHA-256). Nothing is served from the cache that the database has since
 - The password hash is not kept; the rare page that needs it loads it from the database.
 - A snapshot lives SNAPSHOT_SECONDS, a stamp longer; without the cache (NullCache, Redis down) every page
   loads the person from the database, as before.
+- Marking stale must reach Redis even when this process has just seen it fail: after a failure a process
+  leaves Redis alone for CACHE_RETRY_SECONDS (portal/shared_cache.py), but another worker that does
+  reach it would go on serving the revoked copy (a role taken away, a device signed out, a password
+  changed) for the rest of its SNAPSHOT_SECONDS. So the new stamps are written despite that pause, in one
+  round trip. If Redis still cannot be reached from here, the process *owes* them: it serves those
+  devices from the database itself, and a thread of its own writes the owed stamps every
+  OWED_RETRY_SECONDS until Redis takes them. **Bound**: a revocation is honoured on every worker as soon
+  as its commit returns when the revoking process reaches Redis (the usual case, a pause included);
+  otherwise at most OWED_RETRY_SECONDS (1 s) after Redis answers that process again (a process that
+  exits normally tries once more as it goes). Only if that process ends before Redis answers it again
+  (killed, or cut off from Redis while others are not) does the copy live out its SNAPSHOT_SECONDS
+  (5 minutes) after the change, the most a copy ever lives.
 - When the person is read from the database (at most every SNAPSHOT_SECONDS while the cache answers),
   the sign-in's ``last_seen_at`` is moved on if it is older than LAST_SEEN_EVERY: after the page, in a
   transaction of its own (left for a later page if this one holds SQLite's write lock), never on a
@@ -30,7 +42,11 @@ sign-ins they make stale (``stale_on_commit``, by token hash).
 
 from __future__ import annotations
 
+import atexit
+import logging
 import secrets
+import threading
+import time
 from datetime import timedelta
 
 from flask import current_app, g
@@ -39,7 +55,9 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from portal.extensions import PortalSession, cache, db
-from portal.shared_cache import cache_failure
+from portal.shared_cache import cache_failure, set_many_despite_pause
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_SECONDS = 300
 # Longer than a snapshot lives: a snapshot stored without a stamp must be gone before a stamp set after
@@ -50,6 +68,11 @@ NOT_KEPT = frozenset({"password_hash"})
 _PENDING = "portal.signed_in.stale_sign_ins"
 # How stale a sign-in's "last seen" may get before a page read from the database moves it on.
 LAST_SEEN_EVERY = timedelta(minutes=5)
+# Stamps that could not be written (Redis out of reach from this process): tried again this often, and
+# given up once every snapshot they were about has expired.
+OWED_RETRY_SECONDS = 1.0
+OWED_SECONDS = STAMP_SECONDS
+_OWED = "portal.signed_in.owed"
 
 
 def _keys(token_hash: str) -> tuple[str, str]:
@@ -117,13 +140,18 @@ def load(token: str):
 
     token_hash = hash_sign_in_token(token)
     snapshot_key, stamp_key = _keys(token_hash)
-    try:
-        snapshot, stamp = cache.get_many(snapshot_key, stamp_key)
-        cached = True
-    except Exception:  # noqa: BLE001 - whatever the backend raises: read the database instead
-        _warn("not read")
-        snapshot = stamp = None
+    owed = current_app.extensions.get(_OWED)
+    if owed is not None and owed.holds(token_hash):
+        snapshot = stamp = None  # its copy in the cache is stale and not yet marked so: the database
         cached = False
+    else:
+        try:
+            snapshot, stamp = cache.get_many(snapshot_key, stamp_key)
+            cached = True
+        except Exception:  # noqa: BLE001 - whatever the backend raises: read the database instead
+            _warn("not read")
+            snapshot = stamp = None
+            cached = False
     if snapshot is not None and snapshot.get("stamp") == stamp and "sign_in" in snapshot:
         return _signed_in_with(_attach(snapshot), token, snapshot["sign_in"])
     # The sign-in, the person and their roles in one query: every page's navigation asks for the roles.
@@ -181,13 +209,87 @@ def _holds_sqlite_write_lock() -> bool:
     return bool(session.connection().info.get("sqlite_wrote"))
 
 
+def _new_stamps(token_hashes) -> dict:
+    return {_keys(token_hash)[1]: secrets.token_hex(8) for token_hash in token_hashes}
+
+
 def forget(token_hashes) -> None:
-    """Mark the snapshots of these sign-ins (by token hash) stale: a new stamp each."""
-    for token_hash in token_hashes:
-        try:
-            cache.set(_keys(token_hash)[1], secrets.token_hex(8), timeout=STAMP_SECONDS)
-        except Exception:  # noqa: BLE001 - the snapshot then lives out its SNAPSHOT_SECONDS
-            _warn("not marked stale")
+    """Mark the snapshots of these sign-ins (by token hash) stale: a new stamp each, written at once even
+    if this process has just seen Redis fail. If it cannot be reached, this process owes the stamps
+    (``Owed``): it reads those devices from the database and retries until Redis takes them."""
+    token_hashes = set(token_hashes)
+    if not token_hashes:
+        return
+    backend = cache.cache
+    try:
+        set_many_despite_pause(backend, _new_stamps(token_hashes), timeout=STAMP_SECONDS)
+    except Exception:  # noqa: BLE001 - whatever the backend raises: owed, retried by a thread
+        _warn(f"not marked stale yet, retried every {OWED_RETRY_SECONDS:g} s")
+        owed = current_app.extensions.get(_OWED)
+        if owed is None:
+            owed = current_app.extensions.setdefault(_OWED, Owed())
+        owed.add(backend, token_hashes)
+
+
+class Owed:
+    """The stamps one app (a worker process) could not write, by token hash, and the thread that writes
+    them: every OWED_RETRY_SECONDS while any is owed, despite the shared cache's pause. Each is given up
+    OWED_SECONDS after it was first owed (every snapshot it was about has expired by then)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._owed: dict[str, tuple[object, float]] = {}  # token hash: (cache backend, first owed at)
+        self._thread: threading.Thread | None = None
+        self._at_exit = False
+
+    def holds(self, token_hash: str) -> bool:
+        return token_hash in self._owed
+
+    def __len__(self) -> int:
+        return len(self._owed)
+
+    def add(self, backend, token_hashes) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for token_hash in token_hashes:
+                self._owed[token_hash] = (backend, now)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._retry, name="signed-in-stale-stamps", daemon=True)
+                self._thread.start()
+            if not self._at_exit:  # a worker replaced after GUNICORN_MAX_REQUESTS tries once more as it goes
+                atexit.register(self.deliver)
+                self._at_exit = True
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(OWED_RETRY_SECONDS)
+            self.deliver()
+            with self._lock:
+                if not self._owed:
+                    self._thread = None
+                    return
+
+    def deliver(self) -> None:
+        """One attempt at writing every owed stamp (one round trip per cache backend)."""
+        now = time.monotonic()
+        with self._lock:
+            for token_hash, (_backend, since) in list(self._owed.items()):
+                if now - since > OWED_SECONDS:
+                    del self._owed[token_hash]
+            taken = dict(self._owed)
+        by_backend: dict[int, tuple[object, list[str]]] = {}
+        for token_hash, (backend, _since) in taken.items():
+            by_backend.setdefault(id(backend), (backend, []))[1].append(token_hash)
+        for backend, token_hashes in by_backend.values():
+            try:
+                set_many_despite_pause(backend, _new_stamps(token_hashes), timeout=STAMP_SECONDS)
+            except Exception:  # noqa: BLE001, S112 - still out of reach: the next attempt (logged when it failed first)
+                continue
+            with self._lock:
+                for token_hash in token_hashes:
+                    if self._owed.get(token_hash) == taken[token_hash]:  # not owed again meanwhile
+                        del self._owed[token_hash]
+            log.warning("signed-in person: %d stale copies marked so once the shared cache answered", len(token_hashes))
 
 
 def stale_on_commit(session, token_hashes) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import audit_details, bp, services
+from portal.auth import audit_details, bp, lifetime, services
 from portal.auth.decorators import role_required
 from portal.auth.errors import (
     AccountLocked,
@@ -69,11 +69,22 @@ def safe_next(target: str | None) -> str | None:
 
 def _login_account_key() -> str:
     """Rate-limit key for sign-in attempts (and reset requests) against one account, whatever the
-    address. The account as sign-in reads what was typed (services.find_by_login): a CNIC with spaces
-    anywhere in it ("35202 1234567 1", "3 5202…") is the same account, and must not start a new count."""
-    identifier = (request.form.get("identifier") or "").strip()
-    account = identifier.lower() if "@" in identifier else normalise_cnic(identifier) or identifier.lower()
-    return "login-account:" + account[:254]
+    address and however it is named: the account the identifier signs in to (services.login_account_id),
+    so that its CNIC (with spaces anywhere in it, "35202 1234567 1", "3 5202…") and its email share one
+    count, instead of each being allowed the limit. Text that names no account is counted by itself,
+    read as sign-in reads it; both cost one lookup, so the time of the answer tells nothing either."""
+    key = g.get("login_account_key")
+    if key is None:
+        identifier = (request.form.get("identifier") or "").strip()
+        typed = identifier.lower() if "@" in identifier else normalise_cnic(identifier) or identifier.lower()
+        # Text no form would accept (a NUL, which PostgreSQL refuses, or a page of it) is not looked up.
+        account_id = (
+            services.login_account_id(identifier) if identifier.isprintable() and len(identifier) <= 254 else None
+        )
+        key = g.login_account_key = (
+            f"login-account:id:{account_id}" if account_id is not None else "login-account:typed:" + typed[:254]
+        )
+    return key
 
 
 def _login_limit_ip() -> str:
@@ -92,6 +103,23 @@ def _register_cnic_key() -> str:
     """Rate-limit key for registrations with one CNIC, whatever the address."""
     digits = ascii_digits(request.form.get("cnic", ""))  # one CNIC whatever script its digits are typed in
     return "register-cnic:" + "".join(ch for ch in digits if ch in "0123456789")[:13]
+
+
+def _signed_in_here(user, remember: bool = False) -> None:
+    """The person whose sign-in on this device has just been committed is signed in in this session, from
+    now: it ends PERMANENT_SESSION_LIFETIME later (portal/auth/lifetime.py), or goes on from the
+    remember cookie with "Keep me signed in"."""
+    login_user(user, remember=remember)
+    session.permanent = True
+    lifetime.started()
+
+
+def _still_signed_in_here(user) -> None:
+    """After this device's sign-in was replaced by a new one (services.change_password,
+    services.sign_out_everywhere): the session, and the remember cookie if this device has one, carry
+    the new token; the session still ends when the first one would have."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)  # signed_in_at is left as it is
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -124,8 +152,7 @@ def register():
         else:
             services.start_sign_in(user, request.user_agent.string)
             db.session.commit()
-            login_user(user)
-            session.permanent = True
+            _signed_in_here(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
             return redirect(next_url or url_for("main.home"))
     return render_template("auth/register.html", form=form)
@@ -155,8 +182,7 @@ def login():
                 session["lang"] = user.preferred_language
             services.start_sign_in(user, request.user_agent.string)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
+            _signed_in_here(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     personas = PERSONAS if current_app.config.get("DEMO_MODE") else None
     next_url = safe_next(request.args.get("next"))
@@ -185,8 +211,7 @@ def demo_sign_in(key: str):
     db.session.commit()
     session.clear()  # nothing of a persona signed in before on this device is carried over
     session["lang"] = language
-    login_user(user)
-    session.permanent = True
+    _signed_in_here(user)
     return redirect(safe_next(request.args.get("next")) or url_for(persona.start))
 
 
@@ -229,6 +254,7 @@ def sign_out_everywhere():
         return redirect(url_for("auth.profile"))
     services.sign_out_everywhere(current_user, ip=client_ip())
     db.session.commit()
+    _still_signed_in_here(current_user._get_current_object())
     flash(_("You have been signed out on every other device."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -264,6 +290,7 @@ def change_password():
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
+            _still_signed_in_here(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password_change.html", form=form)

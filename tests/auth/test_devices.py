@@ -208,6 +208,61 @@ def test_a_new_password_ends_every_other_sign_in(app, citizen):
     assert len(live(citizen.id)) == 1
 
 
+def copy_of(client, user_agent: str, app):
+    """Another browser holding a copy of ``client``'s cookies as they are now (a café's computer the
+    person signed in on, a cookie stolen from it)."""
+    copy = device(app, user_agent)
+    for name in ("session", "remember_token"):
+        if (cookie := client.get_cookie(name)) is not None:
+            copy.set_cookie(name, cookie.value)
+    return copy
+
+
+def remember_cookie_only(client, user_agent: str, app):
+    """A browser with nothing but ``client``'s remember-me cookie (its session cookie expired)."""
+    copy = device(app, user_agent)
+    copy.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        (
+            "/account/password",
+            {"current": PASSWORD, "password": "Another-long-pass-2026", "confirm": "Another-long-pass-2026"},
+        ),
+        ("/account/sign-out-everywhere", {}),
+    ],
+    ids=["new password", "sign out everywhere"],
+)
+def test_a_copy_of_this_devices_cookies_is_signed_out_too(app, citizen, path, fields):
+    """A new password and "sign out everywhere" give the device they are made on a new sign-in: the person
+    stays signed in there, with "Keep me signed in" too, while a copy of its cookies taken before (left on a
+    café's computer) no longer signs anyone in."""
+    cafe = device(app, ANDROID_CHROME)
+    AuthActions(cafe).login(citizen, remember="y")
+    before = cookie_token(cafe)
+    thief = copy_of(cafe, ANDROID_CHROME, app)
+    stolen_remember = remember_cookie_only(cafe, ANDROID_CHROME, app)
+    assert signed_in_on(thief) and signed_in_on(stolen_remember)
+
+    assert post_form(cafe, path, fields, token_from="/account").status_code == 302
+    assert cookie_token(cafe) != before
+    assert signed_in_on(cafe)
+    assert signed_in_on(remember_cookie_only(cafe, ANDROID_CHROME, app))  # its new remember cookie works
+    assert not signed_in_on(thief) and not signed_in_on(stolen_remember)
+    assert [(r.browser, r.system) for r in live(citizen.id)] == [("Chrome", "Android")]  # still named so
+
+
+def test_a_device_without_keep_me_signed_in_is_given_no_remember_cookie_by_a_new_password(app, citizen):
+    phone = device(app, ANDROID_CHROME)
+    AuthActions(phone).login(citizen)
+    new = "Another-long-pass-2026"
+    post_form(phone, "/account/password", {"current": PASSWORD, "password": new, "confirm": new}, token_from="/account")
+    assert signed_in_on(phone) and phone.get_cookie("remember_token") is None
+
+
 def test_a_password_reset_ends_every_sign_in(cached_app, citizen):
     app = cached_app
     phone, cafe = device(app, ANDROID_CHROME), device(app, WINDOWS_FIREFOX)

@@ -358,6 +358,14 @@ def test_the_per_account_limit_holds_however_the_cnic_is_spaced(app, client, aut
     assert auth.login(f"{cnic[:1]} {cnic[1:]}", "Wrong-password-123").status_code == 429
 
 
+def test_the_per_account_limit_counts_the_cnic_and_the_email_together(app, client, auth, citizen):
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "3 per minute"
+    app.config["LOGIN_MAX_FAILURES"] = 100
+    for typed in (citizen.cnic, "Bilal@Example.pk", citizen.cnic_display):
+        assert auth.login(typed, "Wrong-password-123").status_code == 200
+    assert auth.login("bilal@example.pk", "Wrong-password-123").status_code == 429
+
+
 def test_rate_limit_per_ip_gives_429_page(app, client, auth, make_user):
     app.config["LOGIN_RATE_LIMIT_IP"] = "4 per minute"
     users = [make_user() for _ in range(5)]

@@ -406,6 +406,25 @@ def test_reset_requests_for_one_account_stop_after_five_an_hour_from_any_address
     assert ask_reset(client, other.cnic).status_code == 302
 
 
+def test_the_reset_limit_counts_the_cnic_and_the_email_of_one_account_together(client, citizen):
+    """Asked by CNIC five times and by email five times more, one account's phone was sent ten reset SMS
+    in the hour: the limit is the account's, however it is named."""
+    for n in range(3):
+        assert ask_reset(client, citizen.cnic, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code == 302
+    for n in range(2):
+        assert ask_reset(client, " BILAL@example.pk", environ_base={"REMOTE_ADDR": f"10.0.2.{n}"}).status_code == 302
+    for typed in ("bilal@example.pk", citizen.cnic_display):
+        assert ask_reset(client, typed, environ_base={"REMOTE_ADDR": "10.0.3.1"}).status_code == 429
+    assert len(db.session.scalars(select(Message).where(Message.channel == CHANNEL_SMS)).all()) == 5
+
+
+def test_reset_requests_for_an_unknown_account_are_limited_as_for_a_known_one(client, citizen):
+    """The answers to five requests and the sixth do not tell whether an account exists."""
+    for typed in ("nobody@example.pk", "35202-9999999-1"):
+        answers = [ask_reset(client, typed, environ_base={"REMOTE_ADDR": f"10.0.4.{n}"}).status_code for n in range(6)]
+        assert answers == [302] * 5 + [429]
+
+
 def test_a_new_password_ends_every_reset_link_still_waiting(client, auth, citizen):
     ask_reset(client, citizen.cnic_display)
     link = reset_link(citizen)

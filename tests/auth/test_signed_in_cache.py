@@ -228,3 +228,114 @@ def test_a_new_workers_first_page_builds_the_person_from_the_cache(
     finally:
         cache.clear()
     assert result.stdout.split()[-2:] == ["200", "True"], result.stderr[-3000:]
+
+
+# --- a revocation the shared cache does not take at once ---------------------------------------
+
+
+def _other_worker(database_url: str, cache_config: dict):
+    """Another worker process of the portal: an app of its own, with its own process-local state, on the
+    same database and the same shared cache."""
+    from portal import create_app
+    from tests.conftest import IsolatedClient
+
+    other = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **cache_config})
+    other.test_client_class = IsolatedClient
+    return other
+
+
+def _same_device(worker, client):
+    """A client of ``worker`` that sends the cookies of ``client`` (the same browser, whichever worker
+    the load balancer hands its request to)."""
+    device = worker.test_client()
+    device.set_cookie("session", client.get_cookie("session").value)
+    return device
+
+
+def _revoke_only_role(admin_id: int, person_id: int) -> None:
+    db.session.remove()
+    assignment = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == person_id)).one()
+    services.revoke_role(db.session.get(User, admin_id), assignment.id)
+    db.session.commit()
+
+
+def test_a_role_taken_away_during_this_workers_pause_is_refused_on_every_worker(
+    app, client, auth, make_user, database_url
+):
+    """After a failure a worker leaves Redis alone for CACHE_RETRY_SECONDS: a role taken away by that
+    worker meanwhile must still reach Redis, or the other workers go on serving the revoked person's
+    copy for five minutes."""
+    import os
+    import time
+
+    from tests.conftest import redis_test_url
+
+    config = {
+        "CACHE_TYPE": "portal.shared_cache.SharedRedisCache",
+        "CACHE_REDIS_URL": redis_test_url(),
+        "CACHE_KEY_PREFIX": f"test-revoke-{os.getpid()}-{time.monotonic_ns()}:",
+        "CACHE_RETRY_SECONDS": 10,
+    }
+    app.config.update(config)
+    cache.init_app(app, config=config)
+    other = _other_worker(database_url, config)
+    try:
+        admin = make_user(roles=["superadmin"]).id
+        official = make_user(roles=[("official", None)])
+        auth.login(official)
+        assert _get(client, "/dashboard/").status_code == 200  # kept in Redis
+        there = _same_device(other, client)
+        assert there.get("/dashboard/").status_code == 200
+        cache.cache._paused_until = time.monotonic() + 10  # this worker saw Redis fail a moment ago
+        _revoke_only_role(admin, official.id)
+        assert there.get("/dashboard/").status_code == 403
+    finally:
+        cache.cache._paused_until = 0.0
+        cache.clear()
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_a_role_taken_away_by_a_worker_cut_off_from_the_cache_is_refused_once_it_reaches_it(
+    app, client, auth, make_user, database_url, tmp_path, monkeypatch
+):
+    """The worker that takes the role away cannot write to the shared cache at all: it serves the person
+    from the database meanwhile, and marks their copy stale within OWED_RETRY_SECONDS of the cache
+    answering it again, without waiting for a request."""
+    import time
+
+    from portal.shared_cache import SharedCacheDown
+
+    monkeypatch.setattr(signed_in, "OWED_RETRY_SECONDS", 0.05, raising=False)
+    config = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path)}
+    cache.init_app(app, config=config)
+    other = _other_worker(database_url, config)
+    try:
+        admin = make_user(roles=["superadmin"]).id
+        official = make_user(roles=[("official", None)])
+        auth.login(official)
+        assert _get(client, "/dashboard/").status_code == 200  # kept in the shared cache
+        there = _same_device(other, client)
+        assert there.get("/dashboard/").status_code == 200
+
+        backend = cache.cache
+
+        def unreachable(*args, **kwargs):
+            raise SharedCacheDown("cut off")
+
+        for name in ("set", "set_many", "get_many"):
+            monkeypatch.setattr(backend, name, unreachable)
+        _revoke_only_role(admin, official.id)
+        assert _get(client, "/dashboard/").status_code == 403  # this worker: from the database
+
+        for name in ("set", "set_many", "get_many"):
+            monkeypatch.delattr(backend, name)  # the cache answers this worker again
+        answered = time.monotonic()
+        while there.get("/dashboard/").status_code != 403:
+            assert time.monotonic() - answered < signed_in.OWED_RETRY_SECONDS + 2, "the revoked copy is still used"
+            time.sleep(0.01)
+        assert not app.extensions[signed_in._OWED]  # nothing owed any more
+    finally:
+        cache.clear()
+        with other.app_context():
+            db.engine.dispose()
