@@ -904,7 +904,10 @@ def register_walk_in(
 
     A CNIC the portal does not know gets a minimal record (no password: they cannot sign in until
     they register online with the mobile number recorded here); ``mobile`` (E.164) is recorded on
-    such a record, and ignored for a full account. Raises ServiceClosedToday when the service has no
+    such a record, and ignored for a full account. On a counter record that already exists it is
+    recorded only when the record's visits are all at clinics ``actor`` runs
+    (may_record_counter_mobile); otherwise the record keeps its number, and the view tells the
+    counter so. Raises ServiceClosedToday when the service has no
     hours today or a closure covers today (in both modes), NoPlaceToday when ``mode`` is "slot" and
     today's times are all taken or past.
     """
@@ -935,9 +938,12 @@ def register_walk_in(
         db.session.add(person)
         db.session.flush()
         audit("health.walk_in.person_created", actor=actor, target=person, ip=ip)
-    elif person.password_hash is None and mobile and mobile != person.mobile:
+    elif (
+        person.password_hash is None and mobile and mobile != person.mobile and may_record_counter_mobile(actor, person)
+    ):
         # A counter record completes online only with the mobile recorded here, so the counter can
-        # add or correct it for the person standing in front of it (never for a full account).
+        # add or correct it for the person standing in front of it (never for a full account, nor
+        # for a record with visits at another clinic: may_record_counter_mobile).
         person.mobile = mobile
         audit("health.walk_in.mobile_recorded", actor=actor, target=person, ip=ip)
     # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
@@ -1004,6 +1010,31 @@ def register_walk_in(
             raise DomainError(_l("Could not give a queue token. Please try again."))
     audit("health.walk_in.registered", actor=actor, target=appointment, ip=ip, mode=mode)
     return appointment
+
+
+def may_record_counter_mobile(actor: User, person: User) -> bool:
+    """Whether the walk-in counter of ``actor`` may record or change the mobile number of the
+    counter record ``person`` (a CNIC with no password yet).
+
+    That number is the proof of ownership: an online registration, or a password reset by SMS,
+    completes the record (and opens every visit on it, with their messages) for whoever gives the
+    CNIC and that number. CNICs are printed on many documents, so if any clinic's counter could
+    set the number, the admin of one clinic could type a CNIC seen anywhere and their own number,
+    then claim the record and read the person's visits at other clinics.
+
+    So the number is set or changed only when every visit of the record is at a clinic ``actor``
+    runs: the clinics whose lists already show this admin those visits, so nothing is opened that
+    they could not read. A record with a visit elsewhere keeps its number (or stays without one);
+    the person corrects it at the clinic that recorded it, or registers online with the number
+    they gave there. Rather than refusing the walk-in over it: the person at the counter is still
+    seen, and the form says the number was not recorded.
+    """
+    elsewhere = db.session.scalar(
+        select(Appointment.id)
+        .where(Appointment.user_id == person.id, Appointment.clinic_id.not_in(clinic_ids_for(actor)))
+        .limit(1)
+    )
+    return elsewhere is None
 
 
 def _active_today(person: User, service: Service, today: date) -> Appointment | None:

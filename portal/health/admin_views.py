@@ -558,5 +558,18 @@ def admin_walk_in(clinic_id: int):
                     "time": isolate(format_time(appointment.starts_at, "short")),
                 }
             flash(message, "success")
+            typed_mobile = getattr(form.mobile, "e164", None)
+            if typed_mobile and appointment.user.mobile != typed_mobile:
+                # Never the number itself: the counter learns only that the record kept its own.
+                if appointment.user.password_hash is not None:
+                    kept = _(
+                        "The mobile number was not recorded: this person has an online account and changes it there."
+                    )
+                else:
+                    kept = _(
+                        "The mobile number was not recorded: this person's record keeps the number it had, "
+                        "because it has visits at clinics you do not run."
+                    )
+                flash(kept, "info")
             return redirect(url_for("health.admin_day", clinic_id=clinic.id))
     return render_template("health/admin/walk_in.html", clinic=clinic, form=form, error=error)

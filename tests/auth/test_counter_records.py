@@ -148,3 +148,48 @@ def test_the_refusal_is_shown_in_urdu(client, counter_record):
     page = text_of(response)
     assert "یہ شناختی کارڈ نمبر کسی کلینک کے کاؤنٹر پر درج کیا گیا تھا۔" in page
     assert REFUSAL not in page
+
+
+@pytest.mark.parametrize("recorded", [COUNTER_MOBILE, None])
+def test_a_walk_in_at_another_clinic_cannot_set_the_number_that_guards_the_record(
+    counter_record, make_service, make_user, recorded
+):
+    """The admin of clinic B types the CNIC of someone seen at clinic A and their own number: the record
+    keeps its number, so they cannot complete it online (or reset it by SMS) and read the visit at A."""
+    person = counter_record(mobile=recorded)
+    visit_at_a = db.session.scalars(select(Appointment).where(Appointment.user_id == person.id)).one()
+    other = make_service()
+    assert other.clinic_id != visit_at_a.clinic_id
+    staff_b = make_user(roles=[("clinic_admin", other.clinic_id)])
+    admin.register_walk_in(staff_b, other.clinic, other.id, WALK_IN_CNIC, None, "+923331112222", "queue")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, person.id).mobile == recorded
+    assert "health.walk_in.mobile_recorded" not in audit_actions()
+    with pytest.raises(CounterRecordNotProven):
+        services.register(registration(mobile="+923331112222"))
+    db.session.rollback()
+    assert db.session.get(User, person.id).password_hash is None
+
+
+def test_an_admin_who_runs_every_clinic_of_the_record_may_correct_its_number(counter_record, make_service, make_user):
+    person = counter_record()
+    visit_at_a = db.session.scalars(select(Appointment).where(Appointment.user_id == person.id)).one()
+    other = make_service()
+    staff = make_user(roles=[("clinic_admin", visit_at_a.clinic_id), ("clinic_admin", other.clinic_id)])
+    admin.register_walk_in(staff, other.clinic, other.id, WALK_IN_CNIC, None, "+923331112222", "queue")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, person.id).mobile == "+923331112222"
+    assert "health.walk_in.mobile_recorded" in audit_actions()
+    # now with visits at both clinics, the admin of only one of them can no longer change it
+    staff_b = make_user(roles=[("clinic_admin", other.clinic_id)])
+    admin.set_status(
+        staff_b,
+        db.session.scalars(select(Appointment).where(Appointment.clinic_id == other.clinic_id)).one().id,
+        "seen",
+    )
+    admin.register_walk_in(staff_b, other.clinic, other.id, WALK_IN_CNIC, None, "+923004445555", "queue")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, person.id).mobile == "+923331112222"

@@ -270,6 +270,44 @@ def test_walk_in_new_person_into_free_place_and_queue(client, auth, setup):
     assert "Ghulam Rasool" in html and "Bashir Ahmed" in html and "token 2" in html
 
 
+def test_walk_in_of_a_counter_record_seen_at_another_clinic_keeps_its_number_and_says_so(
+    app, client, auth, setup, make_user
+):
+    """The mobile number guards a counter record (registering online with it completes the record): a
+    counter whose admin does not run every clinic of the record's visits leaves it, and the form says so."""
+    other_admin = make_user(roles=[("clinic_admin", setup["other"].id)])
+    with app.test_request_context():
+        seen_elsewhere = health_admin.register_walk_in(
+            other_admin,
+            setup["other"],
+            setup["other_service"].id,
+            "3740511111111",
+            "Ghulam Rasool",
+            "+923211234567",
+            "queue",
+        )
+    db.session.commit()
+    auth.login(setup["admin"])
+    clinic, service = setup["clinic"], setup["service"]
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+    data = {"cnic": "37405-1111111-1", "mobile": "0333 1112222", "service_id": service.id, "mode": "queue"}
+    response = post(client, path, data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Queue token 1 for" in page
+    assert "The mobile number was not recorded: this person&#39;s record keeps the number it had" in page
+    assert "+923211234567" not in page and "0321" not in page
+    db.session.expire_all()
+    assert db.session.get(User, seen_elsewhere.user_id).mobile == "+923211234567"
+    # an online account: its number is never changed at the counter, and the form says so too
+    citizen = db.session.get(User, setup["today"].user_id)
+    data = {"cnic": citizen.cnic, "mobile": "0333 1112222", "service_id": service.id, "mode": "queue"}
+    db.session.get(Appointment, setup["today"].id).status = "seen"
+    db.session.commit()
+    page = client.get(post(client, path, data).headers["Location"]).get_data(as_text=True)
+    assert "this person has an online account and changes it there" in page
+
+
 def test_the_same_person_registered_twice_for_a_service_is_refused_and_a_mistake_can_be_cancelled(client, auth, setup):
     auth.login(setup["admin"])
     clinic, service = setup["clinic"], setup["service"]
