@@ -56,7 +56,10 @@ def roster(section: Section) -> Roster:
 
 
 def roster_csv(section: Section) -> str:
-    from portal.auth.models import format_cnic
+    """The roster as CSV. CNICs (and a family member's B-form or CNIC) are masked as on the roster
+    page (``mask_cnic``: enough to match a card, not enough to copy it): a file is passed on, mailed
+    and left in download folders far more easily than a page is seen."""
+    from portal.auth.models import mask_cnic
 
     data = roster(section)
     out = io.StringIO()
@@ -71,7 +74,7 @@ def roster_csv(section: Section) -> str:
                     for x in (
                         e.reference,
                         e.person_name,
-                        format_cnic(e.user.cnic) if e.dependant is None else (e.dependant.id_number or ""),
+                        mask_cnic(e.user.cnic) if e.dependant is None else _masked(e.dependant.id_number),
                         e.user.full_name if e.dependant is not None else "",
                         e.status,
                         position if e.status == WAITLISTED else "",
@@ -80,6 +83,12 @@ def roster_csv(section: Section) -> str:
                 ]
             )
     return out.getvalue()
+
+
+def _masked(number: str | None) -> str:
+    from portal.auth.models import mask_cnic
+
+    return mask_cnic(number) if number else ""
 
 
 # --- calendar --------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Request tests for the school-admin pages (good and bad input), and scope: a citizen gets 403,
 another institution's records answer 404, anonymous visitors are sent to sign in."""
 
+import csv
 import io
 import re
 from datetime import date
@@ -525,6 +526,40 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     assert certificate is not None
     html = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
     assert "<svg" in html and "Holder" in html  # admins of the institution may print it
+
+
+def test_roster_csv_masks_cnics_as_the_roster_page_does(client, auth, world, make_user):
+    """A roster file is passed on far more easily than a page is seen: no full CNIC, nor a family
+    member's full B-form number, leaves in it; the masked one is enough to match a card."""
+    from portal.auth.models import Dependant
+
+    admin, section, _other = world
+    section.needs_approval, section.capacity = False, 3
+    holder = make_user(full_name="Holder", cnic="3520211122233")
+    parent = make_user(full_name="Parent", cnic="3520244455566")
+    parent.dependants.append(
+        Dependant(
+            full_name="Hamza",
+            relationship_="child",
+            date_of_birth=date(2008, 2, 3),
+            gender="male",
+            id_number="3520277788899",
+        )
+    )
+    db.session.commit()
+    services.enrol(holder, section.id)
+    services.enrol(parent, section.id, dependant_id=parent.dependants[0].id)
+    db.session.commit()
+    auth.login(admin)
+    html = client.get(f"/school-admin/sections/{section.id}/roster").get_data(as_text=True)
+    assert "35202-•••••23-3" in html
+    with client.get(f"/school-admin/sections/{section.id}/roster.csv") as response:
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    cnics = {row[1]: row[2] for row in rows[1:]}
+    assert cnics == {"Holder": "35202-•••••23-3", "Hamza": "35202-•••••89-9"}
+    body = "\n".join(",".join(row) for row in rows)
+    for full in ("3520211122233", "35202-1112223-3", "3520277788899", "35202-7778889-9", "1112223", "7778889"):
+        assert full not in body
 
 
 def bulk_post(client, token, content: bytes, action="check", mode="all", filename="people.csv"):
