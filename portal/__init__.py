@@ -347,7 +347,10 @@ def register_request_hooks(app: Flask) -> None:
             response.cache_control.public = True
             response.cache_control.max_age = 31536000
             response.cache_control.immutable = True
-        elif "Cache-Control" not in response.headers and response.mimetype == "text/html":
+        elif "Cache-Control" not in response.headers:
+            # Every page, CSV, JSON answer or redirect may carry someone's data (a roster, a daily
+            # list): neither the browser nor a proxy keeps it. Static files come with their own
+            # (Flask's "no-cache", or the long lifetime above), so they are never here.
             response.cache_control.no_store = True
         return response
 

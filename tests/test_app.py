@@ -125,6 +125,24 @@ def test_static_assets_have_versioned_urls_and_long_cache(client):
         assert response.cache_control.no_cache and not response.cache_control.immutable
 
 
+def test_dynamic_responses_are_never_stored_whatever_their_type(client, auth, make_service, make_user):
+    """A daily list as CSV, a dashboard download, a JSON answer, a redirect: each may carry someone's
+    data, so neither the browser nor a proxy keeps it (static files keep their lifetime, above)."""
+    service = make_service()
+    auth.login(make_user(roles=[("clinic_admin", service.clinic_id), "official"]))
+    for path in (
+        f"/clinic-admin/clinics/{service.clinic_id}/day.csv",
+        "/dashboard/export/today.csv",
+        "/healthz",
+        "/language/ur?next=/",
+    ):
+        with client.get(path) as response:
+            assert response.status_code in (200, 302), path
+            assert response.cache_control.no_store, (path, response.headers.get("Cache-Control"))
+    with client.get("/no-such-page", headers={"Accept": "application/json"}) as response:
+        assert response.mimetype == "application/json" and response.cache_control.no_store
+
+
 def test_every_response_carries_a_request_id(client):
     first = client.get("/").headers["X-Request-ID"]
     second = client.get("/").headers["X-Request-ID"]

@@ -554,6 +554,7 @@ def test_roster_csv_masks_cnics_as_the_roster_page_does(client, auth, world, mak
     html = client.get(f"/school-admin/sections/{section.id}/roster").get_data(as_text=True)
     assert "35202-•••••23-3" in html
     with client.get(f"/school-admin/sections/{section.id}/roster.csv") as response:
+        assert response.cache_control.no_store  # nor is the file kept by the browser or a proxy
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     cnics = {row[1]: row[2] for row in rows[1:]}
     assert cnics == {"Holder": "35202-•••••23-3", "Hamza": "35202-•••••89-9"}
