@@ -731,8 +731,14 @@ class EnrolResult:
 MOVABLE_STATUSES = (WAITLISTED, PENDING)
 
 
+def course_listed(course) -> bool:
+    """Whether the public sees ``course``: it and its institution are active. A course of a deactivated
+    institution is neither shown (its page, its cohorts' enrol pages: 404) nor open to enrolment."""
+    return course.active and course.institution.active
+
+
 def check_window(section: Section) -> None:
-    if section.closed or not section.course.active or not section.course.institution.active:
+    if section.closed or not course_listed(section.course):
         raise SectionUnavailable()
     today = clock.today()
     if today < section.enrol_opens:

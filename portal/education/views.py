@@ -117,7 +117,7 @@ def find_courses():
 @public_page
 def course(course_id: int):
     course = db.get_or_404(Course, course_id)
-    if not course.active or not course.institution.active:
+    if not services.course_listed(course):
         abort(404)
     sections = catalogue.open_sections(course)
     waiting = services.waitlist_lengths(s.id for s in sections)
@@ -159,7 +159,7 @@ def enrol(section_id: int):
     error = None
     if form.validate_on_submit():
         # The service reads the section (locked, with its course): a missing one is a 404 from there,
-        # an inactive course a refusal that becomes a 404 below.
+        # an inactive course or institution a refusal that becomes a 404 below.
         dependant_id = None if form.person.data == "self" else int(form.person.data)
         try:
             result = services.enrol(
@@ -192,7 +192,8 @@ def enrol(section_id: int):
                 flash(moved, "success")
             return redirect(url_for("education.enrolment", reference=reference))
     section = db.get_or_404(Section, section_id)
-    if not section.course.active:
+    if not services.course_listed(section.course):
+        # As the course's own page: a course of a deactivated institution is not shown either.
         abort(404)
     form.ensure_token()
     user = me()

@@ -90,6 +90,25 @@ def test_course_page_404s(client, make_course):
     assert client.get(f"/courses/{hidden.id}").status_code == 404
 
 
+def test_a_course_of_a_deactivated_institution_is_hidden_from_its_enrol_page_too(client, auth, make_user, make_section):
+    """The course page 404s and the enrolment is refused: the enrol page (GET and POST) answers 404 as
+    well, instead of showing the course, its cohort and an Enrol button."""
+    section = make_section(capacity=3)
+    section.course.institution.active = False
+    db.session.commit()
+    auth.login(make_user())
+    path = f"/courses/sections/{section.id}/enrol"
+    assert client.get(f"/courses/{section.course.id}").status_code == 404
+    assert client.get(path).status_code == 404
+    section.course.institution.active = True
+    db.session.commit()
+    token = csrf_token(client, path)  # the page answers again once the institution is active
+    section.course.institution.active = False
+    db.session.commit()
+    assert client.post(path, data={"csrf_token": token, "person": "self", "submission_token": "b"}).status_code == 404
+    assert db.session.scalars(select(Enrolment)).all() == []
+
+
 def test_course_fee_is_shown_in_whole_rupees_in_both_languages(client, make_course):
     course = make_course(fee_paisa=500_000)
     free = make_course(fee_paisa=0)
