@@ -79,6 +79,12 @@ class Config:
     # page otherwise: a signature and a 300-byte header less per page on a slow connection.
     SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = 4 * 3600
+    # The largest request body the portal reads (MAX_REQUEST_BYTES, 1 MiB: nginx's own default): a
+    # larger one is answered with the "file too large" page (413; JSON for an API client) before any
+    # form is read, instead of being parsed into memory or temporary files. The largest thing anyone
+    # sends is a bulk enrolment CSV (portal.education.bulk.MAX_BYTES, 200 KB, which says so itself on
+    # its page), sent again as a form field after its dry run: the limit leaves it room.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(1024 * 1024)))
 
     # Passwords: scrypt N=2^17 (DESIGN.md, security defaults)
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"

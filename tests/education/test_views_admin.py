@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from portal.auth.models import AuditEvent
 from portal.education import services
@@ -660,6 +662,56 @@ def test_bulk_upload_bad_files(client, auth, world, content, message):
     response = bulk_post(client, token, content)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
+
+
+def test_a_request_over_the_portal_size_limit_gets_the_413_page_and_enrols_no_one(app, client, auth, world, make_user):
+    """The largest CSV the bulk page takes (bulk.MAX_BYTES), even sent again as text to be applied,
+    is read; a body over MAX_CONTENT_LENGTH is refused before any form is read."""
+    from portal.education import bulk
+
+    admin, section, _other = world
+    person = make_user()
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    row = f"{person.cnic},{section.id}\n".encode()
+    largest = row + b"# padding\n" * ((bulk.MAX_BYTES - len(row)) // 10)
+    assert len(largest) <= bulk.MAX_BYTES < app.config["MAX_CONTENT_LENGTH"]
+    checked = bulk_post(client, token, largest)
+    assert checked.status_code == 200 and "That file is too large" not in checked.get_data(as_text=True)
+    resent = client.post(
+        "/school-admin/bulk",
+        data={"csrf_token": token, "mode": "all", "action": "apply", "content": largest.decode()},
+        content_type="multipart/form-data",
+    )
+    assert resent.status_code == 200 and "That file is too large" not in resent.get_data(as_text=True)
+    db.session.rollback()
+    before = db.session.scalar(select(func.count(Enrolment.id)))
+    oversized = row * (app.config["MAX_CONTENT_LENGTH"] // len(row) + 1)
+    for action, accept in (("check", "text/html"), ("apply", "text/html"), ("apply", "application/json")):
+        # Encoded here, in memory: the test client would spool a body this large to a temporary file
+        # that a refused request never reads nor closes.
+        boundary, body = encode_multipart(
+            {
+                "csrf_token": token,
+                "mode": "all",
+                "action": action,
+                "file": FileStorage(io.BytesIO(oversized), "people.csv"),
+            }
+        )
+        response = client.post(
+            "/school-admin/bulk",
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+            headers={"Accept": accept},
+        )
+        assert response.status_code == 413
+        if accept == "application/json":
+            assert response.get_json()["message"] == "That file is too large"
+        else:
+            page = response.get_data(as_text=True)
+            assert "That file is too large" in page and "Please upload a smaller file." in page
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Enrolment.id))) == before
 
 
 def test_bulk_unknown_cnics_and_wrong_sections_are_listed(client, auth, world):

@@ -214,3 +214,27 @@ def test_database_fingerprint_notices_a_change(app, make_user):
     before = database_fingerprint()
     make_user(full_name="Somebody New")
     assert database_fingerprint() != before
+
+
+def test_an_oversized_post_gets_the_413_page_never_a_500_and_changes_nothing(app, client):
+    """A body over MAX_CONTENT_LENGTH (a runaway script, a huge paste) is refused before the form is
+    read: the portal's own "too large" page, or JSON for an API client."""
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/register")
+    huge = "A" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    before = database_fingerprint()
+    for path in ("/register", "/login", "/password-reset"):
+        response = client.post(path, data={"csrf_token": token, "full_name": huge, "identifier": huge})
+        assert response.status_code == 413, path
+        page = response.get_data(as_text=True)
+        assert "That file is too large" in page and "Please upload a smaller file." in page
+        answer = client.post(
+            path, data={"csrf_token": token, "full_name": huge}, headers={"Accept": "application/json"}
+        )
+        assert answer.status_code == 413 and answer.get_json() == {
+            "error": 413,
+            "message": "That file is too large",
+            "detail": "Please upload a smaller file.",
+        }
+    assert database_fingerprint() == before
