@@ -45,7 +45,9 @@ class Config:
     NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'portal.database'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error (logged with its statement when a request fails) never carries
+    # the values bound to it, such as CNICs, mobile numbers or password hashes.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     # How long a request waits on the database before the portal answers "busy, please try again" (503)
     # instead of holding a worker until gunicorn ends it (portal/database.py). PostgreSQL: to connect
     # (whole seconds, at least 2), and for any one statement, a wait for a locked row included (0: no

@@ -193,6 +193,29 @@ def test_an_error_on_a_reset_link_is_logged_without_its_token(app, client, caplo
     assert not any("the-secret-reset-token" in line for line in logged)
 
 
+def test_a_database_error_is_logged_without_the_values_bound_to_it(app, client, caplog, monkeypatch):
+    """A failing statement's error, logged with its traceback, names the statement but never its values
+    (a CNIC, a password hash): the engine hides them (hide_parameters)."""
+    import logging
+
+    from sqlalchemy import text
+
+    from portal.auth import services
+
+    def fails(token):
+        db.session.execute(
+            text("SELECT id FROM no_such_table WHERE cnic = :cnic AND hash = :hash"),
+            {"cnic": "3520211122233", "hash": "scrypt:secret-hash"},
+        )
+
+    monkeypatch.setattr(services, "reset_token_user", fails)
+    with caplog.at_level(logging.INFO):
+        assert client.get("/password-reset/some-token").status_code == 500
+    logged = "\n".join(logging.Formatter().format(r) for r in caplog.records if r.name != "portal.requests")
+    assert "no_such_table" in logged  # the error and its statement are there
+    assert "3520211122233" not in logged and "secret-hash" not in logged
+
+
 def test_request_log_names_the_signed_in_person_without_reloading_them_after_a_commit(
     app, client, auth, make_user, caplog
 ):
