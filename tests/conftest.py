@@ -152,6 +152,16 @@ def ltr_cells(html: str) -> list[str]:
     return re.findall(r'<td[^>]*\sdir="ltr"[^>]*>', html)
 
 
+# HTML's valid date string, or valid global date and time string (seconds optional, fractions of at
+# most three digits, an offset or Z): the W3C validator refuses Python's microseconds.
+HTML_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?")
+
+
+def time_datetimes(html: str) -> list[str]:
+    """The datetime attributes of the page's <time> elements."""
+    return re.findall(r'<time\b[^>]*\sdatetime="([^"]*)"', html)
+
+
 def csrf_token(client, path: str) -> str:
     """The CSRF token from the form on ``path`` (tests post real forms, tokens included)."""
     html = client.get(path).get_data(as_text=True)

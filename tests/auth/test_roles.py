@@ -375,6 +375,18 @@ def test_audit_log_lists_events_newest_first_in_words_and_filters_by_person_and_
     assert response.status_code == 200 and "Enter the person's 13-digit CNIC" in text_of(response)
 
 
+def test_audit_log_times_are_valid_html_datetimes_with_their_offset(app, client, auth, superadmin, citizen):
+    from tests.conftest import HTML_DATETIME, time_datetimes
+
+    app.config["FIXED_NOW"] = "2026-03-02T04:05:06.123456+00:00"
+    services.audit("auth.login", actor=citizen, target=citizen, ip="10.0.0.7")
+    db.session.commit()
+    auth.login(superadmin)
+    stamps = time_datetimes(client.get("/admin/audit").get_data(as_text=True))
+    assert "2026-03-02T04:05:06+00:00" in stamps
+    assert stamps and all(HTML_DATETIME.fullmatch(stamp) for stamp in stamps), stamps
+
+
 def test_audit_log_is_for_the_superadmin_only(client, auth, citizen, make_user):
     assert client.get("/admin/audit").headers["Location"].startswith("/login")
     auth.login(citizen)

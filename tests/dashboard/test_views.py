@@ -22,6 +22,10 @@ def test_pages_render_for_provincial_official(client, auth, dataset, provincial,
     html = response.get_data(as_text=True)
     assert html.count("<h1") == 1
     assert 'style="' not in html
+    # Valid HTML: an <svg> takes SVG's direction attribute, not HTML's dir (the W3C validator refuses it).
+    charts = re.findall(r"<svg\b[^>]*>", html)
+    assert not [tag for tag in charts if re.search(r"\sdir=", tag)]
+    assert all('direction="ltr"' in tag for tag in charts if 'class="chart ' in tag)
 
 
 @pytest.mark.parametrize("path", PAGES[:4])

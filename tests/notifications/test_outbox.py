@@ -363,6 +363,21 @@ def test_messages_page_lists_only_my_in_app_messages(client, auth, make_user):
     assert services.unread_count(me) == 0 and services.unread_count(other) == 1
 
 
+def test_messages_page_times_are_valid_html_datetimes_with_their_offset(app, client, auth, make_user):
+    """A message written at a moment with microseconds: its <time datetime> is given to the second, in
+    UTC with the offset (the validator refuses six decimal places)."""
+    from tests.conftest import HTML_DATETIME, time_datetimes
+
+    me = make_user()
+    app.config["FIXED_NOW"] = "2026-03-02T04:05:06.123456+00:00"
+    notify(me, subject="Your appointment is booked", body="Reference H-AAAA-BBBB", channels=ALL)
+    db.session.commit()
+    auth.login(me)
+    stamps = time_datetimes(client.get("/messages").get_data(as_text=True))
+    assert stamps == ["2026-03-02T04:05:06+00:00"]
+    assert all(HTML_DATETIME.fullmatch(stamp) for stamp in stamps)
+
+
 def test_messages_page_keeps_each_reference_whole_in_urdu_text_and_escapes_the_rest(client, auth, make_user):
     me = make_user(preferred_language="ur")
     body = "آپ کی اپائنٹمنٹ H-3VPQ-RVNR: میو ہسپتال <b>8:30 AM</b> (E-NVFQ-DE6X)"
