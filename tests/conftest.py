@@ -199,10 +199,16 @@ class AuthActions:
 
     def login(self, user_or_identifier, password: str = PASSWORD, **extra):
         identifier = getattr(user_or_identifier, "cnic", user_or_identifier)
+        self.signed_in_as = (identifier, password)
         token = csrf_token(self.client, "/login")
         return self.client.post(
             "/login", data={"identifier": identifier, "password": password, "csrf_token": token, **extra}
         )
+
+    def login_again(self):
+        """Sign the same person in again, as they must when they come back after the clock was moved on
+        by more than a session's 12 hours (portal/auth/lifetime.py)."""
+        return self.login(*self.signed_in_as)
 
     def logout(self):
         token = csrf_token(self.client, "/")

@@ -79,13 +79,14 @@ def test_the_roster_offers_completion_only_from_the_last_day(app, client, auth, 
     auth.login(admin)
     roster = f"/school-admin/sections/{section.id}/roster"
     app.config["FIXED_NOW"] = DAY_BEFORE_THE_END
+    auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
     html = client.get(roster).get_data(as_text=True)
     assert "Hina Rauf" in html and enrolment.reference in html  # the person is listed all the same
     assert "Completion can be recorded from 16 May 2026, the last day of this cohort." in html
     assert "Mark the ticked people as completed" not in html
     assert f'action="/school-admin/sections/{section.id}/complete"' not in html
     assert 'name="enrolment"' not in html and "Completed?" not in html
-    app.config["FIXED_NOW"] = LAST_DAY_IN_KARACHI
+    app.config["FIXED_NOW"] = LAST_DAY_IN_KARACHI  # a minute later: still signed in
     html = client.get(roster).get_data(as_text=True)
     assert "Mark the ticked people as completed and issue certificates" in html
     assert f'name="enrolment" value="{enrolment.id}"' in html
@@ -98,6 +99,7 @@ def test_a_post_before_the_last_day_is_refused_with_the_date(app, client, auth, 
     roster = f"/school-admin/sections/{section.id}/roster"
     token = csrf_token(client, roster)
     app.config["FIXED_NOW"] = FIRST_DAY
+    auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
     path = f"/school-admin/sections/{section.id}/complete"
     refused = client.post(path, data={"csrf_token": token, "enrolment": [str(enrolment.id)]})
     assert refused.status_code == 302 and refused.headers["Location"].endswith(roster)
@@ -113,6 +115,7 @@ def test_a_post_before_the_last_day_is_refused_with_the_date(app, client, auth, 
     assert "تکمیل 16 مئی 2026 سے درج کی جا سکتی ہے، جو اس گروپ کا آخری دن ہے۔" in urdu.get_data(as_text=True)
     client.get("/language/en?next=/")
     app.config["FIXED_NOW"] = LAST_DAY_IN_KARACHI
+    auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
     done = client.post(path, data={"csrf_token": token, "enrolment": [str(enrolment.id)]}, follow_redirects=True)
     assert "1 person marked as completed." in done.get_data(as_text=True)
     assert status_of(enrolment) == "completed"

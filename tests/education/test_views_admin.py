@@ -517,6 +517,7 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
                         "enrolment": [str(holder.id)]}, follow_redirects=True)  # fmt: skip
     assert "Completion can be recorded from 16 May 2026, the last day of this cohort." in early.get_data(as_text=True)
     app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
+    auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
     none = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token},
                        follow_redirects=True)  # fmt: skip
     assert "Tick the people who have completed the course." in none.get_data(as_text=True)

@@ -146,6 +146,7 @@ def test_the_daily_list_of_a_past_day_offers_did_not_come_and_no_cancel(app, cli
     cancel_path = f"/clinic-admin/appointments/{booking.id}/cancel"
     assert cancel_path in _row(client.get(day_page).get_data(as_text=True), booking.id)  # still to come
     app.config["FIXED_NOW"] = karachi(A_WEEK_LATER, 9).isoformat()
+    auth.login_again()  # a week later: a new sign-in (a session lasts 12 hours)
     row = _row(client.get(day_page).get_data(as_text=True), booking.id)
     assert "Did not come" in row and cancel_path not in row
 
@@ -157,6 +158,7 @@ def test_cancelling_a_past_booking_is_refused_on_the_page_and_nothing_is_sent(ap
     day_page = f"/clinic-admin/clinics/{service.clinic_id}/day?date={TUESDAY.isoformat()}"
     token = csrf_token(client, cancel_path)  # the form was opened before the visit …
     app.config["FIXED_NOW"] = karachi(A_WEEK_LATER, 9).isoformat()  # … and sent a week later
+    auth.login_again()  # by someone who has signed in again (a session lasts 12 hours)
     page = client.get(cancel_path).get_data(as_text=True)
     assert "time has passed, so it can no longer be cancelled" in page
     assert 'name="reason"' not in page and "Cancel and tell the person" not in page and day_page in page
@@ -194,6 +196,7 @@ def test_a_waiting_walk_in_is_cancelled_from_todays_list_after_its_time(app, cli
     assert again.status_code == 302
     left = db.session.scalar(select(Appointment).where(Appointment.walk_in.is_(True), Appointment.status == "arrived"))
     app.config["FIXED_NOW"] = karachi(TUESDAY, 9).isoformat()
+    auth.login_again()  # the next day: a new sign-in (a session lasts 12 hours)
     day = client.get(f"/clinic-admin/clinics/{service.clinic_id}/day?date={MONDAY.isoformat()}").get_data(as_text=True)
     assert f"/clinic-admin/appointments/{left.id}/cancel" not in _row(day, left.id)
 
@@ -209,6 +212,7 @@ def test_the_citizen_cannot_cancel_or_move_a_booking_whose_time_has_passed(app, 
     move_path = f"/appointments/{ref}/reschedule/{int(karachi(TUESDAY + timedelta(days=8), 9).timestamp())}"
     cancel_token = csrf_token(client, cancel_path)
     app.config["FIXED_NOW"] = karachi(A_WEEK_LATER, 9).isoformat()
+    auth.login_again()  # a week later: a new sign-in (a session lasts 12 hours)
     over = "already taken place or its time has passed"
     response = client.post(cancel_path, data={"csrf_token": cancel_token})
     assert response.status_code == 200 and over in response.get_data(as_text=True)

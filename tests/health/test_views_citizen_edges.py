@@ -54,6 +54,7 @@ def test_a_cancelled_appointment_offers_no_arrival_code_and_no_calendar(client, 
 def test_a_past_appointment_offers_no_arrival_code_and_no_calendar(app, client, auth, make_service, citizen):
     _service, ref = booked(client, auth, make_service, citizen)
     app.config["FIXED_NOW"] = karachi(TUESDAY, 10).isoformat()
+    auth.login_again()  # the next day: a new sign-in (a session lasts 12 hours)
     html = client.get(f"/appointments/{ref}").get_data(as_text=True)
     assert "already taken place or its time has passed" in html
     assert "Arrival code" not in html and "calendar.ics" not in html

@@ -129,6 +129,7 @@ def test_a_refused_undo_is_said_at_its_row(client, auth, setup, citizen):
 def test_undo_is_refused_on_another_day(client, auth, setup, app):
     auth.login(setup["staff"])
     app.config["FIXED_NOW"] = karachi(TUESDAY, 9).isoformat()
+    auth.login_again()  # the next day: a new sign-in (a session lasts 12 hours)
     response = post(client, undo_path(setup["today"].id), form_path=setup["day"])
     assert response.status_code == 400
     assert "only be undone on the day of the appointment" in _row(response.text, setup["today"].id)
