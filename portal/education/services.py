@@ -344,10 +344,12 @@ RECORD_NAMERS[Section.__tablename__] = _sections_named
 # --- people --------------------------------------------------------------------------------------
 
 
-def person_for(user: User, dependant_id: int | None) -> Person:
-    """The account holder, or their family member (NotFound for anyone else's)."""
+def person_for(user: User, dependant_id: int | None, *, for_enrolment: bool = False) -> Person:
+    """The account holder, or their family member (NotFound for anyone else's). ``for_enrolment``: a
+    place is being made for them, so a family member's row is locked until the transaction ends
+    (``get_dependant`` for_booking), and they cannot be taken off the account meanwhile."""
     if dependant_id:
-        return Person(user, get_dependant(user, dependant_id))
+        return Person(user, get_dependant(user, dependant_id, for_booking=for_enrolment))
     return Person(user)
 
 
@@ -759,7 +761,7 @@ def enrol(user: User, section_id: int, *, dependant_id: int | None = None, submi
     Posting the same submission token again returns the first enrolment (replayed=True).
     """
     begin_write()
-    person = person_for(user, dependant_id)
+    person = person_for(user, dependant_id, for_enrolment=True)  # before the sections: one order of locks
     # The person's place in the course, read before the locks: a place waiting in another cohort has
     # its section locked too, both in the order of their ids (so that two moves never wait for each
     # other), and is read again under that lock, where no promotion can seat the person meanwhile.
