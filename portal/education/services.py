@@ -5,6 +5,11 @@ whose row count decides; every service that changes seats first locks the sectio
 (``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` on SQLite through begin_write), so
 waitlist order is arrival order and a freed seat goes to the first waitlisted person in the same
 transaction. Services flush; the caller commits once.
+
+Locks are taken in one order, so that no two writers wait for each other (on PostgreSQL the database
+would abort one of them): the person's family member row first (``person_for``), then sections in the
+order of their ids when a writer holds several (enrol moving cohorts, bulk enrolment through
+``lock_sections``, remove_rule, release_due_reserved_seats).
 """
 
 from __future__ import annotations
@@ -385,6 +390,18 @@ def lock_section(section_id: int) -> Section:
     return section
 
 
+def lock_sections(section_ids, *, institution_ids=None) -> list[int]:
+    """Lock several sections for this transaction in one statement, in the order of their ids: every
+    writer that holds more than one section takes them in that order (enrol moving cohorts, bulk
+    enrolment, remove_rule, release_due_reserved_seats), so that two of them never wait for each other.
+    ``institution_ids``: only the sections of these institutions. Returns the ids locked, in order;
+    each is read fresh (``lock_section``, no wait then) when it is used."""
+    query = select(Section.id).where(Section.id.in_(sorted(set(section_ids))))
+    if institution_ids is not None:
+        query = query.join(Course, Course.id == Section.course_id).where(Course.institution_id.in_(institution_ids))
+    return list(db.session.scalars(query.order_by(Section.id).with_for_update(of=Section)))
+
+
 def take_seat(section: Section, person: Person) -> str | None:
     """Take one seat with a conditional UPDATE; returns the kind of seat taken, or None if none is left.
 
@@ -476,9 +493,9 @@ def release_due_reserved_seats(now: datetime | None = None) -> int:
     today = (now or clock.now()).astimezone(clock.KARACHI).date()
     begin_write()
     ids = db.session.scalars(
-        select(Section.id).where(
-            Section.reserved_kind.is_not(None), Section.reserved_released.is_(False), Section.enrol_closes < today
-        )
+        select(Section.id)
+        .where(Section.reserved_kind.is_not(None), Section.reserved_released.is_(False), Section.enrol_closes < today)
+        .order_by(Section.id)  # locked one by one below and held to the end: by id, as every writer
     ).all()
     promoted = 0
     for section_id in ids:
