@@ -899,10 +899,12 @@ def record_capacity_refusal(user: User, section_id: int, *, dependant_id: int | 
     """Keep the request that ``enrol`` refused for lack of a seat and a waitlist place, as a rejected
     enrolment: it is unmet demand the officials' dashboard counts, and the person sees what happened.
     Call it after rolling back the refused attempt. One per person, section and day, however many
-    times they try."""
+    times they try: the section is locked first, so that two refusals at once (two tabs) are kept one
+    after the other, the second seeing the first."""
     begin_write()
-    section = db.session.get(Section, section_id)
-    if section is None:
+    try:
+        section = lock_section(section_id)
+    except NotFound:
         return None
     person = person_for(user, dependant_id)
     now = clock.now()

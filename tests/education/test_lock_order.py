@@ -13,11 +13,11 @@ import threading
 import time as clock_time
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auth.models import User
 from portal.education import bulk, catalogue, services
-from portal.education.models import EligibilityRule, Enrolment, Section
+from portal.education.models import CAPACITY_REFUSAL_REASON, EligibilityRule, Enrolment, Section
 from portal.extensions import db
 
 PAUSE = 0.6  # how long the first writer holds its first section
@@ -130,3 +130,27 @@ def test_the_reserved_seats_hook_and_a_rule_removal_do_not_deadlock(
     db.session.expire_all()
     assert all(db.session.get(Section, i).reserved_released for i in ids)
     assert db.session.get(EligibilityRule, rule_id) is None
+
+
+def test_two_tabs_refused_for_capacity_at_once_are_kept_once(app, make_user, make_section):
+    """The officials' dashboard counts each refusal as unmet demand: one per person, section and day."""
+    section = make_section(capacity=0, waitlist_enabled=False)
+    user = make_user()
+    section_id, user_id = section.id, user.id
+
+    assert services.record_capacity_refusal(user, section_id) is not None  # the first tab, not committed yet
+    thread, outcome = in_thread(
+        app, "tab", lambda: services.record_capacity_refusal(db.session.get(User, user_id), section_id)
+    )
+    clock_time.sleep(0.7)
+    db.session.commit()
+    thread.join(timeout=30)
+
+    assert outcome == {"tab": "ok"}
+    db.session.expire_all()
+    refusals = db.session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.status == "rejected", Enrolment.reason == CAPACITY_REFUSAL_REASON
+        )
+    )
+    assert refusals == 1
