@@ -685,9 +685,25 @@ _KIN = {
 }
 
 
-def get_dependant(user: User, dependant_id: int) -> Dependant:
-    """A family member of this user; NotFound for anyone else's."""
-    dependant = db.session.get(Dependant, dependant_id)
+def get_dependant(user: User, dependant_id: int, *, for_booking: bool = False) -> Dependant:
+    """A family member of this user; NotFound for anyone else's.
+
+    ``for_booking``: an appointment or a course place is being made for them. Their row is read afresh
+    and locked until the transaction ends (FOR KEY SHARE on PostgreSQL, which other bookings for them
+    and edits of their details do not wait for; SQLite's write lock serialises everything), in the
+    same one statement: a removal (``remove_dependant``, FOR UPDATE) under way makes the booking wait
+    and then find them removed, and a removal that comes second waits for the booking and sees it."""
+    return _dependant(user, dependant_id, {"read": True, "key_share": True} if for_booking else None)
+
+
+def _dependant(user: User, dependant_id: int, lock: bool | dict | None) -> Dependant:
+    """The family member, read as ``get_dependant`` says; ``lock``: None (a plain read, the session's
+    copy if it has one), or how to lock their row (``with_for_update``: True for FOR UPDATE)."""
+    if lock is None:
+        dependant = db.session.get(Dependant, dependant_id)
+    else:
+        # A locking read always goes to the database (the copy the page loaded may be stale).
+        dependant = db.session.get(Dependant, dependant_id, with_for_update=lock, populate_existing=True)
     if dependant is None or dependant.user_id != user.id or dependant.removed_at is not None:
         raise NotFound()
     return dependant
@@ -727,7 +743,10 @@ def remove_dependant(user: User, dependant_id: int) -> Dependant:
     any more. Raises NotFound, or FamilyMemberBusy while they have an appointment or a course place
     ahead (cancelled first by the person, so that places are freed and waitlists move on as usual)."""
     begin_write()
-    dependant = get_dependant(user, dependant_id)
+    # Locked before looking for what they have ahead: a booking or an enrolment for them under way
+    # (get_dependant for_booking holds their row) is waited for and then seen, and one that starts
+    # meanwhile waits for this removal and then finds them gone.
+    dependant = _dependant(user, dependant_id, True)
     if has_commitments(dependant):
         raise FamilyMemberBusy(name=dependant.full_name)
     dependant.removed_at = clock.now()

@@ -148,6 +148,14 @@ def run(admin: User, raw: bytes, *, apply: bool, mode: str = MODE_ALL_OR_NONE, i
     rows = parse(decode(raw))
     report = BulkReport(committed=apply, mode=mode)
     begin_write()
+    # Every section of the file the admin runs, locked now in the order of their ids and held to the end
+    # (before the savepoints, whose rollback would let go of a lock taken in them). Locked row by row in
+    # the file's order, two of them would be taken in the opposite order to a citizen's move between them
+    # (enrol locks both, by id), and one of the two would be aborted by the database's deadlock check.
+    wanted = {_section_id(cells[1]) for _line, cells in rows if len(cells) == 2} - {None}
+    institution_ids = services.managed_institution_ids(admin)
+    if wanted and institution_ids:
+        services.lock_sections(wanted, institution_ids=institution_ids)
     outer = db.session.begin_nested()
     seen: dict[tuple[str, int], RowOutcome] = {}
     for line, cells in rows:
@@ -173,6 +181,14 @@ def run(admin: User, raw: bytes, *, apply: bool, mode: str = MODE_ALL_OR_NONE, i
     return report
 
 
+def _section_id(text: str) -> int | None:
+    """The section number a cell holds ("۱۲" in Urdu digits is section 12), or None."""
+    number = ascii_digits(text.strip())
+    if not (number.isascii() and number.isdigit()) or len(number) > 9:
+        return None
+    return int(number)
+
+
 def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
     cnic_text = cells[0] if cells else ""
     section_text = cells[1] if len(cells) > 1 else ""
@@ -185,10 +201,9 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
     cnic = normalise_cnic(cnic_text)
     if cnic is None:
         return fail(_l("“%(value)s” is not a 13-digit CNIC.") % {"value": cnic_text[:20]})
-    section_number = ascii_digits(section_text.strip())  # "۱۲" in Urdu digits is section 12
-    if not (section_number.isascii() and section_number.isdigit()) or len(section_number) > 9:
+    section_id = _section_id(section_text)
+    if section_id is None:
         return fail(_l("“%(value)s” is not a section number.") % {"value": section_text[:20]})
-    section_id = int(section_number)
     shown = RowOutcome(line, format_cnic(cnic), section_text, True, "")
     key = (cnic, section_id)
     first = seen.get(key)

@@ -5,6 +5,11 @@ whose row count decides; every service that changes seats first locks the sectio
 (``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` on SQLite through begin_write), so
 waitlist order is arrival order and a freed seat goes to the first waitlisted person in the same
 transaction. Services flush; the caller commits once.
+
+Locks are taken in one order, so that no two writers wait for each other (on PostgreSQL the database
+would abort one of them): the person's family member row first (``person_for``), then sections in the
+order of their ids when a writer holds several (enrol moving cohorts, bulk enrolment through
+``lock_sections``, remove_rule, release_due_reserved_seats).
 """
 
 from __future__ import annotations
@@ -344,10 +349,12 @@ RECORD_NAMERS[Section.__tablename__] = _sections_named
 # --- people --------------------------------------------------------------------------------------
 
 
-def person_for(user: User, dependant_id: int | None) -> Person:
-    """The account holder, or their family member (NotFound for anyone else's)."""
+def person_for(user: User, dependant_id: int | None, *, for_enrolment: bool = False) -> Person:
+    """The account holder, or their family member (NotFound for anyone else's). ``for_enrolment``: a
+    place is being made for them, so a family member's row is locked until the transaction ends
+    (``get_dependant`` for_booking), and they cannot be taken off the account meanwhile."""
     if dependant_id:
-        return Person(user, get_dependant(user, dependant_id))
+        return Person(user, get_dependant(user, dependant_id, for_booking=for_enrolment))
     return Person(user)
 
 
@@ -381,6 +388,18 @@ def lock_section(section_id: int) -> Section:
         raise NotFound()
     _release_reserved_if_closed(section)
     return section
+
+
+def lock_sections(section_ids, *, institution_ids=None) -> list[int]:
+    """Lock several sections for this transaction in one statement, in the order of their ids: every
+    writer that holds more than one section takes them in that order (enrol moving cohorts, bulk
+    enrolment, remove_rule, release_due_reserved_seats), so that two of them never wait for each other.
+    ``institution_ids``: only the sections of these institutions. Returns the ids locked, in order;
+    each is read fresh (``lock_section``, no wait then) when it is used."""
+    query = select(Section.id).where(Section.id.in_(sorted(set(section_ids))))
+    if institution_ids is not None:
+        query = query.join(Course, Course.id == Section.course_id).where(Course.institution_id.in_(institution_ids))
+    return list(db.session.scalars(query.order_by(Section.id).with_for_update(of=Section)))
 
 
 def take_seat(section: Section, person: Person) -> str | None:
@@ -474,9 +493,9 @@ def release_due_reserved_seats(now: datetime | None = None) -> int:
     today = (now or clock.now()).astimezone(clock.KARACHI).date()
     begin_write()
     ids = db.session.scalars(
-        select(Section.id).where(
-            Section.reserved_kind.is_not(None), Section.reserved_released.is_(False), Section.enrol_closes < today
-        )
+        select(Section.id)
+        .where(Section.reserved_kind.is_not(None), Section.reserved_released.is_(False), Section.enrol_closes < today)
+        .order_by(Section.id)  # locked one by one below and held to the end: by id, as every writer
     ).all()
     promoted = 0
     for section_id in ids:
@@ -765,7 +784,7 @@ def enrol(user: User, section_id: int, *, dependant_id: int | None = None, submi
     Posting the same submission token again returns the first enrolment (replayed=True).
     """
     begin_write()
-    person = person_for(user, dependant_id)
+    person = person_for(user, dependant_id, for_enrolment=True)  # before the sections: one order of locks
     # The person's place in the course, read before the locks: a place waiting in another cohort has
     # its section locked too, both in the order of their ids (so that two moves never wait for each
     # other), and is read again under that lock, where no promotion can seat the person meanwhile.
@@ -886,10 +905,12 @@ def record_capacity_refusal(user: User, section_id: int, *, dependant_id: int | 
     """Keep the request that ``enrol`` refused for lack of a seat and a waitlist place, as a rejected
     enrolment: it is unmet demand the officials' dashboard counts, and the person sees what happened.
     Call it after rolling back the refused attempt. One per person, section and day, however many
-    times they try."""
+    times they try: the section is locked first, so that two refusals at once (two tabs) are kept one
+    after the other, the second seeing the first."""
     begin_write()
-    section = db.session.get(Section, section_id)
-    if section is None:
+    try:
+        section = lock_section(section_id)
+    except NotFound:
         return None
     person = person_for(user, dependant_id)
     now = clock.now()

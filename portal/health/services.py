@@ -288,7 +288,7 @@ def book_slot(
     if existing is not None:
         return existing
     service = get_service(service_id)
-    dependant = get_dependant(user, dependant_id) if dependant_id else None
+    dependant = get_dependant(user, dependant_id, for_booking=True) if dependant_id else None
     check_bookable(service, starts_at)
     key = active_key(service.id, user.id, dependant.id if dependant else None)
     name = dependant.full_name if dependant else user.full_name
