@@ -144,10 +144,35 @@ class Affected:
     starts_at: datetime | None
 
 
+def _lock_services(service_ids: Collection[int] = (), clinic: Clinic | None = None) -> list[Service]:
+    """Hold these services (or every service of ``clinic``; given both, those of them in ``clinic``)
+    FOR UPDATE until the transaction ends, in id order, and return them as they are now. A schedule
+    change calls it before it changes anything: a booking of them in flight (which holds its service
+    FOR KEY SHARE, services.hold_service) commits first and is then among the bookings the change
+    reads (_upcoming_booked), and one that comes later reads the service's rules once the change has
+    committed (the lock order is in services.py)."""
+    stmt = select(Service).order_by(Service.id).with_for_update().execution_options(populate_existing=True)
+    if clinic is not None:
+        stmt = stmt.where(Service.clinic_id == clinic.id)
+    if service_ids:
+        stmt = stmt.where(Service.id.in_(sorted(set(service_ids))))
+    elif clinic is None:
+        return []
+    return list(db.session.scalars(stmt))
+
+
+def _lock_clinic(clinic: Clinic) -> None:
+    """Hold the clinic's row FOR NO KEY UPDATE (first in the lock order, services.py): the counters of
+    one clinic and an edit of the clinic take turns; the key-share lock a booking's insert takes on it
+    (its foreign key) is not blocked."""
+    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update(key_share=True))
+
+
 def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
     """The upcoming bookings of these services, locked: one the person is cancelling or moving at this
     moment is read once they are done (and is then no longer booked, or at its new time), so that its
-    place is never freed twice."""
+    place is never freed twice. Locked in one order (time, then id), so that two changes of one
+    service queue instead of each holding a booking the other waits for."""
     if not service_ids:
         return []
     return list(
@@ -158,7 +183,7 @@ def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
                 Appointment.status == STATUS_BOOKED,
                 Appointment.starts_at > clock.now(),
             )
-            .order_by(Appointment.starts_at)
+            .order_by(Appointment.starts_at, Appointment.id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -186,6 +211,7 @@ def _apply_schedule_change(
     ip: str | None,
     closure: Closure | None = None,
     reviewed: Collection[int] | None = None,
+    places_changed: bool = False,
 ) -> list[Affected]:
     """After a flushed change: list booked appointments that no longer fit. Without ``confirm``
     raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person.
@@ -198,13 +224,20 @@ def _apply_schedule_change(
     When the change is a ``closure``, its reason is the one kept on each appointment, in the audit
     and in the message; otherwise they say that the clinic changed its schedule. Each appointment
     keeps the reason in English and in Urdu (when there is Urdu), and each person is told it in
-    their own language."""
+    their own language.
+
+    The caller holds the services' locks (_lock_services) from before its change. With
+    ``places_changed`` (a service saved: its places per slot may have changed) the future slots of
+    ``services`` follow their number of places, after the bookings are locked (the lock order,
+    services.py: a person cancelling holds the booking, then its slot)."""
     db.session.flush()
     for service in services:
         db.session.refresh(service)
-    broken = [
-        a for a in _upcoming_booked([s.id for s in services]) if not schedule.fits_schedule(a.service, a.starts_at)
-    ]
+    upcoming = _upcoming_booked([s.id for s in services])
+    if places_changed:
+        for service in services:
+            _slots_follow_places(service)
+    broken = [a for a in upcoming if not schedule.fits_schedule(a.service, a.starts_at)]
     affected = [Affected(a.id, a.reference, a.patient_name, a.service.shown_name, a.starts_at) for a in broken]
     if broken and not confirm:
         raise ScheduleConflict(affected)
@@ -228,6 +261,20 @@ def _apply_schedule_change(
         audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=audited)
         _notify_clinic_cancel(appointment, told)
     return affected
+
+
+def _slots_follow_places(service: Service) -> None:
+    """Future slots follow the service's number of places, never below what is already booked: those
+    people keep their appointments, and the slot takes no one new until it is below the new number (its
+    capacity comes down as they cancel, see release_place). Only the slots whose capacity changes are
+    written (and locked)."""
+    slots = Slot.__table__
+    capacity = slot_capacity(slots.c.booked, service.places_per_slot)
+    db.session.execute(
+        slots.update()
+        .where(slots.c.service_id == service.id, slots.c.starts_at > clock.now(), slots.c.capacity != capacity)
+        .values(capacity=capacity)
+    )
 
 
 def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
@@ -299,6 +346,9 @@ def save_clinic(
         posted = submissions.claim(actor, submission_token, Clinic, {**data, "active": active})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    else:  # the clinic, then all its services, before anything changes (the lock order, services.py)
+        _lock_clinic(clinic)
+        held = _lock_services(clinic=clinic)
     _refuse_clinic_name_taken(clinic, data.get("name"), data.get("district"))
     try:
         with db.session.begin_nested():  # the name's unique index decides a race the check above lost
@@ -318,7 +368,7 @@ def save_clinic(
         return Saved(clinic, [])
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active, changed=changed)
-    return Saved(clinic, _apply_schedule_change(actor, list(clinic.services), confirm, ip, reviewed=reviewed))
+    return Saved(clinic, _apply_schedule_change(actor, held, confirm, ip, reviewed=reviewed))
 
 
 def save_service(
@@ -341,6 +391,8 @@ def save_service(
         posted = submissions.claim(actor, submission_token, Service, {**data, "active": active, "clinic": clinic.id})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    else:
+        _lock_services([service.id])  # before anything changes (the lock order, services.py)
     _refuse_service_name_taken(clinic, service, data.get("name"))
     try:
         with db.session.begin_nested():  # the name's unique index decides a race the check above lost
@@ -353,22 +405,13 @@ def save_service(
         raise
     service = record
     offered.record_offers([service.id])  # created, made active or not, or slots of another length or size
-    # Future slots follow the new number of places, never below what is already booked: those people
-    # keep their appointments, and the slot takes no one new until it is below the new number (its
-    # capacity comes down as they cancel, see release_place).
-    slots = Slot.__table__
-    db.session.execute(
-        slots.update()
-        .where(slots.c.service_id == service.id, slots.c.starts_at > clock.now())
-        .values(capacity=slot_capacity(slots.c.booked, service.places_per_slot))
-    )
-    if creating:
+    if creating:  # no slot yet: nothing to follow its number of places
         audit("health.service.created", actor=actor, target=service, ip=ip)
         posted.created(service)
         return Saved(service, [])
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("health.service.updated", actor=actor, target=service, ip=ip, changed=changed)
-    return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
+    return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed, places_changed=True))
 
 
 def _refuse_name_taken(others, name: str | None, message) -> None:
@@ -445,6 +488,7 @@ def save_hours(
     ScheduleConflict (booked appointments would no longer fit; confirm to cancel them)."""
     begin_write()
     validate_hours(start, end, break_start, break_end)
+    _lock_services([service.id])  # before anything is read or changed (the lock order, services.py)
     others = db.session.scalars(
         select(WeeklyHours).where(WeeklyHours.service_id == service.id, WeeklyHours.weekday == weekday)
     ).all()
@@ -485,6 +529,7 @@ def delete_hours(
     """Remove one weekday's hours; returns the appointments this cancelled (ScheduleConflict without
     ``confirm`` when there are any)."""
     begin_write()
+    _lock_services([hours.service_id])  # before anything changes (the lock order, services.py)
     service = hours.service
     db.session.delete(hours)
     db.session.flush()
@@ -586,11 +631,10 @@ def add_closure(
     if problems:
         field, problem = next(iter(problems.items()))  # the view shows them all (admin_views._closure_form_valid)
         raise _at(field, InvalidSchedule(problem))
-    services = list(clinic.services)
-    if service_id:
-        services = [s for s in services if s.id == service_id]
-        if not services:
-            raise NotFound()
+    # The services it closes, before anything changes (the lock order, services.py).
+    services = _lock_services([service_id] if service_id else (), clinic=clinic)
+    if service_id and not services:
+        raise NotFound()
     same_scope = Closure.service_id == service_id if service_id else Closure.service_id.is_(None)
     overlapping = db.session.scalar(
         select(Closure)

@@ -1,0 +1,367 @@
+"""A booking and a schedule change at the same moment, and other writers that meet on the same rows.
+
+Each test holds one transaction open (a booking taken and not yet committed, or a change not yet
+committed) while another thread's transaction runs, then commits: the other must either see it or
+wait for it. SQLite serialises writers (BEGIN IMMEDIATE), so the second always waits there;
+PostgreSQL (READ COMMITTED) does only where the portal takes row locks (the lock order is in
+portal.health.services). Runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time as clock_time
+from datetime import time
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.health import admin, services
+from portal.health.errors import ClosedDay, NotFound, OutsideHours, SlotFull
+from portal.health.models import Appointment, Clinic, Service, Slot, WeeklyHours
+from tests.health.conftest import TUESDAY, karachi
+
+pytestmark = pytest.mark.slow
+
+PAUSE = 0.7  # how long the first transaction stays open once the other has started
+
+
+def _in_thread(app, work, name="other"):
+    """Run ``work`` in a thread with a session of its own, and commit it; returns the thread and its
+    outcome ({"ok": True, "result": …} or {"error": …})."""
+    outcome = {}
+
+    def run():
+        try:
+            with app.app_context(), app.test_request_context():
+                outcome["result"] = work()
+                db.session.commit()
+                outcome["ok"] = True
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            outcome["error"] = repr(exc)[:300]
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread, outcome
+
+
+def _while_a_booking_is_open(app, user, service, at, change):
+    """Book ``at`` and, before committing, let ``change`` (an admin's) run in another thread for PAUSE
+    seconds; then commit the booking and wait for the change."""
+    with app.test_request_context():
+        services.book_slot(user, service.id, at)
+        thread, outcome = _in_thread(app, change)
+        clock_time.sleep(PAUSE)
+        db.session.commit()
+    thread.join(timeout=30)
+    db.session.expire_all()
+    return outcome
+
+
+def _while_a_change_is_open(app, change, book):
+    """Make ``change`` (an admin's) and, before committing it, let ``book`` run in another thread for
+    PAUSE seconds; then commit the change and wait for the booking."""
+    with app.test_request_context():
+        change()
+        thread, outcome = _in_thread(app, book)
+        clock_time.sleep(PAUSE)
+        db.session.commit()
+    thread.join(timeout=30)
+    db.session.expire_all()
+    return outcome
+
+
+@pytest.fixture
+def opd(make_service, make_user):
+    service = make_service()
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    return service, staff
+
+
+def _fields(service: Service) -> dict:
+    return {name: getattr(service, name) for name in admin.SERVICE_FIELDS}
+
+
+# --- a booking in flight while a change is confirmed: the change cancels it ----------------------
+
+
+def test_a_closure_confirmed_while_a_booking_is_being_made_cancels_it(app, opd, citizen):
+    service, staff = opd
+    staff_id, clinic_id = staff.id, service.clinic_id
+
+    def close_tuesday():
+        added = admin.add_closure(
+            db.session.get(User, staff_id), db.session.get(Clinic, clinic_id), None, TUESDAY, TUESDAY, "Strike",
+            confirm=True,
+        )  # fmt: skip
+        return len(added.cancelled)
+
+    outcome = _while_a_booking_is_open(app, citizen, service, karachi(TUESDAY, 9), close_tuesday)
+
+    assert outcome == {"ok": True, "result": 1}, outcome
+    booking = db.session.scalar(select(Appointment))
+    assert (booking.status, booking.cancelled_reason) == ("cancelled", "Strike")
+    assert db.session.scalar(select(Slot.booked)) == 0
+
+
+def test_a_service_closed_while_a_booking_is_being_made_cancels_it(app, opd, citizen):
+    service, staff = opd
+    staff_id, service_id, data = staff.id, service.id, _fields(service)
+
+    def stop_taking_appointments():
+        closing = db.session.get(Service, service_id)
+        saved = admin.save_service(db.session.get(User, staff_id), closing.clinic, closing, data, active=False,
+                                   confirm=True)  # fmt: skip
+        return len(saved.cancelled)
+
+    outcome = _while_a_booking_is_open(app, citizen, service, karachi(TUESDAY, 9), stop_taking_appointments)
+
+    assert outcome == {"ok": True, "result": 1}, outcome
+    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+
+
+def test_a_clinic_closed_while_a_booking_is_being_made_cancels_it(app, opd, citizen):
+    service, staff = opd
+    staff_id, clinic_id = staff.id, service.clinic_id
+
+    def close_the_clinic():
+        clinic = db.session.get(Clinic, clinic_id)
+        data = {name: getattr(clinic, name) for name in admin.CLINIC_FIELDS}
+        return len(
+            admin.save_clinic(db.session.get(User, staff_id), clinic, data, active=False, confirm=True).cancelled
+        )
+
+    outcome = _while_a_booking_is_open(app, citizen, service, karachi(TUESDAY, 9), close_the_clinic)
+
+    assert outcome == {"ok": True, "result": 1}, outcome
+    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+
+
+def test_hours_removed_while_a_booking_is_being_made_cancel_it(app, opd, citizen):
+    service, staff = opd
+    staff_id = staff.id
+    tuesday_hours_id = next(h.id for h in service.hours if h.weekday == TUESDAY.weekday())
+
+    def remove_tuesday():
+        hours = db.session.get(WeeklyHours, tuesday_hours_id)
+        return len(admin.delete_hours(db.session.get(User, staff_id), hours, confirm=True))
+
+    outcome = _while_a_booking_is_open(app, citizen, service, karachi(TUESDAY, 9), remove_tuesday)
+
+    assert outcome == {"ok": True, "result": 1}, outcome
+    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+
+
+def test_hours_shortened_while_a_booking_is_being_made_cancel_it(app, opd, citizen):
+    service, staff = opd
+    staff_id, service_id = staff.id, service.id
+    tuesday_hours_id = next(h.id for h in service.hours if h.weekday == TUESDAY.weekday())
+
+    def open_at_ten():
+        user, hours = db.session.get(User, staff_id), db.session.get(WeeklyHours, tuesday_hours_id)
+        new = (TUESDAY.weekday(), time(10), time(13), time(11), time(11, 30))
+        saved = admin.save_hours(user, db.session.get(Service, service_id), hours, *new, confirm=True)
+        return len(saved.cancelled)
+
+    outcome = _while_a_booking_is_open(app, citizen, service, karachi(TUESDAY, 9), open_at_ten)
+
+    assert outcome == {"ok": True, "result": 1}, outcome
+    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+
+
+def test_places_lowered_while_the_first_booking_of_a_time_is_being_made(app, make_service, make_user, citizen):
+    """The slot is created by the booking (not yet committed) with the 3 places read before: the
+    change must still bring it down to 1, so that no one else gets a place there."""
+    service = make_service(places_per_slot=3)
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    staff_id, service_id, at = staff.id, service.id, karachi(TUESDAY, 9)
+    data = {**_fields(service), "places_per_slot": 1}
+
+    def lower_places():
+        lowered = db.session.get(Service, service_id)
+        admin.save_service(db.session.get(User, staff_id), lowered.clinic, lowered, data, active=True, confirm=True)
+
+    outcome = _while_a_booking_is_open(app, citizen, service, at, lower_places)
+
+    assert outcome.get("ok"), outcome
+    assert [(s.capacity, s.booked) for s in db.session.scalars(select(Slot))] == [(1, 1)]
+    with app.test_request_context(), pytest.raises(SlotFull):
+        services.book_slot(make_user(), service_id, at)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+
+
+# --- a change in flight while a booking is made: the booking reads the new rules ----------------
+
+
+def _book(app, user_id, service_id, at):
+    def book():
+        try:
+            return services.book_slot(db.session.get(User, user_id), service_id, at).reference
+        except (ClosedDay, OutsideHours, NotFound, SlotFull) as exc:
+            db.session.rollback()
+            return type(exc).__name__
+
+    return book
+
+
+def test_a_booking_made_while_a_closure_is_being_confirmed_is_refused(app, opd, citizen):
+    service, staff = opd
+    clinic, user_id = service.clinic, citizen.id
+
+    def close_tuesday():
+        admin.add_closure(staff, clinic, None, TUESDAY, TUESDAY, "Strike", confirm=True)
+
+    outcome = _while_a_change_is_open(app, close_tuesday, _book(app, user_id, service.id, karachi(TUESDAY, 9)))
+
+    assert outcome == {"ok": True, "result": "ClosedDay"}, outcome
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_a_booking_made_while_hours_are_being_removed_is_refused(app, opd, citizen):
+    """The booking waits for the change and then reads the service's hours as they are now (read in
+    the statement that waited, they would be the hours from before the change)."""
+    service, staff = opd
+    tuesday = next(h for h in service.hours if h.weekday == TUESDAY.weekday())
+    user_id = citizen.id
+
+    def remove_tuesday():
+        admin.delete_hours(staff, tuesday, confirm=True)
+
+    outcome = _while_a_change_is_open(app, remove_tuesday, _book(app, user_id, service.id, karachi(TUESDAY, 9)))
+
+    assert outcome == {"ok": True, "result": "OutsideHours"}, outcome
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_a_booking_made_while_the_clinic_is_being_closed_is_refused(app, opd, citizen):
+    service, staff = opd
+    clinic, user_id = service.clinic, citizen.id
+    data = {name: getattr(clinic, name) for name in admin.CLINIC_FIELDS}
+
+    def close_the_clinic():
+        admin.save_clinic(staff, clinic, data, active=False, confirm=True)
+
+    outcome = _while_a_change_is_open(app, close_the_clinic, _book(app, user_id, service.id, karachi(TUESDAY, 9)))
+
+    assert outcome == {"ok": True, "result": "NotFound"}, outcome
+    assert db.session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_a_booking_made_while_places_are_being_lowered_takes_the_new_number(app, make_service, make_user, citizen):
+    service = make_service(places_per_slot=3)
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    data, user_id, at = {**_fields(service), "places_per_slot": 1}, citizen.id, karachi(TUESDAY, 9)
+
+    def lower_places():
+        admin.save_service(staff, service.clinic, service, data, active=True, confirm=True)
+
+    outcome = _while_a_change_is_open(app, lower_places, _book(app, user_id, service.id, at))
+
+    assert outcome.get("ok") and outcome["result"].startswith("H-"), outcome
+    assert [(s.capacity, s.booked) for s in db.session.scalars(select(Slot))] == [(1, 1)]
+
+
+def test_a_move_made_while_places_are_being_lowered_takes_the_new_number(app, make_service, make_user, citizen):
+    """The move waits for the change (which holds the booking) either way; it must then read the
+    service's places as they are now, not as they were when it started waiting."""
+    from datetime import timedelta
+
+    service = make_service(places_per_slot=3)
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    wednesday = TUESDAY + timedelta(days=1)
+    with app.test_request_context():
+        reference = services.book_slot(citizen, service.id, karachi(wednesday, 9)).reference
+    db.session.commit()
+    data, user_id = {**_fields(service), "places_per_slot": 1}, citizen.id
+
+    def lower_places():
+        admin.save_service(staff, service.clinic, service, data, active=True, confirm=True)
+
+    def move_to_tuesday():
+        return services.reschedule(db.session.get(User, user_id), reference, karachi(TUESDAY, 9)).starts_at
+
+    outcome = _while_a_change_is_open(app, lower_places, move_to_tuesday)
+
+    assert outcome == {"ok": True, "result": karachi(TUESDAY, 9)}, outcome
+    slots = db.session.scalars(select(Slot).order_by(Slot.starts_at))
+    assert [(s.starts_at, s.capacity, s.booked) for s in slots] == [
+        (karachi(TUESDAY, 9), 1, 1),
+        (karachi(wednesday, 9), 1, 0),
+    ]
+
+
+# --- writers that used to take the same rows in opposite orders ---------------------------------
+
+
+def test_a_service_edit_and_a_cancellation_at_once_both_go_through(app, opd, citizen, monkeypatch):
+    """The edit once locked every future slot of the service and then the bookings, while a person
+    cancelling locks their booking and then its slot: on PostgreSQL one of them died in a deadlock."""
+    service, staff = opd
+    with app.test_request_context():
+        reference = services.book_slot(citizen, service.id, karachi(TUESDAY, 9)).reference
+    db.session.commit()
+    staff_id, service_id = staff.id, service.id
+    data = {**_fields(service), "practitioner": "Dr. Someone Else"}
+    original_audit = admin.audit
+
+    def slow_audit(*args, **kwargs):
+        event = original_audit(*args, **kwargs)
+        if threading.current_thread().name == "admin":
+            clock_time.sleep(0.6)  # the cancellation starts meanwhile
+        return event
+
+    monkeypatch.setattr(admin, "audit", slow_audit)
+
+    def edit():
+        edited = db.session.get(Service, service_id)
+        admin.save_service(db.session.get(User, staff_id), edited.clinic, edited, data, active=True, confirm=True)
+
+    thread, outcome = _in_thread(app, edit, name="admin")
+    clock_time.sleep(0.3)
+    with app.test_request_context():
+        services.cancel(citizen, reference)
+        db.session.commit()
+    thread.join(timeout=30)
+
+    assert outcome.get("ok"), outcome
+    db.session.expire_all()
+    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+    assert db.session.scalar(select(Slot.booked)) == 0
+
+
+def test_two_people_swapping_times_at_once_both_move(app, make_service, make_user, monkeypatch):
+    """X moves 9:00 -> 9:30 while Y moves 9:30 -> 9:00: each move once took its new place and then
+    freed its old one, so each held the slot the other waited for."""
+    service = make_service(places_per_slot=2)
+    x, y = make_user(), make_user()
+    nine, half_past = karachi(TUESDAY, 9), karachi(TUESDAY, 9, 30)
+    with app.test_request_context():
+        ref_x = services.book_slot(x, service.id, nine).reference
+        ref_y = services.book_slot(y, service.id, half_past).reference
+    db.session.commit()
+    original = services.release_place
+
+    def slow_release(slot_id):
+        clock_time.sleep(0.5)  # between taking one place and freeing the other
+        return original(slot_id)
+
+    monkeypatch.setattr(services, "release_place", slow_release)
+
+    def move(user_id, reference, to):
+        return lambda: services.reschedule(db.session.get(User, user_id), reference, to).starts_at
+
+    moves = [_in_thread(app, move(x.id, ref_x, half_past)), _in_thread(app, move(y.id, ref_y, nine))]
+    for thread, _outcome in moves:
+        thread.join(timeout=30)
+
+    assert [outcome for _thread, outcome in moves] == [
+        {"ok": True, "result": half_past},
+        {"ok": True, "result": nine},
+    ]
+    db.session.expire_all()
+    assert [(s.starts_at, s.booked) for s in db.session.scalars(select(Slot).order_by(Slot.starts_at))] == [
+        (nine, 1),
+        (half_past, 1),
+    ]
