@@ -57,6 +57,7 @@ from portal.health.models import (
 )
 from portal.health.services import (
     CHANNELS,
+    SERVICE_HELD,
     _new_reference,
     _when,
     active_key,
@@ -953,6 +954,11 @@ def register_walk_in(
     today's times are all taken or past.
     """
     begin_write()
+    # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
+    # lock already serialises), taken first: the same form posted twice finds the first post's
+    # registration below, two counters cannot both miss the other's registration of one person, and
+    # queue numbers are taken in turn; the unique constraints and the retries are the safety net.
+    _lock_clinic(clinic)
     existing = walk_in_by_token(clinic, submission_token)
     if existing is not None:
         if existing.service_id == service_id and existing.user.cnic == normalise_cnic(cnic):
@@ -960,7 +966,13 @@ def register_walk_in(
         # The same page sent again for someone else (the browser's Back, then a new CNIC): a new
         # registration, not the first one's.
         submission_token = None
-    service = next((s for s in clinic.services if s.id == service_id and s.active), None)
+    # The service held like a booking's (services.hold_service), and its rules read after that.
+    service = db.session.scalar(
+        select(Service)
+        .where(Service.id == service_id, Service.clinic_id == clinic.id, Service.active.is_(True))
+        .with_for_update(of=Service, **SERVICE_HELD)
+        .execution_options(populate_existing=True)
+    )
     if service is None:
         raise NotFound()
     today, now = clock.today(), clock.now()
@@ -975,19 +987,14 @@ def register_walk_in(
     if person is None:
         if not (full_name and full_name.strip()):
             raise _at("full_name", DomainError(_l("This CNIC is new to the portal: enter the person's full name.")))
-        person = User(cnic=digits, full_name=full_name.strip(), mobile=mobile or None, password_hash=None)
-        db.session.add(person)
-        db.session.flush()
-        audit("health.walk_in.person_created", actor=actor, target=person, ip=ip)
-    elif person.password_hash is None and mobile and mobile != person.mobile:
+        person, created = _counter_record(digits, full_name.strip(), mobile)
+        if created:
+            audit("health.walk_in.person_created", actor=actor, target=person, ip=ip)
+    if person.password_hash is None and mobile and mobile != person.mobile:
         # A counter record completes online only with the mobile recorded here, so the counter can
         # add or correct it for the person standing in front of it (never for a full account).
         person.mobile = mobile
         audit("health.walk_in.mobile_recorded", actor=actor, target=person, ip=ip)
-    # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
-    # lock already serialises), so two counters cannot both miss the other's registration below, and
-    # queue numbers are taken in turn; the unique constraint and the retry are the safety net.
-    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
     already = _active_today(person, service, today)
     if already is not None:
         raise _at("cnic", AlreadyHereToday(already))
@@ -1048,6 +1055,23 @@ def register_walk_in(
             raise DomainError(_l("Could not give a queue token. Please try again."))
     audit("health.walk_in.registered", actor=actor, target=appointment, ip=ip, mode=mode)
     return appointment
+
+
+def _counter_record(cnic: str, full_name: str, mobile: str | None) -> tuple[User, bool]:
+    """The minimal record of a person the portal did not know (no password), and whether it is new
+    here: when a counter of another clinic (or an online registration) creates one for the same CNIC
+    at this moment, the unique key refuses this one (in a savepoint, which forgets it) and the other,
+    now committed, is the person's."""
+    person = User(cnic=cnic, full_name=full_name, mobile=mobile or None, password_hash=None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+    except IntegrityError:
+        other = db.session.scalar(select(User).where(User.cnic == cnic))
+        if other is None:
+            raise
+        return other, False
+    return person, True
 
 
 def _active_today(person: User, service: Service, today: date) -> Appointment | None:

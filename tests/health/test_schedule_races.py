@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from portal.auth.models import User
 from portal.extensions import db
 from portal.health import admin, services
-from portal.health.errors import ClosedDay, NotFound, OutsideHours, SlotFull
+from portal.health.errors import ClosedDay, DuplicateSubmission, NotFound, OutsideHours, SlotFull
 from portal.health.models import Appointment, Clinic, Service, Slot, WeeklyHours
-from tests.health.conftest import TUESDAY, karachi
+from tests.health.conftest import MONDAY, TUESDAY, karachi
 
 pytestmark = pytest.mark.slow
 
@@ -365,3 +365,79 @@ def test_two_people_swapping_times_at_once_both_move(app, make_service, make_use
         (nine, 1),
         (half_past, 1),
     ]
+
+
+# --- the counter --------------------------------------------------------------------------------
+
+
+def test_the_counter_posting_a_new_person_twice_at_once_registers_them_once(app, opd):
+    """A double tap on "Register" for a CNIC the portal does not know: the second post waits for the
+    first and returns its registration (before, it created the person again: an IntegrityError, a 500)."""
+    service, staff = opd
+    staff_id, clinic_id, service_id = staff.id, service.clinic_id, service.id
+    cnic, token = "3740512345671", "walk-in-form-1"
+
+    def register():
+        try:
+            return admin.register_walk_in(
+                db.session.get(User, staff_id), db.session.get(Clinic, clinic_id), service_id, cnic, "Nasreen Bibi",
+                None, "queue", submission_token=token,
+            ).id  # fmt: skip
+        except DuplicateSubmission:  # what the view turns into the first post's page
+            db.session.rollback()
+            return admin.walk_in_by_token(db.session.get(Clinic, clinic_id), token).id
+
+    with app.test_request_context():
+        first = register()
+        thread, outcome = _in_thread(app, register)
+        clock_time.sleep(PAUSE)
+        db.session.commit()
+    thread.join(timeout=30)
+
+    assert outcome == {"ok": True, "result": first}, outcome
+    assert db.session.scalar(select(func.count(User.id)).where(User.cnic == cnic)) == 1
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+
+
+def test_two_clinics_registering_the_same_new_person_at_once_share_one_record(app, make_service, make_user):
+    """Two counters of two clinics register one new CNIC at the same moment: the second finds the
+    record the first created (its clinic's lock does not order them)."""
+    first_service, second_service = make_service(), make_service()
+    staff = make_user(roles=[("clinic_admin", first_service.clinic_id), ("clinic_admin", second_service.clinic_id)])
+    staff_id, cnic = staff.id, "3740512345672"
+
+    def register(service_id, clinic_id):
+        return lambda: admin.register_walk_in(
+            db.session.get(User, staff_id), db.session.get(Clinic, clinic_id), service_id, cnic, "Nasreen Bibi",
+            None, "queue",
+        ).user_id  # fmt: skip
+
+    with app.test_request_context():
+        person_id = register(first_service.id, first_service.clinic_id)()
+        thread, outcome = _in_thread(app, register(second_service.id, second_service.clinic_id))
+        clock_time.sleep(PAUSE)
+        db.session.commit()
+    thread.join(timeout=30)
+
+    assert outcome == {"ok": True, "result": person_id}, outcome
+    assert db.session.scalar(select(func.count(Appointment.id)).where(Appointment.user_id == person_id)) == 2
+
+
+def test_a_walk_in_given_a_place_while_places_are_being_lowered_takes_the_new_number(app, make_service, make_user):
+    service = make_service(places_per_slot=3, min_notice_hours=0, hours=[(0, time(9, 30), time(11))])
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    data = {**_fields(service), "places_per_slot": 1}
+    staff_id, clinic_id, service_id = staff.id, service.clinic_id, service.id
+
+    def walk_in():
+        return admin.register_walk_in(
+            db.session.get(User, staff_id), db.session.get(Clinic, clinic_id), service_id, "3740599999991", "Walker",
+            None, "slot",
+        ).starts_at  # fmt: skip
+
+    outcome = _while_a_change_is_open(
+        app, lambda: admin.save_service(staff, service.clinic, service, data, active=True, confirm=True), walk_in
+    )
+
+    assert outcome == {"ok": True, "result": karachi(MONDAY, 9, 30)}, outcome
+    assert [(s.capacity, s.booked) for s in db.session.scalars(select(Slot))] == [(1, 1)]
