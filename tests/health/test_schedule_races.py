@@ -441,3 +441,91 @@ def test_a_walk_in_given_a_place_while_places_are_being_lowered_takes_the_new_nu
 
     assert outcome == {"ok": True, "result": karachi(MONDAY, 9, 30)}, outcome
     assert [(s.capacity, s.booked) for s in db.session.scalars(select(Slot))] == [(1, 1)]
+
+
+# --- no pause anywhere: a stream of bookings and a closure ----------------------------------------
+
+BOOKERS = 4
+
+
+def _book_stream(url, service_id, user_ids, seconds, barrier, results):
+    try:
+        import time as wall
+
+        from portal import create_app
+        from portal.health.errors import DomainError
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        times = [karachi(TUESDAY, hour, minute) for hour in (9, 10, 12) for minute in (0, 30)]
+        booked = 0
+        with app.test_request_context():
+            barrier.wait(timeout=60)
+            start = wall.monotonic()
+            for number, user_id in enumerate(user_ids):
+                if wall.monotonic() - start > seconds:
+                    break
+                try:
+                    services.book_slot(db.session.get(User, user_id), service_id, times[number % len(times)])
+                    db.session.commit()
+                    booked += 1
+                except DomainError:
+                    db.session.rollback()
+            db.engine.dispose()
+        results.put(booked)
+    except Exception:  # noqa: BLE001 - reported to the parent
+        import traceback
+
+        results.put("error " + traceback.format_exc())
+
+
+def _close_tuesday_later(url, staff_id, clinic_id, delay, barrier, results):
+    try:
+        import time as wall
+
+        from portal import create_app
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        with app.test_request_context():
+            staff, clinic = db.session.get(User, staff_id), db.session.get(Clinic, clinic_id)
+            barrier.wait(timeout=60)
+            wall.sleep(delay)
+            admin.add_closure(staff, clinic, None, TUESDAY, TUESDAY, "Strike", confirm=True)
+            db.session.commit()
+            db.engine.dispose()
+        results.put("closed")
+    except Exception:  # noqa: BLE001 - reported to the parent
+        import traceback
+
+        results.put("error " + traceback.format_exc())
+
+
+def _stream_target(kind, *args):
+    (_close_tuesday_later if kind == "close" else _book_stream)(*args)
+
+
+def test_no_booking_survives_a_closure_confirmed_among_a_stream_of_bookings(app, database_url, make_service, make_user):
+    """Four processes book Tuesday times, one booking per transaction, while a fifth confirms a closure
+    of Tuesday half-way through: afterwards no Tuesday booking is left standing."""
+    import multiprocessing
+
+    service = make_service(places_per_slot=500)
+    staff = make_user(roles=[("clinic_admin", service.clinic_id)])
+    users = [make_user().id for _ in range(BOOKERS * 120)]
+    args = [("book", database_url, service.id, users[i::BOOKERS], 1.2) for i in range(BOOKERS)]
+    args.append(("close", database_url, staff.id, service.clinic_id, 0.6))
+    db.session.remove()
+    db.engine.dispose()  # the processes open their own connections
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(len(args)), ctx.Queue()
+    processes = [ctx.Process(target=_stream_target, args=(*a, barrier, results)) for a in args]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=180) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+
+    assert not [o for o in outcomes if isinstance(o, str) and o.startswith("error")], outcomes
+    assert "closed" in outcomes
+    standing = db.session.scalar(select(func.count(Appointment.id)).where(Appointment.status == "booked"))
+    assert standing == 0, (standing, outcomes)
