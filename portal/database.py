@@ -184,8 +184,11 @@ def no_statement_timeout_in_this_transaction() -> None:
 
 
 # PostgreSQL errors that mean "busy or out of reach", not a mistake of the portal: a statement cancelled
-# by its timeout, a lock not granted, too many connections, the server shutting down or starting up.
-_UNAVAILABLE_SQLSTATES = {"57014", "55P03", "53300", "57P01", "57P02", "57P03"}
+# by its timeout, a lock not granted, too many connections, the server shutting down or starting up,
+# and a transaction the server ended to let others on (a deadlock it broke, 40P01, or a serialization
+# failure, 40001): the writers take their locks in one order (portal.health.services), so these are
+# rare, and the person's transaction was rolled back whole: trying again is safe.
+_UNAVAILABLE_SQLSTATES = {"57014", "55P03", "53300", "57P01", "57P02", "57P03", "40P01", "40001"}
 
 
 def database_unavailable(error: BaseException) -> bool:

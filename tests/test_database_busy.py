@@ -169,3 +169,44 @@ def test_a_session_whose_connection_was_lost_mid_transaction_closes_without_an_e
     assert database_unavailable(caught.value)
     db.session.remove()  # raised PendingRollbackError from the portal's rollback hook
     assert db.session.scalar(text("SELECT 1")) == 1
+
+
+@pytest.mark.skipif(TEST_DB != "postgres", reason="PostgreSQL only: SQLite writers never wait for each other's rows")
+def test_a_transaction_ended_by_a_deadlock_is_answered_busy(app, database_url, make_user):
+    """Two transactions each holding a row the other waits for: the server ends one (40P01). That person
+    is told "busy, try again" (503), not shown a 500: their transaction was rolled back whole."""
+    first, second = make_user().id, make_user().id
+    engine = create_engine(database_url)
+    holding = threading.Barrier(2)
+    errors = []
+
+    def lock(ids):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("SELECT id FROM users WHERE id = :id FOR UPDATE"), {"id": ids[0]})
+                holding.wait(timeout=10)
+                conn.execute(text("SELECT id FROM users WHERE id = :id FOR UPDATE"), {"id": ids[1]})
+        except DBAPIError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=lock, args=(order,)) for order in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    engine.dispose()
+
+    assert [getattr(error.orig, "sqlstate", None) for error in errors] == ["40P01"]
+    assert database_unavailable(errors[0])
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
+def test_a_deadlock_or_a_serialization_failure_is_not_a_fault_of_the_portal(sqlstate):
+    from sqlalchemy.exc import OperationalError
+
+    class ServerError(Exception):
+        pass
+
+    error = ServerError("deadlock detected" if sqlstate == "40P01" else "could not serialize access")
+    error.sqlstate = sqlstate
+    assert database_unavailable(OperationalError("SELECT …", {}, error))

@@ -57,6 +57,7 @@ from portal.health.models import (
 )
 from portal.health.services import (
     CHANNELS,
+    SERVICE_HELD,
     _new_reference,
     _when,
     active_key,
@@ -144,10 +145,35 @@ class Affected:
     starts_at: datetime | None
 
 
+def _lock_services(service_ids: Collection[int] = (), clinic: Clinic | None = None) -> list[Service]:
+    """Hold these services (or every service of ``clinic``; given both, those of them in ``clinic``)
+    FOR UPDATE until the transaction ends, in id order, and return them as they are now. A schedule
+    change calls it before it changes anything: a booking of them in flight (which holds its service
+    FOR KEY SHARE, services.hold_service) commits first and is then among the bookings the change
+    reads (_upcoming_booked), and one that comes later reads the service's rules once the change has
+    committed (the lock order is in services.py)."""
+    stmt = select(Service).order_by(Service.id).with_for_update().execution_options(populate_existing=True)
+    if clinic is not None:
+        stmt = stmt.where(Service.clinic_id == clinic.id)
+    if service_ids:
+        stmt = stmt.where(Service.id.in_(sorted(set(service_ids))))
+    elif clinic is None:
+        return []
+    return list(db.session.scalars(stmt))
+
+
+def _lock_clinic(clinic: Clinic) -> None:
+    """Hold the clinic's row FOR NO KEY UPDATE (first in the lock order, services.py): the counters of
+    one clinic and an edit of the clinic take turns; the key-share lock a booking's insert takes on it
+    (its foreign key) is not blocked."""
+    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update(key_share=True))
+
+
 def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
     """The upcoming bookings of these services, locked: one the person is cancelling or moving at this
     moment is read once they are done (and is then no longer booked, or at its new time), so that its
-    place is never freed twice."""
+    place is never freed twice. Locked in one order (time, then id), so that two changes of one
+    service queue instead of each holding a booking the other waits for."""
     if not service_ids:
         return []
     return list(
@@ -158,7 +184,7 @@ def _upcoming_booked(service_ids: list[int]) -> list[Appointment]:
                 Appointment.status == STATUS_BOOKED,
                 Appointment.starts_at > clock.now(),
             )
-            .order_by(Appointment.starts_at)
+            .order_by(Appointment.starts_at, Appointment.id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -186,6 +212,7 @@ def _apply_schedule_change(
     ip: str | None,
     closure: Closure | None = None,
     reviewed: Collection[int] | None = None,
+    places_changed: bool = False,
 ) -> list[Affected]:
     """After a flushed change: list booked appointments that no longer fit. Without ``confirm``
     raise ScheduleConflict (the caller rolls back); with it, cancel them and notify each person.
@@ -198,13 +225,20 @@ def _apply_schedule_change(
     When the change is a ``closure``, its reason is the one kept on each appointment, in the audit
     and in the message; otherwise they say that the clinic changed its schedule. Each appointment
     keeps the reason in English and in Urdu (when there is Urdu), and each person is told it in
-    their own language."""
+    their own language.
+
+    The caller holds the services' locks (_lock_services) from before its change. With
+    ``places_changed`` (a service saved: its places per slot may have changed) the future slots of
+    ``services`` follow their number of places, after the bookings are locked (the lock order,
+    services.py: a person cancelling holds the booking, then its slot)."""
     db.session.flush()
     for service in services:
         db.session.refresh(service)
-    broken = [
-        a for a in _upcoming_booked([s.id for s in services]) if not schedule.fits_schedule(a.service, a.starts_at)
-    ]
+    upcoming = _upcoming_booked([s.id for s in services])
+    if places_changed:
+        for service in services:
+            _slots_follow_places(service)
+    broken = [a for a in upcoming if not schedule.fits_schedule(a.service, a.starts_at)]
     affected = [Affected(a.id, a.reference, a.patient_name, a.service.shown_name, a.starts_at) for a in broken]
     if broken and not confirm:
         raise ScheduleConflict(affected)
@@ -228,6 +262,20 @@ def _apply_schedule_change(
         audit("health.appointment.cancelled", actor=actor, target=appointment, ip=ip, reason=audited)
         _notify_clinic_cancel(appointment, told)
     return affected
+
+
+def _slots_follow_places(service: Service) -> None:
+    """Future slots follow the service's number of places, never below what is already booked: those
+    people keep their appointments, and the slot takes no one new until it is below the new number (its
+    capacity comes down as they cancel, see release_place). Only the slots whose capacity changes are
+    written (and locked)."""
+    slots = Slot.__table__
+    capacity = slot_capacity(slots.c.booked, service.places_per_slot)
+    db.session.execute(
+        slots.update()
+        .where(slots.c.service_id == service.id, slots.c.starts_at > clock.now(), slots.c.capacity != capacity)
+        .values(capacity=capacity)
+    )
 
 
 def _notify_clinic_cancel(appointment: Appointment, reason) -> None:
@@ -299,6 +347,9 @@ def save_clinic(
         posted = submissions.claim(actor, submission_token, Clinic, {**data, "active": active})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    else:  # the clinic, then all its services, before anything changes (the lock order, services.py)
+        _lock_clinic(clinic)
+        held = _lock_services(clinic=clinic)
     _refuse_clinic_name_taken(clinic, data.get("name"), data.get("district"))
     try:
         with db.session.begin_nested():  # the name's unique index decides a race the check above lost
@@ -318,7 +369,7 @@ def save_clinic(
         return Saved(clinic, [])
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active, changed=changed)
-    return Saved(clinic, _apply_schedule_change(actor, list(clinic.services), confirm, ip, reviewed=reviewed))
+    return Saved(clinic, _apply_schedule_change(actor, held, confirm, ip, reviewed=reviewed))
 
 
 def save_service(
@@ -341,6 +392,8 @@ def save_service(
         posted = submissions.claim(actor, submission_token, Service, {**data, "active": active, "clinic": clinic.id})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+    else:
+        _lock_services([service.id])  # before anything changes (the lock order, services.py)
     _refuse_service_name_taken(clinic, service, data.get("name"))
     try:
         with db.session.begin_nested():  # the name's unique index decides a race the check above lost
@@ -353,22 +406,13 @@ def save_service(
         raise
     service = record
     offered.record_offers([service.id])  # created, made active or not, or slots of another length or size
-    # Future slots follow the new number of places, never below what is already booked: those people
-    # keep their appointments, and the slot takes no one new until it is below the new number (its
-    # capacity comes down as they cancel, see release_place).
-    slots = Slot.__table__
-    db.session.execute(
-        slots.update()
-        .where(slots.c.service_id == service.id, slots.c.starts_at > clock.now())
-        .values(capacity=slot_capacity(slots.c.booked, service.places_per_slot))
-    )
-    if creating:
+    if creating:  # no slot yet: nothing to follow its number of places
         audit("health.service.created", actor=actor, target=service, ip=ip)
         posted.created(service)
         return Saved(service, [])
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("health.service.updated", actor=actor, target=service, ip=ip, changed=changed)
-    return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
+    return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed, places_changed=True))
 
 
 def _refuse_name_taken(others, name: str | None, message) -> None:
@@ -445,6 +489,7 @@ def save_hours(
     ScheduleConflict (booked appointments would no longer fit; confirm to cancel them)."""
     begin_write()
     validate_hours(start, end, break_start, break_end)
+    _lock_services([service.id])  # before anything is read or changed (the lock order, services.py)
     others = db.session.scalars(
         select(WeeklyHours).where(WeeklyHours.service_id == service.id, WeeklyHours.weekday == weekday)
     ).all()
@@ -485,6 +530,7 @@ def delete_hours(
     """Remove one weekday's hours; returns the appointments this cancelled (ScheduleConflict without
     ``confirm`` when there are any)."""
     begin_write()
+    _lock_services([hours.service_id])  # before anything changes (the lock order, services.py)
     service = hours.service
     db.session.delete(hours)
     db.session.flush()
@@ -586,11 +632,10 @@ def add_closure(
     if problems:
         field, problem = next(iter(problems.items()))  # the view shows them all (admin_views._closure_form_valid)
         raise _at(field, InvalidSchedule(problem))
-    services = list(clinic.services)
-    if service_id:
-        services = [s for s in services if s.id == service_id]
-        if not services:
-            raise NotFound()
+    # The services it closes, before anything changes (the lock order, services.py).
+    services = _lock_services([service_id] if service_id else (), clinic=clinic)
+    if service_id and not services:
+        raise NotFound()
     same_scope = Closure.service_id == service_id if service_id else Closure.service_id.is_(None)
     overlapping = db.session.scalar(
         select(Closure)
@@ -912,6 +957,11 @@ def register_walk_in(
     today's times are all taken or past.
     """
     begin_write()
+    # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
+    # lock already serialises), taken first: the same form posted twice finds the first post's
+    # registration below, two counters cannot both miss the other's registration of one person, and
+    # queue numbers are taken in turn; the unique constraints and the retries are the safety net.
+    _lock_clinic(clinic)
     existing = walk_in_by_token(clinic, submission_token)
     if existing is not None:
         if existing.service_id == service_id and existing.user.cnic == normalise_cnic(cnic):
@@ -919,7 +969,13 @@ def register_walk_in(
         # The same page sent again for someone else (the browser's Back, then a new CNIC): a new
         # registration, not the first one's.
         submission_token = None
-    service = next((s for s in clinic.services if s.id == service_id and s.active), None)
+    # The service held like a booking's (services.hold_service), and its rules read after that.
+    service = db.session.scalar(
+        select(Service)
+        .where(Service.id == service_id, Service.clinic_id == clinic.id, Service.active.is_(True))
+        .with_for_update(of=Service, **SERVICE_HELD)
+        .execution_options(populate_existing=True)
+    )
     if service is None:
         raise NotFound()
     today, now = clock.today(), clock.now()
@@ -934,22 +990,15 @@ def register_walk_in(
     if person is None:
         if not (full_name and full_name.strip()):
             raise _at("full_name", DomainError(_l("This CNIC is new to the portal: enter the person's full name.")))
-        person = User(cnic=digits, full_name=full_name.strip(), mobile=mobile or None, password_hash=None)
-        db.session.add(person)
-        db.session.flush()
-        audit("health.walk_in.person_created", actor=actor, target=person, ip=ip)
-    elif (
-        person.password_hash is None and mobile and mobile != person.mobile and may_record_counter_mobile(actor, person)
-    ):
+        person, created = _counter_record(digits, full_name.strip(), mobile)
+        if created:
+            audit("health.walk_in.person_created", actor=actor, target=person, ip=ip)
+    if person.password_hash is None and mobile and mobile != person.mobile and may_record_counter_mobile(actor, person):
         # A counter record completes online only with the mobile recorded here, so the counter can
         # add or correct it for the person standing in front of it (never for a full account, nor
         # for a record with visits at another clinic: may_record_counter_mobile).
         person.mobile = mobile
         audit("health.walk_in.mobile_recorded", actor=actor, target=person, ip=ip)
-    # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
-    # lock already serialises), so two counters cannot both miss the other's registration below, and
-    # queue numbers are taken in turn; the unique constraint and the retry are the safety net.
-    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
     already = _active_today(person, service, today)
     if already is not None:
         raise _at("cnic", AlreadyHereToday(already))
@@ -1035,6 +1084,23 @@ def may_record_counter_mobile(actor: User, person: User) -> bool:
         .limit(1)
     )
     return elsewhere is None
+
+
+def _counter_record(cnic: str, full_name: str, mobile: str | None) -> tuple[User, bool]:
+    """The minimal record of a person the portal did not know (no password), and whether it is new
+    here: when a counter of another clinic (or an online registration) creates one for the same CNIC
+    at this moment, the unique key refuses this one (in a savepoint, which forgets it) and the other,
+    now committed, is the person's."""
+    person = User(cnic=cnic, full_name=full_name, mobile=mobile or None, password_hash=None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+    except IntegrityError:
+        other = db.session.scalar(select(User).where(User.cnic == cnic))
+        if other is None:
+            raise
+        return other, False
+    return person, True
 
 
 def _active_today(person: User, service: Service, today: date) -> Appointment | None:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -116,9 +116,16 @@ def get_clinic(clinic_id: int) -> Clinic:
     return clinic
 
 
-def get_service(service_id: int) -> Service:
+def get_service(service_id: int, fresh: bool = False) -> Service:
+    """The active service of an active clinic, else NotFound. ``fresh`` reads it again even when the
+    session holds it (a booking reads it after taking the service's lock, see hold_service)."""
     # The clinic and the weekly hours in the same query: every page about a service needs both.
-    service = db.session.get(Service, service_id, options=[joinedload(Service.clinic), joinedload(Service.hours)])
+    service = db.session.get(
+        Service,
+        service_id,
+        options=[joinedload(Service.clinic), joinedload(Service.hours)],
+        populate_existing=fresh,
+    )
     if service is None or not service.active or not service.clinic.active:
         raise NotFound()
     return service
@@ -147,6 +154,37 @@ def next_free_dates(clinics: list[Clinic], service_name: str | None = None) -> d
 
 
 # --- booking -----------------------------------------------------------------------------------
+
+# Lock order (PostgreSQL; SQLite writers are one at a time, see begin_write, and the clauses compile to
+# nothing there). Every writer takes the rows it locks in this order, so no two wait for each other:
+#   1. the clinic's row, FOR NO KEY UPDATE: the counter (register_walk_in) and a clinic's own edit
+#      (admin.save_clinic); it does not block the key-share locks of foreign keys (a booking's insert);
+#   2. service rows: a booking, a move or a walk-in holds its service FOR KEY SHARE (hold_service)
+#      from before it reads the service's rules until it commits; a schedule change (closure, hours,
+#      the service or the clinic edited) holds every service it changes FOR UPDATE, in id order, from
+#      before it changes anything (admin._lock_services). So a booking either commits before the change
+#      reads the bookings it cancels (and is cancelled) or reads the rules once the change has
+#      committed (and is refused, or takes the new number of places);
+#   3. appointments (FOR UPDATE; several: by start time, then id, admin._upcoming_booked);
+#   4. slots: one, or two for a move, in the order of their start times (reschedule).
+SERVICE_HELD = {"read": True, "key_share": True}  # FOR KEY SHARE: bookings of one service never wait for each other
+
+
+def hold_service(service_id: int, user: User | None = None, token: str | None = None) -> Appointment | None:
+    """Hold the service's row FOR KEY SHARE until the transaction ends (see the lock order above), and
+    in the same statement find the user's booking made by the form carrying ``token`` (find_by_token),
+    which is returned: the booking path sends no statement more than before. Read the service's rules
+    (get_service(fresh=True)) only after this: on PostgreSQL a statement that waited for the lock sees
+    the other rows as they were when it started."""
+    stmt = select(Service.id).where(Service.id == service_id).with_for_update(of=Service, **SERVICE_HELD)
+    if user is None or not token:
+        db.session.execute(stmt)
+        return None
+    stmt = stmt.add_columns(Appointment).outerjoin(
+        Appointment, and_(Appointment.submission_token == token, Appointment.user_id == user.id)
+    )
+    row = db.session.execute(stmt).first()
+    return row[1] if row is not None else None
 
 
 def check_bookable(service: Service, starts_at: datetime) -> None:
@@ -284,10 +322,10 @@ def book_slot(
     TooSoon, BeyondHorizon, ClosedDay, OutsideHours, NotBookable, AlreadyBooked or SlotFull.
     """
     begin_write()
-    existing = find_by_token(user, submission_token)
+    existing = hold_service(service_id, user, submission_token)
     if existing is not None:
         return existing
-    service = get_service(service_id)
+    service = get_service(service_id, fresh=True)  # after the lock: its rules and places as they are now
     dependant = get_dependant(user, dependant_id, for_booking=True) if dependant_id else None
     check_bookable(service, starts_at)
     key = active_key(service.id, user.id, dependant.id if dependant else None)
@@ -534,16 +572,30 @@ def check_movable(appointment: Appointment, new_starts_at: datetime) -> None:
 def reschedule(user: User, reference: str, new_starts_at: datetime) -> Appointment:
     """Move a booking to another time of the same service, atomically.
 
-    The new place is taken before the old one is released; if the new time is full (SlotFull) or
-    not allowed, nothing changes (the caller rolls back).
+    One place is taken and the other freed in the order of their times; if the new time is full
+    (SlotFull) or not allowed, nothing changes (the caller rolls back).
     """
     begin_write()
+    # The service first, then the booking (the lock order above): its rules are read after both.
+    db.session.execute(
+        select(Service.id)
+        .join(Appointment, Appointment.service_id == Service.id)
+        .where(Appointment.reference == refs.normalise_reference(reference), Appointment.user_id == user.id)
+        .with_for_update(of=Service, **SERVICE_HELD)
+    )
     appointment = get_own_appointment(user, reference, lock=True)
     check_movable(appointment, new_starts_at)
     service = appointment.service
-    new_slot_id = take_place(service, new_starts_at)
     old_slot_id, old_when = appointment.slot_id, _when(appointment)
-    release_place(old_slot_id)
+    # The two slots in the order of their times, as every move takes them: two people swapping times
+    # at once queue instead of each holding the slot the other waits for. Freeing the old place first
+    # is safe: a full new time raises SlotFull and the caller rolls back.
+    if appointment.starts_at < new_starts_at:
+        release_place(old_slot_id)
+        new_slot_id = take_place(service, new_starts_at)
+    else:
+        new_slot_id = take_place(service, new_starts_at)
+        release_place(old_slot_id)
     appointment.slot_id = new_slot_id
     appointment.starts_at = new_starts_at
     appointment.visit_date = schedule.karachi_date(new_starts_at)

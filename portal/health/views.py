@@ -123,10 +123,13 @@ def service_times(service_id: int, day: str):
 @read_only
 @login_required
 def book(service_id: int, at: int):
-    service = found(services.get_service, service_id)
     starts_at = instant(at)
     form = BookForm()
     form.person.choices = services.booking_people(current_user)
+    # A booking reads the service itself, under its lock (services.hold_service): read here first, it
+    # would be read twice. Every other answer reads it here.
+    posted = request.method == "POST" and form.validate_on_submit()
+    service = None if posted else found(services.get_service, service_id)
     error = None
     if request.method == "GET":
         form.ensure_token()
@@ -137,11 +140,11 @@ def book(service_id: int, at: int):
             return _full(service, starts_at, exc)
         except DomainError as exc:
             error = on_page(exc)
-    elif form.validate_on_submit():
+    elif posted:
         try:
             appointment = services.book_slot(
                 current_user,
-                service.id,
+                service_id,
                 starts_at,
                 dependant_id=form.person.data or None,
                 submission_token=form.submission_token.data,
@@ -153,7 +156,7 @@ def book(service_id: int, at: int):
                 abort(409)
         except SlotFull as exc:
             db.session.rollback()
-            return _full(service, starts_at, exc)
+            return _full(found(services.get_service, service_id), starts_at, exc)
         except AlreadyBooked as exc:
             db.session.rollback()
             error = on_page(exc)
@@ -169,6 +172,7 @@ def book(service_id: int, at: int):
             return redirect(url_for("health.appointment", reference=appointment_reference, new=1))
         if error is None:
             return redirect(url_for("health.appointment", reference=appointment.reference, new=1))
+        service = found(services.get_service, service_id)
     # Who already holds their one upcoming appointment for this service is shown, not offered; on
     # first look the account holder, or the first person who can be booked for, is chosen.
     booked = services.upcoming_for_service(current_user, service.id)
@@ -274,9 +278,9 @@ def cancel(reference: str):
 @login_required
 def reschedule(reference: str, at: int | None = None):
     """Without ``at``: the dates (or, with ?day=, the times) to move to; with ``at``: confirm the move."""
-    appointment = found(services.get_own_appointment, current_user, reference)
     if at is not None:
-        return _reschedule_confirm(appointment, instant(at))
+        return _reschedule_confirm(reference, instant(at))
+    appointment = found(services.get_own_appointment, current_user, reference)
     refusal = services.why_unchangeable(appointment)
     chosen = parse_day(request.args.get("day")) if refusal is None else None
     available = schedule.day_availability(appointment.service, chosen) if chosen else None
@@ -296,9 +300,28 @@ def _full_for_move(appointment, exc: SlotFull):
     return render_template("health/full.html", service=appointment.service, message=str(exc), again=again), 409
 
 
-def _reschedule_confirm(appointment, new_starts_at: datetime):
+def _reschedule_confirm(reference: str, new_starts_at: datetime):
     form = ConfirmForm()
     error = None
+    if request.method == "POST" and form.validate_on_submit():
+        # The move reads the appointment itself, under its locks (services.reschedule): not read here first.
+        try:
+            moved = services.reschedule(current_user, reference, new_starts_at)
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except SlotFull as exc:
+            db.session.rollback()
+            return _full_for_move(found(services.get_own_appointment, current_user, reference), exc)
+        except DomainError as exc:
+            db.session.rollback()
+            error = on_page(exc)
+        else:
+            moved_reference = moved.reference  # read before commit expires it: no reload
+            db.session.commit()
+            flash(_("Your appointment has moved. The reference and arrival code stay the same."), "success")
+            return redirect(url_for("health.appointment", reference=moved_reference))
+    appointment = found(services.get_own_appointment, current_user, reference)
     if request.method == "GET":
         try:  # like booking: say now what is wrong with this time, not after the click
             services.check_movable(appointment, new_starts_at)
@@ -307,19 +330,6 @@ def _reschedule_confirm(appointment, new_starts_at: datetime):
             return _full_for_move(appointment, exc)
         except DomainError as exc:
             error = on_page(exc)
-    elif form.validate_on_submit():
-        try:
-            services.reschedule(current_user, appointment.reference, new_starts_at)
-        except SlotFull as exc:
-            db.session.rollback()
-            return _full_for_move(appointment, exc)
-        except DomainError as exc:
-            db.session.rollback()
-            error = on_page(exc)
-        else:
-            db.session.commit()
-            flash(_("Your appointment has moved. The reference and arrival code stay the same."), "success")
-            return redirect(url_for("health.appointment", reference=appointment.reference))
     return render_template(
         "health/reschedule_confirm.html",
         appointment=appointment,
