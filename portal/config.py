@@ -219,6 +219,15 @@ class ProductionConfig(Config):
                 "PUBLIC_BASE_URL is missing: production needs the address people reach the portal at, "
                 "e.g. PUBLIC_BASE_URL=https://portal.punjab.gov.pk"
             )
+        # Several workers (and several servers) must share one count of sign-in attempts: counters kept in
+        # each process's memory would let an attacker try workers × servers times the limit.
+        storage = (app.config.get("RATELIMIT_STORAGE_URI") or "").strip().lower()
+        if app.config.get("RATELIMIT_ENABLED") and not storage.startswith(("redis://", "rediss://", "redis+")):
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI must point at Redis in production, e.g. "
+                "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0: limits counted in each worker's memory "
+                "are not shared between workers and servers"
+            )
 
 
 CONFIGS = {

@@ -61,7 +61,17 @@ def test_production_refuses_to_start_without_its_public_address(monkeypatch):
             create_app(ProductionConfig)
 
 
+def test_production_refuses_rate_limit_counters_in_process_memory(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "https://portal.punjab.gov.pk")
+    for storage in ("memory://", "", None):
+        monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", storage)
+        with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI must point at Redis"):
+            create_app(ProductionConfig)
+
+
 def test_production_cookies_are_secure(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
     monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "https://portal.punjab.gov.pk")
     app = create_app(ProductionConfig)

@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.conftest import redis_test_url
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,6 +55,9 @@ class Gunicorn:
             **({"PUBLIC_BASE_URL": self.url} if config == "production" else {}),
             **(env or {}),
         }
+        if config == "production" and "RATELIMIT_STORAGE_URI" not in (env or {}):
+            # ... and with its rate-limit counters anywhere but in a shared Redis.
+            self.env["RATELIMIT_STORAGE_URI"] = redis_test_url()
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
 

@@ -4,6 +4,7 @@ workers (nothing shared lives in process memory), secure cookies and the JSON re
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.cookiejar
 import os
 import re
@@ -37,7 +38,7 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 def test_production_refuses_to_start_without_its_public_address(tmp_path, base):
     env = {k: v for k, v in os.environ.items() if k != "PUBLIC_BASE_URL"}
     env.update(PORTAL_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}", SECRET_KEY="p" * 64)
-    env["PUBLIC_BASE_URL"] = base
+    env.update(PUBLIC_BASE_URL=base, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
     result = subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
@@ -48,6 +49,28 @@ def test_production_refuses_to_start_without_its_public_address(tmp_path, base):
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("storage", ["", "memory://", "memcached://127.0.0.1:11211"])
+def test_production_refuses_rate_limits_counted_in_each_workers_memory(tmp_path, storage):
+    """Counters kept per process let an attacker try (workers x servers) times the sign-in limit."""
+    env = {k: v for k, v in os.environ.items() if k != "RATELIMIT_STORAGE_URI"}
+    env.update(
+        PORTAL_ENV="production",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}",
+        SECRET_KEY="p" * 64,
+        PUBLIC_BASE_URL="https://portal.punjab.gov.pk",
+    )
+    if storage:
+        env["RATELIMIT_STORAGE_URI"] = storage
+    run = functools.partial(
+        subprocess.run, [sys.executable, "-c", "import wsgi"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    result = run(env=env)
+    assert result.returncode != 0
+    assert "RATELIMIT_STORAGE_URI must point at Redis in production" in result.stderr
+    assert run(env={**env, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}).returncode == 0
+    assert run(env={**env, "RATELIMIT_ENABLED": "0"}).returncode == 0
 
 
 def _login_attempt(opener, base: str) -> int:
@@ -155,7 +178,7 @@ def test_a_booking_kept_waiting_by_the_database_is_told_to_try_again_before_its_
 
 
 def test_production_sends_secure_cookies_and_security_headers(app, database_url):
-    env = {"SECRET_KEY": "p" * 64, "RATELIMIT_STORAGE_URI": "memory://"}
+    env = {"SECRET_KEY": "p" * 64}
     with Gunicorn(database_url, workers=2, env=env, config="production") as server:
         response = urllib.request.urlopen(server.url + "/login")
         cookie = response.headers.get("Set-Cookie", "")
