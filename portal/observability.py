@@ -29,6 +29,42 @@ class JsonFormatter(logging.Formatter):
         return json.dumps({"level": record.levelname.lower(), **payload}, ensure_ascii=False)
 
 
+# What a database's own error text can carry about a person: PostgreSQL's DETAIL names the values of a
+# unique key (``Key (cnic)=(3520212345671) already exists``) and of a failing row; the engine's
+# ``hide_parameters`` hides only the values bound to a statement.
+_PERSONAL = (
+    (re.compile(r"(Key \(.+?\)=\().*?(\)(?: already exists| is not present| is still referenced| conflicts))"),
+     r"\1[hidden]\2"),
+    (re.compile(r"(Failing row contains \().*(\))"), r"\1[hidden]\2"),
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    (re.compile(r"(?<![\w-])\d{5}-\d{7}-\d(?![\w-])"), "[cnic]"),
+    (re.compile(r"(?<![\w+])\+?\d{10,13}(?!\w)"), "[number]"),  # a CNIC or a mobile number
+)
+
+
+def without_personal_data(text: str) -> str:
+    for pattern, replacement in _PERSONAL:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class PersonalDataFilter(logging.Filter):
+    """Takes CNICs, mobile numbers, emails and a database's quoted key values out of a log record's
+    message and traceback before any handler writes it (the error log is read by more people than the
+    database is)."""
+
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "payload", None) is None:
+            record.msg, record.args = without_personal_data(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = without_personal_data(record.exc_text)
+        return True
+
+
 def request_id(environ: dict | None = None) -> str:
     """This request's id: the proxy's X-Request-ID when it looks sane, else a new one."""
     if environ is None:
@@ -61,6 +97,8 @@ def log_line(method: str, rule: str | None, status: int, started: float | None, 
 
 
 def init_request_logging(app: Flask) -> None:
+    if not any(isinstance(f, PersonalDataFilter) for f in app.logger.filters):
+        app.logger.addFilter(PersonalDataFilter())
     if app.config.get("REQUEST_LOG", not app.testing) and not log.handlers:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())

@@ -226,6 +226,61 @@ def test_a_database_error_is_logged_without_the_values_bound_to_it(app, client, 
     assert "3520211122233" not in logged and "secret-hash" not in logged
 
 
+def test_a_database_error_is_logged_without_the_key_values_the_database_quotes(
+    app, client, caplog, monkeypatch, make_user
+):
+    """PostgreSQL's own error text quotes a unique key's value (DETAIL: Key (cnic)=(...) already exists),
+    which hide_parameters does not reach: a clash on a CNIC or an email must not write it to the log."""
+    import logging
+
+    from sqlalchemy import text
+
+    from portal.auth import services
+
+    first = make_user(cnic="3520211122233", email="first.person@example.pk")
+    second = make_user()
+
+    def clashes(token):
+        db.session.execute(text("UPDATE users SET cnic = :cnic WHERE id = :id"), {"cnic": first.cnic, "id": second.id})
+
+    monkeypatch.setattr(services, "reset_token_user", clashes)
+    with caplog.at_level(logging.INFO):
+        assert client.get("/password-reset/some-token").status_code == 500
+    logged = "\n".join(logging.Formatter().format(r) for r in caplog.records if r.name != "portal.requests")
+    assert "IntegrityError" in logged  # the error is there ...
+    assert "3520211122233" not in logged and "35202-1112223-3" not in logged  # ... the CNIC is not
+
+    def clashes_on_email(token):
+        db.session.execute(
+            text("UPDATE users SET email = :email WHERE id = :id"), {"email": first.email, "id": second.id}
+        )
+
+    caplog.clear()
+    monkeypatch.setattr(services, "reset_token_user", clashes_on_email)
+    with caplog.at_level(logging.INFO):
+        assert client.get("/password-reset/some-token").status_code == 500
+    logged = "\n".join(logging.Formatter().format(r) for r in caplog.records if r.name != "portal.requests")
+    assert "IntegrityError" in logged and "first.person@example.pk" not in logged
+
+
+@pytest.mark.parametrize(
+    ("line", "kept", "gone"),
+    [
+        ('DETAIL:  Key (cnic)=(3520211122233) already exists.', "Key (cnic)=([hidden]) already exists", "35202"),
+        ("DETAIL:  Key (lower(email::text))=(a.b@x.pk) already exists.", "=([hidden]) already exists", "a.b@x"),
+        ("DETAIL:  Failing row contains (7, 3520211122233, Ali, null).", "Failing row contains ([hidden])", "Ali"),
+        ("sms to +923001234567 failed", "sms to [number] failed", "3001234567"),
+        ("walk-in 35202-1112223-3 not found", "walk-in [cnic] not found", "1112223"),
+        ("booking H-7Q2K-9XMA for slot 123456 at 2026-03-02T09:00", "slot 123456 at 2026-03-02T09:00", "[number]"),
+    ],
+)
+def test_personal_data_is_taken_out_of_log_lines(line, kept, gone):
+    from portal.observability import without_personal_data
+
+    cleaned = without_personal_data(line)
+    assert kept in cleaned and gone not in cleaned
+
+
 def test_request_log_names_the_signed_in_person_without_reloading_them_after_a_commit(
     app, client, auth, make_user, caplog
 ):
