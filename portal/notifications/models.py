@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime, utcnow
@@ -36,6 +36,9 @@ class Message(db.Model):
     # Set when a message must not be created twice (e.g. "reminder:appointment:42:sms").
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An SMS nobody is waiting for (a reminder, a seat from the waitlist, a decision): never sent in quiet
+    # hours, whenever it falls due (queued late, retried after a failure, or a backlog after an outage).
+    may_wait: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_token: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -119,7 +119,8 @@ def notify(
     if language.partition("_")[0] in RIGHT_TO_LEFT_LANGUAGES:
         body_text = RIGHT_TO_LEFT_MARK + body_text
     now = clock.now()
-    held_until = end_of_quiet_hours(now) if in_quiet_hours(now) and not urgent and not _is_acting(user) else None
+    may_wait = not urgent and not _is_acting(user)
+    held_until = end_of_quiet_hours(now) if may_wait and in_quiet_hours(now) else None
     messages = []
     for channel in channels:
         if channel == CHANNEL_EMAIL:
@@ -143,8 +144,10 @@ def notify(
             message.status, message.sent_at = STATUS_SENT, now
         elif not recipient:
             message.status, message.last_error = STATUS_FAILED, "no recipient address"
-        elif channel == CHANNEL_SMS and held_until is not None:
-            message.next_attempt_at = held_until  # deliver() leaves it until the morning
+        elif channel == CHANNEL_SMS:
+            message.may_wait = may_wait
+            if held_until is not None:
+                message.next_attempt_at = held_until  # deliver() leaves it until the morning
         messages.append(message)
     if not dedupe_key:
         db.session.add_all(messages)  # nothing can clash: inserted with the rest of the transaction
@@ -186,6 +189,19 @@ def deliver(limit: int = 500, now: datetime | None = None) -> dict[str, int]:
         .where(Message.status == STATUS_SENDING, Message.claimed_at < now - timedelta(minutes=10))
         .values(status=STATUS_PENDING)
     )
+    if in_quiet_hours(now):
+        # An SMS that may wait and falls due at night (queued just before 21:00 and sent late, a retry
+        # after a failure, a backlog after an outage) waits for the morning, as it would have when queued.
+        db.session.execute(
+            update(Message)
+            .where(
+                Message.status == STATUS_PENDING,
+                Message.channel == CHANNEL_SMS,
+                Message.may_wait.is_(True),
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            )
+            .values(next_attempt_at=end_of_quiet_hours(now))
+        )
     db.session.commit()
     ids = db.session.scalars(
         select(Message.id)

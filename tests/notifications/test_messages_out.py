@@ -146,6 +146,48 @@ def test_an_sms_nobody_is_waiting_for_is_held_until_eight(app, make_user, record
     assert services.deliver()["sent"] == 1 and recording_gateway[0][0] == "+923001000003"
 
 
+def test_an_sms_that_may_wait_and_falls_due_at_night_waits_for_eight(app, make_user, recording_gateway):
+    """Quiet hours held a message only when it was queued at night: one queued at 20:55 and picked up by
+    a late run at 21:10, or a retry due at night after a failure in the evening, went out at night."""
+    late, retried = make_user(mobile="+923001000011"), make_user(mobile="+923001000012")
+    app.config["FIXED_NOW"] = "2026-03-02T20:55"
+    notify(late, subject="Reminder", body="Your visit is tomorrow at 09:30.")
+    notify(retried, subject="A seat is yours", body="A seat has become free.")
+    db.session.commit()
+    app.config["FAILING_RECIPIENTS"] = ("+923001000012",)
+    app.config["FIXED_NOW"] = "2026-03-02T20:59"
+    counts = services.deliver()
+    assert counts["sent"] == 1 and counts["retry"] == 1  # the first went, the second failed: retry at 21:00
+    recording_gateway.clear()
+    app.config["FAILING_RECIPIENTS"] = ()
+    notify(late, subject="Reminder", body="Another reminder, queued at 20:59.")
+    db.session.commit()
+    app.config["FIXED_NOW"] = "2026-03-02T21:10"  # the next run is late
+    assert services.deliver() == {"sent": 0, "retry": 0, "failed": 0}
+    held = db.session.scalars(select(Message).where(Message.channel == CHANNEL_SMS, Message.sent_at.is_(None))).all()
+    assert len(held) == 2 and {m.next_attempt_at for m in held} == {karachi(TUESDAY, 8)}
+    app.config["FIXED_NOW"] = "2026-03-03T03:00"  # a backlog after an outage, sent at 03:00
+    assert services.deliver()["sent"] == 0 and recording_gateway == []
+    app.config["FIXED_NOW"] = "2026-03-03T08:00"
+    assert services.deliver()["sent"] == 2
+    assert sorted(r for r, *_ in recording_gateway) == ["+923001000011", "+923001000012"]
+
+
+def test_a_retry_of_the_persons_own_message_is_not_held_at_night(app, make_user, recording_gateway):
+    me = make_user(mobile="+923001000013")
+    app.config["FIXED_NOW"] = "2026-03-02T22:00"
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        login_user(me)
+        notify(me, subject="Appointment booked", body="y")  # they booked just now: they are waiting for it
+    db.session.commit()
+    app.config["FAILING_RECIPIENTS"] = ("+923001000013",)
+    assert services.deliver()["retry"] == 1
+    app.config["FAILING_RECIPIENTS"] = ()
+    app.config["FIXED_NOW"] = "2026-03-02T22:05"
+    assert services.deliver()["sent"] == 1 and recording_gateway[0][1] == "Appointment booked"
+
+
 def test_urgent_messages_and_the_persons_own_go_at_night(app, make_user, recording_gateway):
     someone, me = make_user(mobile="+923001000004"), make_user(mobile="+923001000005")
     app.config["FIXED_NOW"] = "2026-03-02T23:30"
