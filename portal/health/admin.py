@@ -392,6 +392,11 @@ def save_service(
         posted = submissions.claim(actor, submission_token, Service, {**data, "active": active, "clinic": clinic.id})
         if posted.earlier is not None:
             return Saved(posted.earlier, [])
+        # A clinic-wide closure being confirmed holds the clinic: the new service waits for it (and then
+        # reads it), or the closure waits for the new service and closes it too. Otherwise a service made
+        # meanwhile was not among those the closure locked, and could be given hours and booked on the
+        # closed days before the closure committed.
+        _lock_clinic(clinic)
     else:
         _lock_services([service.id])  # before anything changes (the lock order, services.py)
     _refuse_service_name_taken(clinic, service, data.get("name"))
@@ -632,7 +637,10 @@ def add_closure(
     if problems:
         field, problem = next(iter(problems.items()))  # the view shows them all (admin_views._closure_form_valid)
         raise _at(field, InvalidSchedule(problem))
-    # The services it closes, before anything changes (the lock order, services.py).
+    # The services it closes, before anything changes (the lock order, services.py); for the whole
+    # clinic, the clinic first, which a new service's creation holds too (save_service).
+    if not service_id:
+        _lock_clinic(clinic)
     services = _lock_services([service_id] if service_id else (), clinic=clinic)
     if service_id and not services:
         raise NotFound()
