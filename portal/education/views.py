@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -13,7 +13,9 @@ from portal.auth import services as auth_services
 from portal.auth.decorators import role_required
 from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, ROLE_SUPERADMIN
+from portal.bilingual import in_urdu, lang_marked
 from portal.database import read_only
+from portal.districts import district_label
 from portal.education import bp, bulk, catalogue, exports, services
 from portal.education.eligibility import Person, describe_reserved, describe_rule, person_of, reserved_group
 from portal.education.forms import (
@@ -370,9 +372,36 @@ def verify_form():
 @read_only
 def verify(code: str):
     certificate = services.verify_certificate(code)
-    return render_template("education/verify.html", certificate=certificate, code=code[:40]), (
+    printed = printed_versions(certificate) if certificate else []
+    return render_template("education/verify.html", certificate=certificate, code=code[:40], printed=printed), (
         200 if certificate else 404
     )
+
+
+def printed_versions(certificate) -> list[dict]:
+    """The certificate's details as they are printed in each language, the page's first: a certificate
+    prints in its holder's language (course, institution, district and month names), and whoever checks
+    it may read the portal in the other one, where a genuine printout would seem altered."""
+    page = "ur" if in_urdu() else "en"
+    versions = []
+    for lang in (page, "en" if page == "ur" else "ur"):
+        heading = _("As printed in English") if lang == "en" else _("As printed in Urdu")
+        with force_locale(lang):
+            institution = _(
+                "%(institution)s, %(district)s",
+                institution=lang_marked(certificate.shown_institution_name),
+                district=district_label(certificate.institution_district),
+            )
+            start, end = (format_date(day, "d MMMM yyyy") for day in (certificate.start_date, certificate.end_date))
+            rows = [
+                (_("Name"), lang_marked(certificate.holder_name)),
+                (_("Course"), lang_marked(certificate.shown_course_title)),
+                (_("Institution"), institution),
+                (_("Dates"), f"{start} – {end}"),
+                (_("Issued on"), format_date(certificate.issued_at, "d MMMM yyyy")),
+            ]
+        versions.append({"lang": lang, "dir": "rtl" if lang == "ur" else "ltr", "heading": heading, "rows": rows})
+    return versions
 
 
 # --- school admins --------------------------------------------------------------------------------
