@@ -662,6 +662,39 @@ def test_delete_hours_needs_confirmation_when_bookings_exist(client, auth, setup
     assert db.session.get(WeeklyHours, hours_id) is None
 
 
+def _summary_link(html: str) -> str | None:
+    """Where the page's summary of the problem leads (the href of its link), None when it has none."""
+    summary = html[html.index('class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    found = re.search(r'<a href="#([^"]+)"', summary)
+    return found.group(1) if found else None
+
+
+def test_the_summary_asking_to_confirm_cancellations_leads_to_the_tick_box(client, auth, setup):
+    """The list of appointments a change would cancel can be long (5,000 px on a phone): the summary at
+    the top, which asks to review and confirm, is a link to the box to tick at the bottom."""
+    auth.login(setup["admin"])
+    service, clinic = setup["service"], setup["clinic"]
+    tuesday_hours = next(h for h in service.hours if h.weekday == 1)
+    closure = {"service_id": "0", "start_date": "2026-03-03", "end_date": "2026-03-03", "reason": "Strike"}
+    pages = [
+        (f"/clinic-admin/clinics/{clinic.id}/closures", closure, None),
+        (f"/clinic-admin/hours/{tuesday_hours.id}/edit", {"weekday": "1", "start": "10:00", "end": "13:00"}, None),
+        (f"/clinic-admin/services/{service.id}/edit", dict(SERVICE_DATA), None),
+        (f"/clinic-admin/hours/{tuesday_hours.id}/delete", {}, f"/clinic-admin/services/{service.id}/hours"),
+    ]
+    for path, data, token_from in pages:
+        html = post(client, path, data, token_from).get_data(as_text=True)
+        assert setup["tomorrow"].reference in html, path
+        target = _summary_link(html)
+        assert target, f"{path}: the summary does not lead to the box"
+        box = re.search(rf'<input[^>]*\bid="{target}"[^>]*>', html)
+        assert box and 'name="confirm"' in box.group(0), path
+    # A problem with a field is no confirmation: its summary leads to the field, not to a box.
+    html = post(client, pages[0][0], {**closure, "end_date": "2026-03-01"}).get_data(as_text=True)
+    assert 'href="#confirm"' not in html
+
+
 # The service form as the setup's service has it, without "active" (ticked: taking appointments).
 SERVICE_DATA = {
     "name": "General OPD",
