@@ -812,10 +812,17 @@ def bulk_enrol():
         elif apply and form.content.data:
             raw = form.content.data.encode("utf-8")
         if raw is None:
-            error = _("Choose a CSV file to upload.")
+            # At the field, as every form shows a problem: the summary links to it and it is said beside it.
+            form.file.errors = [*form.file.errors, _("Choose a CSV file to upload.")]
         else:
             try:
                 report = bulk.run(me(), raw, apply=apply, mode=form.mode.data, ip=client_ip())
+            except services.InvalidCSV as exc:
+                db.session.rollback()
+                if upload and getattr(upload, "filename", ""):  # the file just chosen: said at its field
+                    form.file.errors = [*form.file.errors, str(exc)]
+                else:
+                    error = str(exc)
             except DomainError as exc:
                 db.session.rollback()
                 error = str(exc)

@@ -665,6 +665,29 @@ def test_bulk_upload_bad_files(client, auth, world, content, message):
     assert message in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "Choose a CSV file to upload."),
+        (b"cnic,section\n" + b"3520212345671,1\n" * 20000, "The file is too large"),
+        (b"\x00\x01\x02binary", "This is not a CSV text file."),
+    ],
+)
+def test_a_problem_with_the_chosen_file_is_said_at_the_file_field(client, auth, world, content, message):
+    """As on every form: the summary at the top links to the field, and the problem is said beside it."""
+    admin, _section, _other = world
+    auth.login(admin)
+    token = csrf_token(client, "/school-admin/bulk")
+    html = bulk_post(client, token, content).get_data(as_text=True)
+    summary = html[html.index('class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert '<a href="#file">' in summary and message in summary
+    beside = re.search(r'<p class="error-message" id="file-error"><span>([^<]*)</span></p>', html)
+    assert beside and message in beside.group(1)
+    assert re.search(r'<input[^>]*aria-describedby="file-hint file-error"[^>]*aria-invalid="true"', html)
+    assert html.count(message) == 2  # once in the summary, once at the field
+
+
 def test_a_request_over_the_portal_size_limit_gets_the_413_page_and_enrols_no_one(app, client, auth, world, make_user):
     """The largest CSV the bulk page takes (bulk.MAX_BYTES), even sent again as text to be applied,
     is read; a body over MAX_CONTENT_LENGTH is refused before any form is read."""
