@@ -261,3 +261,12 @@ def test_summary_values_may_shrink_and_break_long_words():
 def test_a_row_of_actions_wraps_rather_than_widen_the_page():
     assert not re.search(r"\.actions[^{,]*\{[^}]*nowrap", stylesheet())
     assert "flex-wrap: wrap" in stylesheet_rule("p.actions")
+
+
+def test_a_time_range_breaks_after_its_dash_only_when_a_line_of_its_own_is_too_narrow():
+    # nowrap on the whole range stuck out of an Urdu value column 130 px wide (and widened a 320 px page).
+    assert not re.search(r"\.time-range \{[^}]*nowrap", stylesheet())
+    assert "display: inline-block" in stylesheet_rule(".time-range")  # moves to the next line whole first
+    assert "max-inline-size: 100%" in stylesheet_rule(".time-range")
+    assert "white-space: nowrap" in stylesheet_rule(".time-range > bdi")  # each time stays whole
+    assert "text-align: right" in stylesheet_rule('html[dir="rtl"] .time-range')

@@ -2,7 +2,7 @@
 calendar, certificate and public verification."""
 
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -649,6 +649,19 @@ def test_calendar_for_class_days_without_times_and_none_without_days(client, aut
     assert with_days.reference in client.get("/my-courses/all/calendar.ics").get_data(as_text=True)
     html = client.get(f"/my-courses/{without.reference}").get_data(as_text=True)
     assert "calendar.ics" not in html
+
+
+def test_a_class_time_range_may_break_after_its_dash_and_nowhere_else(client, make_section):
+    """Urdu's "قبل دوپہر" makes a range wider than a phone's value column: it may break after the dash
+    (each time whole), where a range kept on one line stuck out of its column (static/css/portal.css)."""
+    section = make_section(start_time=time(10), end_time=time(13))
+    for lang in ("en", "ur"):
+        client.get(f"/language/{lang}?next=/")
+        html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
+        ranges = re.findall(r'<span dir="ltr" class="time-range">(.*?)</span>', html)
+        assert ranges, lang
+        for found in ranges:
+            assert re.fullmatch(r"<bdi>[^<]+</bdi>–<wbr><bdi>[^<]+</bdi>", found), found
 
 
 def test_seats_and_waitlist_counts_read_as_phrases(client, make_section):
