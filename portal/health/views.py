@@ -192,7 +192,9 @@ def _full(service, starts_at: datetime, exc: SlotFull):
     """A full time; when the person's own booking is what fills it (they booked the last place and came
     back to the form), it says so and links to it rather than blaming someone else."""
     mine = services.own_bookings_at(current_user, service.id, starts_at)
-    page = render_template("health/full.html", service=service, message=str(exc), mine=mine)
+    # Back to that day's times, the other times of the day the person chose first.
+    again = url_for("health.service_times", service_id=service.id, day=schedule.karachi_date(starts_at).isoformat())
+    page = render_template("health/full.html", service=service, message=str(exc), mine=mine, again=again)
     return page, 200 if mine else 409
 
 
@@ -295,8 +297,9 @@ def reschedule(reference: str, at: int | None = None):
     )
 
 
-def _full_for_move(appointment, exc: SlotFull):
-    again = url_for("health.reschedule", reference=appointment.reference)
+def _full_for_move(appointment, starts_at: datetime, exc: SlotFull):
+    day = schedule.karachi_date(starts_at).isoformat()  # back to that day's times
+    again = url_for("health.reschedule", reference=appointment.reference, day=day)
     return render_template("health/full.html", service=appointment.service, message=str(exc), again=again), 409
 
 
@@ -312,7 +315,7 @@ def _reschedule_confirm(reference: str, new_starts_at: datetime):
             abort(404)
         except SlotFull as exc:
             db.session.rollback()
-            return _full_for_move(found(services.get_own_appointment, current_user, reference), exc)
+            return _full_for_move(found(services.get_own_appointment, current_user, reference), new_starts_at, exc)
         except DomainError as exc:
             db.session.rollback()
             error = on_page(exc)
@@ -327,7 +330,7 @@ def _reschedule_confirm(reference: str, new_starts_at: datetime):
             services.check_movable(appointment, new_starts_at)
             services.check_free(appointment.service, new_starts_at)
         except SlotFull as exc:
-            return _full_for_move(appointment, exc)
+            return _full_for_move(appointment, new_starts_at, exc)
         except DomainError as exc:
             error = on_page(exc)
     return render_template(

@@ -200,11 +200,14 @@ def test_a_full_time_says_so_when_the_form_opens(client, auth, make_service, cit
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "This time is now full" in html
     assert "Someone else took the last place" in html and "Book this appointment" not in html
-    # Moving an appointment to a full time: the same page, leading back to the times to move to.
+    # "Choose another time" leads to the other times of that day, not back to the list of dates.
+    assert f'href="/clinics/services/{service.id}/{TUESDAY.isoformat()}">Choose another time</a>' in html
+    # Moving an appointment to a full time: the same page, leading back to that day's times to move to.
     response, _data = book(client, service, karachi(TUESDAY, 10))
     ref = db.session.scalar(select(Appointment.reference).where(Appointment.user_id == citizen.id))
     response = client.get(f"/appointments/{ref}/reschedule/{ts(karachi(TUESDAY, 12))}")
-    assert response.status_code == 409 and f'href="/appointments/{ref}/reschedule"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and f'href="/appointments/{ref}/reschedule?day={TUESDAY.isoformat()}"' in html
 
 
 def test_back_to_the_form_after_taking_the_last_place_shows_ones_own_booking(client, auth, make_service, citizen):
