@@ -737,6 +737,29 @@ def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
 COMMITMENT_CHECKS: list[Callable[[Dependant], bool]] = []
 
 
+@dataclass(frozen=True)
+class Commitment:
+    """Something ahead of a family member that keeps them on the account, as the page refusing their
+    removal lists it: what it is (in the reader's language), its first day, its reference, and the
+    page that cancels it (``endpoint``, given the reference) with that link's words."""
+
+    what: str
+    day: date
+    reference: str
+    endpoint: str
+    action: str
+
+
+# The same, listed: health and education each add theirs (their appointments, their course places).
+COMMITMENT_LISTS: list[Callable[[Dependant], list[Commitment]]] = []
+
+
+def commitments(dependant: Dependant) -> list[Commitment]:
+    """What the family member has ahead, soonest first, for the person to cancel before removing them."""
+    found = [item for lister in COMMITMENT_LISTS for item in lister(dependant)]
+    return sorted(found, key=lambda item: item.day)
+
+
 def remove_dependant(user: User, dependant_id: int) -> Dependant:
     """Take a family member off the account. Their row is kept, marked removed, so that their past
     appointments and courses (and certificates) still name them; nobody can book or enrol for them

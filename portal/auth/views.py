@@ -455,8 +455,9 @@ def remove_dependant(dependant_id: int):
             dependant = services.get_dependant(current_user, dependant_id)
         except NotFound:
             abort(404)
-        busy = FamilyMemberBusy(name=dependant.full_name) if services.has_commitments(dependant) else None
-        return render_template("auth/remove_dependant.html", dependant=dependant, busy=busy)
+        ahead = services.commitments(dependant)  # each to cancel first, with a link to where
+        busy = FamilyMemberBusy(name=dependant.full_name) if ahead or services.has_commitments(dependant) else None
+        return render_template("auth/remove_dependant.html", dependant=dependant, busy=busy, ahead=ahead)
     try:
         dependant = services.remove_dependant(current_user, dependant_id)
     except NotFound:

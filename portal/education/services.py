@@ -31,9 +31,11 @@ from portal.auth.errors import DomainError, NotFound
 from portal.auth.models import ROLE_SCHOOL_ADMIN, User
 from portal.auth.services import (
     COMMITMENT_CHECKS,
+    COMMITMENT_LISTS,
     RECORD_NAMERS,
     SCOPE_FINDERS,
     SCOPE_RESOLVERS,
+    Commitment,
     RecordName,
     audit,
     get_dependant,
@@ -1446,5 +1448,35 @@ def has_course_place_ahead(dependant) -> bool:
 
 if has_course_place_ahead not in COMMITMENT_CHECKS:
     COMMITMENT_CHECKS.append(has_course_place_ahead)
+
+
+def course_places_ahead(dependant) -> list[Commitment]:
+    """The places ``has_course_place_ahead`` looks for, as the page refusing a removal lists them."""
+    found = db.session.scalars(
+        select(Enrolment)
+        .join(Section, Section.id == Enrolment.section_id)
+        .where(
+            Enrolment.user_id == dependant.user_id,
+            Enrolment.dependant_id == dependant.id,
+            Enrolment.status.in_(ACTIVE_STATUSES),
+            Section.end_date >= clock.today(),
+        )
+        .options(contains_eager(Enrolment.section), joinedload(Enrolment.course))
+        .order_by(Section.start_date, Enrolment.id)
+    )
+    return [
+        Commitment(
+            what=e.course.shown_title,
+            day=e.section.start_date,
+            reference=e.reference,
+            endpoint="education.drop",
+            action=_("Leave this course"),
+        )
+        for e in found
+    ]
+
+
+if course_places_ahead not in COMMITMENT_LISTS:
+    COMMITMENT_LISTS.append(course_places_ahead)
 
 __all__ = ["Message"]

@@ -21,9 +21,11 @@ from portal import clock, refs
 from portal.auth.models import Dependant, User
 from portal.auth.services import (
     COMMITMENT_CHECKS,
+    COMMITMENT_LISTS,
     RECORD_NAMERS,
     SCOPE_FINDERS,
     SCOPE_RESOLVERS,
+    Commitment,
     RecordName,
     get_dependant,
     people_labels,
@@ -718,6 +720,35 @@ def has_appointment_ahead(dependant: Dependant) -> bool:
 
 if has_appointment_ahead not in COMMITMENT_CHECKS:
     COMMITMENT_CHECKS.append(has_appointment_ahead)
+
+
+def appointments_ahead(dependant: Dependant) -> list[Commitment]:
+    """The appointments ``has_appointment_ahead`` looks for, as the page refusing a removal lists them."""
+    found = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.user_id == dependant.user_id,
+            Appointment.dependant_id == dependant.id,
+            Appointment.visit_date >= clock.today(),
+            Appointment.status.in_((STATUS_BOOKED, STATUS_ARRIVED)),
+        )
+        .options(joinedload(Appointment.service).joinedload(Service.clinic))
+        .order_by(Appointment.visit_date, Appointment.starts_at, Appointment.id)
+    )
+    return [
+        Commitment(
+            what=_("%(service)s at %(clinic)s", service=a.service.shown_name, clinic=a.service.clinic.shown_name),
+            day=a.visit_date,
+            reference=a.reference,
+            endpoint="health.cancel",
+            action=_("Cancel this appointment"),
+        )
+        for a in found
+    ]
+
+
+if appointments_ahead not in COMMITMENT_LISTS:
+    COMMITMENT_LISTS.append(appointments_ahead)
 
 
 def _clinic_name(clinic_id: int) -> str | None:

@@ -183,19 +183,24 @@ def test_a_family_member_with_an_appointment_ahead_is_not_removed_and_the_page_s
     db.session.commit()
     service = make_service()
     with client.application.test_request_context():
-        health.book_slot(
+        booked = health.book_slot(
             citizen,
             service.id,
             health.schedule.karachi_datetime(date(2026, 3, 3), time(9, 30)),
             dependant_id=dependant.id,
         )
+    reference = booked.reference
     db.session.commit()
     auth.login(citizen)
 
     # The confirmation page says so at once, and offers no button.
-    confirm = text_of(client.get(f"/account/family/{dependant.id}/remove"))
+    response = client.get(f"/account/family/{dependant.id}/remove")
+    html, confirm = response.get_data(as_text=True), text_of(response)
     assert "Zainab Ahmed still has an appointment or a course place ahead. Please cancel it first" in confirm
     assert "Yes, remove" not in confirm
+    # It says which, and leads to where it is cancelled.
+    assert f"{service.name} at {service.clinic.name} · Mar 3, 2026 · {reference}" in confirm
+    assert f'<a href="/appointments/{reference}/cancel">Cancel this appointment' in html
     # A POST (an old page, a second tab) is refused the same way.
     response = post_form(client, f"/account/family/{dependant.id}/remove", {}, token_from="/account/family")
     assert response.status_code == 302

@@ -75,3 +75,18 @@ def test_a_finished_course_does_not_keep_a_family_member_on_the_account(app, mak
     kept = db.session.get(Enrolment, seat.id)
     assert (kept.status, kept.person_name) == ("enrolled", "Hamza Khan")  # history and its seat count kept
     assert db.session.get(Section, section.id).enrolled_count == 1
+
+
+def test_the_page_refusing_a_removal_lists_the_course_places_to_leave_first(client, auth, make_section, parent):
+    section = make_section()
+    hamza = parent.dependants[0]
+    seat = services.enrol(parent, section.id, dependant_id=hamza.id).enrolment
+    reference = seat.reference
+    db.session.commit()
+    auth.login(parent)
+    for lang, leave in (("en", "Leave this course"), ("ur", "یہ کورس چھوڑیں")):
+        client.get(f"/language/{lang}?next=/")
+        html = client.get(f"/account/family/{hamza.id}/remove").get_data(as_text=True)
+        main = html[html.index("<main") : html.index("</main>")]
+        assert section.course.title in main and reference in main, lang
+        assert f'<a href="/my-courses/{reference}/drop">{leave}' in main, lang
