@@ -202,7 +202,7 @@ def register_errorhandlers(app: Flask) -> None:
         500: (_l("Sorry, something went wrong on our side"), _l("Nothing was changed. Please try again in a moment.")),
     }
 
-    def render_error(code: int, title=None, detail=None, bare: bool = False, headers=None):
+    def render_error(code: int, title=None, detail=None, bare: bool = False, headers=None, back=None):
         """The error page (``bare``: the page that needs neither the database nor the session), or JSON."""
         if code >= 500:
             with contextlib.suppress(SQLAlchemyError):  # a lost connection: the session is closed at the end
@@ -215,7 +215,8 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(error=code, message=str(title), detail=str(detail)), code, headers
         if not bare:
             try:
-                return render_template("errors/error.html", code=code, title=title, detail=detail), code, headers
+                page = render_template("errors/error.html", code=code, title=title, detail=detail, back=back)
+                return page, code, headers
             except Exception as exc:  # noqa: BLE001 - e.g. the signed-in person, whom every page's header shows
                 if database_unavailable(exc):
                     return busy_page(exc)  # the person could not be loaded: the database is busy
@@ -225,6 +226,18 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        """Says how large a file the form takes (its view's ``upload_limit``, else the portal's limit on
+        any request), and leads back to the form."""
+        from portal.bilingual import left_to_right
+
+        view = app.view_functions.get(request.endpoint or "")
+        limit = getattr(view, "upload_limit", None)
+        size = limit() if limit else left_to_right(f"{round(app.config['MAX_CONTENT_LENGTH'] / 1_000_000, 1):g} MB")
+        detail = _l("Files of up to %(size)s can be sent here. Please choose a smaller file.", size=size)
+        return render_error(413, detail=detail, back=page_came_from())
 
     @app.errorhandler(ControlCharacter)
     def control_character(error):
@@ -280,6 +293,21 @@ def register_errorhandlers(app: Flask) -> None:
         cause = text.splitlines()[0][:200] if text else type(error).__name__
         app.logger.warning("database busy or out of reach on %s: %s", logged_path(), cause)
         return render_error(503, *busy, bare=True, headers={"Retry-After": "30"})
+
+
+def page_came_from() -> str | None:
+    """The page of this site the request came from (its Referer, as a path), or, without one, the
+    address posted to when it is also a page to open: where "Back" leads from an error page."""
+    from urllib.parse import urlsplit
+
+    from portal.auth.views import safe_next
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc == request.host and referrer.scheme == request.scheme:
+        return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        return safe_next(request.full_path.rstrip("?"))
+    return None
 
 
 def bare_error_page(words) -> str:

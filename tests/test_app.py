@@ -392,3 +392,22 @@ def test_extreme_page_numbers_and_dates_give_a_page_not_an_error(client, auth, m
     auth.login(make_user(roles=["official"]))
     response = client.get(path, follow_redirects=True)  # clinic search: to its last page
     assert response.status_code == 200, response.status_code
+
+
+def test_the_too_large_page_says_the_limit_and_leads_back_only_to_a_page_of_this_site(app, client):
+    """A request over MAX_CONTENT_LENGTH: the page says how large a file may be, and "Back" returns to
+    the page the person came from when it is one of this site's (never to another site's)."""
+    app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    body = b"x" * 1_000_001
+    here = client.post("/login", data=body, content_type="text/csv", headers={"Referer": "http://localhost/courses?q=ai"})
+    page = here.get_data(as_text=True)
+    assert here.status_code == 413 and "Files of up to 1 MB can be sent here." in page
+    assert '<a class="button" href="/courses?q=ai">Back to the page you were on</a>' in page
+    elsewhere = client.post("/logout", data=body, content_type="text/csv", headers={"Referer": "https://evil.example/x"})
+    page = elsewhere.get_data(as_text=True)
+    assert elsewhere.status_code == 413 and "Back to the page you were on" not in page  # /logout is not a page
+    assert "evil.example" not in page
+    client.get("/language/ur?next=/")
+    urdu = client.post("/login", data=body, content_type="text/csv").get_data(as_text=True)
+    assert "یہاں زیادہ سے زیادہ \u20661 MB\u2069 تک کی فائل بھیجی جا سکتی ہے۔" in urdu
+    assert 'href="/login">جس صفحے پر آپ تھے اس پر واپس جائیں</a>' in urdu

@@ -841,3 +841,6 @@ def bulk_enrol():
         sections=bulk.current_sections(me()),
         upload_hint=bulk.upload_hint(),
     )
+
+
+bulk_enrol.upload_limit = bulk.max_size  # what the page refusing a too large request says it takes

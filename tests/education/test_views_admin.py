@@ -733,7 +733,10 @@ def test_a_request_over_the_portal_size_limit_gets_the_413_page_and_enrols_no_on
             assert response.get_json()["message"] == "That file is too large"
         else:
             page = response.get_data(as_text=True)
-            assert "That file is too large" in page and "Please upload a smaller file." in page
+            assert "That file is too large" in page and "Please choose a smaller file." in page
+            # The size the form takes (not the portal's larger limit on any request), and the way back to it.
+            assert "Files of up to 200 KB can be sent here." in page
+            assert '<a class="button" href="/school-admin/bulk">Back to the page you were on</a>' in page
     db.session.rollback()
     assert db.session.scalar(select(func.count(Enrolment.id))) == before
 

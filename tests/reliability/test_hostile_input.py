@@ -228,13 +228,13 @@ def test_an_oversized_post_gets_the_413_page_never_a_500_and_changes_nothing(app
         response = client.post(path, data={"csrf_token": token, "full_name": huge, "identifier": huge})
         assert response.status_code == 413, path
         page = response.get_data(as_text=True)
-        assert "That file is too large" in page and "Please upload a smaller file." in page
+        assert "That file is too large" in page and "Please choose a smaller file." in page
         answer = client.post(
             path, data={"csrf_token": token, "full_name": huge}, headers={"Accept": "application/json"}
         )
         assert answer.status_code == 413 and answer.get_json() == {
             "error": 413,
             "message": "That file is too large",
-            "detail": "Please upload a smaller file.",
+            "detail": "Files of up to 1 MB can be sent here. Please choose a smaller file.",
         }
     assert database_fingerprint() == before
