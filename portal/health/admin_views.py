@@ -513,10 +513,13 @@ def admin_cancel(appointment_id: int):
 def admin_walk_in(clinic_id: int):
     clinic = found(admin.clinic_for_admin, current_user, clinic_id)
     form = WalkInForm()
-    form.service_id.choices = [(s.id, s.shown_name) for s in admin.clinic_services(clinic) if s.active]
+    offered = [(s.id, s.shown_name) for s in admin.clinic_services(clinic) if s.active]
+    form.service_id.choices = [("", _("Choose a service")), *offered]
     error, appointment = None, None
     if request.method == "GET":
         form.ensure_token()
+        if len(offered) == 1:  # the only service is the one meant
+            form.service_id.data = offered[0][0]
     if form.validate_on_submit():
         try:
             appointment = admin.register_walk_in(

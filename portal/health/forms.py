@@ -317,7 +317,13 @@ class WalkInForm(SubmissionTokenMixin, FlaskForm):
     cnic = StringField(_l("CNIC number"), validators=[DataRequired(_required), CNIC(THEIR_CNIC)])
     full_name = StringField(_l("Full name (if new to the portal)"), validators=[Optional(), Length(max=120)])
     mobile = StringField(_l("Mobile number (optional)"), validators=[Optional(), PakistaniMobile()])
-    service_id = SelectField(_l("Service"), coerce=int)
+    # Nothing chosen at first (the view puts "Choose a service" first, and chooses a clinic's only
+    # service): a service picked for the officer files a person they did not look at under it.
+    service_id = SelectField(
+        _l("Service"),
+        coerce=lambda value: None if value in (None, "") else int(value),
+        validators=[DataRequired(_l("Choose a service."))],
+    )
     mode = RadioField(
         _l("Place"),
         choices=[("slot", _l("Next free time today")), ("queue", _l("Queue token for today"))],

@@ -787,6 +787,31 @@ def test_walk_in_errors_are_shown_at_their_fields(client, auth, setup, make_serv
     assert "There is a problem</h2>\n  <p>" not in html  # not a second, loose box
 
 
+def test_walk_in_service_is_chosen_by_the_officer_unless_the_clinic_has_only_one(client, auth, setup, make_service):
+    """The first service (a different one in each language's alphabet) was chosen for the officer: a
+    CNIC typed and Register pressed filed the person under it."""
+    auth.login(setup["admin"])
+    clinic = setup["clinic"]
+    path = f"/clinic-admin/clinics/{clinic.id}/walk-in"
+
+    def service_select(html):
+        return re.search(r'<select[^>]*id="service_id".*?</select>', html, re.S).group(0)
+
+    only = service_select(client.get(path).get_data(as_text=True))  # the setup's clinic has one service
+    assert re.search(rf'<option selected value="{setup["service"].id}">', only)
+    make_service(clinic=clinic, name="Dental")
+    for lang, choose in (("en", "Choose a service"), ("ur", "سروس منتخب کریں")):
+        client.get(f"/language/{lang}?next=/")
+        services_shown = service_select(client.get(path).get_data(as_text=True))
+        assert re.search(rf'<option selected value="">{choose}</option>', services_shown), lang
+        assert services_shown.count(" selected") == 1, lang
+    client.get("/language/en?next=/")
+    before = db.session.scalar(select(func.count(Appointment.id)))
+    html = post(client, path, {"cnic": setup["admin"].cnic, "service_id": "", "mode": "slot"}).get_data(as_text=True)
+    assert "Choose a service." in _field(html, "service_id") and 'href="#service_id"' in html
+    assert db.session.scalar(select(func.count(Appointment.id))) == before
+
+
 def test_walk_in_refused_for_a_service_closed_today_in_both_modes(client, auth, setup, make_service):
     dental = make_service(clinic=setup["clinic"], name="Dental", hours=[(TUESDAY.weekday(), time(9), time(13))])
     auth.login(setup["admin"])
