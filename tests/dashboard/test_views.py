@@ -643,3 +643,12 @@ def test_presentation_says_which_dates_in_its_address_it_could_not_use(client, a
     assert "/dashboard/present/3?start=2026-02-01&amp;end=2026-03-01" in html
     good = client.get("/dashboard/present/2", query_string=HEALTH_RANGE).text
     assert "slide-dates" not in good
+
+
+def test_each_table_download_link_says_which_table(client, auth, dataset, provincial):
+    """ "Download this table (CSV)" under every table: each link names its table for a screen reader."""
+    auth.login(provincial)
+    html = client.get("/dashboard/health", query_string=HEALTH_RANGE).get_data(as_text=True)
+    names = [re.sub(r"<[^>]+>", "", name) for name in re.findall(r'<p class="download"><a [^>]*>(.*?)</a>', html)]
+    assert len(names) > 1 and len(set(names)) == len(names), names
+    assert all(name.startswith("Download this table (CSV): ") for name in names)

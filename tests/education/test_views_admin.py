@@ -1014,3 +1014,18 @@ def test_the_audit_log_names_an_approved_enrolment_by_its_reference_and_person(c
     row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if "Enrolment approved" in r)
     record = re.search(r'data-label="Record">(.*?)</td>', row, re.S).group(1)
     assert f'Enrolment <bdi dir="ltr">{enrolment.reference}</bdi>' in record and "Ayesha Applicant" in record
+
+
+def test_each_sections_links_say_which_section(client, auth, world, make_section):
+    """A screen reader's list of links read "Roster, Edit, Roster, Edit …": each names its section."""
+    admin, section, _other = world
+    evening = make_section(course=section.course, name="Evening", name_ur="شام")
+    auth.login(admin)
+    html = client.get(f"/school-admin/courses/{section.course_id}").get_data(as_text=True)
+    for path in ("roster", "edit"):
+        names = [
+            re.sub(r"<[^>]+>", "", name)
+            for name in re.findall(rf'<a href="/school-admin/sections/\d+/{path}">(.*?)</a>', html)
+        ]
+        assert len(names) == 2 and len(set(names)) == 2, names
+    assert f'Roster<span class="visually-hidden"> <bdi>Evening</bdi> (section number {evening.id})</span></a>' in html

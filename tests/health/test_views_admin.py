@@ -1102,3 +1102,16 @@ def test_a_closure_added_after_the_newest_was_removed_gets_an_id_of_its_own(clie
     assert len(about_the_17th) == 2
     assert all(f"Closure {removed_id}" in r and "The whole clinic" not in r for r in about_the_17th)
     assert sum("The whole clinic" in r for r in rows) == 2  # the closures of the 10th and the 24th
+
+
+def test_each_hours_edit_and_remove_control_says_which_hours(client, auth, setup):
+    """A screen reader's list of links and buttons read "Edit, Edit, Edit …": each names its day and hours."""
+    auth.login(setup["admin"])
+    html = client.get(f"/clinic-admin/services/{setup['service'].id}/hours").get_data(as_text=True)
+    for control in (
+        r'<a href="/clinic-admin/hours/\d+/edit">(.*?)</a>',
+        r'<button type="submit" class="link-button danger">(.*?)</button>',
+    ):
+        names = [re.sub(r"<[^>]+>", "", name) for name in re.findall(control, html)]
+        assert len(names) == 7 and len(set(names)) == 7, names
+    assert 'Edit<span class="visually-hidden"> Tuesday <bdi dir="ltr">09:00–13:00</bdi></span></a>' in html
