@@ -270,3 +270,15 @@ def test_a_time_range_breaks_after_its_dash_only_when_a_line_of_its_own_is_too_n
     assert "max-inline-size: 100%" in stylesheet_rule(".time-range")
     assert "white-space: nowrap" in stylesheet_rule(".time-range > bdi")  # each time stays whole
     assert "text-align: right" in stylesheet_rule('html[dir="rtl"] .time-range')
+
+
+def test_grid_columns_never_ask_for_more_than_the_screen_with_larger_text():
+    """A repeated grid column at least 16rem wide is 384 px with a phone's text at 150%: the cards stuck
+    out of a 360 px screen. Every such minimum is capped at the width there is (min(…, 100%))."""
+    from pathlib import Path
+
+    css = Path(__file__).resolve().parents[1] / "static" / "css"
+    for sheet in sorted(css.glob("*.css")):
+        text = sheet.read_text(encoding="utf-8")
+        assert not re.findall(r"repeat\([^;]*minmax\(\d+(\.\d+)?rem", text), sheet.name
+    assert "minmax(min(16rem, 100%), 1fr)" in stylesheet_rule(".cards")
