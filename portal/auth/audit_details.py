@@ -67,11 +67,27 @@ ACTION_LABELS = {
     ("health.hours.saved", "weekday"): _l("Day of the week"),
     ("health.hours.saved", "start"): _l("Opens at"),
     ("health.hours.saved", "end"): _l("Closes at"),
+    ("health.hours.saved", "break_start"): _l("Break starts"),
+    ("health.hours.saved", "break_end"): _l("Break ends"),
+    # An edited range: what it said before (health.admin.save_hours).
+    ("health.hours.saved", "was_weekday"): _l("Day of the week before"),
+    ("health.hours.saved", "was_start"): _l("Opened at before"),
+    ("health.hours.saved", "was_end"): _l("Closed at before"),
+    ("health.hours.saved", "was_break_start"): _l("Break started before"),
+    ("health.hours.saved", "was_break_end"): _l("Break ended before"),
     ("health.hours.deleted", "weekday"): _l("Day of the week"),
+    ("health.hours.deleted", "start"): _l("Opens at"),
+    ("health.hours.deleted", "end"): _l("Closes at"),
+    ("health.hours.deleted", "break_start"): _l("Break starts"),
+    ("health.hours.deleted", "break_end"): _l("Break ends"),
     ("health.closure.added", "start"): _l("First closed day"),
     ("health.closure.added", "end"): _l("Last closed day"),
     ("health.closure.deleted", "start"): _l("First closed day"),
     ("health.closure.deleted", "end"): _l("Last closed day"),
+    # A closure under way ended yesterday instead of removed (health.admin.delete_closure).
+    ("health.closure.ended", "start"): _l("First closed day"),
+    ("health.closure.ended", "end"): _l("Last closed day"),
+    ("health.closure.ended", "was_end"): _l("Last closed day before"),
     ("health.walk_in.registered", "mode"): _l("Place"),
     ("education.bulk_enrolment", "mode"): _l("If some rows have problems"),
 }
@@ -228,7 +244,13 @@ FIELD_VALUES = {
     "reserved_kind": {"gender": _l("Women and girls"), "district": _l("People from one district")},
 }
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
-# Keys whose value is a number or a code rather than words (and "start" and "end" when they are times);
+# Keys whose value is a date or a time (opening hours, a closure's days), said as the clinic pages say them.
+DATES_OR_TIMES = {
+    *("start", "end", "break_start", "break_end"),
+    *("was_start", "was_end", "was_break_start", "was_break_end"),
+    "signed_in_on",
+}
+# Keys whose value is a number or a code rather than words (and the keys above when they are times);
 # of them, those that name something rather than count it (written as they are: "2026", not "2,026").
 CODES = {"reference", "course_id", "capacity", "rows", "changes", "errors", "seed"}
 IDENTIFIERS = {"reference", "course_id", "seed"}
@@ -269,7 +291,7 @@ def describe(action: str, details: dict | None, scope_names: dict | None = None)
             continue
         label = ACTION_LABELS.get((action, key)) or LABELS.get(key)
         text = _value(action, key, value)
-        code = (key in CODES and not isinstance(value, bool)) or (key in ("start", "end") and _is_time(value))
+        code = (key in CODES and not isinstance(value, bool)) or (key in DATES_OR_TIMES and _is_time(value))
         shown.append(Detail(str(label) if label else _readable(key), text, code=code))
     return shown
 
@@ -282,9 +304,9 @@ def _value(action: str, key: str, value) -> str:
         fields = FIELDS.get(action, {})
         names = [str(fields[name]) if name in fields else _readable(name) for name in value]
         return format_list(names, locale=get_locale() or "en") if names else "—"
-    if key == "weekday" and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
+    if key in ("weekday", "was_weekday") and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
         return str(WEEKDAYS[value])
-    if key in ("start", "end", "signed_in_on") and isinstance(value, str):
+    if key in DATES_OR_TIMES and isinstance(value, str):
         return _date_or_time(value)
     if key in ("browser", "system") and value is None:
         return _("Unknown")

@@ -546,6 +546,7 @@ AUDIT_ACTIONS = {
     "health.hours.deleted": _l("Opening hours removed"),
     "health.closure.added": _l("Closure added"),
     "health.closure.deleted": _l("Closure removed"),
+    "health.closure.ended": _l("Closure ended early"),
     "health.appointment.cancelled": _l("Appointment cancelled by the clinic"),
     # health.admin.set_status audits f"health.appointment.{status}", one for each status it moves to.
     "health.appointment.arrived": _l("Patient checked in as arrived"),

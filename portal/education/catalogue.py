@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -19,17 +19,29 @@ from portal import clock, format_money, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent, User
 from portal.auth.services import assign, audit
-from portal.bilingual import holds_words, in_urdu, left_to_right, shown_order
+from portal.bilingual import InLanguage, holds_words, in_urdu, left_to_right, shown_order
 from portal.collation import english_key, urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
-from portal.education.eligibility import LazyDate, Message, person_of, reserved_group, rule_problem, rules_for
+from portal.education.eligibility import (
+    LazyDate,
+    Message,
+    describe_rule,
+    group_named,
+    person_of,
+    reserved_group,
+    rule_problem,
+    rules_for,
+    turns_away_group,
+)
 from portal.education.models import (
     ACTIVE_STATUSES,
     COMPLETED,
     LANGUAGES,
     MODES,
     PENDING,
+    RULE_GENDER,
+    RULE_PREREQUISITE,
     SEAT_GENERAL,
     SEAT_RESERVED,
     WAITLISTED,
@@ -93,6 +105,10 @@ class FieldsRefused(InvalidChange):
 
 class SectionRefused(FieldsRefused):
     """Values a section cannot be given."""
+
+
+class RuleRefused(FieldsRefused):
+    """A rule that contradicts the course's other rules or the seats a cohort keeps."""
 
 
 class CourseRefused(FieldsRefused):
@@ -456,6 +472,23 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
                 section.reserved_taken,
             )
         )
+    today = clock.today()
+    if data["reserved_kind"] and data["reserved_seats"] and data["enrol_closes"] >= today and not problems:
+        # Kept until enrolment closes (kept again when it is reopened): seats already taken by others
+        # cannot be kept, and a rule turning the group away would leave the kept seats empty until then.
+        problems.update(_keeping_problems(section, data, taken, course_rules_only=section_id is None))
+    if section_id is not None and data["waitlist_enabled"] and data["waitlist_cap"] is not None:
+        waiting = db.session.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.section_id == section.id, Enrolment.status == WAITLISTED)
+        )
+        if data["waitlist_cap"] < waiting:
+            problems["waitlist_cap"] = Message(
+                lazy_ngettext(
+                    "%(num)s person is already waiting, so the waitlist limit cannot be lower than that.",
+                    "%(num)s people are already waiting, so the waitlist limit cannot be lower than that.",
+                    waiting,
+                )
+            )
     if problems:
         raise SectionRefused(problems)
     before = ScheduleShown.of(section) if section_id is not None else None
@@ -464,6 +497,10 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         _open_reserved_seats_to_everyone(section)  # before the new numbers: one UPDATE writes them all
     for name in SECTION_FIELDS:
         setattr(section, name, data[name])
+    if section.reserved_released and section.enrol_closes >= today:
+        # Enrolment reopened (a closing day today or later): the seats are kept for the group again until it
+        # closes, and then released again (_release_reserved_if_closed, release_due_reserved_seats).
+        section.reserved_released = False
     changes = before.changes_to(ScheduleShown.of(section)) if before is not None else []
     if {"dates", "classes", "venue"} & set(changes):
         section.schedule_revision = (section.schedule_revision or 0) + 1  # the calendar files' SEQUENCE
@@ -482,6 +519,40 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if changes and max(before.end_date, section.end_date) >= clock.today():
         saved.told = tell_schedule_changed(section, changes)
     return saved
+
+
+def _keeping_problems(section: Section, data: dict, taken: int, *, course_rules_only: bool) -> dict:
+    """Why ``section`` cannot keep ``data``'s reserved seats for its group while enrolment is open, by field:
+    more seats kept free than are free (the others hold them), or a rule of the course or of the section
+    that turns the group away."""
+    most = taken + max(0, data["capacity"] - (section.enrolled_count or 0))
+    if data["reserved_seats"] > most:
+        if most:
+            message = Message(
+                lazy_ngettext(
+                    "Only %(num)s seat can be reserved: the other seats are already taken.",
+                    "Only %(num)s seats can be reserved: the other seats are already taken.",
+                    most,
+                )
+            )
+        else:
+            message = _l("No seat can be reserved: every seat is already taken.")
+        return {"reserved_seats": message}
+    with db.session.no_autoflush:  # a new section is not added yet: its course's rules are read without it
+        rules = list(section.course.rules) + ([] if course_rules_only else list(section.rules))
+    for rule in rules:
+        if turns_away_group(rule, data["reserved_kind"], data["reserved_value"]):
+            return {
+                "reserved_kind": Message(
+                    _l(
+                        "The rule “%(rule)s” turns away %(group)s, so no seats can be kept for them. Remove "
+                        "the rule first, or keep the seats for nobody."
+                    ),
+                    rule=describe_rule(rule),
+                    group=group_named(data["reserved_kind"], data["reserved_value"]),
+                )
+            }
+    return {}
 
 
 def _open_reserved_seats_to_everyone(section: Section) -> None:
@@ -679,11 +750,74 @@ def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None 
         districts=",".join(data.get("districts") or []) or None,
         prerequisite_course_id=prerequisite,
     )
+    problems = _rule_problems(rule, course, section if section_id is not None else None)
+    if problems:
+        raise RuleRefused(problems)
     db.session.add(rule)
     db.session.flush()
     posted.created(rule)
     audit("education.rule.added", actor=admin, target=rule, ip=ip, kind=rule.kind, course_id=course.id)
     return rule
+
+
+def _rule_problems(rule: EligibilityRule, course: Course, section: Section | None) -> dict:
+    """Why ``rule`` (not added yet) contradicts what ``course`` or its ``section`` (None: the rule is for
+    every section) already says, by field of the rule form: a prerequisite needing the course itself
+    first (directly or through other courses), or a rule turning away the group a cohort not yet closed
+    to enrolment keeps seats for."""
+    if rule.prerequisite_course_id is not None and _needs_first(rule.prerequisite_course_id, course.id):
+        prerequisite = db.session.get(Course, rule.prerequisite_course_id)
+        return {
+            "prerequisite": Message(
+                _l(
+                    "“%(course)s” already needs this course completed first (directly or through another "
+                    "course): if this course needed it too, nobody could ever join either. Choose another course."
+                ),
+                course=InLanguage(prerequisite.title, prerequisite.title_ur),
+            )
+        }
+    today = clock.today()
+    for cohort in [section] if section is not None else sorted(course.sections, key=lambda s: s.id):
+        if not (cohort.reserved_kind and cohort.reserved_seats and not cohort.reserved_released):
+            continue
+        if (
+            cohort.end_date < today
+            or cohort.enrol_closes < today
+            or not turns_away_group(rule, cohort.reserved_kind, cohort.reserved_value)
+        ):
+            continue
+        return {
+            "gender" if rule.kind == RULE_GENDER else "districts": Message(
+                _l(
+                    "Seats in section %(id)s are kept for %(group)s, whom this rule would turn away. Keep them "
+                    "for nobody first (edit the section), or choose another condition."
+                ),
+                id=cohort.id,
+                group=reserved_group(cohort),
+            )
+        }
+    return {}
+
+
+def _needs_first(course_id: int, required_id: int) -> bool:
+    """Whether everyone joining course ``course_id`` needs course ``required_id`` completed first, by the
+    prerequisite rules of the courses (a rule of one section leaves the other sections to join)."""
+    seen, frontier = {course_id}, {course_id}
+    while frontier:
+        needed = set(
+            db.session.scalars(
+                select(EligibilityRule.prerequisite_course_id).where(
+                    EligibilityRule.kind == RULE_PREREQUISITE,
+                    EligibilityRule.course_id.in_(frontier),
+                    EligibilityRule.prerequisite_course_id.is_not(None),
+                )
+            )
+        )
+        if required_id in needed:
+            return True
+        frontier = needed - seen
+        seen |= frontier
+    return False
 
 
 @dataclass

@@ -612,6 +612,9 @@ def rule_new(course_id: int):
         except NotFound:
             db.session.rollback()
             abort(404)
+        except catalogue.RuleRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)

@@ -364,3 +364,50 @@ def test_an_audit_log_page_past_the_last_leads_to_the_last(client, auth, superad
     response = client.get("/admin/audit?kind=&page=40")
     assert response.status_code == 302 and response.headers["Location"] == "/admin/audit?kind=&page=1"
     assert "Demo data reset" in text_of(client.get(response.headers["Location"]))
+
+
+def test_opening_hours_say_their_break_and_what_they_were_and_an_ended_closure_its_old_last_day():
+    hours = {
+        "weekday": 0,
+        "start": "09:00:00",
+        "end": "13:00:00",
+        "break_start": "12:00:00",
+        "break_end": "12:30:00",
+        "was_weekday": 0,
+        "was_start": "09:00:00",
+        "was_end": "13:00:00",
+        "was_break_start": None,
+        "was_break_end": None,
+    }
+    assert said("health.hours.saved", hours) == [
+        ("Day of the week", "Monday"),
+        ("Opens at", "09:00"),
+        ("Closes at", "13:00"),
+        ("Break starts", "12:00"),
+        ("Break ends", "12:30"),
+        ("Day of the week before", "Monday"),
+        ("Opened at before", "09:00"),
+        ("Closed at before", "13:00"),
+        ("Break started before", "—"),
+        ("Break ended before", "—"),
+    ]
+    assert [d.code for d in describe("health.hours.saved", hours)][:5] == [False, True, True, True, True]
+    removed = {"weekday": 2, "start": "14:00:00", "end": "16:00:00", "break_start": None, "break_end": None}
+    assert said("health.hours.deleted", removed) == [
+        ("Day of the week", "Wednesday"),
+        ("Opens at", "14:00"),
+        ("Closes at", "16:00"),
+        ("Break starts", "—"),
+        ("Break ends", "—"),
+    ]
+    ended = {"start": "2026-02-27", "end": "2026-03-01", "reason": "Flood", "was_end": "2026-03-03"}
+    assert said("health.closure.ended", ended) == [
+        ("First closed day", "Feb 27, 2026"),
+        ("Last closed day", "Mar 1, 2026"),
+        ("Reason", "Flood"),
+        ("Last closed day before", "Mar 3, 2026"),
+    ]
+    with force_locale("ur"):
+        labels = [label for label, _value in said("health.hours.saved", hours)]
+        assert not [label for label in labels if re.search("[A-Za-z]", label)], labels
+        assert not re.search("[A-Za-z]", said("health.closure.ended", ended)[-1][0])

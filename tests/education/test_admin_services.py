@@ -4,12 +4,12 @@ seats, rules, scope, and an audit event for each change."""
 from datetime import date, time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent
 from portal.education import catalogue, exports, services
-from portal.education.models import Certificate, Enrolment, Section
+from portal.education.models import Certificate, EligibilityRule, Enrolment, Section
 from portal.extensions import db
 from portal.notifications.models import Message
 
@@ -375,6 +375,114 @@ def test_seats_kept_for_women_cannot_be_kept_for_another_group_once_taken(make_u
     )  # fmt: skip
 
 
+def test_reserved_seats_are_kept_again_when_enrolment_is_reopened(make_user, make_section, school_admin):
+    """Enrolment closed yesterday and the unused seats kept for women went to everyone; the admin then moves
+    the closing day on two weeks: the form still keeps 3 seats for women, and so does enrolment."""
+    section = make_section(capacity=5, reserved_kind="gender", reserved_value="female", reserved_seats=3,
+                           enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 1), drop_deadline=None)  # fmt: skip
+    admin = school_admin(section.course.institution)
+    services.release_due_reserved_seats()
+    db.session.commit()
+    assert reload(section).reserved_released and reload(section).reserved_open == 0
+    catalogue.save_section(admin, section_data(reload(section), enrol_closes=date(2026, 3, 14)), section_id=section.id)
+    db.session.commit()
+    reopened = reload(section)
+    assert not reopened.reserved_released and reopened.reserved_open == 3
+    men = [enrol(make_user(gender="male"), section) for _ in range(3)]
+    assert [e.status for e in men] == ["enrolled", "enrolled", "waitlisted"]
+    woman = enrol(make_user(gender="female"), section)
+    assert (woman.status, woman.seat_kind) == ("enrolled", "reserved")
+    # Closed again: the seats still unused go to everyone again, the man waiting first.
+    catalogue.save_section(admin, section_data(reload(section), enrol_closes=date(2026, 3, 1)), section_id=section.id)
+    db.session.commit()
+    assert reload(section).reserved_released and reload(men[2]).status == "enrolled"
+
+
+def test_seats_kept_for_a_group_cannot_be_more_than_the_seats_left(make_user, make_section, school_admin):
+    """Four of five seats are taken by men: one seat can still be kept for women, not three (the page
+    would say "1 of 5 seats left" and "3 seats for women, 3 still free")."""
+    section = make_section(capacity=5)
+    admin = school_admin(section.course.institution)
+    for _ in range(4):
+        enrol(make_user(gender="male"), section)
+    kept_for_women = {"reserved_kind": "gender", "reserved_value": "female"}
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(admin, section_data(reload(section), **kept_for_women, reserved_seats=3),
+                               section_id=section.id)  # fmt: skip
+    assert str(info.value.problems["reserved_seats"]) == (
+        "Only 1 seat can be reserved: the other seats are already taken."
+    )
+    db.session.rollback()
+    assert reload(section).reserved_kind is None
+    # Six seats, two kept: as many as are left.
+    catalogue.save_section(admin, section_data(reload(section), **kept_for_women, capacity=6, reserved_seats=2),
+                           section_id=section.id)  # fmt: skip
+    db.session.commit()
+    assert reload(section).reserved_open == reload(section).seats_left == 2
+    enrol(make_user(gender="female"), section)
+    enrol(make_user(gender="female"), section)
+    with pytest.raises(catalogue.SectionRefused) as info:  # full: no more than the two women hold
+        catalogue.save_section(admin, section_data(reload(section), reserved_seats=3), section_id=section.id)
+    assert str(info.value.problems["reserved_seats"]) == (
+        "Only 2 seats can be reserved: the other seats are already taken."
+    )
+
+
+def test_no_seat_can_be_kept_for_a_group_when_every_seat_is_taken(make_user, make_section, school_admin):
+    section = make_section(capacity=2)
+    admin = school_admin(section.course.institution)
+    enrol(make_user(gender="male"), section)
+    enrol(make_user(gender="male"), section)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin,
+            section_data(reload(section), reserved_kind="district", reserved_value="Multan", reserved_seats=1),
+            section_id=section.id,
+        )
+    assert str(info.value.problems["reserved_seats"]) == "No seat can be reserved: every seat is already taken."
+
+
+def test_seats_taken_after_enrolment_closed_are_not_kept_again_when_it_reopens(make_user, make_section, school_admin):
+    """The seats kept for women went to the men waiting when enrolment closed: reopening it cannot keep
+    seats the men now hold."""
+    section = make_section(capacity=3, reserved_kind="gender", reserved_value="female", reserved_seats=2,
+                           enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 3), drop_deadline=None)  # fmt: skip
+    admin = school_admin(section.course.institution)
+    men = [enrol(make_user(gender="male"), section) for _ in range(3)]
+    assert [e.status for e in men] == ["enrolled", "waitlisted", "waitlisted"]
+    catalogue.save_section(admin, section_data(reload(section), enrol_closes=date(2026, 3, 1)), section_id=section.id)
+    db.session.commit()
+    assert reload(section).enrolled_count == 3
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin, section_data(reload(section), enrol_closes=date(2026, 3, 14)), section_id=section.id
+        )
+    assert str(info.value.problems["reserved_seats"]) == "No seat can be reserved: every seat is already taken."
+    db.session.rollback()
+    catalogue.save_section(
+        admin, section_data(reload(section), enrol_closes=date(2026, 3, 14), reserved_kind=None, reserved_value=None,
+                            reserved_seats=0), section_id=section.id,
+    )  # fmt: skip
+    db.session.commit()
+    assert reload(section).enrol_closes == date(2026, 3, 14)
+
+
+def test_the_waitlist_limit_cannot_be_lowered_below_the_people_waiting(make_user, make_section, school_admin):
+    section = make_section(capacity=1, waitlist_enabled=True)
+    admin = school_admin(section.course.institution)
+    for _ in range(4):
+        enrol(make_user(), section)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(admin, section_data(reload(section), waitlist_cap=2), section_id=section.id)
+    assert str(info.value.problems["waitlist_cap"]) == (
+        "3 people are already waiting, so the waitlist limit cannot be lower than that."
+    )
+    db.session.rollback()
+    catalogue.save_section(admin, section_data(reload(section), waitlist_cap=3), section_id=section.id)
+    db.session.commit()
+    assert reload(section).waitlist_cap == 3
+
+
 def test_create_course_and_section(make_institution, school_admin):
     institution = make_institution()
     admin = school_admin(institution)
@@ -480,6 +588,81 @@ def test_rules_can_be_added_and_removed(make_section, make_course, school_admin)
     catalogue.remove_rule(admin, rule.id)
     db.session.commit()
     assert "education.rule.removed" in actions()
+
+
+PREREQUISITE = {"kind": "prerequisite", "min_age": None, "max_age": None, "gender": None, "districts": None}
+
+
+def test_two_courses_cannot_each_require_the_other(make_course, make_section, school_admin):
+    first = make_course(title="Python I")
+    second = make_course(institution=first.institution, title="Python II")
+    third = make_course(institution=first.institution, title="Python III")
+    admin = school_admin(first.institution)
+    catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": first.id}, course_id=second.id)
+    catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": second.id}, course_id=third.id)
+    db.session.commit()
+    for required, course in ((second, first), (third, first)):  # directly, and through Python II
+        with pytest.raises(catalogue.RuleRefused) as info:
+            catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": required.id}, course_id=course.id)
+        db.session.rollback()
+        assert str(info.value.problems["prerequisite"]) == (
+            f"“{required.title}” already needs this course completed first (directly or through another course): "
+            "if this course needed it too, nobody could ever join either. Choose another course."
+        )
+    cohort = make_section(course=first)  # a rule of one cohort of Python I is refused the same way
+    with pytest.raises(catalogue.RuleRefused):
+        catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": second.id}, course_id=first.id,
+                           section_id=cohort.id)  # fmt: skip
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(EligibilityRule.id))) == 2
+    # Python III may still require Python I: no course needs Python III.
+    catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": first.id}, course_id=third.id)
+
+
+def test_a_rule_turning_away_the_group_a_cohort_keeps_seats_for_is_refused(make_section, school_admin):
+    section = make_section(capacity=10, reserved_kind="gender", reserved_value="female", reserved_seats=4)
+    admin = school_admin(section.course.institution)
+    men_only = {"kind": "gender", "gender": "male", "min_age": None, "max_age": None, "districts": None,
+                "prerequisite_course_id": None}  # fmt: skip
+    for section_id in (section.id, None):  # on the cohort, or on every cohort of the course
+        with pytest.raises(catalogue.RuleRefused) as info:
+            catalogue.add_rule(admin, men_only, course_id=section.course_id, section_id=section_id)
+        db.session.rollback()
+        assert str(info.value.problems["gender"]) == (
+            f"Seats in section {section.id} are kept for women and girls, whom this rule would turn away. Keep them "
+            "for nobody first (edit the section), or choose another condition."
+        )
+    # Women only agrees with it; so does a men-only rule once the seats are kept for nobody.
+    catalogue.add_rule(admin, {**men_only, "gender": "female"}, course_id=section.course_id, section_id=section.id)
+    db.session.rollback()
+    catalogue.save_section(admin, section_data(reload(section), reserved_kind=None, reserved_value=None,
+                                               reserved_seats=0), section_id=section.id)  # fmt: skip
+    catalogue.add_rule(admin, men_only, course_id=section.course_id, section_id=section.id)
+    db.session.commit()
+
+
+def test_seats_cannot_be_kept_for_a_group_a_rule_turns_away(make_section, school_admin, add_rule):
+    section = make_section(capacity=10)
+    add_rule(course=section.course, kind="district", districts="Lahore,Kasur")
+    admin = school_admin(section.course.institution)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin,
+            section_data(reload(section), reserved_kind="district", reserved_value="Multan", reserved_seats=2),
+            section_id=section.id,
+        )
+    assert str(info.value.problems["reserved_kind"]) == (
+        "The rule “Living in Lahore, Kasur” turns away people living in Multan, so no seats can be kept for them. "
+        "Remove the rule first, or keep the seats for nobody."
+    )
+    db.session.rollback()
+    catalogue.save_section(
+        admin,
+        section_data(reload(section), reserved_kind="district", reserved_value="Kasur", reserved_seats=2),
+        section_id=section.id,
+    )
+    db.session.commit()
+    assert reload(section).reserved_open == 2
 
 
 def test_complete_issues_certificates_with_printed_details(app, make_user, make_section, school_admin):

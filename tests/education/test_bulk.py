@@ -110,6 +110,23 @@ def test_sections_of_other_institutions_and_duplicates(setup, make_section):
     assert report.rows[3].text == "Each row needs exactly two columns: CNIC, section number."
 
 
+def test_rows_with_empty_trailing_columns_are_read(setup):
+    """A sheet with a third column once used (or only formatted) is saved with a trailing comma on every
+    row: the empty cells at the end are left out, and a third cell with something in it is still refused."""
+    admin, section, people = setup
+    raw = (
+        "CNIC,Section,\r\n"
+        f"{format_cnic(people[0].cnic)},{section.id},\r\n"
+        f"{format_cnic(people[1].cnic)},{section.id}, ,\r\n"
+        f"{format_cnic(people[2].cnic)},{section.id},,note\r\n"
+    ).encode()
+    report = bulk.run(admin, raw, apply=True, mode=bulk.MODE_VALID_ONLY)
+    db.session.commit()
+    assert [r.ok for r in report.rows] == [True, True, False], [r.text for r in report.rows]
+    assert report.rows[2].text == "Each row needs exactly two columns: CNIC, section number."
+    assert count() == 2
+
+
 def test_ineligible_rows_say_why(setup, add_rule, make_user):
     admin, section, people = setup
     add_rule(section=section, kind="gender", gender="male")

@@ -219,6 +219,35 @@ def test_a_booking_made_while_a_closure_is_being_confirmed_is_refused(app, opd, 
     assert db.session.scalar(select(func.count(Appointment.id))) == 0
 
 
+def test_a_clinic_wide_closure_waits_for_a_service_being_created(app, opd):
+    """A service created while a clinic-wide closure was being confirmed was not among the services the
+    closure locked: given hours and booked before the closure committed, its bookings on the closed
+    days stayed. The closure now waits for the new service (and locks it with the others)."""
+    service, staff = opd
+    staff_id, clinic_id = staff.id, service.clinic_id
+    data = {**_fields(service), "name": "Eye OPD", "name_ur": "آنکھوں کی او پی ڈی"}
+    finished = {}
+
+    def close_tuesday():
+        added = admin.add_closure(
+            db.session.get(User, staff_id), db.session.get(Clinic, clinic_id), None, TUESDAY, TUESDAY, "Strike",
+            confirm=True,
+        )  # fmt: skip
+        finished["at"] = clock_time.monotonic()
+        return added.closure.id
+
+    with app.test_request_context():
+        admin.save_service(staff, service.clinic, None, data)
+        thread, outcome = _in_thread(app, close_tuesday)
+        clock_time.sleep(PAUSE)
+        committed_at = clock_time.monotonic()
+        db.session.commit()
+    thread.join(timeout=30)
+
+    assert outcome.get("ok"), outcome
+    assert finished["at"] > committed_at  # it waited for the new service instead of missing it
+
+
 def test_a_booking_made_while_hours_are_being_removed_is_refused(app, opd, citizen):
     """The booking waits for the change and then reads the service's hours as they are now (read in
     the statement that waited, they would be the hours from before the change)."""
