@@ -322,13 +322,17 @@ def _changes(action: str, changed: list, before: dict, after: dict) -> list[Deta
     event kept says its old and new value ("Seats: 30 → 40"; in Urdu the arrow points right to left)."""
     shown = [Detail(str(LABELS["changed"]), _value(action, "changed", changed))]
     fields = FIELDS.get(action, {})
-    arrow = " ← " if (get_locale() and get_locale().character_order == "right-to-left") else " → "
+    right_to_left = bool(get_locale() and get_locale().character_order == "right-to-left")
+    # Each value a first-strong isolate (FSI … PDI), so that an English venue on an Urdu page, or an Urdu
+    # name on an English one, cannot take the arrow into its own direction; on an Urdu page the line
+    # starts with a right-to-left mark, so that it reads right to left even between two numbers.
+    start, arrow = ("\u200f", " ← ") if right_to_left else ("", " → ")
     for name in changed:
         if name not in after:
             continue  # a long text: only named
         label = str(fields[name]) if name in fields else _readable(name)
-        text = _field_value(name, before.get(name)) + arrow + _field_value(name, after[name])
-        shown.append(Detail(label, text))
+        old, new = _field_value(name, before.get(name)), _field_value(name, after[name])
+        shown.append(Detail(label, f"{start}\u2068{old}\u2069{arrow}\u2068{new}\u2069"))
     return shown
 
 
