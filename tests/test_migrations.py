@@ -1014,3 +1014,71 @@ def test_search_digits_migration_sqlite(tmp_path):
 def test_search_digits_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_search_digits_migration(url)
+
+
+def check_institution_names_migration(url: str) -> None:
+    """0028 keys institutions' names within their district on a table that may already hold names alike
+    (saved before the check in Python): the upgrade neither fails nor renames; the first of each keeps the
+    plain key, a later one its key followed by its id, and the log names those kept apart; the index then
+    refuses a name alike, and the downgrade takes the key away again, keeping every row."""
+    flask_db(url, "upgrade", "0027_message_may_wait")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    insert = (
+        "INSERT INTO edu_institutions (id, name, search_text, type, district, address, contact, active, created_at) "
+        "VALUES (:id, :name, '', 'college', :district, '', '', true, " + now + ")"
+    )
+    names = [
+        (1, "Govt College of Technology", "Lahore"),
+        (2, " govt  college of TECHNOLOGY ", "Lahore"),
+        (3, "Govt College of Technology", "Multan"),  # another district
+        (4, "Café Centre", "Lahore"),
+        (5, "Cafe\u0301 \u200bcentre", "Lahore"),  # é as e and an accent, a zero-width space: the same name
+        (6, "Railway Road School", "Lahore"),
+    ]
+    try:
+        with engine.begin() as conn:
+            for record_id, name, district in names:
+                conn.execute(text(insert), {"id": record_id, "name": name, "district": district})
+        upgraded = flask_db(url, "upgrade")
+        assert "2 institution(s) share a name with another of their district" in upgraded.stdout + upgraded.stderr
+        assert "(ids 2, 5)" in upgraded.stdout + upgraded.stderr
+        with engine.begin() as conn:
+            assert [
+                tuple(r) for r in conn.execute(text("SELECT id, name, name_key FROM edu_institutions ORDER BY id"))
+            ] == [
+                (1, "Govt College of Technology", "govt college of technology"),
+                (2, " govt  college of TECHNOLOGY ", "govt college of technology  #2"),
+                (3, "Govt College of Technology", "govt college of technology"),
+                (4, "Café Centre", "café centre"),
+                (5, "Cafe\u0301 \u200bcentre", "café centre  #5"),
+                (6, "Railway Road School", "railway road school"),
+            ]
+        with pytest.raises(IntegrityError), engine.begin() as other:
+            other.execute(
+                text(
+                    "INSERT INTO edu_institutions (id, name, name_key, search_text, type, district, address, contact, "
+                    f"active, created_at) VALUES (7, 'Govt College of Technology', 'govt college of technology', '', "
+                    f"'college', 'Lahore', '', '', true, {now})"
+                )
+            )
+        flask_db(url, "downgrade", "0027_message_may_wait")
+        assert "name_key" not in columns(url, "edu_institutions")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM edu_institutions")).scalar_one() == 6
+        flask_db(url, "upgrade")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name_key FROM edu_institutions WHERE id = 5")).scalar_one() == (
+                "café centre  #5"
+            )
+    finally:
+        engine.dispose()
+
+
+def test_institution_names_migration_sqlite(tmp_path):
+    check_institution_names_migration(f"sqlite:///{tmp_path / 'institutions.db'}")
+
+
+def test_institution_names_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_institution_names_migration(url)

@@ -568,6 +568,7 @@ AUDIT_ACTIONS = {
     "education.enrolment.approved": _l("Enrolment approved"),
     "education.enrolment.approved_to_waitlist": _l("Enrolment approved onto the waitlist"),
     "education.enrolment.rejected": _l("Enrolment request declined"),
+    "education.enrolment.removed": _l("Removed from a course"),
     "education.bulk_enrolment": _l("Enrolment from a file applied"),
     "education.enrolment.bulk_enrolled": _l("Enrolled from a file"),
     "education.enrolment.completed": _l("Course completed"),

@@ -168,7 +168,7 @@ def run(admin: User, raw: bytes, *, apply: bool, mode: str = MODE_ALL_OR_NONE, i
     outer = db.session.begin_nested()
     seen: dict[tuple[str, int], RowOutcome] = {}
     for line, cells in rows:
-        outcome = _row(admin, line, cells, seen)
+        outcome = _row(admin, line, cells, seen, ip)
         report.rows.append(outcome)
     if not apply or (mode == MODE_ALL_OR_NONE and report.errors):
         outer.rollback()
@@ -198,7 +198,7 @@ def _section_id(text: str) -> int | None:
     return int(number)
 
 
-def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
+def _row(admin: User, line: int, cells: list[str], seen: dict, ip: str | None = None) -> RowOutcome:
     cnic_text = cells[0] if cells else ""
     section_text = cells[1] if len(cells) > 1 else ""
 
@@ -262,7 +262,7 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
                 date=LazyDate(section.end_date),
             )
         enrolment = services.place(section, person, approval=False, token=None, source="bulk")
-        audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, reference=enrolment.reference)
+        audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, ip=ip, reference=enrolment.reference)
         services._notify_outcome(enrolment)
         savepoint.commit()
     except services.PlaceInAnotherCohort as exc:

@@ -6,7 +6,7 @@ waitlist in the same transaction, through the seat services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from portal import clock, submissions
+from portal import clock, format_money, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent, User
 from portal.auth.services import assign, audit
@@ -37,6 +37,8 @@ from portal.education.eligibility import (
 from portal.education.models import (
     ACTIVE_STATUSES,
     COMPLETED,
+    LANGUAGES,
+    MODES,
     PENDING,
     RULE_GENDER,
     RULE_PREREQUISITE,
@@ -131,6 +133,34 @@ def check_course_title(institution: Institution, title: str, course: Course | No
                         "another title, or edit that course instead."
                     ),
                     title=left_to_right(other),  # an English title inside an Urdu sentence
+                )
+            }
+        )
+
+
+class InstitutionRefused(FieldsRefused):
+    """Values an institution cannot be given (a name another institution of its district has)."""
+
+
+def check_institution_name(name: str, district: str, institution: Institution | None) -> None:
+    """Raises InstitutionRefused when another institution of ``district`` (open or not) has this name,
+    case and spaces aside: people searching, or choosing a course by where it is taught, could not tell
+    the two apart. Two superadmins saving one name at the same moment may both pass it; the unique index
+    over the stored key (portal.name_keys) refuses the second, and the save asks again, so that the
+    second is told the same at the name."""
+    others = select(Institution.name).where(Institution.district == district)
+    if institution is not None and institution.id is not None:
+        others = others.where(Institution.id != institution.id)
+    other = same_name_among(db.session.scalars(others), name)
+    if other is not None:
+        raise InstitutionRefused(
+            {
+                "name": Message(
+                    _l(
+                        "There is already an institution called “%(name)s” in this district. Give this one "
+                        "a name people can tell apart, or edit the one that exists."
+                    ),
+                    name=left_to_right(other),  # an English name inside an Urdu sentence
                 )
             }
         )
@@ -256,25 +286,40 @@ def create_institution(
     superadmin: User, data: dict, ip: str | None = None, submission_token: str | None = None
 ) -> Institution:
     """A new institution (superadmins only); a school admin is then given it on the staff page. The
-    form posted again with the same ``submission_token`` returns the institution the first post made."""
+    form posted again with the same ``submission_token`` returns the institution the first post made.
+    Raises InstitutionRefused for a name another institution of the district has."""
     begin_write()
     posted = submissions.claim(superadmin, submission_token, Institution, data)
     if posted.earlier is not None:
         return posted.earlier
-    institution = Institution(created_at=clock.now())
-    for name in INSTITUTION_FIELDS:
-        setattr(institution, name, data[name])
-    db.session.add(institution)
-    db.session.flush()
+    check_institution_name(data["name"], data["district"], None)
+    try:
+        with db.session.begin_nested():  # the name's unique index decides a race the check above lost
+            institution = Institution(created_at=clock.now())
+            for name in INSTITUTION_FIELDS:
+                setattr(institution, name, data[name])
+            db.session.add(institution)
+            db.session.flush()
+    except IntegrityError:
+        check_institution_name(data["name"], data["district"], None)  # saved meanwhile: said so
+        raise
     posted.created(institution)
     audit("education.institution.created", actor=superadmin, target=institution, ip=ip, name=institution.name)
     return institution
 
 
 def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
+    """Edit an institution. Raises InstitutionRefused for a name another institution of the district has."""
     begin_write()
     institution = institution_for_admin(admin, institution_id)
-    changed = assign(institution, {name: data[name] for name in INSTITUTION_FIELDS})
+    check_institution_name(data["name"], data["district"], institution)
+    try:
+        with db.session.begin_nested():  # the name's unique index decides a race the check above lost
+            changed = assign(institution, {name: data[name] for name in INSTITUTION_FIELDS})
+            db.session.flush()
+    except IntegrityError:
+        check_institution_name(data["name"], data["district"], institution)  # saved meanwhile: said so
+        raise
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("education.institution.updated", actor=admin, target=institution, ip=ip, changed=changed)
     return institution
@@ -283,8 +328,10 @@ def update_institution(admin: User, institution_id: int, data: dict, ip: str | N
 def save_course(admin: User, data: dict, *, institution_id: int | None = None, course_id: int | None = None,
                 ip: str | None = None, submission_token: str | None = None) -> Course:  # fmt: skip
     """Create a course of the institution ``institution_id``, or edit ``course_id``. Raises CourseRefused
-    for a title another course of the institution has. The new-course form posted again with the same
-    ``submission_token`` returns the course the first post created."""
+    for a title another course of the institution has. Everyone with a place in a cohort of an edited
+    course that has not ended (enrolled, waiting, asking) is told when its fee, how it is taught or its
+    language of teaching changes. The new-course form posted again with the same ``submission_token``
+    returns the course the first post created."""
     begin_write()
     posted = submissions.Claim(None)
     if course_id is not None:
@@ -299,20 +346,61 @@ def save_course(admin: User, data: dict, *, institution_id: int | None = None, c
         course = None
         action = "education.course.created"
     check_course_title(institution, data["title"], course)
+    was = values_of(course, COURSE_FIELDS) if course is not None else None
     try:
         with db.session.begin_nested():  # the title's unique index decides a race the check above lost
             saved = course or Course(institution=institution, created_at=clock.now())
             db.session.add(saved)
-            for name in COURSE_FIELDS:
-                setattr(saved, name, data[name])
+            assign(saved, {name: data[name] for name in COURSE_FIELDS})
             db.session.flush()
     except IntegrityError:
         check_course_title(institution, data["title"], course)  # another admin saved it meanwhile: said so
         raise
     course = saved
     posted.created(course)
-    audit(action, actor=admin, target=course, ip=ip, title=course.title)
+    if was is None:
+        audit(action, actor=admin, target=course, ip=ip, title=course.title)
+        return course
+    changes = audited_changes(was, course)
+    if changes:  # saved as it was: nothing happened worth a line in the audit log
+        audit(action, actor=admin, target=course, ip=ip, title=course.title, **changes)
+    told = [name for name in TOLD_COURSE_CHANGES if name in changes.get("changed", ())]
+    if told:
+        tell_course_changed(course, told)
     return course
+
+
+# What a person with a place in a course plans around besides its cohort's schedule: what it costs, and
+# how and in what language it is taught. A change to one of them is told to them (tell_course_changed).
+TOLD_COURSE_CHANGES = ("fee_paisa", "mode", "language")
+# Texts too long to copy into an audit event: an edit names them as changed, without their words.
+NOT_COPIED = frozenset({"description", "description_ur"})
+
+
+def values_of(record, fields) -> dict:
+    """``record``'s ``fields`` as they are now (before an edit: see audited_changes)."""
+    return {name: getattr(record, name) for name in fields}
+
+
+def audited_changes(was: dict, record) -> dict:
+    """What an "updated" audit event says of an edit of ``record`` whose fields were ``was``: ``changed``,
+    the fields given another value (as assign() names them), and ``before`` and ``after``, their old and
+    new values (a date or a time as ISO text; a long text only named). Empty when nothing changed: such
+    a save is not audited."""
+    changed = [name for name, value in was.items() if getattr(record, name) != value]
+    if not changed:
+        return {}
+    copied = [name for name in changed if name not in NOT_COPIED]
+    return {
+        "changed": changed,
+        "before": {name: _stored(was[name]) for name in copied},
+        "after": {name: _stored(getattr(record, name)) for name in copied},
+    }
+
+
+def _stored(value):
+    """A value as an audit event keeps it (JSON): a date or a time as ISO text."""
+    return value.isoformat() if isinstance(value, date | time) else value
 
 
 @dataclass
@@ -404,6 +492,7 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if problems:
         raise SectionRefused(problems)
     before = ScheduleShown.of(section) if section_id is not None else None
+    was = values_of(section, SECTION_FIELDS)  # for the audit
     if unreserving and taken:
         _open_reserved_seats_to_everyone(section)  # before the new numbers: one UPDATE writes them all
     for name in SECTION_FIELDS:
@@ -419,7 +508,10 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         db.session.add(section)
     db.session.flush()
     posted.created(section)
-    audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
+    if section_id is None:
+        audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
+    elif audited := audited_changes(was, section):  # saved as it was: nothing worth a line in the audit log
+        audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity, **audited)
     if section_id is None:
         return SectionSaved(section)
     _release_reserved_if_closed(section)
@@ -575,6 +667,57 @@ def tell_schedule_changed(section: Section, changes: list[str]) -> int:
             }
 
         notify(enrolment.user, subject=_l("Course schedule changed"), body=body)
+        told += 1
+    return told
+
+
+# --- changes to a course told to the people in its cohorts ------------------------------------------------
+
+
+def describe_course(course: Course, changes: list[str]) -> str:
+    """The new values of what changed of ``course`` (TOLD_COURSE_CHANGES), in the current language (a
+    message's: see notify)."""
+    sentences = []
+    if "fee_paisa" in changes:
+        if course.fee_paisa:
+            # A space, not the page's no-break one: an SMS in English stays in the GSM-7 alphabet.
+            fee = format_money(course.fee_paisa).replace("\u00a0", " ").replace("\u202f", " ")
+            sentences.append(_l("The fee is now %(fee)s.") % {"fee": fee})
+        else:
+            sentences.append(_l("The course is now free."))
+    if "mode" in changes and course.mode in MODES:
+        sentences.append(_l("How it is taught is now: %(mode)s.") % {"mode": MODES[course.mode]})
+    if "language" in changes and course.language in LANGUAGES:
+        sentences.append(_l("It is now taught in: %(language)s.") % {"language": LANGUAGES[course.language]})
+    return " ".join(str(sentence) for sentence in sentences)
+
+
+def tell_course_changed(course: Course, changes: list[str]) -> int:
+    """Tell each person with a place (enrolled, waiting, asking) in a cohort of ``course`` that has not
+    ended its new fee, way of teaching or language, in their language; returns how many were told."""
+    today = clock.today()
+    told = 0
+    for enrolment in db.session.scalars(
+        select(Enrolment)
+        .join(Section, Section.id == Enrolment.section_id)
+        .where(
+            Section.course_id == course.id,
+            Section.end_date >= today,
+            Enrolment.status.in_(ACTIVE_STATUSES),
+        )
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.dependant))  # told, and named, row by row
+        .order_by(Enrolment.id)
+    ):
+
+        def body(e=enrolment):
+            return _l("Changes to %(course)s for %(name)s: %(changes)s Reference %(ref)s.") % {
+                "course": course.shown_title,
+                "name": e.person_name,
+                "changes": describe_course(course, changes),
+                "ref": e.reference,
+            }
+
+        notify(enrolment.user, subject=_l("Course details changed"), body=body)
         told += 1
     return told
 

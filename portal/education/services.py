@@ -1226,13 +1226,16 @@ def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -
     if held_seat:
         release_seat(section, enrolment)
     db.session.flush()
+    # Audited as it happened: a seat taken away is a removal, not a request declined; either says what
+    # the place was (asking, waiting or seated).
     audit(
-        "education.enrolment.rejected",
+        "education.enrolment.removed" if held_seat else "education.enrolment.rejected",
         actor=admin,
         target=enrolment,
         ip=ip,
         reference=enrolment.reference,
         reason=reason,
+        previous=was,
     )
     if held_seat:
         promote_waitlist(section)

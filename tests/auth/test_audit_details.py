@@ -159,6 +159,52 @@ def test_what_an_edit_changed_is_said_in_the_words_of_its_form():
         ]
 
 
+def arrows(pairs):
+    """The values said, without the isolates that keep each value's own direction (FSI … PDI, RLM)."""
+    return [(label, re.sub("[\u2068\u2069\u200f]", "", value)) for label, value in pairs]
+
+
+def test_a_course_or_section_edit_says_each_change_from_what_to_what():
+    """A course's and a cohort's edits keep their old and new values: each is said in the words of
+    its form, a fee as money, a day as a date, a code as its words; a long text is only named."""
+    section = {
+        "capacity": 5,
+        "changed": ["start_date", "meeting_days", "capacity", "closed"],
+        "before": {"start_date": "2026-03-16", "meeting_days": "mon,wed", "capacity": 3, "closed": False},
+        "after": {"start_date": "2026-03-23", "meeting_days": "tue", "capacity": 5, "closed": True},
+    }
+    assert arrows(said("education.section.updated", section)) == [
+        ("Seats", "5"),
+        ("What changed", "First day, Meeting days, Seats, and Closed (no longer shown or taking enrolments)"),
+        ("First day", "Mar 16, 2026 → Mar 23, 2026"),
+        ("Meeting days", "Monday and Wednesday → Tuesday"),
+        ("Seats", "3 → 5"),
+        ("Closed (no longer shown or taking enrolments)", "No → Yes"),
+    ]
+    course = {
+        "title": "Python",
+        "changed": ["description", "fee_paisa", "mode"],
+        "before": {"fee_paisa": 0, "mode": "on_site"},
+        "after": {"fee_paisa": 500000, "mode": "online"},
+    }
+    assert arrows(said("education.course.updated", course)) == [
+        ("Course", "Python"),
+        ("What changed", "Description in English, Fee, and How it is taught"),
+        ("Fee", "Free → Rs\u00a05,000"),
+        ("How it is taught", "On site → Online"),
+    ]
+    with force_locale("ur"):
+        changes = said("education.course.updated", course)
+        assert changes[3] == ("طریقۂ تدریس", "\u200f\u2068ادارے میں آ کر\u2069 ← \u2068آن لائن\u2069")
+    english = said("education.course.updated", course)[3]
+    assert english == ("How it is taught", "\u2068On site\u2069 → \u2068Online\u2069")
+    # A removal says what the place was.
+    assert said("education.enrolment.removed", {"reference": "E-1", "previous": "enrolled"})[-1] == (
+        "Status before",
+        "Enrolled",
+    )
+
+
 @pytest.fixture
 def superadmin(make_user):
     return make_user(full_name="Super Admin", roles=["superadmin"])

@@ -129,7 +129,30 @@ def test_reject_records_the_reason_frees_the_seat_and_promotes(make_user, make_s
     assert reload(section).enrolled_count == 1
     body = db.session.scalars(select(Message.body).where(Message.user_id == holder.user_id).order_by(Message.id.desc()))
     assert "Documents were not provided." in next(iter(body))
-    assert "education.enrolment.rejected" in actions()
+    assert "education.enrolment.removed" in actions()  # a seat taken away (see below)
+
+
+def test_removing_a_seated_person_is_audited_as_a_removal_with_the_status_before(make_user, make_section, school_admin):
+    """Taking a seat away is not "Enrolment request declined": the audit says a removal and what the
+    place was; a request declined and a waitlist place ended say what they were too."""
+    section = make_section(capacity=1)
+    admin = school_admin(section.course.institution)
+    seated, waiting = enrol(make_user(), section), enrol(make_user(), section)
+    section.needs_approval = True
+    asking = enrol(make_user(), section)
+    for enrolment in (seated, waiting, asking):
+        services.reject(admin, enrolment.id, "Did not attend the first three classes", ip="10.0.0.7")
+        db.session.commit()
+    events = db.session.execute(
+        select(AuditEvent.target_id, AuditEvent.action, AuditEvent.details, AuditEvent.ip)
+        .where(AuditEvent.action.like("education.enrolment.%"))
+        .order_by(AuditEvent.id)
+    ).all()
+    said = {int(target): (action, details["previous"], ip) for target, action, details, ip in events}
+    assert said[seated.id] == ("education.enrolment.removed", "enrolled", "10.0.0.7")
+    # The waiting person moved up into the seat freed, and was then removed from it.
+    assert said[waiting.id] == ("education.enrolment.removed", "enrolled", "10.0.0.7")
+    assert said[asking.id] == ("education.enrolment.rejected", "pending", "10.0.0.7")
 
 
 def last_message(enrolment) -> Message:
@@ -730,3 +753,140 @@ def test_an_institution_saved_as_it_was_writes_no_audit_line_and_a_change_names_
     db.session.commit()
     assert updates() == [{"changed": ["contact", "active"]}]
     assert reload(institution).contact == "042-111-222-333"
+
+
+# --- a course's fee, way of teaching or language changed -------------------------------------------------
+
+
+def course_as_it_is(course, **changes):
+    data = {name: getattr(course, name) for name in catalogue.COURSE_FIELDS}
+    data.update(changes)
+    return data
+
+
+def test_people_with_a_place_are_told_when_the_course_fee_mode_or_language_changes(
+    make_user, make_section, school_admin
+):
+    """A free course starts charging and goes online: the person seated, the one waiting and the one
+    asking are each told, in their language; one who left, and one in a cohort already over, are not.
+    A new title alone, or saving again unchanged, tells no one."""
+    section = make_section(capacity=1)
+    course = section.course
+    admin = school_admin(course.institution)
+    ended = make_section(course=course, start_date=date(2026, 1, 5), end_date=date(2026, 2, 27),
+                         enrol_opens=date(2026, 1, 1), enrol_closes=date(2026, 1, 4), drop_deadline=None)  # fmt: skip
+    seated = enrol(make_user(full_name="Hina"), section)
+    waiting = enrol(make_user(full_name="Omar", preferred_language="ur"), section)
+    section.needs_approval = True
+    asking = enrol(make_user(full_name="Zara"), section)
+    left = enrol(make_user(full_name="Ali"), section)
+    services.drop(left.user, left.reference)
+    sana = make_user(full_name="Sana")  # seated in a cohort already over
+    past = Enrolment(section_id=ended.id, course_id=course.id, user=sana, status="completed", reference="E-PAST1",
+                     person_key=f"u{sana.id}", created_at=seated.created_at)  # fmt: skip
+    db.session.add(past)
+    db.session.commit()
+    people = (seated, waiting, asking, left, past)
+    before = {e.id: len(messages_of(e)) for e in people}
+
+    catalogue.save_course(admin, course_as_it_is(course, title="Python for Everyone"), course_id=course.id)
+    catalogue.save_course(admin, course_as_it_is(course, title="Python for Everyone"), course_id=course.id)
+    db.session.commit()
+    assert {e.id: len(messages_of(e)) for e in people} == before
+
+    catalogue.save_course(
+        admin, course_as_it_is(reload(course), fee_paisa=500000, mode="online", language="en"), course_id=course.id
+    )
+    db.session.commit()
+    news = {e.id: messages_of(e)[before[e.id] :] for e in people}
+    assert news[left.id] == [] and news[past.id] == []
+    (told,) = news[seated.id]
+    assert told.subject == "Course details changed"
+    assert told.body == (
+        "Changes to Python for Everyone for Hina: The fee is now Rs 5,000. How it is taught is now: Online. "
+        f"It is now taught in: English. Reference {seated.reference}."
+    )
+    assert len(news[asking.id]) == 1 and asking.reference in news[asking.id][0].body
+    (in_urdu,) = news[waiting.id]
+    assert waiting.reference in in_urdu.body and "آن لائن" in in_urdu.body and "Changes" not in in_urdu.body
+
+    # Free again: said so; saved again unchanged, nobody is told twice.
+    catalogue.save_course(admin, course_as_it_is(reload(course), fee_paisa=0), course_id=course.id)
+    catalogue.save_course(admin, course_as_it_is(reload(course), fee_paisa=0), course_id=course.id)
+    db.session.commit()
+    later = messages_of(seated)[before[seated.id] + 1 :]
+    assert [m.body for m in later] == [
+        f"Changes to Python for Everyone for Hina: The course is now free. Reference {seated.reference}."
+    ]
+
+
+# --- audit: what an edit changed -------------------------------------------------------------------------
+
+
+def test_a_section_edit_is_audited_with_what_changed_from_what_to_what(make_section, school_admin):
+    section = make_section(capacity=3)
+    admin = school_admin(section.course.institution)
+    catalogue.save_section(admin, section_data(section), section_id=section.id, ip="10.0.0.9")  # as it was
+    db.session.commit()
+    assert "education.section.updated" not in actions()
+    catalogue.save_section(
+        admin,
+        section_data(reload(section), capacity=5, closed=True, venue="Hall B", start_time=time(10, 0)),
+        section_id=section.id,
+        ip="10.0.0.9",
+    )
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "education.section.updated"))
+    assert event.ip == "10.0.0.9"
+    assert event.details == {
+        "capacity": 5,
+        "changed": ["start_time", "venue", "capacity", "closed"],
+        "before": {"start_time": "09:00:00", "venue": "Room 1", "capacity": 3, "closed": False},
+        "after": {"start_time": "10:00:00", "venue": "Hall B", "capacity": 5, "closed": True},
+    }
+
+
+def test_a_course_saved_unchanged_is_not_audited_and_a_change_says_what(make_course, school_admin):
+    course = make_course(fee_paisa=0)
+    admin = school_admin(course.institution)
+    catalogue.save_course(admin, course_as_it_is(course), course_id=course.id)  # saved as it was
+    db.session.commit()
+    assert "education.course.updated" not in actions()
+    catalogue.save_course(
+        admin, course_as_it_is(reload(course), fee_paisa=500000, description="New words."), course_id=course.id
+    )
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "education.course.updated"))
+    assert event.details == {
+        "title": course.title,
+        "changed": ["description", "fee_paisa"],  # a long text is named, its words not copied
+        "before": {"fee_paisa": 0},
+        "after": {"fee_paisa": 500000},
+    }
+
+
+# --- two institutions of one district cannot share a name ------------------------------------------------
+
+
+def test_a_second_institution_with_a_name_of_its_district_is_refused(make_user, make_institution, school_admin):
+    superadmin = make_user(roles=["superadmin"])
+    first = make_institution(name="Govt College of Technology", district="Lahore")
+    other = make_institution(name="Govt College for Women", district="Lahore")
+    data = {name: getattr(first, name) for name in catalogue.INSTITUTION_FIELDS}
+    with pytest.raises(catalogue.InstitutionRefused) as refused:
+        catalogue.create_institution(superadmin, {**data, "name": " govt  college of TECHNOLOGY "})
+    assert "There is already an institution called" in str(refused.value)
+    assert set(refused.value.problems) == {"name"}
+    db.session.rollback()
+    # Another district may have one of that name; renaming one into another's name is refused too.
+    catalogue.create_institution(superadmin, {**data, "district": "Multan"})
+    db.session.commit()
+    with pytest.raises(catalogue.InstitutionRefused):
+        catalogue.update_institution(
+            school_admin(other), other.id, {**data, "name": "GOVT College of Technology", "district": "Lahore"}
+        )
+    db.session.rollback()
+    # Saving an institution under its own name (another case) is not refused by itself.
+    catalogue.update_institution(school_admin(first), first.id, {**data, "name": "Govt College of TECHNOLOGY"})
+    db.session.commit()
+    assert reload(first).name == "Govt College of TECHNOLOGY"

@@ -62,6 +62,15 @@ def test_apply_and_rerun_does_not_duplicate(setup):
     )
 
 
+def test_each_row_enrolled_from_a_file_is_audited_with_the_admins_address(setup):
+    admin, section, people = setup
+    bulk.run(admin, csv_of(*[(p.cnic, section.id) for p in people[:2]]), apply=True, ip="10.1.2.3")
+    db.session.commit()
+    rows = db.session.execute(select(AuditEvent.action, AuditEvent.ip).order_by(AuditEvent.id)).all()
+    assert [action for action, _ip in rows] == ["education.enrolment.bulk_enrolled"] * 2 + ["education.bulk_enrolment"]
+    assert {ip for _action, ip in rows} == {"10.1.2.3"}
+
+
 def test_all_or_none_applies_nothing_when_a_row_is_wrong(setup):
     admin, section, people = setup
     raw = csv_of((people[0].cnic, section.id), ("35202-0000000-0", section.id), ("12345", section.id))

@@ -108,6 +108,40 @@ def test_edit_institution(client, auth, world):
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "education.institution.updated"))
 
 
+def test_a_second_institution_with_a_name_of_its_district_is_refused_beside_the_name(
+    client, auth, world, make_user, make_institution
+):
+    """Case and spaces aside, when adding one and when renaming one; another district may have it."""
+    admin, section, _other = world
+    make_institution(name="Govt College of Technology", district="Lahore")
+    superadmin = make_user(roles=["superadmin"])
+    auth.login(superadmin)
+    path = "/school-admin/institutions/new"
+    form = {"name": " govt  college of TECHNOLOGY ", "type": "college", "district": "Lahore", "address": "Railway Road",
+            "contact": "042-1", "active": "y"}  # fmt: skip
+    response = client.post(path, data={**form, "csrf_token": csrf_token(client, path)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_errors(html, "name") == (
+        "There is already an institution called “Govt College of Technology” in this district. Give this one "
+        "a name people can tell apart, or edit the one that exists."
+    )
+    client.get("/language/ur?next=/")
+    html = client.post(path, data={**form, "csrf_token": csrf_token(client, path)}).get_data(as_text=True)
+    assert "\u2066Govt College of Technology\u2069" in field_errors(html, "name")
+    assert "There is already" not in html
+    client.get("/language/en?next=/")
+    alike = select(func.count(Institution.id)).where(Institution.name_key == "govt college of technology")
+    assert db.session.scalar(alike) == 1
+    response = client.post(path, data={**form, "district": "Multan", "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login(admin)
+    edit = f"/school-admin/institutions/{section.course.institution_id}/edit"
+    html = client.post(edit, data={**form, "csrf_token": csrf_token(client, edit)}).get_data(as_text=True)
+    assert "There is already an institution called" in field_errors(html, "name")
+
+
 COURSE_FORM = {"title": "Python for Beginners", "category": "digital", "description": "Basics", "level": "beginner",
                "language": "ur", "mode": "online", "duration": "6 weeks", "fee": "1500.50", "certificate": "y",
                "active": "y"}  # fmt: skip
