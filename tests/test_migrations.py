@@ -1033,13 +1033,20 @@ def check_dashboard_done_when_done_migration(url: str) -> None:
         "source, created_at, decided_at, updated_at) VALUES "
     )
     message = "INSERT INTO messages (channel, subject, body, status, attempts, dedupe_key, created_at) VALUES "
+    # Institutions have a name key from 0028 on (whichever revision this one follows).
+    keyed = "name_key" in columns(url, "edu_institutions")
+    key_column, key_value = ("name_key, ", "'it centre', ") if keyed else ("", "")
+    institution = (
+        f"INSERT INTO edu_institutions (id, name, search_text, type, district, address, contact, active, "
+        f"{key_column}created_at) VALUES (1, 'IT Centre', 'it centre', 'it_centre', 'Lahore', '', '', true, "
+        f"{key_value}{at(1)})"
+    )
     try:
         with engine.begin() as conn:
             for statement in (
                 "INSERT INTO users (id, full_name, cnic, preferred_language, failed_logins, active, created_at) "
                 f"VALUES (1, 'Ayesha', '3520212345671', 'en', 0, true, {at(1)})",
-                "INSERT INTO edu_institutions (id, name, search_text, type, district, address, contact, active, "
-                f"created_at) VALUES (1, 'IT Centre', 'it centre', 'it_centre', 'Lahore', '', '', true, {at(1)})",
+                institution,
                 "INSERT INTO edu_courses (id, institution_id, title, title_key, category, description, search_text, "
                 "level, language, mode, duration, fee_paisa, certificate, active, created_at) VALUES (1, 1, 'AI', "
                 f"'ai', 'ai_data', '', 'ai', 'beginner', 'en', 'on_site', '', 0, true, true, {at(1)})",
