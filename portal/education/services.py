@@ -1222,7 +1222,11 @@ def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -
     held_seat = was == ENROLLED
     now = clock.now()
     enrolment.status, enrolment.reason = REJECTED, reason.strip()[:500]
-    enrolment.decided_at = enrolment.updated_at = now
+    enrolment.updated_at = now
+    if held_seat:  # the seat stays given when it was (decided_at): it is taken back now
+        enrolment.removed_at = now
+    else:
+        enrolment.decided_at = now
     if held_seat:
         release_seat(section, enrolment)
     db.session.flush()
