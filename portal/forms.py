@@ -9,8 +9,8 @@ from flask_babel import get_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, TimeField
-from wtforms.validators import ValidationError
+from wtforms import DateField, DecimalField, HiddenField, SelectField, SelectMultipleField, TimeField
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import clock
@@ -194,6 +194,24 @@ class TypedTimeField(TimeField):
             raise ValueError(_l("Enter the time as hours:minutes on the 24-hour clock, for example 17:30.")) from None
 
 
+class FiniteDecimalField(DecimalField):
+    """A decimal number; every form of the portal takes its amounts through this field, never WTForms'
+    DecimalField. Python's Decimal reads "NaN", "sNaN" and "Infinity" as numbers, and WTForms keeps them:
+    NumberRange then fails on a signalling NaN with an exception (a 500). They are refused here as any
+    other text that is not a number, at the field (``invalid_value_message``, or WTForms' "Not a valid
+    decimal value."), and alone: a range check does not follow on a value not read as a number."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid decimal value."))
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
 # What a member of staff typing someone else's CNIC (a walk-in, the person to give a role) is told.
 THEIR_CNIC = _l("Enter the person's 13-digit CNIC, for example 35202-1234567-1.")
 
@@ -305,6 +323,7 @@ __all__ = [
     "SubmissionTokenMixin",
     "THEIR_CNIC",
     "AnyDigitsDateField",
+    "FiniteDecimalField",
     "TypedDateField",
     "TypedTimeField",
     "district_field",

@@ -33,8 +33,10 @@ class JsonFormatter(logging.Formatter):
 # unique key (``Key (cnic)=(3520212345671) already exists``) and of a failing row; the engine's
 # ``hide_parameters`` hides only the values bound to a statement.
 _PERSONAL = (
-    (re.compile(r"(Key \(.+?\)=\().*?(\)(?: already exists| is not present| is still referenced| conflicts))"),
-     r"\1[hidden]\2"),
+    (
+        re.compile(r"(Key \(.+?\)=\().*?(\)(?: already exists| is not present| is still referenced| conflicts))"),
+        r"\1[hidden]\2",
+    ),
     (re.compile(r"(Failing row contains \().*(\))"), r"\1[hidden]\2"),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
     (re.compile(r"(?<![\w-])\d{5}-\d{7}-\d(?![\w-])"), "[cnic]"),

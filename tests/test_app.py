@@ -266,7 +266,7 @@ def test_a_database_error_is_logged_without_the_key_values_the_database_quotes(
 @pytest.mark.parametrize(
     ("line", "kept", "gone"),
     [
-        ('DETAIL:  Key (cnic)=(3520211122233) already exists.', "Key (cnic)=([hidden]) already exists", "35202"),
+        ("DETAIL:  Key (cnic)=(3520211122233) already exists.", "Key (cnic)=([hidden]) already exists", "35202"),
         ("DETAIL:  Key (lower(email::text))=(a.b@x.pk) already exists.", "=([hidden]) already exists", "a.b@x"),
         ("DETAIL:  Failing row contains (7, 3520211122233, Ali, null).", "Failing row contains ([hidden])", "Ali"),
         ("sms to +923001234567 failed", "sms to [number] failed", "3001234567"),

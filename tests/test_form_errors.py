@@ -206,3 +206,59 @@ def test_select_choices_computed_per_request_are_not_kept_from_an_earlier_one(ap
             assert fee_labels == [str(_l("Free or paid")), str(_l("Free"))]
             assert bool(URDU_LETTER.search(fee_labels[0])) == (locale == "ur")
             assert not any(isinstance(label, LazyString) for _, label in form.fee.choices)
+
+
+def _form_classes():
+    """Every form class of the portal (each package's forms module imported)."""
+    import importlib
+    import pkgutil
+
+    import portal
+    from portal.forms import FlaskForm
+
+    for module in pkgutil.walk_packages(portal.__path__, "portal."):
+        if module.name.endswith(".forms"):
+            importlib.import_module(module.name)
+    found, waiting = [], [FlaskForm]
+    while waiting:
+        for cls in waiting.pop().__subclasses__():
+            found.append(cls)
+            waiting.append(cls)
+    return found
+
+
+def test_every_decimal_field_of_the_portal_refuses_numbers_that_are_not_finite(app):
+    """Python's Decimal reads "NaN", "sNaN" and "Infinity" as numbers; WTForms' DecimalField keeps them and
+    its NumberRange then fails on "sNaN" with an exception (the course fee answered 500). Every amount is
+    taken with portal.forms.FiniteDecimalField, which refuses them at the field like any other text."""
+    from werkzeug.datastructures import MultiDict
+    from wtforms.fields.core import UnboundField
+    from wtforms.fields.numeric import DecimalField
+    from wtforms.validators import NumberRange
+
+    from portal.forms import FiniteDecimalField, FlaskForm
+
+    plain = []
+    for cls in _form_classes():
+        for name in dir(cls):
+            unbound = getattr(cls, name, None)
+            if not isinstance(unbound, UnboundField) or not issubclass(unbound.field_class, DecimalField):
+                continue
+            if not issubclass(unbound.field_class, FiniteDecimalField):
+                plain.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert plain == []
+
+    class Amount(FlaskForm):
+        class Meta:
+            csrf = False
+
+        amount = FiniteDecimalField(validators=[NumberRange(min=0, max=100)])
+
+    for locale, refused in (("en", "Not a valid decimal value."), ("ur", "یہ عدد درست نہیں۔")):
+        with app.test_request_context(), force_locale(locale):
+            for typed in ("sNaN", "-sNaN", "NaN", "nan", "Infinity", "-inf"):
+                form = Amount(formdata=MultiDict({"amount": typed}))
+                assert not form.validate() and form.amount.errors == [refused], typed
+                assert form.amount.data is None and form.amount._value() == typed  # left in the box to correct
+            form = Amount(formdata=MultiDict({"amount": "12.50"}))
+            assert form.validate() and str(form.amount.data) == "12.50"

@@ -1014,3 +1014,193 @@ def test_search_digits_migration_sqlite(tmp_path):
 def test_search_digits_migration_postgresql():
     with postgres_schema() as (_admin, url, _schema):
         check_search_digits_migration(url)
+
+
+def check_institution_names_migration(url: str) -> None:
+    """0028 keys institutions' names within their district on a table that may already hold names alike
+    (saved before the check in Python): the upgrade neither fails nor renames; the first of each keeps the
+    plain key, a later one its key followed by its id, and the log names those kept apart; the index then
+    refuses a name alike, and the downgrade takes the key away again, keeping every row."""
+    flask_db(url, "upgrade", "0027_message_may_wait")
+    engine = create_engine(url)
+    now = "CURRENT_TIMESTAMP"
+    insert = (
+        "INSERT INTO edu_institutions (id, name, search_text, type, district, address, contact, active, created_at) "
+        "VALUES (:id, :name, '', 'college', :district, '', '', true, " + now + ")"
+    )
+    names = [
+        (1, "Govt College of Technology", "Lahore"),
+        (2, " govt  college of TECHNOLOGY ", "Lahore"),
+        (3, "Govt College of Technology", "Multan"),  # another district
+        (4, "Café Centre", "Lahore"),
+        (5, "Cafe\u0301 \u200bcentre", "Lahore"),  # é as e and an accent, a zero-width space: the same name
+        (6, "Railway Road School", "Lahore"),
+    ]
+    try:
+        with engine.begin() as conn:
+            for record_id, name, district in names:
+                conn.execute(text(insert), {"id": record_id, "name": name, "district": district})
+        upgraded = flask_db(url, "upgrade")
+        assert "2 institution(s) share a name with another of their district" in upgraded.stdout + upgraded.stderr
+        assert "(ids 2, 5)" in upgraded.stdout + upgraded.stderr
+        with engine.begin() as conn:
+            assert [
+                tuple(r) for r in conn.execute(text("SELECT id, name, name_key FROM edu_institutions ORDER BY id"))
+            ] == [
+                (1, "Govt College of Technology", "govt college of technology"),
+                (2, " govt  college of TECHNOLOGY ", "govt college of technology  #2"),
+                (3, "Govt College of Technology", "govt college of technology"),
+                (4, "Café Centre", "café centre"),
+                (5, "Cafe\u0301 \u200bcentre", "café centre  #5"),
+                (6, "Railway Road School", "railway road school"),
+            ]
+        with pytest.raises(IntegrityError), engine.begin() as other:
+            other.execute(
+                text(
+                    "INSERT INTO edu_institutions (id, name, name_key, search_text, type, district, address, contact, "
+                    f"active, created_at) VALUES (7, 'Govt College of Technology', 'govt college of technology', '', "
+                    f"'college', 'Lahore', '', '', true, {now})"
+                )
+            )
+        flask_db(url, "downgrade", "0027_message_may_wait")
+        assert "name_key" not in columns(url, "edu_institutions")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM edu_institutions")).scalar_one() == 6
+        flask_db(url, "upgrade")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name_key FROM edu_institutions WHERE id = 5")).scalar_one() == (
+                "café centre  #5"
+            )
+    finally:
+        engine.dispose()
+
+
+def check_dashboard_done_when_done_migration(url: str) -> None:
+    """0029 gives back the day its seat was given to a place the school took back (reject overwrote
+    decided_at with the removal's time), where the audit log or the outbox kept when the seat was given,
+    and keeps the removal's time in removed_at; a declined request or a refusal is left as it was. People
+    checked in or seen with no time get the last change's. The downgrade puts the removal's time back in
+    decided_at."""
+    flask_db(url, "upgrade", "0028_institution_names")
+    engine = create_engine(url)
+
+    def at(day: int, hour: int = 5) -> str:
+        return f"'2026-03-{day:02d} {hour:02d}:00:00+00:00'"
+
+    enrolment = (
+        "INSERT INTO edu_enrolments (id, reference, user_id, person_key, section_id, course_id, status, reason, "
+        "source, created_at, decided_at, updated_at) VALUES "
+    )
+    message = "INSERT INTO messages (channel, subject, body, status, attempts, dedupe_key, created_at) VALUES "
+    # Institutions have a name key from 0028 on (whichever revision this one follows).
+    keyed = "name_key" in columns(url, "edu_institutions")
+    key_column, key_value = ("name_key, ", "'it centre', ") if keyed else ("", "")
+    institution = (
+        f"INSERT INTO edu_institutions (id, name, search_text, type, district, address, contact, active, "
+        f"{key_column}created_at) VALUES (1, 'IT Centre', 'it centre', 'it_centre', 'Lahore', '', '', true, "
+        f"{key_value}{at(1)})"
+    )
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                "INSERT INTO users (id, full_name, cnic, preferred_language, failed_logins, active, created_at) "
+                f"VALUES (1, 'Ayesha', '3520212345671', 'en', 0, true, {at(1)})",
+                institution,
+                "INSERT INTO edu_courses (id, institution_id, title, title_key, category, description, search_text, "
+                "level, language, mode, duration, fee_paisa, certificate, active, created_at) VALUES (1, 1, 'AI', "
+                f"'ai', 'ai_data', '', 'ai', 'beginner', 'en', 'on_site', '', 0, true, true, {at(1)})",
+                "INSERT INTO edu_sections (id, course_id, name, start_date, end_date, meeting_days, venue, capacity, "
+                "enrolled_count, reserved_seats, reserved_taken, reserved_released, enrol_opens, enrol_closes, "
+                "needs_approval, waitlist_enabled, closed, created_at) VALUES (1, 1, 'A', '2026-04-01', "
+                f"'2026-05-01', '', '', 5, 0, 0, 0, false, '2026-02-01', '2026-03-20', true, true, false, {at(1)})",
+                # Removed on the 3rd; its seat was an approval (audit log) on the 2nd.
+                f"{enrolment}(1, 'E1', 1, 'u1', 1, 1, 'rejected', 'No papers', 'web', {at(1)}, {at(3)}, {at(3)})",
+                # Removed on the 3rd; a seat taken at once on the 1st and one moved up on the 2nd (outbox).
+                f"{enrolment}(2, 'E2', 1, 'u2', 1, 1, 'rejected', 'No papers', 'web', {at(1)}, {at(3)}, {at(3)})",
+                f"{enrolment}(3, 'E3', 1, 'u3', 1, 1, 'rejected', 'No papers', 'web', {at(1)}, {at(3)}, {at(3)})",
+                # A request declined on the 3rd, a refusal for capacity, and one with no record of a seat.
+                f"{enrolment}(4, 'E4', 1, 'u4', 1, 1, 'rejected', 'Not eligible', 'web', {at(1)}, {at(3)}, {at(3)})",
+                f"{enrolment}(5, 'E5', 1, 'u5', 1, 1, 'rejected', 'capacity', 'web', {at(2)}, {at(2)}, {at(2)})",
+                f"{enrolment}(10, 'E10', 1, 'u10', 1, 1, 'rejected', 'No', 'web', {at(1)}, {at(3)}, {at(3)})",
+                # A seat approved and still held is not touched.
+                f"{enrolment}(11, 'E11', 1, 'u11', 1, 1, 'enrolled', NULL, 'web', {at(1)}, {at(2)}, {at(2)})",
+                "INSERT INTO audit_events (action, target_type, target_id, created_at) VALUES "
+                f"('education.enrolment.approved', 'edu_enrolments', '1', {at(2)}), "
+                f"('education.enrolment.rejected', 'edu_enrolments', '1', {at(3)}), "
+                f"('education.enrolment.approved', 'edu_enrolments', '11', {at(2)})",
+                f"{message}('sms', 's', 'b', 'sent', 1, 'edu:2:enrolled:x:sms', {at(1)}), "
+                f"('sms', 's', 'b', 'sent', 1, 'edu:3:waitlisted:x:sms', {at(1)}), "
+                f"('sms', 's', 'b', 'sent', 1, 'edu:3:promoted:y:sms', {at(2)}), "
+                f"('sms', 's', 'b', 'sent', 1, 'edu:3:rejected:z:sms', {at(3)}), "
+                f"('sms', 's', 'b', 'sent', 1, 'edu:4:pending:x:sms', {at(1)}), "
+                f"('sms', 's', 'b', 'sent', 1, 'edu:1:approved:x:sms', {at(2)})",
+                "INSERT INTO health_clinics (id, name, name_key, search_text, type, district, address, active, "
+                f"created_at) VALUES (1, 'Mayo', 'mayo', 'mayo', 'bhu', 'Lahore', 'x', true, {at(1)})",
+                "INSERT INTO health_services (id, clinic_id, name, name_key, slot_minutes, places_per_slot, "
+                "min_notice_hours, horizon_days, cancel_cutoff_hours, active, created_at) VALUES "
+                f"(1, 1, 'OPD', 'opd', 30, 1, 2, 14, 2, true, {at(1)})",
+                "INSERT INTO health_appointments (id, reference, arrival_code, user_id, clinic_id, service_id, "
+                "visit_date, status, walk_in, cancelled_by_clinic, created_at, updated_at, arrived_at, seen_at) "
+                f"VALUES (1, 'A1', '1234', 1, 1, 1, '2026-03-02', 'seen', false, false, {at(1)}, {at(2, 6)}, NULL, "
+                f"NULL), (2, 'A2', '1235', 1, 1, 1, '2026-03-02', 'arrived', false, false, {at(1)}, {at(2, 7)}, "
+                f"NULL, NULL), (3, 'A3', '1236', 1, 1, 1, '2026-03-02', 'seen', false, false, {at(1)}, {at(3)}, "
+                f"{at(2, 4)}, {at(2, 5)})",
+            ):
+                conn.execute(text(statement))
+        flask_db(url, "upgrade", "0029_dashboard_done_when_done")
+
+        def day(value) -> str | None:
+            return None if value is None else str(value)[:13]
+
+        with engine.connect() as conn:
+            rows = {
+                i: (day(decided), day(removed))
+                for i, decided, removed in conn.execute(
+                    text("SELECT id, decided_at, removed_at FROM edu_enrolments ORDER BY id")
+                )
+            }
+            assert rows == {
+                1: ("2026-03-02 05", "2026-03-03 05"),
+                2: ("2026-03-01 05", "2026-03-03 05"),
+                3: ("2026-03-02 05", "2026-03-03 05"),
+                4: ("2026-03-03 05", None),
+                5: ("2026-03-02 05", None),
+                10: ("2026-03-03 05", None),
+                11: ("2026-03-02 05", None),
+            }
+            visits = [
+                (i, day(arrived), day(seen))
+                for i, arrived, seen in conn.execute(
+                    text("SELECT id, arrived_at, seen_at FROM health_appointments ORDER BY id")
+                )
+            ]
+            assert visits == [
+                (1, "2026-03-02 06", "2026-03-02 06"),
+                (2, "2026-03-02 07", None),
+                (3, "2026-03-02 04", "2026-03-02 05"),
+            ]
+        flask_db(url, "downgrade", "0028_institution_names")
+        assert "removed_at" not in columns(url, "edu_enrolments")
+        with engine.connect() as conn:
+            decided = conn.execute(text("SELECT decided_at FROM edu_enrolments WHERE id = 1")).scalar_one()
+            assert day(decided) == "2026-03-03 05"
+    finally:
+        engine.dispose()
+
+
+def test_institution_names_migration_sqlite(tmp_path):
+    check_institution_names_migration(f"sqlite:///{tmp_path / 'institutions.db'}")
+
+
+def test_institution_names_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_institution_names_migration(url)
+
+
+def test_dashboard_done_when_done_migration_sqlite(tmp_path):
+    check_dashboard_done_when_done_migration(f"sqlite:///{tmp_path / 'done.db'}")
+
+
+def test_dashboard_done_when_done_migration_postgresql():
+    with postgres_schema() as (_admin, url, _schema):
+        check_dashboard_done_when_done_migration(url)

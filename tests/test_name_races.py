@@ -55,7 +55,7 @@ def field_error(html: str, field: str) -> str:
 def counts() -> dict:
     """How many of each record there are: what a refused save must leave as it was."""
     db.session.expire_all()
-    models = (Clinic, Service, Course, Dependant, RoleAssignment, AuditEvent, FormSubmission)
+    models = (Clinic, Service, Institution, Course, Dependant, RoleAssignment, AuditEvent, FormSubmission)
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
 
 
@@ -94,7 +94,10 @@ def world(make_user, make_clinic):
         )  # fmt: skip
     )
     db.session.commit()
+    db.session.add(Institution(name="Punjab Skills Institute", type="vocational", district="Lahore", address=""))
+    db.session.commit()
     people = {
+        "superadmin": make_user(full_name="Super Admin", roles=["superadmin"]),
         "clinic_admin": make_user(full_name="Dr. Imran", roles=[("clinic_admin", clinic.id)]),
         "school_admin": make_user(full_name="Sadia Malik", roles=[("school_admin", institution.id)]),
         "citizen": citizen,
@@ -144,6 +147,22 @@ def world(make_user, make_clinic):
             catalogue,
             "check_course_title",
         ),
+        "institution": Race(
+            "superadmin",
+            "/school-admin/institutions/new",
+            {"name": " punjab  skills INSTITUTE", "type": "college", "district": "Lahore", "active": "y"},
+            "name",
+            catalogue,
+            "check_institution_name",
+        ),
+        "institution renamed": Race(
+            "school_admin",
+            f"/school-admin/institutions/{institution.id}/edit",
+            {"name": "Punjab Skills Institute", "type": "it_centre", "district": "Lahore", "active": "y"},
+            "name",
+            catalogue,
+            "check_institution_name",
+        ),
         "family member": Race(
             "citizen",
             "/account/family/new",
@@ -156,7 +175,9 @@ def world(make_user, make_clinic):
     return people, races
 
 
-@pytest.mark.parametrize("name", ["clinic", "clinic renamed", "service", "course", "family member"])
+@pytest.mark.parametrize(
+    "name", ["clinic", "clinic renamed", "service", "course", "institution", "institution renamed", "family member"]
+)
 def test_the_second_of_two_saves_at_once_is_told_at_the_field_as_the_check_tells_it(
     client, auth, world, monkeypatch, name
 ):

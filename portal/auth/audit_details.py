@@ -67,11 +67,27 @@ ACTION_LABELS = {
     ("health.hours.saved", "weekday"): _l("Day of the week"),
     ("health.hours.saved", "start"): _l("Opens at"),
     ("health.hours.saved", "end"): _l("Closes at"),
+    ("health.hours.saved", "break_start"): _l("Break starts"),
+    ("health.hours.saved", "break_end"): _l("Break ends"),
+    # An edited range: what it said before (health.admin.save_hours).
+    ("health.hours.saved", "was_weekday"): _l("Day of the week before"),
+    ("health.hours.saved", "was_start"): _l("Opened at before"),
+    ("health.hours.saved", "was_end"): _l("Closed at before"),
+    ("health.hours.saved", "was_break_start"): _l("Break started before"),
+    ("health.hours.saved", "was_break_end"): _l("Break ended before"),
     ("health.hours.deleted", "weekday"): _l("Day of the week"),
+    ("health.hours.deleted", "start"): _l("Opens at"),
+    ("health.hours.deleted", "end"): _l("Closes at"),
+    ("health.hours.deleted", "break_start"): _l("Break starts"),
+    ("health.hours.deleted", "break_end"): _l("Break ends"),
     ("health.closure.added", "start"): _l("First closed day"),
     ("health.closure.added", "end"): _l("Last closed day"),
     ("health.closure.deleted", "start"): _l("First closed day"),
     ("health.closure.deleted", "end"): _l("Last closed day"),
+    # A closure under way ended yesterday instead of removed (health.admin.delete_closure).
+    ("health.closure.ended", "start"): _l("First closed day"),
+    ("health.closure.ended", "end"): _l("Last closed day"),
+    ("health.closure.ended", "was_end"): _l("Last closed day before"),
     ("health.walk_in.registered", "mode"): _l("Place"),
     ("education.bulk_enrolment", "mode"): _l("If some rows have problems"),
 }
@@ -91,6 +107,16 @@ STATUSES = {
     "seen": _l("Seen"),
     "no_show": _l("Did not come"),
     "cancelled": _l("Cancelled"),
+}
+# The fields an "updated" event keeps as ISO text: a date or a time.
+DATE_AND_TIME_FIELDS = {
+    "start_date", "end_date", "enrol_opens", "enrol_closes", "drop_deadline", "start_time", "end_time",
+}  # fmt: skip
+# A place's statuses (portal.education.models.STATUSES), as the roster says them.
+ENROLMENT_STATUSES = {
+    "enrolled": _l("Enrolled"),
+    "pending": _l("Waiting for approval"),
+    "waitlisted": _l("On the waitlist"),
 }
 VALUES = {
     "role": ROLES,
@@ -115,6 +141,8 @@ VALUES = {
 }
 ACTION_VALUES = {
     ("health.walk_in.registered", "mode"): {"slot": _l("Next free time today"), "queue": _l("Queue token for today")},
+    ("education.enrolment.rejected", "previous"): ENROLMENT_STATUSES,
+    ("education.enrolment.removed", "previous"): ENROLMENT_STATUSES,
     ("education.bulk_enrolment", "mode"): {
         "all": _l("Enrol nobody until every row is right"),
         "valid": _l("Enrol the valid rows only"),
@@ -153,9 +181,76 @@ FIELDS = {
         "contact": _l("Contact (phone or email)"),
         "active": _l("Open (shown to the public)"),
     },
+    "education.course.updated": {
+        "title": _l("Title in English"),
+        "title_ur": _l("Title in Urdu"),
+        "category": _l("Subject"),
+        "description": _l("Description in English"),
+        "description_ur": _l("Description in Urdu"),
+        "level": _l("Level"),
+        "language": _l("Language of teaching"),
+        "mode": _l("How it is taught"),
+        "duration": _l("Duration"),
+        "fee_paisa": _l("Fee"),
+        "certificate": _l("A certificate is awarded on completion"),
+        "active": _l("Open (shown to the public)"),
+    },
+    "education.section.updated": {
+        "name": _l("Name of the cohort in English"),
+        "name_ur": _l("Name of the cohort in Urdu"),
+        "start_date": _l("First day"),
+        "end_date": _l("Last day"),
+        "meeting_days": _l("Meeting days"),
+        "start_time": _l("Starts at"),
+        "end_time": _l("Ends at"),
+        "venue": _l("Venue or online link, in English"),
+        "venue_ur": _l("Venue in Urdu"),
+        "capacity": _l("Seats"),
+        "reserved_kind": _l("Reserve seats for"),
+        "reserved_value": _l("Reserved for"),
+        "reserved_seats": _l("Number of reserved seats"),
+        "enrol_opens": _l("Enrolment opens"),
+        "enrol_closes": _l("Enrolment closes"),
+        "needs_approval": _l("Each enrolment needs approval"),
+        "drop_deadline": _l("Last day to drop"),
+        "waitlist_enabled": _l("Keep a waitlist when full"),
+        "waitlist_cap": _l("Waitlist limit"),
+        "closed": _l("Closed (no longer shown or taking enrolments)"),
+    },
+}
+# The words for the coded values of the fields an "updated" event gives before and after (as
+# portal.education.models says them).
+_DAYS = {
+    "mon": _l("Monday"),
+    "tue": _l("Tuesday"),
+    "wed": _l("Wednesday"),
+    "thu": _l("Thursday"),
+    "fri": _l("Friday"),
+    "sat": _l("Saturday"),
+    "sun": _l("Sunday"),
+}
+FIELD_VALUES = {
+    "category": {
+        "digital": _l("Digital skills and IT"),
+        "ai_data": _l("AI and data"),
+        "health": _l("Health and first aid"),
+        "languages": _l("Languages"),
+        "vocational": _l("Vocational trades"),
+        "school": _l("School subjects"),
+    },
+    "level": {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")},
+    "language": {"ur": _l("Urdu"), "en": _l("English"), "pa": _l("Punjabi"), "ur_en": _l("Urdu and English")},
+    "mode": {"on_site": _l("On site"), "online": _l("Online"), "blended": _l("Blended")},
+    "reserved_kind": {"gender": _l("Women and girls"), "district": _l("People from one district")},
 }
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
-# Keys whose value is a number or a code rather than words (and "start" and "end" when they are times);
+# Keys whose value is a date or a time (opening hours, a closure's days), said as the clinic pages say them.
+DATES_OR_TIMES = {
+    *("start", "end", "break_start", "break_end"),
+    *("was_start", "was_end", "was_break_start", "was_break_end"),
+    "signed_in_on",
+}
+# Keys whose value is a number or a code rather than words (and the keys above when they are times);
 # of them, those that name something rather than count it (written as they are: "2026", not "2,026").
 CODES = {"reference", "course_id", "capacity", "rows", "changes", "errors", "seed"}
 IDENTIFIERS = {"reference", "course_id", "seed"}
@@ -176,6 +271,11 @@ def describe(action: str, details: dict | None, scope_names: dict | None = None)
     shown = []
     details = details or {}
     for key, value in details.items():
+        if key in ("before", "after") and isinstance(value, dict):
+            continue  # said with "changed", field by field
+        if key == "changed" and isinstance(value, list) and isinstance(details.get("after"), dict):
+            shown += _changes(action, value, details.get("before") or {}, details["after"])
+            continue
         if key == "scope_id":
             role = details.get("role")
             if value is None or role not in SCOPE_LABELS:
@@ -191,7 +291,7 @@ def describe(action: str, details: dict | None, scope_names: dict | None = None)
             continue
         label = ACTION_LABELS.get((action, key)) or LABELS.get(key)
         text = _value(action, key, value)
-        code = (key in CODES and not isinstance(value, bool)) or (key in ("start", "end") and _is_time(value))
+        code = (key in CODES and not isinstance(value, bool)) or (key in DATES_OR_TIMES and _is_time(value))
         shown.append(Detail(str(label) if label else _readable(key), text, code=code))
     return shown
 
@@ -204,9 +304,9 @@ def _value(action: str, key: str, value) -> str:
         fields = FIELDS.get(action, {})
         names = [str(fields[name]) if name in fields else _readable(name) for name in value]
         return format_list(names, locale=get_locale() or "en") if names else "—"
-    if key == "weekday" and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
+    if key in ("weekday", "was_weekday") and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
         return str(WEEKDAYS[value])
-    if key in ("start", "end", "signed_in_on") and isinstance(value, str):
+    if key in DATES_OR_TIMES and isinstance(value, str):
         return _date_or_time(value)
     if key in ("browser", "system") and value is None:
         return _("Unknown")
@@ -214,6 +314,46 @@ def _value(action: str, key: str, value) -> str:
         return str(value)
     if key == "seconds" and isinstance(value, int | float):
         return _("%(seconds)s seconds", seconds=format_decimal(value))
+    return _plain(value)
+
+
+def _changes(action: str, changed: list, before: dict, after: dict) -> list[Detail]:
+    """An "updated" event's changes: "What changed" names the fields, then each field whose values the
+    event kept says its old and new value ("Seats: 30 → 40"; in Urdu the arrow points right to left)."""
+    shown = [Detail(str(LABELS["changed"]), _value(action, "changed", changed))]
+    fields = FIELDS.get(action, {})
+    right_to_left = bool(get_locale() and get_locale().character_order == "right-to-left")
+    # Each value a first-strong isolate (FSI … PDI), so that an English venue on an Urdu page, or an Urdu
+    # name on an English one, cannot take the arrow into its own direction; on an Urdu page the line
+    # starts with a right-to-left mark, so that it reads right to left even between two numbers.
+    start, arrow = ("\u200f", " ← ") if right_to_left else ("", " → ")
+    for name in changed:
+        if name not in after:
+            continue  # a long text: only named
+        label = str(fields[name]) if name in fields else _readable(name)
+        old, new = _field_value(name, before.get(name)), _field_value(name, after[name])
+        shown.append(Detail(label, f"{start}\u2068{old}\u2069{arrow}\u2068{new}\u2069"))
+    return shown
+
+
+def _field_value(name: str, value) -> str:
+    """A field's value kept by an "updated" event, as the form that changed it says it."""
+    if value is None or value == "":
+        return "—"
+    if name == "fee_paisa" and isinstance(value, int):
+        from portal import format_money
+
+        return format_money(value)
+    if name == "meeting_days" and isinstance(value, str):
+        days = [str(_DAYS.get(day, day)) for day in value.split(",") if day]
+        return format_list(days, locale=get_locale() or "en") if days else "—"
+    if name == "reserved_value" and isinstance(value, str):
+        return str(FIELD_VALUES["reserved_kind"]["gender"]) if value == "female" else district_label(value)
+    words = FIELD_VALUES.get(name)
+    if words and isinstance(value, str) and value in words:
+        return str(words[value])
+    if name in DATE_AND_TIME_FIELDS and isinstance(value, str):
+        return _date_or_time(value)
     return _plain(value)
 
 

@@ -547,6 +547,7 @@ AUDIT_ACTIONS = {
     "health.hours.deleted": _l("Opening hours removed"),
     "health.closure.added": _l("Closure added"),
     "health.closure.deleted": _l("Closure removed"),
+    "health.closure.ended": _l("Closure ended early"),
     "health.appointment.cancelled": _l("Appointment cancelled by the clinic"),
     # health.admin.set_status audits f"health.appointment.{status}", one for each status it moves to.
     "health.appointment.arrived": _l("Patient checked in as arrived"),
@@ -568,6 +569,7 @@ AUDIT_ACTIONS = {
     "education.enrolment.approved": _l("Enrolment approved"),
     "education.enrolment.approved_to_waitlist": _l("Enrolment approved onto the waitlist"),
     "education.enrolment.rejected": _l("Enrolment request declined"),
+    "education.enrolment.removed": _l("Removed from a course"),
     "education.bulk_enrolment": _l("Enrolment from a file applied"),
     "education.enrolment.bulk_enrolled": _l("Enrolled from a file"),
     "education.enrolment.completed": _l("Course completed"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import clock
@@ -68,6 +69,7 @@ ACTIVITY_ROWS = (
     ("requests", _l("Requests made today, waiting for approval")),
     ("waitlisted", _l("People put on a waitlist")),
     ("dropped", _l("People who left a course or a waitlist")),
+    ("removed", _l("People removed from a course by the school")),
     ("refused", _l("Refused for capacity")),
 )
 
@@ -92,6 +94,11 @@ def today(f: Filters, scope: OfficialScope, **_kw) -> Figure:
             "Enrolments made are seats given today: to a person who enrolled, whose request was approved or "
             "who moved up from a waitlist. A request waiting for approval is not an enrolment: it is counted "
             "apart until it is approved or declined."
+        ),
+        _l(
+            "A seat the school takes back later stays an enrolment of the day it was given; the removal "
+            "is counted on the day it is made. People checked in and seen are counted on the day the "
+            "clinic marked them."
         ),
         _l("What is done on the portal now shows here within about a minute."),
     ]
@@ -160,15 +167,19 @@ def _leaders(rows: list[dict], rank, n: int, title_first_n, title_all) -> tuple[
     return ranked[:n], title_first_n if len(ranked) > n else title_all
 
 
+def _clinic_shown(row: dict) -> str:
+    """A clinic of the league in the reader's language, marked when it has been closed down since (it
+    is listed for the period it worked in)."""
+    name = in_language(row["clinic"], row.get("clinic_ur"))
+    return _("%(clinic)s (closed down)", clinic=name) if row.get("closed") else name
+
+
 def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descending: bool = True, **_kw) -> Figure:
     """The league table, by default the busiest clinic first (the order its header shows: "Places taken ▼"),
     and a chart of the clinics with the highest utilisation, in that order, whatever the table's sort."""
     if sort not in services.LEAGUE_COLUMNS:
         sort, descending = "appointments", True
-    rows = [
-        {**r, "clinic": in_language(r["clinic"], r.get("clinic_ur"))}
-        for r in services.clinic_league(f, sort, descending)
-    ]
+    rows = [{**r, "clinic": _clinic_shown(r)} for r in services.clinic_league(f, sort, descending)]
     rows = _names_in_readers_order(rows, sort, descending)
     title = _l("League table of clinics")
     table = Table(
@@ -205,7 +216,13 @@ def clinics(f: Filters, scope: OfficialScope, sort: str = "appointments", descen
             [(r["clinic"], r["utilisation"]) for r in ranked],
             percent=True,
         )
-    return Figure("clinics", title, table, chart)
+    notes = [
+        _l(
+            "A clinic closed down since is still listed for a period in which it took or offered places, "
+            "marked “closed down”, so that the clinics add up to the places taken."
+        )
+    ]
+    return Figure("clinics", title, table, chart, notes=notes)
 
 
 def health_districts(f: Filters, scope: OfficialScope, **_kw) -> Figure:

@@ -1,6 +1,6 @@
 """The dashboard owns no tables; it adds indexes to the health and education tables so that its
-GROUP BY queries read an index instead of whole tables (migrations 0004, 0005, 0007, 0009, 0015 and 0024
-create them)."""
+GROUP BY queries read an index instead of whole tables (migrations 0004, 0005, 0007, 0009, 0015, 0024 and
+0029 create them)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,26 @@ ix_appointments_cancelled = Index(
     postgresql_where=text("cancelled_at IS NOT NULL"),
     sqlite_where=text("cancelled_at IS NOT NULL"),
 )
+# Today on the portal (0029): people checked in and seen, by when it was done (only those with a time
+# there: partial indexes), with the clinic and the service that the filters join on.
+ARRIVED = text("arrived_at IS NOT NULL")
+ix_appointments_arrived = Index(
+    "ix_dash_appointments_arrived",
+    Appointment.arrived_at,
+    Appointment.clinic_id,
+    Appointment.service_id,
+    postgresql_where=ARRIVED,
+    sqlite_where=ARRIVED,
+)
+SEEN = text("seen_at IS NOT NULL")
+ix_appointments_seen = Index(
+    "ix_dash_appointments_seen",
+    Appointment.seen_at,
+    Appointment.clinic_id,
+    Appointment.service_id,
+    postgresql_where=SEEN,
+    sqlite_where=SEEN,
+)
 # Applications per day and the share of women (covering, 0005: section and person included), and the
 # waitlist / refusals counts (reason included).
 ix_enrolments_created = Index(
@@ -61,19 +81,21 @@ ix_enrolments_status_course = Index(
 ix_enrolments_id_course = Index("ix_dash_enrolments_id_course", Enrolment.id, Enrolment.course_id)
 ix_certificates_issued = Index("ix_dash_certificates_issued", Certificate.issued_at)
 # Completions and seats of the sections running in the period, from the sections side.
-# (0024: with waitlisted_at, which tells a seat held from a waitlist place approved and then left.)
+# (0024: with waitlisted_at, which tells a seat held from a waitlist place approved and then left;
+# 0029: with removed_at, a seat the school took back.)
 ix_enrolments_section_cover = Index(
     "ix_dash_enrolments_section_cover",
     Enrolment.section_id,
     Enrolment.status,
-    postgresql_include=["course_id", "decided_at", "waitlisted_at"],
+    postgresql_include=["course_id", "decided_at", "waitlisted_at", "removed_at"],
 )
-# Seats given in a period (0024): by when the seat was given, covering what tells a seat held.
+# Seats given in a period (0024): by when the seat was given, covering what tells a seat held (0029:
+# removed_at too).
 ix_enrolments_decided = Index(
     "ix_dash_enrolments_decided",
     Enrolment.decided_at,
     Enrolment.status,
-    postgresql_include=["waitlisted_at", "course_id", "section_id"],
+    postgresql_include=["waitlisted_at", "course_id", "section_id", "removed_at"],
 )
 # The waitlist now and the share of women, by status then section (covering: the person), and the
 # refusals for capacity in a range, by status then date (0007).
@@ -104,6 +126,8 @@ DASHBOARD_INDEXES = (
     ix_appointments_service_date,
     ix_appointments_created,
     ix_appointments_cancelled,
+    ix_appointments_arrived,
+    ix_appointments_seen,
     ix_enrolments_created,
     ix_enrolments_status_course,
     ix_enrolments_id_course,

@@ -74,7 +74,8 @@ SEAT_HOLDERS = (ENROLLED, COMPLETED)
 # An application that was given a seat, whatever became of it: a seat holder now, or one who left it. A
 # seat given sets decided_at (a seat taken at once, an approval, a move up from the waitlist). An approval
 # onto the waitlist sets it too, at the moment it was waitlisted: such a place, left later, never held a
-# seat (nor does a place that waited and was dropped without an approval: no decided_at).
+# seat (nor does a place that waited and was dropped without an approval: no decided_at). A seat the
+# school took back (reject of an enrolled place) keeps decided_at, and removed_at says when (0029).
 HELD_A_SEAT = or_(
     Enrolment.status.in_(SEAT_HOLDERS),
     and_(
@@ -82,6 +83,7 @@ HELD_A_SEAT = or_(
         Enrolment.decided_at.is_not(None),
         or_(Enrolment.waitlisted_at.is_(None), Enrolment.waitlisted_at < Enrolment.decided_at),
     ),
+    and_(Enrolment.status == REJECTED, Enrolment.removed_at.is_not(None)),
 )
 
 
@@ -110,8 +112,13 @@ _FIGURE_FUNCTIONS: dict[str, object] = {}
 
 
 def figures_key(fn, args: tuple, kwargs: dict) -> str:
+    """The cache key of a figure: its function, the version of what it means (``@figures(version=n)``,
+    raised whenever what a figure counts or the shape of its value changes, so that a value cached by
+    the code before is never served as the new figure) and its arguments."""
     arguments = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode()).hexdigest()
-    return f"dash:{fn.__module__}.{fn.__qualname__}:{arguments}"
+    version = getattr(fn, "figures_version", 1)
+    named = f"{fn.__module__}.{fn.__qualname__}" + (f"@v{version}" if version > 1 else "")
+    return f"dash:{named}:{arguments}"
 
 
 class _CacheDown(Exception):
@@ -139,11 +146,20 @@ def _mark_wanted(key: str, call: tuple) -> None:
 _refreshed: ContextVar[set | None] = ContextVar("dashboard_refreshed", default=None)
 
 
-def figures(fn=None, *, fresh_seconds: float = FIGURES_FRESH_SECONDS, refresh_after: float = FIGURES_REFRESH_AFTER):
+def figures(
+    fn=None,
+    *,
+    fresh_seconds: float = FIGURES_FRESH_SECONDS,
+    refresh_after: float = FIGURES_REFRESH_AFTER,
+    version: int = 1,
+):
     """Keep what ``fn`` returns in the shared cache: fresh for ``fresh_seconds`` for a request, recomputed
-    by the refresher once ``refresh_after`` old (``@figures``, or ``@figures(fresh_seconds=...)``)."""
+    by the refresher once ``refresh_after`` old (``@figures``, or ``@figures(fresh_seconds=...)``).
+    ``version``: raise it when the figure's meaning or shape changes (and that of every figure built from
+    it): the key changes with it (``figures_key``), so values cached before the change are left to expire."""
     if fn is None:
-        return functools.partial(figures, fresh_seconds=fresh_seconds, refresh_after=refresh_after)
+        return functools.partial(figures, fresh_seconds=fresh_seconds, refresh_after=refresh_after, version=version)
+    fn.figures_version = version
     name = f"{fn.__module__}.{fn.__qualname__}"
 
     @functools.wraps(fn)
@@ -418,7 +434,7 @@ def appointments_per_day(f: Filters) -> list[dict]:
     return [{"day": day, **values} for day, values in by_day.items()]
 
 
-@figures
+@figures(version=2)
 def offered_places(f: Filters, group: str) -> dict:
     """Places offered in the range, summed by ``group``: "clinic", "district", "service_name" (by the
     name people tell apart, portal.name_keys.plain_key: "general opd") or "all".
@@ -434,7 +450,7 @@ def offered_places(f: Filters, group: str) -> dict:
     return places_offered(f.start, f.end, key, conditions)
 
 
-@figures
+@figures(version=2)
 def health_summary(f: Filters) -> dict:
     row = db.session.execute(
         _appointments(
@@ -460,7 +476,7 @@ def health_summary(f: Filters) -> dict:
     }
 
 
-@figures
+@figures(version=2)
 def busiest_services(f: Filters, limit: int | None = 10) -> list[dict]:
     held = func.sum(case((HOLDS_PLACE, 1), else_=0))
     # Services are counted by the names people tell apart (Service.name_key: "General OPD" and
@@ -554,16 +570,24 @@ def days_to_next_free(f: Filters) -> dict[int, float]:
     return {cid: float(median(values)) for cid, values in waits.items()}
 
 
-@figures
+@figures(version=2)
 def clinic_league(f: Filters, sort: str = "appointments", descending: bool = True) -> list[dict]:
+    """Every open clinic, and every clinic closed down (made inactive) since that took places or offered
+    some in the period (``closed``: True): the league of a past period keeps the clinics that worked in
+    it, and its rows add up to the period's places taken."""
     counts = _by(f, Clinic.id)
     offered = offered_places(f, "clinic")
     waits = days_to_next_free(f)
-    query = select(Clinic.id, Clinic.name, Clinic.name_ur, Clinic.district, Clinic.type).where(Clinic.active.is_(True))
+    worked = sorted(
+        {cid for cid, (_h, _s, _n, total) in counts.items() if total} | {c for c, n in offered.items() if n}
+    )
+    query = select(Clinic.id, Clinic.name, Clinic.name_ur, Clinic.district, Clinic.type, Clinic.active).where(
+        or_(Clinic.active.is_(True), Clinic.id.in_(worked))
+    )
     if f.district:
         query = query.where(Clinic.district == f.district)
     rows = []
-    for cid, name, name_ur, district, kind in db.session.execute(query):
+    for cid, name, name_ur, district, kind, active in db.session.execute(query):
         holding, seen, no_show, total = counts.get(cid, (0, 0, 0, 0))
         rows.append(
             {
@@ -576,6 +600,7 @@ def clinic_league(f: Filters, sort: str = "appointments", descending: bool = Tru
                 "utilisation": _rate(holding, offered.get(cid, 0)),
                 "no_show_rate": _rate(no_show, seen + no_show),
                 "days_to_free": waits.get(cid),
+                "closed": not active,
             }
         )
     return sort_rows(rows, sort, descending, LEAGUE_COLUMNS)
@@ -593,7 +618,7 @@ def sort_rows(rows: list[dict], sort: str, descending: bool, allowed) -> list[di
     return present + missing
 
 
-@figures
+@figures(version=2)
 def health_by_district(f: Filters) -> dict[str, dict]:
     counts = _by(f, Clinic.district)
     offered = offered_places(f, "district")
@@ -750,7 +775,7 @@ def unmet_by_category(f: Filters) -> list[dict]:
     ]
 
 
-@figures
+@figures(version=2)
 def education_summary(f: Filters) -> dict:
     today = clock.today()
     gender = func.coalesce(Dependant.gender, User.gender)
@@ -811,7 +836,7 @@ def education_summary(f: Filters) -> dict:
     }
 
 
-@figures
+@figures(version=2)
 def education_by_district(f: Filters) -> dict[str, dict]:
     unrestricted = replace(f, district=None)
     unmet = unmet_demand(unrestricted, Institution.district)
@@ -849,11 +874,12 @@ ACTIVITY = (
     "requests",
     "waitlisted",
     "dropped",
+    "removed",
     "refused",
 )
 
 
-@figures(fresh_seconds=ACTIVITY_FRESH_SECONDS, refresh_after=ACTIVITY_REFRESH_AFTER)
+@figures(fresh_seconds=ACTIVITY_FRESH_SECONDS, refresh_after=ACTIVITY_REFRESH_AFTER, version=2)
 def activity(f: Filters) -> dict[str, int]:
     """What people did on the portal from ``f.start`` to ``f.end`` (Karachi days; the overview asks for
     today), counted by the moment it was done rather than by the day of the visit or the course: an
@@ -862,9 +888,10 @@ def activity(f: Filters) -> dict[str, int]:
 
     - booked: appointments made (online, or a walk-in registered at the counter); cancelled: by the
       person, the clinic or a closure;
-    - checked_in: people who arrived (a walk-in is registered arrived); seen: marked seen by the clinic.
-      Both are counted among the visits of these days: a person is checked in only on the day of their
-      visit (health.admin.set_status), and is seen after arriving that day;
+    - checked_in: people who arrived (a walk-in is registered arrived), when they were checked in
+      (arrived_at); seen: marked seen by the clinic, when it was marked (seen_at), which may be a day
+      after the visit's (health.admin.set_status has no day rule for "seen"). A status undone clears
+      its time, and is no longer counted;
     - enrolments: seats given in a course, when they were given: to a person who asked for a free seat,
       whose request the admin approved, or who moved up from a waitlist (counted even if the person has
       left the course since). A request waiting for approval or a waitlist place is not an enrolment;
@@ -872,11 +899,13 @@ def activity(f: Filters) -> dict[str, int]:
       approved or declined they are no longer counted here; an approval giving a seat is an enrolment);
     - waitlisted: people put on a waitlist, when they asked or when the admin approved their request
       with no seat left; dropped: people who left a course or a waitlist (not a place given up for a
-      seat in another cohort, which is a move); refused: people turned away with no seat and no
-      waitlist place left.
+      seat in another cohort, which is a move); removed: people whose seat the school took back
+      (removed_at; the seat stays an enrolment of the day it was given); refused: people turned away with
+      no seat and no waitlist place left.
 
     Each count reads only the rows of these days from an index (0015: appointments by when they were
-    made and cancelled, enrolments by when they last changed), never the whole table."""
+    made and cancelled, enrolments by when they last changed; 0029: appointments by when people were
+    checked in and seen), never the whole table."""
     start, end = _utc_bounds(f)
     health_where = _health_conditions(f, with_dates=False)
 
@@ -885,20 +914,15 @@ def activity(f: Filters) -> dict[str, int]:
 
     booked = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.created_at)))
     cancelled = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.cancelled_at)))
-    checked_in, seen = db.session.execute(
-        _appointments(
-            func.sum(case((Appointment.status.in_((STATUS_ARRIVED, STATUS_SEEN)), 1), else_=0)),
-            func.sum(case((Appointment.status == STATUS_SEEN, 1), else_=0)),
-            where=[Appointment.visit_date.between(f.start, f.end), *health_where],
-        )
-    ).one()
+    checked_in = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.arrived_at)))
+    seen = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.seen_at)))
 
     def between(column):
         return and_(column >= start, column < end)
 
     refused = and_(Enrolment.status == REJECTED, Enrolment.reason == CAPACITY_REFUSAL_REASON)
     seat_given = and_(between(Enrolment.decided_at), HELD_A_SEAT)  # as _seat_given_in_range
-    seats, requests, waitlisted, dropped, turned_away = db.session.execute(
+    seats, requests, waitlisted, dropped, removed, turned_away = db.session.execute(
         _enrolments(
             func.sum(case((seat_given, 1), else_=0)),
             func.sum(case((and_(Enrolment.status == PENDING, between(Enrolment.created_at)), 1), else_=0)),
@@ -916,6 +940,7 @@ def activity(f: Filters) -> dict[str, int]:
                     else_=0,
                 )
             ),
+            func.sum(case((between(Enrolment.removed_at), 1), else_=0)),
             func.sum(case((and_(refused, between(Enrolment.created_at)), 1), else_=0)),
             where=[Enrolment.updated_at >= start, *_education_conditions(f)],
         )
@@ -929,6 +954,7 @@ def activity(f: Filters) -> dict[str, int]:
         "requests": requests,
         "waitlisted": waitlisted,
         "dropped": dropped,
+        "removed": removed,
         "refused": turned_away,
     }
     return {key: int(counts[key] or 0) for key in ACTIVITY}

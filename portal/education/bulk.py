@@ -132,7 +132,9 @@ def parse(text: str) -> list[tuple[int, list[str]]]:
             _l("The file could not be read as CSV: check for a stray quote mark on line %(line)s."),
             line=len(rows) + 1,
         ) from None
-    numbered = [(i, [c.strip() for c in row]) for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+    # Empty cells at the end of a row are left out: a sheet with a third column once used (or only
+    # formatted) is saved with a trailing comma on every row ("35202-1234567-1,12,").
+    numbered = [(i, _without_trailing_empty(row)) for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
     if numbered and numbered[0][1] and numbered[0][1][0].lower().replace("\ufeff", "") in ("cnic", "cnic number"):
         numbered = numbered[1:]
     if not numbered:
@@ -140,6 +142,13 @@ def parse(text: str) -> list[tuple[int, list[str]]]:
     if len(numbered) > MAX_ROWS:
         raise services.InvalidCSV(_l("The file has more than %(rows)s rows. Please split it."), rows=MAX_ROWS)
     return numbered
+
+
+def _without_trailing_empty(row: list[str]) -> list[str]:
+    cells = [c.strip() for c in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
 
 
 def run(admin: User, raw: bytes, *, apply: bool, mode: str = MODE_ALL_OR_NONE, ip: str | None = None) -> BulkReport:
@@ -159,7 +168,7 @@ def run(admin: User, raw: bytes, *, apply: bool, mode: str = MODE_ALL_OR_NONE, i
     outer = db.session.begin_nested()
     seen: dict[tuple[str, int], RowOutcome] = {}
     for line, cells in rows:
-        outcome = _row(admin, line, cells, seen)
+        outcome = _row(admin, line, cells, seen, ip)
         report.rows.append(outcome)
     if not apply or (mode == MODE_ALL_OR_NONE and report.errors):
         outer.rollback()
@@ -189,7 +198,7 @@ def _section_id(text: str) -> int | None:
     return int(number)
 
 
-def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
+def _row(admin: User, line: int, cells: list[str], seen: dict, ip: str | None = None) -> RowOutcome:
     cnic_text = cells[0] if cells else ""
     section_text = cells[1] if len(cells) > 1 else ""
 
@@ -253,7 +262,7 @@ def _row(admin: User, line: int, cells: list[str], seen: dict) -> RowOutcome:
                 date=LazyDate(section.end_date),
             )
         enrolment = services.place(section, person, approval=False, token=None, source="bulk")
-        audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, reference=enrolment.reference)
+        audit("education.enrolment.bulk_enrolled", actor=admin, target=enrolment, ip=ip, reference=enrolment.reference)
         services._notify_outcome(enrolment)
         savepoint.commit()
     except services.PlaceInAnotherCohort as exc:

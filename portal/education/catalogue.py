@@ -6,28 +6,42 @@ waitlist in the same transaction, through the seat services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from babel.lists import format_list
 from flask_babel import format_time, get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from portal import clock, submissions
+from portal import clock, format_money, submissions
 from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent, User
 from portal.auth.services import assign, audit
-from portal.bilingual import holds_words, in_urdu, left_to_right, shown_order
+from portal.bilingual import InLanguage, holds_words, in_urdu, left_to_right, shown_order
 from portal.collation import english_key, urdu_key
 from portal.database import begin_write
 from portal.districts import district_label
-from portal.education.eligibility import LazyDate, Message, person_of, reserved_group, rule_problem, rules_for
+from portal.education.eligibility import (
+    LazyDate,
+    Message,
+    describe_rule,
+    group_named,
+    person_of,
+    reserved_group,
+    rule_problem,
+    rules_for,
+    turns_away_group,
+)
 from portal.education.models import (
     ACTIVE_STATUSES,
     COMPLETED,
+    LANGUAGES,
+    MODES,
     PENDING,
+    RULE_GENDER,
+    RULE_PREREQUISITE,
     SEAT_GENERAL,
     SEAT_RESERVED,
     WAITLISTED,
@@ -93,6 +107,10 @@ class SectionRefused(FieldsRefused):
     """Values a section cannot be given."""
 
 
+class RuleRefused(FieldsRefused):
+    """A rule that contradicts the course's other rules or the seats a cohort keeps."""
+
+
 class CourseRefused(FieldsRefused):
     """Values a course cannot be given (a title another course of the institution has)."""
 
@@ -115,6 +133,34 @@ def check_course_title(institution: Institution, title: str, course: Course | No
                         "another title, or edit that course instead."
                     ),
                     title=left_to_right(other),  # an English title inside an Urdu sentence
+                )
+            }
+        )
+
+
+class InstitutionRefused(FieldsRefused):
+    """Values an institution cannot be given (a name another institution of its district has)."""
+
+
+def check_institution_name(name: str, district: str, institution: Institution | None) -> None:
+    """Raises InstitutionRefused when another institution of ``district`` (open or not) has this name,
+    case and spaces aside: people searching, or choosing a course by where it is taught, could not tell
+    the two apart. Two superadmins saving one name at the same moment may both pass it; the unique index
+    over the stored key (portal.name_keys) refuses the second, and the save asks again, so that the
+    second is told the same at the name."""
+    others = select(Institution.name).where(Institution.district == district)
+    if institution is not None and institution.id is not None:
+        others = others.where(Institution.id != institution.id)
+    other = same_name_among(db.session.scalars(others), name)
+    if other is not None:
+        raise InstitutionRefused(
+            {
+                "name": Message(
+                    _l(
+                        "There is already an institution called “%(name)s” in this district. Give this one "
+                        "a name people can tell apart, or edit the one that exists."
+                    ),
+                    name=left_to_right(other),  # an English name inside an Urdu sentence
                 )
             }
         )
@@ -240,25 +286,40 @@ def create_institution(
     superadmin: User, data: dict, ip: str | None = None, submission_token: str | None = None
 ) -> Institution:
     """A new institution (superadmins only); a school admin is then given it on the staff page. The
-    form posted again with the same ``submission_token`` returns the institution the first post made."""
+    form posted again with the same ``submission_token`` returns the institution the first post made.
+    Raises InstitutionRefused for a name another institution of the district has."""
     begin_write()
     posted = submissions.claim(superadmin, submission_token, Institution, data)
     if posted.earlier is not None:
         return posted.earlier
-    institution = Institution(created_at=clock.now())
-    for name in INSTITUTION_FIELDS:
-        setattr(institution, name, data[name])
-    db.session.add(institution)
-    db.session.flush()
+    check_institution_name(data["name"], data["district"], None)
+    try:
+        with db.session.begin_nested():  # the name's unique index decides a race the check above lost
+            institution = Institution(created_at=clock.now())
+            for name in INSTITUTION_FIELDS:
+                setattr(institution, name, data[name])
+            db.session.add(institution)
+            db.session.flush()
+    except IntegrityError:
+        check_institution_name(data["name"], data["district"], None)  # saved meanwhile: said so
+        raise
     posted.created(institution)
     audit("education.institution.created", actor=superadmin, target=institution, ip=ip, name=institution.name)
     return institution
 
 
 def update_institution(admin: User, institution_id: int, data: dict, ip: str | None = None) -> Institution:
+    """Edit an institution. Raises InstitutionRefused for a name another institution of the district has."""
     begin_write()
     institution = institution_for_admin(admin, institution_id)
-    changed = assign(institution, {name: data[name] for name in INSTITUTION_FIELDS})
+    check_institution_name(data["name"], data["district"], institution)
+    try:
+        with db.session.begin_nested():  # the name's unique index decides a race the check above lost
+            changed = assign(institution, {name: data[name] for name in INSTITUTION_FIELDS})
+            db.session.flush()
+    except IntegrityError:
+        check_institution_name(data["name"], data["district"], institution)  # saved meanwhile: said so
+        raise
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("education.institution.updated", actor=admin, target=institution, ip=ip, changed=changed)
     return institution
@@ -267,8 +328,10 @@ def update_institution(admin: User, institution_id: int, data: dict, ip: str | N
 def save_course(admin: User, data: dict, *, institution_id: int | None = None, course_id: int | None = None,
                 ip: str | None = None, submission_token: str | None = None) -> Course:  # fmt: skip
     """Create a course of the institution ``institution_id``, or edit ``course_id``. Raises CourseRefused
-    for a title another course of the institution has. The new-course form posted again with the same
-    ``submission_token`` returns the course the first post created."""
+    for a title another course of the institution has. Everyone with a place in a cohort of an edited
+    course that has not ended (enrolled, waiting, asking) is told when its fee, how it is taught or its
+    language of teaching changes. The new-course form posted again with the same ``submission_token``
+    returns the course the first post created."""
     begin_write()
     posted = submissions.Claim(None)
     if course_id is not None:
@@ -283,20 +346,61 @@ def save_course(admin: User, data: dict, *, institution_id: int | None = None, c
         course = None
         action = "education.course.created"
     check_course_title(institution, data["title"], course)
+    was = values_of(course, COURSE_FIELDS) if course is not None else None
     try:
         with db.session.begin_nested():  # the title's unique index decides a race the check above lost
             saved = course or Course(institution=institution, created_at=clock.now())
             db.session.add(saved)
-            for name in COURSE_FIELDS:
-                setattr(saved, name, data[name])
+            assign(saved, {name: data[name] for name in COURSE_FIELDS})
             db.session.flush()
     except IntegrityError:
         check_course_title(institution, data["title"], course)  # another admin saved it meanwhile: said so
         raise
     course = saved
     posted.created(course)
-    audit(action, actor=admin, target=course, ip=ip, title=course.title)
+    if was is None:
+        audit(action, actor=admin, target=course, ip=ip, title=course.title)
+        return course
+    changes = audited_changes(was, course)
+    if changes:  # saved as it was: nothing happened worth a line in the audit log
+        audit(action, actor=admin, target=course, ip=ip, title=course.title, **changes)
+    told = [name for name in TOLD_COURSE_CHANGES if name in changes.get("changed", ())]
+    if told:
+        tell_course_changed(course, told)
     return course
+
+
+# What a person with a place in a course plans around besides its cohort's schedule: what it costs, and
+# how and in what language it is taught. A change to one of them is told to them (tell_course_changed).
+TOLD_COURSE_CHANGES = ("fee_paisa", "mode", "language")
+# Texts too long to copy into an audit event: an edit names them as changed, without their words.
+NOT_COPIED = frozenset({"description", "description_ur"})
+
+
+def values_of(record, fields) -> dict:
+    """``record``'s ``fields`` as they are now (before an edit: see audited_changes)."""
+    return {name: getattr(record, name) for name in fields}
+
+
+def audited_changes(was: dict, record) -> dict:
+    """What an "updated" audit event says of an edit of ``record`` whose fields were ``was``: ``changed``,
+    the fields given another value (as assign() names them), and ``before`` and ``after``, their old and
+    new values (a date or a time as ISO text; a long text only named). Empty when nothing changed: such
+    a save is not audited."""
+    changed = [name for name, value in was.items() if getattr(record, name) != value]
+    if not changed:
+        return {}
+    copied = [name for name in changed if name not in NOT_COPIED]
+    return {
+        "changed": changed,
+        "before": {name: _stored(was[name]) for name in copied},
+        "after": {name: _stored(getattr(record, name)) for name in copied},
+    }
+
+
+def _stored(value):
+    """A value as an audit event keeps it (JSON): a date or a time as ISO text."""
+    return value.isoformat() if isinstance(value, date | time) else value
 
 
 @dataclass
@@ -368,13 +472,35 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
                 section.reserved_taken,
             )
         )
+    today = clock.today()
+    if data["reserved_kind"] and data["reserved_seats"] and data["enrol_closes"] >= today and not problems:
+        # Kept until enrolment closes (kept again when it is reopened): seats already taken by others
+        # cannot be kept, and a rule turning the group away would leave the kept seats empty until then.
+        problems.update(_keeping_problems(section, data, taken, course_rules_only=section_id is None))
+    if section_id is not None and data["waitlist_enabled"] and data["waitlist_cap"] is not None:
+        waiting = db.session.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.section_id == section.id, Enrolment.status == WAITLISTED)
+        )
+        if data["waitlist_cap"] < waiting:
+            problems["waitlist_cap"] = Message(
+                lazy_ngettext(
+                    "%(num)s person is already waiting, so the waitlist limit cannot be lower than that.",
+                    "%(num)s people are already waiting, so the waitlist limit cannot be lower than that.",
+                    waiting,
+                )
+            )
     if problems:
         raise SectionRefused(problems)
     before = ScheduleShown.of(section) if section_id is not None else None
+    was = values_of(section, SECTION_FIELDS)  # for the audit
     if unreserving and taken:
         _open_reserved_seats_to_everyone(section)  # before the new numbers: one UPDATE writes them all
     for name in SECTION_FIELDS:
         setattr(section, name, data[name])
+    if section.reserved_released and section.enrol_closes >= today:
+        # Enrolment reopened (a closing day today or later): the seats are kept for the group again until it
+        # closes, and then released again (_release_reserved_if_closed, release_due_reserved_seats).
+        section.reserved_released = False
     changes = before.changes_to(ScheduleShown.of(section)) if before is not None else []
     if {"dates", "classes", "venue"} & set(changes):
         section.schedule_revision = (section.schedule_revision or 0) + 1  # the calendar files' SEQUENCE
@@ -382,7 +508,10 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
         db.session.add(section)
     db.session.flush()
     posted.created(section)
-    audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
+    if section_id is None:
+        audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity)
+    elif audited := audited_changes(was, section):  # saved as it was: nothing worth a line in the audit log
+        audit(action, actor=admin, target=section, ip=ip, capacity=section.capacity, **audited)
     if section_id is None:
         return SectionSaved(section)
     _release_reserved_if_closed(section)
@@ -390,6 +519,40 @@ def save_section(admin: User, data: dict, *, course_id: int | None = None, secti
     if changes and max(before.end_date, section.end_date) >= clock.today():
         saved.told = tell_schedule_changed(section, changes)
     return saved
+
+
+def _keeping_problems(section: Section, data: dict, taken: int, *, course_rules_only: bool) -> dict:
+    """Why ``section`` cannot keep ``data``'s reserved seats for its group while enrolment is open, by field:
+    more seats kept free than are free (the others hold them), or a rule of the course or of the section
+    that turns the group away."""
+    most = taken + max(0, data["capacity"] - (section.enrolled_count or 0))
+    if data["reserved_seats"] > most:
+        if most:
+            message = Message(
+                lazy_ngettext(
+                    "Only %(num)s seat can be reserved: the other seats are already taken.",
+                    "Only %(num)s seats can be reserved: the other seats are already taken.",
+                    most,
+                )
+            )
+        else:
+            message = _l("No seat can be reserved: every seat is already taken.")
+        return {"reserved_seats": message}
+    with db.session.no_autoflush:  # a new section is not added yet: its course's rules are read without it
+        rules = list(section.course.rules) + ([] if course_rules_only else list(section.rules))
+    for rule in rules:
+        if turns_away_group(rule, data["reserved_kind"], data["reserved_value"]):
+            return {
+                "reserved_kind": Message(
+                    _l(
+                        "The rule “%(rule)s” turns away %(group)s, so no seats can be kept for them. Remove "
+                        "the rule first, or keep the seats for nobody."
+                    ),
+                    rule=describe_rule(rule),
+                    group=group_named(data["reserved_kind"], data["reserved_value"]),
+                )
+            }
+    return {}
 
 
 def _open_reserved_seats_to_everyone(section: Section) -> None:
@@ -508,6 +671,57 @@ def tell_schedule_changed(section: Section, changes: list[str]) -> int:
     return told
 
 
+# --- changes to a course told to the people in its cohorts ------------------------------------------------
+
+
+def describe_course(course: Course, changes: list[str]) -> str:
+    """The new values of what changed of ``course`` (TOLD_COURSE_CHANGES), in the current language (a
+    message's: see notify)."""
+    sentences = []
+    if "fee_paisa" in changes:
+        if course.fee_paisa:
+            # A space, not the page's no-break one: an SMS in English stays in the GSM-7 alphabet.
+            fee = format_money(course.fee_paisa).replace("\u00a0", " ").replace("\u202f", " ")
+            sentences.append(_l("The fee is now %(fee)s.") % {"fee": fee})
+        else:
+            sentences.append(_l("The course is now free."))
+    if "mode" in changes and course.mode in MODES:
+        sentences.append(_l("How it is taught is now: %(mode)s.") % {"mode": MODES[course.mode]})
+    if "language" in changes and course.language in LANGUAGES:
+        sentences.append(_l("It is now taught in: %(language)s.") % {"language": LANGUAGES[course.language]})
+    return " ".join(str(sentence) for sentence in sentences)
+
+
+def tell_course_changed(course: Course, changes: list[str]) -> int:
+    """Tell each person with a place (enrolled, waiting, asking) in a cohort of ``course`` that has not
+    ended its new fee, way of teaching or language, in their language; returns how many were told."""
+    today = clock.today()
+    told = 0
+    for enrolment in db.session.scalars(
+        select(Enrolment)
+        .join(Section, Section.id == Enrolment.section_id)
+        .where(
+            Section.course_id == course.id,
+            Section.end_date >= today,
+            Enrolment.status.in_(ACTIVE_STATUSES),
+        )
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.dependant))  # told, and named, row by row
+        .order_by(Enrolment.id)
+    ):
+
+        def body(e=enrolment):
+            return _l("Changes to %(course)s for %(name)s: %(changes)s Reference %(ref)s.") % {
+                "course": course.shown_title,
+                "name": e.person_name,
+                "changes": describe_course(course, changes),
+                "ref": e.reference,
+            }
+
+        notify(enrolment.user, subject=_l("Course details changed"), body=body)
+        told += 1
+    return told
+
+
 def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None = None, ip: str | None = None,
              submission_token: str | None = None) -> EligibilityRule:  # fmt: skip
     """Add an eligibility rule to a course, or to one of its sections. The form posted again with the
@@ -536,11 +750,74 @@ def add_rule(admin: User, data: dict, *, course_id: int, section_id: int | None 
         districts=",".join(data.get("districts") or []) or None,
         prerequisite_course_id=prerequisite,
     )
+    problems = _rule_problems(rule, course, section if section_id is not None else None)
+    if problems:
+        raise RuleRefused(problems)
     db.session.add(rule)
     db.session.flush()
     posted.created(rule)
     audit("education.rule.added", actor=admin, target=rule, ip=ip, kind=rule.kind, course_id=course.id)
     return rule
+
+
+def _rule_problems(rule: EligibilityRule, course: Course, section: Section | None) -> dict:
+    """Why ``rule`` (not added yet) contradicts what ``course`` or its ``section`` (None: the rule is for
+    every section) already says, by field of the rule form: a prerequisite needing the course itself
+    first (directly or through other courses), or a rule turning away the group a cohort not yet closed
+    to enrolment keeps seats for."""
+    if rule.prerequisite_course_id is not None and _needs_first(rule.prerequisite_course_id, course.id):
+        prerequisite = db.session.get(Course, rule.prerequisite_course_id)
+        return {
+            "prerequisite": Message(
+                _l(
+                    "“%(course)s” already needs this course completed first (directly or through another "
+                    "course): if this course needed it too, nobody could ever join either. Choose another course."
+                ),
+                course=InLanguage(prerequisite.title, prerequisite.title_ur),
+            )
+        }
+    today = clock.today()
+    for cohort in [section] if section is not None else sorted(course.sections, key=lambda s: s.id):
+        if not (cohort.reserved_kind and cohort.reserved_seats and not cohort.reserved_released):
+            continue
+        if (
+            cohort.end_date < today
+            or cohort.enrol_closes < today
+            or not turns_away_group(rule, cohort.reserved_kind, cohort.reserved_value)
+        ):
+            continue
+        return {
+            "gender" if rule.kind == RULE_GENDER else "districts": Message(
+                _l(
+                    "Seats in section %(id)s are kept for %(group)s, whom this rule would turn away. Keep them "
+                    "for nobody first (edit the section), or choose another condition."
+                ),
+                id=cohort.id,
+                group=reserved_group(cohort),
+            )
+        }
+    return {}
+
+
+def _needs_first(course_id: int, required_id: int) -> bool:
+    """Whether everyone joining course ``course_id`` needs course ``required_id`` completed first, by the
+    prerequisite rules of the courses (a rule of one section leaves the other sections to join)."""
+    seen, frontier = {course_id}, {course_id}
+    while frontier:
+        needed = set(
+            db.session.scalars(
+                select(EligibilityRule.prerequisite_course_id).where(
+                    EligibilityRule.kind == RULE_PREREQUISITE,
+                    EligibilityRule.course_id.in_(frontier),
+                    EligibilityRule.prerequisite_course_id.is_not(None),
+                )
+            )
+        )
+        if required_id in needed:
+            return True
+        frontier = needed - seen
+        seen |= frontier
+    return False
 
 
 @dataclass

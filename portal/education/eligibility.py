@@ -237,11 +237,28 @@ def describe_rule(rule: EligibilityRule) -> Message:
 
 def reserved_group(section: Section):
     """Who the section's reserved seats are kept for ("women and girls"), or None."""
-    if not section.reserved_kind:
+    return group_named(section.reserved_kind, section.reserved_value)
+
+
+def group_named(kind: str | None, value: str | None):
+    """Who seats kept for ``kind`` and ``value`` (a section's reserved_kind and reserved_value) are kept
+    for ("women and girls"), or None."""
+    if not kind:
         return None
-    if section.reserved_kind == RESERVED_GENDER:
-        return _l("women and girls") if section.reserved_value == "female" else _l("men and boys")
-    return Message(_l("people living in %(district)s"), district=district_label(section.reserved_value))
+    if kind == RESERVED_GENDER:
+        return _l("women and girls") if value == "female" else _l("men and boys")
+    return Message(_l("people living in %(district)s"), district=district_label(value))
+
+
+def turns_away_group(rule: EligibilityRule, kind: str | None, value: str | None) -> bool:
+    """Whether ``rule`` refuses everyone of the group seats kept for ``kind`` and ``value`` are for (a rule
+    for men only and seats kept for women, a rule for Lahore and seats kept for people from Multan):
+    nobody could take those seats until enrolment closes."""
+    if kind == RESERVED_GENDER and rule.kind == RULE_GENDER:
+        return bool(rule.gender) and rule.gender != value
+    if kind == RESERVED_DISTRICT and rule.kind == RULE_DISTRICT:
+        return bool(rule.district_list) and value not in rule.district_list
+    return False
 
 
 def describe_reserved(section: Section) -> Message | None:

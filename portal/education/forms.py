@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -41,6 +40,7 @@ from portal.forms import (
     ENGLISH_INPUT,
     URDU_INPUT,
     CheckboxGroupField,
+    FiniteDecimalField,
     FlaskForm,
     SearchForm,
     SubmissionTokenMixin,
@@ -164,9 +164,10 @@ class CourseForm(SubmissionTokenMixin, FlaskForm):
     )
     mode = SelectField(_l("How it is taught"), choices=_choices(MODES), validators=[DataRequired(_required)])
     duration = StringField(_l("Duration"), validators=[Optional(), Length(max=60)])
-    fee = DecimalField(
+    fee = FiniteDecimalField(
         _l("Fee in rupees (0 for free)"),
         places=2,
+        invalid_value_message=_l("Enter the fee in rupees as a number, for example 1500, or 0 if the course is free."),
         validators=[
             InputRequired(_l("Enter the fee, or 0 if the course is free.")),
             NumberRange(min=0, max=10_000_000, message=_l("Enter a fee between 0 and 10,000,000 rupees.")),

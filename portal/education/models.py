@@ -109,6 +109,8 @@ class Institution(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
+    # The name as people tell names apart (portal.name_keys): one per district, under a unique index.
+    name_key: Mapped[str] = key_column("name")
     name_ur: Mapped[str | None] = mapped_column(String(160))  # the name in Urdu, when the admin gave one
     shown_name = Shown("name", "name_ur")  # in the page's (or the message's) language
     # Both names folded (portal.folding), which a search by name looks in.
@@ -124,7 +126,10 @@ class Institution(db.Model):
 
     courses: Mapped[list[Course]] = relationship(back_populates="institution", order_by="Course.title")
 
+    __table_args__ = (Index("uq_edu_institutions_district_name_key", "district", "name_key", unique=True),)
 
+
+keep_key(Institution.name, "name_key")
 keep_folded(Institution, SEARCHED_INSTITUTION, "search_text")
 
 
@@ -323,6 +328,9 @@ class Enrolment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a school admin took the seat back (reject of an ENROLLED place, migration 0029): decided_at
+    # keeps the moment the seat was given, so the seat stays counted on the day it was given.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User")

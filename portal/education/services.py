@@ -1224,17 +1224,24 @@ def reject(admin: User, enrolment_id: int, reason: str, ip: str | None = None) -
     held_seat = was == ENROLLED
     now = clock.now()
     enrolment.status, enrolment.reason = REJECTED, reason.strip()[:500]
-    enrolment.decided_at = enrolment.updated_at = now
+    enrolment.updated_at = now
+    if held_seat:  # the seat stays given when it was (decided_at): it is taken back now
+        enrolment.removed_at = now
+    else:
+        enrolment.decided_at = now
     if held_seat:
         release_seat(section, enrolment)
     db.session.flush()
+    # Audited as it happened: a seat taken away is a removal, not a request declined; either says what
+    # the place was (asking, waiting or seated).
     audit(
-        "education.enrolment.rejected",
+        "education.enrolment.removed" if held_seat else "education.enrolment.rejected",
         actor=admin,
         target=enrolment,
         ip=ip,
         reference=enrolment.reference,
         reason=reason,
+        previous=was,
     )
     if held_seat:
         promote_waitlist(section)

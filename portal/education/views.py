@@ -432,18 +432,23 @@ def institution_new():
     if request.method == "GET":
         form.active.data = True
     if form.validate_on_submit():
-        institution = catalogue.create_institution(
-            me(), form.data_dict(), ip=client_ip(), submission_token=form.submission_token.data
-        )
-        db.session.commit()
-        flash(
-            _(
-                "Institution created with number %(id)s. Give a school admin this institution on the staff page.",
-                id=institution.id,
-            ),
-            "success",
-        )
-        return redirect(url_for("education.institutions"))
+        try:
+            institution = catalogue.create_institution(
+                me(), form.data_dict(), ip=client_ip(), submission_token=form.submission_token.data
+            )
+        except catalogue.InstitutionRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Institution created with number %(id)s. Give a school admin this institution on the staff page.",
+                    id=institution.id,
+                ),
+                "success",
+            )
+            return redirect(url_for("education.institutions"))
     form.ensure_token()
     return render_template("education/admin/institution_form.html", form=form, institution=None)
 
@@ -454,10 +459,15 @@ def institution_edit(institution_id: int):
     institution = found(services.institution_for_admin, me(), institution_id)
     form = InstitutionForm(obj=institution)
     if form.validate_on_submit():
-        catalogue.update_institution(me(), institution.id, form.data_dict(), ip=client_ip())
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("education.admin_home"))
+        try:
+            catalogue.update_institution(me(), institution.id, form.data_dict(), ip=client_ip())
+        except catalogue.InstitutionRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("education.admin_home"))
     return render_template("education/admin/institution_form.html", form=form, institution=institution)
 
 
@@ -631,6 +641,9 @@ def rule_new(course_id: int):
         except NotFound:
             db.session.rollback()
             abort(404)
+        except catalogue.RuleRefused as exc:
+            db.session.rollback()
+            _show_beside_fields(form, exc.problems)
         except DomainError as exc:
             db.session.rollback()
             error = str(exc)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Generic, TypeVar
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, format_time, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -28,6 +28,7 @@ from portal.health.errors import (
     AlreadyHereToday,
     BookedAgainSince,
     ClinicCancelTooLate,
+    ClosureOver,
     DomainError,
     DuplicateSubmission,
     InvalidSchedule,
@@ -36,6 +37,7 @@ from portal.health.errors import (
     NotFound,
     ScheduleConflict,
     ServiceClosedToday,
+    ServiceDayOver,
     SlotFull,
     WalkInDayOver,
     WrongArrivalCode,
@@ -60,6 +62,7 @@ from portal.health.services import (
     SERVICE_HELD,
     _new_reference,
     _when,
+    _where,
     active_key,
     mark_cancelled,
     new_arrival_code,
@@ -369,7 +372,47 @@ def save_clinic(
         return Saved(clinic, [])
     if changed:  # saved as it was: nothing happened worth a line in the audit log
         audit("health.clinic.updated", actor=actor, target=clinic, ip=ip, active=active, changed=changed)
-    return Saved(clinic, _apply_schedule_change(actor, held, confirm, ip, reviewed=reviewed))
+    cancelled = _apply_schedule_change(actor, held, confirm, ip, reviewed=reviewed)
+    if {"address", "address_ur"} & set(changed):
+        _notify_address_changed(clinic)
+    return Saved(clinic, cancelled)
+
+
+ADDRESS_CHANGED = _l("Clinic address changed")
+
+
+def _notify_address_changed(clinic: Clinic) -> None:
+    """Tell each person with a booking still to come at ``clinic`` (one message per booking, as a
+    cancellation by the clinic is) where it now is, in their language: the booking message gave the old
+    address. Those the same save cancelled (the clinic closed for bookings) are no longer booked and
+    have their cancellation instead. The bookings were locked by _apply_schedule_change (the lock order,
+    services.py). Urgent when the visit is today or tomorrow, as the person may set out before 08:00."""
+    soon = clock.today() + timedelta(days=1)
+    booked = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.clinic_id == clinic.id,
+            Appointment.status == STATUS_BOOKED,
+            Appointment.starts_at > clock.now(),
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+    ).all()
+    for appointment in booked:
+        notify(
+            appointment.user,
+            subject=ADDRESS_CHANGED,
+            body=lambda appointment=appointment: _(
+                "The address of the clinic has changed. Appointment %(ref)s for %(name)s (%(service)s, %(when)s) "
+                "is at: %(where)s",
+                ref=appointment.reference,
+                name=appointment.patient_name,
+                service=appointment.service.shown_name,
+                when=_when(appointment),
+                where=_where(appointment),
+            ),
+            channels=CHANNELS,
+            urgent=appointment.visit_date <= soon,
+        )
 
 
 def save_service(
@@ -399,7 +442,8 @@ def save_service(
         _lock_clinic(clinic)
     else:
         _lock_services([service.id])  # before anything changes (the lock order, services.py)
-    _refuse_service_name_taken(clinic, service, data.get("name"))
+    _refuse_service_name_taken(clinic, service, data.get("name"), data.get("name_ur"))
+    _refuse_notice_beyond_horizon(data.get("min_notice_hours"), data.get("horizon_days"))
     try:
         with db.session.begin_nested():  # the name's unique index decides a race the check above lost
             record = Service(clinic=clinic, created_at=clock.now()) if creating else service
@@ -407,7 +451,7 @@ def save_service(
             changed = assign(record, {**{name: data.get(name) for name in SERVICE_FIELDS}, "active": active})
             db.session.flush()
     except IntegrityError:
-        _refuse_service_name_taken(clinic, service, data.get("name"))  # saved meanwhile: said so
+        _refuse_service_name_taken(clinic, service, data.get("name"), data.get("name_ur"))  # saved meanwhile
         raise
     service = record
     offered.record_offers([service.id])  # created, made active or not, or slots of another length or size
@@ -420,7 +464,7 @@ def save_service(
     return Saved(service, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed, places_changed=True))
 
 
-def _refuse_name_taken(others, name: str | None, message) -> None:
+def _refuse_name_taken(others, name: str | None, message, field: str = "name") -> None:
     """Raise ``message`` at the name when one of ``others`` (a query of names) cannot be told from
     ``name``, case and spaces aside (portal.validation.same_name_among, in Python: SQLite's lower()
     knows only ASCII letters).
@@ -429,7 +473,7 @@ def _refuse_name_taken(others, name: str | None, message) -> None:
     the stored key (portal.name_keys) then refuses the second flush, and its caller asks again, now
     finding the name taken, so that the second admin is told the same at the name."""
     if name and same_name_among(db.session.scalars(others), name) is not None:
-        raise _at("name", DomainError(message, name=name.strip()))
+        raise _at(field, DomainError(message, name=name.strip()))
 
 
 def _refuse_clinic_name_taken(clinic: Clinic | None, name: str | None, district: str | None) -> None:
@@ -447,17 +491,51 @@ def _refuse_clinic_name_taken(clinic: Clinic | None, name: str | None, district:
     )
 
 
-def _refuse_service_name_taken(clinic: Clinic, service: Service | None, name: str | None) -> None:
-    """Two services of one clinic with one name would be listed twice, and a walk-in could not choose."""
-    others = select(Service.name).where(Service.clinic_id == clinic.id)
+def _refuse_service_name_taken(
+    clinic: Clinic, service: Service | None, name: str | None, name_ur: str | None = None
+) -> None:
+    """Two services of one clinic with one name would be listed twice, and a walk-in could not choose;
+    so would two with one Urdu name, for everyone reading in Urdu. (The Urdu name has no unique index:
+    two admins saving one Urdu name at the same moment may both pass; the English names still differ.)"""
+    others = select(Service.clinic_id).where(Service.clinic_id == clinic.id)
     if service is not None and service.id is not None:
         others = others.where(Service.id != service.id)
     _refuse_name_taken(
-        others,
+        others.with_only_columns(Service.name),
         name,
         _l(
             "This clinic already has a service called “%(name)s” (perhaps closed for now). "
             "Choose another name, or edit that service instead.",
+        ),
+    )
+    _refuse_name_taken(
+        others.with_only_columns(Service.name_ur).where(Service.name_ur.is_not(None)),
+        name_ur,
+        _l(
+            "This clinic already has a service called “%(name)s” in Urdu (perhaps closed for now). "
+            "Choose another Urdu name, or edit that service instead.",
+        ),
+        field="name_ur",
+    )
+
+
+def _refuse_notice_beyond_horizon(notice_hours: int | None, horizon_days: int | None) -> None:
+    """A minimum notice as long as the booking horizon (72 hours typed for "3 days", bookings open 2
+    days ahead) leaves no time anyone could book: the service would say it takes appointments and
+    every day would be too soon or not yet open."""
+    if notice_hours is None or not horizon_days or notice_hours < horizon_days * 24:
+        return
+    raise _at(
+        "min_notice_hours",
+        DomainError(
+            lazy_ngettext(
+                "The minimum notice must be shorter than the %(num)s day people may book ahead (%(hours)s "
+                "hours), or no time could ever be booked. Give fewer hours, or let people book more days ahead.",
+                "The minimum notice must be shorter than the %(num)s days people may book ahead (%(hours)s "
+                "hours), or no time could ever be booked. Give fewer hours, or let people book more days ahead.",
+                horizon_days,
+                hours=horizon_days * 24,
+            )
         ),
     )
 
@@ -511,22 +589,33 @@ def save_hours(
                 ),
             )
     if hours is None:
+        before = {}
         hours = WeeklyHours(service=service)
         db.session.add(hours)
+    else:  # what the range said before, for the audit log: as committed by an edit this one waited for
+        db.session.refresh(hours)
+        before = {f"was_{name}": value for name, value in _hours_details(hours).items()}
     hours.weekday, hours.start, hours.end = weekday, start, end
     hours.break_start, hours.break_end = break_start, break_end
     db.session.flush()
     offered.record_offers([service.id])
-    audit(
-        "health.hours.saved",
-        actor=actor,
-        target=service,
-        ip=ip,
-        weekday=weekday,
-        start=start.isoformat(),
-        end=end.isoformat(),
-    )
+    audit("health.hours.saved", actor=actor, target=service, ip=ip, **_hours_details(hours), **before)
     return Saved(hours, _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed))
+
+
+def _hours_details(hours: WeeklyHours) -> dict:
+    """One weekday's range as its audit event keeps it: the day, the times and the break (None: none)."""
+
+    def at(value: time | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "weekday": hours.weekday,
+        "start": at(hours.start),
+        "end": at(hours.end),
+        "break_start": at(hours.break_start),
+        "break_end": at(hours.break_end),
+    }
 
 
 def delete_hours(
@@ -537,10 +626,11 @@ def delete_hours(
     begin_write()
     _lock_services([hours.service_id])  # before anything changes (the lock order, services.py)
     service = hours.service
+    removed = _hours_details(hours)  # the range, which is gone once the row is
     db.session.delete(hours)
     db.session.flush()
     offered.record_offers([service.id])
-    audit("health.hours.deleted", actor=actor, target=service, ip=ip, weekday=hours.weekday)
+    audit("health.hours.deleted", actor=actor, target=service, ip=ip, **removed)
     return _apply_schedule_change(actor, [service], confirm, ip, reviewed=reviewed)
 
 
@@ -705,15 +795,53 @@ def _cancelled_by(closure: Closure) -> int:
     return int((details or {}).get("cancelled", 0))
 
 
-def delete_closure(actor: User, closure: Closure, ip=None) -> None:
-    """Remove a closure. Its days and reason are kept in the audit event, which is all that is left of
-    it once the row is gone (the audit log shows them)."""
+def closure_under_way(closure: Closure) -> bool:
+    """Whether ``closure`` started before today and is not over: removing it ends it yesterday."""
+    today = clock.today()
+    return closure.start_date < today <= closure.end_date
+
+
+def delete_closure(actor: User, closure: Closure, ip=None) -> date | None:
+    """Remove a closure still to come; returns None. Its days and reason are kept in the audit event,
+    which is all that is left of it once the row is gone (the audit log shows them).
+
+    The days already past are the clinic's record of when it was closed (the counts of places offered
+    leave them out, for the clinic and for the officials): a closure under way is ended yesterday
+    instead of removed, so that it opens from today and keeps its past days; the new last day is
+    returned ("health.closure.ended"). One whose last day has passed is refused (ClosureOver), and
+    nothing changes; the page lists only closures not over, but its id may be posted by hand."""
+    closure_id = closure.id
     begin_write()
+    # The services it closes, then the closure itself, before anything changes (the lock order,
+    # services.py): a closure added or removed at this moment waits, and then finds this one as it is.
+    scope = db.session.execute(select(Closure.clinic_id, Closure.service_id).where(Closure.id == closure_id)).first()
+    if scope is None:  # removed meanwhile
+        raise NotFound()
+    _lock_services([scope.service_id] if scope.service_id else (), clinic=db.session.get(Clinic, scope.clinic_id))
+    closure = db.session.scalar(
+        select(Closure).where(Closure.id == closure_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if closure is None:
+        raise NotFound()
+    today = clock.today()
+    if closure.end_date < today:
+        raise ClosureOver()
     details = {"start": str(closure.start_date), "end": str(closure.end_date), "reason": closure.reason}
     if closure.reason_ur:
         details["reason_ur"] = closure.reason_ur
+    if closure.start_date < today:
+        closure.end_date = today - timedelta(days=1)
+        audit(
+            "health.closure.ended",
+            actor=actor,
+            target=closure,
+            ip=ip,
+            **{**details, "end": str(closure.end_date), "was_end": details["end"]},
+        )
+        return closure.end_date
     audit("health.closure.deleted", actor=actor, target=closure, ip=ip, **details)
     db.session.delete(closure)
+    return None
 
 
 def clinic_closures(clinic: Clinic) -> list[Closure]:
@@ -961,8 +1089,8 @@ def register_walk_in(
     recorded only when the record's visits are all at clinics ``actor`` runs
     (may_record_counter_mobile); otherwise the record keeps its number, and the view tells the
     counter so. Raises ServiceClosedToday when the service has no
-    hours today or a closure covers today (in both modes), NoPlaceToday when ``mode`` is "slot" and
-    today's times are all taken or past.
+    hours today or a closure covers today, ServiceDayOver once its last time of the day has ended (in
+    both modes), NoPlaceToday when ``mode`` is "slot" and today's times are all taken or past.
     """
     begin_write()
     # Counters of one clinic register one person at a time (a row lock on PostgreSQL; SQLite's write
@@ -991,6 +1119,10 @@ def register_walk_in(
     if not starts_today:
         # No hours on this weekday, or a closure: a queue token would send the person to a closed door.
         raise _at("service_id", ServiceClosedToday())
+    closing = starts_today[-1] + timedelta(minutes=service.slot_minutes)
+    if now >= closing:
+        # Its last time of the day has ended: a queue token (or a place) would be for a counter now closed.
+        raise _at("service_id", ServiceDayOver(time=format_time(closing, "short")))
     digits = normalise_cnic(cnic)
     if digits is None:
         raise _at("cnic", DomainError(_l("Enter a 13-digit CNIC.")))

@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_time, ngettext
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
@@ -299,6 +299,7 @@ def admin_closures(clinic_id: int):
         closures=admin.clinic_closures(clinic),
         form=form,
         delete_form=ConfirmForm(),
+        under_way=admin.closure_under_way,
         affected=affected,
         error=error,
     )
@@ -325,9 +326,26 @@ def admin_closure_delete(closure_id: int):
     clinic_id = closure.clinic_id
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    admin.delete_closure(current_user, closure, ip=client_ip())
+    try:
+        ended = admin.delete_closure(current_user, closure, ip=client_ip())
+    except NotFound:
+        abort(404)
+    except DomainError as exc:  # over already (its id posted by hand, or a page left open since)
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("health.admin_closures", clinic_id=clinic_id))
     db.session.commit()
-    flash(_("The closure has been removed."), "success")
+    if ended is None:
+        flash(_("The closure has been removed."), "success")
+    else:
+        flash(
+            _(
+                "The closure now ends on %(day)s: bookings are open again from today, and the days already "
+                "past stay closed in the clinic's records.",
+                day=format_date(ended, "long"),
+            ),
+            "success",
+        )
     return redirect(url_for("health.admin_closures", clinic_id=clinic_id))
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "BeyondHorizon",
     "BookedAgainSince",
     "ClosedDay",
+    "ClosureOver",
     "DomainError",
     "InPast",
     "InvalidSchedule",
@@ -27,6 +28,7 @@ __all__ = [
     "PastCutoff",
     "ScheduleConflict",
     "ServiceClosedToday",
+    "ServiceDayOver",
     "SlotFull",
     "TooSoon",
     "WrongArrivalCode",
@@ -204,6 +206,26 @@ class ServiceClosedToday(DomainError):
     message = _l(
         "This service has no opening hours today, or is closed today, so no one can be registered for it. "
         "If it is open after all, add today's hours or remove the closure first."
+    )
+
+
+class ServiceDayOver(DomainError):
+    """A walk-in once the service's last time of the day has ended: a queue token would send the person
+    to a counter that has closed (and the counts would show a place used after hours)."""
+
+    message = _l(
+        "This service has closed for today: its last appointment time ended at %(time)s. "
+        "No one can be registered for it until its next opening day."
+    )
+
+
+class ClosureOver(DomainError):
+    """Removing a closure whose last day has passed: its days are the clinic's record of when it was
+    closed (the counts of places offered leave them out), and they stay as they were."""
+
+    message = _l(
+        "This closure is over, so it cannot be removed: the days it closed stay closed in the clinic's "
+        "records and counts."
     )
 
 

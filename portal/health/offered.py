@@ -24,7 +24,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 
 from portal import clock
 from portal.extensions import db
-from portal.health.models import Clinic, Closure, OfferedPlaces, Service, WeeklyHours
+from portal.health.models import STATUS_CANCELLED, Appointment, Clinic, Closure, OfferedPlaces, Service, WeeklyHours
 
 CHUNK = 500  # services per query, well under the databases' limits on bound parameters
 
@@ -203,9 +203,12 @@ def places_offered(first: date, last: date, key=None, where=()) -> dict:
     Each day counts what was offered on that day (the versions in force that day), less the days a closure
     shut the clinic or the service. A change made today changes the count from today on, never a past
     day's; a day still to come counts the version in force now (versions never start after today), less
-    the closures already planned for it. Two queries whatever the number of services: the versions
-    overlapping the period, grouped by the days they hold (most share them), and the versions the
-    period's closures fall in."""
+    the closures already planned for it. A service's day counts at least the places taken on it (places
+    that were used were offered): a day whose offer was cut after some of its places were taken (hours
+    cut or a closure added at 11:00) is never over 100 %. Three queries whatever the number of services:
+    the versions overlapping the period, grouped by the days they hold (most share them), the versions
+    the period's closures fall in, and the versions that began or ended within the period (the days
+    changed during the day); and the places taken on those days, when there are any."""
     key_column = key if key is not None else Clinic.district
     stop = last + timedelta(days=1)
     conditions = [
@@ -269,4 +272,63 @@ def places_offered(first: date, last: date, key=None, where=()) -> dict:
             day += timedelta(days=7)
     for group_key, places in closed.values():
         out[group_key] -= places
+    # Places that were used were offered: each service's day counts at least the places taken on it. Only
+    # a day whose offer changed during it can count fewer (a version starts or ends on it: hours cut,
+    # a service or clinic closed at 11:00 while the morning's places stay taken; a closure added for a
+    # day already begun), so only those days are read, with the places taken on them.
+    day_offer: dict[tuple[int, date], tuple] = {}
+    for group_key, service_id, weekday, valid_from, valid_to, places in db.session.execute(
+        versions(
+            Service.id,
+            OfferedPlaces.weekday,
+            OfferedPlaces.valid_from,
+            OfferedPlaces.valid_to,
+            OfferedPlaces.places,
+        ).where(
+            *where,
+            or_(OfferedPlaces.valid_from.between(first, last), OfferedPlaces.valid_to.between(first, last)),
+        )
+    ):
+        group = "all" if key is None else group_key
+        began, ended = _as_date(valid_from), _as_date(valid_to) if valid_to is not None else None
+        if first <= began <= last and began.weekday() == weekday:
+            day_offer[(service_id, began)] = (group, int(places))  # the version in force that day
+        if ended is not None and first <= ended <= last and ended.weekday() == weekday:
+            day_offer.setdefault((service_id, ended), (group, 0))  # none, unless another starts that day
+    for (service_id, day), (group_key, _places) in closed.items():
+        day_offer[(service_id, day)] = (group_key, 0)
+    for (service_id, day), taken in _places_taken(day_offer).items():
+        group_key, places = day_offer[(service_id, day)]
+        if taken > places:
+            out[group_key] += taken - places
     return dict(out)
+
+
+def _places_taken(days: dict[tuple[int, date], object]) -> dict[tuple[int, date], int]:
+    """Places taken (an appointment in a slot, not cancelled: a queue token takes none) on each of these
+    (service id, day), read by service and visit day from an index (ix_dash_appointments_service_date)."""
+    if not days:
+        return {}
+    by_service: dict[int, set[date]] = defaultdict(set)
+    for service_id, day in days:
+        by_service[service_id].add(day)
+    ids = sorted(by_service)
+    out: dict[tuple[int, date], int] = {}
+    for begin in range(0, len(ids), CHUNK):
+        chunk = ids[begin : begin + CHUNK]
+        wanted = {d for sid in chunk for d in by_service[sid]}
+        rows = db.session.execute(
+            select(Appointment.service_id, Appointment.visit_date, func.count())
+            .where(
+                Appointment.service_id.in_(chunk),
+                Appointment.visit_date.in_(sorted(wanted)),
+                Appointment.status != STATUS_CANCELLED,
+                Appointment.slot_id.is_not(None),
+            )
+            .group_by(Appointment.service_id, Appointment.visit_date)
+        )
+        for service_id, day, count in rows:
+            day = _as_date(day)
+            if (service_id, day) in days:
+                out[(service_id, day)] = int(count)
+    return out

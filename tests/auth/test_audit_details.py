@@ -159,6 +159,52 @@ def test_what_an_edit_changed_is_said_in_the_words_of_its_form():
         ]
 
 
+def arrows(pairs):
+    """The values said, without the isolates that keep each value's own direction (FSI … PDI, RLM)."""
+    return [(label, re.sub("[\u2068\u2069\u200f]", "", value)) for label, value in pairs]
+
+
+def test_a_course_or_section_edit_says_each_change_from_what_to_what():
+    """A course's and a cohort's edits keep their old and new values: each is said in the words of
+    its form, a fee as money, a day as a date, a code as its words; a long text is only named."""
+    section = {
+        "capacity": 5,
+        "changed": ["start_date", "meeting_days", "capacity", "closed"],
+        "before": {"start_date": "2026-03-16", "meeting_days": "mon,wed", "capacity": 3, "closed": False},
+        "after": {"start_date": "2026-03-23", "meeting_days": "tue", "capacity": 5, "closed": True},
+    }
+    assert arrows(said("education.section.updated", section)) == [
+        ("Seats", "5"),
+        ("What changed", "First day, Meeting days, Seats, and Closed (no longer shown or taking enrolments)"),
+        ("First day", "Mar 16, 2026 → Mar 23, 2026"),
+        ("Meeting days", "Monday and Wednesday → Tuesday"),
+        ("Seats", "3 → 5"),
+        ("Closed (no longer shown or taking enrolments)", "No → Yes"),
+    ]
+    course = {
+        "title": "Python",
+        "changed": ["description", "fee_paisa", "mode"],
+        "before": {"fee_paisa": 0, "mode": "on_site"},
+        "after": {"fee_paisa": 500000, "mode": "online"},
+    }
+    assert arrows(said("education.course.updated", course)) == [
+        ("Course", "Python"),
+        ("What changed", "Description in English, Fee, and How it is taught"),
+        ("Fee", "Free → Rs\u00a05,000"),
+        ("How it is taught", "On site → Online"),
+    ]
+    with force_locale("ur"):
+        changes = said("education.course.updated", course)
+        assert changes[3] == ("طریقۂ تدریس", "\u200f\u2068ادارے میں آ کر\u2069 ← \u2068آن لائن\u2069")
+    english = said("education.course.updated", course)[3]
+    assert english == ("How it is taught", "\u2068On site\u2069 → \u2068Online\u2069")
+    # A removal says what the place was.
+    assert said("education.enrolment.removed", {"reference": "E-1", "previous": "enrolled"})[-1] == (
+        "Status before",
+        "Enrolled",
+    )
+
+
 @pytest.fixture
 def superadmin(make_user):
     return make_user(full_name="Super Admin", roles=["superadmin"])
@@ -325,3 +371,50 @@ def test_an_audit_log_page_past_the_last_leads_to_the_last(client, auth, superad
     response = client.get("/admin/audit?kind=&page=40")
     assert response.status_code == 302 and response.headers["Location"] == "/admin/audit?kind=&page=1"
     assert "Demo data reset" in text_of(client.get(response.headers["Location"]))
+
+
+def test_opening_hours_say_their_break_and_what_they_were_and_an_ended_closure_its_old_last_day():
+    hours = {
+        "weekday": 0,
+        "start": "09:00:00",
+        "end": "13:00:00",
+        "break_start": "12:00:00",
+        "break_end": "12:30:00",
+        "was_weekday": 0,
+        "was_start": "09:00:00",
+        "was_end": "13:00:00",
+        "was_break_start": None,
+        "was_break_end": None,
+    }
+    assert said("health.hours.saved", hours) == [
+        ("Day of the week", "Monday"),
+        ("Opens at", "09:00"),
+        ("Closes at", "13:00"),
+        ("Break starts", "12:00"),
+        ("Break ends", "12:30"),
+        ("Day of the week before", "Monday"),
+        ("Opened at before", "09:00"),
+        ("Closed at before", "13:00"),
+        ("Break started before", "—"),
+        ("Break ended before", "—"),
+    ]
+    assert [d.code for d in describe("health.hours.saved", hours)][:5] == [False, True, True, True, True]
+    removed = {"weekday": 2, "start": "14:00:00", "end": "16:00:00", "break_start": None, "break_end": None}
+    assert said("health.hours.deleted", removed) == [
+        ("Day of the week", "Wednesday"),
+        ("Opens at", "14:00"),
+        ("Closes at", "16:00"),
+        ("Break starts", "—"),
+        ("Break ends", "—"),
+    ]
+    ended = {"start": "2026-02-27", "end": "2026-03-01", "reason": "Flood", "was_end": "2026-03-03"}
+    assert said("health.closure.ended", ended) == [
+        ("First closed day", "Feb 27, 2026"),
+        ("Last closed day", "Mar 1, 2026"),
+        ("Reason", "Flood"),
+        ("Last closed day before", "Mar 3, 2026"),
+    ]
+    with force_locale("ur"):
+        labels = [label for label, _value in said("health.hours.saved", hours)]
+        assert not [label for label in labels if re.search("[A-Za-z]", label)], labels
+        assert not re.search("[A-Za-z]", said("health.closure.ended", ended)[-1][0])

@@ -198,7 +198,15 @@ def test_a_request_made_last_week_and_approved_onto_the_waitlist_today_counts_as
     assert activity() == done(waitlisted=1)
 
 
-def _appointment(service, *, created, visit=TODAY, status="booked", cancelled=None) -> Appointment:
+def _appointment(
+    service, *, created, visit=TODAY, status="booked", cancelled=None, arrived=None, seen=None
+) -> Appointment:
+    """An appointment; one arrived or seen is marked so at 10:00 and 10:30 on its visit day (Karachi),
+    unless ``arrived`` / ``seen`` say when, as health.admin.set_status would."""
+    if status in ("arrived", "seen"):
+        arrived = arrived or karachi(visit, 10)
+    if status == "seen":
+        seen = seen or karachi(visit, 10, 30)
     appointment = Appointment(
         reference=f"H-{next(_refs):04d}-ACTV",
         arrival_code="AAAA",
@@ -210,6 +218,8 @@ def _appointment(service, *, created, visit=TODAY, status="booked", cancelled=No
         created_at=created,
         updated_at=cancelled or created,
         cancelled_at=cancelled,
+        arrived_at=arrived,
+        seen_at=seen,
     )
     db.session.add(appointment)
     return appointment
@@ -268,13 +278,18 @@ def test_the_day_is_karachis_not_utcs(places):
     assert activity() == done(booked=1, cancelled=1, enrolments=1, requests=1, dropped=1)
 
 
-def test_checked_in_and_seen_are_todays_visits_that_arrived(places):
+def test_checked_in_and_seen_are_counted_when_the_clinic_marked_them(places):
     service = places["Lahore"]["service"]
     for status in ("booked", "arrived", "seen", "no_show", "cancelled"):
         _appointment(service, created=LAST_WEEK, status=status)
     _appointment(service, created=LAST_WEEK, visit=TODAY - timedelta(days=1), status="seen")  # yesterday's
+    # Checked in yesterday, marked seen today (set_status has no day rule for "seen"): seen today only.
+    yesterday = TODAY - timedelta(days=1)
+    _appointment(service, created=LAST_WEEK, visit=yesterday, status="seen", seen=karachi(TODAY, 8))
+    # Karachi's day, not UTC's: checked in at 00:30 Karachi (19:30 UTC the day before) counts today.
+    _appointment(service, created=LAST_WEEK, status="arrived", arrived=karachi(TODAY, 0, 30))
     db.session.commit()
-    assert activity() == done(checked_in=2, seen=1)
+    assert activity() == done(checked_in=3, seen=2)
 
 
 def test_a_place_given_up_for_a_seat_in_another_cohort_is_a_move_not_a_drop(places):
@@ -324,7 +339,7 @@ def test_the_counts_read_the_days_rows_from_indexes_not_whole_tables(app, places
         activity("Lahore", service="General OPD", category="ai_data")
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
-    assert len(statements) == 8
+    assert len(statements) == 10
     for statement, parameters in statements:
         explained = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
         plan = [row[-1] for row in explained]
@@ -368,6 +383,7 @@ def test_the_overview_shows_what_was_done_today_before_the_periods_figures(
         "Requests made today, waiting for approval": "0",
         "People put on a waitlist": "0",
         "People who left a course or a waitlist": "0",
+        "People removed from a course by the school": "0",
         "Refused for capacity": "0",
     }
     assert html.index('id="figure-today"') < html.index('id="overview-health"')
@@ -429,7 +445,7 @@ def test_what_was_done_today_downloads_as_a_csv_file_named_for_the_day(client, a
     assert 'filename="today-punjab-2026-03-02.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert rows[0] == ["What was done", "Today"]
-    assert rows[1] == ["Appointments booked", "1"] and len(rows) == 10
+    assert rows[1] == ["Appointments booked", "1"] and len(rows) == 11
     chosen = client.get("/dashboard/export/today.csv", query_string={"district": "Lahore", "service": "General OPD"})
     assert 'filename="today-lahore-general-opd-2026-03-02.csv"' in chosen.headers["Content-Disposition"]
 

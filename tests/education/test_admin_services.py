@@ -4,12 +4,12 @@ seats, rules, scope, and an audit event for each change."""
 from datetime import date, time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auth.errors import NotFound
 from portal.auth.models import AuditEvent
 from portal.education import catalogue, exports, services
-from portal.education.models import Certificate, Enrolment, Section
+from portal.education.models import Certificate, EligibilityRule, Enrolment, Section
 from portal.extensions import db
 from portal.notifications.models import Message
 
@@ -129,7 +129,30 @@ def test_reject_records_the_reason_frees_the_seat_and_promotes(make_user, make_s
     assert reload(section).enrolled_count == 1
     body = db.session.scalars(select(Message.body).where(Message.user_id == holder.user_id).order_by(Message.id.desc()))
     assert "Documents were not provided." in next(iter(body))
-    assert "education.enrolment.rejected" in actions()
+    assert "education.enrolment.removed" in actions()  # a seat taken away (see below)
+
+
+def test_removing_a_seated_person_is_audited_as_a_removal_with_the_status_before(make_user, make_section, school_admin):
+    """Taking a seat away is not "Enrolment request declined": the audit says a removal and what the
+    place was; a request declined and a waitlist place ended say what they were too."""
+    section = make_section(capacity=1)
+    admin = school_admin(section.course.institution)
+    seated, waiting = enrol(make_user(), section), enrol(make_user(), section)
+    section.needs_approval = True
+    asking = enrol(make_user(), section)
+    for enrolment in (seated, waiting, asking):
+        services.reject(admin, enrolment.id, "Did not attend the first three classes", ip="10.0.0.7")
+        db.session.commit()
+    events = db.session.execute(
+        select(AuditEvent.target_id, AuditEvent.action, AuditEvent.details, AuditEvent.ip)
+        .where(AuditEvent.action.like("education.enrolment.%"))
+        .order_by(AuditEvent.id)
+    ).all()
+    said = {int(target): (action, details["previous"], ip) for target, action, details, ip in events}
+    assert said[seated.id] == ("education.enrolment.removed", "enrolled", "10.0.0.7")
+    # The waiting person moved up into the seat freed, and was then removed from it.
+    assert said[waiting.id] == ("education.enrolment.removed", "enrolled", "10.0.0.7")
+    assert said[asking.id] == ("education.enrolment.rejected", "pending", "10.0.0.7")
 
 
 def last_message(enrolment) -> Message:
@@ -352,6 +375,114 @@ def test_seats_kept_for_women_cannot_be_kept_for_another_group_once_taken(make_u
     )  # fmt: skip
 
 
+def test_reserved_seats_are_kept_again_when_enrolment_is_reopened(make_user, make_section, school_admin):
+    """Enrolment closed yesterday and the unused seats kept for women went to everyone; the admin then moves
+    the closing day on two weeks: the form still keeps 3 seats for women, and so does enrolment."""
+    section = make_section(capacity=5, reserved_kind="gender", reserved_value="female", reserved_seats=3,
+                           enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 1), drop_deadline=None)  # fmt: skip
+    admin = school_admin(section.course.institution)
+    services.release_due_reserved_seats()
+    db.session.commit()
+    assert reload(section).reserved_released and reload(section).reserved_open == 0
+    catalogue.save_section(admin, section_data(reload(section), enrol_closes=date(2026, 3, 14)), section_id=section.id)
+    db.session.commit()
+    reopened = reload(section)
+    assert not reopened.reserved_released and reopened.reserved_open == 3
+    men = [enrol(make_user(gender="male"), section) for _ in range(3)]
+    assert [e.status for e in men] == ["enrolled", "enrolled", "waitlisted"]
+    woman = enrol(make_user(gender="female"), section)
+    assert (woman.status, woman.seat_kind) == ("enrolled", "reserved")
+    # Closed again: the seats still unused go to everyone again, the man waiting first.
+    catalogue.save_section(admin, section_data(reload(section), enrol_closes=date(2026, 3, 1)), section_id=section.id)
+    db.session.commit()
+    assert reload(section).reserved_released and reload(men[2]).status == "enrolled"
+
+
+def test_seats_kept_for_a_group_cannot_be_more_than_the_seats_left(make_user, make_section, school_admin):
+    """Four of five seats are taken by men: one seat can still be kept for women, not three (the page
+    would say "1 of 5 seats left" and "3 seats for women, 3 still free")."""
+    section = make_section(capacity=5)
+    admin = school_admin(section.course.institution)
+    for _ in range(4):
+        enrol(make_user(gender="male"), section)
+    kept_for_women = {"reserved_kind": "gender", "reserved_value": "female"}
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(admin, section_data(reload(section), **kept_for_women, reserved_seats=3),
+                               section_id=section.id)  # fmt: skip
+    assert str(info.value.problems["reserved_seats"]) == (
+        "Only 1 seat can be reserved: the other seats are already taken."
+    )
+    db.session.rollback()
+    assert reload(section).reserved_kind is None
+    # Six seats, two kept: as many as are left.
+    catalogue.save_section(admin, section_data(reload(section), **kept_for_women, capacity=6, reserved_seats=2),
+                           section_id=section.id)  # fmt: skip
+    db.session.commit()
+    assert reload(section).reserved_open == reload(section).seats_left == 2
+    enrol(make_user(gender="female"), section)
+    enrol(make_user(gender="female"), section)
+    with pytest.raises(catalogue.SectionRefused) as info:  # full: no more than the two women hold
+        catalogue.save_section(admin, section_data(reload(section), reserved_seats=3), section_id=section.id)
+    assert str(info.value.problems["reserved_seats"]) == (
+        "Only 2 seats can be reserved: the other seats are already taken."
+    )
+
+
+def test_no_seat_can_be_kept_for_a_group_when_every_seat_is_taken(make_user, make_section, school_admin):
+    section = make_section(capacity=2)
+    admin = school_admin(section.course.institution)
+    enrol(make_user(gender="male"), section)
+    enrol(make_user(gender="male"), section)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin,
+            section_data(reload(section), reserved_kind="district", reserved_value="Multan", reserved_seats=1),
+            section_id=section.id,
+        )
+    assert str(info.value.problems["reserved_seats"]) == "No seat can be reserved: every seat is already taken."
+
+
+def test_seats_taken_after_enrolment_closed_are_not_kept_again_when_it_reopens(make_user, make_section, school_admin):
+    """The seats kept for women went to the men waiting when enrolment closed: reopening it cannot keep
+    seats the men now hold."""
+    section = make_section(capacity=3, reserved_kind="gender", reserved_value="female", reserved_seats=2,
+                           enrol_opens=date(2026, 2, 1), enrol_closes=date(2026, 3, 3), drop_deadline=None)  # fmt: skip
+    admin = school_admin(section.course.institution)
+    men = [enrol(make_user(gender="male"), section) for _ in range(3)]
+    assert [e.status for e in men] == ["enrolled", "waitlisted", "waitlisted"]
+    catalogue.save_section(admin, section_data(reload(section), enrol_closes=date(2026, 3, 1)), section_id=section.id)
+    db.session.commit()
+    assert reload(section).enrolled_count == 3
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin, section_data(reload(section), enrol_closes=date(2026, 3, 14)), section_id=section.id
+        )
+    assert str(info.value.problems["reserved_seats"]) == "No seat can be reserved: every seat is already taken."
+    db.session.rollback()
+    catalogue.save_section(
+        admin, section_data(reload(section), enrol_closes=date(2026, 3, 14), reserved_kind=None, reserved_value=None,
+                            reserved_seats=0), section_id=section.id,
+    )  # fmt: skip
+    db.session.commit()
+    assert reload(section).enrol_closes == date(2026, 3, 14)
+
+
+def test_the_waitlist_limit_cannot_be_lowered_below_the_people_waiting(make_user, make_section, school_admin):
+    section = make_section(capacity=1, waitlist_enabled=True)
+    admin = school_admin(section.course.institution)
+    for _ in range(4):
+        enrol(make_user(), section)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(admin, section_data(reload(section), waitlist_cap=2), section_id=section.id)
+    assert str(info.value.problems["waitlist_cap"]) == (
+        "3 people are already waiting, so the waitlist limit cannot be lower than that."
+    )
+    db.session.rollback()
+    catalogue.save_section(admin, section_data(reload(section), waitlist_cap=3), section_id=section.id)
+    db.session.commit()
+    assert reload(section).waitlist_cap == 3
+
+
 def test_create_course_and_section(make_institution, school_admin):
     institution = make_institution()
     admin = school_admin(institution)
@@ -459,6 +590,81 @@ def test_rules_can_be_added_and_removed(make_section, make_course, school_admin)
     assert "education.rule.removed" in actions()
 
 
+PREREQUISITE = {"kind": "prerequisite", "min_age": None, "max_age": None, "gender": None, "districts": None}
+
+
+def test_two_courses_cannot_each_require_the_other(make_course, make_section, school_admin):
+    first = make_course(title="Python I")
+    second = make_course(institution=first.institution, title="Python II")
+    third = make_course(institution=first.institution, title="Python III")
+    admin = school_admin(first.institution)
+    catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": first.id}, course_id=second.id)
+    catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": second.id}, course_id=third.id)
+    db.session.commit()
+    for required, course in ((second, first), (third, first)):  # directly, and through Python II
+        with pytest.raises(catalogue.RuleRefused) as info:
+            catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": required.id}, course_id=course.id)
+        db.session.rollback()
+        assert str(info.value.problems["prerequisite"]) == (
+            f"“{required.title}” already needs this course completed first (directly or through another course): "
+            "if this course needed it too, nobody could ever join either. Choose another course."
+        )
+    cohort = make_section(course=first)  # a rule of one cohort of Python I is refused the same way
+    with pytest.raises(catalogue.RuleRefused):
+        catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": second.id}, course_id=first.id,
+                           section_id=cohort.id)  # fmt: skip
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(EligibilityRule.id))) == 2
+    # Python III may still require Python I: no course needs Python III.
+    catalogue.add_rule(admin, {**PREREQUISITE, "prerequisite_course_id": first.id}, course_id=third.id)
+
+
+def test_a_rule_turning_away_the_group_a_cohort_keeps_seats_for_is_refused(make_section, school_admin):
+    section = make_section(capacity=10, reserved_kind="gender", reserved_value="female", reserved_seats=4)
+    admin = school_admin(section.course.institution)
+    men_only = {"kind": "gender", "gender": "male", "min_age": None, "max_age": None, "districts": None,
+                "prerequisite_course_id": None}  # fmt: skip
+    for section_id in (section.id, None):  # on the cohort, or on every cohort of the course
+        with pytest.raises(catalogue.RuleRefused) as info:
+            catalogue.add_rule(admin, men_only, course_id=section.course_id, section_id=section_id)
+        db.session.rollback()
+        assert str(info.value.problems["gender"]) == (
+            f"Seats in section {section.id} are kept for women and girls, whom this rule would turn away. Keep them "
+            "for nobody first (edit the section), or choose another condition."
+        )
+    # Women only agrees with it; so does a men-only rule once the seats are kept for nobody.
+    catalogue.add_rule(admin, {**men_only, "gender": "female"}, course_id=section.course_id, section_id=section.id)
+    db.session.rollback()
+    catalogue.save_section(admin, section_data(reload(section), reserved_kind=None, reserved_value=None,
+                                               reserved_seats=0), section_id=section.id)  # fmt: skip
+    catalogue.add_rule(admin, men_only, course_id=section.course_id, section_id=section.id)
+    db.session.commit()
+
+
+def test_seats_cannot_be_kept_for_a_group_a_rule_turns_away(make_section, school_admin, add_rule):
+    section = make_section(capacity=10)
+    add_rule(course=section.course, kind="district", districts="Lahore,Kasur")
+    admin = school_admin(section.course.institution)
+    with pytest.raises(catalogue.SectionRefused) as info:
+        catalogue.save_section(
+            admin,
+            section_data(reload(section), reserved_kind="district", reserved_value="Multan", reserved_seats=2),
+            section_id=section.id,
+        )
+    assert str(info.value.problems["reserved_kind"]) == (
+        "The rule “Living in Lahore, Kasur” turns away people living in Multan, so no seats can be kept for them. "
+        "Remove the rule first, or keep the seats for nobody."
+    )
+    db.session.rollback()
+    catalogue.save_section(
+        admin,
+        section_data(reload(section), reserved_kind="district", reserved_value="Kasur", reserved_seats=2),
+        section_id=section.id,
+    )
+    db.session.commit()
+    assert reload(section).reserved_open == 2
+
+
 def test_complete_issues_certificates_with_printed_details(app, make_user, make_section, school_admin):
     section = make_section(start_date=date(2026, 2, 1), end_date=date(2026, 3, 1), enrol_opens=date(2026, 1, 1),
                            enrol_closes=date(2026, 3, 2))  # fmt: skip
@@ -547,3 +753,140 @@ def test_an_institution_saved_as_it_was_writes_no_audit_line_and_a_change_names_
     db.session.commit()
     assert updates() == [{"changed": ["contact", "active"]}]
     assert reload(institution).contact == "042-111-222-333"
+
+
+# --- a course's fee, way of teaching or language changed -------------------------------------------------
+
+
+def course_as_it_is(course, **changes):
+    data = {name: getattr(course, name) for name in catalogue.COURSE_FIELDS}
+    data.update(changes)
+    return data
+
+
+def test_people_with_a_place_are_told_when_the_course_fee_mode_or_language_changes(
+    make_user, make_section, school_admin
+):
+    """A free course starts charging and goes online: the person seated, the one waiting and the one
+    asking are each told, in their language; one who left, and one in a cohort already over, are not.
+    A new title alone, or saving again unchanged, tells no one."""
+    section = make_section(capacity=1)
+    course = section.course
+    admin = school_admin(course.institution)
+    ended = make_section(course=course, start_date=date(2026, 1, 5), end_date=date(2026, 2, 27),
+                         enrol_opens=date(2026, 1, 1), enrol_closes=date(2026, 1, 4), drop_deadline=None)  # fmt: skip
+    seated = enrol(make_user(full_name="Hina"), section)
+    waiting = enrol(make_user(full_name="Omar", preferred_language="ur"), section)
+    section.needs_approval = True
+    asking = enrol(make_user(full_name="Zara"), section)
+    left = enrol(make_user(full_name="Ali"), section)
+    services.drop(left.user, left.reference)
+    sana = make_user(full_name="Sana")  # seated in a cohort already over
+    past = Enrolment(section_id=ended.id, course_id=course.id, user=sana, status="completed", reference="E-PAST1",
+                     person_key=f"u{sana.id}", created_at=seated.created_at)  # fmt: skip
+    db.session.add(past)
+    db.session.commit()
+    people = (seated, waiting, asking, left, past)
+    before = {e.id: len(messages_of(e)) for e in people}
+
+    catalogue.save_course(admin, course_as_it_is(course, title="Python for Everyone"), course_id=course.id)
+    catalogue.save_course(admin, course_as_it_is(course, title="Python for Everyone"), course_id=course.id)
+    db.session.commit()
+    assert {e.id: len(messages_of(e)) for e in people} == before
+
+    catalogue.save_course(
+        admin, course_as_it_is(reload(course), fee_paisa=500000, mode="online", language="en"), course_id=course.id
+    )
+    db.session.commit()
+    news = {e.id: messages_of(e)[before[e.id] :] for e in people}
+    assert news[left.id] == [] and news[past.id] == []
+    (told,) = news[seated.id]
+    assert told.subject == "Course details changed"
+    assert told.body == (
+        "Changes to Python for Everyone for Hina: The fee is now Rs 5,000. How it is taught is now: Online. "
+        f"It is now taught in: English. Reference {seated.reference}."
+    )
+    assert len(news[asking.id]) == 1 and asking.reference in news[asking.id][0].body
+    (in_urdu,) = news[waiting.id]
+    assert waiting.reference in in_urdu.body and "آن لائن" in in_urdu.body and "Changes" not in in_urdu.body
+
+    # Free again: said so; saved again unchanged, nobody is told twice.
+    catalogue.save_course(admin, course_as_it_is(reload(course), fee_paisa=0), course_id=course.id)
+    catalogue.save_course(admin, course_as_it_is(reload(course), fee_paisa=0), course_id=course.id)
+    db.session.commit()
+    later = messages_of(seated)[before[seated.id] + 1 :]
+    assert [m.body for m in later] == [
+        f"Changes to Python for Everyone for Hina: The course is now free. Reference {seated.reference}."
+    ]
+
+
+# --- audit: what an edit changed -------------------------------------------------------------------------
+
+
+def test_a_section_edit_is_audited_with_what_changed_from_what_to_what(make_section, school_admin):
+    section = make_section(capacity=3)
+    admin = school_admin(section.course.institution)
+    catalogue.save_section(admin, section_data(section), section_id=section.id, ip="10.0.0.9")  # as it was
+    db.session.commit()
+    assert "education.section.updated" not in actions()
+    catalogue.save_section(
+        admin,
+        section_data(reload(section), capacity=5, closed=True, venue="Hall B", start_time=time(10, 0)),
+        section_id=section.id,
+        ip="10.0.0.9",
+    )
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "education.section.updated"))
+    assert event.ip == "10.0.0.9"
+    assert event.details == {
+        "capacity": 5,
+        "changed": ["start_time", "venue", "capacity", "closed"],
+        "before": {"start_time": "09:00:00", "venue": "Room 1", "capacity": 3, "closed": False},
+        "after": {"start_time": "10:00:00", "venue": "Hall B", "capacity": 5, "closed": True},
+    }
+
+
+def test_a_course_saved_unchanged_is_not_audited_and_a_change_says_what(make_course, school_admin):
+    course = make_course(fee_paisa=0)
+    admin = school_admin(course.institution)
+    catalogue.save_course(admin, course_as_it_is(course), course_id=course.id)  # saved as it was
+    db.session.commit()
+    assert "education.course.updated" not in actions()
+    catalogue.save_course(
+        admin, course_as_it_is(reload(course), fee_paisa=500000, description="New words."), course_id=course.id
+    )
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "education.course.updated"))
+    assert event.details == {
+        "title": course.title,
+        "changed": ["description", "fee_paisa"],  # a long text is named, its words not copied
+        "before": {"fee_paisa": 0},
+        "after": {"fee_paisa": 500000},
+    }
+
+
+# --- two institutions of one district cannot share a name ------------------------------------------------
+
+
+def test_a_second_institution_with_a_name_of_its_district_is_refused(make_user, make_institution, school_admin):
+    superadmin = make_user(roles=["superadmin"])
+    first = make_institution(name="Govt College of Technology", district="Lahore")
+    other = make_institution(name="Govt College for Women", district="Lahore")
+    data = {name: getattr(first, name) for name in catalogue.INSTITUTION_FIELDS}
+    with pytest.raises(catalogue.InstitutionRefused) as refused:
+        catalogue.create_institution(superadmin, {**data, "name": " govt  college of TECHNOLOGY "})
+    assert "There is already an institution called" in str(refused.value)
+    assert set(refused.value.problems) == {"name"}
+    db.session.rollback()
+    # Another district may have one of that name; renaming one into another's name is refused too.
+    catalogue.create_institution(superadmin, {**data, "district": "Multan"})
+    db.session.commit()
+    with pytest.raises(catalogue.InstitutionRefused):
+        catalogue.update_institution(
+            school_admin(other), other.id, {**data, "name": "GOVT College of Technology", "district": "Lahore"}
+        )
+    db.session.rollback()
+    # Saving an institution under its own name (another case) is not refused by itself.
+    catalogue.update_institution(school_admin(first), first.id, {**data, "name": "Govt College of TECHNOLOGY"})
+    db.session.commit()
+    assert reload(first).name == "Govt College of TECHNOLOGY"

@@ -62,6 +62,15 @@ def test_apply_and_rerun_does_not_duplicate(setup):
     )
 
 
+def test_each_row_enrolled_from_a_file_is_audited_with_the_admins_address(setup):
+    admin, section, people = setup
+    bulk.run(admin, csv_of(*[(p.cnic, section.id) for p in people[:2]]), apply=True, ip="10.1.2.3")
+    db.session.commit()
+    rows = db.session.execute(select(AuditEvent.action, AuditEvent.ip).order_by(AuditEvent.id)).all()
+    assert [action for action, _ip in rows] == ["education.enrolment.bulk_enrolled"] * 2 + ["education.bulk_enrolment"]
+    assert {ip for _action, ip in rows} == {"10.1.2.3"}
+
+
 def test_all_or_none_applies_nothing_when_a_row_is_wrong(setup):
     admin, section, people = setup
     raw = csv_of((people[0].cnic, section.id), ("35202-0000000-0", section.id), ("12345", section.id))
@@ -99,6 +108,23 @@ def test_sections_of_other_institutions_and_duplicates(setup, make_section):
     assert report.rows[0].text == f"Section {elsewhere.id} is not one of your institutions' sections."
     assert report.rows[2].ok and report.rows[2].text == "Same as line 3: nothing more to do."
     assert report.rows[3].text == "Each row needs exactly two columns: CNIC, section number."
+
+
+def test_rows_with_empty_trailing_columns_are_read(setup):
+    """A sheet with a third column once used (or only formatted) is saved with a trailing comma on every
+    row: the empty cells at the end are left out, and a third cell with something in it is still refused."""
+    admin, section, people = setup
+    raw = (
+        "CNIC,Section,\r\n"
+        f"{format_cnic(people[0].cnic)},{section.id},\r\n"
+        f"{format_cnic(people[1].cnic)},{section.id}, ,\r\n"
+        f"{format_cnic(people[2].cnic)},{section.id},,note\r\n"
+    ).encode()
+    report = bulk.run(admin, raw, apply=True, mode=bulk.MODE_VALID_ONLY)
+    db.session.commit()
+    assert [r.ok for r in report.rows] == [True, True, False], [r.text for r in report.rows]
+    assert report.rows[2].text == "Each row needs exactly two columns: CNIC, section number."
+    assert count() == 2
 
 
 def test_ineligible_rows_say_why(setup, add_rule, make_user):

@@ -108,6 +108,40 @@ def test_edit_institution(client, auth, world):
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "education.institution.updated"))
 
 
+def test_a_second_institution_with_a_name_of_its_district_is_refused_beside_the_name(
+    client, auth, world, make_user, make_institution
+):
+    """Case and spaces aside, when adding one and when renaming one; another district may have it."""
+    admin, section, _other = world
+    make_institution(name="Govt College of Technology", district="Lahore")
+    superadmin = make_user(roles=["superadmin"])
+    auth.login(superadmin)
+    path = "/school-admin/institutions/new"
+    form = {"name": " govt  college of TECHNOLOGY ", "type": "college", "district": "Lahore", "address": "Railway Road",
+            "contact": "042-1", "active": "y"}  # fmt: skip
+    response = client.post(path, data={**form, "csrf_token": csrf_token(client, path)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_errors(html, "name") == (
+        "There is already an institution called “Govt College of Technology” in this district. Give this one "
+        "a name people can tell apart, or edit the one that exists."
+    )
+    client.get("/language/ur?next=/")
+    html = client.post(path, data={**form, "csrf_token": csrf_token(client, path)}).get_data(as_text=True)
+    assert "\u2066Govt College of Technology\u2069" in field_errors(html, "name")
+    assert "There is already" not in html
+    client.get("/language/en?next=/")
+    alike = select(func.count(Institution.id)).where(Institution.name_key == "govt college of technology")
+    assert db.session.scalar(alike) == 1
+    response = client.post(path, data={**form, "district": "Multan", "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login(admin)
+    edit = f"/school-admin/institutions/{section.course.institution_id}/edit"
+    html = client.post(edit, data={**form, "csrf_token": csrf_token(client, edit)}).get_data(as_text=True)
+    assert "There is already an institution called" in field_errors(html, "name")
+
+
 COURSE_FORM = {"title": "Python for Beginners", "category": "digital", "description": "Basics", "level": "beginner",
                "language": "ur", "mode": "online", "duration": "6 weeks", "fee": "1500.50", "certificate": "y",
                "active": "y"}  # fmt: skip
@@ -160,6 +194,28 @@ def test_create_and_edit_course(client, auth, world):
     db.session.expire_all()
     assert db.session.get(Course, course.id).fee_paisa == 0
     assert "Python" in client.get(f"/school-admin/courses/{course.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fee", ["sNaN", "NaN", "-nan", "Infinity", "-Infinity", "inf", "abc"])
+def test_a_fee_that_is_not_a_number_is_told_at_the_fee_never_a_500(client, auth, world, fee):
+    """Python's Decimal reads "sNaN", "NaN" and "Infinity" as numbers: a signalling NaN made the fee's range
+    check raise (a 500), and the others were refused as out of range or not at all."""
+    admin, section, _other = world
+    auth.login(admin)
+    path = f"/school-admin/institutions/{section.course.institution.id}/courses/new"
+    response = client.post(path, data={**COURSE_FORM, "csrf_token": csrf_token(client, path), "fee": fee})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert field_errors(html, "fee") == (
+        "Enter the fee in rupees as a number, for example 1500, or 0 if the course is free."
+    )
+    assert '<a href="#fee">' in html
+    assert db.session.scalar(select(func.count(Course.id)).where(Course.title == COURSE_FORM["title"])) == 0
+    client.get("/language/ur?next=/")
+    html = client.post(path, data={**COURSE_FORM, "csrf_token": csrf_token(client, path), "fee": fee}).get_data(
+        as_text=True
+    )
+    assert field_errors(html, "fee") == "فیس روپوں میں عدد کی صورت میں درج کریں، مثلاً 1500، یا اگر کورس مفت ہے تو 0۔"
 
 
 SECTION_FORM = {"name": "Evening", "start_date": "2026-04-01", "end_date": "2026-05-30", "meeting_days": ["tue", "thu"],
@@ -424,6 +480,46 @@ def test_rules_form(client, auth, world, make_course):
     removed = client.post(f"/school-admin/rules/{rules[0].id}/delete", data={"csrf_token": token, "confirm": "remove"})
     assert removed.status_code == 302
     assert client.post(f"/school-admin/rules/{rules[1].id}/delete", data={"confirm": "remove"}).status_code == 400
+
+
+def test_a_rule_contradicting_the_course_is_refused_beside_its_field(client, auth, world, make_course):
+    admin, section, _other = world
+    basics = make_course(institution=section.course.institution, title="Computer Basics")
+    db.session.add(EligibilityRule(course_id=basics.id, kind="prerequisite", prerequisite_course_id=section.course_id))
+    section.reserved_kind, section.reserved_value, section.reserved_seats = "gender", "female", 1
+    db.session.commit()
+    auth.login(admin)
+    path = f"/school-admin/courses/{section.course_id}/rules/new"
+    token = csrf_token(client, path)
+    html = client.post(path, data={"csrf_token": token, "applies_to": "course", "kind": "prerequisite",
+                                   "prerequisite": str(basics.id)}).get_data(as_text=True)  # fmt: skip
+    assert field_errors(html, "prerequisite").startswith("“Computer Basics” already needs this course completed first")
+    assert '<a href="#prerequisite">' in html
+    html = client.post(path, data={"csrf_token": token, "applies_to": str(section.id), "kind": "gender",
+                                   "gender": "male"}).get_data(as_text=True)  # fmt: skip
+    assert field_errors(html, "gender").startswith(f"Seats in section {section.id} are kept for women and girls")
+    client.get("/language/ur?next=/")
+    html = client.post(path, data={"csrf_token": token, "applies_to": "course", "kind": "gender",
+                                   "gender": "male"}).get_data(as_text=True)  # fmt: skip
+    assert field_errors(html, "gender").startswith(f"گروپ {section.id} میں نشستیں خواتین اور لڑکیوں کے لیے مخصوص ہیں")
+    assert db.session.scalar(select(func.count(EligibilityRule.id))) == 1
+
+
+def test_a_waitlist_limit_below_the_people_waiting_is_refused_beside_it(client, auth, world, make_user, make_section):
+    admin, approved, _other = world
+    section = make_section(course=approved.course, capacity=1)
+    for _ in range(4):  # one seated, three waiting
+        services.enrol(make_user(), section.id)
+    db.session.commit()
+    auth.login(admin)
+    path = f"/school-admin/sections/{section.id}/edit"
+    form = {**SECTION_FORM, "start_date": "2026-03-16", "end_date": "2026-05-16", "enrol_opens": "2026-02-20",
+            "enrol_closes": "2026-03-10", "capacity": "1", "reserved_kind": "", "reserved_seats": "0",
+            "waitlist_cap": "1"}  # fmt: skip
+    html = client.post(path, data={**form, "csrf_token": csrf_token(client, path)}).get_data(as_text=True)
+    assert field_errors(html, "waitlist_cap") == (
+        "3 people are already waiting, so the waitlist limit cannot be lower than that."
+    ), field_errors(html, "waitlist_cap")
 
 
 def test_approvals_queue_approve_and_reject(client, auth, world, make_user):

@@ -190,13 +190,35 @@ def test_walk_in_refused_for_a_service_closed_today(clinic_admin):
 
 def test_walk_in_when_todays_times_are_gone_points_to_a_queue_token(app, clinic_admin):
     service, staff = clinic_admin
-    app.config["FIXED_NOW"] = karachi(MONDAY, 13, 5).isoformat()
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 45).isoformat()  # the last time (12:30) is under way
+    for cnic in ("3740522222222", "3740522222223"):  # its two places taken
+        admin.register_walk_in(staff, service.clinic, service.id, cnic, "Walk In", None, "slot")
+    db.session.commit()
     with pytest.raises(NoPlaceToday) as full:
         admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "slot")
     assert full.value.field == "mode"
     db.session.rollback()
     token = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
     assert token.queue_number == 1
+
+
+def test_no_queue_token_after_the_service_has_closed_for_the_day(app, clinic_admin):
+    """Open 09:00-13:00 with 30-minute times: the last one ends at 13:00. A token given after that sent the
+    person to a closed counter; the counter is told the service has closed, at the service."""
+    service, staff = clinic_admin
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 59).isoformat()
+    token = admin.register_walk_in(staff, service.clinic, service.id, "3740522222221", "Nasreen Bibi", None, "queue")
+    assert token.queue_number == 1
+    db.session.commit()
+    for at in (karachi(MONDAY, 13), karachi(MONDAY, 20)):
+        app.config["FIXED_NOW"] = at.isoformat()
+        for mode in ("queue", "slot"):
+            with pytest.raises(DomainError, match="closed for today: its last appointment time ended at 1:00") as late:
+                admin.register_walk_in(staff, service.clinic, service.id, "3740522222229", "Late Comer", None, mode)
+            assert late.value.field == "service_id"
+            db.session.rollback()
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
+    assert db.session.scalar(select(func.count(User.id)).where(User.cnic == "3740522222229")) == 0
 
 
 def test_walk_in_errors_name_their_field(clinic_admin):
@@ -719,3 +741,164 @@ def test_a_removed_closure_keeps_its_days_and_reason_in_its_audit_event(clinic_a
         {"start": "2026-03-10", "end": "2026-03-10", "reason": "Doctor on leave"},  # no Urdu reason given: none kept
     ]
     assert events[0].actor_id == staff.id and events[0].ip == "10.0.0.9" and events[0].target_type == "health_closures"
+
+
+def test_a_closure_already_over_cannot_be_removed(clinic_admin):
+    """Its days are the clinic's record of when it was closed: removing it raised last week's places
+    offered by the fourteen of the day it closed."""
+    service, staff = clinic_admin
+    last_week = (date(2026, 2, 23), date(2026, 3, 1))
+    over = Closure(clinic_id=service.clinic_id, start_date=date(2026, 2, 25), end_date=date(2026, 2, 25), reason="x")
+    ended_yesterday = Closure(
+        clinic_id=service.clinic_id, start_date=date(2026, 2, 28), end_date=date(2026, 3, 1), reason="y"
+    )
+    db.session.add_all([over, ended_yesterday])
+    db.session.commit()
+    before = admin.counts(service.clinic, *last_week).places
+    for closure in (over, ended_yesterday):
+        with pytest.raises(DomainError, match="This closure is over, so it cannot be removed"):
+            admin.delete_closure(staff, closure)
+        db.session.rollback()
+    assert db.session.scalar(select(func.count(Closure.id))) == 2
+    assert admin.counts(service.clinic, *last_week).places == before
+    assert _updates("health.closure.deleted") == []
+
+
+def test_a_closure_under_way_is_ended_yesterday_and_keeps_its_past_days(clinic_admin):
+    """Removing a closure that began last week opens the clinic from today on; the days already past
+    stay closed (and out of the places offered)."""
+    service, staff = clinic_admin
+    last_week = (date(2026, 2, 23), date(2026, 3, 1))
+    closure = Closure(
+        clinic_id=service.clinic_id, start_date=date(2026, 2, 27), end_date=TUESDAY, reason="Strike", reason_ur="ہڑتال"
+    )
+    db.session.add(closure)
+    db.session.commit()
+    before = admin.counts(service.clinic, *last_week).places
+    assert admin.counts(service.clinic, MONDAY, TUESDAY).places == 0
+    assert admin.delete_closure(staff, closure, ip="10.0.0.9") == date(2026, 3, 1)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Closure, closure.id)
+    assert (kept.start_date, kept.end_date) == (date(2026, 2, 27), date(2026, 3, 1))
+    assert admin.counts(service.clinic, *last_week).places == before
+    assert admin.counts(service.clinic, MONDAY, TUESDAY).places == 28  # open again today and tomorrow
+    assert admin.clinic_closures(service.clinic) == []
+    assert _updates("health.closure.ended") == [
+        {"start": "2026-02-27", "end": "2026-03-01", "reason": "Strike", "reason_ur": "ہڑتال", "was_end": "2026-03-03"}
+    ]
+    assert _updates("health.closure.deleted") == []
+    # One starting today has no day past: it is removed, as one still to come.
+    today = admin.add_closure(staff, service.clinic, None, MONDAY, MONDAY, "Water cut").closure
+    db.session.commit()
+    assert admin.delete_closure(staff, today) is None
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Closure.id))) == 1
+
+
+def _told(person) -> list[tuple[str, str]]:
+    db.session.expire_all()
+    return db.session.execute(
+        select(Message.subject, Message.body)
+        .where(Message.user_id == person.id, Message.channel == "sms")
+        .order_by(Message.id)
+    ).all()[1:]  # after the booking's own message
+
+
+def test_people_booked_are_told_when_the_clinic_moves(app, clinic_admin, citizen, make_user):
+    """The booking message gave the old address: each person with a booking still to come is told the new
+    one, in their language. A save that leaves the address as it was tells no one."""
+    service, staff = clinic_admin
+    clinic = service.clinic
+    reader = make_user(full_name="Bilal Ahmed", preferred_language="ur")
+    mine = services.book_slot(citizen, service.id, karachi(TUESDAY, 9))
+    services.book_slot(reader, service.id, karachi(TUESDAY, 9, 30))
+    past = make_user(full_name="Seen Before")
+    services.book_slot(past, service.id, karachi(MONDAY, 12))
+    db.session.commit()
+    app.config["FIXED_NOW"] = karachi(MONDAY, 12, 30).isoformat()  # past's time has gone by
+    admin.save_clinic(staff, clinic, _clinic_data(clinic, phone="+924299211100"))
+    db.session.commit()
+    assert _told(citizen) == [] and _told(reader) == []
+    moved = _clinic_data(clinic, address="New block, Jail Road, Lahore", address_ur="نیا بلاک، جیل روڈ، لاہور")
+    admin.save_clinic(staff, clinic, moved)
+    db.session.commit()
+    ((subject, body),) = _told(citizen)
+    assert subject == "Clinic address changed"
+    assert body == (
+        f"The address of the clinic has changed. Appointment {mine.reference} for Ayesha Khan (General OPD, "
+        "Tuesday 3 March 2026, 9:00 AM) is at: Mayo Hospital OPD (New block, Jail Road, Lahore)"
+    )
+    ((_subject, in_urdu),) = _told(reader)
+    assert "نیا بلاک، جیل روڈ، لاہور" in in_urdu and "Jail Road" not in in_urdu
+    assert _told(past) == []
+    # The clinic closed for bookings in the same save: those people are told of the cancellation alone.
+    admin.save_clinic(staff, clinic, _clinic_data(clinic, address="Old block"), active=False, confirm=True)
+    db.session.commit()
+    assert [subject for subject, _body in _told(citizen)] == [
+        "Clinic address changed",
+        "Appointment cancelled by the clinic",
+    ]
+
+
+def test_hours_audit_says_the_break_and_what_the_hours_were(clinic_admin):
+    """Moving only the break left an event saying 09:00-13:00, as before; a removed range said its day only."""
+    service, staff = clinic_admin
+    monday = next(h for h in service.hours if h.weekday == 0)
+    admin.save_hours(staff, service, monday, 0, time(9), time(13), time(12), time(12, 30))
+    admin.save_hours(staff, service, None, 0, time(14), time(16))
+    db.session.commit()
+    assert _updates("health.hours.saved") == [
+        {
+            "weekday": 0,
+            "start": "09:00:00",
+            "end": "13:00:00",
+            "break_start": "12:00:00",
+            "break_end": "12:30:00",
+            "was_weekday": 0,
+            "was_start": "09:00:00",
+            "was_end": "13:00:00",
+            "was_break_start": "11:00:00",
+            "was_break_end": "11:30:00",
+        },
+        {"weekday": 0, "start": "14:00:00", "end": "16:00:00", "break_start": None, "break_end": None},
+    ]
+    admin.delete_hours(staff, monday)
+    db.session.commit()
+    assert _updates("health.hours.deleted") == [
+        {"weekday": 0, "start": "09:00:00", "end": "13:00:00", "break_start": "12:00:00", "break_end": "12:30:00"}
+    ]
+
+
+def test_two_services_of_a_clinic_cannot_share_an_urdu_name(clinic_admin, make_service):
+    service, staff = clinic_admin
+    service.name_ur = "جنرل او پی ڈی"
+    make_service(clinic=service.clinic, name="Dental", name_ur=None)
+    db.session.commit()
+    for name_ur in ("جنرل او پی ڈی", " جنرل  او پی ڈی "):
+        with pytest.raises(DomainError, match="already has a service called “.+” in Urdu") as refused:
+            admin.save_service(staff, service.clinic, None, _service_data(service, name="Outdoor", name_ur=name_ur))
+        assert refused.value.field == "name_ur"
+        db.session.rollback()
+    # its own Urdu name saved again, another Urdu name, and none at all are fine
+    admin.save_service(staff, service.clinic, service, _service_data(service, horizon_days=7))
+    admin.save_service(staff, service.clinic, None, _service_data(service, name="Outdoor", name_ur="بیرونی مریض"))
+    admin.save_service(staff, service.clinic, None, _service_data(service, name="Eye", name_ur=None))
+    db.session.commit()
+    assert sorted(filter(None, (s.name_ur for s in service.clinic.services))) == ["بیرونی مریض", "جنرل او پی ڈی"]
+
+
+def test_a_notice_as_long_as_the_booking_horizon_is_refused_at_the_notice(clinic_admin):
+    """72 hours typed for "3 days' notice" with bookings open 2 days ahead: no time could ever be booked."""
+    service, staff = clinic_admin
+    db.session.commit()
+    for notice in (72, 48):
+        with pytest.raises(DomainError, match=r"shorter than the 2 days people may book ahead \(48 hours\)") as refused:
+            admin.save_service(
+                staff, service.clinic, service, _service_data(service, min_notice_hours=notice, horizon_days=2)
+            )
+        assert refused.value.field == "min_notice_hours"
+        db.session.rollback()
+    admin.save_service(staff, service.clinic, service, _service_data(service, min_notice_hours=47, horizon_days=2))
+    db.session.commit()
+    assert (service.min_notice_hours, service.horizon_days) == (47, 2)

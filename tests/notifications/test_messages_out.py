@@ -272,7 +272,7 @@ GSM7 = set(
 SENDERS = {"notify", "_notify", "_notify_clinic_cancel"}
 GETTEXT = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
 # Functions and constants whose texts go into a message without being in a sender's own function.
-PARTS = {"describe_schedule", "_when", "SCHEDULE_CHANGED"}
+PARTS = {"describe_schedule", "describe_course", "_when", "SCHEDULE_CHANGED"}
 
 
 def not_gsm7(text: str) -> set[str]:
@@ -313,6 +313,8 @@ def test_every_english_message_text_is_gsm7():
         "Appointment tomorrow",
         "Appointment cancelled by the clinic",
         "Course schedule changed",
+        "Course details changed",
+        "The fee is now %(fee)s.",
         "A seat is yours",
         "Enrolment approved",
     ):

@@ -28,6 +28,9 @@ HOSTILE = st.sampled_from(
         "١٢٣",  # Arabic-Indic digits: int() reads them
         "1e309",
         "NaN",
+        "sNaN",  # a number to Decimal, which makes NumberRange raise (portal.forms.FiniteDecimalField)
+        "Infinity",
+        "-Infinity",
         "null",
         "None",
         "true",
