@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -58,12 +59,16 @@ class PersonalDataFilter(logging.Filter):
     _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "payload", None) is None:
-            record.msg, record.args = without_personal_data(record.getMessage()), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self._formatter.formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = without_personal_data(record.exc_text)
+        # A filter runs outside logging's own guard: a call whose arguments do not fit its format must
+        # still be logged (by the handler, which reports the mismatch), never raise in the request.
+        with contextlib.suppress(Exception):
+            if getattr(record, "payload", None) is None:
+                record.msg, record.args = without_personal_data(record.getMessage()), None
+        with contextlib.suppress(Exception):
+            if record.exc_info and not record.exc_text:
+                record.exc_text = self._formatter.formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = without_personal_data(record.exc_text)
         return True
 
 

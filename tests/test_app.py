@@ -281,6 +281,21 @@ def test_personal_data_is_taken_out_of_log_lines(line, kept, gone):
     assert kept in cleaned and gone not in cleaned
 
 
+def test_a_log_call_whose_arguments_do_not_fit_its_format_never_raises_in_the_request(app, monkeypatch):
+    """The filter formats the message itself, outside logging's own guard: a mismatch must be left to the
+    handler to report (as logging always did), not raised where the call was made (the error page's)."""
+    import logging
+
+    from portal.observability import PersonalDataFilter
+
+    record = logging.LogRecord("portal", logging.WARNING, __file__, 1, "section %s was already %d", (12, "zero"), None)
+    assert PersonalDataFilter().filter(record) is True  # no TypeError
+    assert record.args == (12, "zero")  # left for the handler, which reports "--- Logging error ---"
+    monkeypatch.setattr(logging, "raiseExceptions", False)
+    with app.app_context():
+        app.logger.warning("seat counter of section %s was already %d", 12, "zero")
+
+
 def test_request_log_names_the_signed_in_person_without_reloading_them_after_a_commit(
     app, client, auth, make_user, caplog
 ):
@@ -399,11 +414,15 @@ def test_the_too_large_page_says_the_limit_and_leads_back_only_to_a_page_of_this
     the page the person came from when it is one of this site's (never to another site's)."""
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
     body = b"x" * 1_000_001
-    here = client.post("/login", data=body, content_type="text/csv", headers={"Referer": "http://localhost/courses?q=ai"})
+    here = client.post(
+        "/login", data=body, content_type="text/csv", headers={"Referer": "http://localhost/courses?q=ai"}
+    )
     page = here.get_data(as_text=True)
     assert here.status_code == 413 and "Files of up to 1 MB can be sent here." in page
     assert '<a class="button" href="/courses?q=ai">Back to the page you were on</a>' in page
-    elsewhere = client.post("/logout", data=body, content_type="text/csv", headers={"Referer": "https://evil.example/x"})
+    elsewhere = client.post(
+        "/logout", data=body, content_type="text/csv", headers={"Referer": "https://evil.example/x"}
+    )
     page = elsewhere.get_data(as_text=True)
     assert elsewhere.status_code == 413 and "Back to the page you were on" not in page  # /logout is not a page
     assert "evil.example" not in page

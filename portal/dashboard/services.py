@@ -879,7 +879,7 @@ ACTIVITY = (
 )
 
 
-@figures(fresh_seconds=ACTIVITY_FRESH_SECONDS, refresh_after=ACTIVITY_REFRESH_AFTER, version=2)
+@figures(fresh_seconds=ACTIVITY_FRESH_SECONDS, refresh_after=ACTIVITY_REFRESH_AFTER, version=3)
 def activity(f: Filters) -> dict[str, int]:
     """What people did on the portal from ``f.start`` to ``f.end`` (Karachi days; the overview asks for
     today), counted by the moment it was done rather than by the day of the visit or the course: an
@@ -914,8 +914,12 @@ def activity(f: Filters) -> dict[str, int]:
 
     booked = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.created_at)))
     cancelled = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.cancelled_at)))
-    checked_in = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.arrived_at)))
-    seen = db.session.scalar(_appointments(func.count(), where=made_between(Appointment.seen_at)))
+    # A visit cancelled since (a walk-in registered by mistake, undone by cancelling it) keeps its times
+    # but is no longer counted as checked in or seen: the partial index gives the day's rows, and only
+    # those are read for their status.
+    still_on = Appointment.status != STATUS_CANCELLED
+    checked_in = db.session.scalar(_appointments(func.count(), where=[*made_between(Appointment.arrived_at), still_on]))
+    seen = db.session.scalar(_appointments(func.count(), where=[*made_between(Appointment.seen_at), still_on]))
 
     def between(column):
         return and_(column >= start, column < end)

@@ -120,6 +120,21 @@ def test_cancelling_checking_in_seeing_and_a_walk_in_count_when_they_are_done(pl
     assert activity() == done(booked=3, cancelled=1, checked_in=2, seen=1)
 
 
+def test_a_walk_in_cancelled_as_a_mistake_is_no_longer_counted_as_checked_in(places, make_user, request_ctx):
+    """Cancelling is how the counter undoes a walk-in registered by mistake: its arrival time stays on the
+    row, but the person was never there."""
+    clinic, service = places["Lahore"]["clinic"], places["Lahore"]["service"]
+    admin = make_user(roles=[("clinic_admin", clinic.id)])
+    walk_in = clinic_admin.register_walk_in(
+        admin, clinic, service.id, make_user().cnic, None, None, clinic_admin.WALK_IN_QUEUE
+    )
+    db.session.commit()
+    assert activity() == done(booked=1, checked_in=1)
+    clinic_admin.admin_cancel(admin, walk_in.id, "Registered by mistake")
+    db.session.commit()
+    assert activity() == done(booked=1, cancelled=1)
+
+
 def test_enrolling_joining_a_waitlist_being_refused_and_dropping_count_when_they_are_done(
     places, make_user, request_ctx
 ):

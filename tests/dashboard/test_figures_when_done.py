@@ -271,7 +271,7 @@ def test_figures_whose_meaning_changed_are_not_served_from_values_cached_before(
     cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
     try:
         f = day_filters(TODAY)
-        old_key = services.figures_key(services.activity.__wrapped__, (f,), {}).replace("activity@v2", "activity")
+        old_key = services.figures_key(services.activity.__wrapped__, (f,), {}).replace("activity@v3", "activity")
         assert old_key != services.figures_key(services.activity.__wrapped__, (f,), {})
         stale = {k: 0 for k in services.ACTIVITY if k != "removed"}
         cache.set(old_key, (time.time(), stale))
