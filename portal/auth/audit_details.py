@@ -218,32 +218,18 @@ FIELDS = {
         "closed": _l("Closed (no longer shown or taking enrolments)"),
     },
 }
-# The words for the coded values of the fields an "updated" event gives before and after (as
-# portal.education.models says them).
-_DAYS = {
-    "mon": _l("Monday"),
-    "tue": _l("Tuesday"),
-    "wed": _l("Wednesday"),
-    "thu": _l("Thursday"),
-    "fri": _l("Friday"),
-    "sat": _l("Saturday"),
-    "sun": _l("Sunday"),
-}
-FIELD_VALUES = {
-    "category": {
-        "digital": _l("Digital skills and IT"),
-        "ai_data": _l("AI and data"),
-        "health": _l("Health and first aid"),
-        "languages": _l("Languages"),
-        "vocational": _l("Vocational trades"),
-        "school": _l("School subjects"),
-    },
-    "level": {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")},
-    "language": {"ur": _l("Urdu"), "en": _l("English"), "pa": _l("Punjabi"), "ur_en": _l("Urdu and English")},
-    "mode": {"on_site": _l("On site"), "online": _l("Online"), "blended": _l("Blended")},
-    "reserved_kind": {"gender": _l("Women and girls"), "district": _l("People from one district")},
-}
-WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
+RESERVED_KINDS = {"gender": _l("Women and girls"), "district": _l("People from one district")}
+
+
+def _education_words():
+    """The words for the coded values of the fields an "updated" event gives before and after, and the
+    weekdays: portal.education.models's own (imported here, not at the top: education imports auth)."""
+    from portal.education import models
+
+    fields = {"category": models.CATEGORIES, "level": models.LEVELS, "language": models.LANGUAGES, "mode": models.MODES}
+    return fields, models.WEEKDAYS
+
+
 # Keys whose value is a date or a time (opening hours, a closure's days), said as the clinic pages say them.
 DATES_OR_TIMES = {
     *("start", "end", "break_start", "break_end"),
@@ -304,8 +290,8 @@ def _value(action: str, key: str, value) -> str:
         fields = FIELDS.get(action, {})
         names = [str(fields[name]) if name in fields else _readable(name) for name in value]
         return format_list(names, locale=get_locale() or "en") if names else "—"
-    if key in ("weekday", "was_weekday") and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
-        return str(WEEKDAYS[value])
+    if key in ("weekday", "was_weekday") and isinstance(value, int) and 0 <= value < 7:  # Monday = 0
+        return str(list(_education_words()[1].values())[value])
     if key in DATES_OR_TIMES and isinstance(value, str):
         return _date_or_time(value)
     if key in ("browser", "system") and value is None:
@@ -344,12 +330,13 @@ def _field_value(name: str, value) -> str:
         from portal import format_money
 
         return format_money(value)
+    field_words, weekdays = _education_words()
     if name == "meeting_days" and isinstance(value, str):
-        days = [str(_DAYS.get(day, day)) for day in value.split(",") if day]
+        days = [str(weekdays.get(day, day)) for day in value.split(",") if day]
         return format_list(days, locale=get_locale() or "en") if days else "—"
     if name == "reserved_value" and isinstance(value, str):
-        return str(FIELD_VALUES["reserved_kind"]["gender"]) if value == "female" else district_label(value)
-    words = FIELD_VALUES.get(name)
+        return str(RESERVED_KINDS["gender"]) if value == "female" else district_label(value)
+    words = RESERVED_KINDS if name == "reserved_kind" else field_words.get(name)
     if words and isinstance(value, str) and value in words:
         return str(words[value])
     if name in DATE_AND_TIME_FIELDS and isinstance(value, str):
