@@ -387,11 +387,12 @@ def printed_versions(certificate) -> list[dict]:
     for lang in (page, "en" if page == "ur" else "ur"):
         heading = _("As printed in English") if lang == "en" else _("As printed in Urdu")
         with force_locale(lang):
-            institution = _(
-                "%(institution)s, %(district)s",
-                institution=lang_marked(certificate.shown_institution_name),
-                district=district_label(certificate.institution_district),
-            )
+            # The translated pattern is ours; the name is marked up (an English name in Urdu text): kept
+            # as markup, and anything else escaped, by Markup's %.
+            institution = Markup(_("%(institution)s, %(district)s")) % {  # noqa: S704
+                "institution": lang_marked(certificate.shown_institution_name),
+                "district": district_label(certificate.institution_district),
+            }
             start, end = (format_date(day, "d MMMM yyyy") for day in (certificate.start_date, certificate.end_date))
             rows = [
                 (_("Name"), lang_marked(certificate.holder_name)),

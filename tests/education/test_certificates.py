@@ -128,3 +128,4 @@ def test_a_certificate_without_urdu_names_reads_in_english_on_urdu_pages(client,
     client.get("/language/ur?next=/")
     urdu = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "Digital Skills for Freelancers" in urdu and "Rawalpindi IT Skills Centre" in urdu
+    assert "&lt;bdi" not in urdu  # the English name is set apart in the Urdu text, not shown as markup
