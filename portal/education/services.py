@@ -1031,10 +1031,12 @@ def last_day_to_drop(section: Section) -> date:
 
 def check_can_drop(enrolment: Enrolment, section: Section | None = None) -> None:
     """Raises CannotChange (the enrolment has ended) or DropDeadlinePassed when the person may not
-    leave the course today."""
+    leave the course today. The drop deadline is about seats: a waitlist place or a request holds
+    none, so it can be given up after the deadline too, until the cohort's last day."""
     if enrolment.status not in ACTIVE_STATUSES:
         raise CannotChange()
-    last_day = last_day_to_drop(section or enrolment.section)
+    section = section or enrolment.section
+    last_day = section.end_date if enrolment.status in MOVABLE_STATUSES else last_day_to_drop(section)
     if clock.today() > last_day:
         raise DropDeadlinePassed(date=LazyDate(last_day))
 
@@ -1435,35 +1437,16 @@ def _register_seeder() -> None:
 _register_seeder()
 
 
-def has_course_place_ahead(dependant) -> bool:
-    """Whether a family member is enrolled, waiting or asking for a place in a course not yet over."""
-    return (
-        db.session.scalar(
-            select(Enrolment.id)
-            .join(Section, Section.id == Enrolment.section_id)
-            .where(
-                Enrolment.user_id == dependant.user_id,  # the account's enrolments, by index
-                Enrolment.dependant_id == dependant.id,
-                Enrolment.status.in_(ACTIVE_STATUSES),
-                Section.end_date >= clock.today(),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-if has_course_place_ahead not in COMMITMENT_CHECKS:
-    COMMITMENT_CHECKS.append(has_course_place_ahead)
-
-
-def course_places_ahead(dependant) -> list[Commitment]:
-    """The places ``has_course_place_ahead`` looks for, as the page refusing a removal lists them."""
+def _places_to_leave(dependant) -> list[Enrolment]:
+    """A family member's places (enrolled, waiting or asking) in cohorts not yet over that the account
+    holder can still give up (``can_drop``), soonest first. A seat kept after the drop deadline is not
+    among them: nobody but the institution can end it, so it does not keep the member on the account
+    (their records stay: removal only marks them removed)."""
     found = db.session.scalars(
         select(Enrolment)
         .join(Section, Section.id == Enrolment.section_id)
         .where(
-            Enrolment.user_id == dependant.user_id,
+            Enrolment.user_id == dependant.user_id,  # the account's enrolments, by index
             Enrolment.dependant_id == dependant.id,
             Enrolment.status.in_(ACTIVE_STATUSES),
             Section.end_date >= clock.today(),
@@ -1471,6 +1454,22 @@ def course_places_ahead(dependant) -> list[Commitment]:
         .options(contains_eager(Enrolment.section), joinedload(Enrolment.course))
         .order_by(Section.start_date, Enrolment.id)
     )
+    return [e for e in found if can_drop(e)]
+
+
+def has_course_place_ahead(dependant) -> bool:
+    """Whether a family member has a course place that the account holder can still leave (enrolled
+    before the drop deadline, or waiting or asking for a place in a cohort not yet over)."""
+    return bool(_places_to_leave(dependant))
+
+
+if has_course_place_ahead not in COMMITMENT_CHECKS:
+    COMMITMENT_CHECKS.append(has_course_place_ahead)
+
+
+def course_places_ahead(dependant) -> list[Commitment]:
+    """The places ``has_course_place_ahead`` looks for, as the page refusing a removal lists them, each
+    with a link to the page that leaves it (which accepts it: ``can_drop``)."""
     return [
         Commitment(
             what=e.course.shown_title,
@@ -1479,7 +1478,7 @@ def course_places_ahead(dependant) -> list[Commitment]:
             endpoint="education.drop",
             action=_("Leave this course"),
         )
-        for e in found
+        for e in _places_to_leave(dependant)
     ]
 
 

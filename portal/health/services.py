@@ -701,21 +701,28 @@ def queue_reminders(now: datetime) -> int:
 register_reminder_hook(queue_reminders)
 
 
-def has_appointment_ahead(dependant: Dependant) -> bool:
-    """Whether a family member has an appointment from today on that is still to happen."""
-    return (
-        db.session.scalar(
-            select(Appointment.id)
-            .where(
-                Appointment.user_id == dependant.user_id,  # the account's appointments, by index
-                Appointment.dependant_id == dependant.id,
-                Appointment.visit_date >= clock.today(),
-                Appointment.status.in_((STATUS_BOOKED, STATUS_ARRIVED)),
-            )
-            .limit(1)
+def _appointments_to_cancel(dependant: Dependant) -> list[Appointment]:
+    """A family member's booked appointments that the account holder can still cancel (``can_change``:
+    the time is ahead and its cut-off not passed), soonest first. One past its cut-off, or a queue
+    token, is not among them: only the clinic can end it now, so it does not keep the member on the
+    account (their records stay: removal only marks them removed)."""
+    found = db.session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.user_id == dependant.user_id,  # the account's appointments, by index
+            Appointment.dependant_id == dependant.id,
+            Appointment.visit_date >= clock.today(),
+            Appointment.status == STATUS_BOOKED,
         )
-        is not None
+        .options(joinedload(Appointment.service).joinedload(Service.clinic))
+        .order_by(Appointment.visit_date, Appointment.starts_at, Appointment.id)
     )
+    return [a for a in found if can_change(a)]
+
+
+def has_appointment_ahead(dependant: Dependant) -> bool:
+    """Whether a family member has an appointment ahead that the account holder can still cancel."""
+    return bool(_appointments_to_cancel(dependant))
 
 
 if has_appointment_ahead not in COMMITMENT_CHECKS:
@@ -723,18 +730,8 @@ if has_appointment_ahead not in COMMITMENT_CHECKS:
 
 
 def appointments_ahead(dependant: Dependant) -> list[Commitment]:
-    """The appointments ``has_appointment_ahead`` looks for, as the page refusing a removal lists them."""
-    found = db.session.scalars(
-        select(Appointment)
-        .where(
-            Appointment.user_id == dependant.user_id,
-            Appointment.dependant_id == dependant.id,
-            Appointment.visit_date >= clock.today(),
-            Appointment.status.in_((STATUS_BOOKED, STATUS_ARRIVED)),
-        )
-        .options(joinedload(Appointment.service).joinedload(Service.clinic))
-        .order_by(Appointment.visit_date, Appointment.starts_at, Appointment.id)
-    )
+    """The appointments ``has_appointment_ahead`` looks for, as the page refusing a removal lists them,
+    each with a link to the page that cancels it (which accepts it: ``can_change``)."""
     return [
         Commitment(
             what=_("%(service)s at %(clinic)s", service=a.service.shown_name, clinic=a.service.clinic.shown_name),
@@ -743,7 +740,7 @@ def appointments_ahead(dependant: Dependant) -> list[Commitment]:
             endpoint="health.cancel",
             action=_("Cancel this appointment"),
         )
-        for a in found
+        for a in _appointments_to_cancel(dependant)
     ]
 
 

@@ -90,3 +90,70 @@ def test_the_page_refusing_a_removal_lists_the_course_places_to_leave_first(clie
         main = html[html.index("<main") : html.index("</main>")]
         assert section.course.title in main and reference in main, lang
         assert f'<a href="/my-courses/{reference}/drop">{leave}' in main, lang
+
+
+def test_a_seat_kept_after_the_drop_deadline_does_not_keep_a_family_member_on_the_account(
+    app, client, auth, make_section, parent
+):
+    """Only places the account holder can still leave keep the member on the account: the removal page
+    never links to a leave page that would refuse. The seat and its record stay."""
+    section = make_section()  # drop deadline 20 March, last day 16 May
+    hamza = parent.dependants[0]
+    seat = services.enrol(parent, section.id, dependant_id=hamza.id).enrolment
+    reference = seat.reference
+    db.session.commit()
+    app.config["FIXED_NOW"] = "2026-03-25T04:00:00+00:00"
+    assert not services.can_drop(seat)
+    assert not auth_services.has_commitments(hamza) and auth_services.commitments(hamza) == []
+    auth.login(parent)
+    html = client.get(f"/account/family/{hamza.id}/remove").get_data(as_text=True)
+    assert f"/my-courses/{reference}/drop" not in html and "Yes, remove" in html
+
+    auth_services.remove_dependant(parent, hamza.id)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Enrolment, seat.id)
+    assert (kept.status, kept.person_name) == ("enrolled", "Hamza Khan")
+    assert db.session.get(Section, section.id).enrolled_count == 1
+
+
+@pytest.mark.parametrize("approval", [False, True])
+def test_a_waitlist_place_or_a_request_can_be_given_up_after_the_drop_deadline(
+    app, client, auth, make_user, make_section, parent, approval
+):
+    """A waitlist place or a request holds no seat: the drop deadline does not keep the person in it,
+    so it is listed on the removal page with a link that works."""
+    section = make_section(capacity=1, needs_approval=approval)
+    if not approval:
+        services.enrol(make_user(), section.id)
+    hamza = parent.dependants[0]
+    place = services.enrol(parent, section.id, dependant_id=hamza.id).enrolment
+    reference = place.reference
+    assert place.status == ("pending" if approval else "waitlisted")
+    db.session.commit()
+    app.config["FIXED_NOW"] = "2026-03-25T04:00:00+00:00"  # after the drop deadline (20 March)
+    assert services.can_drop(place)
+    with pytest.raises(FamilyMemberBusy):
+        auth_services.remove_dependant(parent, hamza.id)
+    db.session.rollback()
+
+    auth.login(parent)
+    html = client.get(f"/account/family/{hamza.id}/remove").get_data(as_text=True)
+    assert f'href="/my-courses/{reference}/drop"' in html
+    assert "There is a problem" not in client.get(f"/my-courses/{reference}/drop").get_data(as_text=True)
+    services.drop(parent, reference)
+    db.session.commit()
+    auth_services.remove_dependant(parent, hamza.id)
+    db.session.commit()
+
+
+def test_a_waitlist_place_cannot_be_given_up_after_the_cohort_ended(app, make_user, make_section, parent):
+    section = make_section(capacity=1)
+    services.enrol(make_user(), section.id)
+    hamza = parent.dependants[0]
+    place = services.enrol(parent, section.id, dependant_id=hamza.id).enrolment
+    db.session.commit()
+    app.config["FIXED_NOW"] = "2026-05-17T04:00:00+00:00"  # the day after the last day
+    with pytest.raises(services.DropDeadlinePassed):
+        services.check_can_drop(place)
+    assert not auth_services.has_commitments(hamza)

@@ -69,3 +69,44 @@ def test_the_account_holder_may_book_for_themselves_after_a_family_member_is_rem
     mine = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 30))
     db.session.commit()
     assert (mine.dependant_id, mine.patient_name) == (None, "Ayesha Khan")
+
+
+def test_an_appointment_past_its_cut_off_does_not_keep_a_family_member_on_the_account(
+    app, client, auth, make_service, citizen
+):
+    """Only what the account holder can still cancel keeps the member on the account: the removal page
+    never links to a cancel page that would refuse."""
+    service = make_service()  # cancel cut-off: 2 hours
+    hamza = citizen.dependants[0]
+    soon = services.book_slot(citizen, service.id, karachi(TUESDAY, 9, 30), dependant_id=hamza.id)
+    db.session.commit()
+    reference = soon.reference
+    app.config["FIXED_NOW"] = "2026-03-03T03:00:00+00:00"  # Tuesday 08:00 Karachi: 90 minutes before the visit
+    assert not services.can_change(db.session.get(Appointment, soon.id))
+    assert not auth_services.has_commitments(hamza) and auth_services.commitments(hamza) == []
+
+    auth.login(citizen)
+    html = client.get(f"/account/family/{hamza.id}/remove").get_data(as_text=True)
+    assert f"/appointments/{reference}/cancel" not in html and "Yes, remove" in html
+
+    auth_services.remove_dependant(citizen, hamza.id)
+    db.session.commit()
+    db.session.expire_all()
+    assert citizen.dependants == []
+    kept = db.session.get(Appointment, soon.id)  # the record stays, and the visit with it
+    assert (kept.status, kept.patient_name) == ("booked", "Hamza Khan")
+
+
+def test_an_appointment_that_can_still_be_cancelled_is_linked_and_the_link_cancels_it(
+    app, client, auth, make_service, citizen
+):
+    service = make_service()
+    hamza = citizen.dependants[0]
+    later = services.book_slot(citizen, service.id, karachi(TUESDAY, 12, 0), dependant_id=hamza.id)
+    db.session.commit()
+    reference = later.reference
+    app.config["FIXED_NOW"] = "2026-03-03T03:00:00+00:00"  # Tuesday 08:00 Karachi: 4 hours before
+    auth.login(citizen)
+    html = client.get(f"/account/family/{hamza.id}/remove").get_data(as_text=True)
+    assert f'href="/appointments/{reference}/cancel"' in html
+    assert "There is a problem" not in client.get(f"/appointments/{reference}/cancel").get_data(as_text=True)
