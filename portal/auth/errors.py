@@ -79,6 +79,24 @@ class FamilyMemberRefused(DomainError):
 
     field = "date_of_birth"
 
+    def field_errors(self) -> list[tuple[str, object]]:
+        """Each form field at fault with its message (one, ``field``, unless a refusal says otherwise)."""
+        return [(self.field, str(self))]
+
+
+class PlaceRulesRefuseDetails(FamilyMemberRefused):
+    """A family member's new date of birth or gender that a rule of a course place they hold or wait
+    for would refuse (the places' own package says which and why). ``errors``: each field at fault
+    (date_of_birth, gender) with its message, the first the one ``field`` names."""
+
+    def __init__(self, errors: dict[str, object]):
+        first = next(iter(errors))
+        super().__init__(errors[first])
+        self.field, self.errors = first, errors
+
+    def field_errors(self) -> list[tuple[str, object]]:
+        return list(self.errors.items())
+
 
 class OwnCNICForFamilyMember(FamilyMemberRefused):
     field = "id_number"

@@ -709,9 +709,16 @@ def _dependant(user: User, dependant_id: int, lock: bool | dict | None) -> Depen
     return dependant
 
 
+# Checks of a family member's new details against what they hold (the rules of a course place): each
+# is given the member and their new full_name, date_of_birth and gender, and raises a FamilyMemberRefused
+# for details it cannot accept. Education adds its own, so that the shared account layer needs none.
+DETAIL_CHECKS: list[Callable[..., None]] = []
+
+
 def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
     """Save a family member's details: NotFound for anyone else's, a FamilyMemberRefused
-    (check_family_member) for details that cannot be right."""
+    (check_family_member) for details that cannot be right or that a place they hold would refuse
+    (DETAIL_CHECKS)."""
     begin_write()
     dependant = get_dependant(user, dependant_id)
     check_family_member(
@@ -721,6 +728,13 @@ def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
         id_number=fields.get("id_number"),
         dependant_id=dependant.id,
     )
+    for check in DETAIL_CHECKS:
+        check(
+            dependant,
+            full_name=fields["full_name"],
+            date_of_birth=fields["date_of_birth"],
+            gender=fields["gender"],
+        )
     return _save_family_member(
         user,
         dependant,

@@ -433,7 +433,8 @@ def dependant_form(dependant_id: int | None = None):
                 message = _("The details of %(name)s have been saved.", name=fields["full_name"])
         except FamilyMemberRefused as exc:
             db.session.rollback()
-            form[exc.field].errors.append(str(exc))
+            for field, error in exc.field_errors():
+                form[field].errors.append(error)
         else:
             db.session.commit()
             flash(message, "success")

@@ -27,11 +27,12 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import clock, refs
-from portal.auth.errors import DomainError, NotFound
+from portal.auth.errors import DomainError, NotFound, PlaceRulesRefuseDetails
 from portal.auth.models import ROLE_SCHOOL_ADMIN, User
 from portal.auth.services import (
     COMMITMENT_CHECKS,
     COMMITMENT_LISTS,
+    DETAIL_CHECKS,
     RECORD_NAMERS,
     SCOPE_FINDERS,
     SCOPE_RESOLVERS,
@@ -41,17 +42,20 @@ from portal.auth.services import (
     get_dependant,
     institution_ids_for,
 )
-from portal.bilingual import holds_words, in_language, shown_order, shown_sorted
+from portal.bilingual import InLanguage, holds_words, in_language, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.districts import district_label
 from portal.education.eligibility import (
     LazyDate,
+    LazyJoin,
     Message,
     Person,
     eligibility_problems,
     in_reserved_group,
     person_of,
     reserved_group,
+    rule_problem,
+    rules_for,
 )
 from portal.education.models import (
     ACTIVE_STATUSES,
@@ -62,6 +66,8 @@ from portal.education.models import (
     MOVED_REASON,
     PENDING,
     REJECTED,
+    RULE_AGE,
+    RULE_GENDER,
     SEAT_GENERAL,
     SEAT_RESERVED,
     STATUSES,
@@ -1437,12 +1443,9 @@ def _register_seeder() -> None:
 _register_seeder()
 
 
-def _places_to_leave(dependant) -> list[Enrolment]:
-    """A family member's places (enrolled, waiting or asking) in cohorts not yet over that the account
-    holder can still give up (``can_drop``), soonest first. A seat kept after the drop deadline is not
-    among them: nobody but the institution can end it, so it does not keep the member on the account
-    (their records stay: removal only marks them removed)."""
-    found = db.session.scalars(
+def _live_places(dependant) -> list[Enrolment]:
+    """A family member's places (enrolled, waiting or asking) in cohorts not yet over, soonest first."""
+    return db.session.scalars(
         select(Enrolment)
         .join(Section, Section.id == Enrolment.section_id)
         .where(
@@ -1453,8 +1456,15 @@ def _places_to_leave(dependant) -> list[Enrolment]:
         )
         .options(contains_eager(Enrolment.section), joinedload(Enrolment.course))
         .order_by(Section.start_date, Enrolment.id)
-    )
-    return [e for e in found if can_drop(e)]
+    ).all()
+
+
+def _places_to_leave(dependant) -> list[Enrolment]:
+    """The family member's places (``_live_places``) that the account holder can still give up
+    (``can_drop``). A seat kept after the drop deadline is not among them: nobody but the institution
+    can end it, so it does not keep the member on the account (their records stay: removal only marks
+    them removed)."""
+    return [e for e in _live_places(dependant) if can_drop(e)]
 
 
 def has_course_place_ahead(dependant) -> bool:
@@ -1484,5 +1494,78 @@ def course_places_ahead(dependant) -> list[Commitment]:
 
 if course_places_ahead not in COMMITMENT_LISTS:
     COMMITMENT_LISTS.append(course_places_ahead)
+
+
+@dataclass(frozen=True)
+class _EditedMember:
+    """A family member with the details an edit would give them, as ``Person`` reads a family member."""
+
+    id: int
+    full_name: str
+    date_of_birth: date
+    gender: str
+
+
+# The form field a rule that refuses a family member's new details is about.
+_RULE_FIELDS = {RULE_AGE: "date_of_birth", RULE_GENDER: "gender"}
+
+
+def check_places_allow(dependant, *, full_name: str, date_of_birth: date, gender: str) -> None:
+    """Refuse (PlaceRulesRefuseDetails, at the date of birth or the gender) a family member's new
+    details that a rule of a place they hold, ask for or wait for (``_live_places``) would refuse,
+    when their present details pass it: they would keep a seat, or be promoted to one, that the rules
+    give nobody like them (``promote_waitlist`` would pass them over for ever). The rules are the
+    eligibility rules themselves (``rule_problem``); a rule already failed (added after they joined)
+    is no reason to refuse a correction of something else."""
+    if (date_of_birth, gender) == (dependant.date_of_birth, dependant.gender):
+        return
+    now = Person(dependant.user, dependant)
+    edited = Person(dependant.user, _EditedMember(dependant.id, full_name.strip(), date_of_birth, gender))
+    refused: dict[str, tuple[list, list]] = {}  # field: (course titles, problems)
+    for enrolment in _live_places(dependant):
+        section = enrolment.section
+        for rule in rules_for(section):
+            field = _RULE_FIELDS.get(rule.kind)
+            if field is None:  # where they live and what they completed: no detail of theirs
+                continue
+            problem = rule_problem(rule, edited, section)
+            if problem is None or rule_problem(rule, now, section) is not None:
+                continue
+            titles, problems = refused.setdefault(field, ([], []))
+            title = InLanguage(enrolment.course.title, enrolment.course.title_ur)
+            if all(t.english != title.english for t in titles):
+                titles.append(title)
+            problems.append(problem)
+    if not refused:
+        return
+    errors = {
+        field: Message(
+            _l(
+                "%(name)s could not keep their place in %(courses)s with these details: %(problems)s Check "
+                "them, or first leave the course in My courses."
+            ),
+            name=edited.name,
+            courses=LazyJoin(titles),
+            problems=_Sentences(problems),
+        )
+        for field in ("date_of_birth", "gender")
+        if field in refused
+        for titles, problems in [refused[field]]
+    }
+    raise PlaceRulesRefuseDetails(errors)
+
+
+class _Sentences:
+    """Messages one after the other, written out when shown (in the reader's language)."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+
+    def __str__(self) -> str:
+        return " ".join(dict.fromkeys(str(m) for m in self.messages))  # the same sentence said once
+
+
+if check_places_allow not in DETAIL_CHECKS:
+    DETAIL_CHECKS.append(check_places_allow)
 
 __all__ = ["Message"]
