@@ -111,6 +111,26 @@ class FamilyMemberNumberTaken(FamilyMemberRefused):
     )
 
 
+class FamilyMemberIsYou(FamilyMemberRefused):
+    """A family member with the account holder's own name and date of birth: the holder themselves."""
+
+    field = "full_name"
+    message = _l(
+        "This is your own name and date of birth: you are on the account already. Enter the family "
+        "member's own name and date of birth."
+    )
+
+
+class FamilyMemberTwice(FamilyMemberRefused):
+    """Another family member of the account with the same name and date of birth: the same person."""
+
+    field = "full_name"
+    message = _l(
+        "%(name)s, already in your family members, has this name and date of birth. Each person is "
+        "listed once: check the details, or keep that one."
+    )
+
+
 class SpouseTooYoung(FamilyMemberRefused):
     message = _l(
         "A husband or wife must be at least %(years)s years old. Check the date of birth, or choose "

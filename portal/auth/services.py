@@ -29,7 +29,9 @@ from portal.auth.errors import (
     DuplicateCNIC,
     DuplicateEmail,
     FamilyMemberBusy,
+    FamilyMemberIsYou,
     FamilyMemberNumberTaken,
+    FamilyMemberTwice,
     InvalidCredentials,
     InvalidResetToken,
     NotFound,
@@ -58,6 +60,7 @@ from portal.auth.models import (
 )
 from portal.database import LARGEST_ID, begin_write
 from portal.extensions import db
+from portal.folding import fold
 from portal.validation import ascii_digits, normalise_cnic, normalise_mobile
 
 # Hashes to check a password against when no account matches, one per hashing method (made on first use).
@@ -542,8 +545,11 @@ def add_dependant(
     """Add a family member to the account. The form posted again with the same ``submission_token`` (a
     double tap, a retry on a slow link) returns the family member the first post added, even when the
     two posts arrive together; and the same person again (the same name and date of birth, still on the
-    account) is the one already there, returned unchanged (Back and Save on a slow link). Details that
-    cannot be right raise a FamilyMemberRefused (check_family_member); the caller rolls back."""
+    account) is the one already there, returned unchanged (Back and Save on a slow link). The account
+    holder's own name and date of birth are refused (FamilyMemberIsYou). Someone taken off the account
+    and added again (the same number, or with none the same name and date of birth) is brought back,
+    with these details: their appointments and courses (what they completed) are theirs again. Details
+    that cannot be right raise a FamilyMemberRefused (check_family_member); the caller rolls back."""
     begin_write()
     values = {
         "full_name": full_name,
@@ -555,22 +561,67 @@ def add_dependant(
     posted = submissions.claim(user, submission_token, Dependant, values)
     if posted.earlier is not None and posted.earlier.removed_at is None:
         return posted.earlier
+    _check_not_the_holder(user, full_name, date_of_birth)
     for existing in user.dependants:
         if _same_name(existing.full_name) == _same_name(full_name) and existing.date_of_birth == date_of_birth:
             posted.created(existing)
             return existing
     check_family_member(user, relationship=relationship, date_of_birth=date_of_birth, id_number=id_number)
+    removed = _removed_match(user, full_name=full_name, date_of_birth=date_of_birth, id_number=id_number)
+    if removed is not None:
+        for check in DETAIL_CHECKS:  # a seat they kept when taken off the account
+            check(removed, full_name=full_name, date_of_birth=date_of_birth, gender=gender)
     dependant = _save_family_member(
         user,
-        None,
+        removed,
         full_name=full_name,
         relationship=relationship,
         date_of_birth=date_of_birth,
         gender=gender,
         id_number=id_number,
     )
+    if removed is not None:
+        db.session.expire(user, ["dependants"])  # the account's family read again, with them back in it
     posted.created(dependant)
     return dependant
+
+
+def _check_not_the_holder(user: User, full_name: str, date_of_birth: date) -> None:
+    """Refuse the account holder's own name and date of birth for a family member (FamilyMemberIsYou)."""
+    if user.date_of_birth == date_of_birth and _same_name(user.full_name) == _same_name(full_name):
+        raise FamilyMemberIsYou()
+
+
+def check_same_person(user: User, *, full_name: str, date_of_birth: date, dependant_id: int | None = None) -> None:
+    """Refuse details that make a family member someone already on the account: the holder
+    (FamilyMemberIsYou), or another family member (not ``dependant_id``, the one being edited) with the
+    same name and date of birth (FamilyMemberTwice)."""
+    _check_not_the_holder(user, full_name, date_of_birth)
+    for other in user.dependants:
+        if (
+            other.id != dependant_id
+            and other.date_of_birth == date_of_birth
+            and _same_name(other.full_name) == _same_name(full_name)
+        ):
+            raise FamilyMemberTwice(name=other.full_name)
+
+
+def _removed_match(user: User, *, full_name: str, date_of_birth: date, id_number: str | None) -> Dependant | None:
+    """The family member once taken off the account that these details are (the latest removed): the
+    one with this number or, when no number is given, with this name and date of birth; or None."""
+    removed = db.session.scalars(
+        select(Dependant)
+        .where(Dependant.user_id == user.id, Dependant.removed_at.is_not(None))
+        .order_by(Dependant.removed_at.desc(), Dependant.id.desc())
+    )
+    number = normalise_cnic(id_number) if id_number else None
+    for candidate in removed:
+        if number is not None:
+            if candidate.id_number == number:
+                return candidate
+        elif candidate.date_of_birth == date_of_birth and _same_name(candidate.full_name) == _same_name(full_name):
+            return candidate
+    return None
 
 
 def _save_family_member(
@@ -584,6 +635,7 @@ def _save_family_member(
         with db.session.begin_nested():
             record = dependant or Dependant(user=user)
             db.session.add(record)
+            record.removed_at = None  # one taken off the account and added again is back
             record.full_name = full_name.strip()
             record.relationship_ = relationship
             record.date_of_birth = date_of_birth
@@ -641,7 +693,9 @@ def check_family_member(
 
 
 def _same_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """A name as two people's names are compared (portal.folding.fold: case, spaces, the spellings that
+    look alike on a screen)."""
+    return fold(name)
 
 
 def people_labels(user: User, kin: bool = False) -> dict[int | None, str]:
@@ -721,6 +775,9 @@ def update_dependant(user: User, dependant_id: int, **fields) -> Dependant:
     (DETAIL_CHECKS)."""
     begin_write()
     dependant = get_dependant(user, dependant_id)
+    check_same_person(
+        user, full_name=fields["full_name"], date_of_birth=fields["date_of_birth"], dependant_id=dependant.id
+    )
     check_family_member(
         user,
         relationship=fields["relationship"],

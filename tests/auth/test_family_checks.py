@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from portal.auth import services
 from portal.auth.errors import (
+    FamilyMemberIsYou,
     FamilyMemberNumberTaken,
+    FamilyMemberTwice,
     OwnCNICForFamilyMember,
     ParentTooYoung,
     SpouseTooYoung,
@@ -84,10 +86,13 @@ def test_two_family_members_of_one_account_cannot_share_a_number(citizen, make_u
             id_number="3520276543212",
         )
     db.session.rollback()
-    # A member taken off the account no longer holds the number.
+    # A member taken off the account and added again with their number is brought back (their history
+    # with them), with the details given now.
     services.remove_dependant(citizen, first.id)
     db.session.commit()
-    add(citizen, full_name="Zainab again", id_number="3520276543212")
+    again = add(citizen, full_name="Zainab again", id_number="3520276543212")
+    assert again.id == first.id and again.removed_at is None and again.full_name == "Zainab again"
+    assert count() == 3
 
 
 @pytest.mark.parametrize(
@@ -152,6 +157,82 @@ def test_a_spouse_changed_to_a_child_date_of_birth_on_edit_is_refused(citizen):
     assert wife.date_of_birth == date(1993, 1, 1)
 
 
+def test_the_account_holder_is_not_added_as_their_own_family_member(make_user):
+    holder = make_user(full_name="Ayesha Khan", date_of_birth=date(1990, 4, 12))
+    for name in ("Ayesha Khan", "  ayesha   KHAN ", "Ａyesha Khan"):  # spaces, capitals, a wide letter
+        with pytest.raises(FamilyMemberIsYou) as refused:
+            add(holder, full_name=name, relationship="sibling", date_of_birth=date(1990, 4, 12))
+        assert refused.value.field == "full_name"
+        db.session.rollback()
+    assert count() == 0
+    # Her sister born another day, or someone of the same name born that day under another name, is added.
+    add(holder, full_name="Ayesha Khan", relationship="sibling", date_of_birth=date(1992, 4, 12))
+    add(holder, full_name="Amna Khan", relationship="sibling", date_of_birth=date(1990, 4, 12))
+    # An edit into the holder is refused too.
+    amna = holder.dependants[-1]
+    with pytest.raises(FamilyMemberIsYou):
+        services.update_dependant(
+            holder,
+            amna.id,
+            full_name="ayesha khan",
+            relationship="sibling",
+            date_of_birth=date(1990, 4, 12),
+            gender="female",
+        )
+
+
+def test_a_family_member_is_not_edited_into_a_copy_of_another(citizen):
+    first = add(citizen, full_name="Zainab Ahmed", date_of_birth=date(2015, 8, 1))
+    second = add(citizen, full_name="Hamza Ahmed", date_of_birth=date(2017, 1, 9), gender="male")
+    with pytest.raises(FamilyMemberTwice) as refused:
+        services.update_dependant(
+            citizen,
+            second.id,
+            full_name="ZAINAB  Ahmed",
+            relationship="child",
+            date_of_birth=date(2015, 8, 1),
+            gender="female",
+        )
+    assert refused.value.field == "full_name" and "Zainab Ahmed, already in your family members" in str(refused.value)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Dependant, second.id).full_name == "Hamza Ahmed"
+    # Saving a member with their own name and date of birth is no copy of anyone.
+    services.update_dependant(
+        citizen,
+        first.id,
+        full_name="Zainab Ahmed",
+        relationship="child",
+        date_of_birth=date(2015, 8, 1),
+        gender="female",
+    )
+
+
+def test_a_member_removed_and_added_again_is_brought_back(citizen):
+    """Their id is their history (appointments, courses and what they completed): the same row comes
+    back, with the details given now; by number, or with no number by name and date of birth."""
+    by_name = add(citizen, full_name="Zainab Ahmed", date_of_birth=date(2015, 8, 1))
+    by_number = add(citizen, full_name="Hamza", date_of_birth=date(2017, 1, 9), id_number="3520276543213")
+    services.remove_dependant(citizen, by_name.id)
+    services.remove_dependant(citizen, by_number.id)
+    db.session.commit()
+
+    again = add(citizen, full_name=" zainab ahmed", date_of_birth=date(2015, 8, 1), relationship="other")
+    assert again.id == by_name.id and again.removed_at is None
+    assert (again.full_name, again.relationship_) == ("zainab ahmed", "other")
+    renamed = add(citizen, full_name="Hamza Ali", date_of_birth=date(2017, 1, 10), id_number="35202-7654321-3")
+    assert renamed.id == by_number.id and renamed.full_name == "Hamza Ali"
+    assert count() == 2
+    assert sorted(d.id for d in citizen.dependants) == sorted([by_name.id, by_number.id])
+    # Someone else (another date of birth, or another number) is a new member.
+    assert add(citizen, full_name="Zainab Ahmed", date_of_birth=date(2016, 8, 1)).id not in (by_name.id, by_number.id)
+    services.remove_dependant(citizen, renamed.id)
+    db.session.commit()
+    assert add(citizen, full_name="Hamza Ali", date_of_birth=date(2017, 1, 10), id_number="3520276543214").id != (
+        by_number.id
+    )
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -192,3 +273,26 @@ def test_the_family_form_says_it_in_urdu(client, auth, make_user):
     )
     assert response.status_code == 200
     assert "والدہ یا والد کو آپ سے کم از کم 12 سال بڑا ہونا چاہیے۔" in text_of(response)
+
+
+def test_the_family_form_refuses_the_holder_and_a_copy_at_the_name(client, auth, make_user):
+    holder = make_user(full_name="Ayesha Khan", date_of_birth=date(1990, 4, 12))
+    auth.login(holder)
+    sister = dependant_data(full_name="Ayesha Khan", relationship="sibling", date_of_birth="1990-04-12", id_number="")
+    response = post_form(client, "/account/family/new", sister)
+    assert response.status_code == 200 and 'id="full_name-error"' in response.text
+    assert 'href="#full_name"' in response.text
+    assert "This is your own name and date of birth" in text_of(response)
+    assert count() == 0
+
+    one = add(holder, full_name="Zainab Khan", date_of_birth=date(2015, 8, 1))
+    other = add(holder, full_name="Sana Khan", date_of_birth=date(2016, 8, 1))
+    response = post_form(client, f"/account/family/{other.id}", dependant_data(full_name="Zainab Khan", id_number=""))
+    assert response.status_code == 200 and 'id="full_name-error"' in response.text
+    assert "Zainab Khan, already in your family members, has this name and date of birth." in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(Dependant, other.id).full_name == "Sana Khan" and one.id != other.id
+
+    client.get("/language/ur?next=/")
+    response = post_form(client, "/account/family/new", sister)
+    assert "یہ آپ کا اپنا نام اور تاریخ پیدائش ہے" in text_of(response)

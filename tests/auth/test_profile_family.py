@@ -299,15 +299,17 @@ def test_the_family_form_posted_twice_adds_the_person_once(client, auth, citizen
         response = client.post("/account/family/new", data={**data, "csrf_token": token})
         assert response.status_code == 302 and response.headers["Location"] == "/account/family"
     assert [d.full_name for d in db.session.scalars(select(Dependant))] == ["Zainab Ahmed"]
-    # Another child of the same name (born another day, with their own B-form) is someone else; so is one
-    # added after removal.
+    # Another child of the same name (born another day, with their own B-form) is someone else; one added
+    # again after removal is the one removed, brought back (with their history).
     post_form(client, "/account/family/new", dependant_data(date_of_birth="2017-03-04", id_number="3520276543213"))
     assert db.session.scalar(select(func.count(Dependant.id))) == 2
     first = db.session.scalars(select(Dependant).order_by(Dependant.id)).first()
     services.remove_dependant(citizen, first.id)
     db.session.commit()
     post_form(client, "/account/family/new", dependant_data())
-    assert db.session.scalar(select(func.count(Dependant.id))) == 3
+    assert db.session.scalar(select(func.count(Dependant.id))) == 2
+    db.session.expire_all()
+    assert db.session.get(Dependant, first.id).removed_at is None
 
 
 def test_profile_saved_message_is_in_the_language_just_chosen(client, auth, citizen):

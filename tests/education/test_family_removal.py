@@ -157,3 +157,28 @@ def test_a_waitlist_place_cannot_be_given_up_after_the_cohort_ended(app, make_us
     with pytest.raises(services.DropDeadlinePassed):
         services.check_can_drop(place)
     assert not auth_services.has_commitments(hamza)
+
+
+def test_a_member_removed_and_added_again_keeps_their_courses(app, make_course, make_section, add_rule, parent):
+    """Their completed course still counts (a prerequisite met; not to be taken again): the member added
+    again is the one removed, brought back."""
+    basics = make_course(title="Computer Basics")
+    done = make_section(basics)
+    follow_on = make_section(make_course(title="Office Skills"))
+    add_rule(course=follow_on.course, kind="prerequisite", prerequisite_course_id=basics.id)
+    again_basics = make_section(basics)
+    hamza = parent.dependants[0]
+    finished = services.enrol(parent, done.id, dependant_id=hamza.id).enrolment
+    finished.status = "completed"
+    db.session.commit()
+    auth_services.remove_dependant(parent, hamza.id)
+    db.session.commit()
+
+    back = auth_services.add_dependant(
+        parent, full_name="Hamza Khan", relationship="child", date_of_birth=date(2008, 2, 3), gender="male"
+    )
+    db.session.commit()
+    assert back.id == hamza.id
+    assert services.enrol(parent, follow_on.id, dependant_id=back.id).enrolment.status == "enrolled"
+    with pytest.raises(services.AlreadyCompleted):
+        services.enrol(parent, again_basics.id, dependant_id=back.id)
