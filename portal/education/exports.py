@@ -169,8 +169,12 @@ def _sessions_event(e: Enrolment, host: str):
     event.add("sequence", 2 * (section.schedule_revision or 0) + (1 if cancelled else 0))
     # In the reader's language, as the pages are: the title, the venue (the institution when there is
     # none), the institution and the cohort.
+    # Whose classes they are, as the appointment's file names its patient: in the description always,
+    # and in the title too for a family member's place (a parent's calendar holds their children's).
     institution = e.course.institution
     title = e.course.shown_title
+    if e.dependant_id is not None:
+        title = _("%(course)s (%(name)s)", course=title, name=e.person_name)
     if cancelled:
         event.add("status", "CANCELLED")
         event.add("summary", _("Cancelled: %(course)s", course=title))
@@ -178,7 +182,8 @@ def _sessions_event(e: Enrolment, host: str):
         event.add("status", "CONFIRMED")
         event.add("summary", title)
     event.add("location", section.shown_venue or institution.shown_name)
-    event.add("description", f"{institution.shown_name} · {section.label} · {e.reference}")
+    who = _("Taking part: %(name)s", name=e.person_name)
+    event.add("description", f"{institution.shown_name} · {section.label} · {e.reference} · {who}")
     event.add("dtstamp", clock.now())
     if timed:
         event.add("dtstart", datetime.combine(first, section.start_time, tzinfo=clock.KARACHI))

@@ -185,3 +185,36 @@ def test_a_file_downloaded_after_the_classes_moved_replaces_the_event_in_the_cal
     db.session.commit()
     cancelled = event()
     assert str(cancelled["status"]) == "CANCELLED" and cancelled["sequence"] > new_room["sequence"]
+
+
+def test_the_calendar_file_says_whose_classes_they_are(client, auth, make_course, make_section, make_user):
+    """As the appointment's file names its patient: the person in the description, and a family member's
+    name in the title too (a parent's calendar holds their children's classes), in the reader's language."""
+    from datetime import date as day
+
+    from portal.auth.models import Dependant
+
+    user = make_user(full_name="Ayesha Khan")
+    user.dependants.append(
+        Dependant(full_name="Sara Khan", relationship_="child", date_of_birth=day(2008, 2, 3), gender="female")
+    )
+    db.session.commit()
+    course = make_course(title="Stitching", title_ur="سلائی")
+    own = services.enrol(user, make_section(course).id).enrolment
+    sara = services.enrol(user, make_section().id, dependant_id=user.dependants[0].id).enrolment
+    db.session.commit()
+    auth.login(user)
+    mine = events(client.get(f"/my-courses/{own.reference}/calendar.ics").get_data())[0]
+    assert str(mine["summary"]) == "Stitching"
+    assert str(mine["description"]).endswith(f"{own.reference} · Taking part: Ayesha Khan")
+    hers = events(client.get(f"/my-courses/{sara.reference}/calendar.ics").get_data())[0]
+    assert str(hers["summary"]) == f"{sara.course.title} (Sara Khan)"
+    assert str(hers["description"]).endswith("Taking part: Sara Khan")
+
+    client.get("/language/ur?next=/")
+    mine = events(client.get(f"/my-courses/{own.reference}/calendar.ics").get_data())[0]
+    assert str(mine["summary"]) == "سلائی" and str(mine["description"]).endswith("شریک: Ayesha Khan")
+    services.drop(user, sara.reference)
+    db.session.commit()
+    hers = events(client.get(f"/my-courses/{sara.reference}/calendar.ics").get_data())[0]
+    assert str(hers["summary"]).endswith("(Sara Khan)") and "شریک: Sara Khan" in str(hers["description"])
