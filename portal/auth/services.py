@@ -608,18 +608,24 @@ def check_same_person(user: User, *, full_name: str, date_of_birth: date, depend
 
 def _removed_match(user: User, *, full_name: str, date_of_birth: date, id_number: str | None) -> Dependant | None:
     """The family member once taken off the account that these details are (the latest removed): the
-    one with this number or, when no number is given, with this name and date of birth; or None."""
+    one with this number; else, with this name and date of birth, one who had no number or, when none
+    is given now, any; or None. Someone else's number is someone else."""
     removed = db.session.scalars(
         select(Dependant)
         .where(Dependant.user_id == user.id, Dependant.removed_at.is_not(None))
         .order_by(Dependant.removed_at.desc(), Dependant.id.desc())
-    )
+    ).all()
     number = normalise_cnic(id_number) if id_number else None
-    for candidate in removed:
-        if number is not None:
+    if number is not None:
+        for candidate in removed:
             if candidate.id_number == number:
                 return candidate
-        elif candidate.date_of_birth == date_of_birth and _same_name(candidate.full_name) == _same_name(full_name):
+    for candidate in removed:
+        if (
+            (number is None or candidate.id_number is None)
+            and candidate.date_of_birth == date_of_birth
+            and _same_name(candidate.full_name) == _same_name(full_name)
+        ):
             return candidate
     return None
 

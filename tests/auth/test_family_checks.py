@@ -231,6 +231,11 @@ def test_a_member_removed_and_added_again_is_brought_back(citizen):
     assert add(citizen, full_name="Hamza Ali", date_of_birth=date(2017, 1, 10), id_number="3520276543214").id != (
         by_number.id
     )
+    # One removed without a number, added again with the B-form they have now, is brought back too.
+    services.remove_dependant(citizen, again.id)
+    db.session.commit()
+    with_number = add(citizen, full_name="Zainab Ahmed", date_of_birth=date(2015, 8, 1), id_number="3520276543215")
+    assert with_number.id == by_name.id and with_number.id_number == "3520276543215"
 
 
 # --- pages -------------------------------------------------------------------------------------
