@@ -207,8 +207,8 @@ def test_a_family_member_removed_since_is_added_again_by_the_same_post(make_user
     assert add() == first
     auth_services.remove_dependant(citizen, first)
     db.session.commit()
-    again = add()
-    assert again != first and add() == again
+    again = add()  # the one removed, brought back (their history with them), not a copy
+    assert again == first and add() == again
     db.session.expire_all()
     assert [d.id for d in db.session.get(User, citizen.id).dependants] == [again]
 
