@@ -107,10 +107,18 @@ def _register_cnic_key() -> str:
 
 def _signed_in_here(user, remember: bool = False) -> None:
     """The person whose sign-in on this device has just been committed is signed in in this session, from
-    now: it ends PERMANENT_SESSION_LIFETIME later (portal/auth/lifetime.py), or goes on from the
-    remember cookie with "Keep me signed in"."""
+    now: it ends PERMANENT_SESSION_LIFETIME later (portal/auth/lifetime.py, checked on the server whatever
+    the cookie), or goes on from the remember cookie with "Keep me signed in".
+
+    Nothing the session held before is carried over (a form token, a flash, a next page): only the
+    language this device shows. Without "Keep me signed in" the session cookie has no expiry, so closing
+    the browser ends the sign-in; with it the cookie lasts PERMANENT_SESSION_LIFETIME."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
     login_user(user, remember=remember)
-    session.permanent = True
+    session.permanent = remember
     lifetime.started()
 
 
