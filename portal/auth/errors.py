@@ -25,15 +25,12 @@ class DuplicateCNIC(DomainError):
     )
 
 
-class CounterRecordNotProven(DomainError):
+class CounterRecordNotProven(DuplicateCNIC):
     """An online registration for a CNIC first recorded at a clinic counter whose mobile number is not
-    the one the counter recorded (or the counter recorded none). Says no more than DuplicateCNIC:
-    neither the recorded number nor the person's name."""
-
-    message = _l(
-        "This CNIC was registered at a clinic counter. Register with the mobile number you gave there, "
-        "or ask the clinic to add your number."
-    )
+    the one the counter recorded (or the counter recorded none). Answered exactly as DuplicateCNIC: a
+    message of its own told anyone who typed a CNIC that its owner had been to a clinic. The person
+    themselves gets in by resetting the password (the link goes to the number the counter recorded), or by
+    registering with that number; a clinic admin can record a number the counter did not have."""
 
 
 class DuplicateEmail(DomainError):

@@ -220,7 +220,9 @@ def register(data: Registration, ip: str | None = None) -> User:
 
     A minimal record created at a clinic counter (no password yet) is completed instead of
     refused, so a walk-in patient can later register with their own CNIC, but only with the
-    mobile number the counter recorded (CounterRecordNotProven otherwise).
+    mobile number the counter recorded (CounterRecordNotProven otherwise, which says only what
+    DuplicateCNIC says: not that the CNIC's owner was seen at a clinic; a password reset sends its link
+    to the counter's number).
     """
     begin_write()
     cnic = normalise_cnic(data.cnic)
