@@ -1,7 +1,6 @@
 """Domain errors of the auth layer. Views turn them into a message on the page."""
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 
 class DomainError(Exception):
@@ -39,21 +38,6 @@ class DuplicateEmail(DomainError):
 
 class InvalidCredentials(DomainError):
     message = _l("The CNIC or email and password do not match our records.")
-
-
-class AccountLocked(DomainError):
-    """``minutes``: how long until the lock ends, rounded up (one minute when less is left)."""
-
-    def __init__(self, *, minutes: int):
-        super().__init__(
-            lazy_ngettext(
-                "This account is locked for a while after too many wrong passwords. Please try again in "
-                "%(num)s minute, or reset your password.",
-                "This account is locked for a while after too many wrong passwords. Please try again in "
-                "%(num)s minutes, or reset your password.",
-                minutes,
-            )
-        )
 
 
 class InvalidResetToken(DomainError):

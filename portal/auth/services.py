@@ -23,7 +23,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal import clock, submissions
 from portal.auth.devices import describe
 from portal.auth.errors import (
-    AccountLocked,
     CounterRecordNotProven,
     DomainError,
     DuplicateCNIC,
@@ -205,14 +204,28 @@ def find_by_login(identifier: str) -> User | None:
 
 def login_account_id(identifier: str) -> int | None:
     """The id of the account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), or
-    None: what the sign-in and reset limits count per account (one query, whether or not one matches)."""
+    None (one query, whether or not one matches)."""
+    found = login_throttle_account(identifier)
+    return found[0] if found is not None else None
+
+
+def login_throttle_account(identifier: str) -> tuple[int, str] | None:
+    """The account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), as what the
+    sign-in and reset limits count per account: its id and a fingerprint of its password, so that a new
+    password (a reset, a change) starts every count of that account afresh. None when no account
+    matches (one query either way)."""
     identifier = (identifier or "").strip()
     if "@" in identifier:
-        return db.session.scalar(select(User.id).where(func.lower(User.email) == identifier.lower()))
-    digits = normalise_cnic(identifier)
-    if digits is None:
+        condition = func.lower(User.email) == identifier.lower()
+    else:
+        digits = normalise_cnic(identifier)
+        if digits is None:
+            return None
+        condition = User.cnic == digits
+    row = db.session.execute(select(User.id, User.password_hash).where(condition)).first()
+    if row is None:
         return None
-    return db.session.scalar(select(User.id).where(User.cnic == digits))
+    return row.id, hashlib.sha256((row.password_hash or "").encode()).hexdigest()[:16]
 
 
 def register(data: Registration, ip: str | None = None) -> User:
@@ -265,10 +278,12 @@ def register(data: Registration, ip: str | None = None) -> User:
 
 
 def authenticate(identifier: str, password: str, ip: str | None = None) -> User:
-    """The user whose CNIC/email and password match. Counts failures and locks the account.
+    """The user whose CNIC/email and password match.
 
-    Raises InvalidCredentials for any mismatch (one message, whatever was wrong) and
-    AccountLocked while the account is locked, even if the password is right.
+    Raises InvalidCredentials for any mismatch (one message, whatever was wrong). A right password is
+    never refused here because of wrong ones typed before: anyone who knows a CNIC could otherwise keep
+    its owner out. Guessing is held back by the sign-in limits of the view instead (per address, per
+    account and address, per account), which count an identifier with no account the same way.
     """
     begin_write()
     now = clock.now()
@@ -277,21 +292,11 @@ def authenticate(identifier: str, password: str, ip: str | None = None) -> User:
         check_password_hash(_dummy_hash(), password or "")
         audit("auth.login_failed", ip=ip, reason="unknown_account")
         raise InvalidCredentials()
-    if user.locked_until is not None and user.locked_until > now:
-        audit("auth.login_refused_locked", actor=user, target=user, ip=ip)
-        raise AccountLocked(minutes=_minutes_left(user.locked_until, now))
     if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
         audit("auth.login_failed", actor=user, target=user, ip=ip, reason="wrong_password")
-        limit = current_app.config["LOGIN_MAX_FAILURES"]
-        if user.failed_logins >= limit:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            audit("auth.account_locked", actor=user, target=user, ip=ip)
-            raise AccountLocked(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         raise InvalidCredentials()
     user.failed_logins = 0
-    user.locked_until = None
+    user.locked_until = None  # a lock set before sign-ins were no longer locked
     user.last_login_at = now
     audit("auth.login", actor=user, target=user, ip=ip)
     return user
@@ -310,10 +315,6 @@ def sign_in_demo_persona(cnic: str, ip: str | None = None) -> User | None:
     user.last_login_at = clock.now()
     audit("auth.login", actor=user, target=user, ip=ip, demo_persona=True)
     return user
-
-
-def _minutes_left(until, now) -> int:
-    return max(1, int((until - now).total_seconds() + 59) // 60)
 
 
 def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
@@ -505,7 +506,8 @@ def reset_token_user(token: str) -> PasswordResetToken:
 
 
 def reset_password(token: str, new_password: str, ip: str | None = None) -> User:
-    """Use a reset token once: sets the password, unlocks the account, signs out everywhere."""
+    """Use a reset token once: sets the password, signs out everywhere. The sign-in limits' counts of the
+    account start afresh with the new password (``login_throttle_account``)."""
     begin_write()
     record = reset_token_user(token)
     # Mark the token used with a conditional UPDATE so two concurrent uses cannot both succeed.
