@@ -48,6 +48,12 @@ class WrongPassword(DomainError):
     message = _l("Your current password is not correct.")
 
 
+class PasswordNeeded(DomainError):
+    """A new mobile number or email (where reset links go) saved without the current password."""
+
+    message = _l("Enter your current password to change your mobile number or email.")
+
+
 class FamilyMemberBusy(DomainError):
     message = _l(
         "%(name)s still has an appointment or a course place ahead. Please cancel it first, then remove "

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -35,6 +36,7 @@ from portal.auth.errors import (
     OwnCNICForFamilyMember,
     OwnSuperadminRole,
     ParentTooYoung,
+    PasswordNeeded,
     ProvinceOfficialAlready,
     RoleAlreadyHeld,
     SpouseTooYoung,
@@ -445,11 +447,43 @@ def prune_sign_ins() -> int:
     ).rowcount
 
 
-def update_profile(user: User, *, mobile: str, email: str | None, district: str, language: str) -> None:
+def update_profile(
+    user: User,
+    *,
+    mobile: str,
+    email: str | None,
+    district: str,
+    language: str,
+    password: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """Save the person's contact details, district and language.
+
+    A new mobile number or email is where password-reset links go: whoever held a borrowed session (a
+    phone left unlocked, a café's computer) could put their own there and take the account with a reset.
+    So changing either asks for the current password (PasswordNeeded, WrongPassword; an account without
+    a password, a clinic counter's record, cannot change them here), tells the number and the address
+    it had before (not the new ones) and is audited ("account.contact_changed": which of the two
+    changed, no number or address)."""
     begin_write()
     email = (email or "").strip().lower() or None
+    changed = [
+        name
+        for name, was, now in (
+            ("mobile", normalise_mobile(user.mobile), normalise_mobile(mobile)),
+            ("email", (user.email or "").lower() or None, email),
+        )
+        if was != now
+    ]
+    if changed:
+        if not password:
+            raise PasswordNeeded()
+        if not user.password_hash or not check_password_hash(user.password_hash, password):
+            raise WrongPassword()
     if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id)):
         raise DuplicateEmail()
+    if changed:
+        _tell_contact_changed(user)  # before the change: to the number and address it had
     try:
         with db.session.begin_nested():  # another account may take the email meanwhile
             user.mobile = mobile
@@ -459,6 +493,28 @@ def update_profile(user: User, *, mobile: str, email: str | None, district: str,
             db.session.flush()
     except IntegrityError:
         raise DuplicateEmail() from None
+    if changed:
+        audit("account.contact_changed", actor=user, target=user, ip=ip, changed=changed)
+
+
+def _tell_contact_changed(user: User) -> None:
+    """A notice by SMS and email to the mobile number and email address the account has now (the caller
+    changes them next), in the person's language."""
+    from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
+    from portal.notifications.services import notify
+
+    notify(
+        user,
+        subject=_l("Your contact details were changed"),
+        body=lambda: _(
+            "The mobile number or email address of your Digital Punjab account was changed, so our messages "
+            "no longer come here. If you did not do this, sign in now, put your own details back and change "
+            "your password; if you cannot sign in, contact the Digital Punjab office with your CNIC."
+        ),
+        # Not in the portal's inbox, which whoever changed them reads.
+        channels=(CHANNEL_SMS, CHANNEL_EMAIL),
+        urgent=True,
+    )
 
 
 def set_language(user: User, language: str) -> None:

@@ -473,8 +473,12 @@ def profile():
                 email=form.email.data or None,
                 district=form.district.data,
                 language=form.preferred_language.data,
+                password=form.current_password.data,
+                ip=client_ip(),
             )
-        except services.DuplicateEmail as exc:
+        except (services.PasswordNeeded, services.WrongPassword) as exc:
+            form.current_password.errors.append(str(exc))
+        except services.DuplicateEmail as exc:  # nothing is committed: the notice queued goes with it
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
@@ -614,6 +618,7 @@ def grant_role(user_id: int):
 # What each audited action means, in words (an action without one is shown by its code).
 AUDIT_ACTIONS = {
     "account.registered": _l("Account created"),
+    "account.contact_changed": _l("Mobile number or email changed"),
     "auth.login": _l("Signed in"),
     "auth.login_failed": _l("Sign-in failed"),
     # Sign-ins are no longer locked (limits hold guessing back); these name the events of before.
