@@ -204,13 +204,6 @@ def find_by_login(identifier: str) -> User | None:
     return find_by_cnic(identifier)
 
 
-def login_account_id(identifier: str) -> int | None:
-    """The id of the account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), or
-    None (one query, whether or not one matches)."""
-    found = login_throttle_account(identifier)
-    return found[0] if found is not None else None
-
-
 def login_throttle_account(identifier: str) -> tuple[int, str] | None:
     """The account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), as what the
     sign-in and reset limits count per account: its id and a fingerprint of its password, so that a new
