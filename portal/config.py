@@ -91,8 +91,6 @@ class Config:
     # Passwords: scrypt N=2^17 (DESIGN.md, security defaults)
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
     PASSWORD_RESET_MINUTES = 30
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
 
     # Rate limiting (Flask-Limiter): in-memory by default, Redis in production
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -109,8 +107,15 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = (
         redis_options(REDIS_TIMEOUT_SECONDS) if RATELIMIT_STORAGE_URI.startswith("redis") else {}
     )
+    # Sign-in attempts from one address (any account), counted all.
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute; 200 per hour")
+    # Failed sign-ins to one account (or one CNIC or email without one, counted alike) from every address
+    # together; a browser that has signed in to the account before is not held back by it, so that wrong
+    # passwords typed by someone else never keep the owner out of their own phone. Also the limit on
+    # password-reset requests per account and minute (counted all).
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute")
+    # Failed sign-ins to one account from one address: then that address waits, even with the right password.
+    LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS", "5 per 15 minutes")
     # Password-reset requests for one account (each sends an SMS and an email), from any address.
     RESET_RATE_LIMIT_ACCOUNT = os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "5 per hour")
     # Each registration hashes a password (about half a second of CPU and 128 MiB), and tells whether

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound here and bound in create_app()."""
 
-from flask import current_app, session
+import hashlib
+
+from flask import current_app, request, session
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -36,7 +38,22 @@ def _ids_never_reused(table: Table, parent) -> None:
         table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
+def _browser_identifier() -> str:
+    """What Flask-Login's "strong" session protection binds a signed-in session to: the browser (its
+    User-Agent), not its address as Flask-Login's own identifier does. A phone moves between Wi-Fi and
+    mobile data, and a mobile network changes its address, many times a day: a session without "Keep me
+    signed in" (not permanent), which "strong" protection wipes when the identifier changes, signed the
+    person out at each move. (Flask-Login also read the address from an X-Forwarded-For header that
+    anyone can write, behind no proxy.)"""
+    user_agent = request.headers.get("User-Agent") or ""
+    return hashlib.sha512(f"browser|{user_agent}".encode()).hexdigest()
+
+
 class PortalLoginManager(LoginManager):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._session_identifier_generator = _browser_identifier
+
     def _session_protection_failed(self) -> bool:
         # "strong" protection guards a signed-in session against use from another browser. Flask-Login
         # also applies it to a visitor who is not signed in but whose session holds a language choice:
@@ -50,8 +67,8 @@ class PortalLoginManager(LoginManager):
         # Flask-Login signs the person in from the remember cookie without recording which browser the
         # new session belongs to, so "strong" protection ended that session on the next page and
         # deleted the cookie: "keep me signed in" lasted one page after the browser was reopened. The
-        # new session is bound to this browser and lasts like one made by signing in (permanent, so a
-        # phone that changes network stays signed in, as after a sign-in).
+        # new session is bound to this browser and lasts like one made by signing in with "Keep me
+        # signed in" (permanent: the person asked to stay signed in on this device).
         user = super()._load_user_from_remember_cookie(cookie)
         if user is not None:
             session["_id"] = self._session_identifier_generator()

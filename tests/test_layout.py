@@ -199,12 +199,24 @@ def test_a_signed_in_page_does_not_send_the_session_again(client, auth, make_use
     assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
 
 
-def test_a_session_ends_twelve_hours_after_signing_in_however_busy(client, auth, make_user, clock_of_signatures):
+def test_a_session_ends_twelve_hours_after_signing_in_however_busy(app, client, auth, make_user, clock_of_signatures):
+    """The cookie is signed again whenever the session changes (the first form after signing in stores its
+    token): the portal's own clock ends it, 12 hours after the sign-in (portal/auth/lifetime.py)."""
+    from datetime import timedelta
+
+    from portal import clock
+
+    signed_in_at = clock.now()
     auth.login(make_user())
+
+    def at(seconds):
+        clock_of_signatures["seconds"] = seconds
+        app.config["FIXED_NOW"] = (signed_in_at + timedelta(seconds=seconds)).isoformat()
+
     for hours in (1, 6, 11.9):
-        clock_of_signatures["seconds"] = hours * 3600
+        at(hours * 3600)
         assert client.get("/account").status_code == 200, hours
-    clock_of_signatures["seconds"] = 12 * 3600 + 60
+    at(12 * 3600 + 60)
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 

@@ -157,6 +157,7 @@ _PLACE_FIELDS = {
     "address_ur": _l("Address in Urdu"),
 }
 FIELDS = {
+    "account.contact_changed": {"mobile": _l("Mobile number"), "email": _l("Email")},
     "health.clinic.updated": {
         **_PLACE_FIELDS,
         "name": _l("Clinic name in English"),

@@ -1,7 +1,6 @@
 """Domain errors of the auth layer. Views turn them into a message on the page."""
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 
 class DomainError(Exception):
@@ -25,15 +24,12 @@ class DuplicateCNIC(DomainError):
     )
 
 
-class CounterRecordNotProven(DomainError):
+class CounterRecordNotProven(DuplicateCNIC):
     """An online registration for a CNIC first recorded at a clinic counter whose mobile number is not
-    the one the counter recorded (or the counter recorded none). Says no more than DuplicateCNIC:
-    neither the recorded number nor the person's name."""
-
-    message = _l(
-        "This CNIC was registered at a clinic counter. Register with the mobile number you gave there, "
-        "or ask the clinic to add your number."
-    )
+    the one the counter recorded (or the counter recorded none). Answered exactly as DuplicateCNIC: a
+    message of its own told anyone who typed a CNIC that its owner had been to a clinic. The person
+    themselves gets in by resetting the password (the link goes to the number the counter recorded), or by
+    registering with that number; a clinic admin can record a number the counter did not have."""
 
 
 class DuplicateEmail(DomainError):
@@ -44,27 +40,18 @@ class InvalidCredentials(DomainError):
     message = _l("The CNIC or email and password do not match our records.")
 
 
-class AccountLocked(DomainError):
-    """``minutes``: how long until the lock ends, rounded up (one minute when less is left)."""
-
-    def __init__(self, *, minutes: int):
-        super().__init__(
-            lazy_ngettext(
-                "This account is locked for a while after too many wrong passwords. Please try again in "
-                "%(num)s minute, or reset your password.",
-                "This account is locked for a while after too many wrong passwords. Please try again in "
-                "%(num)s minutes, or reset your password.",
-                minutes,
-            )
-        )
-
-
 class InvalidResetToken(DomainError):
     message = _l("This reset link has expired or has already been used. Please ask for a new one.")
 
 
 class WrongPassword(DomainError):
     message = _l("Your current password is not correct.")
+
+
+class PasswordNeeded(DomainError):
+    """A new mobile number or email (where reset links go) saved without the current password."""
+
+    message = _l("Enter your current password to change your mobile number or email.")
 
 
 class FamilyMemberBusy(DomainError):

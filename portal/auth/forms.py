@@ -186,6 +186,8 @@ class ProfileForm(FlaskForm):
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
     district = district_field(validators=[DataRequired(_l("Choose your district."))])
     preferred_language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    # Asked for by services.update_profile only when the mobile number or the email changes.
+    current_password = PasswordField(_l("Current password"), validators=[Optional()])
 
     validate_email = RegisterForm.validate_email
 

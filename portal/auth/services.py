@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -23,7 +24,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal import clock, submissions
 from portal.auth.devices import describe
 from portal.auth.errors import (
-    AccountLocked,
     CounterRecordNotProven,
     DomainError,
     DuplicateCNIC,
@@ -38,6 +38,7 @@ from portal.auth.errors import (
     OwnCNICForFamilyMember,
     OwnSuperadminRole,
     ParentTooYoung,
+    PasswordNeeded,
     ProvinceOfficialAlready,
     RoleAlreadyHeld,
     SpouseTooYoung,
@@ -206,16 +207,23 @@ def find_by_login(identifier: str) -> User | None:
     return find_by_cnic(identifier)
 
 
-def login_account_id(identifier: str) -> int | None:
-    """The id of the account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), or
-    None: what the sign-in and reset limits count per account (one query, whether or not one matches)."""
+def login_throttle_account(identifier: str) -> tuple[int, str] | None:
+    """The account a CNIC or an email typed to sign in names (as ``find_by_login`` reads it), as what the
+    sign-in and reset limits count per account: its id and a fingerprint of its password, so that a new
+    password (a reset, a change) starts every count of that account afresh. None when no account
+    matches (one query either way)."""
     identifier = (identifier or "").strip()
     if "@" in identifier:
-        return db.session.scalar(select(User.id).where(func.lower(User.email) == identifier.lower()))
-    digits = normalise_cnic(identifier)
-    if digits is None:
+        condition = func.lower(User.email) == identifier.lower()
+    else:
+        digits = normalise_cnic(identifier)
+        if digits is None:
+            return None
+        condition = User.cnic == digits
+    row = db.session.execute(select(User.id, User.password_hash).where(condition)).first()
+    if row is None:
         return None
-    return db.session.scalar(select(User.id).where(User.cnic == digits))
+    return row.id, hashlib.sha256((row.password_hash or "").encode()).hexdigest()[:16]
 
 
 def register(data: Registration, ip: str | None = None) -> User:
@@ -223,7 +231,9 @@ def register(data: Registration, ip: str | None = None) -> User:
 
     A minimal record created at a clinic counter (no password yet) is completed instead of
     refused, so a walk-in patient can later register with their own CNIC, but only with the
-    mobile number the counter recorded (CounterRecordNotProven otherwise).
+    mobile number the counter recorded (CounterRecordNotProven otherwise, which says only what
+    DuplicateCNIC says: not that the CNIC's owner was seen at a clinic; a password reset sends its link
+    to the counter's number).
     """
     begin_write()
     cnic = normalise_cnic(data.cnic)
@@ -266,10 +276,12 @@ def register(data: Registration, ip: str | None = None) -> User:
 
 
 def authenticate(identifier: str, password: str, ip: str | None = None) -> User:
-    """The user whose CNIC/email and password match. Counts failures and locks the account.
+    """The user whose CNIC/email and password match.
 
-    Raises InvalidCredentials for any mismatch (one message, whatever was wrong) and
-    AccountLocked while the account is locked, even if the password is right.
+    Raises InvalidCredentials for any mismatch (one message, whatever was wrong). A right password is
+    never refused here because of wrong ones typed before: anyone who knows a CNIC could otherwise keep
+    its owner out. Guessing is held back by the sign-in limits of the view instead (per address, per
+    account and address, per account), which count an identifier with no account the same way.
     """
     begin_write()
     now = clock.now()
@@ -278,21 +290,11 @@ def authenticate(identifier: str, password: str, ip: str | None = None) -> User:
         check_password_hash(_dummy_hash(), password or "")
         audit("auth.login_failed", ip=ip, reason="unknown_account")
         raise InvalidCredentials()
-    if user.locked_until is not None and user.locked_until > now:
-        audit("auth.login_refused_locked", actor=user, target=user, ip=ip)
-        raise AccountLocked(minutes=_minutes_left(user.locked_until, now))
     if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
         audit("auth.login_failed", actor=user, target=user, ip=ip, reason="wrong_password")
-        limit = current_app.config["LOGIN_MAX_FAILURES"]
-        if user.failed_logins >= limit:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            audit("auth.account_locked", actor=user, target=user, ip=ip)
-            raise AccountLocked(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         raise InvalidCredentials()
     user.failed_logins = 0
-    user.locked_until = None
+    user.locked_until = None  # a lock set before sign-ins were no longer locked
     user.last_login_at = now
     audit("auth.login", actor=user, target=user, ip=ip)
     return user
@@ -311,10 +313,6 @@ def sign_in_demo_persona(cnic: str, ip: str | None = None) -> User | None:
     user.last_login_at = clock.now()
     audit("auth.login", actor=user, target=user, ip=ip, demo_persona=True)
     return user
-
-
-def _minutes_left(until, now) -> int:
-    return max(1, int((until - now).total_seconds() + 59) // 60)
 
 
 def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
@@ -445,11 +443,43 @@ def prune_sign_ins() -> int:
     ).rowcount
 
 
-def update_profile(user: User, *, mobile: str, email: str | None, district: str, language: str) -> None:
+def update_profile(
+    user: User,
+    *,
+    mobile: str,
+    email: str | None,
+    district: str,
+    language: str,
+    password: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """Save the person's contact details, district and language.
+
+    A new mobile number or email is where password-reset links go: whoever held a borrowed session (a
+    phone left unlocked, a café's computer) could put their own there and take the account with a reset.
+    So changing either asks for the current password (PasswordNeeded, WrongPassword; an account without
+    a password, a clinic counter's record, cannot change them here), tells the number and the address
+    it had before (not the new ones) and is audited ("account.contact_changed": which of the two
+    changed, no number or address)."""
     begin_write()
     email = (email or "").strip().lower() or None
+    changed = [
+        name
+        for name, was, now in (
+            ("mobile", normalise_mobile(user.mobile), normalise_mobile(mobile)),
+            ("email", (user.email or "").lower() or None, email),
+        )
+        if was != now
+    ]
+    if changed:
+        if not password:
+            raise PasswordNeeded()
+        if not user.password_hash or not check_password_hash(user.password_hash, password):
+            raise WrongPassword()
     if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id)):
         raise DuplicateEmail()
+    if changed:
+        _tell_contact_changed(user)  # before the change: to the number and address it had
     try:
         with db.session.begin_nested():  # another account may take the email meanwhile
             user.mobile = mobile
@@ -459,6 +489,28 @@ def update_profile(user: User, *, mobile: str, email: str | None, district: str,
             db.session.flush()
     except IntegrityError:
         raise DuplicateEmail() from None
+    if changed:
+        audit("account.contact_changed", actor=user, target=user, ip=ip, changed=changed)
+
+
+def _tell_contact_changed(user: User) -> None:
+    """A notice by SMS and email to the mobile number and email address the account has now (the caller
+    changes them next), in the person's language."""
+    from portal.notifications.models import CHANNEL_EMAIL, CHANNEL_SMS
+    from portal.notifications.services import notify
+
+    notify(
+        user,
+        subject=_l("Your contact details were changed"),
+        body=lambda: _(
+            "The mobile number or email address of your Digital Punjab account was changed, so our messages "
+            "no longer come here. If you did not do this, sign in now, put your own details back and change "
+            "your password; if you cannot sign in, contact the Digital Punjab office with your CNIC."
+        ),
+        # Not in the portal's inbox, which whoever changed them reads.
+        channels=(CHANNEL_SMS, CHANNEL_EMAIL),
+        urgent=True,
+    )
 
 
 def set_language(user: User, language: str) -> None:
@@ -506,7 +558,8 @@ def reset_token_user(token: str) -> PasswordResetToken:
 
 
 def reset_password(token: str, new_password: str, ip: str | None = None) -> User:
-    """Use a reset token once: sets the password, unlocks the account, signs out everywhere."""
+    """Use a reset token once: sets the password, signs out everywhere. The sign-in limits' counts of the
+    account start afresh with the new password (``login_throttle_account``)."""
     begin_write()
     record = reset_token_user(token)
     # Mark the token used with a conditional UPDATE so two concurrent uses cannot both succeed.

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from urllib.parse import urljoin, urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import audit_details, bp, lifetime, services
 from portal.auth.decorators import role_required
 from portal.auth.errors import (
-    AccountLocked,
     DomainError,
     FamilyMemberBusy,
     FamilyMemberRefused,
@@ -69,22 +71,79 @@ def safe_next(target: str | None) -> str | None:
 
 def _login_account_key() -> str:
     """Rate-limit key for sign-in attempts (and reset requests) against one account, whatever the
-    address and however it is named: the account the identifier signs in to (services.login_account_id),
+    address and however it is named: the account the identifier signs in to (services.login_throttle_account),
     so that its CNIC (with spaces anywhere in it, "35202 1234567 1", "3 5202…") and its email share one
     count, instead of each being allowed the limit. Text that names no account is counted by itself,
-    read as sign-in reads it; both cost one lookup, so the time of the answer tells nothing either."""
+    read as sign-in reads it, with the same limits: the answers to a sequence of attempts are the same
+    whether or not an account exists. Both cost one lookup, so the time of the answer tells nothing
+    either. The key of an account carries a fingerprint of its password, so that a new one (a reset)
+    starts its counts afresh."""
     key = g.get("login_account_key")
     if key is None:
         identifier = (request.form.get("identifier") or "").strip()
         typed = identifier.lower() if "@" in identifier else normalise_cnic(identifier) or identifier.lower()
         # Text no form would accept (a NUL, which PostgreSQL refuses, or a page of it) is not looked up.
-        account_id = (
-            services.login_account_id(identifier) if identifier.isprintable() and len(identifier) <= 254 else None
+        found = (
+            services.login_throttle_account(identifier) if identifier.isprintable() and len(identifier) <= 254 else None
         )
+        g.login_account_id = found[0] if found is not None else None
         key = g.login_account_key = (
-            f"login-account:id:{account_id}" if account_id is not None else "login-account:typed:" + typed[:254]
+            f"login-account:id:{found[0]}:{found[1]}" if found is not None else "login-account:typed:" + typed[:254]
         )
     return key
+
+
+def _login_account_address_key() -> str:
+    """Rate-limit key for failed sign-ins against one account (``_login_account_key``) from one address."""
+    return f"{_login_account_key()}|address:{get_remote_address()}"
+
+
+# A browser that has signed in to an account keeps this cookie: a tag for each of the (last few) accounts
+# signed in to on it, which only the portal can make (an HMAC of the account's id with SECRET_KEY). The
+# limit on failed sign-ins to an account from every address together does not apply to such a browser,
+# so that someone typing wrong passwords for a CNIC they know, from however many addresses, does not keep
+# its owner out of their own phone (OWASP's "device cookies"). The limit per account and address still
+# applies, as does the one per address.
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_ACCOUNTS = 5
+KNOWN_DEVICE_DAYS = 365
+
+
+def _device_tag(account_id: int) -> str:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, f"known-device:{account_id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _device_tags() -> list[str]:
+    return [tag for tag in (request.cookies.get(KNOWN_DEVICE_COOKIE) or "").split(".") if tag][-KNOWN_DEVICE_ACCOUNTS:]
+
+
+def _signed_in_before_on_this_device() -> bool:
+    _login_account_key()
+    account_id = g.get("login_account_id")
+    return account_id is not None and any(hmac.compare_digest(_device_tag(account_id), t) for t in _device_tags())
+
+
+def _remember_this_device(response, user):
+    """``response`` with the known-device cookie naming ``user``'s account too."""
+    tag = _device_tag(user.id)
+    tags = [t for t in _device_tags() if t != tag][-(KNOWN_DEVICE_ACCOUNTS - 1) :] + [tag]
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        ".".join(tags),
+        max_age=KNOWN_DEVICE_DAYS * 24 * 3600,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _sign_in_failed(response) -> bool:
+    """Whether this request was a sign-in refused for its identifier and password (what the limits on
+    failed sign-ins count; a successful one, or a form sent back for an empty field, is not counted)."""
+    return bool(g.get("login_failed"))
 
 
 def _login_limit_ip() -> str:
@@ -93,6 +152,10 @@ def _login_limit_ip() -> str:
 
 def _login_limit_account() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
+
+
+def _login_limit_account_address() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS"]
 
 
 def _reset_limit_account() -> str:
@@ -107,10 +170,18 @@ def _register_cnic_key() -> str:
 
 def _signed_in_here(user, remember: bool = False) -> None:
     """The person whose sign-in on this device has just been committed is signed in in this session, from
-    now: it ends PERMANENT_SESSION_LIFETIME later (portal/auth/lifetime.py), or goes on from the
-    remember cookie with "Keep me signed in"."""
+    now: it ends PERMANENT_SESSION_LIFETIME later (portal/auth/lifetime.py, checked on the server whatever
+    the cookie), or goes on from the remember cookie with "Keep me signed in".
+
+    Nothing the session held before is carried over (a form token, a flash, a next page): only the
+    language this device shows. Without "Keep me signed in" the session cookie has no expiry, so closing
+    the browser ends the sign-in; with it the cookie lasts PERMANENT_SESSION_LIFETIME."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
     login_user(user, remember=remember)
-    session.permanent = True
+    session.permanent = remember
     lifetime.started()
 
 
@@ -154,13 +225,29 @@ def register():
             db.session.commit()
             _signed_in_here(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
-            return redirect(next_url or url_for("main.home"))
+            return _remember_this_device(redirect(next_url or url_for("main.home")), user)
     return render_template("auth/register.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit_ip, methods=["POST"], error_message="login")
-@limiter.limit(_login_limit_account, key_func=_login_account_key, methods=["POST"], error_message="login")
+# Failed sign-ins only: from one address to one account (even the right password waits then, from that
+# address alone), and to one account from every address, except on a browser that has signed in to it.
+@limiter.limit(
+    _login_limit_account_address,
+    key_func=_login_account_address_key,
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+    error_message="login",
+)
+@limiter.limit(
+    _login_limit_account,
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+    exempt_when=_signed_in_before_on_this_device,
+    error_message="login",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
@@ -169,8 +256,9 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.identifier.data, form.password.data, ip=client_ip())
-        except (InvalidCredentials, AccountLocked) as exc:
-            db.session.commit()  # keep the failure count and the audit event
+        except InvalidCredentials as exc:
+            db.session.commit()  # keep the audit event
+            g.login_failed = True  # counted by the limits on failed sign-ins
             error = str(exc)
         else:
             # A language picked on this device just before signing in wins, and is remembered;
@@ -183,7 +271,7 @@ def login():
             services.start_sign_in(user, request.user_agent.string)
             db.session.commit()
             _signed_in_here(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+            return _remember_this_device(redirect(safe_next(request.args.get("next")) or url_for("main.home")), user)
     personas = PERSONAS if current_app.config.get("DEMO_MODE") else None
     next_url = safe_next(request.args.get("next"))
     return render_template("auth/login.html", form=form, error=error, personas=personas, next_url=next_url)
@@ -385,8 +473,12 @@ def profile():
                 email=form.email.data or None,
                 district=form.district.data,
                 language=form.preferred_language.data,
+                password=form.current_password.data,
+                ip=client_ip(),
             )
-        except services.DuplicateEmail as exc:
+        except (services.PasswordNeeded, services.WrongPassword) as exc:
+            form.current_password.errors.append(str(exc))
+        except services.DuplicateEmail as exc:  # nothing is committed: the notice queued goes with it
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
@@ -527,8 +619,10 @@ def grant_role(user_id: int):
 # What each audited action means, in words (an action without one is shown by its code).
 AUDIT_ACTIONS = {
     "account.registered": _l("Account created"),
+    "account.contact_changed": _l("Mobile number or email changed"),
     "auth.login": _l("Signed in"),
     "auth.login_failed": _l("Sign-in failed"),
+    # Sign-ins are no longer locked (limits hold guessing back); these name the events of before.
     "auth.login_refused_locked": _l("Sign-in refused: the account is locked"),
     "auth.account_locked": _l("Account locked after failed sign-ins"),
     "auth.password_changed": _l("Password changed"),

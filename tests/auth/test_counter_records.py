@@ -21,10 +21,9 @@ from tests.auth.conftest import audit_actions, post_form, register_data, text_of
 
 WALK_IN_CNIC = "3740522222221"
 COUNTER_MOBILE = "+923211234567"
-REFUSAL = (
-    "This CNIC was registered at a clinic counter. Register with the mobile number you gave there, "
-    "or ask the clinic to add your number."
-)
+# The same answer as for any CNIC that has an account: a message of its own told whoever typed a CNIC
+# that its owner had been to a clinic.
+REFUSAL = "An account with this CNIC already exists. Please sign in, or reset your password if you have forgotten it."
 
 
 @pytest.fixture
@@ -146,8 +145,38 @@ def test_the_refusal_is_shown_in_urdu(client, counter_record):
         s["lang"] = "ur"
     response = post_form(client, "/register", register_data(cnic="37405-2222222-1", mobile="0300 1234567"))
     page = text_of(response)
-    assert "یہ شناختی کارڈ نمبر کسی کلینک کے کاؤنٹر پر درج کیا گیا تھا۔" in page
+    assert "اس شناختی کارڈ نمبر سے ایک اکاؤنٹ پہلے سے موجود ہے۔" in page
     assert REFUSAL not in page
+
+
+def test_the_refusal_is_the_one_an_existing_account_gets(client, counter_record, make_user):
+    """Whoever types a CNIC learns no more than that it cannot be registered again: not that its owner
+    was seen at a clinic."""
+    counter_record()
+    existing = make_user()
+    counter = text_of(post_form(client, "/register", register_data(cnic="37405-2222222-1", mobile="0300 1234567")))
+    account = text_of(post_form(client, "/register", register_data(cnic=existing.cnic, mobile="0300 1234567")))
+    assert REFUSAL in counter and REFUSAL in account
+    assert "clinic counter" not in counter and counter.count(REFUSAL) == account.count(REFUSAL) == 2
+
+
+def test_the_counter_person_gets_in_by_resetting_the_password_to_the_counter_number(client, counter_record):
+    """What the refusal offers ("reset your password") works for them: the link goes to the number the
+    counter recorded, and the record, its visits with it, becomes an account they sign in to."""
+    from portal.notifications.models import CHANNEL_SMS, Message
+    from tests.auth.test_passwords import reset_link
+
+    person = counter_record()
+    post_form(client, "/password-reset", {"identifier": "37405-2222222-1"})
+    sms = db.session.scalars(select(Message).where(Message.user_id == person.id, Message.channel == CHANNEL_SMS)).one()
+    assert sms.recipient == COUNTER_MOBILE
+    new_password = "Saffron-field-70"
+    link = reset_link(person)
+    assert post_form(client, link, {"password": new_password, "confirm": new_password}).status_code == 302
+    response = post_form(client, "/login", {"identifier": "37405-2222222-1", "password": new_password})
+    assert response.status_code == 302
+    visits = db.session.scalars(select(Appointment).where(Appointment.user_id == person.id)).all()
+    assert len(visits) == 1
 
 
 @pytest.mark.parametrize("recorded", [COUNTER_MOBILE, None])

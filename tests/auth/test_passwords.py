@@ -310,9 +310,10 @@ def test_a_new_request_leaves_older_links_usable_until_used(client, citizen):
     assert client.get(first).status_code == 200
 
 
-def test_reset_unlocks_a_locked_account(app, client, auth, citizen):
-    app.config["LOGIN_MAX_FAILURES"] = 1
+def test_reset_lets_the_address_that_failed_too_often_sign_in_again(app, client, auth, citizen):
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS"] = "1 per 15 minutes"
     auth.login(citizen, "Wrong-password-1")
+    assert auth.login(citizen).status_code == 429
     ask_reset(client, citizen.cnic)
     post_form(client, reset_link(citizen), {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert auth.login(citizen, NEW_PASSWORD).status_code == 302

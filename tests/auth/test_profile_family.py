@@ -10,11 +10,17 @@ from portal.auth.errors import NotFound
 from portal.auth.models import Dependant
 from portal.extensions import db
 from tests.auth.conftest import post_form, text_of
-from tests.conftest import csrf_token
+from tests.conftest import PASSWORD, csrf_token
 
 
 def profile_data(**overrides):
-    data = {"mobile": "0321 7654321", "email": "new@example.pk", "district": "Multan", "preferred_language": "en"}
+    data = {
+        "mobile": "0321 7654321",
+        "email": "new@example.pk",
+        "district": "Multan",
+        "preferred_language": "en",
+        "current_password": PASSWORD,  # a new mobile number or email asks for it (tests/auth/test_contact_change.py)
+    }
     data.update(overrides)
     return data
 

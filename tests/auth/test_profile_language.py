@@ -7,9 +7,11 @@ import re
 import pytest
 
 from portal.auth.models import User
+from portal.demo.personas import PERSONAS_BY_KEY
 from portal.extensions import db
 from tests.auth.conftest import post_form, text_of
 from tests.auth.test_profile_family import profile_data
+from tests.conftest import PASSWORD
 from tests.demo.test_persona_sign_in import one_click, personas  # noqa: F401 - personas: a fixture
 
 
@@ -22,7 +24,7 @@ def shown_values(html: str) -> dict:
     """What the profile form sends when Save is pressed as the page shows it."""
     return {
         "mobile": re.search(r'name="mobile"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="mobile"', html).group(1),
-        "email": "",
+        "email": re.search(r'name="email"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="email"', html).group(1),
         "district": "Lahore",
         "preferred_language": selected_language(html),
     }
@@ -47,7 +49,11 @@ def test_a_persona_signed_in_on_an_urdu_device_sees_urdu_chosen_on_the_profile(u
 
 def test_saving_a_new_mobile_keeps_the_demo_device_in_urdu(urdu_demo_phone):
     phone, persona = urdu_demo_phone
-    data = {**shown_values(phone.get("/account").text), "mobile": "0321 7654321"}
+    data = {
+        **shown_values(phone.get("/account").text),
+        "mobile": "0321 7654321",
+        "current_password": PERSONAS_BY_KEY["citizen"].password,
+    }
     response = post_form(phone, "/account", data)
     assert response.status_code == 302
     page = phone.get("/account")
@@ -69,7 +75,7 @@ def test_a_cnic_sign_in_shows_and_keeps_the_saved_language(client, auth, make_us
     auth.login(person)
     html = client.get("/account").text
     assert f'<html lang="{saved}"' in html and selected_language(html) == saved
-    post_form(client, "/account", {**shown_values(html), "mobile": "0321 7654321"})
+    post_form(client, "/account", {**shown_values(html), "mobile": "0321 7654321", "current_password": PASSWORD})
     assert f'<html lang="{saved}"' in client.get("/account").text
     db.session.refresh(person)
     assert person.preferred_language == saved

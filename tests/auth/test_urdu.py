@@ -119,14 +119,6 @@ def test_urdu_wrong_password_message(urdu, auth, citizen):
     assert "شناختی کارڈ نمبر یا ای میل اور پاس ورڈ ہمارے ریکارڈ سے مطابقت نہیں رکھتے۔" in page
 
 
-def test_lockout_message_is_translated(app, urdu, auth, citizen):
-    app.config["LOGIN_MAX_FAILURES"] = 1
-    html = auth.login(citizen, "Wrong-password-123").get_data(as_text=True)
-    assert 'dir="rtl"' in html
-    assert "This account is locked" not in html
-    assert "یہ اکاؤنٹ کچھ دیر کے لیے بند کر دیا گیا ہے۔ براہِ کرم 15 منٹ بعد دوبارہ کوشش کریں" in html
-
-
 def test_rate_limit_page_is_translated(app, urdu, auth, citizen):
     app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "1 per minute"
     auth.login(citizen, "Wrong-password-123")

@@ -100,6 +100,7 @@ def test_a_post_before_the_last_day_is_refused_with_the_date(app, client, auth, 
     token = csrf_token(client, roster)
     app.config["FIXED_NOW"] = FIRST_DAY
     auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
+    token = csrf_token(client, roster)  # a sign-in starts an empty session: a new form token
     path = f"/school-admin/sections/{section.id}/complete"
     refused = client.post(path, data={"csrf_token": token, "enrolment": [str(enrolment.id)]})
     assert refused.status_code == 302 and refused.headers["Location"].endswith(roster)
@@ -116,6 +117,7 @@ def test_a_post_before_the_last_day_is_refused_with_the_date(app, client, auth, 
     client.get("/language/en?next=/")
     app.config["FIXED_NOW"] = LAST_DAY_IN_KARACHI
     auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
+    token = csrf_token(client, roster)
     done = client.post(path, data={"csrf_token": token, "enrolment": [str(enrolment.id)]}, follow_redirects=True)
     assert "1 person marked as completed." in done.get_data(as_text=True)
     assert status_of(enrolment) == "completed"

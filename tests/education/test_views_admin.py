@@ -614,6 +614,7 @@ def test_roster_csv_export_and_completion(app, client, auth, world, make_user):
     assert "Completion can be recorded from 16 May 2026, the last day of this cohort." in early.get_data(as_text=True)
     app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
     auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
+    token = csrf_token(client, path)  # a sign-in starts an empty session: a new form token
     none = client.post(f"/school-admin/sections/{section.id}/complete", data={"csrf_token": token},
                        follow_redirects=True)  # fmt: skip
     assert "Tick the people who have completed the course." in none.get_data(as_text=True)

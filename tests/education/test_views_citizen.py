@@ -267,6 +267,7 @@ def test_drop_after_deadline_is_explained(app, client, auth, make_user, make_sec
     token = csrf_token(client, "/my-courses")
     app.config["FIXED_NOW"] = "2026-03-03T04:00:00+00:00"
     auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
+    token = csrf_token(client, "/my-courses")  # a sign-in starts an empty session: a new form token
     response = client.post(f"/my-courses/{enrolment.reference}/drop", data={"csrf_token": token}, follow_redirects=True)
     assert "The last day to drop this course was 2 March 2026." in response.get_data(as_text=True)
 
@@ -283,6 +284,7 @@ def test_without_a_drop_deadline_leaving_is_offered_until_the_course_ends(app, c
     token = csrf_token(client, "/my-courses")
     app.config["FIXED_NOW"] = "2026-05-20T04:00:00+00:00"
     auth.login_again()  # days later: a new sign-in (a session lasts 12 hours)
+    token = csrf_token(client, "/my-courses")  # a sign-in starts an empty session: a new form token
     assert "Leave this course" not in client.get(page).get_data(as_text=True)
     assert f"{page}/drop" not in client.get("/my-courses").get_data(as_text=True)
     confirm = client.get(f"{page}/drop").get_data(as_text=True)  # an old link: explained, nothing to press

@@ -159,6 +159,7 @@ def test_cancelling_a_past_booking_is_refused_on_the_page_and_nothing_is_sent(ap
     token = csrf_token(client, cancel_path)  # the form was opened before the visit …
     app.config["FIXED_NOW"] = karachi(A_WEEK_LATER, 9).isoformat()  # … and sent a week later
     auth.login_again()  # by someone who has signed in again (a session lasts 12 hours)
+    token = csrf_token(client, "/")  # a sign-in starts an empty session: a new form token
     page = client.get(cancel_path).get_data(as_text=True)
     assert "time has passed, so it can no longer be cancelled" in page
     assert 'name="reason"' not in page and "Cancel and tell the person" not in page and day_page in page
@@ -213,6 +214,7 @@ def test_the_citizen_cannot_cancel_or_move_a_booking_whose_time_has_passed(app, 
     cancel_token = csrf_token(client, cancel_path)
     app.config["FIXED_NOW"] = karachi(A_WEEK_LATER, 9).isoformat()
     auth.login_again()  # a week later: a new sign-in (a session lasts 12 hours)
+    cancel_token = csrf_token(client, "/")  # a sign-in starts an empty session: a new form token
     over = "already taken place or its time has passed"
     response = client.post(cancel_path, data={"csrf_token": cancel_token})
     assert response.status_code == 200 and over in response.get_data(as_text=True)

@@ -86,7 +86,7 @@ VALUE = st.one_of(
 )
 REFUSED_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # portal.control_characters, written again
 
-# Requests whose refusal is recorded on purpose (failed sign-ins count towards the lock).
+# Requests whose refusal is recorded on purpose (a failed sign-in is audited).
 RECORDS_REFUSALS = ("/login", "/password-reset")
 
 
