@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock, refs, submissions
 from portal.auth.models import ROLE_CLINIC_ADMIN, AuditEvent, RoleAssignment, User, mask_cnic
 from portal.auth.services import assign, audit, clinic_ids_for
-from portal.bilingual import InLanguage, shown_order, shown_sorted
+from portal.bilingual import InLanguage, left_to_right, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import offered, schedule
@@ -583,9 +583,9 @@ def save_hours(
             raise _at(
                 "start",
                 InvalidSchedule(
-                    _l("These hours overlap the hours %(start)s–%(end)s already set for this day."),
-                    start=other.start.strftime("%H:%M"),
-                    end=other.end.strftime("%H:%M"),
+                    _l("These hours overlap the hours %(hours)s already set for this day."),
+                    # The range one left-to-right isolate in Urdu: "08:00–14:00", not "14:00–08:00".
+                    hours=left_to_right(f"{other.start:%H:%M}–{other.end:%H:%M}"),
                 ),
             )
     if hours is None:
