@@ -1242,3 +1242,30 @@ def test_urdu_flash_sets_a_reference_apart(client, auth, setup):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     (flash,) = re.findall(r'<div class="flash flash-success"[^>]*>(.*?)</div>', page, re.S)
     assert f'<bdi dir="ltr">{appointment.reference}</bdi>' in flash
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "service", "status", "walk_in"),
+    [
+        ("en", list(health_admin.EXPORT_HEADER), "General OPD", "booked", "no"),
+        ("ur", ["حوالہ نمبر", "تاریخ", "وقت", "قطار کا ٹوکن", "نام", "شناختی کارڈ نمبر", "سروس", "صورتحال",
+                "بغیر اپائنٹمنٹ", "وجہ", "بک کرنے والا"], "جنرل او پی ڈی", "بک شدہ", "نہیں"),
+    ],
+)  # fmt: skip
+def test_the_day_csv_is_in_the_interfaces_language(client, auth, setup, language, header, service, status, walk_in):
+    """Found on main: under the Urdu interface the day's file stayed English (header, the service's
+    English name, "booked", "no"), while the dashboard's file is Urdu. English is as it was."""
+    setup["service"].name_ur = "جنرل او پی ڈی"
+    setup["today"].dependant = setup["tomorrow"].dependant  # a name a spreadsheet would run
+    setup["today"].dependant.full_name = "=1+1"
+    db.session.commit()
+    auth.login(setup["admin"])
+    client.get(f"/language/{language}?next=/")
+    with client.get(f"/clinic-admin/clinics/{setup['clinic'].id}/day.csv") as response:
+        text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == header and len(rows) == 2
+    row = dict(zip(health_admin.EXPORT_HEADER, rows[1], strict=True))
+    assert (row["service"], row["status"], row["walk_in"]) == (service, status, walk_in)
+    assert row["reference"] == setup["today"].reference and row["name"] == "'=1+1" and row["time"] == "12:00"
