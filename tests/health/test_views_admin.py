@@ -1269,3 +1269,16 @@ def test_the_day_csv_is_in_the_interfaces_language(client, auth, setup, language
     row = dict(zip(health_admin.EXPORT_HEADER, rows[1], strict=True))
     assert (row["service"], row["status"], row["walk_in"]) == (service, status, walk_in)
     assert row["reference"] == setup["today"].reference and row["name"] == "'=1+1" and row["time"] == "12:00"
+
+
+def test_urdu_row_notice_sets_the_reference_apart(client, auth, setup):
+    """The daily list's "H-… is now: آ گئے" at the row, on an Urdu page: the reference an island."""
+    auth.login(setup["admin"])
+    client.get("/language/ur?next=/")
+    clinic, appointment = setup["clinic"], setup["today"]
+    day = f"/clinic-admin/clinics/{clinic.id}/day"
+    status = f"/clinic-admin/appointments/{appointment.id}/status"
+    response = post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code}, day)
+    row = _row(client.get(response.headers["Location"]).get_data(as_text=True), appointment.id)
+    notice = re.search(r'<p class="flash flash-success row-notice" role="status">(.*?)</p>', row, re.S).group(1)
+    assert notice.startswith(f'<bdi dir="ltr">{appointment.reference}</bdi>')
