@@ -456,7 +456,7 @@ def format_money(paisa: int | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     from portal.auth.models import format_cnic, mask_cnic
-    from portal.bilingual import in_language, isolate, lang_attributes, lang_marked, language_of
+    from portal.bilingual import in_language, in_urdu, isolate, lang_attributes, lang_marked, language_of
     from portal.districts import district_label, districts_in_order
     from portal.refs import isolate_references
     from portal.validation import format_mobile
@@ -473,6 +473,14 @@ def register_template_helpers(app: Flask) -> None:
 
         return babel_format_list([str(item) for item in items], style=style, locale=get_locale() or "en")
 
+    def flash_text(message):
+        """A flashed message for the page: one made as markup as it is (its values set apart already);
+        plain text (a service's error, a sentence with a reference in it) on an Urdu page with each
+        reference and time of day a left-to-right island, as a message body is."""
+        if hasattr(message, "__html__") or not in_urdu():
+            return message
+        return isolate_references(message)
+
     from portal.navigation import remembered_url_for
 
     app.jinja_env.globals.update(
@@ -485,6 +493,7 @@ def register_template_helpers(app: Flask) -> None:
         format_money=format_money,
         format_list=format_list,
         isolate_references=isolate_references,  # a message body with its references as LTR islands
+        flash_text=flash_text,  # a flashed message, its references and times LTR islands on an Urdu page
         in_language=in_language,  # two texts, the one of the page's language (records have .shown_name)
         isolate=isolate,  # an address or venue as a <bdi>, right to left when it is Urdu
         # A name or title as it is, or as <bdi lang="en"> when it is not in the page's language (a record

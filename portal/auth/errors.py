@@ -2,6 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
+from portal.bilingual import in_urdu
+from portal.refs import isolate_in_text
+
 
 class DomainError(Exception):
     """Base for every rule a service enforces; ``message`` is safe to show to the person."""
@@ -15,7 +18,13 @@ class DomainError(Exception):
         self.params = params
 
     def __str__(self) -> str:
-        return str(self.message) % self.params if self.params else str(self.message)
+        """The message in the current language. In Urdu each reference and time of day a value put in
+        it is a left-to-right isolate (LRI … PDI: plain text, for a field's error, a flash or a message
+        box alike), so that "8:15 AM" does not read "AM 8:15" inside the Urdu sentence."""
+        if not self.params:
+            return str(self.message)
+        text = str(self.message) % self.params
+        return isolate_in_text(text) if in_urdu() else text
 
 
 class DuplicateCNIC(DomainError):

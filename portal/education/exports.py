@@ -55,16 +55,38 @@ def roster(section: Section) -> Roster:
     )
 
 
+# The roster file's columns, as scripts reading it know them (the header in English).
+ROSTER_HEADER = ("reference", "name", "cnic", "family_member_of", "status", "waitlist_position", "enrolled_on")
+
+
 def roster_csv(section: Section) -> str:
     """The roster as CSV. CNICs (and a family member's B-form or CNIC) are masked as on the roster
     page (``mask_cnic``: enough to match a card, not enough to copy it): a file is passed on, mailed
     and left in download folders far more easily than a page is seen."""
     from portal.auth.models import mask_cnic
+    from portal.bilingual import in_urdu
+    from portal.education.models import STATUSES
 
     data = roster(section)
+    urdu = in_urdu()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["reference", "name", "cnic", "family_member_of", "status", "waitlist_position", "enrolled_on"])
+    # Under the Urdu interface the header and the statuses in Urdu, as the dashboard's CSV files have
+    # them; in English the column names scripts know and the statuses as stored.
+    if urdu:
+        writer.writerow(
+            [
+                _("Reference"),
+                _("Name"),
+                _("CNIC"),
+                _("Family member of"),
+                _("Status"),
+                _("Number on the waitlist"),
+                _("Enrolment date"),
+            ]
+        )
+    else:
+        writer.writerow(ROSTER_HEADER)
     groups = [data.enrolled, data.completed, data.pending, data.waitlisted]
     for group in groups:
         for position, e in enumerate(group, start=1):
@@ -76,7 +98,7 @@ def roster_csv(section: Section) -> str:
                         e.person_name,
                         mask_cnic(e.user.cnic) if e.dependant is None else _masked(e.dependant.id_number),
                         e.user.full_name if e.dependant is not None else "",
-                        e.status,
+                        str(STATUSES[e.status]) if urdu else e.status,
                         position if e.status == WAITLISTED else "",
                         e.created_at.astimezone(clock.KARACHI).date().isoformat(),
                     )

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock, refs, submissions
 from portal.auth.models import ROLE_CLINIC_ADMIN, AuditEvent, RoleAssignment, User, mask_cnic
 from portal.auth.services import assign, audit, clinic_ids_for
-from portal.bilingual import InLanguage, shown_order, shown_sorted
+from portal.bilingual import InLanguage, in_urdu, left_to_right, shown_order, shown_sorted
 from portal.database import begin_write
 from portal.extensions import db
 from portal.health import offered, schedule
@@ -43,6 +43,7 @@ from portal.health.errors import (
     WrongArrivalCode,
     WrongStatus,
 )
+from portal.health.forms import STATUS_LABELS
 from portal.health.models import (
     STATUS_ARRIVED,
     STATUS_BOOKED,
@@ -583,9 +584,9 @@ def save_hours(
             raise _at(
                 "start",
                 InvalidSchedule(
-                    _l("These hours overlap the hours %(start)s–%(end)s already set for this day."),
-                    start=other.start.strftime("%H:%M"),
-                    end=other.end.strftime("%H:%M"),
+                    _l("These hours overlap the hours %(hours)s already set for this day."),
+                    # The range one left-to-right isolate in Urdu: "08:00–14:00", not "14:00–08:00".
+                    hours=left_to_right(f"{other.start:%H:%M}–{other.end:%H:%M}"),
                 ),
             )
     if hours is None:
@@ -1291,6 +1292,26 @@ EXPORT_HEADER = (
     "reason",
     "booked_by",
 )
+# The header under the Urdu interface: the words of the day's page (English stays the names above,
+# which scripts reading the file know), as the dashboard's CSV files do.
+EXPORT_LABELS = {
+    "reference": _l("Reference"),
+    "date": _l("Date"),
+    "time": _l("Time"),
+    "queue": _l("Queue token"),
+    "name": _l("Name"),
+    "cnic": _l("CNIC"),
+    "service": _l("Service"),
+    "status": _l("Status"),
+    "walk_in": _l("Walk-in"),
+    "reason": _l("Reason"),
+    "booked_by": _l("Booked by"),
+}
+
+
+def export_header() -> list[str]:
+    """The first row of the clinic's CSV files, in the reader's language (``EXPORT_LABELS``)."""
+    return [str(EXPORT_LABELS[key]) for key in EXPORT_HEADER] if in_urdu() else list(EXPORT_HEADER)
 
 
 def export_rows(clinic: Clinic, first: date, last: date) -> list[tuple]:
@@ -1299,6 +1320,10 @@ def export_rows(clinic: Clinic, first: date, last: date) -> list[tuple]:
         .where(Appointment.clinic_id == clinic.id, Appointment.visit_date >= first, Appointment.visit_date <= last)
         .order_by(Appointment.visit_date, Appointment.starts_at.is_(None), Appointment.starts_at, Appointment.id)
     )
+    # Under the Urdu interface the service's Urdu name (when it has one), the status and yes or no in
+    # Urdu, as the day's page shows them; in English the status as stored and "yes"/"no", as before.
+    urdu = in_urdu()
+    yes, no = (_("Yes"), _("No")) if urdu else ("yes", "no")
     out = []
     for a in rows:
         local = a.starts_at.astimezone(clock.KARACHI).strftime("%H:%M") if a.starts_at else ""
@@ -1310,9 +1335,9 @@ def export_rows(clinic: Clinic, first: date, last: date) -> list[tuple]:
                 a.queue_number or "",
                 a.patient_name,
                 mask_cnic(a.user.cnic),
-                a.service.name,
-                a.status,
-                "yes" if a.walk_in else "no",
+                a.service.shown_name,
+                str(STATUS_LABELS[a.status]) if urdu else a.status,
+                yes if a.walk_in else no,
                 a.cancelled_reason or "",
                 a.user.full_name if a.dependant is not None else "",
             )

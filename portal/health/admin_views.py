@@ -404,7 +404,7 @@ def admin_day(clinic_id: int):
 def _csv_response(rows: list[tuple], filename: str) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(admin.EXPORT_HEADER)
+    writer.writerow(admin.export_header())
     for row in rows:
         writer.writerow([spreadsheet_safe(c) if isinstance(c, str) else c for c in row])
     return Response(

@@ -32,6 +32,7 @@ from portal.notifications.models import (
     Message,
 )
 from portal.notifications.transports import DeliveryError, transport_for
+from portal.refs import isolate_in_text
 
 # Functions that create due reminders (e.g. health registers "appointments tomorrow").
 # Each takes the current time and returns how many messages it queued.
@@ -110,14 +111,17 @@ def notify(
     Email is skipped for people without an address; SMS to someone without a mobile number is
     recorded as failed so staff can see it.
 
-    A body in a right-to-left language starts with RIGHT_TO_LEFT_MARK. An SMS queued in quiet
+    A body in a right-to-left language starts with RIGHT_TO_LEFT_MARK, and each time of day and
+    reference in it is a left-to-right isolate (portal.refs.isolate_in_text). An SMS queued in quiet
     hours waits for 08:00 unless it is ``urgent`` or the recipient is the person acting on this request.
     """
     language = _language_for(user)
     subject_text = _text(subject, language)[:200]
     body_text = _text(body, language)
     if language.partition("_")[0] in RIGHT_TO_LEFT_LANGUAGES:
-        body_text = RIGHT_TO_LEFT_MARK + body_text
+        # Its times and references as left-to-right isolates, stored so (an SMS app or mail reader has
+        # no <bdi>): "8:50 AM", not "AM 8:50"; the Messages page makes them islands of its own.
+        body_text = RIGHT_TO_LEFT_MARK + isolate_in_text(body_text)
     now = clock.now()
     may_wait = not urgent and not _is_acting(user)
     held_until = end_of_quiet_hours(now) if may_wait and in_quiet_hours(now) else None

@@ -165,3 +165,17 @@ def test_why_a_family_member_cannot_join_marks_their_english_name_in_the_urdu_se
     html = client.get(f"/courses/{section.course_id}").get_data(as_text=True)
     assert '<strong><bdi lang="en">Hamza Khan</bdi></strong>:' in html
     assert '<bdi lang="en">Hamza Khan</bdi> کی عمر 10 سال ہو گی' in html
+
+
+def test_an_urdu_enrolment_error_sets_its_reference_apart_and_an_english_one_is_as_it_was(app):
+    """A service's error shown as text (a field's error, a flash, the box at the top): in Urdu its
+    reference is a left-to-right isolate (LRI … PDI), so that it keeps its place in the sentence."""
+    from flask_babel import force_locale
+
+    from portal.education.services import AlreadyEnrolled
+
+    error = AlreadyEnrolled(name="Ali Raza", ref="E-NVFQ-DE6X", status="enrolled")
+    with app.test_request_context():
+        with force_locale("ur"):
+            assert "\u2066E-NVFQ-DE6X\u2069" in str(error)
+        assert str(error) == "Ali Raza already has an enrolment in this course (E-NVFQ-DE6X, enrolled)."

@@ -1126,3 +1126,31 @@ def test_each_sections_links_say_which_section(client, auth, world, make_section
         ]
         assert len(names) == 2 and len(set(names)) == 2, names
     assert f'Roster<span class="visually-hidden"> <bdi>Evening</bdi> (section number {evening.id})</span></a>' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "statuses"),
+    [
+        ("en", ["reference", "name", "cnic", "family_member_of", "status", "waitlist_position", "enrolled_on"],
+         {"Holder": "enrolled", "Waiting": "waitlisted", "=1+1": "waitlisted"}),
+        ("ur", ["حوالہ نمبر", "نام", "شناختی کارڈ نمبر", "کس کے خاندان کا فرد", "صورتحال", "انتظار کی فہرست میں نمبر",
+                "داخلے کی تاریخ"], {"Holder": "داخل", "Waiting": "انتظار کی فہرست میں", "=1+1": "انتظار کی فہرست میں"}),
+    ],
+)  # fmt: skip
+def test_roster_csv_is_in_the_interfaces_language(client, auth, world, make_user, language, header, statuses):
+    """Found on main: under the Urdu interface the roster file stayed English (header and statuses),
+    while the dashboard's file is Urdu. English is as it was, for the scripts that read it."""
+    admin, section, _other = world
+    section.needs_approval, section.capacity = False, 1
+    db.session.commit()
+    for name in statuses:
+        services.enrol(make_user(full_name=name), section.id)
+    db.session.commit()
+    auth.login(admin)
+    client.get(f"/language/{language}?next=/")
+    with client.get(f"/school-admin/sections/{section.id}/roster.csv") as response:
+        text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # the BOM: a spreadsheet reads the Urdu as UTF-8
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == header
+    assert {row[1]: row[4] for row in rows[1:]} == {("'=1+1" if n == "=1+1" else n): s for n, s in statuses.items()}

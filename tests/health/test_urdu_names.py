@@ -73,7 +73,8 @@ def test_booking_confirmation_message_and_page_name_the_service_in_the_readers_l
     assert "General OPD" not in bodies[reader.id]
     assert "General OPD at Mayo Hospital OPD" in bodies[english.id] and OPD_UR not in bodies[english.id]
     # The date and time after Urdu's own comma in an Urdu message; the English comma in an English one.
-    assert "2026، 9:00 AM" in bodies[reader.id] and "2026, 9:00 AM" in bodies[english.id]
+    # The time a left-to-right isolate in the Urdu one (stored so: an SMS app has no <bdi>).
+    assert "2026، \u20669:00 AM\u2069" in bodies[reader.id] and "2026, 9:00 AM" in bodies[english.id]
 
 
 SERVICE_FORM = {

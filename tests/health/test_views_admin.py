@@ -1191,3 +1191,94 @@ def test_each_hours_edit_and_remove_control_says_which_hours(client, auth, setup
         names = [re.sub(r"<[^>]+>", "", name) for name in re.findall(control, html)]
         assert len(names) == 7 and len(set(names)) == 7, names
     assert 'Edit<span class="visually-hidden"> Tuesday <bdi dir="ltr">09:00–13:00</bdi></span></a>' in html
+
+
+# --- Urdu: times, time ranges and references in error messages are left-to-right isolates ---------
+
+LRI, PDI = "\u2066", "\u2069"
+
+
+def test_urdu_hours_overlap_error_gives_the_range_as_one_left_to_right_isolate(client, auth, setup):
+    """Found on main: the Urdu error read "13:00–09:00" beside a table showing 09:00–13:00."""
+    auth.login(setup["admin"])
+    client.get("/language/ur?next=/")
+    hours = f"/clinic-admin/services/{setup['service'].id}/hours"
+    html = post(client, hours, {"weekday": "1", "start": "12:00", "end": "15:00"}).get_data(as_text=True)
+    assert f"{LRI}09:00–13:00{PDI}" in _field(html, "start")
+    client.get("/language/en?next=/")
+    html = post(client, hours, {"weekday": "1", "start": "12:00", "end": "15:00"}).get_data(as_text=True)
+    assert "overlap the hours 09:00–13:00 already" in _field(html, "start") and LRI not in html
+
+
+def test_urdu_walk_in_after_the_days_last_time_isolates_that_time(client, auth, make_service, make_user, app):
+    app.config["FIXED_NOW"] = karachi(MONDAY, 13, 5).isoformat()
+    service = make_service()
+    auth.login(make_user(roles=[("clinic_admin", service.clinic_id)]))
+    client.get("/language/ur?next=/")
+    path = f"/clinic-admin/clinics/{service.clinic_id}/walk-in"
+    data = {"cnic": "3740511111111", "full_name": "A B", "service_id": service.id, "mode": "queue"}
+    field = _field(post(client, path, data).get_data(as_text=True), "service_id")
+    assert re.search(f"{LRI}1:00[ \u202f]PM{PDI} پر", field), field
+
+
+def test_urdu_walk_in_already_booked_today_isolates_the_time_and_the_reference(client, auth, setup):
+    auth.login(setup["admin"])
+    client.get("/language/ur?next=/")
+    path = f"/clinic-admin/clinics/{setup['clinic'].id}/walk-in"
+    citizen = db.session.get(User, setup["today"].user_id)
+    data = {"cnic": citizen.cnic, "service_id": setup["service"].id, "mode": "slot"}
+    field = _field(post(client, path, data).get_data(as_text=True), "cnic")
+    assert re.search(f"{LRI}12:00[ \u202f]PM{PDI}", field), field
+    assert f"{LRI}{setup['today'].reference}{PDI}" in field
+    assert "بجے" not in field  # "8:15 AM بجے" said the hour twice
+
+
+def test_urdu_flash_sets_a_reference_apart(client, auth, setup):
+    """A plain-text flash with a reference in it ("Appointment H-… is cancelled …") on an Urdu page."""
+    auth.login(setup["admin"])
+    client.get("/language/ur?next=/")
+    appointment = setup["tomorrow"]
+    response = post(client, f"/clinic-admin/appointments/{appointment.id}/cancel", {"reason": "Doctor on leave"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    (flash,) = re.findall(r'<div class="flash flash-success"[^>]*>(.*?)</div>', page, re.S)
+    assert f'<bdi dir="ltr">{appointment.reference}</bdi>' in flash
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "service", "status", "walk_in"),
+    [
+        ("en", list(health_admin.EXPORT_HEADER), "General OPD", "booked", "no"),
+        ("ur", ["حوالہ نمبر", "تاریخ", "وقت", "قطار کا ٹوکن", "نام", "شناختی کارڈ نمبر", "سروس", "صورتحال",
+                "بغیر اپائنٹمنٹ", "وجہ", "بک کرنے والا"], "جنرل او پی ڈی", "بک شدہ", "نہیں"),
+    ],
+)  # fmt: skip
+def test_the_day_csv_is_in_the_interfaces_language(client, auth, setup, language, header, service, status, walk_in):
+    """Found on main: under the Urdu interface the day's file stayed English (header, the service's
+    English name, "booked", "no"), while the dashboard's file is Urdu. English is as it was."""
+    setup["service"].name_ur = "جنرل او پی ڈی"
+    setup["today"].dependant = setup["tomorrow"].dependant  # a name a spreadsheet would run
+    setup["today"].dependant.full_name = "=1+1"
+    db.session.commit()
+    auth.login(setup["admin"])
+    client.get(f"/language/{language}?next=/")
+    with client.get(f"/clinic-admin/clinics/{setup['clinic'].id}/day.csv") as response:
+        text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == header and len(rows) == 2
+    row = dict(zip(health_admin.EXPORT_HEADER, rows[1], strict=True))
+    assert (row["service"], row["status"], row["walk_in"]) == (service, status, walk_in)
+    assert row["reference"] == setup["today"].reference and row["name"] == "'=1+1" and row["time"] == "12:00"
+
+
+def test_urdu_row_notice_sets_the_reference_apart(client, auth, setup):
+    """The daily list's "H-… is now: آ گئے" at the row, on an Urdu page: the reference an island."""
+    auth.login(setup["admin"])
+    client.get("/language/ur?next=/")
+    clinic, appointment = setup["clinic"], setup["today"]
+    day = f"/clinic-admin/clinics/{clinic.id}/day"
+    status = f"/clinic-admin/appointments/{appointment.id}/status"
+    response = post(client, status, {"status": "arrived", "arrival_code": appointment.arrival_code}, day)
+    row = _row(client.get(response.headers["Location"]).get_data(as_text=True), appointment.id)
+    notice = re.search(r'<p class="flash flash-success row-notice" role="status">(.*?)</p>', row, re.S).group(1)
+    assert notice.startswith(f'<bdi dir="ltr">{appointment.reference}</bdi>')

@@ -182,6 +182,9 @@ def test_urdu_uses_one_word_for_each_thing(po_path):
     with po_path.open("rb") as handle:
         catalog = read_po(handle)
     wrong = {"سیکشن": "گروپ", "ویٹ لسٹ": "انتظار کی فہرست", "منتظم": "ایڈمن", "«": "”", "»": "“", '"': "”…“"}
+    # The profile's home district is the رہائشی ضلع its field says (آبائی: ancestral); an eligibility rule
+    # the اہلیت کی شرط of the school admin's pages; devices the account page's ڈیوائسز.
+    wrong |= {"آبائی ضلع": "رہائشی ضلع", "اہلیت کا اصول": "اہلیت کی شرط", "آلات": "ڈیوائسز"}
     found = []
     for message in catalog:
         if not message.id:
@@ -189,6 +192,8 @@ def test_urdu_uses_one_word_for_each_thing(po_path):
         for text in message.string if isinstance(message.string, tuple) else (message.string,):
             found += [(word, text) for word in wrong if word in text]
             found += [("حوالہ", text) for _ in re.finditer(r"حوالہ(?! نمبر)", text)]
+            # A formatted time ("8:15 AM") says its hour already: "%(time)s بجے" would say it twice.
+            found += [("بجے", text) for _ in re.finditer(r"%\((?:time|when|start|end)\)s بجے", text)]
             marks = re.findall("[“”]", text)  # in Urdu order a quotation opens with ” and closes with “
             if any(mark != "”" for mark in marks[0::2]) or any(mark != "“" for mark in marks[1::2]):
                 found.append(("“…”", text))

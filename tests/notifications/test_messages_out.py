@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import email
 import pathlib
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -99,6 +100,55 @@ def test_the_inbox_shows_an_urdu_message_right_to_left(client, auth, make_user, 
     html = client.get("/messages").get_data(as_text=True)
     assert '<span lang="ur" dir="rtl">اپائنٹمنٹ بک ہو گئی</span>' in html
     assert '<p lang="ur" dir="rtl">Test Citizen کے لیے' in html
+
+
+def test_an_urdu_sms_and_email_store_their_times_and_references_as_left_to_right_isolates(
+    request_ctx, make_service, make_user
+):
+    """Found on main: the stored Urdu body read "AM 9:30" and split its reference in any SMS app or
+    mail reader (only the Messages page set them apart, when it showed them). Each is now stored as an
+    LRI … PDI isolate; English bodies are as they were."""
+    service = make_service()
+    urdu = make_user(full_name="Ayesha Khan", preferred_language="ur", email="ayesha@example.pk")
+    english = make_user(full_name="Bilal Ahmed", preferred_language="en", email="bilal@example.pk")
+    booked = {user: health.book_slot(user, service.id, karachi(TUESDAY, 9, 30)) for user in (urdu, english)}
+    db.session.commit()
+    (sms,) = bodies(urdu, CHANNEL_SMS)
+    assert f"\u2066{booked[urdu].reference}\u2069" in sms
+    assert "\u20669:30\u202fAM\u2069" in sms or "\u20669:30 AM\u2069" in sms
+    (sms,) = bodies(english, CHANNEL_SMS)
+    assert "\u2066" not in sms and "\u2069" not in sms and booked[english].reference in sms
+    for user in (urdu, english):
+        notify(user, subject="x", body="E-NVFQ-DE6X 8:50 AM", channels=(CHANNEL_EMAIL,))
+    db.session.commit()
+    assert bodies(urdu, CHANNEL_EMAIL) == [RLM + "\u2066E-NVFQ-DE6X\u2069 \u20668:50 AM\u2069"]
+    assert bodies(english, CHANNEL_EMAIL) == ["E-NVFQ-DE6X 8:50 AM"]
+
+
+def test_isolating_a_body_twice_changes_nothing_and_the_messages_page_makes_one_island_of_each():
+    from portal.refs import isolate_in_text, isolate_references
+
+    body = "Ayesha Khan کی اپائنٹمنٹ H-7KQ2-9FXD، منگل 9:30\u202fAM"
+    once = isolate_in_text(body)
+    assert once == "Ayesha Khan کی اپائنٹمنٹ \u2066H-7KQ2-9FXD\u2069، منگل \u20669:30\u202fAM\u2069"
+    assert isolate_in_text(once) == once
+    shown = str(isolate_references(once))
+    assert shown == str(isolate_references(body))
+    assert shown.count("<bdi") == 2 and "\u2066" not in shown and "\u2069" not in shown
+
+
+def test_the_inbox_shows_a_stored_urdu_message_with_one_island_per_time_and_reference(
+    client, auth, make_user, make_service, app
+):
+    urdu = make_user(preferred_language="ur")
+    with app.test_request_context():
+        appointment = health.book_slot(urdu, make_service().id, karachi(TUESDAY, 9, 30))
+    db.session.commit()
+    auth.login(urdu)
+    html = client.get("/messages").get_data(as_text=True)
+    (body,) = re.findall(r'<p lang="ur" dir="rtl">(.*?)</p>', html, re.S)
+    assert f'<bdi dir="ltr">{appointment.reference}</bdi>' in body and '<bdi dir="ltr">9:30' in body
+    assert "\u2066" not in body and "\u2069" not in body and body.count("<bdi") == 2
 
 
 # --- 2. quiet hours and daytime reminders ------------------------------------------------------
