@@ -676,28 +676,47 @@ def _appointment(rng, codes, plan, people, day, starts_at, now, active_keys) -> 
         "seen_at": None,
         "cancelled_at": None,
     }
+    # Nothing is dated after the seed's instant: a visit not over by now is still booked (or arrived, once
+    # its arrival time has passed), and "did not come" is recorded only once the slot has ended. The same
+    # draws are made whatever the outcome, so the past stays the same data for a seed.
     roll = rng.random()
     if starts_at <= now:
         if roll < 0.08:
             _cancel(rng, row, booked_at, starts_at)
-        elif roll < 0.08 + 0.092:  # about one in ten of the appointments that were kept
-            row["status"] = "no_show"
-            row["updated_at"] = starts_at + timedelta(hours=6)
-        else:
+            return row
+        if roll < 0.08 + 0.092:  # about one in ten of the appointments that were kept
+            if starts_at + timedelta(minutes=plan.slot_minutes) <= now:
+                row["status"] = "no_show"
+                row["updated_at"] = min(now, starts_at + timedelta(hours=6))
+                return row
+            return _still_booked(row, plan, user_id, dependant_id, active_keys)
+        arrived_at = starts_at - timedelta(minutes=rng.randint(5, 40))
+        seen_at = starts_at + timedelta(minutes=rng.randint(0, 90))
+        if seen_at <= now:
             row["status"] = "seen"
-            row["arrived_at"] = starts_at - timedelta(minutes=rng.randint(5, 40))
-            row["seen_at"] = starts_at + timedelta(minutes=rng.randint(0, 90))
-            row["updated_at"] = row["seen_at"]
+            row["arrived_at"], row["seen_at"], row["updated_at"] = arrived_at, seen_at, seen_at
+        elif arrived_at <= now:  # waiting to be seen: an arrival holds no active key (health.admin.set_status)
+            row["status"] = "arrived"
+            row["arrived_at"], row["updated_at"] = arrived_at, arrived_at
+        else:
+            return _still_booked(row, plan, user_id, dependant_id, active_keys)
     else:
         if roll < 0.05:
             _cancel(rng, row, booked_at, min(starts_at, now))
         else:
-            key = f"{plan.id}:{user_id}:{dependant_id or 0}"
-            if key in active_keys:
-                return None
-            active_keys.add(key)
-            row["status"] = "booked"
-            row["active_key"] = key
+            return _still_booked(row, plan, user_id, dependant_id, active_keys)
+    return row
+
+
+def _still_booked(row, plan, user_id, dependant_id, active_keys) -> dict | None:
+    """A booking still holding its place (one per person and service, as health.services.active_key
+    keeps it), or None when the person holds one for the service already."""
+    key = f"{plan.id}:{user_id}:{dependant_id or 0}"
+    if key in active_keys:
+        return None
+    active_keys.add(key)
+    row["status"] = "booked"
+    row["active_key"] = key
     return row
 
 
@@ -871,13 +890,15 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
         popularity = rng.uniform(0.5, 1.9) * (1.3 if course["category"] == "ai_data" else 1.0)
         applicants = max(1, round(row["capacity"] * demand * popularity))
         if phase == "upcoming":
-            opened = max(0, (today - row["enrol_opens"]).days)
-            applicants = max(1, round(applicants * min(1.0, opened / 30 + 0.2)))
+            # Nobody applies before enrolment opens (a cohort opening later has no one yet).
+            opened = (today - row["enrol_opens"]).days
+            applicants = max(1, round(applicants * min(1.0, opened / 30 + 0.2))) if opened >= 0 else 0
         closes_passed = today > row["enrol_closes"]
         used_keys = taken.setdefault(course_id, set())
         waitlist: list[dict] = []
         window_end = min(row["enrol_closes"], today - timedelta(days=1) if phase == "upcoming" else row["enrol_closes"])
         window = max(1, (window_end - row["enrol_opens"]).days)
+        opens_at = utc_at(row["enrol_opens"], time(0, 0))  # the first instant anyone can apply (Karachi)
         reserved_room = row["reserved_seats"]
         first = len(enrol_rows)
         for _ in range(applicants):
@@ -895,8 +916,10 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
             used_keys.add(key)
             gender = dependant[2] if dependant else people.genders[index]
             created = utc_at(row["enrol_opens"] + timedelta(days=rng.randrange(window)), time(rng.randint(9, 21)))
-            if created > now:
+            if created > now:  # within the last hours, never before enrolment opened
                 created = now - timedelta(hours=rng.randint(1, 20))
+                if created < opens_at:
+                    created = opens_at + (now - opens_at) * rng.random()
             enrolment = {
                 "reference": codes.reference("E"),
                 "user_id": people.ids[index],
@@ -931,6 +954,7 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                 enrolment["decided_at"] = created
             enrol_rows.append(enrolment)
             owners.append((section_index, index))
+        _in_order_of_arrival(enrol_rows[first:])
         if closes_passed and row["reserved_kind"]:
             # Enrolment has closed: unused reserved seats went to the waitlist, first come first served.
             row["reserved_released"] = True
@@ -940,6 +964,15 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
                 promoted["waitlisted_at"] = None
         for enrolment in enrol_rows[first:]:
             _outcome(rng, enrolment, row, phase, today)
+        # A seat given up goes to the first on the waitlist at once, as education.services.promote_waitlist
+        # does (the generator sets no eligibility rules; reserved seats are released by then).
+        dropped_at = utc_at(row["start_date"], time(12, 0))
+        while waitlist and row["enrolled_count"] < row["capacity"] and dropped_at <= now:
+            promoted = waitlist.pop(0)
+            _seat(row, promoted, "general", min(now, dropped_at + timedelta(minutes=1)))
+            promoted["updated_at"] = promoted["decided_at"]
+            if phase == "past" and rng.random() < 0.78:
+                promoted["status"], promoted["updated_at"] = "completed", utc_at(row["end_date"], time(16, 0))
         if phase == "past":
             for enrolment in waitlist:
                 enrolment["status"], enrolment["reason"] = "dropped", "Course started before a seat was free"
@@ -985,6 +1018,18 @@ def seed_education(rng: random.Random, size: Size, people: People, codes: Codes,
         "certificates": len(cert_rows),
         "_institution_ids": inst_ids,
     }
+
+
+def _in_order_of_arrival(rows: list[dict]) -> None:
+    """Give a cohort's applications their times in the order they were handled (seats, then the
+    waitlist, first come first served): the times drawn, sorted. Every time set so far is the
+    application's own (created, decided, waitlisted), so each moves with it."""
+    times = sorted(row["created_at"] for row in rows)
+    for row, when in zip(rows, times, strict=True):
+        old = row["created_at"]
+        for field in ("created_at", "updated_at", "decided_at", "waitlisted_at"):
+            if row[field] == old:
+                row[field] = when
 
 
 def _seat(section: dict, enrolment: dict, kind: str, when: datetime) -> None:

@@ -22,6 +22,9 @@ class Persona:
     district: str
     # Where one-click sign-in takes the persona: the page their part of a demo starts on.
     start: str = "main.home"
+    # The saved language, which the persona's messages are written in (README's demo script: Ayesha
+    # uses the portal in Urdu). In DEMO_MODE switching the language does not change it (shared account).
+    language: str = "en"
     password: str = "Punjab-demo-2026"
 
 
@@ -36,6 +39,7 @@ PERSONAS = (
         "female",
         date(1990, 4, 12),
         "Lahore",
+        language="ur",
     ),
     Persona(
         "clinic_admin",

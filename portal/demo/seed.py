@@ -49,6 +49,7 @@ def ensure_personas() -> dict[str, User]:
                 district=persona.district,
                 password_hash=auth_services.hash_password(persona.password),
                 privacy_accepted_at=clock.now(),
+                preferred_language=persona.language,
             )
             db.session.add(user)
             db.session.flush()

@@ -5,7 +5,7 @@ IT centre; the citizen persona has an enrolment and a certificate. Idempotent an
 from __future__ import annotations
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -247,11 +247,18 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
     counts = {"institutions": len(institutions), "courses": len(courses), "sections": len(sections) + 2}
     if citizen is None:
         return counts
-    # The weekend AI section is full (two other personas) with the citizen first on its waitlist.
-    for key, status in (("clinic_admin", ENROLLED), ("district_official", ENROLLED), ("citizen", WAITLISTED)):
+    # The weekend AI section is full (two other personas) with the citizen first on its waitlist. Each
+    # fixture is dated within its cohort's enrolment window and before today, so that a fresh seed shows
+    # nothing in "Today on the portal" that nobody did today.
+    for key, status, days_ago, hour in (
+        ("clinic_admin", ENROLLED, 9, 10),
+        ("district_official", ENROLLED, 8, 12),
+        ("citizen", WAITLISTED, 6, 19),
+    ):
         person = users.get(key)
         if person is not None:
-            _demo_enrolment(Person(person), small, status, f"demo-ai-{key}")
+            when = clock.karachi_to_utc(today - timedelta(days=days_ago), hour)
+            _demo_enrolment(Person(person), small, status, f"demo-ai-{key}", when)
     # A finished course with a certificate for the citizen.
     past = _get_or_create(
         Section,
@@ -271,24 +278,34 @@ def seed_education(users: dict[str, User], size: str = "small", seed_value: int 
         },
     )
     _in_urdu(past, districts_ur)
-    done = _demo_enrolment(Person(citizen), past, COMPLETED, "demo-basics-citizen")
+    # Enrolled during its enrolment window; completed, and the certificate issued, on its last day (at
+    # 16:00 Karachi, as portal.demo.generate dates them).
+    finished = clock.karachi_to_utc(past.end_date, 16)
+    applied = clock.karachi_to_utc(past.enrol_opens + timedelta(days=5), 18)
+    done = _demo_enrolment(Person(citizen), past, COMPLETED, "demo-basics-citizen", applied, finished)
     if done.certificate is None:
         from portal.education.services import issue_certificate
 
-        issue_certificate(admin, done)
-    # And a current enrolment in the web bootcamp.
-    _demo_enrolment(Person(citizen), sections[courses[3].title], ENROLLED, "demo-web-citizen")
+        issue_certificate(admin, done).issued_at = finished
+    # And a current enrolment in the web bootcamp, made a few days ago.
+    bootcamp = sections[courses[3].title]
+    applied = clock.karachi_to_utc(max(bootcamp.enrol_opens, today - timedelta(days=5)), 20)
+    _demo_enrolment(Person(citizen), bootcamp, ENROLLED, "demo-web-citizen", applied)
     counts["enrolments"] = db.session.scalar(select(db.func.count(Enrolment.id))) or 0
     return counts
 
 
-def _demo_enrolment(person: Person, section: Section, status: str, token: str) -> Enrolment:
+def _demo_enrolment(
+    person: Person, section: Section, status: str, token: str, when: datetime, updated: datetime | None = None
+) -> Enrolment:
+    """The fixture enrolment ``token`` (once): applied for at ``when``, a seat given then (a waitlist
+    place taken then: no decision yet, as education.services.enrol leaves it), last changed at
+    ``updated`` (a completion on the cohort's last day) or at ``when``."""
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.submission_token == token))
     if enrolment is not None:
         return enrolment
     from portal.education.services import _unique_reference
 
-    now = clock.now()
     holds_seat = status in (ENROLLED, COMPLETED)
     enrolment = Enrolment(
         reference=_unique_reference(),
@@ -300,10 +317,10 @@ def _demo_enrolment(person: Person, section: Section, status: str, token: str) -
         seat_kind=SEAT_GENERAL if holds_seat else None,
         submission_token=token,
         source="demo",
-        created_at=now,
-        updated_at=now,
-        waitlisted_at=now if status == WAITLISTED else None,
-        decided_at=now,
+        created_at=when,
+        updated_at=updated or when,
+        waitlisted_at=when if status == WAITLISTED else None,
+        decided_at=when if holds_seat else None,
     )
     db.session.add(enrolment)
     if holds_seat:

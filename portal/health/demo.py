@@ -134,6 +134,7 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
         (mayo, "General OPD", None, 2),
         (clinics["EPI Vaccination Centre Model Town"], "Child immunisation (EPI)", citizen.dependants[0], 3),
     ]
+    booked_at = clock.now() - timedelta(days=1)
     for clinic, service_name, dependant, days_ahead in plans:
         service = next(s for s in clinic.services if s.name == service_name)
         key = active_key(service.id, citizen.id, dependant.id if dependant else None)
@@ -158,6 +159,10 @@ def seed_health(users, size: str = "small", seed_value: int = 2026) -> dict[str,
                 visit_date=schedule.karachi_date(at),
                 status=STATUS_BOOKED,
                 active_key=key,
+                # Booked the day before, on the portal's clock (the columns' default is the wall clock):
+                # never after the seed's "now", and not among what a fresh seed shows as done today.
+                created_at=booked_at,
+                updated_at=booked_at,
             )
         )
         bookings += 1

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.auth import services as auth_services
 from portal.auth.views import safe_next
+from portal.demo.personas import is_persona
 from portal.extensions import db, limiter
 from portal.main import bp
 from portal.pagecache import public_page
@@ -39,12 +40,15 @@ def switch_language(lang: str):
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    """Switch between English and Urdu; remembered for the session and on the profile."""
+    """Switch between English and Urdu; remembered for the session and on the profile. A demo persona,
+    which a whole room shares in DEMO_MODE, keeps its saved language (the one its messages are written
+    in): one presenter's switch changes this device's language only."""
     lang = request.form.get("lang", "")
     if lang not in current_app.config["LANGUAGES"]:
         abort(400)
     _remember_language(lang)
-    if current_user.is_authenticated and current_user.preferred_language != lang:
+    shared = current_app.config.get("DEMO_MODE") and is_persona(current_user)
+    if current_user.is_authenticated and current_user.preferred_language != lang and not shared:
         auth_services.set_language(current_user, lang)
         db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))

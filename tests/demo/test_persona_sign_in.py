@@ -13,7 +13,7 @@ from portal.auth.models import User
 from portal.demo.personas import PERSONAS, PERSONAS_BY_KEY
 from portal.demo.seed import seed
 from portal.extensions import db
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, csrf_token, post_form
 
 
 @pytest.fixture
@@ -192,3 +192,24 @@ def test_without_demo_mode_a_persona_account_signs_out_its_other_devices_as_any_
     first.post("/account/sign-out-everywhere", data={"csrf_token": csrf_token(first, "/account")})
     assert first.get("/account").status_code == 200
     assert second.get("/account").status_code == 302
+
+
+def test_switching_language_as_a_shared_persona_leaves_its_saved_language_alone(app, personas):
+    """In DEMO_MODE a presenter switching the header's language as Ayesha changes this device's language
+    only: her saved language (Urdu, as the README's demo script uses her), which every message she gets
+    is written in, stays as seeded for the whole room. A real account's switch is still saved."""
+    assert personas["citizen"].preferred_language == "ur"
+    assert personas["provincial_official"].preferred_language == "en"
+    app.config["DEMO_MODE"] = True
+    laptop = app.test_client()
+    one_click(laptop, "citizen")
+    response = post_form(laptop, "/language", {"lang": "en", "next": "/account"}, token_from="/")
+    assert response.headers["Location"] == "/account"
+    assert 'lang="en"' in laptop.get("/account").text  # this device reads English from now on
+    db.session.expire_all()
+    assert db.session.get(User, personas["citizen"].id).preferred_language == "ur"
+    # Without DEMO_MODE a persona is an ordinary account (the password is the only way in): it is saved.
+    app.config["DEMO_MODE"] = False
+    post_form(laptop, "/language", {"lang": "en"}, token_from="/")
+    db.session.expire_all()
+    assert db.session.get(User, personas["citizen"].id).preferred_language == "en"

@@ -89,7 +89,10 @@ def sign_in(page, identifier: str, password: str = PASSWORD) -> None:
 
 
 def switch_language(page, lang: str) -> None:
-    """Use the header's language switch: a link for visitors, a button (a form) once signed in."""
+    """Use the header's language switch: a link for visitors, a button (a form) once signed in. Nothing
+    to do on a page already in ``lang`` (a persona signed in with its saved language: Ayesha's is Urdu)."""
+    if page.locator("html").get_attribute("lang") == lang:
+        return
     label = "اردو" if lang == "ur" else "English"
     page.locator(".lang-switch").get_by_text(label, exact=True).click()
     page.wait_for_load_state()

@@ -37,8 +37,7 @@ def phone_page(browser, live_server, role: str | None, lang: str):
             persona = PERSONAS_BY_KEY[role]
             sign_in(page, persona.cnic, persona.password)
         page.goto("/")
-        if lang == "ur":
-            switch_language(page, "ur")
+        switch_language(page, lang)  # a persona may open in its saved language (Ayesha: Urdu)
         yield page
     finally:
         context.close()

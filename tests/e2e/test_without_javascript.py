@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from portal.demo.personas import PERSONAS_BY_KEY
 from portal.extensions import db
-from tests.e2e.conftest import PHONE, screenshot, sign_in
+from tests.e2e.conftest import PHONE, screenshot, sign_in, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +26,7 @@ def no_js_page(browser, live_server, app):
     page = context.new_page()
     persona = PERSONAS_BY_KEY["citizen"]
     sign_in(page, persona.cnic, persona.password)
+    switch_language(page, "en")  # Ayesha's saved language is Urdu; these steps read English
     expect(page.get_by_text("Signed in as")).to_be_visible()
     yield page
     context.close()

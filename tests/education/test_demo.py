@@ -37,6 +37,7 @@ def test_seeded_pages_render(app, client, auth):
     db.session.commit()
     assert client.get("/courses").status_code == 200
     auth.login("3520212345671", "Punjab-demo-2026")
+    client.get("/language/en")  # Ayesha's saved language is Urdu; this device reads English (not saved)
     html = client.get("/my-courses").get_data(as_text=True)
     assert "On the waitlist" in html and "Certificate" in html
     auth.logout()
