@@ -261,11 +261,13 @@ def login():
             g.login_failed = True  # counted by the limits on failed sign-ins
             error = str(exc)
         else:
-            # A language picked on this device just before signing in wins, and is remembered;
-            # otherwise the person's saved preference applies.
+            # A language picked on this device just before signing in wins, and is remembered (not on a
+            # demo persona that a room shares in DEMO_MODE, whose saved language its messages are written
+            # in: as the header's switch, it changes this device only); otherwise the saved preference applies.
             languages = current_app.config["LANGUAGES"]
             if session.pop("lang_chosen", False) and session.get("lang") in languages:
-                services.set_language(user, session["lang"])
+                if not (current_app.config.get("DEMO_MODE") and is_persona(user)):
+                    services.set_language(user, session["lang"])
             elif user.preferred_language in languages:
                 session["lang"] = user.preferred_language
             services.start_sign_in(user, request.user_agent.string)

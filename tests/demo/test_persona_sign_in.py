@@ -213,3 +213,23 @@ def test_switching_language_as_a_shared_persona_leaves_its_saved_language_alone(
     post_form(laptop, "/language", {"lang": "en"}, token_from="/")
     db.session.expire_all()
     assert db.session.get(User, personas["citizen"].id).preferred_language == "en"
+
+
+def test_signing_in_by_password_as_a_shared_persona_leaves_its_saved_language_alone(app, personas, auth):
+    """A presenter who picks English on the sign-in page and then types Ayesha's published password reads
+    English on that device, but her saved language, the one her messages are written in, stays Urdu in
+    DEMO_MODE; an ordinary account's choice made the same way is saved."""
+    app.config["DEMO_MODE"] = True
+    client = app.test_client()
+    post_form(client, "/language", {"lang": "en", "next": "/login"}, token_from="/login")
+    persona = PERSONAS_BY_KEY["citizen"]
+    assert AuthActions(client).login(persona.cnic, password=persona.password).status_code == 302
+    assert 'lang="en"' in client.get("/account").text
+    db.session.expire_all()
+    assert db.session.get(User, personas["citizen"].id).preferred_language == "ur"
+    app.config["DEMO_MODE"] = False
+    other = app.test_client()
+    post_form(other, "/language", {"lang": "en", "next": "/login"}, token_from="/login")
+    assert AuthActions(other).login(persona.cnic, password=persona.password).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, personas["citizen"].id).preferred_language == "en"
