@@ -97,11 +97,14 @@ class SearchForm(FlaskForm):
         csrf = False
 
     def valid_data(self) -> dict:
-        """Each field's value, None for one that did not validate."""
+        """Each field's value, None for one that did not validate. A choice of only spaces
+        (``?weeks=%20``), which WTForms' ``Optional`` lets through as it is, is the blank choice: any."""
         self.validate()
         for field in self:
             if field.errors and isinstance(field, SelectField):
                 field.errors = [_l("This choice is not on the list, so the search leaves it out.")]
+            elif isinstance(field, SelectField) and isinstance(field.data, str) and not field.data.strip():
+                field.data = ""
         return {field.name: None if field.errors else field.data for field in self}
 
 

@@ -68,6 +68,22 @@ def test_find_courses_bad_input_never_fails(client):
         assert client.get("/courses" + query).status_code == 200
 
 
+def test_a_filter_of_only_spaces_is_the_blank_choice_not_an_error(client, make_course, make_section):
+    """``?weeks=%20`` (an edited link, a script) was a 500: WTForms' Optional lets a value of spaces through
+    a select, and the search read it as a number. It is the blank choice, "Any time"."""
+    make_section(
+        course=make_course(title="Starts Later"),
+        start_date=date(2026, 6, 1),
+        end_date=date(2026, 7, 1),
+        enrol_closes=date(2026, 5, 1),
+    )
+    for value in (" ", "%20%20", "%09"):
+        response = client.get(f"/courses?weeks={value}&district={value}&mode={value}")
+        assert response.status_code == 200, value
+        assert "Starts Later" in response.text and "not on the list" not in response.text
+    assert client.get("/clinics?district=%20&service=%09").status_code == 200
+
+
 def test_course_page_explains_eligibility_for_each_family_member(client, auth, make_user, make_section, add_rule):
     section = make_section(start_date=date(2026, 3, 16))
     add_rule(course=section.course, kind="age", min_age=18, max_age=35)
