@@ -111,11 +111,16 @@ class Config:
     LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute; 200 per hour")
     # Failed sign-ins to one account (or one CNIC or email without one, counted alike) from every address
     # together; a browser that has signed in to the account before is not held back by it, so that wrong
-    # passwords typed by someone else never keep the owner out of their own phone. Also the limit on
-    # password-reset requests per account and minute (counted all).
-    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute")
+    # passwords typed by someone else never keep the owner out of their own phone, and a password reset
+    # starts the counts afresh. The hour and the day hold back guessing spread over many addresses (an
+    # IPv6 network has plenty) as the old lock did (5 in 15 minutes). Also the limit on password-reset
+    # requests per account (counted all).
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute; 30 per hour; 100 per day")
     # Failed sign-ins to one account from one address: then that address waits, even with the right password.
     LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS", "5 per 15 minutes")
+    # Wrong current passwords typed by a signed-in person (to change the password, the mobile number or the
+    # email): whoever holds a borrowed session must not be able to guess it.
+    PASSWORD_CHECK_RATE_LIMIT = os.environ.get("PASSWORD_CHECK_RATE_LIMIT", "5 per 15 minutes")
     # Password-reset requests for one account (each sends an SMS and an email), from any address.
     RESET_RATE_LIMIT_ACCOUNT = os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "5 per hour")
     # Each registration hashes a password (about half a second of CPU and 128 MiB), and tells whether

@@ -223,7 +223,13 @@ def login_throttle_account(identifier: str) -> tuple[int, str] | None:
     row = db.session.execute(select(User.id, User.password_hash).where(condition)).first()
     if row is None:
         return None
-    return row.id, hashlib.sha256((row.password_hash or "").encode()).hexdigest()[:16]
+    return row.id, password_fingerprint(row.password_hash)
+
+
+def password_fingerprint(password_hash: str | None) -> str:
+    """A short digest of an account's password hash: it changes with every new password (a reset, a
+    change), which is what starts the sign-in limits' counts and the known-device tags afresh."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 def register(data: Registration, ip: str | None = None) -> User:
@@ -321,6 +327,7 @@ def change_password(user: User, current: str, new: str, ip: str | None = None) -
     before stops working. The caller commits, then signs the person in again with the new token."""
     begin_write()
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        audit("auth.password_check_failed", actor=user, target=user, ip=ip)
         raise WrongPassword()
     user.password_hash = hash_password(new)
     _renew_this_sign_in(user)
@@ -475,6 +482,7 @@ def update_profile(
         if not password:
             raise PasswordNeeded()
         if not user.password_hash or not check_password_hash(user.password_hash, password):
+            audit("auth.password_check_failed", actor=user, target=user, ip=ip)
             raise WrongPassword()
     if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user.id)):
         raise DuplicateEmail()

@@ -86,7 +86,7 @@ def _login_account_key() -> str:
         found = (
             services.login_throttle_account(identifier) if identifier.isprintable() and len(identifier) <= 254 else None
         )
-        g.login_account_id = found[0] if found is not None else None
+        g.login_account_id, g.login_account_fingerprint = found if found is not None else (None, None)
         key = g.login_account_key = (
             f"login-account:id:{found[0]}:{found[1]}" if found is not None else "login-account:typed:" + typed[:254]
         )
@@ -99,7 +99,8 @@ def _login_account_address_key() -> str:
 
 
 # A browser that has signed in to an account keeps this cookie: a tag for each of the (last few) accounts
-# signed in to on it, which only the portal can make (an HMAC of the account's id with SECRET_KEY). The
+# signed in to on it, which only the portal can make (an HMAC of the account's id and its password's
+# fingerprint with SECRET_KEY: a new password voids the tags of every browser, a café's included). The
 # limit on failed sign-ins to an account from every address together does not apply to such a browser,
 # so that someone typing wrong passwords for a CNIC they know, from however many addresses, does not keep
 # its owner out of their own phone (OWASP's "device cookies"). The limit per account and address still
@@ -109,10 +110,10 @@ KNOWN_DEVICE_ACCOUNTS = 5
 KNOWN_DEVICE_DAYS = 365
 
 
-def _device_tag(account_id: int) -> str:
+def _device_tag(account_id: int, fingerprint: str) -> str:
     secret = current_app.config["SECRET_KEY"]
     secret = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(secret, f"known-device:{account_id}".encode(), hashlib.sha256).hexdigest()[:24]
+    return hmac.new(secret, f"known-device:{account_id}:{fingerprint}".encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def _device_tags() -> list[str]:
@@ -122,12 +123,15 @@ def _device_tags() -> list[str]:
 def _signed_in_before_on_this_device() -> bool:
     _login_account_key()
     account_id = g.get("login_account_id")
-    return account_id is not None and any(hmac.compare_digest(_device_tag(account_id), t) for t in _device_tags())
+    if account_id is None:
+        return False
+    tag = _device_tag(account_id, g.login_account_fingerprint)
+    return any(hmac.compare_digest(tag, t) for t in _device_tags())
 
 
 def _remember_this_device(response, user):
     """``response`` with the known-device cookie naming ``user``'s account too."""
-    tag = _device_tag(user.id)
+    tag = _device_tag(user.id, services.password_fingerprint(user.password_hash))
     tags = [t for t in _device_tags() if t != tag][-(KNOWN_DEVICE_ACCOUNTS - 1) :] + [tag]
     response.set_cookie(
         KNOWN_DEVICE_COOKIE,
@@ -144,6 +148,20 @@ def _sign_in_failed(response) -> bool:
     """Whether this request was a sign-in refused for its identifier and password (what the limits on
     failed sign-ins count; a successful one, or a form sent back for an empty field, is not counted)."""
     return bool(g.get("login_failed"))
+
+
+def _password_check_failed(response) -> bool:
+    """Whether a signed-in person's current password was just refused (what PASSWORD_CHECK_RATE_LIMIT
+    counts)."""
+    return bool(g.get("password_check_failed"))
+
+
+def _signed_in_account_key() -> str:
+    return f"password-check:{current_user.id}" if current_user.is_authenticated else "password-check:none"
+
+
+def _password_check_limit() -> str:
+    return current_app.config["PASSWORD_CHECK_RATE_LIMIT"]
 
 
 def _login_limit_ip() -> str:
@@ -368,6 +386,9 @@ def sign_out_device(sign_in_id: int):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    _password_check_limit, key_func=_signed_in_account_key, methods=["POST"], deduct_when=_password_check_failed
+)
 def change_password():
     if _shared_demo_persona():
         return redirect(url_for("auth.profile"))
@@ -377,12 +398,15 @@ def change_password():
         try:
             services.change_password(current_user, form.current.data, form.password.data, ip=client_ip())
         except services.WrongPassword as exc:
+            db.session.commit()  # keep the audit event
+            g.password_check_failed = True
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
             _still_signed_in_here(current_user._get_current_object())
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
-            return redirect(url_for("auth.profile"))
+            # The new password voided this browser's known-device tag too (``_device_tag``): a new one.
+            return _remember_this_device(redirect(url_for("auth.profile")), current_user)
     return render_template("auth/password_change.html", form=form)
 
 
@@ -458,6 +482,9 @@ def reset_password(token: str):
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    _password_check_limit, key_func=_signed_in_account_key, methods=["POST"], deduct_when=_password_check_failed
+)
 def profile():
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
@@ -467,6 +494,7 @@ def profile():
         # language and leaves the persona's saved one alone, and showing that one here turned the site
         # into it when anything else (a mobile number) was saved.
         form.preferred_language.data = str(get_locale())
+    shared = current_app.config.get("DEMO_MODE") and is_persona(current_user)
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -474,17 +502,23 @@ def profile():
                 mobile=form.mobile.e164,
                 email=form.email.data or None,
                 district=form.district.data,
-                language=form.preferred_language.data,
+                # A demo persona a room shares keeps its saved language (its messages'), as the header's
+                # switch does: the page's language, shown here, is this device's.
+                language=current_user.preferred_language if shared else form.preferred_language.data,
                 password=form.current_password.data,
                 ip=client_ip(),
             )
-        except (services.PasswordNeeded, services.WrongPassword) as exc:
+        except services.WrongPassword as exc:
+            db.session.commit()  # keep the audit event (nothing else was changed)
+            g.password_check_failed = True
+            form.current_password.errors.append(str(exc))
+        except services.PasswordNeeded as exc:
             form.current_password.errors.append(str(exc))
         except services.DuplicateEmail as exc:  # nothing is committed: the notice queued goes with it
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
-            session["lang"] = current_user.preferred_language
+            session["lang"] = form.preferred_language.data
             refresh()  # the message in the language just chosen
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("auth.profile"))
@@ -624,6 +658,7 @@ AUDIT_ACTIONS = {
     "account.contact_changed": _l("Mobile number or email changed"),
     "auth.login": _l("Signed in"),
     "auth.login_failed": _l("Sign-in failed"),
+    "auth.password_check_failed": _l("Wrong current password typed while signed in"),
     # Sign-ins are no longer locked (limits hold guessing back); these name the events of before.
     "auth.login_refused_locked": _l("Sign-in refused: the account is locked"),
     "auth.account_locked": _l("Account locked after failed sign-ins"),

@@ -122,3 +122,26 @@ def test_an_account_without_a_password_cannot_change_its_contacts(app, make_user
         services.update_profile(
             person, mobile="+923217654321", email=None, district="Lahore", language="en", password="anything-1"
         )
+
+
+@pytest.mark.parametrize("path", ["/account", "/account/password"])
+def test_guessing_the_current_password_while_signed_in_is_limited_and_audited(app, client, auth, citizen, path):
+    """Whoever holds a borrowed session must not be able to guess the password that guards the mobile
+    number, the email and the password itself: each wrong one is audited, and a few are allowed."""
+    app.config["PASSWORD_CHECK_RATE_LIMIT"] = "3 per 15 minutes"
+    auth.login(citizen)
+    if path == "/account":
+        guess = details(mobile="0321 7654321", current_password="Not-the-password-1")
+    else:
+        guess = {"current": "Not-the-password-1", "password": "Green-field-2027", "confirm": "Green-field-2027"}
+    statuses = [post_form(client, path, guess).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert audit_actions().count("auth.password_check_failed") == 3
+    right = (
+        details(mobile="0321 7654321", current_password=PASSWORD)
+        if path == "/account"
+        else {"current": PASSWORD, "password": "Green-field-2027", "confirm": "Green-field-2027"}
+    )
+    assert post_form(client, path, right).status_code == 429  # the right one waits too, for a while
+    db.session.refresh(citizen)
+    assert citizen.mobile == "+923001234567"

@@ -126,3 +126,33 @@ def test_the_known_device_cookie_names_no_account_and_cannot_be_made_up(limits, 
         for _ in range(3):
             helper.login(other, WRONG)
     assert someone.login(other, PASSWORD).status_code == 429
+
+
+def test_a_new_password_voids_the_known_device_tags_a_cafe_browser_kept(limits, client, citizen):
+    """A browser once signed in on (a café's, a borrowed phone) keeps its tag after signing out; the
+    owner's password reset must end its exemption from the account's limit, as it ends every sign-in."""
+    app = limits
+    cafe, visitor = from_address(app, "192.0.2.7")
+    assert visitor.login(citizen).status_code == 302
+    visitor.logout()
+    ask_reset(client, citizen.cnic)
+    new_password = "Blue-river-2027"
+    post_form(client, reset_link(citizen), {"password": new_password, "confirm": new_password})
+    for number in range(2):  # the account's limit, used up from addresses of their own
+        _, someone = from_address(app, f"198.51.100.{number + 20}")
+        for _ in range(3):
+            assert someone.login(citizen, WRONG).status_code == 200
+    assert visitor.login(citizen, WRONG).status_code == 429  # the old tag no longer exempts the café
+
+
+def test_the_account_limit_also_counts_by_the_hour(app, citizen):
+    """Spread over many addresses (an IPv6 network has plenty), ten a minute would be 600 guesses an hour:
+    the default limit also counts the hour, as the old lock held guessing to a few an hour."""
+    app.config["LOGIN_RATE_LIMIT_IP"] = "1000 per minute"
+    assert "hour" in app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
+    app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "100 per minute; 7 per hour"
+    statuses = []
+    for number in range(4):
+        _, someone = from_address(app, f"2001:db8::{number + 1}")
+        statuses += [someone.login(citizen, WRONG).status_code for _ in range(2)]
+    assert statuses == [200] * 7 + [429]

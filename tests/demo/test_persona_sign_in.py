@@ -233,3 +233,23 @@ def test_signing_in_by_password_as_a_shared_persona_leaves_its_saved_language_al
     assert AuthActions(other).login(persona.cnic, password=persona.password).status_code == 302
     db.session.expire_all()
     assert db.session.get(User, personas["citizen"].id).preferred_language == "en"
+
+
+def test_saving_the_profile_as_a_shared_persona_leaves_its_saved_language_alone(app, personas):
+    """The profile form shows this device's language; a presenter saving Ayesha's district in English
+    must not turn the room's Urdu demo (and her messages) into English."""
+    app.config["DEMO_MODE"] = True
+    laptop = app.test_client()
+    laptop.get("/language/en")
+    one_click(laptop, "citizen")
+    citizen = personas["citizen"]
+    response = post_form(
+        laptop,
+        "/account",
+        {"mobile": citizen.mobile, "email": citizen.email or "", "district": "Multan", "preferred_language": "en"},
+    )
+    assert response.status_code == 302
+    assert 'lang="en"' in laptop.get("/account").text
+    db.session.expire_all()
+    saved = db.session.get(User, citizen.id)
+    assert (saved.district, saved.preferred_language) == ("Multan", "ur")

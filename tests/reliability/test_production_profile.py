@@ -89,6 +89,8 @@ def test_rate_limits_are_shared_by_all_workers_through_redis(app, database_url):
         "SECRET_KEY": "p" * 64,
         "RATELIMIT_STORAGE_URI": redis_url,
         "LOGIN_RATE_LIMIT_ACCOUNT": "6 per minute",
+        # The limit per account and address would stop one address first: this counts the account's.
+        "LOGIN_RATE_LIMIT_ACCOUNT_ADDRESS": "100 per 15 minutes",
         "SESSION_COOKIE_SECURE": "0",
     }
     with Gunicorn(database_url, workers=3, env=env, config="production") as server:
