@@ -128,17 +128,35 @@ def _fingerprint() -> str:
     return hashlib.sha256((seed_code + str(SEED)).encode()).hexdigest()
 
 
+# The browser every signed-in scenario is: the sign-in here and wrk's requests (bench/lua/*.lua, which
+# read BENCH_USER_AGENT) send the same User-Agent, as one browser does. Strong session protection binds
+# a session to its browser: a sign-in made as "Python-urllib" and replayed by wrk (which sends none)
+# was a stranger's copy, wiped, and every "signed-in" request was a cheap redirect to the sign-in page.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) portal-bench"
+os.environ["BENCH_USER_AGENT"] = USER_AGENT
+
+
 def sign_in(base: str, identifier: str) -> str:
-    """Sign in through the real form; returns the Cookie header for wrk."""
+    """Sign in through the real form; returns the Cookie header for wrk, checked to open the person's
+    own page (not a redirect to the sign-in page) as wrk will send it."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"identifier": identifier, "password": PASSWORD, "csrf_token": token})
     opener.open(base + "/login", data=data.encode()).read()
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     assert "session=" in cookie, f"could not sign in as {identifier}"
+    check = urllib.request.Request(base + "/account", headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+    with urllib.request.build_opener(_NoRedirect).open(check, timeout=60) as response:
+        assert response.status == 200, f"the sign-in of {identifier} does not open /account ({response.status})"
     return cookie
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect is an answer here, not a step
+        return None
 
 
 class Refresher:
@@ -292,6 +310,10 @@ def main() -> int:
                     per_round.setdefault(scenario.name, []).append(result)
                     if not result["requests"]:  # wrk counts no error when nothing ever answered
                         failures.append(f"{kind}: {scenario.name} completed no request in round {round_no}")
+                    elif scenario.kind == "flow" and not result.get("confirmed"):
+                        # Requests that never reach a confirmation (sent back to the sign-in page, a
+                        # form refused) are cheap: their rate is no measure of the flow.
+                        failures.append(f"{kind}: {scenario.name} served no confirmation page in round {round_no}")
                     log(
                         f"   {scenario.name:<28} {result['rps']:8.1f} req/s  p95 {result['p95_ms']:7.1f} ms  "
                         f"ratio {result['ratio']:.2f}  errors {result['errors']}"

@@ -1,3 +1,4 @@
+local user_agent = os.getenv("BENCH_USER_AGENT") or "portal-bench"  -- the one the sign-in used (bench/run.py)
 -- A signed-in person's whole journey, repeated by each connection:
 --   GET the page before the form (availability, course page) → GET the form → POST it with the
 --   hidden tokens it carries → GET the confirmation page it redirects to → POST <confirmation>/UNDO
@@ -51,7 +52,7 @@ local function enc(s)
 end
 
 request = function()
-  local headers = {["Cookie"] = cookie}
+  local headers = {["Cookie"] = cookie, ["User-Agent"] = user_agent}
   if step == "before" then
     form_i = (form_i % #my_forms) + 1
     current = my_forms[form_i]

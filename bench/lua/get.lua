@@ -3,6 +3,7 @@
 local paths = {}
 for p in string.gmatch(os.getenv("PATHS") or "/", "[^,]+") do table.insert(paths, p) end
 local cookie = os.getenv("COOKIE")
+local user_agent = os.getenv("BENCH_USER_AGENT") or "portal-bench"  -- the one the sign-in used
 local i = 0
 local threads = {}
 
@@ -16,7 +17,7 @@ end
 
 request = function()
   i = (i % #paths) + 1
-  local headers = {}
+  local headers = {["User-Agent"] = user_agent}
   if cookie and cookie ~= "" then headers["Cookie"] = cookie end
   return wrk.format("GET", paths[i], headers)
 end
